@@ -1,0 +1,433 @@
+//! The facade every face talks to. `LocalAgency` runs on the local SQLite store and the
+//! sandbox market (plus any configured suppliers); a `RemoteAgency` (HTTP) implements the same
+//! trait against a team server.
+
+use crate::config::{Clock, Paths};
+use crate::error::{Error, Result};
+use crate::fixtures;
+use crate::model::{Cabin, Currency, FlightOffer, FxTable, HotelOffer, Money, Passengers, PlaceSuggestion};
+use crate::places::{Places, import::ImportReport};
+use crate::providers::sandbox::{SandboxProvider, network::Network};
+use crate::providers::{FlightProvider, HotelProvider};
+use crate::search::aggregate::Aggregator;
+use crate::search::{FlightQuery, HotelQuery, SliceQuery, flights, hotels};
+use crate::store::{self, Store};
+use async_trait::async_trait;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Flight offers with what a face should tell the user about how they were found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlightResults {
+    pub offers: Vec<FlightOffer>,
+    /// Partial-result notices (a provider failed or was slow).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HotelResults {
+    pub offers: Vec<HotelOffer>,
+    pub warnings: Vec<String>,
+}
+
+/// Cheapest fare per day: `flights calendar`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarQuery {
+    pub origin: String,
+    pub destination: String,
+    pub dates: Vec<Date>,
+    #[serde(default)]
+    pub passengers: Passengers,
+    #[serde(default = "economy")]
+    pub cabin: Cabin,
+    #[serde(default)]
+    pub currency: Option<Currency>,
+}
+
+fn economy() -> Cabin {
+    Cabin::Economy
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub date: Date,
+    /// Cheapest total for all passengers; `None` when nothing flies or it is sold out.
+    pub cheapest: Option<Money>,
+    pub stops: Option<usize>,
+}
+
+/// Cheapest destinations from an origin in a month: `flights explore`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExploreQuery {
+    pub origin: String,
+    pub month: Date,
+    #[serde(default)]
+    pub max_price: Option<Money>,
+    /// ISO country code or name.
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub currency: Option<Currency>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Destination {
+    pub destination: String,
+    pub city: String,
+    pub country: String,
+    pub date: Date,
+    /// One adult, economy, direct, taxes included.
+    pub price: Money,
+    pub airlines: Vec<String>,
+}
+
+/// What the local market holds, for `booksygo info` and status bars.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MarketInfo {
+    pub mode: String,
+    pub data_dir: String,
+    pub database: String,
+    pub schema_version: usize,
+    pub fixture_version: String,
+    pub airports: usize,
+    pub airlines: usize,
+    pub routes: usize,
+    pub hotel_cities: i64,
+    pub hotels: i64,
+    pub fx_as_of: Date,
+    pub providers: Vec<String>,
+}
+
+#[async_trait]
+pub trait Agency: Send + Sync {
+    async fn info(&self) -> Result<MarketInfo>;
+    async fn suggest_places(&self, query: &str, limit: usize) -> Result<Vec<PlaceSuggestion>>;
+    async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults>;
+    async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>>;
+    async fn explore(&self, query: &ExploreQuery) -> Result<Vec<Destination>>;
+    async fn search_hotels(&self, query: &HotelQuery) -> Result<HotelResults>;
+}
+
+/// Options for opening a local agency.
+#[derive(Clone)]
+pub struct LocalOptions {
+    pub paths: Paths,
+    pub clock: Clock,
+    /// Per-provider deadline.
+    pub deadline: Duration,
+    /// Extra providers beside the sandbox (real suppliers, test doubles).
+    pub flight_providers: Vec<Arc<dyn FlightProvider>>,
+    pub hotel_providers: Vec<Arc<dyn HotelProvider>>,
+    /// Whether the sandbox market answers searches (on by default).
+    pub sandbox: bool,
+}
+
+impl LocalOptions {
+    pub fn new(paths: Paths) -> Self {
+        LocalOptions {
+            paths,
+            clock: Clock::system(),
+            deadline: Duration::from_secs(12),
+            flight_providers: Vec::new(),
+            hotel_providers: Vec::new(),
+            sandbox: true,
+        }
+    }
+}
+
+pub struct LocalAgency {
+    store: Store,
+    options: LocalOptions,
+    fx: Arc<FxTable>,
+    market: RwLock<Arc<Market>>,
+}
+
+/// The network and the providers built over it; rebuilt after an import.
+struct Market {
+    net: Arc<Network>,
+    sandbox: SandboxProvider,
+    aggregator: Aggregator,
+}
+
+impl LocalAgency {
+    /// Opens the local store (creating and loading it on first run) and builds the market.
+    pub fn open(options: LocalOptions) -> Result<LocalAgency> {
+        let store = Store::open(&options.paths.database())?;
+        store::ensure_fixtures(&mut *store.conn()?)?;
+        let fx = Arc::new(FxTable::from_json(fixtures::FX)?);
+        let market = Self::build_market(&store, &options)?;
+        Ok(LocalAgency { store, options, fx, market: RwLock::new(Arc::new(market)) })
+    }
+
+    fn build_market(store: &Store, options: &LocalOptions) -> Result<Market> {
+        let conn = store.conn()?;
+        let routes = store::load_routes(&conn)?;
+        let places = Places::new(store::load_airports(&conn)?, store::load_airlines(&conn)?, &routes);
+        drop(conn);
+        let net = Arc::new(Network::new(places, &routes));
+        let sandbox = SandboxProvider::new(net.clone(), store.clone());
+        let mut fp: Vec<Arc<dyn FlightProvider>> = Vec::new();
+        let mut hp: Vec<Arc<dyn HotelProvider>> = Vec::new();
+        if options.sandbox {
+            fp.push(Arc::new(sandbox.clone()));
+            hp.push(Arc::new(sandbox.clone()));
+        }
+        fp.extend(options.flight_providers.iter().cloned());
+        hp.extend(options.hotel_providers.iter().cloned());
+        let aggregator = Aggregator::new(fp, hp, options.deadline);
+        Ok(Market { net, sandbox, aggregator })
+    }
+
+    fn market(&self) -> Arc<Market> {
+        self.market.read().map(|m| m.clone()).unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn fx(&self) -> &FxTable {
+        &self.fx
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.options.clock.now()
+    }
+
+    /// The in-memory network (places, routes, timetable), for benchmarks and tools.
+    pub fn network(&self) -> Arc<Network> {
+        self.market().net.clone()
+    }
+
+    pub fn sandbox(&self) -> SandboxProvider {
+        self.market().sandbox.clone()
+    }
+
+    /// Imports OpenFlights files and rebuilds the market over the larger network.
+    pub async fn import_openflights(&self, dir: std::path::PathBuf) -> Result<ImportReport> {
+        let store = self.store.clone();
+        let report =
+            tokio::task::spawn_blocking(move || crate::places::import::import_openflights(&store, &dir)).await??;
+        let market = Self::build_market(&self.store, &self.options)?;
+        if let Ok(mut m) = self.market.write() {
+            *m = Arc::new(market);
+        }
+        Ok(report)
+    }
+
+    /// Converts an offer's prices to the display currency, giving it a currency-specific id.
+    fn convert_flight(&self, mut o: FlightOffer, to: Option<Currency>) -> Result<FlightOffer> {
+        let Some(to) = to.filter(|c| *c != o.price.currency()) else { return Ok(o) };
+        o.price.base = self.fx.convert(o.price.base, to)?;
+        o.price.tax = self.fx.convert(o.price.tax, to)?;
+        for p in [&mut o.conditions.refund_before_departure, &mut o.conditions.change_before_departure] {
+            if let Some(fee) = p.fee().filter(|_| p.penalty_amount.is_some()) {
+                *p = crate::model::Penalty::with_fee(self.fx.convert(fee, to)?);
+            }
+        }
+        o.id = format!("off_{:016x}", crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())]));
+        Ok(o)
+    }
+
+    fn convert_hotel(&self, mut o: HotelOffer, to: Option<Currency>) -> Result<HotelOffer> {
+        let Some(to) = to.filter(|c| *c != o.price.total.currency) else { return Ok(o) };
+        o.price.total = self.fx.convert(o.price.total, to)?;
+        o.price.tax = self.fx.convert(o.price.tax, to)?;
+        o.price.nightly = self.fx.convert(o.price.nightly, to)?;
+        o.id = format!("off_{:016x}", crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())]));
+        Ok(o)
+    }
+
+    /// Remembers offers so `book <OFFER_ID>` can find them.
+    async fn remember<T: Serialize>(&self, kind: &'static str, offers: &[T], meta: impl Fn(&T) -> (String, String, i64)) -> Result<()> {
+        let rows: Vec<(String, String, String, i64)> = offers
+            .iter()
+            .map(|o| {
+                let (id, provider, exp) = meta(o);
+                Ok((id, provider, serde_json::to_string(o)?, exp))
+            })
+            .collect::<Result<_>>()?;
+        let store = self.store.clone();
+        let now = self.now().as_second();
+        tokio::task::spawn_blocking(move || store::save_offers(&mut *store.conn()?, kind, &rows, now)).await?
+    }
+}
+
+#[async_trait]
+impl Agency for LocalAgency {
+    async fn info(&self) -> Result<MarketInfo> {
+        let m = self.market();
+        let conn = self.store.conn()?;
+        Ok(MarketInfo {
+            mode: "local".into(),
+            data_dir: self.options.paths.data_dir.display().to_string(),
+            database: self.store.path().display().to_string(),
+            schema_version: store::schema_version(),
+            fixture_version: fixtures::VERSION.into(),
+            airports: m.net.places.airports.len(),
+            airlines: m.net.places.airlines.len(),
+            routes: m.net.route_count(),
+            hotel_cities: store::count(&conn, "cities")?,
+            hotels: store::count(&conn, "hotels")?,
+            fx_as_of: self.fx.as_of,
+            providers: m.aggregator.flight_provider_names(),
+        })
+    }
+
+    async fn suggest_places(&self, query: &str, limit: usize) -> Result<Vec<PlaceSuggestion>> {
+        Ok(self.market().net.places.suggest(query, limit))
+    }
+
+    async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults> {
+        let m = self.market();
+        let places = &m.net.places;
+        let req = query.resolve(places, &self.fx, self.now())?;
+        let gathered = m.aggregator.flights(&req, &self.fx).await?;
+        let mut offers = Vec::with_capacity(gathered.offers.len());
+        for o in gathered.offers.iter() {
+            let o = self.convert_flight(o.clone(), query.currency)?;
+            if query.accepts(&o, places, &self.fx) {
+                offers.push(o);
+            }
+        }
+        flights::sort(&mut offers, query.sort, &self.fx);
+        offers.truncate(query.limit.unwrap_or(50));
+        self.remember("flight", &offers, |o| (o.id.clone(), o.provider.clone(), o.expires_at.as_second())).await?;
+        Ok(FlightResults { offers, warnings: gathered.warnings.clone() })
+    }
+
+    async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>> {
+        if query.dates.is_empty() {
+            return Err(Error::invalid("no dates to price"));
+        }
+        if query.dates.len() > 62 {
+            return Err(Error::invalid("a calendar covers at most 62 days"));
+        }
+        let m = self.market();
+        let now = self.now();
+        let mut days = Vec::with_capacity(query.dates.len());
+        for &date in &query.dates {
+            let mut q = FlightQuery::one_way(&query.origin, &query.destination, date);
+            q.passengers = query.passengers;
+            q.cabin = query.cabin;
+            q.max_stops = Some(1);
+            q.currency = query.currency;
+            let req = match q.resolve(&m.net.places, &self.fx, now) {
+                Ok(r) => r,
+                // Days already past in a month view are simply not for sale.
+                Err(Error::Invalid { message, .. }) if message.contains("in the past") => continue,
+                Err(e) => return Err(e),
+            };
+            let gathered = m.aggregator.flights(&req, &self.fx).await?;
+            let cheapest = gathered
+                .offers
+                .iter()
+                .filter_map(|o| self.convert_flight(o.clone(), query.currency).ok())
+                .min_by_key(|o| (o.total().minor, o.stops()));
+            days.push(CalendarDay { date, stops: cheapest.as_ref().map(FlightOffer::stops), cheapest: cheapest.map(|o| o.total()) });
+        }
+        if days.is_empty() {
+            return Err(Error::invalid("every date asked for is in the past"));
+        }
+        Ok(days)
+    }
+
+    async fn explore(&self, query: &ExploreQuery) -> Result<Vec<Destination>> {
+        let m = self.market();
+        let places = &m.net.places;
+        let origin = places.resolve(&query.origin)?;
+        let country = match &query.country {
+            Some(c) => Some(
+                crate::places::countries::code(c)
+                    .ok_or_else(|| Error::invalid(format!("unknown country '{c}': use an ISO code such as ES or a name such as Spain")))?,
+            ),
+            None => None,
+        };
+        if let Some(c) = query.currency {
+            self.fx.supports(c)?;
+        }
+        let now = self.now();
+        let today = now.to_zoned(places.tz[origin.airports[0]].clone()).date();
+        let first = query.month.first_of_month();
+        let last = query.month.last_of_month();
+        if last < today {
+            return Err(Error::invalid(format!("{} is in the past", first.strftime("%Y-%m"))));
+        }
+        let dates: Vec<Date> = (0..31)
+            .filter_map(|i| first.checked_add(i.days()).ok())
+            .filter(|d| *d <= last && *d >= today)
+            .collect();
+        let sandbox = m.sandbox.clone();
+        let net = m.net.clone();
+        let airports = origin.airports.clone();
+        let found = tokio::task::spawn_blocking(move || sandbox.cheapest_direct(&net, &airports, &dates, now)).await??;
+        let mut out = Vec::new();
+        for (dest, date, price, airlines) in found {
+            let a = &places.airports[dest];
+            if country.is_some_and(|c| c != a.country) {
+                continue;
+            }
+            let price = match query.currency {
+                Some(c) => self.fx.convert(price, c)?,
+                None => price,
+            };
+            if let Some(max) = query.max_price
+                && self.fx.convert(price, max.currency)?.minor > max.minor
+            {
+                continue;
+            }
+            out.push(Destination {
+                destination: a.iata.clone(),
+                city: a.city.clone(),
+                country: a.country.clone(),
+                date,
+                price,
+                airlines,
+            });
+        }
+        out.sort_by_key(|d| (self.fx.convert(d.price, Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX), d.destination.clone()));
+        out.truncate(query.limit.unwrap_or(50));
+        Ok(out)
+    }
+
+    async fn search_hotels(&self, query: &HotelQuery) -> Result<HotelResults> {
+        let m = self.market();
+        let req = query.resolve(&m.net.places, &self.fx, self.now())?;
+        let gathered = m.aggregator.hotels(&req, &self.fx).await?;
+        let mut offers = Vec::new();
+        for o in gathered.offers.iter() {
+            let o = self.convert_hotel(o.clone(), query.currency)?;
+            if query.accepts(&o, &self.fx) {
+                offers.push(o);
+            }
+        }
+        if !query.all_rooms {
+            // Cheapest fitting room per hotel.
+            offers.sort_by_key(|o| (o.hotel.id.clone(), o.total().minor));
+            offers.dedup_by(|a, b| a.hotel.id == b.hotel.id);
+        }
+        hotels::sort(&mut offers, query.sort, &self.fx);
+        offers.truncate(query.limit.unwrap_or(50));
+        self.remember("hotel", &offers, |o| (o.id.clone(), o.provider.clone(), o.expires_at.as_second())).await?;
+        let mut warnings = gathered.warnings.clone();
+        if offers.is_empty() && m.net.places.city(&req.city_code).is_some() {
+            let conn = self.store.conn()?;
+            if store::load_city(&conn, &req.city_code)?.is_none() {
+                warnings.push(format!("the sandbox market has no hotels in {}", req.city_code));
+            }
+        }
+        Ok(HotelResults { offers, warnings })
+    }
+}
+
+/// Builds a round trip or multi-city query from slices; used by faces.
+pub fn slices(legs: &[(String, String, Date)]) -> Vec<SliceQuery> {
+    legs.iter()
+        .map(|(o, d, date)| SliceQuery { origin: o.clone(), destination: d.clone(), departure_date: *date })
+        .collect()
+}

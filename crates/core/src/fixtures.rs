@@ -1,0 +1,81 @@
+//! The sandbox market's authored facts, embedded in the binary so it works from any directory.
+
+use crate::error::Result;
+use crate::model::{Airline, Airport};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Changes whenever any fixture file changes (computed by build.rs).
+pub const VERSION: &str = env!("BOOKSYGO_FIXTURE_HASH");
+
+pub const AIRPORTS: &str = include_str!("../../../fixtures/airports.json");
+pub const AIRLINES: &str = include_str!("../../../fixtures/airlines.json");
+pub const ROUTES: &str = include_str!("../../../fixtures/routes.json");
+pub const HOTELS: &str = include_str!("../../../fixtures/hotels.json");
+pub const FX: &str = include_str!("../../../fixtures/fx.json");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CityFixture {
+    pub city_code: String,
+    pub city: String,
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub tax_percent: u32,
+    pub hotels: Vec<HotelFixture>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HotelFixture {
+    pub id: String,
+    pub name: String,
+    pub stars: u8,
+    pub rating: f32,
+    pub neighbourhood: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub amenities: Vec<String>,
+    pub check_in: String,
+    pub check_out: String,
+    pub free_cancellation_hours: Option<u32>,
+    pub rooms: Vec<RoomFixture>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoomFixture {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub capacity: u32,
+    pub count: u32,
+    /// Nightly rate in EUR cents.
+    pub base_rate: i64,
+}
+
+pub fn airports() -> Result<Vec<Airport>> {
+    Ok(serde_json::from_str(AIRPORTS)?)
+}
+
+pub fn airlines() -> Result<Vec<Airline>> {
+    Ok(serde_json::from_str(AIRLINES)?)
+}
+
+/// Airline code -> "AAA-BBB" pairs, each flown both ways.
+pub fn routes() -> Result<Vec<(String, String, String)>> {
+    let map: BTreeMap<String, Vec<String>> = serde_json::from_str(ROUTES)?;
+    let mut out = Vec::new();
+    for (airline, pairs) in map {
+        for pair in pairs {
+            if let Some((a, b)) = pair.split_once('-') {
+                out.push((airline.clone(), a.to_string(), b.to_string()));
+                out.push((airline.clone(), b.to_string(), a.to_string()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn cities() -> Result<Vec<CityFixture>> {
+    Ok(serde_json::from_str(HOTELS)?)
+}

@@ -1,0 +1,19 @@
+//! BooksyGo core: every business rule of the travel agent, behind the [`Agency`] facade.
+//!
+//! Faces (CLI, TUI, server, MCP) hold an `Arc<dyn Agency>` and never reach past it.
+
+#![forbid(unsafe_code)]
+
+pub mod agency;
+pub mod config;
+pub mod error;
+pub mod fixtures;
+pub mod geo;
+pub mod model;
+pub mod places;
+pub mod providers;
+pub mod search;
+pub mod store;
+
+pub use agency::{Agency, LocalAgency};
+pub use error::{Error, ErrorKind, Result};

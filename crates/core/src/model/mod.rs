@@ -1,0 +1,12 @@
+//! The nouns of the domain: money, places, offers.
+
+pub mod fx;
+pub mod money;
+pub mod offer;
+pub mod places;
+pub mod time;
+
+pub use fx::FxTable;
+pub use money::{Currency, Money};
+pub use offer::*;
+pub use places::*;

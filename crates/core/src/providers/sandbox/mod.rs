@@ -1,0 +1,119 @@
+//! The sandbox market: a deterministic travel market generated from the fixtures. Same query,
+//! same answer; seats and rooms are real inventory in SQLite.
+
+pub mod fares;
+pub mod flights;
+pub mod hotels;
+pub mod network;
+
+use super::{FlightProvider, FlightRequest, HotelProvider, HotelRequest};
+use crate::error::{Error, Result};
+use crate::model::{Cabin, FlightOffer, HotelOffer};
+use crate::store::{self, Store};
+use async_trait::async_trait;
+use jiff::ToSpan;
+use network::Network;
+use std::sync::Arc;
+
+pub const NAME: &str = "sandbox";
+
+#[derive(Clone)]
+pub struct SandboxProvider {
+    net: Arc<Network>,
+    store: Store,
+}
+
+impl SandboxProvider {
+    pub fn new(net: Arc<Network>, store: Store) -> Self {
+        SandboxProvider { net, store }
+    }
+
+    /// Synchronous search, used by the async trait and by benchmarks.
+    pub fn flights_blocking(&self, req: &FlightRequest) -> Result<Vec<FlightOffer>> {
+        let first = req.slices.iter().map(|s| s.date).min().ok_or_else(|| Error::invalid("no slices"))?;
+        let last = req.slices.iter().map(|s| s.date).max().unwrap_or(first);
+        let last = last.checked_add(3.days()).unwrap_or(last);
+        let conn = self.store.conn()?;
+        let mut sold = flights::SoldSeats::new();
+        for (key, cabin, n) in store::seats_sold_between(&conn, &first.to_string(), &last.to_string())? {
+            if let Ok(cabin) = Cabin::parse(&cabin) {
+                sold.insert((key, cabin), n);
+            }
+        }
+        drop(conn);
+        Ok(flights::search(&self.net, req, &sold))
+    }
+
+    pub fn hotels_blocking(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>> {
+        let conn = self.store.conn()?;
+        let Some(city) = store::load_city(&conn, &req.city_code)? else {
+            return Ok(Vec::new());
+        };
+        let tz = self
+            .net
+            .places
+            .city(&city.code)
+            .and_then(|c| c.airports.first())
+            .map(|&i| self.net.places.tz[i].clone())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let hotels_rows = store::hotels_in_city(&conn, &city.code)?;
+        let mut sold = hotels::SoldRooms::new();
+        for (hotel, room, night, n) in
+            store::rooms_sold_between(&conn, &city.code, &req.check_in.to_string(), &req.check_out.to_string())?
+        {
+            if let Ok(night) = night.parse() {
+                sold.insert((hotel, room, night), n);
+            }
+        }
+        Ok(hotels::offers(&city, &tz, &hotels_rows, req, &sold))
+    }
+}
+
+impl SandboxProvider {
+    /// For each airport reachable non-stop from `origins`, the cheapest one-adult economy fare
+    /// (taxes included) over `dates`: (airport index, date, price, airlines).
+    pub fn cheapest_direct(
+        &self,
+        net: &Network,
+        origins: &[usize],
+        dates: &[jiff::civil::Date],
+        now: jiff::Timestamp,
+    ) -> Result<Vec<(usize, jiff::civil::Date, crate::model::Money, Vec<String>)>> {
+        let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else { return Ok(Vec::new()) };
+        let conn = self.store.conn()?;
+        let mut sold = flights::SoldSeats::new();
+        for (key, cabin, n) in store::seats_sold_between(&conn, &first.to_string(), &last.to_string())? {
+            if let Ok(cabin) = Cabin::parse(&cabin) {
+                sold.insert((key, cabin), n);
+            }
+        }
+        drop(conn);
+        Ok(flights::cheapest_direct(net, origins, dates, now, &sold))
+    }
+}
+
+#[async_trait]
+impl FlightProvider for SandboxProvider {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn search_flights(&self, req: &FlightRequest) -> Result<Vec<FlightOffer>> {
+        let this = self.clone();
+        let req = req.clone();
+        tokio::task::spawn_blocking(move || this.flights_blocking(&req)).await?
+    }
+}
+
+#[async_trait]
+impl HotelProvider for SandboxProvider {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn search_hotels(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>> {
+        let this = self.clone();
+        let req = req.clone();
+        tokio::task::spawn_blocking(move || this.hotels_blocking(&req)).await?
+    }
+}

@@ -1,0 +1,171 @@
+//! Fan-out over every enabled provider with a per-provider deadline, merge, dedupe (same
+//! travel, keep the cheapest) and a TTL cache. A failing or slow provider gives a warning and
+//! partial results; only when every provider fails is the search an error.
+
+use crate::error::{Error, Result};
+use crate::model::{Currency, FlightOffer, FxTable, HotelOffer};
+use crate::providers::{FlightProvider, FlightRequest, HotelProvider, HotelRequest};
+use jiff::Timestamp;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+pub const FLIGHT_CACHE_TTL: Duration = Duration::from_secs(600);
+pub const HOTEL_CACHE_TTL: Duration = Duration::from_secs(900);
+
+/// Offers merged from every provider, and what went wrong on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered<T> {
+    pub offers: Vec<T>,
+    pub warnings: Vec<String>,
+}
+
+type Cache<T> = Mutex<HashMap<String, (Instant, Arc<Gathered<T>>)>>;
+
+pub struct Aggregator {
+    flight_providers: Vec<Arc<dyn FlightProvider>>,
+    hotel_providers: Vec<Arc<dyn HotelProvider>>,
+    deadline: Duration,
+    flight_cache: Cache<FlightOffer>,
+    hotel_cache: Cache<HotelOffer>,
+}
+
+impl Aggregator {
+    pub fn new(
+        flight_providers: Vec<Arc<dyn FlightProvider>>,
+        hotel_providers: Vec<Arc<dyn HotelProvider>>,
+        deadline: Duration,
+    ) -> Self {
+        Aggregator {
+            flight_providers,
+            hotel_providers,
+            deadline,
+            flight_cache: Mutex::new(HashMap::new()),
+            hotel_cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn flight_provider_names(&self) -> Vec<String> {
+        self.flight_providers.iter().map(|p| p.name().to_string()).collect()
+    }
+
+    pub async fn flights(&self, req: &FlightRequest, fx: &FxTable) -> Result<Arc<Gathered<FlightOffer>>> {
+        let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
+        if let Some(hit) = lookup(&self.flight_cache, &key, FLIGHT_CACHE_TTL) {
+            return Ok(hit);
+        }
+        let mut set = JoinSet::new();
+        for p in &self.flight_providers {
+            let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
+            set.spawn(async move {
+                let name = p.name().to_string();
+                (name, tokio::time::timeout(deadline, p.search_flights(&req)).await)
+            });
+        }
+        let gathered = collect(set, self.deadline, fx, |o: &FlightOffer| o.itinerary_key(), |o| o.total()).await?;
+        let gathered = Arc::new(gathered);
+        store(&self.flight_cache, key, gathered.clone());
+        Ok(gathered)
+    }
+
+    pub async fn hotels(&self, req: &HotelRequest, fx: &FxTable) -> Result<Arc<Gathered<HotelOffer>>> {
+        let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
+        if let Some(hit) = lookup(&self.hotel_cache, &key, HOTEL_CACHE_TTL) {
+            return Ok(hit);
+        }
+        let mut set = JoinSet::new();
+        for p in &self.hotel_providers {
+            let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
+            set.spawn(async move {
+                let name = p.name().to_string();
+                (name, tokio::time::timeout(deadline, p.search_hotels(&req)).await)
+            });
+        }
+        let gathered = collect(
+            set,
+            self.deadline,
+            fx,
+            |o: &HotelOffer| format!("{}|{}", o.hotel.name.to_lowercase(), o.room_type),
+            |o| o.total(),
+        )
+        .await?;
+        let gathered = Arc::new(gathered);
+        store(&self.hotel_cache, key, gathered.clone());
+        Ok(gathered)
+    }
+
+    /// Forgets cached answers (after a booking changes inventory).
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.flight_cache.lock() {
+            c.clear();
+        }
+        if let Ok(mut c) = self.hotel_cache.lock() {
+            c.clear();
+        }
+    }
+}
+
+fn cache_key<T: serde::Serialize + Clone>(req: &T, normalize: impl FnOnce(&mut T)) -> Result<String> {
+    let mut r = req.clone();
+    normalize(&mut r);
+    Ok(serde_json::to_string(&r)?)
+}
+
+fn lookup<T>(cache: &Cache<T>, key: &str, ttl: Duration) -> Option<Arc<Gathered<T>>> {
+    let c = cache.lock().ok()?;
+    c.get(key).filter(|(at, _)| at.elapsed() < ttl).map(|(_, g)| g.clone())
+}
+
+fn store<T>(cache: &Cache<T>, key: String, value: Arc<Gathered<T>>) {
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 256 {
+            c.clear();
+        }
+        c.insert(key, (Instant::now(), value));
+    }
+}
+
+async fn collect<T: Send + 'static>(
+    mut set: JoinSet<(String, std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>)>,
+    deadline: Duration,
+    fx: &FxTable,
+    identity: impl Fn(&T) -> String,
+    price: impl Fn(&T) -> crate::model::Money,
+) -> Result<Gathered<T>> {
+    let mut best: HashMap<String, T> = HashMap::new();
+    let mut warnings = Vec::new();
+    let mut failures = Vec::new();
+    let mut answered = 0;
+    while let Some(joined) = set.join_next().await {
+        let (name, outcome) = match joined {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("a provider crashed: {e}"));
+                continue;
+            }
+        };
+        match outcome {
+            Ok(Ok(offers)) => {
+                answered += 1;
+                for o in offers {
+                    let k = identity(&o);
+                    let eur = |x: &T| fx.convert(price(x), Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX);
+                    match best.get(&k) {
+                        Some(existing) if eur(existing) <= eur(&o) => {}
+                        _ => {
+                            best.insert(k, o);
+                        }
+                    }
+                }
+            }
+            Ok(Err(e)) => failures.push(format!("{name}: {e}")),
+            Err(_) => failures.push(format!("{name} did not answer within {} s", deadline.as_secs_f32())),
+        }
+    }
+    if answered == 0 && !failures.is_empty() {
+        return Err(Error::SuppliersFailed(failures));
+    }
+    warnings.extend(failures.into_iter().map(|f| format!("partial results: {f}")));
+    Ok(Gathered { offers: best.into_values().collect(), warnings })
+}

@@ -1,0 +1,241 @@
+//! Flight queries: what a traveller asks, its validation, filters and sorts.
+
+use crate::error::{Error, Result};
+use crate::model::{Alliance, Cabin, Currency, FlightOffer, FxTable, Money, Passengers};
+use crate::places::Places;
+use crate::providers::{FlightRequest, SliceRequest};
+use jiff::civil::{Date, Time};
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+/// Furthest ahead airlines sell (days).
+pub const BOOKING_HORIZON_DAYS: i64 = 361;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SliceQuery {
+    /// Airport code, city code or name, as typed.
+    pub origin: String,
+    pub destination: String,
+    pub departure_date: Date,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlightSort {
+    Price,
+    Duration,
+    Departure,
+    Arrival,
+    /// Price plus EUR 0.60 per minute of travel plus EUR 50 per stop (lower is better).
+    #[default]
+    Best,
+}
+
+impl FlightSort {
+    pub fn parse(text: &str) -> Result<FlightSort> {
+        match text {
+            "price" => Ok(FlightSort::Price),
+            "duration" => Ok(FlightSort::Duration),
+            "departure" => Ok(FlightSort::Departure),
+            "arrival" => Ok(FlightSort::Arrival),
+            "best" => Ok(FlightSort::Best),
+            _ => Err(Error::invalid(format!("unknown sort '{text}': use price, duration, departure, arrival or best"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlightFilters {
+    /// In the display currency.
+    #[serde(default)]
+    pub max_price: Option<Money>,
+    /// Only itineraries flown entirely by these airlines.
+    #[serde(default)]
+    pub airlines: Vec<String>,
+    /// No segment on these airlines.
+    #[serde(default)]
+    pub exclude_airlines: Vec<String>,
+    #[serde(default)]
+    pub alliance: Option<Alliance>,
+    /// Local departure time of the first slice.
+    #[serde(default)]
+    pub depart_after: Option<Time>,
+    #[serde(default)]
+    pub depart_before: Option<Time>,
+    /// Longest slice, in hours.
+    #[serde(default)]
+    pub max_duration_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlightQuery {
+    pub slices: Vec<SliceQuery>,
+    #[serde(default)]
+    pub passengers: Passengers,
+    #[serde(default = "economy")]
+    pub cabin: Cabin,
+    /// 0, 1 or 2; defaults to 2.
+    #[serde(default)]
+    pub max_stops: Option<u8>,
+    #[serde(default)]
+    pub filters: FlightFilters,
+    #[serde(default)]
+    pub sort: FlightSort,
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Display (and selling) currency; the market's own when absent.
+    #[serde(default)]
+    pub currency: Option<Currency>,
+}
+
+fn economy() -> Cabin {
+    Cabin::Economy
+}
+
+impl FlightQuery {
+    pub fn one_way(from: &str, to: &str, date: Date) -> FlightQuery {
+        FlightQuery {
+            slices: vec![SliceQuery { origin: from.into(), destination: to.into(), departure_date: date }],
+            passengers: Passengers::default(),
+            cabin: Cabin::Economy,
+            max_stops: None,
+            filters: FlightFilters::default(),
+            sort: FlightSort::Best,
+            limit: None,
+            currency: None,
+        }
+    }
+
+    /// Checks everything a traveller can get wrong and resolves places to airports.
+    pub fn resolve(&self, places: &Places, fx: &FxTable, now: Timestamp) -> Result<FlightRequest> {
+        if self.slices.is_empty() {
+            return Err(Error::invalid("a search needs at least one slice (origin, destination, date)"));
+        }
+        if self.slices.len() > 6 {
+            return Err(Error::invalid("at most 6 slices in one search"));
+        }
+        self.passengers.validate()?;
+        if let Some(stops) = self.max_stops
+            && stops > 2
+        {
+            return Err(Error::invalid(format!("--max-stops {stops}: BooksyGo sells at most 2 stops")));
+        }
+        if let Some(c) = self.currency {
+            fx.supports(c)?;
+        }
+        if let Some(max) = &self.filters.max_price {
+            fx.supports(max.currency)?;
+            if max.minor <= 0 {
+                return Err(Error::invalid("--max-price must be positive"));
+            }
+        }
+        for code in self.filters.airlines.iter().chain(&self.filters.exclude_airlines) {
+            places.resolve_airline(code)?;
+        }
+        let mut slices = Vec::with_capacity(self.slices.len());
+        let mut prev: Option<Date> = None;
+        for (i, s) in self.slices.iter().enumerate() {
+            let from = places.resolve(&s.origin)?;
+            let to = places.resolve(&s.destination)?;
+            if from.airports.iter().any(|a| to.airports.contains(a)) || from.code == to.code {
+                return Err(Error::invalid(format!(
+                    "origin and destination are the same place ({} and {})",
+                    from.code, to.code
+                )));
+            }
+            let origin_tz = places.tz[from.airports[0]].clone();
+            let today = now.to_zoned(origin_tz).date();
+            if s.departure_date < today {
+                return Err(Error::invalid(format!(
+                    "{} is in the past (today is {today} in {})",
+                    s.departure_date, from.name
+                )));
+            }
+            let horizon = today.checked_add(BOOKING_HORIZON_DAYS.days()).unwrap_or(today);
+            if s.departure_date > horizon {
+                return Err(Error::invalid(format!(
+                    "{} is too far ahead: airlines sell up to {horizon}",
+                    s.departure_date
+                )));
+            }
+            if let Some(p) = prev
+                && s.departure_date < p
+            {
+                let what = if self.slices.len() == 2 && i == 1 { "return date" } else { "leg date" };
+                return Err(Error::invalid(format!(
+                    "{what} {} is before the previous departure {p}",
+                    s.departure_date
+                )));
+            }
+            prev = Some(s.departure_date);
+            let codes = |r: &crate::places::Resolved| r.airports.iter().map(|&i| places.airports[i].iata.clone()).collect();
+            slices.push(SliceRequest { origin: codes(&from), destination: codes(&to), date: s.departure_date });
+        }
+        Ok(FlightRequest {
+            slices,
+            passengers: self.passengers,
+            cabin: self.cabin,
+            max_stops: self.max_stops.unwrap_or(2),
+            now,
+        })
+    }
+
+    /// Whether an offer passes the filters (its price already in the display currency).
+    pub fn accepts(&self, offer: &FlightOffer, places: &Places, fx: &FxTable) -> bool {
+        let f = &self.filters;
+        if let Some(max) = self.max_stops
+            && offer.stops() > usize::from(max)
+        {
+            return false;
+        }
+        if let Some(max) = f.max_price {
+            match fx.convert(offer.total(), max.currency) {
+                Ok(price) if price.minor <= max.minor => {}
+                _ => return false,
+            }
+        }
+        let carriers: Vec<&str> = offer.segments().map(|s| s.marketing_carrier.as_str()).collect();
+        if !f.airlines.is_empty() && !carriers.iter().all(|c| f.airlines.iter().any(|a| a.eq_ignore_ascii_case(c))) {
+            return false;
+        }
+        if carriers.iter().any(|c| f.exclude_airlines.iter().any(|a| a.eq_ignore_ascii_case(c))) {
+            return false;
+        }
+        if let Some(alliance) = f.alliance
+            && !carriers.iter().all(|c| places.airline(c).and_then(|a| a.alliance) == Some(alliance))
+        {
+            return false;
+        }
+        if let Some(first) = offer.slices.first() {
+            let t = first.departing_at.time();
+            if f.depart_after.is_some_and(|a| t < a) || f.depart_before.is_some_and(|b| t > b) {
+                return false;
+            }
+        }
+        if let Some(h) = f.max_duration_hours
+            && offer.slices.iter().any(|s| s.duration_minutes > i64::from(h) * 60)
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// The documented "best" score: price in EUR plus 0.60 EUR per minute plus 50 EUR per stop.
+pub fn best_score(offer: &FlightOffer, price_eur_minor: i64) -> i64 {
+    let stops: usize = offer.slices.iter().map(|s| s.stops()).sum();
+    price_eur_minor + offer.duration_minutes() * 60 + stops as i64 * 5000
+}
+
+pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
+    let eur = |o: &FlightOffer| fx.convert(o.total(), Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX);
+    match how {
+        FlightSort::Price => offers.sort_by_cached_key(|o| (eur(o), o.duration_minutes())),
+        FlightSort::Duration => offers.sort_by_cached_key(|o| (o.duration_minutes(), eur(o))),
+        FlightSort::Departure => offers.sort_by_cached_key(|o| (o.slices[0].departing_at.timestamp(), eur(o))),
+        FlightSort::Arrival => offers.sort_by_cached_key(|o| {
+            (o.slices.last().map(|s| s.arriving_at.timestamp()), eur(o))
+        }),
+        FlightSort::Best => offers.sort_by_cached_key(|o| (best_score(o, eur(o)), eur(o))),
+    }
+}

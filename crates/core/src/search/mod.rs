@@ -1,0 +1,9 @@
+//! Search: queries and their validation, fan-out over providers, filters and sorts, the
+//! flexible-date calendar and explore.
+
+pub mod aggregate;
+pub mod flights;
+pub mod hotels;
+
+pub use flights::{FlightFilters, FlightQuery, FlightSort, SliceQuery};
+pub use hotels::{HotelQuery, HotelSort};

@@ -1,0 +1,112 @@
+//! Command-line grammar: `booksygo <noun> <verb>`, one file per noun.
+
+mod flights;
+mod hotels;
+mod import;
+mod places;
+
+use crate::output::Out;
+use booksygo_core::config::{Clock, Paths};
+use booksygo_core::{Error, LocalAgency, agency::LocalOptions};
+use clap::{Parser, Subcommand};
+use jiff::civil::Date;
+
+#[derive(Debug, Parser)]
+#[command(name = "booksygo", version, about = "A travel agent for the terminal", long_about = None)]
+pub struct Cli {
+    /// Print machine-readable JSON on stdout (the stable scripting contract).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search flights, price calendars and cheapest destinations.
+    #[command(subcommand)]
+    Flights(flights::FlightsCmd),
+    /// Search hotels.
+    #[command(subcommand)]
+    Hotels(hotels::HotelsCmd),
+    /// Look up airports and cities.
+    #[command(subcommand)]
+    Places(places::PlacesCmd),
+    /// Import real-world data into the local store.
+    #[command(subcommand)]
+    Import(import::ImportCmd),
+    /// Show where data lives and what the local market holds.
+    Info,
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Runs a parsed command; returns the exit code on success.
+pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "booksygo", &mut std::io::stdout());
+            Ok(crate::exit::OK)
+        }
+        Command::Flights(cmd) => flights::run(cmd, &open()?, out).await,
+        Command::Hotels(cmd) => hotels::run(cmd, &open()?, out).await,
+        Command::Places(cmd) => places::run(cmd, &open()?, out).await,
+        Command::Import(cmd) => import::run(cmd, &open()?, out).await,
+        Command::Info => info(&open()?, out).await,
+    }
+}
+
+/// Opens the local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW).
+fn open() -> anyhow::Result<LocalAgency> {
+    let mut options = LocalOptions::new(Paths::from_env()?);
+    options.clock = Clock::from_env()?;
+    Ok(LocalAgency::open(options)?)
+}
+
+async fn info(agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+    use booksygo_core::Agency;
+    let info = agency.info().await?;
+    if out.json {
+        out.print_json(&info)?;
+    } else {
+        out.line(&format!("mode        {}", info.mode));
+        out.line(&format!("data dir    {}", info.data_dir));
+        out.line(&format!("database    {} (schema {})", info.database, info.schema_version));
+        out.line(&format!("market      {} airports, {} airlines, {} routes", info.airports, info.airlines, info.routes));
+        out.line(&format!("hotels      {} in {} cities", info.hotels, info.hotel_cities));
+        out.line(&format!("fx rates    as of {}", info.fx_as_of));
+        out.line(&format!("providers   {}", info.providers.join(", ")));
+        out.line(&format!("fixtures    {}", info.fixture_version));
+    }
+    Ok(crate::exit::OK)
+}
+
+/// Parses a calendar date (YYYY-MM-DD).
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    text.parse::<Date>()
+        .map_err(|_| format!("'{text}' is not a date: use YYYY-MM-DD, for example 2027-03-14"))
+}
+
+/// Parses a month (YYYY-MM) into its first day.
+pub fn parse_month(text: &str) -> Result<Date, String> {
+    let bad = || format!("'{text}' is not a month: use YYYY-MM, for example 2027-03");
+    let (y, m) = text.split_once('-').ok_or_else(bad)?;
+    let (y, m): (i16, i8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    Date::new(y, m, 1).map_err(|_| bad())
+}
+
+pub fn parse_currency(text: &str) -> Result<booksygo_core::model::Currency, String> {
+    booksygo_core::model::Currency::parse(text).map_err(|e| e.to_string())
+}
+
+/// A price typed by the user, in the display currency.
+pub fn money(amount: Option<&str>, currency: Option<booksygo_core::model::Currency>) -> Result<Option<booksygo_core::model::Money>, Error> {
+    amount
+        .map(|a| booksygo_core::model::Money::from_decimal(a, currency.unwrap_or(booksygo_core::model::Currency::EUR)))
+        .transpose()
+}
