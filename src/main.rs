@@ -22,7 +22,10 @@ pub mod exit {
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let out = output::Out::new(args.json);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

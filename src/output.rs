@@ -17,7 +17,10 @@ pub struct Out {
 impl Out {
     pub fn new(json: bool) -> Out {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Out { json, color: !no_color && std::io::stdout().is_terminal() }
+        Out {
+            json,
+            color: !no_color && std::io::stdout().is_terminal(),
+        }
     }
 
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
@@ -68,7 +71,11 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[&str]) -> Table {
-        Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new(), right: Vec::new() }
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            right: Vec::new(),
+        }
     }
 
     pub fn right(mut self, cols: &[usize]) -> Table {
@@ -156,7 +163,10 @@ pub fn report_error(out: &Out, err: &anyhow::Error) {
     let core = err.downcast_ref::<Error>();
     if out.json {
         let (code, suggestions) = match core {
-            Some(e) => (serde_json::to_value(e.kind()).unwrap_or_default(), e.suggestions().to_vec()),
+            Some(e) => (
+                serde_json::to_value(e.kind()).unwrap_or_default(),
+                e.suggestions().to_vec(),
+            ),
             None => (serde_json::Value::String("internal".into()), Vec::new()),
         };
         let body = serde_json::json!({"error": {"code": code, "message": format!("{err:#}"), "suggestions": suggestions}});

@@ -39,7 +39,11 @@ pub struct PaxArgs {
 
 impl PaxArgs {
     fn passengers(&self) -> Passengers {
-        Passengers { adults: self.adults, children: self.children, infants: self.infants }
+        Passengers {
+            adults: self.adults,
+            children: self.children,
+            infants: self.infants,
+        }
     }
 }
 
@@ -48,11 +52,13 @@ fn parse_cabin(s: &str) -> Result<Cabin, String> {
 }
 
 fn parse_time(s: &str) -> Result<Time, String> {
-    s.parse::<Time>().map_err(|_| format!("'{s}' is not a time: use HH:MM, for example 07:30"))
+    s.parse::<Time>()
+        .map_err(|_| format!("'{s}' is not a time: use HH:MM, for example 07:30"))
 }
 
 fn parse_alliance(s: &str) -> Result<Alliance, String> {
-    Alliance::parse(s).ok_or_else(|| format!("unknown alliance '{s}': use star_alliance, oneworld or skyteam"))
+    Alliance::parse(s)
+        .ok_or_else(|| format!("unknown alliance '{s}': use star_alliance, oneworld or skyteam"))
 }
 
 fn parse_sort(s: &str) -> Result<FlightSort, String> {
@@ -63,9 +69,15 @@ fn parse_sort(s: &str) -> Result<FlightSort, String> {
 fn parse_leg(s: &str) -> Result<SliceQuery, String> {
     let parts: Vec<&str> = s.split(':').collect();
     let [from, to, date] = parts.as_slice() else {
-        return Err(format!("'{s}' is not a leg: use FROM:TO:YYYY-MM-DD, for example LHR:JFK:2027-03-14"));
+        return Err(format!(
+            "'{s}' is not a leg: use FROM:TO:YYYY-MM-DD, for example LHR:JFK:2027-03-14"
+        ));
     };
-    Ok(SliceQuery { origin: from.to_string(), destination: to.to_string(), departure_date: parse_date(date)? })
+    Ok(SliceQuery {
+        origin: from.to_string(),
+        destination: to.to_string(),
+        departure_date: parse_date(date)?,
+    })
 }
 
 #[derive(Debug, Args)]
@@ -126,12 +138,24 @@ impl SearchArgs {
             self.legs.clone()
         } else {
             let (Some(from), Some(to)) = (&self.from, &self.to) else {
-                return Err(Error::invalid("give an origin and a destination (or --leg FROM:TO:DATE)"));
+                return Err(Error::invalid(
+                    "give an origin and a destination (or --leg FROM:TO:DATE)",
+                ));
             };
-            let date = self.date.ok_or_else(|| Error::invalid("--date is required (YYYY-MM-DD)"))?;
-            let mut s = vec![SliceQuery { origin: from.clone(), destination: to.clone(), departure_date: date }];
+            let date = self
+                .date
+                .ok_or_else(|| Error::invalid("--date is required (YYYY-MM-DD)"))?;
+            let mut s = vec![SliceQuery {
+                origin: from.clone(),
+                destination: to.clone(),
+                departure_date: date,
+            }];
             if let Some(back) = self.return_date {
-                s.push(SliceQuery { origin: to.clone(), destination: from.clone(), departure_date: back });
+                s.push(SliceQuery {
+                    origin: to.clone(),
+                    destination: from.clone(),
+                    departure_date: back,
+                });
             }
             s
         };
@@ -213,21 +237,48 @@ async fn search(args: SearchArgs, agency: &LocalAgency, out: Out) -> anyhow::Res
     }
     let first = &query.slices[0];
     let pax = query.passengers;
-    let mut who = format!("{} adult{}", pax.adults, if pax.adults == 1 { "" } else { "s" });
+    let mut who = format!(
+        "{} adult{}",
+        pax.adults,
+        if pax.adults == 1 { "" } else { "s" }
+    );
     if pax.children > 0 {
-        who.push_str(&format!(", {} child{}", pax.children, if pax.children == 1 { "" } else { "ren" }));
+        who.push_str(&format!(
+            ", {} child{}",
+            pax.children,
+            if pax.children == 1 { "" } else { "ren" }
+        ));
     }
     if pax.infants > 0 {
-        who.push_str(&format!(", {} infant{}", pax.infants, if pax.infants == 1 { "" } else { "s" }));
+        who.push_str(&format!(
+            ", {} infant{}",
+            pax.infants,
+            if pax.infants == 1 { "" } else { "s" }
+        ));
     }
     let route: Vec<String> = query
         .slices
         .iter()
-        .map(|s| format!("{} → {} {}", s.origin.to_uppercase(), s.destination.to_uppercase(), s.departure_date.strftime("%a %-d %b %Y")))
+        .map(|s| {
+            format!(
+                "{} → {} {}",
+                s.origin.to_uppercase(),
+                s.destination.to_uppercase(),
+                s.departure_date.strftime("%a %-d %b %Y")
+            )
+        })
         .collect();
     let sandbox = results.offers.iter().any(|o| o.provider == "sandbox");
-    let label = if sandbox || results.offers.is_empty() { out.paint(Style::Yellow, "SANDBOX market (simulated fares) · ") } else { String::new() };
-    out.line(&format!("{label}{} · {who} · {}", route.join(" · "), query.cabin.as_str().replace('_', " ")));
+    let label = if sandbox || results.offers.is_empty() {
+        out.paint(Style::Yellow, "SANDBOX market (simulated fares) · ")
+    } else {
+        String::new()
+    };
+    out.line(&format!(
+        "{label}{} · {who} · {}",
+        route.join(" · "),
+        query.cabin.as_str().replace('_', " ")
+    ));
     if results.offers.is_empty() {
         out.line(&format!(
             "No flights match from {} on {}. Try --max-stops 2, fewer filters or another date (flights calendar).",
@@ -235,29 +286,68 @@ async fn search(args: SearchArgs, agency: &LocalAgency, out: Out) -> anyhow::Res
         ));
         return Ok(crate::exit::OK);
     }
-    let mut table = Table::new(&["#", "FLIGHTS", "DEPART", "ARRIVE", "DURATION", "STOPS", "PRICE", "OFFER"]).right(&[0, 4, 6]);
+    let mut table = Table::new(&[
+        "#", "FLIGHTS", "DEPART", "ARRIVE", "DURATION", "STOPS", "PRICE", "OFFER",
+    ])
+    .right(&[0, 4, 6]);
     for (i, o) in results.offers.iter().enumerate() {
         for (k, s) in o.slices.iter().enumerate() {
-            let flights: Vec<&str> = s.segments.iter().map(|g| g.flight_number.as_str()).collect();
+            let flights: Vec<&str> = s
+                .segments
+                .iter()
+                .map(|g| g.flight_number.as_str())
+                .collect();
             let days = (s.arriving_at.date() - s.departing_at.date()).get_days();
-            let plus = if days != 0 { format!("{days:+}") } else { String::new() };
+            let plus = if days != 0 {
+                format!("{days:+}")
+            } else {
+                String::new()
+            };
             let stops = match s.segments.len() {
                 1 => "non-stop".to_string(),
                 n => {
-                    let via: Vec<&str> = s.segments[..n - 1].iter().map(|g| g.destination.as_str()).collect();
+                    let via: Vec<&str> = s.segments[..n - 1]
+                        .iter()
+                        .map(|g| g.destination.as_str())
+                        .collect();
                     format!("{} via {}", n - 1, via.join(","))
                 }
             };
             let first_row = k == 0;
             table.row(vec![
-                if first_row { (i + 1).to_string() } else { String::new() },
+                if first_row {
+                    (i + 1).to_string()
+                } else {
+                    String::new()
+                },
                 flights.join(" "),
-                format!("{} {} {}", s.departing_at.strftime("%a %-d %b"), s.departing_at.strftime("%H:%M"), s.origin),
-                format!("{}{} {}", s.arriving_at.strftime("%H:%M"), plus, s.destination),
+                format!(
+                    "{} {} {}",
+                    s.departing_at.strftime("%a %-d %b"),
+                    s.departing_at.strftime("%H:%M"),
+                    s.origin
+                ),
+                format!(
+                    "{}{} {}",
+                    s.arriving_at.strftime("%H:%M"),
+                    plus,
+                    s.destination
+                ),
                 human_duration(s.duration_minutes),
                 stops,
-                if first_row { out.paint(Style::Green, &format!("{} {}", o.total().currency, o.total().decimal())) } else { String::new() },
-                if first_row { o.id.clone() } else { String::new() },
+                if first_row {
+                    out.paint(
+                        Style::Green,
+                        &format!("{} {}", o.total().currency, o.total().decimal()),
+                    )
+                } else {
+                    String::new()
+                },
+                if first_row {
+                    o.id.clone()
+                } else {
+                    String::new()
+                },
             ]);
         }
     }
@@ -273,15 +363,24 @@ async fn search(args: SearchArgs, agency: &LocalAgency, out: Out) -> anyhow::Res
 
 async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
     let dates: Vec<Date> = match (args.month, args.date) {
-        (Some(m), _) => (0..31).filter_map(|i| m.checked_add(i.days()).ok()).filter(|d| d.month() == m.month()).collect(),
+        (Some(m), _) => (0..31)
+            .filter_map(|i| m.checked_add(i.days()).ok())
+            .filter(|d| d.month() == m.month())
+            .collect(),
         (None, Some(d)) => {
             if args.flex > 15 {
                 return Err(Error::invalid("--flex is at most 15 days").into());
             }
             let f = i64::from(args.flex);
-            (-f..=f).filter_map(|i| d.checked_add(i.days()).ok()).collect()
+            (-f..=f)
+                .filter_map(|i| d.checked_add(i.days()).ok())
+                .collect()
         }
-        (None, None) => return Err(Error::invalid("give --month YYYY-MM or --date YYYY-MM-DD [--flex N]").into()),
+        (None, None) => {
+            return Err(
+                Error::invalid("give --month YYYY-MM or --date YYYY-MM-DD [--flex N]").into(),
+            );
+        }
     };
     let query = CalendarQuery {
         origin: args.from.clone(),
@@ -296,7 +395,10 @@ async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow:
         out.print_json(&days)?;
         return Ok(crate::exit::OK);
     }
-    let cheapest = days.iter().filter_map(|d| d.cheapest.map(|m| m.minor)).min();
+    let cheapest = days
+        .iter()
+        .filter_map(|d| d.cheapest.map(|m| m.minor))
+        .min();
     let currency = days.iter().find_map(|d| d.cheapest.map(|m| m.currency));
     out.line(&format!(
         "{}{} → {} · cheapest total per day{}",
@@ -325,7 +427,11 @@ async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow:
             }
             None => format!("{:>2} {:>6} ", day.date.day(), "-"),
         };
-        let cell = if day.cheapest.map(|m| m.minor) == cheapest { out.paint(Style::Green, &cell) } else { cell };
+        let cell = if day.cheapest.map(|m| m.minor) == cheapest {
+            out.paint(Style::Green, &cell)
+        } else {
+            cell
+        };
         row.push_str(&" ".repeat(11 - 10));
         row.push_str(&cell);
         col += 1;
@@ -338,7 +444,10 @@ async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow:
     if !row.trim().is_empty() {
         out.line(row.trim_end());
     }
-    out.line(&out.paint(Style::Dim, "* cheapest day · whole units, all travellers, taxes included · - nothing for sale"));
+    out.line(&out.paint(
+        Style::Dim,
+        "* cheapest day · whole units, all travellers, taxes included · - nothing for sale",
+    ));
     Ok(crate::exit::OK)
 }
 
@@ -372,7 +481,10 @@ async fn explore(args: ExploreArgs, agency: &LocalAgency, out: Out) -> anyhow::R
             d.destination.clone(),
             d.city.clone(),
             d.country.clone(),
-            out.paint(Style::Green, &format!("{} {}", d.price.currency, d.price.decimal())),
+            out.paint(
+                Style::Green,
+                &format!("{} {}", d.price.currency, d.price.decimal()),
+            ),
             d.date.strftime("%a %-d %b").to_string(),
             d.airlines.join(" "),
         ]);
@@ -380,4 +492,3 @@ async fn explore(args: ExploreArgs, agency: &LocalAgency, out: Out) -> anyhow::R
     print!("{}", t.render(&out));
     Ok(crate::exit::OK)
 }
-

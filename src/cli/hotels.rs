@@ -81,7 +81,11 @@ pub async fn run(cmd: HotelsCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
         out.print_json(&results.offers)?;
         return Ok(crate::exit::OK);
     }
-    let city = results.offers.first().map(|o| o.hotel.city.clone()).unwrap_or_else(|| args.location.clone());
+    let city = results
+        .offers
+        .first()
+        .map(|o| o.hotel.city.clone())
+        .unwrap_or_else(|| args.location.clone());
     let nights = results.offers.first().map(|o| o.nights).unwrap_or(0);
     out.line(&format!(
         "{}{city} · {} → {} ({nights} night{}) · {} guest{}, {} room{}",
@@ -98,8 +102,20 @@ pub async fn run(cmd: HotelsCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
         out.line("No rooms match. Try other dates, fewer filters or --all-rooms.");
         return Ok(crate::exit::OK);
     }
-    let mut t = Table::new(&["#", "HOTEL", "STARS", "RATING", "AREA", "KM", "ROOM", "PER NIGHT", "TOTAL", "CANCEL", "OFFER"])
-        .right(&[0, 3, 5, 7, 8]);
+    let mut t = Table::new(&[
+        "#",
+        "HOTEL",
+        "STARS",
+        "RATING",
+        "AREA",
+        "KM",
+        "ROOM",
+        "PER NIGHT",
+        "TOTAL",
+        "CANCEL",
+        "OFFER",
+    ])
+    .right(&[0, 3, 5, 7, 8]);
     for (i, o) in results.offers.iter().enumerate() {
         let cancel = match &o.cancellation.free_until {
             Some(until) => format!("free to {}", until.strftime("%-d %b")),
@@ -114,12 +130,18 @@ pub async fn run(cmd: HotelsCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
             format!("{:.1}", o.hotel.distance_to_centre_km),
             o.room_name.clone(),
             o.price.nightly.decimal(),
-            out.paint(Style::Green, &format!("{} {}", o.total().currency, o.total().decimal())),
+            out.paint(
+                Style::Green,
+                &format!("{} {}", o.total().currency, o.total().decimal()),
+            ),
             cancel,
             o.id.clone(),
         ]);
     }
     print!("{}", t.render(&out));
-    out.line(&out.paint(Style::Dim, "totals include every night, every room and taxes"));
+    out.line(&out.paint(
+        Style::Dim,
+        "totals include every night, every room and taxes",
+    ));
     Ok(crate::exit::OK)
 }

@@ -35,6 +35,9 @@ pub async fn run(cmd: ImportCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
             out.line(&format!("  {n:>6}  {why}"));
         }
     }
-    out.line(&format!("the market now has {} airports and {} routes", info.airports, info.routes));
+    out.line(&format!(
+        "the market now has {} airports and {} routes",
+        info.airports, info.routes
+    ));
     Ok(crate::exit::OK)
 }

@@ -50,7 +50,12 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
     match cli.command {
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "booksygo", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "booksygo",
+                &mut std::io::stdout(),
+            );
             Ok(crate::exit::OK)
         }
         Command::Flights(cmd) => flights::run(cmd, &open()?, out).await,
@@ -76,9 +81,18 @@ async fn info(agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
     } else {
         out.line(&format!("mode        {}", info.mode));
         out.line(&format!("data dir    {}", info.data_dir));
-        out.line(&format!("database    {} (schema {})", info.database, info.schema_version));
-        out.line(&format!("market      {} airports, {} airlines, {} routes", info.airports, info.airlines, info.routes));
-        out.line(&format!("hotels      {} in {} cities", info.hotels, info.hotel_cities));
+        out.line(&format!(
+            "database    {} (schema {})",
+            info.database, info.schema_version
+        ));
+        out.line(&format!(
+            "market      {} airports, {} airlines, {} routes",
+            info.airports, info.airlines, info.routes
+        ));
+        out.line(&format!(
+            "hotels      {} in {} cities",
+            info.hotels, info.hotel_cities
+        ));
         out.line(&format!("fx rates    as of {}", info.fx_as_of));
         out.line(&format!("providers   {}", info.providers.join(", ")));
         out.line(&format!("fixtures    {}", info.fixture_version));
@@ -105,8 +119,16 @@ pub fn parse_currency(text: &str) -> Result<booksygo_core::model::Currency, Stri
 }
 
 /// A price typed by the user, in the display currency.
-pub fn money(amount: Option<&str>, currency: Option<booksygo_core::model::Currency>) -> Result<Option<booksygo_core::model::Money>, Error> {
+pub fn money(
+    amount: Option<&str>,
+    currency: Option<booksygo_core::model::Currency>,
+) -> Result<Option<booksygo_core::model::Money>, Error> {
     amount
-        .map(|a| booksygo_core::model::Money::from_decimal(a, currency.unwrap_or(booksygo_core::model::Currency::EUR)))
+        .map(|a| {
+            booksygo_core::model::Money::from_decimal(
+                a,
+                currency.unwrap_or(booksygo_core::model::Currency::EUR),
+            )
+        })
         .transpose()
 }

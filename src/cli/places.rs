@@ -38,7 +38,9 @@ pub async fn run(cmd: PlacesCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
             kind,
             p.name.clone(),
             p.city.clone(),
-            countries::name(&p.country).unwrap_or(&p.country).to_string(),
+            countries::name(&p.country)
+                .unwrap_or(&p.country)
+                .to_string(),
         ]);
     }
     print!("{}", t.render(&out));

@@ -5,7 +5,9 @@
 use crate::config::{Clock, Paths};
 use crate::error::{Error, Result};
 use crate::fixtures;
-use crate::model::{Cabin, Currency, FlightOffer, FxTable, HotelOffer, Money, Passengers, PlaceSuggestion};
+use crate::model::{
+    Cabin, Currency, FlightOffer, FxTable, HotelOffer, Money, Passengers, PlaceSuggestion,
+};
 use crate::places::{Places, import::ImportReport};
 use crate::providers::sandbox::{SandboxProvider, network::Network};
 use crate::providers::{FlightProvider, HotelProvider};
@@ -161,13 +163,22 @@ impl LocalAgency {
         store::ensure_fixtures(&mut *store.conn()?)?;
         let fx = Arc::new(FxTable::from_json(fixtures::FX)?);
         let market = Self::build_market(&store, &options)?;
-        Ok(LocalAgency { store, options, fx, market: RwLock::new(Arc::new(market)) })
+        Ok(LocalAgency {
+            store,
+            options,
+            fx,
+            market: RwLock::new(Arc::new(market)),
+        })
     }
 
     fn build_market(store: &Store, options: &LocalOptions) -> Result<Market> {
         let conn = store.conn()?;
         let routes = store::load_routes(&conn)?;
-        let places = Places::new(store::load_airports(&conn)?, store::load_airlines(&conn)?, &routes);
+        let places = Places::new(
+            store::load_airports(&conn)?,
+            store::load_airlines(&conn)?,
+            &routes,
+        );
         drop(conn);
         let net = Arc::new(Network::new(places, &routes));
         let sandbox = SandboxProvider::new(net.clone(), store.clone());
@@ -180,11 +191,18 @@ impl LocalAgency {
         fp.extend(options.flight_providers.iter().cloned());
         hp.extend(options.hotel_providers.iter().cloned());
         let aggregator = Aggregator::new(fp, hp, options.deadline);
-        Ok(Market { net, sandbox, aggregator })
+        Ok(Market {
+            net,
+            sandbox,
+            aggregator,
+        })
     }
 
     fn market(&self) -> Arc<Market> {
-        self.market.read().map(|m| m.clone()).unwrap_or_else(|e| e.into_inner().clone())
+        self.market
+            .read()
+            .map(|m| m.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
     }
 
     pub fn store(&self) -> &Store {
@@ -211,8 +229,10 @@ impl LocalAgency {
     /// Imports OpenFlights files and rebuilds the market over the larger network.
     pub async fn import_openflights(&self, dir: std::path::PathBuf) -> Result<ImportReport> {
         let store = self.store.clone();
-        let report =
-            tokio::task::spawn_blocking(move || crate::places::import::import_openflights(&store, &dir)).await??;
+        let report = tokio::task::spawn_blocking(move || {
+            crate::places::import::import_openflights(&store, &dir)
+        })
+        .await??;
         let market = Self::build_market(&self.store, &self.options)?;
         if let Ok(mut m) = self.market.write() {
             *m = Arc::new(market);
@@ -222,29 +242,47 @@ impl LocalAgency {
 
     /// Converts an offer's prices to the display currency, giving it a currency-specific id.
     fn convert_flight(&self, mut o: FlightOffer, to: Option<Currency>) -> Result<FlightOffer> {
-        let Some(to) = to.filter(|c| *c != o.price.currency()) else { return Ok(o) };
+        let Some(to) = to.filter(|c| *c != o.price.currency()) else {
+            return Ok(o);
+        };
         o.price.base = self.fx.convert(o.price.base, to)?;
         o.price.tax = self.fx.convert(o.price.tax, to)?;
-        for p in [&mut o.conditions.refund_before_departure, &mut o.conditions.change_before_departure] {
+        for p in [
+            &mut o.conditions.refund_before_departure,
+            &mut o.conditions.change_before_departure,
+        ] {
             if let Some(fee) = p.fee().filter(|_| p.penalty_amount.is_some()) {
                 *p = crate::model::Penalty::with_fee(self.fx.convert(fee, to)?);
             }
         }
-        o.id = format!("off_{:016x}", crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())]));
+        o.id = format!(
+            "off_{:016x}",
+            crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())])
+        );
         Ok(o)
     }
 
     fn convert_hotel(&self, mut o: HotelOffer, to: Option<Currency>) -> Result<HotelOffer> {
-        let Some(to) = to.filter(|c| *c != o.price.total.currency) else { return Ok(o) };
+        let Some(to) = to.filter(|c| *c != o.price.total.currency) else {
+            return Ok(o);
+        };
         o.price.total = self.fx.convert(o.price.total, to)?;
         o.price.tax = self.fx.convert(o.price.tax, to)?;
         o.price.nightly = self.fx.convert(o.price.nightly, to)?;
-        o.id = format!("off_{:016x}", crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())]));
+        o.id = format!(
+            "off_{:016x}",
+            crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())])
+        );
         Ok(o)
     }
 
     /// Remembers offers so `book <OFFER_ID>` can find them.
-    async fn remember<T: Serialize>(&self, kind: &'static str, offers: &[T], meta: impl Fn(&T) -> (String, String, i64)) -> Result<()> {
+    async fn remember<T: Serialize>(
+        &self,
+        kind: &'static str,
+        offers: &[T],
+        meta: impl Fn(&T) -> (String, String, i64),
+    ) -> Result<()> {
         let rows: Vec<(String, String, String, i64)> = offers
             .iter()
             .map(|o| {
@@ -254,7 +292,10 @@ impl LocalAgency {
             .collect::<Result<_>>()?;
         let store = self.store.clone();
         let now = self.now().as_second();
-        tokio::task::spawn_blocking(move || store::save_offers(&mut *store.conn()?, kind, &rows, now)).await?
+        tokio::task::spawn_blocking(move || {
+            store::save_offers(&mut *store.conn()?, kind, &rows, now)
+        })
+        .await?
     }
 }
 
@@ -297,8 +338,14 @@ impl Agency for LocalAgency {
         }
         flights::sort(&mut offers, query.sort, &self.fx);
         offers.truncate(query.limit.unwrap_or(50));
-        self.remember("flight", &offers, |o| (o.id.clone(), o.provider.clone(), o.expires_at.as_second())).await?;
-        Ok(FlightResults { offers, warnings: gathered.warnings.clone() })
+        self.remember("flight", &offers, |o| {
+            (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
+        })
+        .await?;
+        Ok(FlightResults {
+            offers,
+            warnings: gathered.warnings.clone(),
+        })
     }
 
     async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>> {
@@ -329,7 +376,11 @@ impl Agency for LocalAgency {
                 .iter()
                 .filter_map(|o| self.convert_flight(o.clone(), query.currency).ok())
                 .min_by_key(|o| (o.total().minor, o.stops()));
-            days.push(CalendarDay { date, stops: cheapest.as_ref().map(FlightOffer::stops), cheapest: cheapest.map(|o| o.total()) });
+            days.push(CalendarDay {
+                date,
+                stops: cheapest.as_ref().map(FlightOffer::stops),
+                cheapest: cheapest.map(|o| o.total()),
+            });
         }
         if days.is_empty() {
             return Err(Error::invalid("every date asked for is in the past"));
@@ -342,10 +393,11 @@ impl Agency for LocalAgency {
         let places = &m.net.places;
         let origin = places.resolve(&query.origin)?;
         let country = match &query.country {
-            Some(c) => Some(
-                crate::places::countries::code(c)
-                    .ok_or_else(|| Error::invalid(format!("unknown country '{c}': use an ISO code such as ES or a name such as Spain")))?,
-            ),
+            Some(c) => Some(crate::places::countries::code(c).ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown country '{c}': use an ISO code such as ES or a name such as Spain"
+                ))
+            })?),
             None => None,
         };
         if let Some(c) = query.currency {
@@ -356,7 +408,10 @@ impl Agency for LocalAgency {
         let first = query.month.first_of_month();
         let last = query.month.last_of_month();
         if last < today {
-            return Err(Error::invalid(format!("{} is in the past", first.strftime("%Y-%m"))));
+            return Err(Error::invalid(format!(
+                "{} is in the past",
+                first.strftime("%Y-%m")
+            )));
         }
         let dates: Vec<Date> = (0..31)
             .filter_map(|i| first.checked_add(i.days()).ok())
@@ -365,7 +420,10 @@ impl Agency for LocalAgency {
         let sandbox = m.sandbox.clone();
         let net = m.net.clone();
         let airports = origin.airports.clone();
-        let found = tokio::task::spawn_blocking(move || sandbox.cheapest_direct(&net, &airports, &dates, now)).await??;
+        let found = tokio::task::spawn_blocking(move || {
+            sandbox.cheapest_direct(&net, &airports, &dates, now)
+        })
+        .await??;
         let mut out = Vec::new();
         for (dest, date, price, airlines) in found {
             let a = &places.airports[dest];
@@ -390,7 +448,15 @@ impl Agency for LocalAgency {
                 airlines,
             });
         }
-        out.sort_by_key(|d| (self.fx.convert(d.price, Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX), d.destination.clone()));
+        out.sort_by_key(|d| {
+            (
+                self.fx
+                    .convert(d.price, Currency::EUR)
+                    .map(|m| m.minor)
+                    .unwrap_or(i64::MAX),
+                d.destination.clone(),
+            )
+        });
         out.truncate(query.limit.unwrap_or(50));
         Ok(out)
     }
@@ -413,12 +479,18 @@ impl Agency for LocalAgency {
         }
         hotels::sort(&mut offers, query.sort, &self.fx);
         offers.truncate(query.limit.unwrap_or(50));
-        self.remember("hotel", &offers, |o| (o.id.clone(), o.provider.clone(), o.expires_at.as_second())).await?;
+        self.remember("hotel", &offers, |o| {
+            (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
+        })
+        .await?;
         let mut warnings = gathered.warnings.clone();
         if offers.is_empty() && m.net.places.city(&req.city_code).is_some() {
             let conn = self.store.conn()?;
             if store::load_city(&conn, &req.city_code)?.is_none() {
-                warnings.push(format!("the sandbox market has no hotels in {}", req.city_code));
+                warnings.push(format!(
+                    "the sandbox market has no hotels in {}",
+                    req.city_code
+                ));
             }
         }
         Ok(HotelResults { offers, warnings })
@@ -428,6 +500,10 @@ impl Agency for LocalAgency {
 /// Builds a round trip or multi-city query from slices; used by faces.
 pub fn slices(legs: &[(String, String, Date)]) -> Vec<SliceQuery> {
     legs.iter()
-        .map(|(o, d, date)| SliceQuery { origin: o.clone(), destination: d.clone(), departure_date: *date })
+        .map(|(o, d, date)| SliceQuery {
+            origin: o.clone(),
+            destination: d.clone(),
+            departure_date: *date,
+        })
         .collect()
 }

@@ -17,12 +17,19 @@ pub struct Paths {
 impl Paths {
     pub fn in_dir(dir: impl Into<PathBuf>) -> Paths {
         let dir = dir.into();
-        Paths { data_dir: dir.clone(), config_dir: dir }
+        Paths {
+            data_dir: dir.clone(),
+            config_dir: dir,
+        }
     }
 
     /// Resolves the directories from `BOOKSYGO_HOME`, the XDG variables and `HOME`.
     pub fn from_env() -> Result<Paths> {
-        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let var = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         if let Some(home) = var("BOOKSYGO_HOME") {
             return Ok(Paths::in_dir(home));
         }
@@ -31,9 +38,16 @@ impl Paths {
             var(xdg)
                 .or_else(|| home.as_ref().map(|h| h.join(fallback)))
                 .map(|p| p.join("booksygo"))
-                .ok_or_else(|| Error::invalid(format!("cannot find a home directory: set BOOKSYGO_HOME or {xdg}")))
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "cannot find a home directory: set BOOKSYGO_HOME or {xdg}"
+                    ))
+                })
         };
-        Ok(Paths { data_dir: base("XDG_DATA_HOME", ".local/share")?, config_dir: base("XDG_CONFIG_HOME", ".config")? })
+        Ok(Paths {
+            data_dir: base("XDG_DATA_HOME", ".local/share")?,
+            config_dir: base("XDG_CONFIG_HOME", ".config")?,
+        })
     }
 
     pub fn database(&self) -> PathBuf {
@@ -59,10 +73,11 @@ impl Clock {
 
     pub fn from_env() -> Result<Clock> {
         match std::env::var("BOOKSYGO_NOW") {
-            Ok(v) if !v.is_empty() => v
-                .parse::<Timestamp>()
-                .map(Clock::fixed)
-                .map_err(|e| Error::invalid(format!("BOOKSYGO_NOW='{v}' is not an RFC 3339 instant: {e}"))),
+            Ok(v) if !v.is_empty() => v.parse::<Timestamp>().map(Clock::fixed).map_err(|e| {
+                Error::invalid(format!(
+                    "BOOKSYGO_NOW='{v}' is not an RFC 3339 instant: {e}"
+                ))
+            }),
             _ => Ok(Clock::system()),
         }
     }

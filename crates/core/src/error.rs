@@ -44,11 +44,17 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Error::Invalid { message: message.into(), suggestions: Vec::new() }
+        Error::Invalid {
+            message: message.into(),
+            suggestions: Vec::new(),
+        }
     }
 
     pub fn invalid_with(message: impl Into<String>, suggestions: Vec<String>) -> Self {
-        Error::Invalid { message: message.into(), suggestions }
+        Error::Invalid {
+            message: message.into(),
+            suggestions,
+        }
     }
 
     pub fn internal(message: impl std::fmt::Display) -> Self {

@@ -20,12 +20,16 @@ pub fn mix(mut z: u64) -> u64 {
 
 /// Hashes a sequence of words.
 pub fn hash(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x51_7c_c1_b7_27_22_0a_95, |h, p| mix(h ^ p))
+    parts
+        .iter()
+        .fold(0x51_7c_c1_b7_27_22_0a_95, |h, p| mix(h ^ p))
 }
 
 /// Hashes a short string into a word (FNV-1a).
 pub fn word(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// A deterministic value in `0..n`.

@@ -38,7 +38,11 @@ impl FxTable {
                 .ok_or_else(|| Error::internal(format!("bad FX rate {code}={rate}")))?;
             rates.insert(currency, micro);
         }
-        Ok(FxTable { as_of: file.as_of, base: file.base, rates })
+        Ok(FxTable {
+            as_of: file.as_of,
+            base: file.base,
+            rates,
+        })
     }
 
     pub fn currencies(&self) -> impl Iterator<Item = Currency> + '_ {
@@ -77,9 +81,15 @@ fn parse_micro(text: &str) -> Option<i64> {
         return None;
     }
     let int: i128 = int.parse().ok()?;
-    let frac_val: i128 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let frac_val: i128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
     let frac_scaled = frac_val * 10_i128.pow(6 - frac.len() as u32);
-    i64::try_from(int * MICRO + frac_scaled).ok().filter(|v| *v > 0)
+    i64::try_from(int * MICRO + frac_scaled)
+        .ok()
+        .filter(|v| *v > 0)
 }
 
 #[cfg(test)]
@@ -98,16 +108,22 @@ mod tests {
         let t = table();
         let usd = t.convert(Money::eur(10000), Currency::USD).unwrap();
         assert_eq!(usd, Money::new(10800, Currency::USD));
-        let jpy = t.convert(Money::eur(10000), Currency::parse("JPY").unwrap()).unwrap();
+        let jpy = t
+            .convert(Money::eur(10000), Currency::parse("JPY").unwrap())
+            .unwrap();
         assert_eq!(jpy.minor, 16250);
         // Cross rate through the base: 108 USD = 100 EUR = 87 GBP.
-        let gbp = t.convert(Money::new(10800, Currency::USD), Currency::GBP).unwrap();
+        let gbp = t
+            .convert(Money::new(10800, Currency::USD), Currency::GBP)
+            .unwrap();
         assert_eq!(gbp.minor, 8700);
     }
 
     #[test]
     fn unknown_currency_is_invalid_input() {
-        let err = table().convert(Money::eur(1), Currency::parse("XYZ").unwrap()).unwrap_err();
+        let err = table()
+            .convert(Money::eur(1), Currency::parse("XYZ").unwrap())
+            .unwrap_err();
         assert!(err.to_string().contains("unknown currency XYZ"));
     }
 }

@@ -87,7 +87,10 @@ impl Money {
     }
 
     pub const fn eur(minor: i64) -> Self {
-        Money { minor, currency: Currency::EUR }
+        Money {
+            minor,
+            currency: Currency::EUR,
+        }
     }
 
     pub fn zero(currency: Currency) -> Self {
@@ -139,7 +142,12 @@ impl Money {
             return format!("{sign}{abs}");
         }
         let scale = 10_u64.pow(exp);
-        format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize)
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = exp as usize
+        )
     }
 
     /// Adds two amounts of the same currency.
@@ -171,14 +179,21 @@ impl Money {
 
     /// Multiplies by a ratio `num / den`, rounding half away from zero to the minor unit.
     pub fn mul_ratio(self, num: i64, den: i64) -> Money {
-        Money::new(round_div(i128::from(self.minor) * i128::from(num), i128::from(den)), self.currency)
+        Money::new(
+            round_div(i128::from(self.minor) * i128::from(num), i128::from(den)),
+            self.currency,
+        )
     }
 }
 
 /// Integer division rounding half away from zero.
 pub(crate) fn round_div(n: i128, d: i128) -> i64 {
     debug_assert!(d > 0);
-    let q = if n >= 0 { (n + d / 2) / d } else { (n - d / 2) / d };
+    let q = if n >= 0 {
+        (n + d / 2) / d
+    } else {
+        (n - d / 2) / d
+    };
     q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
@@ -228,8 +243,14 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        assert_eq!(Money::from_decimal("460.5", Currency::EUR).unwrap().minor, 46050);
-        assert_eq!(Money::from_decimal("12", Currency::EUR).unwrap().minor, 1200);
+        assert_eq!(
+            Money::from_decimal("460.5", Currency::EUR).unwrap().minor,
+            46050
+        );
+        assert_eq!(
+            Money::from_decimal("12", Currency::EUR).unwrap().minor,
+            1200
+        );
         assert!(Money::from_decimal("1.234", Currency::EUR).is_err());
         assert!(Money::from_decimal("abc", Currency::EUR).is_err());
         assert!(Money::from_decimal("", Currency::EUR).is_err());
@@ -239,7 +260,11 @@ mod tests {
 
     #[test]
     fn mixing_currencies_is_an_error() {
-        assert!(Money::eur(1).checked_add(Money::new(1, Currency::USD)).is_err());
+        assert!(
+            Money::eur(1)
+                .checked_add(Money::new(1, Currency::USD))
+                .is_err()
+        );
     }
 
     proptest! {

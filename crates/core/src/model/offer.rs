@@ -17,10 +17,20 @@ pub enum Cabin {
 }
 
 impl Cabin {
-    pub const ALL: [Cabin; 4] = [Cabin::Economy, Cabin::PremiumEconomy, Cabin::Business, Cabin::First];
+    pub const ALL: [Cabin; 4] = [
+        Cabin::Economy,
+        Cabin::PremiumEconomy,
+        Cabin::Business,
+        Cabin::First,
+    ];
 
     pub fn parse(text: &str) -> Result<Cabin> {
-        match text.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "economy" | "y" | "eco" => Ok(Cabin::Economy),
             "premium_economy" | "premium" | "w" => Ok(Cabin::PremiumEconomy),
             "business" | "j" | "c" => Ok(Cabin::Business),
@@ -71,7 +81,11 @@ pub struct Passengers {
 
 impl Default for Passengers {
     fn default() -> Self {
-        Passengers { adults: 1, children: 0, infants: 0 }
+        Passengers {
+            adults: 1,
+            children: 0,
+            infants: 0,
+        }
     }
 }
 
@@ -110,11 +124,20 @@ impl Passengers {
     /// One entry per traveller, adults first.
     pub fn list(&self) -> Vec<OfferPassenger> {
         let kinds = std::iter::repeat_n(PassengerType::Adult, self.adults.into())
-            .chain(std::iter::repeat_n(PassengerType::Child, self.children.into()))
-            .chain(std::iter::repeat_n(PassengerType::Infant, self.infants.into()));
+            .chain(std::iter::repeat_n(
+                PassengerType::Child,
+                self.children.into(),
+            ))
+            .chain(std::iter::repeat_n(
+                PassengerType::Infant,
+                self.infants.into(),
+            ));
         kinds
             .enumerate()
-            .map(|(i, kind)| OfferPassenger { id: format!("pas_{:02}", i + 1), kind })
+            .map(|(i, kind)| OfferPassenger {
+                id: format!("pas_{:02}", i + 1),
+                kind,
+            })
             .collect()
     }
 
@@ -205,7 +228,12 @@ pub struct Segment {
 impl Segment {
     /// Inventory key of the flight this segment rides: designator, origin, local departure date.
     pub fn flight_key(&self) -> String {
-        format!("{}-{}-{}", self.flight_number, self.origin, self.departing_at.date())
+        format!(
+            "{}-{}-{}",
+            self.flight_number,
+            self.origin,
+            self.departing_at.date()
+        )
     }
 }
 
@@ -240,11 +268,19 @@ pub struct Penalty {
 
 impl Penalty {
     pub fn not_allowed() -> Self {
-        Penalty { allowed: false, penalty_amount: None, penalty_currency: None }
+        Penalty {
+            allowed: false,
+            penalty_amount: None,
+            penalty_currency: None,
+        }
     }
 
     pub fn with_fee(fee: Money) -> Self {
-        Penalty { allowed: true, penalty_amount: Some(fee.decimal()), penalty_currency: Some(fee.currency) }
+        Penalty {
+            allowed: true,
+            penalty_amount: Some(fee.decimal()),
+            penalty_currency: Some(fee.currency),
+        }
     }
 
     /// The fee as money, zero when free; `None` when the action is not allowed.
@@ -351,7 +387,8 @@ mod opt_local {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Zoned>, D::Error> {
         let s = Option::<String>::deserialize(d)?;
-        s.map(|s| time::parse_local(&s).map_err(serde::de::Error::custom)).transpose()
+        s.map(|s| time::parse_local(&s).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -386,7 +423,8 @@ impl<'de> Deserialize<'de> for StayPrice {
             tax_amount: String,
         }
         let raw = Raw::deserialize(d)?;
-        let parse = |s: &str| Money::from_decimal(s, raw.total_currency).map_err(serde::de::Error::custom);
+        let parse =
+            |s: &str| Money::from_decimal(s, raw.total_currency).map_err(serde::de::Error::custom);
         Ok(StayPrice {
             total: parse(&raw.total_amount)?,
             nightly: parse(&raw.nightly_amount)?,

@@ -10,7 +10,9 @@ pub fn format_local(z: &Zoned) -> String {
 
 /// Parses `2027-03-14T08:25:00+00:00` back into a time with that fixed offset.
 pub fn parse_local(text: &str) -> Result<Zoned, String> {
-    let ts: Timestamp = text.parse().map_err(|e| format!("bad time '{text}': {e}"))?;
+    let ts: Timestamp = text
+        .parse()
+        .map_err(|e| format!("bad time '{text}': {e}"))?;
     let offset_text = text.get(text.len().saturating_sub(6)..).unwrap_or("");
     let offset = parse_offset(offset_text).ok_or_else(|| format!("no UTC offset in '{text}'"))?;
     Ok(ts.to_zoned(tz::TimeZone::fixed(offset)))
@@ -81,7 +83,8 @@ pub mod minutes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         let s = String::deserialize(d)?;
-        parse_iso_duration(&s).ok_or_else(|| serde::de::Error::custom(format!("bad duration '{s}'")))
+        parse_iso_duration(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad duration '{s}'")))
     }
 }
 
@@ -96,7 +99,9 @@ mod tests {
 
     #[test]
     fn local_time_round_trip() {
-        let z = "2027-03-14T08:25:00+09:00[Asia/Tokyo]".parse::<Zoned>().unwrap();
+        let z = "2027-03-14T08:25:00+09:00[Asia/Tokyo]"
+            .parse::<Zoned>()
+            .unwrap();
         let s = format_local(&z);
         assert_eq!(s, "2027-03-14T08:25:00+09:00");
         let back = parse_local(&s).unwrap();

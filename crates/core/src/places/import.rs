@@ -62,15 +62,23 @@ pub fn split_line(line: &str) -> Vec<Option<String>> {
 
 fn finish(cur: &mut String, was_quoted: bool) -> Option<String> {
     let v = std::mem::take(cur);
-    if (!was_quoted && v == "\\N") || (v.is_empty() && !was_quoted) { None } else { Some(v) }
+    if (!was_quoted && v == "\\N") || (v.is_empty() && !was_quoted) {
+        None
+    } else {
+        Some(v)
+    }
 }
 
 fn field(f: &[Option<String>], i: usize) -> Option<&str> {
-    f.get(i).and_then(|v| v.as_deref()).filter(|s| !s.is_empty() && *s != "\\N")
+    f.get(i)
+        .and_then(|v| v.as_deref())
+        .filter(|s| !s.is_empty() && *s != "\\N")
 }
 
 fn is_code(s: &str, len: usize) -> bool {
-    s.len() == len && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Reads `dir` and writes what it can into the store, in one transaction.
@@ -106,8 +114,12 @@ pub fn import_openflights(store: &Store, dir: &Path) -> Result<ImportReport> {
             continue;
         };
         let (Some(lat), Some(lon)) = (
-            field(&f, 6).and_then(|v| v.parse::<f64>().ok()).filter(|v| v.abs() <= 90.0),
-            field(&f, 7).and_then(|v| v.parse::<f64>().ok()).filter(|v| v.abs() <= 180.0),
+            field(&f, 6)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.abs() <= 90.0),
+            field(&f, 7)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.abs() <= 180.0),
         ) else {
             report.skip("airport with bad coordinates");
             continue;
@@ -116,7 +128,9 @@ pub fn import_openflights(store: &Store, dir: &Path) -> Result<ImportReport> {
             report.skip("airport without a time zone");
             continue;
         };
-        let known_zone = *zones.entry(tz.to_string()).or_insert_with(|| TimeZone::get(tz).is_ok());
+        let known_zone = *zones
+            .entry(tz.to_string())
+            .or_insert_with(|| TimeZone::get(tz).is_ok());
         if !known_zone {
             report.skip("airport with an unknown time zone");
             continue;
@@ -134,7 +148,9 @@ pub fn import_openflights(store: &Store, dir: &Path) -> Result<ImportReport> {
         airports.push(Airport {
             iata: iata.to_string(),
             icao: field(&f, 5).filter(|c| is_code(c, 4)).map(str::to_string),
-            city: field(&f, 2).map(str::to_string).unwrap_or_else(|| name.clone()),
+            city: field(&f, 2)
+                .map(str::to_string)
+                .unwrap_or_else(|| name.clone()),
             name,
             city_code: None,
             country,
@@ -189,17 +205,20 @@ pub fn import_openflights(store: &Store, dir: &Path) -> Result<ImportReport> {
 
     let known_airports: HashSet<String> = {
         let mut stmt = tx.prepare("SELECT iata FROM airports")?;
-        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
     };
     let known_airlines: HashSet<String> = {
         let mut stmt = tx.prepare("SELECT code FROM airlines")?;
-        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
     };
     let mut routes = Vec::new();
     for line in routes_text.lines().filter(|l| !l.trim().is_empty()) {
         report.routes_read += 1;
         let f = split_line(line);
-        let (Some(airline), Some(from), Some(to)) = (field(&f, 0), field(&f, 2), field(&f, 4)) else {
+        let (Some(airline), Some(from), Some(to)) = (field(&f, 0), field(&f, 2), field(&f, 4))
+        else {
             report.skip("route with missing fields");
             continue;
         };
@@ -228,7 +247,9 @@ mod tests {
 
     #[test]
     fn splits_quoted_fields_and_nulls() {
-        let f = split_line(r#"1,"Goroka Airport","Goroka","Papua New Guinea","GKA","AYGA",-6.08,145.39,5282,10,"U","Pacific/Port_Moresby","airport","OurAirports""#);
+        let f = split_line(
+            r#"1,"Goroka Airport","Goroka","Papua New Guinea","GKA","AYGA",-6.08,145.39,5282,10,"U","Pacific/Port_Moresby","airport","OurAirports""#,
+        );
         assert_eq!(f[1].as_deref(), Some("Goroka Airport"));
         assert_eq!(f[11].as_deref(), Some("Pacific/Port_Moresby"));
         let g = split_line(r#"2,"A ""quoted"" name",\N,"""#);

@@ -48,7 +48,11 @@ pub struct Places {
 impl Places {
     /// Builds the index. Airports whose time zone is unknown are dropped (the importer
     /// already refuses them; this guards hand-edited databases).
-    pub fn new(airports: Vec<Airport>, airlines: Vec<Airline>, routes: &[(String, String, String)]) -> Places {
+    pub fn new(
+        airports: Vec<Airport>,
+        airlines: Vec<Airline>,
+        routes: &[(String, String, String)],
+    ) -> Places {
         let mut tz_cache: HashMap<String, TimeZone> = HashMap::new();
         let mut kept = Vec::with_capacity(airports.len());
         let mut tzs = Vec::with_capacity(airports.len());
@@ -67,8 +71,11 @@ impl Places {
             tzs.push(tz);
         }
         let airports = kept;
-        let by_code: HashMap<String, usize> =
-            airports.iter().enumerate().map(|(i, a)| (a.iata.clone(), i)).collect();
+        let by_code: HashMap<String, usize> = airports
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.iata.clone(), i))
+            .collect();
         let mut weight = vec![0u32; airports.len()];
         for (_, from, _) in routes {
             if let Some(&i) = by_code.get(from) {
@@ -81,7 +88,12 @@ impl Places {
         for (i, a) in airports.iter().enumerate() {
             let key = a.city_key().to_string();
             let ci = *city_by_code.entry(key.clone()).or_insert_with(|| {
-                cities.push(City { code: key, name: a.city.clone(), country: a.country.clone(), airports: Vec::new() });
+                cities.push(City {
+                    code: key,
+                    name: a.city.clone(),
+                    country: a.country.clone(),
+                    airports: Vec::new(),
+                });
                 cities.len() - 1
             });
             cities[ci].airports.push(i);
@@ -92,7 +104,11 @@ impl Places {
         }
         let norm_name = airports.iter().map(|a| normalize(&a.name)).collect();
         let norm_city = airports.iter().map(|a| normalize(&a.city)).collect();
-        let airline_by_code = airlines.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
+        let airline_by_code = airlines
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
         Places {
             airports,
             tz: tzs,
@@ -138,16 +154,26 @@ impl Places {
     pub fn resolve(&self, input: &str) -> Result<Resolved> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(Error::invalid("a place is required (an airport code, city code or city name)"));
+            return Err(Error::invalid(
+                "a place is required (an airport code, city code or city name)",
+            ));
         }
         let upper = trimmed.to_ascii_uppercase();
         if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_alphabetic()) {
             // A metro code wins over the airport of the same code (BKK means Bangkok, both airports).
             if let Some(city) = self.city(&upper).filter(|c| c.airports.len() > 1) {
-                return Ok(Resolved { code: upper, name: city.name.clone(), airports: city.airports.clone() });
+                return Ok(Resolved {
+                    code: upper,
+                    name: city.name.clone(),
+                    airports: city.airports.clone(),
+                });
             }
             if let Some(i) = self.airport_index(&upper) {
-                return Ok(Resolved { code: upper, name: self.airports[i].city.clone(), airports: vec![i] });
+                return Ok(Resolved {
+                    code: upper,
+                    name: self.airports[i].city.clone(),
+                    airports: vec![i],
+                });
             }
         }
         let q = normalize(trimmed);
@@ -162,25 +188,46 @@ impl Places {
         matched_cities.sort_by_key(|&i| std::cmp::Reverse(self.cities[i].airports.len()));
         if let Some(&first) = matched_cities.first() {
             let country = &self.cities[first].country;
-            if matched_cities.iter().all(|&i| &self.cities[i].country == country) {
-                let mut airports: Vec<usize> =
-                    matched_cities.iter().flat_map(|&i| self.cities[i].airports.iter().copied()).collect();
+            if matched_cities
+                .iter()
+                .all(|&i| &self.cities[i].country == country)
+            {
+                let mut airports: Vec<usize> = matched_cities
+                    .iter()
+                    .flat_map(|&i| self.cities[i].airports.iter().copied())
+                    .collect();
                 airports.sort_by_key(|&i| std::cmp::Reverse(self.weight[i]));
                 let city = &self.cities[first];
-                return Ok(Resolved { code: city.code.clone(), name: city.name.clone(), airports });
+                return Ok(Resolved {
+                    code: city.code.clone(),
+                    name: city.name.clone(),
+                    airports,
+                });
             }
             let options: Vec<String> = matched_cities
                 .iter()
                 .map(|&i| {
                     let c = &self.cities[i];
-                    format!("{} ({}, {})", c.code, c.name, countries::name(&c.country).unwrap_or(&c.country))
+                    format!(
+                        "{} ({}, {})",
+                        c.code,
+                        c.name,
+                        countries::name(&c.country).unwrap_or(&c.country)
+                    )
                 })
                 .collect();
-            return Err(Error::invalid_with(format!("'{trimmed}' is ambiguous: use a code"), options));
+            return Err(Error::invalid_with(
+                format!("'{trimmed}' is ambiguous: use a code"),
+                options,
+            ));
         }
         // Exact airport name ("Heathrow" is not exact, "London Heathrow Airport" is).
         if let Some(i) = self.norm_name.iter().position(|n| *n == q) {
-            return Ok(Resolved { code: self.airports[i].iata.clone(), name: self.airports[i].city.clone(), airports: vec![i] });
+            return Ok(Resolved {
+                code: self.airports[i].iata.clone(),
+                name: self.airports[i].city.clone(),
+                airports: vec![i],
+            });
         }
         // A single strong suggestion (one airport whose name has this word) is safe to take.
         let sugg = self.suggest(trimmed, 5);
@@ -189,8 +236,14 @@ impl Places {
         {
             return self.resolve(&only.code);
         }
-        let names: Vec<String> = sugg.iter().map(|s| format!("{} ({})", s.code, s.name)).collect();
-        Err(Error::invalid_with(format!("unknown place '{trimmed}'"), names))
+        let names: Vec<String> = sugg
+            .iter()
+            .map(|s| format!("{} ({})", s.code, s.name))
+            .collect();
+        Err(Error::invalid_with(
+            format!("unknown place '{trimmed}'"),
+            names,
+        ))
     }
 
     /// Ranks airports and cities by how well they match `query`.
@@ -226,7 +279,11 @@ impl Places {
                 scored.push((score, weight, self.city_suggestion(c, score)));
             }
         }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.code.cmp(&b.2.code)));
+        scored.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(a.2.code.cmp(&b.2.code))
+        });
         scored.into_iter().take(limit).map(|(_, _, s)| s).collect()
     }
 
@@ -250,7 +307,11 @@ impl Places {
             name: format!("{} (all airports)", c.name),
             city: c.name.clone(),
             country: c.country.clone(),
-            airports: c.airports.iter().map(|&i| self.airports[i].iata.clone()).collect(),
+            airports: c
+                .airports
+                .iter()
+                .map(|&i| self.airports[i].iata.clone())
+                .collect(),
             score,
         }
     }
@@ -279,8 +340,15 @@ impl Places {
             })
             .collect();
         close.sort_by_key(|(d, a)| (*d, a.code.clone()));
-        let names = close.iter().take(5).map(|(_, a)| format!("{} ({})", a.code, a.name)).collect();
-        Err(Error::invalid_with(format!("unknown airline '{}'", input.trim()), names))
+        let names = close
+            .iter()
+            .take(5)
+            .map(|(_, a)| format!("{} ({})", a.code, a.name))
+            .collect();
+        Err(Error::invalid_with(
+            format!("unknown airline '{}'", input.trim()),
+            names,
+        ))
     }
 }
 
@@ -329,7 +397,14 @@ fn text_score(q: &str, city: &str, name: &str) -> u32 {
 pub(crate) mod tests {
     use super::*;
 
-    pub fn airport(iata: &str, name: &str, city: &str, city_code: Option<&str>, country: &str, tz: &str) -> Airport {
+    pub fn airport(
+        iata: &str,
+        name: &str,
+        city: &str,
+        city_code: Option<&str>,
+        country: &str,
+        tz: &str,
+    ) -> Airport {
         Airport {
             iata: iata.into(),
             icao: None,
@@ -345,17 +420,61 @@ pub(crate) mod tests {
 
     fn places() -> Places {
         let airports = vec![
-            airport("LHR", "London Heathrow Airport", "London", Some("LON"), "GB", "Europe/London"),
-            airport("LGW", "London Gatwick Airport", "London", Some("LON"), "GB", "Europe/London"),
-            airport("STN", "London Stansted Airport", "London", Some("LON"), "GB", "Europe/London"),
-            airport("JFK", "John F Kennedy International Airport", "New York", Some("NYC"), "US", "America/New_York"),
-            airport("EWR", "Newark Liberty International Airport", "New York", Some("NYC"), "US", "America/New_York"),
-            airport("CDG", "Paris Charles de Gaulle Airport", "Paris", None, "FR", "Europe/Paris"),
+            airport(
+                "LHR",
+                "London Heathrow Airport",
+                "London",
+                Some("LON"),
+                "GB",
+                "Europe/London",
+            ),
+            airport(
+                "LGW",
+                "London Gatwick Airport",
+                "London",
+                Some("LON"),
+                "GB",
+                "Europe/London",
+            ),
+            airport(
+                "STN",
+                "London Stansted Airport",
+                "London",
+                Some("LON"),
+                "GB",
+                "Europe/London",
+            ),
+            airport(
+                "JFK",
+                "John F Kennedy International Airport",
+                "New York",
+                Some("NYC"),
+                "US",
+                "America/New_York",
+            ),
+            airport(
+                "EWR",
+                "Newark Liberty International Airport",
+                "New York",
+                Some("NYC"),
+                "US",
+                "America/New_York",
+            ),
+            airport(
+                "CDG",
+                "Paris Charles de Gaulle Airport",
+                "Paris",
+                None,
+                "FR",
+                "Europe/Paris",
+            ),
             airport("XXX", "Broken", "Nowhere", None, "FR", "Not/AZone"),
         ];
         let routes: Vec<(String, String, String)> = [("LHR", 5), ("LGW", 3), ("STN", 1)]
             .iter()
-            .flat_map(|(a, n)| (0..*n).map(move |i| ("BA".to_string(), a.to_string(), format!("D{i}"))))
+            .flat_map(|(a, n)| {
+                (0..*n).map(move |i| ("BA".to_string(), a.to_string(), format!("D{i}")))
+            })
             .collect();
         Places::new(airports, vec![], &routes)
     }

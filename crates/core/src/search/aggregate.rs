@@ -47,10 +47,17 @@ impl Aggregator {
     }
 
     pub fn flight_provider_names(&self) -> Vec<String> {
-        self.flight_providers.iter().map(|p| p.name().to_string()).collect()
+        self.flight_providers
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect()
     }
 
-    pub async fn flights(&self, req: &FlightRequest, fx: &FxTable) -> Result<Arc<Gathered<FlightOffer>>> {
+    pub async fn flights(
+        &self,
+        req: &FlightRequest,
+        fx: &FxTable,
+    ) -> Result<Arc<Gathered<FlightOffer>>> {
         let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
         if let Some(hit) = lookup(&self.flight_cache, &key, FLIGHT_CACHE_TTL) {
             return Ok(hit);
@@ -60,16 +67,30 @@ impl Aggregator {
             let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
             set.spawn(async move {
                 let name = p.name().to_string();
-                (name, tokio::time::timeout(deadline, p.search_flights(&req)).await)
+                (
+                    name,
+                    tokio::time::timeout(deadline, p.search_flights(&req)).await,
+                )
             });
         }
-        let gathered = collect(set, self.deadline, fx, |o: &FlightOffer| o.itinerary_key(), |o| o.total()).await?;
+        let gathered = collect(
+            set,
+            self.deadline,
+            fx,
+            |o: &FlightOffer| o.itinerary_key(),
+            |o| o.total(),
+        )
+        .await?;
         let gathered = Arc::new(gathered);
         store(&self.flight_cache, key, gathered.clone());
         Ok(gathered)
     }
 
-    pub async fn hotels(&self, req: &HotelRequest, fx: &FxTable) -> Result<Arc<Gathered<HotelOffer>>> {
+    pub async fn hotels(
+        &self,
+        req: &HotelRequest,
+        fx: &FxTable,
+    ) -> Result<Arc<Gathered<HotelOffer>>> {
         let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
         if let Some(hit) = lookup(&self.hotel_cache, &key, HOTEL_CACHE_TTL) {
             return Ok(hit);
@@ -79,7 +100,10 @@ impl Aggregator {
             let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
             set.spawn(async move {
                 let name = p.name().to_string();
-                (name, tokio::time::timeout(deadline, p.search_hotels(&req)).await)
+                (
+                    name,
+                    tokio::time::timeout(deadline, p.search_hotels(&req)).await,
+                )
             });
         }
         let gathered = collect(
@@ -106,7 +130,10 @@ impl Aggregator {
     }
 }
 
-fn cache_key<T: serde::Serialize + Clone>(req: &T, normalize: impl FnOnce(&mut T)) -> Result<String> {
+fn cache_key<T: serde::Serialize + Clone>(
+    req: &T,
+    normalize: impl FnOnce(&mut T),
+) -> Result<String> {
     let mut r = req.clone();
     normalize(&mut r);
     Ok(serde_json::to_string(&r)?)
@@ -114,7 +141,9 @@ fn cache_key<T: serde::Serialize + Clone>(req: &T, normalize: impl FnOnce(&mut T
 
 fn lookup<T>(cache: &Cache<T>, key: &str, ttl: Duration) -> Option<Arc<Gathered<T>>> {
     let c = cache.lock().ok()?;
-    c.get(key).filter(|(at, _)| at.elapsed() < ttl).map(|(_, g)| g.clone())
+    c.get(key)
+        .filter(|(at, _)| at.elapsed() < ttl)
+        .map(|(_, g)| g.clone())
 }
 
 fn store<T>(cache: &Cache<T>, key: String, value: Arc<Gathered<T>>) {
@@ -127,7 +156,10 @@ fn store<T>(cache: &Cache<T>, key: String, value: Arc<Gathered<T>>) {
 }
 
 async fn collect<T: Send + 'static>(
-    mut set: JoinSet<(String, std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>)>,
+    mut set: JoinSet<(
+        String,
+        std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>,
+    )>,
     deadline: Duration,
     fx: &FxTable,
     identity: impl Fn(&T) -> String,
@@ -150,7 +182,11 @@ async fn collect<T: Send + 'static>(
                 answered += 1;
                 for o in offers {
                     let k = identity(&o);
-                    let eur = |x: &T| fx.convert(price(x), Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX);
+                    let eur = |x: &T| {
+                        fx.convert(price(x), Currency::EUR)
+                            .map(|m| m.minor)
+                            .unwrap_or(i64::MAX)
+                    };
                     match best.get(&k) {
                         Some(existing) if eur(existing) <= eur(&o) => {}
                         _ => {
@@ -160,12 +196,22 @@ async fn collect<T: Send + 'static>(
                 }
             }
             Ok(Err(e)) => failures.push(format!("{name}: {e}")),
-            Err(_) => failures.push(format!("{name} did not answer within {} s", deadline.as_secs_f32())),
+            Err(_) => failures.push(format!(
+                "{name} did not answer within {} s",
+                deadline.as_secs_f32()
+            )),
         }
     }
     if answered == 0 && !failures.is_empty() {
         return Err(Error::SuppliersFailed(failures));
     }
-    warnings.extend(failures.into_iter().map(|f| format!("partial results: {f}")));
-    Ok(Gathered { offers: best.into_values().collect(), warnings })
+    warnings.extend(
+        failures
+            .into_iter()
+            .map(|f| format!("partial results: {f}")),
+    );
+    Ok(Gathered {
+        offers: best.into_values().collect(),
+        warnings,
+    })
 }

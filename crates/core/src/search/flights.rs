@@ -39,7 +39,9 @@ impl FlightSort {
             "departure" => Ok(FlightSort::Departure),
             "arrival" => Ok(FlightSort::Arrival),
             "best" => Ok(FlightSort::Best),
-            _ => Err(Error::invalid(format!("unknown sort '{text}': use price, duration, departure, arrival or best"))),
+            _ => Err(Error::invalid(format!(
+                "unknown sort '{text}': use price, duration, departure, arrival or best"
+            ))),
         }
     }
 }
@@ -95,7 +97,11 @@ fn economy() -> Cabin {
 impl FlightQuery {
     pub fn one_way(from: &str, to: &str, date: Date) -> FlightQuery {
         FlightQuery {
-            slices: vec![SliceQuery { origin: from.into(), destination: to.into(), departure_date: date }],
+            slices: vec![SliceQuery {
+                origin: from.into(),
+                destination: to.into(),
+                departure_date: date,
+            }],
             passengers: Passengers::default(),
             cabin: Cabin::Economy,
             max_stops: None,
@@ -109,7 +115,9 @@ impl FlightQuery {
     /// Checks everything a traveller can get wrong and resolves places to airports.
     pub fn resolve(&self, places: &Places, fx: &FxTable, now: Timestamp) -> Result<FlightRequest> {
         if self.slices.is_empty() {
-            return Err(Error::invalid("a search needs at least one slice (origin, destination, date)"));
+            return Err(Error::invalid(
+                "a search needs at least one slice (origin, destination, date)",
+            ));
         }
         if self.slices.len() > 6 {
             return Err(Error::invalid("at most 6 slices in one search"));
@@ -118,7 +126,9 @@ impl FlightQuery {
         if let Some(stops) = self.max_stops
             && stops > 2
         {
-            return Err(Error::invalid(format!("--max-stops {stops}: BooksyGo sells at most 2 stops")));
+            return Err(Error::invalid(format!(
+                "--max-stops {stops}: BooksyGo sells at most 2 stops"
+            )));
         }
         if let Some(c) = self.currency {
             fx.supports(c)?;
@@ -129,7 +139,12 @@ impl FlightQuery {
                 return Err(Error::invalid("--max-price must be positive"));
             }
         }
-        for code in self.filters.airlines.iter().chain(&self.filters.exclude_airlines) {
+        for code in self
+            .filters
+            .airlines
+            .iter()
+            .chain(&self.filters.exclude_airlines)
+        {
             places.resolve_airline(code)?;
         }
         let mut slices = Vec::with_capacity(self.slices.len());
@@ -151,7 +166,9 @@ impl FlightQuery {
                     s.departure_date, from.name
                 )));
             }
-            let horizon = today.checked_add(BOOKING_HORIZON_DAYS.days()).unwrap_or(today);
+            let horizon = today
+                .checked_add(BOOKING_HORIZON_DAYS.days())
+                .unwrap_or(today);
             if s.departure_date > horizon {
                 return Err(Error::invalid(format!(
                     "{} is too far ahead: airlines sell up to {horizon}",
@@ -161,15 +178,28 @@ impl FlightQuery {
             if let Some(p) = prev
                 && s.departure_date < p
             {
-                let what = if self.slices.len() == 2 && i == 1 { "return date" } else { "leg date" };
+                let what = if self.slices.len() == 2 && i == 1 {
+                    "return date"
+                } else {
+                    "leg date"
+                };
                 return Err(Error::invalid(format!(
                     "{what} {} is before the previous departure {p}",
                     s.departure_date
                 )));
             }
             prev = Some(s.departure_date);
-            let codes = |r: &crate::places::Resolved| r.airports.iter().map(|&i| places.airports[i].iata.clone()).collect();
-            slices.push(SliceRequest { origin: codes(&from), destination: codes(&to), date: s.departure_date });
+            let codes = |r: &crate::places::Resolved| {
+                r.airports
+                    .iter()
+                    .map(|&i| places.airports[i].iata.clone())
+                    .collect()
+            };
+            slices.push(SliceRequest {
+                origin: codes(&from),
+                destination: codes(&to),
+                date: s.departure_date,
+            });
         }
         Ok(FlightRequest {
             slices,
@@ -194,15 +224,27 @@ impl FlightQuery {
                 _ => return false,
             }
         }
-        let carriers: Vec<&str> = offer.segments().map(|s| s.marketing_carrier.as_str()).collect();
-        if !f.airlines.is_empty() && !carriers.iter().all(|c| f.airlines.iter().any(|a| a.eq_ignore_ascii_case(c))) {
+        let carriers: Vec<&str> = offer
+            .segments()
+            .map(|s| s.marketing_carrier.as_str())
+            .collect();
+        if !f.airlines.is_empty()
+            && !carriers
+                .iter()
+                .all(|c| f.airlines.iter().any(|a| a.eq_ignore_ascii_case(c)))
+        {
             return false;
         }
-        if carriers.iter().any(|c| f.exclude_airlines.iter().any(|a| a.eq_ignore_ascii_case(c))) {
+        if carriers
+            .iter()
+            .any(|c| f.exclude_airlines.iter().any(|a| a.eq_ignore_ascii_case(c)))
+        {
             return false;
         }
         if let Some(alliance) = f.alliance
-            && !carriers.iter().all(|c| places.airline(c).and_then(|a| a.alliance) == Some(alliance))
+            && !carriers
+                .iter()
+                .all(|c| places.airline(c).and_then(|a| a.alliance) == Some(alliance))
         {
             return false;
         }
@@ -213,7 +255,10 @@ impl FlightQuery {
             }
         }
         if let Some(h) = f.max_duration_hours
-            && offer.slices.iter().any(|s| s.duration_minutes > i64::from(h) * 60)
+            && offer
+                .slices
+                .iter()
+                .any(|s| s.duration_minutes > i64::from(h) * 60)
         {
             return false;
         }
@@ -228,14 +273,19 @@ pub fn best_score(offer: &FlightOffer, price_eur_minor: i64) -> i64 {
 }
 
 pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
-    let eur = |o: &FlightOffer| fx.convert(o.total(), Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX);
+    let eur = |o: &FlightOffer| {
+        fx.convert(o.total(), Currency::EUR)
+            .map(|m| m.minor)
+            .unwrap_or(i64::MAX)
+    };
     match how {
         FlightSort::Price => offers.sort_by_cached_key(|o| (eur(o), o.duration_minutes())),
         FlightSort::Duration => offers.sort_by_cached_key(|o| (o.duration_minutes(), eur(o))),
-        FlightSort::Departure => offers.sort_by_cached_key(|o| (o.slices[0].departing_at.timestamp(), eur(o))),
-        FlightSort::Arrival => offers.sort_by_cached_key(|o| {
-            (o.slices.last().map(|s| s.arriving_at.timestamp()), eur(o))
-        }),
+        FlightSort::Departure => {
+            offers.sort_by_cached_key(|o| (o.slices[0].departing_at.timestamp(), eur(o)))
+        }
+        FlightSort::Arrival => offers
+            .sort_by_cached_key(|o| (o.slices.last().map(|s| s.arriving_at.timestamp()), eur(o))),
         FlightSort::Best => offers.sort_by_cached_key(|o| (best_score(o, eur(o)), eur(o))),
     }
 }

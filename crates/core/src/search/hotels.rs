@@ -27,7 +27,9 @@ impl HotelSort {
             "rating" => Ok(HotelSort::Rating),
             "stars" => Ok(HotelSort::Stars),
             "distance" => Ok(HotelSort::Distance),
-            _ => Err(Error::invalid(format!("unknown sort '{text}': use price, rating, stars or distance"))),
+            _ => Err(Error::invalid(format!(
+                "unknown sort '{text}': use price, rating, stars or distance"
+            ))),
         }
     }
 }
@@ -67,8 +69,22 @@ fn one() -> u32 {
 }
 
 pub const AMENITIES: &[&str] = &[
-    "wifi", "breakfast", "parking", "pool", "spa", "gym", "bar", "restaurant", "air_conditioning",
-    "pets_allowed", "airport_shuttle", "beach", "kitchen", "family_rooms", "accessible", "room_service",
+    "wifi",
+    "breakfast",
+    "parking",
+    "pool",
+    "spa",
+    "gym",
+    "bar",
+    "restaurant",
+    "air_conditioning",
+    "pets_allowed",
+    "airport_shuttle",
+    "beach",
+    "kitchen",
+    "family_rooms",
+    "accessible",
+    "room_service",
     "laundry",
 ];
 
@@ -97,7 +113,10 @@ impl HotelQuery {
         let city_code = places.city_of(first).code.clone();
         let today = now.to_zoned(places.tz[first].clone()).date();
         if self.check_in < today {
-            return Err(Error::invalid(format!("check-in {} is in the past (today is {today} in {})", self.check_in, place.name)));
+            return Err(Error::invalid(format!(
+                "check-in {} is in the past (today is {today} in {})",
+                self.check_in, place.name
+            )));
         }
         if self.check_out <= self.check_in {
             return Err(Error::invalid(format!(
@@ -107,11 +126,18 @@ impl HotelQuery {
         }
         let nights = crate::providers::sandbox::fares::days_between(self.check_in, self.check_out);
         if nights > MAX_NIGHTS {
-            return Err(Error::invalid(format!("{nights} nights is longer than the {MAX_NIGHTS}-night maximum stay")));
+            return Err(Error::invalid(format!(
+                "{nights} nights is longer than the {MAX_NIGHTS}-night maximum stay"
+            )));
         }
-        let horizon = today.checked_add(crate::search::flights::BOOKING_HORIZON_DAYS.days()).unwrap_or(today);
+        let horizon = today
+            .checked_add(crate::search::flights::BOOKING_HORIZON_DAYS.days())
+            .unwrap_or(today);
         if self.check_in > horizon {
-            return Err(Error::invalid(format!("{} is too far ahead: hotels sell up to {horizon}", self.check_in)));
+            return Err(Error::invalid(format!(
+                "{} is too far ahead: hotels sell up to {horizon}",
+                self.check_in
+            )));
         }
         if self.rooms == 0 || self.rooms > 9 {
             return Err(Error::invalid("rooms must be between 1 and 9"));
@@ -137,7 +163,10 @@ impl HotelQuery {
         }
         for a in &self.amenities {
             if !AMENITIES.contains(&a.as_str()) {
-                return Err(Error::invalid(format!("unknown amenity '{a}': use {}", AMENITIES.join(", "))));
+                return Err(Error::invalid(format!(
+                    "unknown amenity '{a}': use {}",
+                    AMENITIES.join(", ")
+                )));
             }
         }
         if let Some(c) = self.currency {
@@ -175,14 +204,23 @@ impl HotelQuery {
 }
 
 pub fn sort(offers: &mut [HotelOffer], how: HotelSort, fx: &FxTable) {
-    let eur = |o: &HotelOffer| fx.convert(o.total(), Currency::EUR).map(|m| m.minor).unwrap_or(i64::MAX);
+    let eur = |o: &HotelOffer| {
+        fx.convert(o.total(), Currency::EUR)
+            .map(|m| m.minor)
+            .unwrap_or(i64::MAX)
+    };
     let rating = |o: &HotelOffer| (o.hotel.rating * 10.0).round() as i64;
     match how {
         HotelSort::Price => offers.sort_by_cached_key(|o| (eur(o), -rating(o))),
         HotelSort::Rating => offers.sort_by_cached_key(|o| (-rating(o), eur(o))),
-        HotelSort::Stars => offers.sort_by_cached_key(|o| (std::cmp::Reverse(o.hotel.stars), -rating(o), eur(o))),
-        HotelSort::Distance => {
-            offers.sort_by_cached_key(|o| ((o.hotel.distance_to_centre_km * 10.0).round() as i64, eur(o)))
+        HotelSort::Stars => {
+            offers.sort_by_cached_key(|o| (std::cmp::Reverse(o.hotel.stars), -rating(o), eur(o)))
         }
+        HotelSort::Distance => offers.sort_by_cached_key(|o| {
+            (
+                (o.hotel.distance_to_centre_km * 10.0).round() as i64,
+                eur(o),
+            )
+        }),
     }
 }

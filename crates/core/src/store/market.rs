@@ -47,7 +47,14 @@ fn load_fixtures(tx: &Transaction) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for city in fixtures::cities()? {
-        city_stmt.execute(params![city.city_code, city.city, city.country, city.lat, city.lon, city.tax_percent])?;
+        city_stmt.execute(params![
+            city.city_code,
+            city.city,
+            city.country,
+            city.lat,
+            city.lon,
+            city.tax_percent
+        ])?;
         for h in &city.hotels {
             hotel_stmt.execute(params![
                 h.id,
@@ -65,7 +72,14 @@ fn load_fixtures(tx: &Transaction) -> Result<()> {
                 h.free_cancellation_hours
             ])?;
             for r in &h.rooms {
-                room_stmt.execute(params![h.id, r.kind, r.name, r.capacity, r.count, r.base_rate])?;
+                room_stmt.execute(params![
+                    h.id,
+                    r.kind,
+                    r.name,
+                    r.capacity,
+                    r.count,
+                    r.base_rate
+                ])?;
             }
         }
     }
@@ -73,28 +87,61 @@ fn load_fixtures(tx: &Transaction) -> Result<()> {
 }
 
 /// Inserts airports; `replace` decides who wins when a code exists already.
-pub fn insert_airports(tx: &Transaction, airports: &[Airport], source: &str, replace: bool) -> Result<usize> {
-    let verb = if replace { "INSERT OR REPLACE" } else { "INSERT OR IGNORE" };
+pub fn insert_airports(
+    tx: &Transaction,
+    airports: &[Airport],
+    source: &str,
+    replace: bool,
+) -> Result<usize> {
+    let verb = if replace {
+        "INSERT OR REPLACE"
+    } else {
+        "INSERT OR IGNORE"
+    };
     let mut stmt = tx.prepare(&format!(
         "{verb} INTO airports(iata, icao, name, city, city_code, country, lat, lon, tz, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     ))?;
     let mut n = 0;
     for a in airports {
-        n += stmt.execute(params![a.iata, a.icao, a.name, a.city, a.city_code, a.country, a.lat, a.lon, a.tz, source])?;
+        n += stmt.execute(params![
+            a.iata,
+            a.icao,
+            a.name,
+            a.city,
+            a.city_code,
+            a.country,
+            a.lat,
+            a.lon,
+            a.tz,
+            source
+        ])?;
     }
     Ok(n)
 }
 
-pub fn insert_airlines(tx: &Transaction, airlines: &[Airline], source: &str, replace: bool) -> Result<usize> {
-    let verb = if replace { "INSERT OR REPLACE" } else { "INSERT OR IGNORE" };
+pub fn insert_airlines(
+    tx: &Transaction,
+    airlines: &[Airline],
+    source: &str,
+    replace: bool,
+) -> Result<usize> {
+    let verb = if replace {
+        "INSERT OR REPLACE"
+    } else {
+        "INSERT OR IGNORE"
+    };
     let mut stmt = tx.prepare(&format!(
         "{verb} INTO airlines(code, icao, name, alliance, hubs, country, low_cost, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
     ))?;
     let mut n = 0;
     for a in airlines {
-        let alliance = a.alliance.map(|al| serde_json::to_value(al).ok().and_then(|v| v.as_str().map(str::to_string)));
+        let alliance = a.alliance.map(|al| {
+            serde_json::to_value(al)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+        });
         n += stmt.execute(params![
             a.code,
             a.icao,
@@ -109,8 +156,17 @@ pub fn insert_airlines(tx: &Transaction, airlines: &[Airline], source: &str, rep
     Ok(n)
 }
 
-pub fn insert_routes(tx: &Transaction, routes: &[(String, String, String)], source: &str, replace: bool) -> Result<usize> {
-    let verb = if replace { "INSERT OR REPLACE" } else { "INSERT OR IGNORE" };
+pub fn insert_routes(
+    tx: &Transaction,
+    routes: &[(String, String, String)],
+    source: &str,
+    replace: bool,
+) -> Result<usize> {
+    let verb = if replace {
+        "INSERT OR REPLACE"
+    } else {
+        "INSERT OR IGNORE"
+    };
     let mut stmt = tx.prepare(&format!(
         "{verb} INTO routes(airline, origin, destination, source) VALUES (?1, ?2, ?3, ?4)"
     ))?;
@@ -153,7 +209,11 @@ pub fn load_airlines(conn: &Connection) -> Result<Vec<Airline>> {
             icao: r.get(1)?,
             name: r.get(2)?,
             alliance: alliance.as_deref().and_then(Alliance::parse),
-            hubs: hubs.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            hubs: hubs
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             country: r.get(5)?,
             low_cost: r.get(6)?,
         })
@@ -179,7 +239,9 @@ pub struct CityRow {
 }
 
 pub fn load_cities(conn: &Connection) -> Result<Vec<CityRow>> {
-    let mut stmt = conn.prepare_cached("SELECT code, name, country, lat, lon, tax_percent FROM cities ORDER BY code")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name, country, lat, lon, tax_percent FROM cities ORDER BY code",
+    )?;
     let rows = stmt.query_map([], |r| {
         Ok(CityRow {
             code: r.get(0)?,
@@ -235,7 +297,13 @@ pub fn hotels_in_city(conn: &Connection, city_code: &str) -> Result<Vec<HotelRow
     for h in &mut hotels {
         h.rooms = rooms
             .query_map([&h.id], |r| {
-                Ok(RoomRow { kind: r.get(0)?, name: r.get(1)?, capacity: r.get(2)?, count: r.get(3)?, base_rate: r.get(4)? })
+                Ok(RoomRow {
+                    kind: r.get(0)?,
+                    name: r.get(1)?,
+                    capacity: r.get(2)?,
+                    count: r.get(3)?,
+                    base_rate: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
     }
@@ -255,7 +323,11 @@ fn hotel_from_row(r: &rusqlite::Row) -> rusqlite::Result<HotelRow> {
         address: r.get(6)?,
         lat: r.get(7)?,
         lon: r.get(8)?,
-        amenities: amenities.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        amenities: amenities
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         check_in: r.get(10)?,
         check_out: r.get(11)?,
         free_cancellation_hours: r.get(12)?,
@@ -264,7 +336,11 @@ fn hotel_from_row(r: &rusqlite::Row) -> rusqlite::Result<HotelRow> {
 }
 
 /// Seats BooksyGo has sold per (flight key, cabin) for departures in `from..=to`.
-pub fn seats_sold_between(conn: &Connection, from: &str, to: &str) -> Result<Vec<(String, String, u32)>> {
+pub fn seats_sold_between(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, u32)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT flight_key, cabin, sold FROM flight_inventory WHERE dep_date BETWEEN ?1 AND ?2 AND sold > 0",
     )?;
@@ -274,32 +350,48 @@ pub fn seats_sold_between(conn: &Connection, from: &str, to: &str) -> Result<Vec
 
 pub fn load_city(conn: &Connection, code: &str) -> Result<Option<CityRow>> {
     Ok(conn
-        .query_row("SELECT code, name, country, lat, lon, tax_percent FROM cities WHERE code = ?1", [code], |r| {
-            Ok(CityRow {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                country: r.get(2)?,
-                lat: r.get(3)?,
-                lon: r.get(4)?,
-                tax_percent: r.get(5)?,
-            })
-        })
+        .query_row(
+            "SELECT code, name, country, lat, lon, tax_percent FROM cities WHERE code = ?1",
+            [code],
+            |r| {
+                Ok(CityRow {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    country: r.get(2)?,
+                    lat: r.get(3)?,
+                    lon: r.get(4)?,
+                    tax_percent: r.get(5)?,
+                })
+            },
+        )
         .optional()?)
 }
 
 /// Rooms BooksyGo has sold per (hotel, room type, night) for one city's hotels in a range.
-pub fn rooms_sold_between(conn: &Connection, city_code: &str, from: &str, to: &str) -> Result<Vec<(String, String, String, u32)>> {
+pub fn rooms_sold_between(
+    conn: &Connection,
+    city_code: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, String, u32)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT ri.hotel_id, ri.room_type, ri.night, ri.sold FROM room_inventory ri
          JOIN hotels h ON h.id = ri.hotel_id
          WHERE h.city_code = ?1 AND ri.night >= ?2 AND ri.night < ?3",
     )?;
-    let rows = stmt.query_map([city_code, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let rows = stmt.query_map([city_code, from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Remembers offers handed out, so a booking can find them by id.
-pub fn save_offers(conn: &mut Connection, kind: &str, offers: &[(String, String, String, i64)], now: i64) -> Result<()> {
+pub fn save_offers(
+    conn: &mut Connection,
+    kind: &str,
+    offers: &[(String, String, String, i64)],
+    now: i64,
+) -> Result<()> {
     let tx = conn.transaction()?;
     {
         let mut stmt = tx.prepare_cached(
@@ -319,9 +411,11 @@ pub fn save_offers(conn: &mut Connection, kind: &str, offers: &[(String, String,
 /// An offer by id: (kind, payload JSON, expires_at unix seconds).
 pub fn load_offer(conn: &Connection, id: &str) -> Result<Option<(String, String, i64)>> {
     Ok(conn
-        .query_row("SELECT kind, payload, expires_at FROM offers WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT kind, payload, expires_at FROM offers WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?)
 }
 

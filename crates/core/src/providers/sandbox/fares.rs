@@ -76,7 +76,11 @@ pub fn market_load(flight_seed: u64, days_ahead: i64, season_pm: i64) -> i64 {
 /// Economy base fare of one segment in EUR cents before any factor.
 pub fn segment_base(dist_km: u32, low_cost: bool, airline_seed: u64) -> i64 {
     let d = i64::from(dist_km);
-    let raw = if low_cost { 900 + d * 35 / 10 } else { 4500 + d * 7 };
+    let raw = if low_cost {
+        900 + d * 35 / 10
+    } else {
+        4500 + d * 7
+    };
     // Airlines price differently: 0.90-1.15.
     raw * (900 + geo::pick(airline_seed, 251) as i64) / 1000
 }
@@ -133,8 +137,12 @@ mod tests {
         assert!(advance_purchase(1) > advance_purchase(30));
         assert!(load_factor(950) > load_factor(300));
         assert_eq!(load_factor(0), 850);
-        assert!(season(Date::constant(2027, 7, 15), false) > season(Date::constant(2027, 1, 20), false));
-        assert!(season(Date::constant(2027, 7, 15), true) < season(Date::constant(2027, 1, 20), true));
+        assert!(
+            season(Date::constant(2027, 7, 15), false) > season(Date::constant(2027, 1, 20), false)
+        );
+        assert!(
+            season(Date::constant(2027, 7, 15), true) < season(Date::constant(2027, 1, 20), true)
+        );
         assert_eq!(season(Date::constant(2027, 12, 24), true), 1350);
     }
 

@@ -43,7 +43,12 @@ pub struct Flight<'n> {
 
 impl Flight<'_> {
     fn seed(&self) -> u64 {
-        geo::hash(&[u64::from(self.edge.airline), u64::from(self.number), u64::from(self.edge.from), day_number(self.date) as u64])
+        geo::hash(&[
+            u64::from(self.edge.airline),
+            u64::from(self.number),
+            u64::from(self.edge.from),
+            day_number(self.date) as u64,
+        ])
     }
 }
 
@@ -73,14 +78,31 @@ pub struct Search<'n> {
 
 impl<'n> Search<'n> {
     /// Flights an edge operates on a local date.
-    fn flights(&self, edge: &Edge, schedule: &'n Schedule, date: Date) -> impl Iterator<Item = Flight<'n>> + '_ {
+    fn flights(
+        &self,
+        edge: &Edge,
+        schedule: &'n Schedule,
+        date: Date,
+    ) -> impl Iterator<Item = Flight<'n>> + '_ {
         let edge = *edge;
         let tz = &self.net.places.tz[edge.from as usize];
-        schedule.departures.iter().filter(move |_| operates_on(schedule, date)).filter_map(move |&(minute, number)| {
-            let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-            let dep = tz.to_ambiguous_timestamp(dt).compatible().ok()?.as_second();
-            Some(Flight { edge, schedule, number, minute, date, dep, arr: dep + i64::from(schedule.block) * 60 })
-        })
+        schedule
+            .departures
+            .iter()
+            .filter(move |_| operates_on(schedule, date))
+            .filter_map(move |&(minute, number)| {
+                let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+                let dep = tz.to_ambiguous_timestamp(dt).compatible().ok()?.as_second();
+                Some(Flight {
+                    edge,
+                    schedule,
+                    number,
+                    minute,
+                    date,
+                    dep,
+                    arr: dep + i64::from(schedule.block) * 60,
+                })
+            })
     }
 
     /// Seats still for sale on a flight in the searched cabin, and its load (per mille).
@@ -90,9 +112,15 @@ impl<'n> Search<'n> {
         if capacity == 0 {
             return (0, 1000);
         }
-        let today = self.now.to_zoned(self.net.places.tz[f.edge.from as usize].clone()).date();
+        let today = self
+            .now
+            .to_zoned(self.net.places.tz[f.edge.from as usize].clone())
+            .date();
         let days_ahead = fares::days_between(today, f.date);
-        let season = fares::season(f.date, self.net.places.airports[f.edge.from as usize].lat < 0.0);
+        let season = fares::season(
+            f.date,
+            self.net.places.airports[f.edge.from as usize].lat < 0.0,
+        );
         let market = i64::from(capacity) * fares::market_load(f.seed(), days_ahead, season) / 1000;
         let key = (flight_key(self.net, f), self.cabin);
         let sold = i64::from(self.sold.get(&key).copied().unwrap_or(0));
@@ -103,8 +131,13 @@ impl<'n> Search<'n> {
 
     fn connects(&self, a: &Flight, b: &Flight) -> bool {
         let places = &self.net.places;
-        let domestic = places.airports[a.edge.from as usize].country == places.airports[b.edge.to as usize].country;
-        let mct = if domestic { MCT_DOMESTIC } else { MCT_INTERNATIONAL };
+        let domestic = places.airports[a.edge.from as usize].country
+            == places.airports[b.edge.to as usize].country;
+        let mct = if domestic {
+            MCT_DOMESTIC
+        } else {
+            MCT_INTERNATIONAL
+        };
         let gap = (b.dep - a.arr) / 60;
         gap >= mct && gap <= MAX_LAYOVER
     }
@@ -112,16 +145,29 @@ impl<'n> Search<'n> {
     /// Flights of `edge` that leave within a layover of `prev`'s arrival.
     fn onward(&self, prev: &Flight<'n>, edge: &Edge, schedule: &'n Schedule) -> Vec<Flight<'n>> {
         let tz = &self.net.places.tz[edge.from as usize];
-        let arrival_date = Timestamp::from_second(prev.arr).map(|t| t.to_zoned(tz.clone()).date()).unwrap_or(prev.date);
+        let arrival_date = Timestamp::from_second(prev.arr)
+            .map(|t| t.to_zoned(tz.clone()).date())
+            .unwrap_or(prev.date);
         let mut out = Vec::new();
-        for date in [arrival_date, arrival_date.tomorrow().unwrap_or(arrival_date)] {
-            out.extend(self.flights(edge, schedule, date).filter(|f| self.connects(prev, f)));
+        for date in [
+            arrival_date,
+            arrival_date.tomorrow().unwrap_or(arrival_date),
+        ] {
+            out.extend(
+                self.flights(edge, schedule, date)
+                    .filter(|f| self.connects(prev, f)),
+            );
         }
         out
     }
 
     /// Every itinerary for one slice, priced for one adult, seats checked.
-    pub fn slice(&self, req: &SliceRequest, origins: &[usize], dests: &[usize]) -> Vec<SliceOption<'n>> {
+    pub fn slice(
+        &self,
+        req: &SliceRequest,
+        origins: &[usize],
+        dests: &[usize],
+    ) -> Vec<SliceOption<'n>> {
         let net = self.net;
         let n = net.places.airports.len();
         let mut is_dest = vec![false; n];
@@ -133,8 +179,17 @@ impl<'n> Search<'n> {
             .flat_map(|&o| dests.iter().map(move |&d| (o, d)))
             .map(|(o, d)| net.distance(o, d))
             .fold(f64::INFINITY, f64::min);
-        let to_dest = |h: usize| dests.iter().map(|&d| net.distance(h, d)).fold(f64::INFINITY, f64::min);
-        let within = |flown: f64, legs: usize| flown <= direct * if legs == 2 { 1.5 } else { 1.6 } + if legs == 2 { 500.0 } else { 800.0 };
+        let to_dest = |h: usize| {
+            dests
+                .iter()
+                .map(|&d| net.distance(h, d))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let within = |flown: f64, legs: usize| {
+            flown
+                <= direct * if legs == 2 { 1.5 } else { 1.6 }
+                    + if legs == 2 { 500.0 } else { 800.0 }
+        };
 
         let mut raw: Vec<Vec<Flight<'n>>> = Vec::new();
         for &o in origins {
@@ -144,7 +199,10 @@ impl<'n> Search<'n> {
                     raw.extend(self.flights(e1, s1, req.date).map(|f| vec![f]));
                     continue;
                 }
-                if self.max_stops < 1 || is_origin[h1] || !within(f64::from(e1.dist_km) + to_dest(h1), 2) {
+                if self.max_stops < 1
+                    || is_origin[h1]
+                    || !within(f64::from(e1.dist_km) + to_dest(h1), 2)
+                {
                     continue;
                 }
                 for (e2, s2) in &net.out[h1] {
@@ -160,10 +218,15 @@ impl<'n> Search<'n> {
             }
         }
         if self.max_stops >= 2 && raw.len() < TWO_STOP_THRESHOLD {
-            self.two_stops(req, origins, &is_origin, &is_dest, &within, &to_dest, &mut raw);
+            self.two_stops(
+                req, origins, &is_origin, &is_dest, &within, &to_dest, &mut raw,
+            );
         }
 
-        let mut options: Vec<SliceOption<'n>> = raw.into_iter().filter_map(|legs| self.price(legs)).collect();
+        let mut options: Vec<SliceOption<'n>> = raw
+            .into_iter()
+            .filter_map(|legs| self.price(legs))
+            .collect();
         if options.len() > KEEP_PER_SLICE {
             options.sort_by_key(|o| o.adult_base / 100 + o.duration());
             options.truncate(KEEP_PER_SLICE);
@@ -200,14 +263,21 @@ impl<'n> Search<'n> {
                 }
                 for (e2, s2) in &net.out[h1] {
                     let h2 = e2.to as usize;
-                    if !feeds[h2] || is_origin[h2] || is_dest[h2] || !net.can_connect(e1.airline, e2.airline) {
+                    if !feeds[h2]
+                        || is_origin[h2]
+                        || is_dest[h2]
+                        || !net.can_connect(e1.airline, e2.airline)
+                    {
                         continue;
                     }
                     if !within(f64::from(e1.dist_km + e2.dist_km) + to_dest(h2), 3) {
                         continue;
                     }
                     for (e3, s3) in &net.out[h2] {
-                        if !is_dest[e3.to as usize] || !net.can_connect(e2.airline, e3.airline) || !net.can_connect(e1.airline, e3.airline) {
+                        if !is_dest[e3.to as usize]
+                            || !net.can_connect(e2.airline, e3.airline)
+                            || !net.can_connect(e1.airline, e3.airline)
+                        {
                             continue;
                         }
                         for f1 in self.flights(e1, s1, req.date) {
@@ -243,7 +313,10 @@ impl<'n> Search<'n> {
         }
         let first = legs.first()?;
         let origin = &net.places.airports[first.edge.from as usize];
-        let today = self.now.to_zoned(net.places.tz[first.edge.from as usize].clone()).date();
+        let today = self
+            .now
+            .to_zoned(net.places.tz[first.edge.from as usize].clone())
+            .date();
         let noise_seed = legs.iter().fold(0u64, |h, f| geo::hash(&[h, f.seed()]));
         let factors = [
             fares::connection_factor(legs.len()),
@@ -259,25 +332,52 @@ impl<'n> Search<'n> {
         }
         // Fares are filed in whole euros.
         let adult_base = ((base + 50) / 100).max(9) * 100;
-        Some(SliceOption { legs, adult_base, seats_left })
+        Some(SliceOption {
+            legs,
+            adult_base,
+            seats_left,
+        })
     }
 }
 
 pub fn flight_key(net: &Network, f: &Flight) -> String {
-    format!("{}-{}-{}", designator(net, f), net.places.airports[f.edge.from as usize].iata, f.date)
+    format!(
+        "{}-{}-{}",
+        designator(net, f),
+        net.places.airports[f.edge.from as usize].iata,
+        f.date
+    )
 }
 
 fn designator(net: &Network, f: &Flight) -> String {
-    format!("{}{}", net.places.airlines[f.edge.airline as usize].code, f.number)
+    format!(
+        "{}{}",
+        net.places.airlines[f.edge.airline as usize].code, f.number
+    )
 }
 
 /// Runs a whole request: every slice, combined into offers.
 pub fn search(net: &Network, req: &FlightRequest, sold: &SoldSeats) -> Vec<FlightOffer> {
-    let search = Search { net, cabin: req.cabin, seats: req.passengers.seats(), max_stops: req.max_stops, now: req.now, sold };
+    let search = Search {
+        net,
+        cabin: req.cabin,
+        seats: req.passengers.seats(),
+        max_stops: req.max_stops,
+        now: req.now,
+        sold,
+    };
     let mut per_slice: Vec<Vec<SliceOption>> = Vec::with_capacity(req.slices.len());
     for s in &req.slices {
-        let origins: Vec<usize> = s.origin.iter().filter_map(|c| net.places.airport_index(c)).collect();
-        let dests: Vec<usize> = s.destination.iter().filter_map(|c| net.places.airport_index(c)).collect();
+        let origins: Vec<usize> = s
+            .origin
+            .iter()
+            .filter_map(|c| net.places.airport_index(c))
+            .collect();
+        let dests: Vec<usize> = s
+            .destination
+            .iter()
+            .filter_map(|c| net.places.airport_index(c))
+            .collect();
         let mut options = search.slice(s, &origins, &dests);
         if options.is_empty() {
             return Vec::new();
@@ -292,15 +392,20 @@ pub fn search(net: &Network, req: &FlightRequest, sold: &SoldSeats) -> Vec<Fligh
     for options in &per_slice {
         combos = combos
             .into_iter()
-            .flat_map(|c| options.iter().map(move |o| {
-                let mut next = c.clone();
-                next.push(o);
-                next
-            }))
+            .flat_map(|c| {
+                options.iter().map(move |o| {
+                    let mut next = c.clone();
+                    next.push(o);
+                    next
+                })
+            })
             .filter(|c| chronological(c))
             .collect();
     }
-    combos.into_iter().map(|c| build_offer(net, req, &c)).collect()
+    combos
+        .into_iter()
+        .map(|c| build_offer(net, req, &c))
+        .collect()
 }
 
 /// Cheapest direct one-adult economy fare per destination over some dates (for explore).
@@ -311,16 +416,28 @@ pub fn cheapest_direct(
     now: Timestamp,
     sold: &SoldSeats,
 ) -> Vec<(usize, Date, Money, Vec<String>)> {
-    let search = Search { net, cabin: Cabin::Economy, seats: 1, max_stops: 0, now, sold };
+    let search = Search {
+        net,
+        cabin: Cabin::Economy,
+        seats: 1,
+        max_stops: 0,
+        now,
+        sold,
+    };
     let mut best: std::collections::BTreeMap<usize, (i64, Date, Vec<String>)> = Default::default();
     for &o in origins {
         for (edge, schedule) in &net.out[o] {
             for &date in dates {
                 for f in search.flights(edge, schedule, date) {
-                    let Some(opt) = search.price(vec![f]) else { continue };
-                    let total = opt.adult_base + fares::segment_tax(edge.dist_km, crate::model::PassengerType::Adult);
+                    let Some(opt) = search.price(vec![f]) else {
+                        continue;
+                    };
+                    let total = opt.adult_base
+                        + fares::segment_tax(edge.dist_km, crate::model::PassengerType::Adult);
                     let code = net.places.airlines[edge.airline as usize].code.clone();
-                    let entry = best.entry(edge.to as usize).or_insert((i64::MAX, date, Vec::new()));
+                    let entry =
+                        best.entry(edge.to as usize)
+                            .or_insert((i64::MAX, date, Vec::new()));
                     if total < entry.0 {
                         entry.0 = total;
                         entry.1 = date;
@@ -332,10 +449,12 @@ pub fn cheapest_direct(
             }
         }
     }
-    best.into_iter().map(|(d, (total, date, mut airlines))| {
-        airlines.sort();
-        (d, date, Money::eur(total), airlines)
-    }).collect()
+    best.into_iter()
+        .map(|(d, (total, date, mut airlines))| {
+            airlines.sort();
+            (d, date, Money::eur(total), airlines)
+        })
+        .collect()
 }
 
 /// Each slice must leave after the previous one lands (plus a connection).
@@ -353,17 +472,29 @@ fn build_offer(net: &Network, req: &FlightRequest, slices: &[&SliceOption]) -> F
     let mut base = 0i64;
     let mut tax = 0i64;
     let owner_idx = slices[0].legs[0].edge.airline;
-    let same_owner = slices.iter().all(|s| s.legs.iter().all(|l| l.edge.airline == owner_idx));
+    let same_owner = slices
+        .iter()
+        .all(|s| s.legs.iter().all(|l| l.edge.airline == owner_idx));
     // Round trips on one airline earn a small discount.
-    let rt_factor = if slices.len() > 1 && same_owner { 950 } else { 1000 };
+    let rt_factor = if slices.len() > 1 && same_owner {
+        950
+    } else {
+        1000
+    };
     for p in &pax {
         for s in slices {
             base += s.adult_base * rt_factor / 1000 * fares::passenger_share(p.kind) / 1000;
-            tax += s.legs.iter().map(|l| fares::segment_tax(l.edge.dist_km, p.kind)).sum::<i64>();
+            tax += s
+                .legs
+                .iter()
+                .map(|l| fares::segment_tax(l.edge.dist_km, p.kind))
+                .sum::<i64>();
         }
     }
     let zoned = |ts: i64, airport: u32| {
-        Timestamp::from_second(ts).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(places.tz[airport as usize].clone())
+        Timestamp::from_second(ts)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned(places.tz[airport as usize].clone())
     };
     let out_slices: Vec<Slice> = slices
         .iter()
@@ -399,15 +530,23 @@ fn build_offer(net: &Network, req: &FlightRequest, slices: &[&SliceOption]) -> F
             }
         })
         .collect();
-    let low_cost = slices.iter().any(|s| s.legs.iter().any(|l| net.low_cost(l.edge.airline)));
-    let long_haul = slices.iter().any(|s| s.legs.iter().any(|l| l.edge.dist_km > 3000));
-    let price = FarePrice { base: Money::eur(base), tax: Money::eur(tax) };
+    let low_cost = slices
+        .iter()
+        .any(|s| s.legs.iter().any(|l| net.low_cost(l.edge.airline)));
+    let long_haul = slices
+        .iter()
+        .any(|s| s.legs.iter().any(|l| l.edge.dist_km > 3000));
+    let price = FarePrice {
+        base: Money::eur(base),
+        tax: Money::eur(tax),
+    };
     let owner = places.airlines[owner_idx as usize].code.clone();
     let mut offer = FlightOffer {
         id: String::new(),
         provider: super::NAME.to_string(),
         price,
-        expires_at: Timestamp::from_second(req.now.as_second() + OFFER_TTL_SECONDS).unwrap_or(req.now),
+        expires_at: Timestamp::from_second(req.now.as_second() + OFFER_TTL_SECONDS)
+            .unwrap_or(req.now),
         cabin_class: req.cabin,
         passengers: pax,
         slices: out_slices,
@@ -435,14 +574,32 @@ pub fn offer_id(offer: &FlightOffer, pax: &Passengers) -> String {
 pub fn conditions(cabin: Cabin, low_cost: bool, long_haul: bool) -> Conditions {
     let eur = |e: i64| Penalty::with_fee(Money::eur(e * 100));
     if low_cost {
-        return Conditions { refund_before_departure: Penalty::not_allowed(), change_before_departure: eur(60) };
+        return Conditions {
+            refund_before_departure: Penalty::not_allowed(),
+            change_before_departure: eur(60),
+        };
     }
     match cabin {
-        Cabin::Economy if long_haul => Conditions { refund_before_departure: eur(200), change_before_departure: eur(100) },
-        Cabin::Economy => Conditions { refund_before_departure: Penalty::not_allowed(), change_before_departure: eur(50) },
-        Cabin::PremiumEconomy => Conditions { refund_before_departure: eur(100), change_before_departure: eur(0) },
-        Cabin::Business => Conditions { refund_before_departure: eur(0), change_before_departure: eur(0) },
-        Cabin::First => Conditions { refund_before_departure: eur(0), change_before_departure: eur(0) },
+        Cabin::Economy if long_haul => Conditions {
+            refund_before_departure: eur(200),
+            change_before_departure: eur(100),
+        },
+        Cabin::Economy => Conditions {
+            refund_before_departure: Penalty::not_allowed(),
+            change_before_departure: eur(50),
+        },
+        Cabin::PremiumEconomy => Conditions {
+            refund_before_departure: eur(100),
+            change_before_departure: eur(0),
+        },
+        Cabin::Business => Conditions {
+            refund_before_departure: eur(0),
+            change_before_departure: eur(0),
+        },
+        Cabin::First => Conditions {
+            refund_before_departure: eur(0),
+            change_before_departure: eur(0),
+        },
     }
 }
 

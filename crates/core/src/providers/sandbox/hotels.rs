@@ -24,13 +24,21 @@ fn night_seed(hotel: &str, room: &str, night: Date) -> u64 {
 /// Share of rooms of a type the rest of the market has taken that night (per mille).
 pub fn market_occupancy(hotel: &str, room: &str, night: Date, south: bool) -> i64 {
     let season = fares::season(night, south);
-    (400 + geo::pick(night_seed(hotel, room, night), 450) as i64 + (season - 1000) / 2).clamp(100, 950)
+    (400 + geo::pick(night_seed(hotel, room, night), 450) as i64 + (season - 1000) / 2)
+        .clamp(100, 950)
 }
 
 /// Nightly rate of one room in EUR cents.
 pub fn nightly_rate(hotel: &str, room: &RoomRow, night: Date, south: bool) -> i64 {
     let season = 1000 + (fares::season(night, south) - 1000) * 6 / 10;
-    let weekend = if matches!(night.weekday(), jiff::civil::Weekday::Friday | jiff::civil::Weekday::Saturday) { 1150 } else { 1000 };
+    let weekend = if matches!(
+        night.weekday(),
+        jiff::civil::Weekday::Friday | jiff::civil::Weekday::Saturday
+    ) {
+        1150
+    } else {
+        1000
+    };
     let occ = market_occupancy(hotel, &room.kind, night, south);
     let demand = 900 + 400 * occ * occ / 1_000_000;
     let noise = 970 + geo::pick(night_seed(hotel, &room.kind, night) >> 11, 61) as i64;
@@ -45,7 +53,11 @@ pub fn nightly_rate(hotel: &str, room: &RoomRow, night: Date, south: bool) -> i6
 /// Rooms of this type free on a night.
 pub fn rooms_left(hotel: &str, room: &RoomRow, night: Date, south: bool, sold: &SoldRooms) -> u32 {
     let market = i64::from(room.count) * market_occupancy(hotel, &room.kind, night, south) / 1000;
-    let ours = i64::from(sold.get(&(hotel.to_string(), room.kind.clone(), night)).copied().unwrap_or(0));
+    let ours = i64::from(
+        sold.get(&(hotel.to_string(), room.kind.clone(), night))
+            .copied()
+            .unwrap_or(0),
+    );
     (i64::from(room.count) - market - ours).max(0) as u32
 }
 
@@ -78,11 +90,19 @@ pub fn offers(
             if room.capacity * req.rooms < req.guests {
                 continue;
             }
-            let available = stay.iter().map(|&n| rooms_left(&h.id, room, n, south, sold)).min().unwrap_or(0);
+            let available = stay
+                .iter()
+                .map(|&n| rooms_left(&h.id, room, n, south, sold))
+                .min()
+                .unwrap_or(0);
             if available < req.rooms {
                 continue;
             }
-            let before_tax: i64 = stay.iter().map(|&n| nightly_rate(&h.id, room, n, south)).sum::<i64>() * i64::from(req.rooms);
+            let before_tax: i64 = stay
+                .iter()
+                .map(|&n| nightly_rate(&h.id, room, n, south))
+                .sum::<i64>()
+                * i64::from(req.rooms);
             let tax = before_tax * i64::from(city.tax_percent) / 100;
             let free_until = h.free_cancellation_hours.and_then(|hours| {
                 let (hh, mm) = h.check_in.split_once(':')?;
@@ -108,8 +128,12 @@ pub fn offers(
                 guests: req.guests,
                 rooms: req.rooms,
                 price,
-                cancellation: Cancellation { refundable: free_until.is_some(), free_until },
-                expires_at: Timestamp::from_second(req.now.as_second() + OFFER_TTL_SECONDS).unwrap_or(req.now),
+                cancellation: Cancellation {
+                    refundable: free_until.is_some(),
+                    free_until,
+                },
+                expires_at: Timestamp::from_second(req.now.as_second() + OFFER_TTL_SECONDS)
+                    .unwrap_or(req.now),
                 available_rooms: available,
             };
             offer.id = offer_id(&offer);

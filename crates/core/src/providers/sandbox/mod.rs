@@ -30,12 +30,19 @@ impl SandboxProvider {
 
     /// Synchronous search, used by the async trait and by benchmarks.
     pub fn flights_blocking(&self, req: &FlightRequest) -> Result<Vec<FlightOffer>> {
-        let first = req.slices.iter().map(|s| s.date).min().ok_or_else(|| Error::invalid("no slices"))?;
+        let first = req
+            .slices
+            .iter()
+            .map(|s| s.date)
+            .min()
+            .ok_or_else(|| Error::invalid("no slices"))?;
         let last = req.slices.iter().map(|s| s.date).max().unwrap_or(first);
         let last = last.checked_add(3.days()).unwrap_or(last);
         let conn = self.store.conn()?;
         let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n) in store::seats_sold_between(&conn, &first.to_string(), &last.to_string())? {
+        for (key, cabin, n) in
+            store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
+        {
             if let Ok(cabin) = Cabin::parse(&cabin) {
                 sold.insert((key, cabin), n);
             }
@@ -58,9 +65,12 @@ impl SandboxProvider {
             .unwrap_or(jiff::tz::TimeZone::UTC);
         let hotels_rows = store::hotels_in_city(&conn, &city.code)?;
         let mut sold = hotels::SoldRooms::new();
-        for (hotel, room, night, n) in
-            store::rooms_sold_between(&conn, &city.code, &req.check_in.to_string(), &req.check_out.to_string())?
-        {
+        for (hotel, room, night, n) in store::rooms_sold_between(
+            &conn,
+            &city.code,
+            &req.check_in.to_string(),
+            &req.check_out.to_string(),
+        )? {
             if let Ok(night) = night.parse() {
                 sold.insert((hotel, room, night), n);
             }
@@ -79,10 +89,14 @@ impl SandboxProvider {
         dates: &[jiff::civil::Date],
         now: jiff::Timestamp,
     ) -> Result<Vec<(usize, jiff::civil::Date, crate::model::Money, Vec<String>)>> {
-        let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else { return Ok(Vec::new()) };
+        let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
+            return Ok(Vec::new());
+        };
         let conn = self.store.conn()?;
         let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n) in store::seats_sold_between(&conn, &first.to_string(), &last.to_string())? {
+        for (key, cabin, n) in
+            store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
+        {
             if let Ok(cabin) = Cabin::parse(&cabin) {
                 sold.insert((key, cabin), n);
             }

@@ -42,22 +42,62 @@ impl Aircraft {
     pub fn seats(&self, cabin: Cabin, low_cost: bool) -> u32 {
         if low_cost {
             // Low-cost carriers sell a single cabin.
-            return if cabin == Cabin::Economy { self.seats.iter().map(|&s| u32::from(s)).sum() } else { 0 };
+            return if cabin == Cabin::Economy {
+                self.seats.iter().map(|&s| u32::from(s)).sum()
+            } else {
+                0
+            };
         }
         u32::from(self.seats[cabin as usize])
     }
 }
 
 pub const AIRCRAFT: &[Aircraft] = &[
-    Aircraft { code: "E90", name: "Embraer E190", seats: [88, 0, 12, 0] },
-    Aircraft { code: "73H", name: "Boeing 737-800", seats: [162, 0, 16, 0] },
-    Aircraft { code: "320", name: "Airbus A320", seats: [144, 0, 24, 0] },
-    Aircraft { code: "32N", name: "Airbus A320neo", seats: [150, 0, 30, 0] },
-    Aircraft { code: "321", name: "Airbus A321", seats: [170, 0, 28, 0] },
-    Aircraft { code: "789", name: "Boeing 787-9", seats: [192, 28, 42, 0] },
-    Aircraft { code: "359", name: "Airbus A350-900", seats: [220, 24, 40, 0] },
-    Aircraft { code: "77W", name: "Boeing 777-300ER", seats: [250, 40, 42, 8] },
-    Aircraft { code: "388", name: "Airbus A380-800", seats: [390, 56, 70, 14] },
+    Aircraft {
+        code: "E90",
+        name: "Embraer E190",
+        seats: [88, 0, 12, 0],
+    },
+    Aircraft {
+        code: "73H",
+        name: "Boeing 737-800",
+        seats: [162, 0, 16, 0],
+    },
+    Aircraft {
+        code: "320",
+        name: "Airbus A320",
+        seats: [144, 0, 24, 0],
+    },
+    Aircraft {
+        code: "32N",
+        name: "Airbus A320neo",
+        seats: [150, 0, 30, 0],
+    },
+    Aircraft {
+        code: "321",
+        name: "Airbus A321",
+        seats: [170, 0, 28, 0],
+    },
+    Aircraft {
+        code: "789",
+        name: "Boeing 787-9",
+        seats: [192, 28, 42, 0],
+    },
+    Aircraft {
+        code: "359",
+        name: "Airbus A350-900",
+        seats: [220, 24, 40, 0],
+    },
+    Aircraft {
+        code: "77W",
+        name: "Boeing 777-300ER",
+        seats: [250, 40, 42, 8],
+    },
+    Aircraft {
+        code: "388",
+        name: "Airbus A380-800",
+        seats: [390, 56, 70, 14],
+    },
 ];
 
 pub fn aircraft(code: &str) -> Option<&'static Aircraft> {
@@ -80,14 +120,22 @@ impl Network {
         let hubs: Vec<Vec<u32>> = places
             .airlines
             .iter()
-            .map(|a| a.hubs.iter().filter_map(|h| places.airport_index(h)).map(|i| i as u32).collect())
+            .map(|a| {
+                a.hubs
+                    .iter()
+                    .filter_map(|h| places.airport_index(h))
+                    .map(|i| i as u32)
+                    .collect()
+            })
             .collect();
         let mut out: Vec<Vec<(Edge, Schedule)>> = vec![Vec::new(); n];
         let mut seen = std::collections::HashSet::new();
         for (airline, from, to) in routes {
-            let (Some(f), Some(t), Some(al)) =
-                (places.airport_index(from), places.airport_index(to), places.airline_index(airline))
-            else {
+            let (Some(f), Some(t), Some(al)) = (
+                places.airport_index(from),
+                places.airport_index(to),
+                places.airline_index(airline),
+            ) else {
                 continue;
             };
             if f == t || !seen.insert((f, t, al)) {
@@ -95,7 +143,12 @@ impl Network {
             }
             let (a, b) = (&places.airports[f], &places.airports[t]);
             let dist = distance_km(a.lat, a.lon, b.lat, b.lon).round().max(1.0) as u32;
-            let edge = Edge { from: f as u32, to: t as u32, airline: al as u32, dist_km: dist };
+            let edge = Edge {
+                from: f as u32,
+                to: t as u32,
+                airline: al as u32,
+                dist_km: dist,
+            };
             let schedule = schedule_for(&places, &hubs, &edge);
             out[f].push((edge, schedule));
         }
@@ -105,7 +158,12 @@ impl Network {
                 into[e.to as usize].push((f as u32, k as u32));
             }
         }
-        Network { places, out, into, hubs }
+        Network {
+            places,
+            out,
+            into,
+            hubs,
+        }
     }
 
     pub fn route_count(&self) -> usize {
@@ -113,7 +171,9 @@ impl Network {
     }
 
     pub fn is_hub(&self, airline: u32, airport: u32) -> bool {
-        self.hubs.get(airline as usize).is_some_and(|h| h.contains(&airport))
+        self.hubs
+            .get(airline as usize)
+            .is_some_and(|h| h.contains(&airport))
     }
 
     pub fn low_cost(&self, airline: u32) -> bool {
@@ -126,7 +186,10 @@ impl Network {
         if a == b {
             return true;
         }
-        let (x, y) = (&self.places.airlines[a as usize], &self.places.airlines[b as usize]);
+        let (x, y) = (
+            &self.places.airlines[a as usize],
+            &self.places.airlines[b as usize],
+        );
         !x.low_cost && !y.low_cost && x.alliance.is_some() && x.alliance == y.alliance
     }
 
@@ -141,7 +204,8 @@ impl Network {
         let mut m = HashMap::new();
         for edges in &self.out {
             for (e, _) in edges {
-                *m.entry(self.places.airlines[e.airline as usize].code.clone()).or_default() += 1;
+                *m.entry(self.places.airlines[e.airline as usize].code.clone())
+                    .or_default() += 1;
             }
         }
         m
@@ -158,10 +222,16 @@ fn schedule_for(places: &Places, hubs: &[Vec<u32>], e: &Edge) -> Schedule {
     let airline = &places.airlines[e.airline as usize];
     let (wf, wt) = (places.weight[e.from as usize], places.weight[e.to as usize]);
     let smaller = wf.min(wt);
-    let hub_end = hubs[e.airline as usize].iter().any(|&h| h == e.from || h == e.to);
+    let hub_end = hubs[e.airline as usize]
+        .iter()
+        .any(|&h| h == e.from || h == e.to);
     let code_word = geo::word(&airline.code);
     // Both directions of a pair share a seed so their numbers pair up (odd out, even back).
-    let (lo, hi) = if e.from < e.to { (e.from, e.to) } else { (e.to, e.from) };
+    let (lo, hi) = if e.from < e.to {
+        (e.from, e.to)
+    } else {
+        (e.to, e.from)
+    };
     let seed = geo::hash(&[code_word, u64::from(lo), u64::from(hi)]);
 
     let dist = e.dist_km;
@@ -185,13 +255,20 @@ fn schedule_for(places: &Places, hubs: &[Vec<u32>], e: &Edge) -> Schedule {
     };
 
     // Block time from distance: taxi and climb, cruise at ~830 km/h; jet stream on long legs.
-    let (fa, ta) = (&places.airports[e.from as usize], &places.airports[e.to as usize]);
+    let (fa, ta) = (
+        &places.airports[e.from as usize],
+        &places.airports[e.to as usize],
+    );
     let eastbound = {
         let d = (ta.lon - fa.lon + 540.0) % 360.0 - 180.0;
         d > 0.0
     };
     let cruise = f64::from(dist) / 830.0 * 60.0;
-    let wind = if dist > 2000 { if eastbound { 0.95 } else { 1.06 } } else { 1.0 };
+    let wind = if dist > 2000 {
+        if eastbound { 0.95 } else { 1.06 }
+    } else {
+        1.0
+    };
     let block = ((35.0 + cruise * wind) / 5.0).round() as u16 * 5;
 
     let aircraft = pick_aircraft(airline.low_cost, dist, smaller, seed);
@@ -216,7 +293,12 @@ fn schedule_for(places: &Places, hubs: &[Vec<u32>], e: &Edge) -> Schedule {
         departures.push((minute, number % 9999 + 1));
     }
     departures.sort_unstable();
-    Schedule { departures, days, block, aircraft }
+    Schedule {
+        departures,
+        days,
+        block,
+        aircraft,
+    }
 }
 
 fn pick_aircraft(low_cost: bool, dist: u32, size: u32, seed: u64) -> &'static Aircraft {
@@ -241,7 +323,11 @@ fn pick_aircraft(low_cost: bool, dist: u32, size: u32, seed: u64) -> &'static Ai
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian), for cheap date arithmetic.
 pub fn day_number(d: Date) -> i64 {
-    let (y, m, day) = (i64::from(d.year()), i64::from(d.month()), i64::from(d.day()));
+    let (y, m, day) = (
+        i64::from(d.year()),
+        i64::from(d.month()),
+        i64::from(d.day()),
+    );
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -270,7 +356,13 @@ mod tests {
     #[test]
     fn day_numbers() {
         assert_eq!(day_number(Date::constant(1970, 1, 1)), 0);
-        assert_eq!(day_number(Date::constant(2027, 3, 14)) - day_number(Date::constant(2027, 2, 28)), 14);
-        assert_eq!(day_number(Date::constant(2000, 3, 1)) - day_number(Date::constant(2000, 2, 28)), 2);
+        assert_eq!(
+            day_number(Date::constant(2027, 3, 14)) - day_number(Date::constant(2027, 2, 28)),
+            14
+        );
+        assert_eq!(
+            day_number(Date::constant(2000, 3, 1)) - day_number(Date::constant(2000, 2, 28)),
+            2
+        );
     }
 }

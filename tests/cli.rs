@@ -1,0 +1,484 @@
+//! The real binary, driven by assert_cmd, with BOOKSYGO_HOME in a temp dir and the clock
+//! pinned: tables for people, the JSON contract for scripts, every bad input and exit code.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+struct Env {
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("booksygo").unwrap();
+        c.env("BOOKSYGO_HOME", self.home.path())
+            .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
+            .env("NO_COLOR", "1")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME");
+        c
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self
+            .cmd()
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    }
+}
+
+#[test]
+fn flight_search_prints_a_labelled_table() {
+    let env = Env::new();
+    env.cmd()
+        .args(["flights", "search", "LHR", "JFK", "--date", "2027-03-14"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("SANDBOX"))
+        .stdout(predicate::str::contains("LHR"))
+        .stdout(predicate::str::contains("JFK"))
+        .stdout(predicate::str::contains("non-stop"))
+        .stdout(predicate::str::contains("EUR"));
+    assert!(
+        env.home.path().join("booksygo.db").exists(),
+        "first run creates the database"
+    );
+}
+
+#[test]
+fn flight_json_follows_the_documented_shape() {
+    let env = Env::new();
+    let v = env.json(&[
+        "flights",
+        "search",
+        "LHR",
+        "JFK",
+        "--date",
+        "2027-03-14",
+        "--return",
+        "2027-03-21",
+        "--adults",
+        "2",
+    ]);
+    let offers = v.as_array().unwrap();
+    assert!(!offers.is_empty());
+    let o = &offers[0];
+    for key in [
+        "id",
+        "provider",
+        "total_amount",
+        "total_currency",
+        "base_amount",
+        "tax_amount",
+        "expires_at",
+        "cabin_class",
+        "passengers",
+        "slices",
+        "conditions",
+        "available_seats",
+    ] {
+        assert!(o.get(key).is_some(), "offer lacks {key}: {o}");
+    }
+    assert_eq!(o["provider"], "sandbox");
+    assert_eq!(o["passengers"].as_array().unwrap().len(), 2);
+    let total: f64 = o["total_amount"].as_str().unwrap().parse().unwrap();
+    let base: f64 = o["base_amount"].as_str().unwrap().parse().unwrap();
+    let tax: f64 = o["tax_amount"].as_str().unwrap().parse().unwrap();
+    assert!((total - base - tax).abs() < 0.005);
+    assert_eq!(o["slices"].as_array().unwrap().len(), 2);
+    let seg = &o["slices"][0]["segments"][0];
+    for key in [
+        "origin",
+        "destination",
+        "departing_at",
+        "arriving_at",
+        "marketing_carrier",
+        "flight_number",
+        "operating_carrier",
+        "aircraft",
+        "duration",
+    ] {
+        assert!(seg.get(key).is_some(), "segment lacks {key}: {seg}");
+    }
+    assert!(seg["duration"].as_str().unwrap().starts_with("PT"));
+    assert!(seg["departing_at"].as_str().unwrap().ends_with("+00:00"));
+}
+
+#[test]
+fn empty_results_exit_zero_with_an_empty_array() {
+    let env = Env::new();
+    // Punta Arenas to Kathmandu needs more than one stop.
+    let v = env.json(&[
+        "flights",
+        "search",
+        "PUQ",
+        "KTM",
+        "--date",
+        "2027-03-14",
+        "--max-stops",
+        "1",
+    ]);
+    assert_eq!(v, Value::Array(vec![]));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_on_stderr() {
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["flights", "search", "XQZ", "JFK", "--date", "2027-03-14"],
+            "unknown place 'XQZ'",
+        ),
+        (
+            &["flights", "search", "LHR", "LHR", "--date", "2027-03-14"],
+            "same place",
+        ),
+        (
+            &["flights", "search", "LHR", "JFK", "--date", "2026-01-01"],
+            "in the past",
+        ),
+        (
+            &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--return",
+                "2027-03-01",
+            ],
+            "before the previous departure",
+        ),
+        (
+            &["flights", "search", "LHR", "JFK", "--date", "14/03/2027"],
+            "not a date",
+        ),
+        (
+            &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--adults",
+                "0",
+            ],
+            "at least one",
+        ),
+        (
+            &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--adults",
+                "9",
+                "--children",
+                "1",
+            ],
+            "more than the 9",
+        ),
+        (
+            &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--infants",
+                "2",
+            ],
+            "infants",
+        ),
+        (
+            &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--currency",
+                "XYZ",
+            ],
+            "unknown currency",
+        ),
+        (
+            &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--airline",
+                "ZZ",
+            ],
+            "unknown airline",
+        ),
+        (&["flights", "search", "LHR", "JFK"], "--date is required"),
+        (
+            &[
+                "hotels",
+                "search",
+                "LON",
+                "--checkin",
+                "2027-03-14",
+                "--checkout",
+                "2027-03-14",
+            ],
+            "must be after check-in",
+        ),
+        (
+            &[
+                "hotels",
+                "search",
+                "LON",
+                "--checkin",
+                "2027-03-01",
+                "--checkout",
+                "2027-04-15",
+            ],
+            "30-night",
+        ),
+        (
+            &[
+                "hotels",
+                "search",
+                "Atlantis",
+                "--checkin",
+                "2027-03-14",
+                "--checkout",
+                "2027-03-16",
+            ],
+            "unknown place",
+        ),
+    ];
+    for (args, msg) in cases {
+        env.cmd()
+            .args(*args)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(*msg));
+    }
+}
+
+#[test]
+fn unknown_places_suggest_what_was_meant() {
+    let env = Env::new();
+    env.cmd()
+        .args(["flights", "search", "Lodnon", "JFK", "--date", "2027-03-14"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean"))
+        .stderr(predicate::str::contains("London"));
+    let out = env
+        .cmd()
+        .args([
+            "flights",
+            "search",
+            "Lodnon",
+            "JFK",
+            "--date",
+            "2027-03-14",
+            "--json",
+        ])
+        .assert()
+        .code(2);
+    let err: Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    assert_eq!(err["error"]["code"], "invalid_input");
+    assert!(!err["error"]["suggestions"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn places_suggest_ranks_cities_and_airports() {
+    let env = Env::new();
+    let v = env.json(&["places", "suggest", "lond"]);
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes[0], "LON");
+    assert_eq!(codes[1], "LHR");
+    assert!(codes.contains(&"LGW"));
+    assert_eq!(
+        env.json(&["places", "suggest", "heathrow"])[0]["code"],
+        "LHR"
+    );
+    assert_eq!(env.json(&["places", "suggest", "nyc"])[0]["code"], "NYC");
+}
+
+#[test]
+fn calendar_and_explore() {
+    let env = Env::new();
+    let days = env.json(&["flights", "calendar", "LHR", "JFK", "--month", "2027-03"]);
+    assert_eq!(days.as_array().unwrap().len(), 31);
+    assert!(days[0]["cheapest"]["amount"].is_string());
+    env.cmd()
+        .args([
+            "flights",
+            "calendar",
+            "LHR",
+            "JFK",
+            "--date",
+            "2027-03-14",
+            "--flex",
+            "3",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Mon"))
+        .stdout(predicate::str::contains("*"));
+    let found = env.json(&[
+        "flights",
+        "explore",
+        "LHR",
+        "--month",
+        "2027-03",
+        "--max-price",
+        "150",
+    ]);
+    let found = found.as_array().unwrap();
+    assert!(!found.is_empty());
+    for d in found {
+        let price: f64 = d["price"]["amount"].as_str().unwrap().parse().unwrap();
+        assert!(price <= 150.0);
+    }
+    let spain = env.json(&[
+        "flights",
+        "explore",
+        "LHR",
+        "--month",
+        "2027-03",
+        "--country",
+        "Spain",
+    ]);
+    assert!(
+        spain
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["country"] == "ES")
+    );
+}
+
+#[test]
+fn completions_and_version() {
+    let env = Env::new();
+    env.cmd()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("booksygo"));
+    env.cmd()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("booksygo"));
+    env.cmd().arg("no-such-command").assert().code(2);
+}
+
+#[test]
+fn import_openflights_counts_and_skips_bad_rows() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w(
+        "countries.dat",
+        "\"Iceland\",\"IS\",\"IC\"\n\"Faroe Islands\",\"FO\",\"FA\"\n",
+    );
+    w(
+        "airports.dat",
+        concat!(
+            "1,\"Vagar Airport\",\"Vagar\",\"Faroe Islands\",\"FAE\",\"EKVG\",62.063,-7.277,280,0,\"E\",\"Atlantic/Faroe\",\"airport\",\"OurAirports\"\n",
+            "2,\"Akureyri Airport\",\"Akureyri\",\"Iceland\",\"AEY\",\"BIAR\",65.66,-18.07,6,0,\"N\",\"Atlantic/Reykjavik\",\"airport\",\"OurAirports\"\n",
+            "3,\"No Code\",\"Nowhere\",\"Iceland\",\\N,\"BIXX\",65.0,-18.0,6,0,\"N\",\"Atlantic/Reykjavik\",\"airport\",\"OurAirports\"\n",
+            "4,\"Bad Zone\",\"Nowhere\",\"Iceland\",\"QQQ\",\"BIQQ\",65.0,-18.0,6,0,\"N\",\"Mars/Olympus\",\"airport\",\"OurAirports\"\n",
+            "garbage line\n",
+        ),
+    );
+    w(
+        "airlines.dat",
+        "1,\"Atlantic Airways\",\\N,\"RC\",\"FLI\",\"FAROELINE\",\"Faroe Islands\",\"Y\"\n",
+    );
+    w(
+        "routes.dat",
+        "RC,1,FAE,1,KEF,2,,0,320\r\nRC,1,FAE,1,CPH,2,,0,320\r\nRC,1,FAE,1,ZZZ,2,,0,320\r\nXX,9,FAE,1,KEF,2,,0,320\r\n",
+    );
+    let report = env.json(&["import", "openflights", dir.path().to_str().unwrap()]);
+    assert_eq!(report["airports_read"], 5);
+    assert_eq!(
+        report["airports_imported"], 1,
+        "AEY is a fixture airport already; FAE is new"
+    );
+    assert_eq!(report["routes_imported"], 2);
+    assert!(
+        report["skipped"]["route between unknown airports"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert!(
+        report["skipped"]["airport with an unknown time zone"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    let v = env.json(&["flights", "search", "FAE", "CPH", "--date", "2027-03-15"]);
+    assert!(
+        v.as_array().unwrap().iter().any(|o| o["owner"] == "RC"),
+        "imported routes are searchable"
+    );
+    env.cmd()
+        .args(["import", "openflights", "/no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+}
+
+#[test]
+fn real_openflights_import_when_shared_data_is_present() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/openflights");
+    if !data.join("routes.dat").exists() {
+        eprintln!("skipped: ../shared/data/openflights is not present");
+        return;
+    }
+    let env = Env::new();
+    let report = env.json(&["import", "openflights", data.to_str().unwrap()]);
+    assert!(report["airports_imported"].as_u64().unwrap() > 4500);
+    assert!(report["routes_imported"].as_u64().unwrap() > 40_000);
+    let info = env.json(&["info"]);
+    assert!(info["routes"].as_u64().unwrap() > 60_000);
+    let v = env.json(&[
+        "flights",
+        "search",
+        "GKA",
+        "LAE",
+        "--date",
+        "2027-03-15",
+        "--max-stops",
+        "2",
+    ]);
+    assert!(v.is_array());
+}
