@@ -30,19 +30,66 @@ pub struct Resolved {
     pub airports: Vec<usize>,
 }
 
+/// Direct-indexed lookup for short codes of `[A-Z0-9]` (36^len slots): airport codes are
+/// looked up tens of thousands of times when the network is built, and hashing showed up.
+#[derive(Debug, Clone)]
+struct CodeIndex {
+    len: usize,
+    slots: Vec<u32>,
+}
+
+impl CodeIndex {
+    fn new(len: usize) -> CodeIndex {
+        CodeIndex {
+            len,
+            slots: vec![u32::MAX; 36usize.pow(len as u32)],
+        }
+    }
+
+    fn slot(&self, code: &str) -> Option<usize> {
+        let b = code.as_bytes();
+        if b.len() != self.len {
+            return None;
+        }
+        b.iter().try_fold(0usize, |acc, &c| {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'0'..=b'9' => c - b'0' + 26,
+                _ => return None,
+            };
+            Some(acc * 36 + usize::from(v))
+        })
+    }
+
+    fn insert(&mut self, code: &str, i: usize) {
+        if let Some(s) = self.slot(code) {
+            self.slots[s] = i as u32;
+        }
+    }
+
+    fn get(&self, code: &str) -> Option<usize> {
+        let v = self.slots[self.slot(code)?];
+        (v != u32::MAX).then_some(v as usize)
+    }
+
+    fn contains(&self, code: &str) -> bool {
+        self.get(code).is_some()
+    }
+}
+
 pub struct Places {
     pub airports: Vec<Airport>,
     pub tz: Vec<TimeZone>,
     /// Route count per airport: how big it is, for ranking.
     pub weight: Vec<u32>,
-    by_code: HashMap<String, usize>,
+    by_code: CodeIndex,
     pub cities: Vec<City>,
     city_by_code: HashMap<String, usize>,
     city_of: Vec<usize>,
     norm_name: Vec<String>,
     norm_city: Vec<String>,
     pub airlines: Vec<Airline>,
-    airline_by_code: HashMap<String, usize>,
+    airline_by_code: CodeIndex,
 }
 
 impl Places {
@@ -71,14 +118,13 @@ impl Places {
             tzs.push(tz);
         }
         let airports = kept;
-        let by_code: HashMap<String, usize> = airports
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.iata.clone(), i))
-            .collect();
+        let mut by_code = CodeIndex::new(3);
+        for (i, a) in airports.iter().enumerate() {
+            by_code.insert(&a.iata, i);
+        }
         let mut weight = vec![0u32; airports.len()];
         for (_, from, _) in routes {
-            if let Some(&i) = by_code.get(from) {
+            if let Some(i) = by_code.get(from) {
                 weight[i] += 1;
             }
         }
@@ -104,11 +150,10 @@ impl Places {
         }
         let norm_name = airports.iter().map(|a| normalize(&a.name)).collect();
         let norm_city = airports.iter().map(|a| normalize(&a.city)).collect();
-        let airline_by_code = airlines
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.code.clone(), i))
-            .collect();
+        let mut airline_by_code = CodeIndex::new(2);
+        for (i, a) in airlines.iter().enumerate() {
+            airline_by_code.insert(&a.code, i);
+        }
         Places {
             airports,
             tz: tzs,
@@ -125,7 +170,7 @@ impl Places {
     }
 
     pub fn airport_index(&self, iata: &str) -> Option<usize> {
-        self.by_code.get(iata).copied()
+        self.by_code.get(iata)
     }
 
     pub fn airport(&self, iata: &str) -> Option<&Airport> {
@@ -142,11 +187,11 @@ impl Places {
     }
 
     pub fn airline(&self, code: &str) -> Option<&Airline> {
-        self.airline_by_code.get(code).map(|&i| &self.airlines[i])
+        self.airline_by_code.get(code).map(|i| &self.airlines[i])
     }
 
     pub fn airline_index(&self, code: &str) -> Option<usize> {
-        self.airline_by_code.get(code).copied()
+        self.airline_by_code.get(code)
     }
 
     /// Resolves what a traveller typed (a code, a city code, a city or airport name) into
@@ -319,7 +364,7 @@ impl Places {
     /// Resolves an airline code or name; unknown ones get suggestions.
     pub fn resolve_airline(&self, input: &str) -> Result<String> {
         let upper = input.trim().to_ascii_uppercase();
-        if self.airline_by_code.contains_key(&upper) {
+        if self.airline_by_code.contains(&upper) {
             return Ok(upper);
         }
         let q = normalize(input);

@@ -193,22 +193,25 @@ impl<'n> Search<'n> {
 
         let mut raw: Vec<Vec<Flight<'n>>> = Vec::new();
         for &o in origins {
-            for (e1, s1) in &net.out[o] {
-                let h1 = e1.to as usize;
+            for r1 in &net.out[o] {
+                let h1 = r1.to as usize;
                 if is_dest[h1] {
+                    let (e1, s1) = net.edge(o, r1);
                     raw.extend(self.flights(e1, s1, req.date).map(|f| vec![f]));
                     continue;
                 }
-                if self.max_stops < 1
-                    || is_origin[h1]
-                    || !within(f64::from(e1.dist_km) + to_dest(h1), 2)
-                {
+                if self.max_stops < 1 || is_origin[h1] {
                     continue;
                 }
-                for (e2, s2) in &net.out[h1] {
-                    if !is_dest[e2.to as usize] || !net.can_connect(e1.airline, e2.airline) {
+                let (e1, s1) = net.edge(o, r1);
+                if !within(f64::from(e1.dist_km) + to_dest(h1), 2) {
+                    continue;
+                }
+                for r2 in &net.out[h1] {
+                    if !is_dest[r2.to as usize] || !net.can_connect(e1.airline, r2.airline) {
                         continue;
                     }
+                    let (e2, s2) = net.edge(h1, r2);
                     for f1 in self.flights(e1, s1, req.date) {
                         for f2 in self.onward(&f1, e2, s2) {
                             raw.push(vec![f1, f2]);
@@ -256,30 +259,33 @@ impl<'n> Search<'n> {
             }
         }
         for &o in origins {
-            for (e1, s1) in &net.out[o] {
-                let h1 = e1.to as usize;
+            for r1 in &net.out[o] {
+                let h1 = r1.to as usize;
                 if is_dest[h1] || is_origin[h1] {
                     continue;
                 }
-                for (e2, s2) in &net.out[h1] {
-                    let h2 = e2.to as usize;
+                let (e1, s1) = net.edge(o, r1);
+                for r2 in &net.out[h1] {
+                    let h2 = r2.to as usize;
                     if !feeds[h2]
                         || is_origin[h2]
                         || is_dest[h2]
-                        || !net.can_connect(e1.airline, e2.airline)
+                        || !net.can_connect(e1.airline, r2.airline)
                     {
                         continue;
                     }
+                    let (e2, s2) = net.edge(h1, r2);
                     if !within(f64::from(e1.dist_km + e2.dist_km) + to_dest(h2), 3) {
                         continue;
                     }
-                    for (e3, s3) in &net.out[h2] {
-                        if !is_dest[e3.to as usize]
-                            || !net.can_connect(e2.airline, e3.airline)
-                            || !net.can_connect(e1.airline, e3.airline)
+                    for r3 in &net.out[h2] {
+                        if !is_dest[r3.to as usize]
+                            || !net.can_connect(e2.airline, r3.airline)
+                            || !net.can_connect(e1.airline, r3.airline)
                         {
                             continue;
                         }
+                        let (e3, s3) = net.edge(h2, r3);
                         for f1 in self.flights(e1, s1, req.date) {
                             for f2 in self.onward(&f1, e2, s2) {
                                 for f3 in self.onward(&f2, e3, s3) {
@@ -426,7 +432,8 @@ pub fn cheapest_direct(
     };
     let mut best: std::collections::BTreeMap<usize, (i64, Date, Vec<String>)> = Default::default();
     for &o in origins {
-        for (edge, schedule) in &net.out[o] {
+        for r in &net.out[o] {
+            let (edge, schedule) = net.edge(o, r);
             for &date in dates {
                 for f in search.flights(edge, schedule, date) {
                     let Some(opt) = search.price(vec![f]) else {

@@ -7,6 +7,7 @@ use crate::model::Cabin;
 use crate::places::Places;
 use jiff::civil::{Date, Weekday};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// One airline flying one directed airport pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +105,19 @@ pub fn aircraft(code: &str) -> Option<&'static Aircraft> {
     AIRCRAFT.iter().find(|a| a.code == code)
 }
 
-/// The network: per airport, the edges out of it, each with its schedule.
+/// One route out of an airport. Its distance and timetable are worked out the first time a
+/// search looks at it, so opening the market stays cheap however big the network.
+#[derive(Debug)]
+pub struct Route {
+    pub to: u32,
+    pub airline: u32,
+    lazy: OnceLock<(Edge, Schedule)>,
+}
+
+/// The network: per airport, the routes out of it.
 pub struct Network {
     pub places: Places,
-    pub out: Vec<Vec<(Edge, Schedule)>>,
+    pub out: Vec<Vec<Route>>,
     /// Per airport, the edges into it (index into `out[edge.from]`).
     pub into: Vec<Vec<(u32, u32)>>,
     /// Per airline index: hubs (airport indexes).
@@ -128,8 +138,8 @@ impl Network {
                     .collect()
             })
             .collect();
-        let mut out: Vec<Vec<(Edge, Schedule)>> = vec![Vec::new(); n];
-        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<Vec<Route>> = (0..n).map(|_| Vec::new()).collect();
+        // Routes come from a table keyed by (airline, origin, destination): no duplicates.
         for (airline, from, to) in routes {
             let (Some(f), Some(t), Some(al)) = (
                 places.airport_index(from),
@@ -138,24 +148,18 @@ impl Network {
             ) else {
                 continue;
             };
-            if f == t || !seen.insert((f, t, al)) {
-                continue;
+            if f != t {
+                out[f].push(Route {
+                    to: t as u32,
+                    airline: al as u32,
+                    lazy: OnceLock::new(),
+                });
             }
-            let (a, b) = (&places.airports[f], &places.airports[t]);
-            let dist = distance_km(a.lat, a.lon, b.lat, b.lon).round().max(1.0) as u32;
-            let edge = Edge {
-                from: f as u32,
-                to: t as u32,
-                airline: al as u32,
-                dist_km: dist,
-            };
-            let schedule = schedule_for(&places, &hubs, &edge);
-            out[f].push((edge, schedule));
         }
         let mut into: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
         for (f, edges) in out.iter().enumerate() {
-            for (k, (e, _)) in edges.iter().enumerate() {
-                into[e.to as usize].push((f as u32, k as u32));
+            for (k, r) in edges.iter().enumerate() {
+                into[r.to as usize].push((f as u32, k as u32));
             }
         }
         Network {
@@ -168,6 +172,26 @@ impl Network {
 
     pub fn route_count(&self) -> usize {
         self.out.iter().map(Vec::len).sum()
+    }
+
+    /// The route's edge (with its distance) and weekly schedule.
+    pub fn edge<'a>(&'a self, from: usize, r: &'a Route) -> (&'a Edge, &'a Schedule) {
+        let (e, s) = r.lazy.get_or_init(|| {
+            let (a, b) = (
+                &self.places.airports[from],
+                &self.places.airports[r.to as usize],
+            );
+            let dist = distance_km(a.lat, a.lon, b.lat, b.lon).round().max(1.0) as u32;
+            let edge = Edge {
+                from: from as u32,
+                to: r.to,
+                airline: r.airline,
+                dist_km: dist,
+            };
+            let schedule = schedule_for(&self.places, &self.hubs, &edge);
+            (edge, schedule)
+        });
+        (e, s)
     }
 
     pub fn is_hub(&self, airline: u32, airport: u32) -> bool {
@@ -203,8 +227,8 @@ impl Network {
     pub fn routes_by_airline(&self) -> HashMap<String, usize> {
         let mut m = HashMap::new();
         for edges in &self.out {
-            for (e, _) in edges {
-                *m.entry(self.places.airlines[e.airline as usize].code.clone())
+            for r in edges {
+                *m.entry(self.places.airlines[r.airline as usize].code.clone())
                     .or_default() += 1;
             }
         }
