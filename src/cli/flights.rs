@@ -432,7 +432,7 @@ async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow:
         } else {
             cell
         };
-        row.push_str(&" ".repeat(11 - 10));
+        row.push(' ');
         row.push_str(&cell);
         col += 1;
         if col == 7 {

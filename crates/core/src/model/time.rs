@@ -66,8 +66,8 @@ pub fn parse_iso_duration(text: &str) -> Option<i64> {
     for c in rest.chars() {
         match c {
             '0'..='9' => num.push(c),
-            'H' => total += num.drain(..).collect::<String>().parse::<i64>().ok()? * 60,
-            'M' => total += num.drain(..).collect::<String>().parse::<i64>().ok()?,
+            'H' => total += std::mem::take(&mut num).parse::<i64>().ok()? * 60,
+            'M' => total += std::mem::take(&mut num).parse::<i64>().ok()?,
             _ => return None,
         }
     }

@@ -62,7 +62,7 @@ pub fn split_line(line: &str) -> Vec<Option<String>> {
 
 fn finish(cur: &mut String, was_quoted: bool) -> Option<String> {
     let v = std::mem::take(cur);
-    if (!was_quoted && v == "\\N") || (v.is_empty() && !was_quoted) {
+    if !was_quoted && (v == "\\N" || v.is_empty()) {
         None
     } else {
         Some(v)

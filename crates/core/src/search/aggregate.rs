@@ -21,6 +21,12 @@ pub struct Gathered<T> {
     pub warnings: Vec<String>,
 }
 
+/// What each provider task hands back: its name and its answer or its timeout.
+type Answer<T> = (
+    String,
+    std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>,
+);
+
 type Cache<T> = Mutex<HashMap<String, (Instant, Arc<Gathered<T>>)>>;
 
 pub struct Aggregator {
@@ -156,10 +162,7 @@ fn store<T>(cache: &Cache<T>, key: String, value: Arc<Gathered<T>>) {
 }
 
 async fn collect<T: Send + 'static>(
-    mut set: JoinSet<(
-        String,
-        std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>,
-    )>,
+    mut set: JoinSet<Answer<T>>,
     deadline: Duration,
     fx: &FxTable,
     identity: impl Fn(&T) -> String,

@@ -43,10 +43,10 @@ impl std::ops::DerefMut for Conn<'_> {
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
-        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.store.idle.lock()) {
-            if idle.len() < 8 {
-                idle.push(conn);
-            }
+        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.store.idle.lock())
+            && idle.len() < 8
+        {
+            idle.push(conn);
         }
     }
 }

@@ -414,6 +414,9 @@ pub fn search(net: &Network, req: &FlightRequest, sold: &SoldSeats) -> Vec<Fligh
         .collect()
 }
 
+/// (destination airport, date, price, airlines) found by [`cheapest_direct`].
+pub type Cheapest = (usize, Date, Money, Vec<String>);
+
 /// Cheapest direct one-adult economy fare per destination over some dates (for explore).
 pub fn cheapest_direct(
     net: &Network,
@@ -421,7 +424,7 @@ pub fn cheapest_direct(
     dates: &[Date],
     now: Timestamp,
     sold: &SoldSeats,
-) -> Vec<(usize, Date, Money, Vec<String>)> {
+) -> Vec<Cheapest> {
     let search = Search {
         net,
         cabin: Cabin::Economy,

@@ -88,7 +88,7 @@ impl SandboxProvider {
         origins: &[usize],
         dates: &[jiff::civil::Date],
         now: jiff::Timestamp,
-    ) -> Result<Vec<(usize, jiff::civil::Date, crate::model::Money, Vec<String>)>> {
+    ) -> Result<Vec<flights::Cheapest>> {
         let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
             return Ok(Vec::new());
         };
