@@ -2,6 +2,8 @@
 //! sandbox market (plus any configured suppliers); a `RemoteAgency` (HTTP) implements the same
 //! trait against a team server.
 
+use crate::booking::payment::PaymentProvider;
+use crate::booking::payment::sandbox::SandboxPayments;
 use crate::config::{Clock, Paths};
 use crate::error::{Error, Result};
 use crate::fixtures;
@@ -127,6 +129,8 @@ pub struct LocalOptions {
     pub hotel_providers: Vec<Arc<dyn HotelProvider>>,
     /// Whether the sandbox market answers searches (on by default).
     pub sandbox: bool,
+    /// Who takes the money: the sandbox test cards by default.
+    pub payments: Arc<dyn PaymentProvider>,
 }
 
 impl LocalOptions {
@@ -138,11 +142,23 @@ impl LocalOptions {
             flight_providers: Vec::new(),
             hotel_providers: Vec::new(),
             sandbox: true,
+            payments: Arc::new(SandboxPayments),
         }
     }
 }
 
+/// The traveller a local agency acts for when no account system is in front of it.
+pub const LOCAL_USER: &str = "usr_local";
+
+/// The agency over the local store. Cheap to clone; `as_user` gives a view acting for another
+/// traveller (the server uses one per request).
+#[derive(Clone)]
 pub struct LocalAgency {
+    shared: Arc<Shared>,
+    user: String,
+}
+
+struct Shared {
     store: Store,
     options: LocalOptions,
     fx: Arc<FxTable>,
@@ -163,11 +179,18 @@ impl LocalAgency {
         store::ensure_fixtures(&mut *store.conn()?)?;
         let fx = Arc::new(FxTable::from_json(fixtures::FX)?);
         let market = Self::build_market(&store, &options)?;
-        Ok(LocalAgency {
+        let now = options.clock.now().as_second();
+        store::ensure_packages(&mut *store.conn()?, &market.net.places, now)?;
+        store::ensure_user(&*store.conn()?, LOCAL_USER, "you@localhost", now)?;
+        let shared = Shared {
             store,
             options,
             fx,
             market: RwLock::new(Arc::new(market)),
+        };
+        Ok(LocalAgency {
+            shared: Arc::new(shared),
+            user: LOCAL_USER.to_string(),
         })
     }
 
@@ -199,22 +222,44 @@ impl LocalAgency {
     }
 
     fn market(&self) -> Arc<Market> {
-        self.market
+        self.shared
+            .market
             .read()
             .map(|m| m.clone())
             .unwrap_or_else(|e| e.into_inner().clone())
     }
 
+    /// The same agency acting for another traveller.
+    pub fn as_user(&self, user: &str) -> LocalAgency {
+        LocalAgency {
+            shared: self.shared.clone(),
+            user: user.to_string(),
+        }
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.shared.store
     }
 
     pub fn fx(&self) -> &FxTable {
-        &self.fx
+        &self.shared.fx
     }
 
     pub fn now(&self) -> jiff::Timestamp {
-        self.options.clock.now()
+        self.shared.options.clock.now()
+    }
+
+    pub fn payments(&self) -> Arc<dyn PaymentProvider> {
+        self.shared.options.payments.clone()
+    }
+
+    /// Forgets cached search answers (inventory changed).
+    pub fn invalidate_caches(&self) {
+        self.market().aggregator.invalidate();
     }
 
     /// The in-memory network (places, routes, timetable), for benchmarks and tools.
@@ -228,13 +273,13 @@ impl LocalAgency {
 
     /// Imports OpenFlights files and rebuilds the market over the larger network.
     pub async fn import_openflights(&self, dir: std::path::PathBuf) -> Result<ImportReport> {
-        let store = self.store.clone();
+        let store = self.store().clone();
         let report = tokio::task::spawn_blocking(move || {
             crate::places::import::import_openflights(&store, &dir)
         })
         .await??;
-        let market = Self::build_market(&self.store, &self.options)?;
-        if let Ok(mut m) = self.market.write() {
+        let market = Self::build_market(self.store(), &self.shared.options)?;
+        if let Ok(mut m) = self.shared.market.write() {
             *m = Arc::new(market);
         }
         Ok(report)
@@ -245,14 +290,14 @@ impl LocalAgency {
         let Some(to) = to.filter(|c| *c != o.price.currency()) else {
             return Ok(o);
         };
-        o.price.base = self.fx.convert(o.price.base, to)?;
-        o.price.tax = self.fx.convert(o.price.tax, to)?;
+        o.price.base = self.fx().convert(o.price.base, to)?;
+        o.price.tax = self.fx().convert(o.price.tax, to)?;
         for p in [
             &mut o.conditions.refund_before_departure,
             &mut o.conditions.change_before_departure,
         ] {
             if let Some(fee) = p.fee().filter(|_| p.penalty_amount.is_some()) {
-                *p = crate::model::Penalty::with_fee(self.fx.convert(fee, to)?);
+                *p = crate::model::Penalty::with_fee(self.fx().convert(fee, to)?);
             }
         }
         o.id = format!(
@@ -266,9 +311,9 @@ impl LocalAgency {
         let Some(to) = to.filter(|c| *c != o.price.total.currency) else {
             return Ok(o);
         };
-        o.price.total = self.fx.convert(o.price.total, to)?;
-        o.price.tax = self.fx.convert(o.price.tax, to)?;
-        o.price.nightly = self.fx.convert(o.price.nightly, to)?;
+        o.price.total = self.fx().convert(o.price.total, to)?;
+        o.price.tax = self.fx().convert(o.price.tax, to)?;
+        o.price.nightly = self.fx().convert(o.price.nightly, to)?;
         o.id = format!(
             "off_{:016x}",
             crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())])
@@ -290,7 +335,7 @@ impl LocalAgency {
                 Ok((id, provider, serde_json::to_string(o)?, exp))
             })
             .collect::<Result<_>>()?;
-        let store = self.store.clone();
+        let store = self.store().clone();
         let now = self.now().as_second();
         tokio::task::spawn_blocking(move || {
             store::save_offers(&mut *store.conn()?, kind, &rows, now)
@@ -303,11 +348,11 @@ impl LocalAgency {
 impl Agency for LocalAgency {
     async fn info(&self) -> Result<MarketInfo> {
         let m = self.market();
-        let conn = self.store.conn()?;
+        let conn = self.store().conn()?;
         Ok(MarketInfo {
             mode: "local".into(),
-            data_dir: self.options.paths.data_dir.display().to_string(),
-            database: self.store.path().display().to_string(),
+            data_dir: self.shared.options.paths.data_dir.display().to_string(),
+            database: self.store().path().display().to_string(),
             schema_version: store::schema_version(),
             fixture_version: fixtures::VERSION.into(),
             airports: m.net.places.airports.len(),
@@ -315,7 +360,7 @@ impl Agency for LocalAgency {
             routes: m.net.route_count(),
             hotel_cities: store::count(&conn, "cities")?,
             hotels: store::count(&conn, "hotels")?,
-            fx_as_of: self.fx.as_of,
+            fx_as_of: self.fx().as_of,
             providers: m.aggregator.flight_provider_names(),
         })
     }
@@ -327,16 +372,16 @@ impl Agency for LocalAgency {
     async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults> {
         let m = self.market();
         let places = &m.net.places;
-        let req = query.resolve(places, &self.fx, self.now())?;
-        let gathered = m.aggregator.flights(&req, &self.fx).await?;
+        let req = query.resolve(places, self.fx(), self.now())?;
+        let gathered = m.aggregator.flights(&req, self.fx()).await?;
         let mut offers = Vec::with_capacity(gathered.offers.len());
         for o in gathered.offers.iter() {
             let o = self.convert_flight(o.clone(), query.currency)?;
-            if query.accepts(&o, places, &self.fx) {
+            if query.accepts(&o, places, self.fx()) {
                 offers.push(o);
             }
         }
-        flights::sort(&mut offers, query.sort, &self.fx);
+        flights::sort(&mut offers, query.sort, self.fx());
         offers.truncate(query.limit.unwrap_or(50));
         self.remember("flight", &offers, |o| {
             (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
@@ -364,13 +409,13 @@ impl Agency for LocalAgency {
             q.cabin = query.cabin;
             q.max_stops = Some(1);
             q.currency = query.currency;
-            let req = match q.resolve(&m.net.places, &self.fx, now) {
+            let req = match q.resolve(&m.net.places, self.fx(), now) {
                 Ok(r) => r,
                 // Days already past in a month view are simply not for sale.
                 Err(Error::Invalid { message, .. }) if message.contains("in the past") => continue,
                 Err(e) => return Err(e),
             };
-            let gathered = m.aggregator.flights(&req, &self.fx).await?;
+            let gathered = m.aggregator.flights(&req, self.fx()).await?;
             let cheapest = gathered
                 .offers
                 .iter()
@@ -401,7 +446,7 @@ impl Agency for LocalAgency {
             None => None,
         };
         if let Some(c) = query.currency {
-            self.fx.supports(c)?;
+            self.fx().supports(c)?;
         }
         let now = self.now();
         let today = now.to_zoned(places.tz[origin.airports[0]].clone()).date();
@@ -431,11 +476,11 @@ impl Agency for LocalAgency {
                 continue;
             }
             let price = match query.currency {
-                Some(c) => self.fx.convert(price, c)?,
+                Some(c) => self.fx().convert(price, c)?,
                 None => price,
             };
             if let Some(max) = query.max_price
-                && self.fx.convert(price, max.currency)?.minor > max.minor
+                && self.fx().convert(price, max.currency)?.minor > max.minor
             {
                 continue;
             }
@@ -450,7 +495,7 @@ impl Agency for LocalAgency {
         }
         out.sort_by_key(|d| {
             (
-                self.fx
+                self.fx()
                     .convert(d.price, Currency::EUR)
                     .map(|m| m.minor)
                     .unwrap_or(i64::MAX),
@@ -463,12 +508,12 @@ impl Agency for LocalAgency {
 
     async fn search_hotels(&self, query: &HotelQuery) -> Result<HotelResults> {
         let m = self.market();
-        let req = query.resolve(&m.net.places, &self.fx, self.now())?;
-        let gathered = m.aggregator.hotels(&req, &self.fx).await?;
+        let req = query.resolve(&m.net.places, self.fx(), self.now())?;
+        let gathered = m.aggregator.hotels(&req, self.fx()).await?;
         let mut offers = Vec::new();
         for o in gathered.offers.iter() {
             let o = self.convert_hotel(o.clone(), query.currency)?;
-            if query.accepts(&o, &self.fx) {
+            if query.accepts(&o, self.fx()) {
                 offers.push(o);
             }
         }
@@ -477,7 +522,7 @@ impl Agency for LocalAgency {
             offers.sort_by_key(|o| (o.hotel.id.clone(), o.total().minor));
             offers.dedup_by(|a, b| a.hotel.id == b.hotel.id);
         }
-        hotels::sort(&mut offers, query.sort, &self.fx);
+        hotels::sort(&mut offers, query.sort, self.fx());
         offers.truncate(query.limit.unwrap_or(50));
         self.remember("hotel", &offers, |o| {
             (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
@@ -485,7 +530,7 @@ impl Agency for LocalAgency {
         .await?;
         let mut warnings = gathered.warnings.clone();
         if offers.is_empty() && m.net.places.city(&req.city_code).is_some() {
-            let conn = self.store.conn()?;
+            let conn = self.store().conn()?;
             if store::load_city(&conn, &req.city_code)?.is_none() {
                 warnings.push(format!(
                     "the sandbox market has no hotels in {}",

@@ -79,3 +79,9 @@ pub fn routes() -> Result<Vec<(String, String, String)>> {
 pub fn cities() -> Result<Vec<CityFixture>> {
     Ok(serde_json::from_str(HOTELS)?)
 }
+
+pub const PACKAGES: &str = include_str!("../../../fixtures/packages.json");
+
+pub fn packages() -> Result<Vec<crate::model::package::PackageSpec>> {
+    Ok(serde_json::from_str(PACKAGES)?)
+}

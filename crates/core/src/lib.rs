@@ -5,12 +5,16 @@
 #![forbid(unsafe_code)]
 
 pub mod agency;
+pub mod booking;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod fixtures;
 pub mod geo;
+pub mod ids;
 pub mod model;
 pub mod places;
+pub mod points;
 pub mod providers;
 pub mod search;
 pub mod store;

@@ -3,6 +3,7 @@
 pub mod fx;
 pub mod money;
 pub mod offer;
+pub mod package;
 pub mod places;
 pub mod time;
 

@@ -203,3 +203,23 @@ pub fn code(text: &str) -> Option<&'static str> {
         .find(|(c, n)| c.eq_ignore_ascii_case(&t) || super::text::normalize(n) == t)
         .map(|(c, _)| *c)
 }
+
+/// The continent of a place from its IANA zone and country (good enough for every airport
+/// of the market; the Atlantic islands follow their country).
+pub fn continent(tz: &str, country: &str) -> &'static str {
+    const SOUTH_AMERICA: &[&str] = &[
+        "AR", "BO", "BR", "CL", "CO", "EC", "GY", "PE", "PY", "SR", "UY", "VE",
+    ];
+    match tz.split('/').next().unwrap_or("") {
+        "Europe" => "Europe",
+        "Asia" => "Asia",
+        "Africa" => "Africa",
+        "Australia" | "Pacific" => "Oceania",
+        "America" if SOUTH_AMERICA.contains(&country) => "South America",
+        "America" => "North America",
+        "Atlantic" if matches!(country, "ES" | "PT" | "IS" | "FO" | "GB") => "Europe",
+        "Atlantic" => "Africa",
+        "Indian" => "Asia",
+        _ => "Antarctica",
+    }
+}

@@ -273,6 +273,8 @@ pub fn best_score(offer: &FlightOffer, price_eur_minor: i64) -> i64 {
 }
 
 pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
+    // Ties keep a stable, id order: merged provider answers arrive in any order.
+    offers.sort_by(|a, b| a.id.cmp(&b.id));
     let eur = |o: &FlightOffer| {
         fx.convert(o.total(), Currency::EUR)
             .map(|m| m.minor)

@@ -204,6 +204,8 @@ impl HotelQuery {
 }
 
 pub fn sort(offers: &mut [HotelOffer], how: HotelSort, fx: &FxTable) {
+    // Ties keep a stable, id order: merged provider answers arrive in any order.
+    offers.sort_by(|a, b| a.id.cmp(&b.id));
     let eur = |o: &HotelOffer| {
         fx.convert(o.total(), Currency::EUR)
             .map(|m| m.minor)

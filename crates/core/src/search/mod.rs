@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod flights;
 pub mod hotels;
+pub mod packages;
 
 pub use flights::{FlightFilters, FlightQuery, FlightSort, SliceQuery};
 pub use hotels::{HotelQuery, HotelSort};

@@ -107,4 +107,222 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX offers_expiry ON offers(expires_at);
     "#,
+    // 2: travellers, packages, bookings, payments, points, trips, the events outbox.
+    r#"
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        first_name TEXT NOT NULL DEFAULT '',
+        last_name TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT 'user',
+        preferences TEXT NOT NULL DEFAULT '{}',
+        referred_by TEXT REFERENCES users(id),
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE packages (
+        id TEXT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        type TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        destination_name TEXT NOT NULL,
+        country TEXT NOT NULL,
+        continent TEXT NOT NULL,
+        duration_days INTEGER NOT NULL,
+        base_price INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        rating REAL NOT NULL,
+        review_count INTEGER NOT NULL,
+        featured INTEGER NOT NULL DEFAULT 0,
+        max_group INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        owner_id TEXT,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX packages_type ON packages(type);
+    CREATE INDEX packages_price ON packages(base_price);
+
+    CREATE VIRTUAL TABLE packages_fts USING fts5(
+        title, description, destination, activities,
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+
+    CREATE TABLE package_departures (
+        package_id TEXT NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        slots INTEGER NOT NULL CHECK (slots >= 0),
+        sold INTEGER NOT NULL DEFAULT 0 CHECK (sold >= 0 AND sold <= slots),
+        PRIMARY KEY (package_id, date)
+    );
+    CREATE INDEX package_departures_date ON package_departures(date);
+
+    CREATE TABLE bookings (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        status TEXT NOT NULL,
+        confirmation_code TEXT NOT NULL UNIQUE,
+        contact_email TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        list_total INTEGER NOT NULL,
+        points_redeemed INTEGER NOT NULL DEFAULT 0,
+        points_value INTEGER NOT NULL DEFAULT 0,
+        amount_due INTEGER NOT NULL,
+        refunded INTEGER NOT NULL DEFAULT 0,
+        starts_on TEXT NOT NULL,
+        ends_on TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX bookings_user ON bookings(user_id, created_at);
+    CREATE INDEX bookings_status ON bookings(status, ends_on);
+
+    CREATE TABLE booking_items (
+        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        offer_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        reference TEXT,
+        description TEXT NOT NULL,
+        price INTEGER NOT NULL,
+        tax INTEGER NOT NULL,
+        list_price INTEGER NOT NULL,
+        continent TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (booking_id, seq)
+    );
+
+    CREATE TABLE booking_passengers (
+        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        given_name TEXT NOT NULL,
+        family_name TEXT NOT NULL,
+        born_on TEXT NOT NULL,
+        type TEXT NOT NULL,
+        document TEXT,
+        PRIMARY KEY (booking_id, seq)
+    );
+
+    -- Inventory a booking holds, so cancelling gives back exactly what it took.
+    CREATE TABLE booking_holds (
+        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        quantity INTEGER NOT NULL,
+        released INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        booking_id TEXT NOT NULL REFERENCES bookings(id),
+        provider TEXT NOT NULL,
+        method TEXT NOT NULL,
+        status TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        card_brand TEXT,
+        card_last4 TEXT,
+        provider_ref TEXT,
+        message TEXT,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE refunds (
+        id TEXT PRIMARY KEY,
+        booking_id TEXT NOT NULL REFERENCES bookings(id),
+        payment_id TEXT REFERENCES payments(id),
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE booking_audit (
+        id INTEGER PRIMARY KEY,
+        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        user_id TEXT,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, user_id, key)
+    );
+
+    CREATE TABLE points_ledger (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,
+        total_delta INTEGER NOT NULL,
+        available_delta INTEGER NOT NULL,
+        booking_id TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX points_user ON points_ledger(user_id);
+
+    CREATE TABLE badges (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        badge TEXT NOT NULL,
+        awarded_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, badge)
+    );
+
+    CREATE TABLE challenge_completions (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        challenge TEXT NOT NULL,
+        completed_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, challenge)
+    );
+
+    CREATE TABLE reviews (
+        id TEXT PRIMARY KEY,
+        booking_id TEXT NOT NULL UNIQUE REFERENCES bookings(id),
+        package_id TEXT NOT NULL REFERENCES packages(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE trips (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        name TEXT NOT NULL,
+        starts_on TEXT,
+        ends_on TEXT,
+        budget INTEGER,
+        currency TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE trip_bookings (
+        trip_id TEXT NOT NULL REFERENCES trips(id) ON DELETE CASCADE,
+        booking_id TEXT NOT NULL REFERENCES bookings(id),
+        PRIMARY KEY (trip_id, booking_id)
+    );
+    "#,
 ];

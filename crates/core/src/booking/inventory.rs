@@ -1,0 +1,180 @@
+//! Seats, rooms and package slots, taken in the transaction that creates the booking and given
+//! back when it is cancelled. A CHECK constraint (`sold <= capacity`) and conditional updates
+//! make overselling impossible whatever the concurrency: SQLite serialises the writers.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// One unit of inventory a booking needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// A flight (inventory key), cabin, local departure date; `capacity` is what the market
+    /// leaves bookable, used when BooksyGo sells its first seat on that flight.
+    Seats {
+        flight_key: String,
+        cabin: String,
+        dep_date: String,
+        capacity: u32,
+        quantity: u32,
+    },
+    Rooms {
+        hotel_id: String,
+        room_type: String,
+        night: String,
+        capacity: u32,
+        quantity: u32,
+    },
+    Slots {
+        package_id: String,
+        date: String,
+        quantity: u32,
+    },
+}
+
+impl Need {
+    fn hold(&self) -> (&'static str, String, String, u32) {
+        match self {
+            Need::Seats {
+                flight_key,
+                cabin,
+                quantity,
+                ..
+            } => ("seats", flight_key.clone(), cabin.clone(), *quantity),
+            Need::Rooms {
+                hotel_id,
+                room_type,
+                night,
+                quantity,
+                ..
+            } => (
+                "rooms",
+                hotel_id.clone(),
+                format!("{room_type}|{night}"),
+                *quantity,
+            ),
+            Need::Slots {
+                package_id,
+                date,
+                quantity,
+            } => ("slots", package_id.clone(), date.clone(), *quantity),
+        }
+    }
+}
+
+/// Takes every need or fails with a "sold out" conflict naming the first that cannot be met.
+/// Call inside a transaction: a failure part-way is rolled back with it.
+pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
+    for need in needs {
+        let ok = match need {
+            Need::Seats { flight_key, cabin, dep_date, capacity, quantity } => {
+                let n = conn.execute(
+                    "UPDATE flight_inventory SET sold = sold + ?3
+                     WHERE flight_key = ?1 AND cabin = ?2 AND sold + ?3 <= capacity",
+                    params![flight_key, cabin, quantity],
+                )?;
+                n == 1 || (!exists(conn, "SELECT 1 FROM flight_inventory WHERE flight_key = ?1 AND cabin = ?2", flight_key, cabin)?
+                    && quantity <= capacity
+                    && conn.execute(
+                        "INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![flight_key, cabin, dep_date, capacity, quantity],
+                    )? == 1)
+            }
+            Need::Rooms { hotel_id, room_type, night, capacity, quantity } => {
+                let n = conn.execute(
+                    "UPDATE room_inventory SET sold = sold + ?4
+                     WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3 AND sold + ?4 <= capacity",
+                    params![hotel_id, room_type, night, quantity],
+                )?;
+                n == 1 || {
+                    let present: Option<i64> = conn
+                        .query_row(
+                            "SELECT 1 FROM room_inventory WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3",
+                            params![hotel_id, room_type, night],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    present.is_none()
+                        && quantity <= capacity
+                        && conn.execute(
+                            "INSERT INTO room_inventory(hotel_id, room_type, night, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![hotel_id, room_type, night, capacity, quantity],
+                        )? == 1
+                }
+            }
+            Need::Slots { package_id, date, quantity } => {
+                conn.execute(
+                    "UPDATE package_departures SET sold = sold + ?3 WHERE package_id = ?1 AND date = ?2 AND sold + ?3 <= slots",
+                    params![package_id, date, quantity],
+                )? == 1
+            }
+        };
+        if !ok {
+            return Err(Error::Conflict(match need {
+                Need::Seats {
+                    flight_key, cabin, ..
+                } => format!("sold out: no {cabin} seats left on {flight_key}; search again"),
+                Need::Rooms {
+                    hotel_id,
+                    room_type,
+                    night,
+                    ..
+                } => {
+                    format!("sold out: no {room_type} left at {hotel_id} on {night}; search again")
+                }
+                Need::Slots {
+                    package_id, date, ..
+                } => format!("sold out: {package_id} has no places left on {date}"),
+            }));
+        }
+        let (kind, key, detail, quantity) = need.hold();
+        conn.execute(
+            "INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![booking, kind, key, detail, quantity],
+        )?;
+    }
+    Ok(())
+}
+
+fn exists(conn: &Connection, sql: &str, a: &str, b: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(sql, params![a, b], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Gives back everything a booking still holds. Idempotent: released holds stay released.
+pub fn release(conn: &Connection, booking: &str) -> Result<()> {
+    let holds: Vec<(i64, String, String, String, u32)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT rowid, kind, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND released = 0",
+        )?;
+        stmt.query_map([booking], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    for (rowid, kind, key, detail, quantity) in holds {
+        match kind.as_str() {
+            "seats" => conn.execute(
+                "UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2",
+                params![key, detail, quantity],
+            )?,
+            "rooms" => {
+                let (room, night) = detail.split_once('|').unwrap_or((&detail, ""));
+                conn.execute(
+                    "UPDATE room_inventory SET sold = sold - ?4 WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3",
+                    params![key, room, night, quantity],
+                )?
+            }
+            _ => conn.execute(
+                "UPDATE package_departures SET sold = sold - ?3 WHERE package_id = ?1 AND date = ?2",
+                params![key, detail, quantity],
+            )?,
+        };
+        conn.execute(
+            "UPDATE booking_holds SET released = 1 WHERE rowid = ?1",
+            [rowid],
+        )?;
+    }
+    Ok(())
+}

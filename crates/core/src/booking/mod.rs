@@ -1,0 +1,149 @@
+//! Bookings: the state machine, inventory, payments, cancellation and refunds. Every rule
+//! about money and seats lives here, once.
+
+pub mod ics;
+pub mod inventory;
+pub mod payment;
+pub mod service;
+pub mod state;
+
+pub use state::BookingStatus;
+
+use crate::model::{Money, PassengerType};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// A traveller as entered at booking time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassengerInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub born_on: Date,
+    #[serde(rename = "type", default = "adult")]
+    pub kind: PassengerType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+fn adult() -> PassengerType {
+    PassengerType::Adult
+}
+
+/// What to book: offers from a search, or a package departure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ItemRequest {
+    Offer { offer_id: String },
+    Package { package_id: String, date: Date },
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PaymentInput {
+    /// Pay the rest by card now; without a card the booking waits, PENDING, for `pay`.
+    #[serde(default)]
+    pub card: Option<payment::Card>,
+    /// Points to redeem (100 points = EUR 1), at most half of the price.
+    #[serde(default)]
+    pub points: i64,
+}
+
+impl Serialize for payment::Card {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Only what may be shown: never the number.
+        s.serialize_str(&format!("{} **** {}", self.brand(), self.last4()))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookingRequest {
+    pub items: Vec<ItemRequest>,
+    pub passengers: Vec<PassengerInput>,
+    pub contact_email: String,
+    #[serde(default)]
+    pub payment: PaymentInput,
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingItem {
+    pub seq: u32,
+    /// "flight", "hotel" or "package".
+    pub kind: String,
+    pub offer_id: String,
+    pub provider: String,
+    /// PNR for a flight, the supplier's reference otherwise.
+    pub reference: Option<String>,
+    pub description: String,
+    pub price: Money,
+    pub tax: Money,
+    /// Price before any deal, for savings.
+    pub list_price: Money,
+    pub starts_at: Timestamp,
+    /// The offer (flight or hotel) or package departure as booked.
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    pub id: String,
+    pub method: String,
+    pub status: String,
+    pub amount: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub from: Option<BookingStatus>,
+    pub to: BookingStatus,
+    pub reason: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Booking {
+    pub id: String,
+    pub status: BookingStatus,
+    pub confirmation_code: String,
+    pub contact_email: String,
+    pub total: Money,
+    pub tax: Money,
+    pub list_total: Money,
+    pub points_redeemed: i64,
+    /// What the points paid.
+    pub points_value: Money,
+    /// What the card pays: total less points.
+    pub amount_due: Money,
+    pub refunded: Money,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub items: Vec<BookingItem>,
+    pub passengers: Vec<PassengerInput>,
+    pub payments: Vec<PaymentRecord>,
+    pub history: Vec<AuditEntry>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// What to do next, for people: "pay with `bookings pay`", "confirm the payment", ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<String>,
+}
+
+/// What cancelling would give back, before you confirm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundQuote {
+    pub booking_id: String,
+    pub status: BookingStatus,
+    /// Money back to the card.
+    pub refund: Money,
+    /// What the fare rules keep.
+    pub kept: Money,
+    pub points_returned: i64,
+    pub points_clawed_back: i64,
+    pub rules: Vec<String>,
+}

@@ -1,0 +1,1393 @@
+//! The booking desk: create (re-price, validate, take inventory, record), pay, confirm a
+//! payment that needed action, cancel (quote and refund), list and show. Money moves only
+//! through the payment provider; the database changes only inside transactions, and every
+//! status change goes through `state::transition`.
+
+use super::inventory::{self, Need};
+use super::payment::{
+    Card, ChargeOutcome, MAX_POINTS_SHARE_PERCENT, MIN_POINTS_REDEMPTION, POINTS_PER_EUR,
+};
+use super::state::{self, BookingStatus};
+use super::{
+    AuditEntry, Booking, BookingItem, BookingRequest, ItemRequest, PassengerInput, PaymentRecord,
+    RefundQuote,
+};
+use crate::agency::LocalAgency;
+use crate::error::{Error, Result};
+use crate::events;
+use crate::model::{Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers};
+use crate::places::countries;
+use crate::points;
+use crate::providers::{FlightRequest, HotelRequest, SliceRequest};
+use crate::search::packages;
+use crate::store;
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// PENDING bookings hold their inventory this long before they lapse.
+pub const PENDING_HOLD_SECONDS: i64 = 30 * 60;
+
+/// An item ready to book: priced, described, with the inventory it needs.
+struct Prepared {
+    kind: &'static str,
+    offer_id: String,
+    provider: String,
+    description: String,
+    price: Money,
+    tax: Money,
+    list_price: Money,
+    continent: String,
+    starts_at: Timestamp,
+    ends_on: Date,
+    details: serde_json::Value,
+    needs: Vec<Need>,
+    /// Travellers the item expects, when it is strict about types (flights).
+    passengers: Option<Passengers>,
+    /// Most travellers the item takes (hotel guests, package places).
+    capacity: Option<u32>,
+    pnr: bool,
+}
+
+fn ts(s: i64) -> Timestamp {
+    Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn request_hash(value: &impl serde::Serialize) -> Result<String> {
+    Ok(format!(
+        "{:016x}",
+        crate::geo::word(&serde_json::to_string(value)?)
+    ))
+}
+
+/// Stripe's semantics: the same key and request replays the first answer; the same key with
+/// another request is refused; a key whose first request is still running is refused too.
+fn idempotent_replay(
+    conn: &Connection,
+    scope: &str,
+    user: &str,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Result<Booking>>> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT request_hash, response FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+            params![scope, user, key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((stored_hash, response)) = row else {
+        return Ok(None);
+    };
+    if stored_hash != hash {
+        return Err(Error::Conflict(format!(
+            "idempotency key '{key}' was already used with a different request"
+        )));
+    }
+    if response == "in_progress" {
+        return Err(Error::Conflict(format!(
+            "a request with idempotency key '{key}' is still in progress"
+        )));
+    }
+    let v: serde_json::Value = serde_json::from_str(&response)?;
+    if let Some(b) = v.get("ok") {
+        return Ok(Some(Ok(serde_json::from_value(b.clone())?)));
+    }
+    let message = v["error"]["message"]
+        .as_str()
+        .unwrap_or("failed")
+        .to_string();
+    Ok(Some(Err(match v["error"]["kind"].as_str() {
+        Some("invalid_input") => Error::invalid(message),
+        Some("not_found") => Error::NotFound(message),
+        _ => Error::Conflict(message),
+    })))
+}
+
+fn idempotent_finish(
+    conn: &Connection,
+    scope: &str,
+    user: &str,
+    key: &str,
+    outcome: &Result<Booking>,
+) -> Result<()> {
+    let response = match outcome {
+        Ok(b) => serde_json::json!({"ok": b}),
+        Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
+    };
+    conn.execute(
+        "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+        params![scope, user, key, response.to_string()],
+    )?;
+    Ok(())
+}
+
+fn idempotent_begin(
+    conn: &Connection,
+    scope: &str,
+    user: &str,
+    key: &str,
+    hash: &str,
+    now: i64,
+) -> Result<()> {
+    if key.is_empty() || key.len() > 255 {
+        return Err(Error::invalid("an idempotency key is 1 to 255 characters"));
+    }
+    conn.execute(
+        "INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)",
+        params![scope, key, user, hash, now],
+    )?;
+    Ok(())
+}
+
+/// Runs `f` under an idempotency key when one is given.
+async fn with_key<F, Fut>(
+    agency: &LocalAgency,
+    scope: &str,
+    user: &str,
+    key: Option<&str>,
+    hash: String,
+    f: F,
+) -> Result<Booking>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Booking>>,
+{
+    let Some(key) = key else { return f().await };
+    {
+        let mut conn = agency.store().conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(replay) = idempotent_replay(&tx, scope, user, key, &hash)? {
+            return replay;
+        }
+        idempotent_begin(&tx, scope, user, key, &hash, agency.now().as_second())?;
+        tx.commit()?;
+    }
+    let outcome = f().await;
+    let conn = agency.store().conn()?;
+    idempotent_finish(&conn, scope, user, key, &outcome)?;
+    outcome
+}
+
+fn validate_passengers(list: &[PassengerInput], travel: Date, today: Date) -> Result<()> {
+    if list.is_empty() {
+        return Err(Error::invalid(
+            "at least one passenger is needed (--passenger \"Given,Family,YYYY-MM-DD\")",
+        ));
+    }
+    if list.len() > 9 {
+        return Err(Error::invalid("at most 9 passengers in one booking"));
+    }
+    let name_ok = |s: &str| {
+        let t = s.trim();
+        !t.is_empty()
+            && t.chars().count() <= 50
+            && t.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.'))
+    };
+    for (i, p) in list.iter().enumerate() {
+        let who = format!("passenger {}", i + 1);
+        if !name_ok(&p.given_name) || !name_ok(&p.family_name) {
+            return Err(Error::invalid(format!(
+                "{who}: names are 1-50 letters (spaces, hyphens and apostrophes allowed): '{} {}'",
+                p.given_name, p.family_name
+            )));
+        }
+        if p.born_on >= today {
+            return Err(Error::invalid(format!(
+                "{who}: date of birth {} is not in the past",
+                p.born_on
+            )));
+        }
+        if p.born_on.year() < today.year() - 120 {
+            return Err(Error::invalid(format!(
+                "{who}: date of birth {} is implausible",
+                p.born_on
+            )));
+        }
+        // Whole years at the travel date.
+        let mut age = i64::from(travel.year() - p.born_on.year());
+        if (travel.month(), travel.day()) < (p.born_on.month(), p.born_on.day()) {
+            age -= 1;
+        }
+        let fits = match p.kind {
+            PassengerType::Adult => age >= 12,
+            PassengerType::Child => (2..12).contains(&age),
+            PassengerType::Infant => age < 2,
+        };
+        if !fits {
+            return Err(Error::invalid(format!(
+                "{who} is {age} on {travel} and cannot travel as {} (adult 12+, child 2-11, infant under 2)",
+                p.kind.as_str()
+            )));
+        }
+        if let Some(doc) = &p.document
+            && (doc.len() < 5 || doc.len() > 20 || !doc.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            return Err(Error::invalid(format!(
+                "{who}: document number '{doc}' should be 5-20 letters and digits"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl LocalAgency {
+    /// The same flights priced now, from the sandbox; `None` for other providers (they refresh
+    /// their own offers). An error when the sandbox no longer sells them.
+    async fn fresh_flight(&self, offer: &FlightOffer) -> Result<Option<FlightOffer>> {
+        if offer.provider != crate::providers::sandbox::NAME {
+            return Ok(None);
+        }
+        let req = FlightRequest {
+            slices: offer
+                .slices
+                .iter()
+                .map(|s| SliceRequest {
+                    origin: vec![s.origin.clone()],
+                    destination: vec![s.destination.clone()],
+                    date: s.departing_at.date(),
+                })
+                .collect(),
+            passengers: Passengers::from_list(&offer.passengers),
+            cabin: offer.cabin_class,
+            max_stops: offer.stops() as u8,
+            now: self.now(),
+        };
+        let sandbox = self.sandbox();
+        let key = offer.itinerary_key();
+        let found = tokio::task::spawn_blocking(move || sandbox.flights_blocking(&req)).await??;
+        let Some(mut fresh) = found.into_iter().find(|o| o.itinerary_key() == key) else {
+            return Err(Error::Conflict(format!(
+                "sold out: the flights of offer {} have no seats left; search again",
+                offer.id
+            )));
+        };
+        let currency = offer.price.currency();
+        if currency != fresh.price.currency() {
+            fresh.price.base = self.fx().convert(fresh.price.base, currency)?;
+            fresh.price.tax = self.fx().convert(fresh.price.tax, currency)?;
+            fresh.id = format!(
+                "off_{:016x}",
+                crate::geo::hash(&[
+                    crate::geo::word(&fresh.id),
+                    crate::geo::word(currency.as_str())
+                ])
+            );
+        }
+        Ok(Some(fresh))
+    }
+
+    async fn prepare_flight(&self, offer: FlightOffer) -> Result<Prepared> {
+        let fresh = self.fresh_flight(&offer).await?;
+        let (price, tax, seats) = match &fresh {
+            Some(f) => {
+                if f.total().minor > offer.total().minor {
+                    self.remember_flight_offer(f).await?;
+                    return Err(Error::Conflict(format!(
+                        "the price of offer {} went up from {} to {}: book the fresh offer {} if it suits",
+                        offer.id,
+                        offer.total(),
+                        f.total(),
+                        f.id
+                    )));
+                }
+                (f.total(), f.price.tax, f.available_seats)
+            }
+            None => (offer.total(), offer.price.tax, offer.available_seats),
+        };
+        let pax = Passengers::from_list(&offer.passengers);
+        let needs = offer
+            .segments()
+            .map(|s| Need::Seats {
+                flight_key: s.flight_key(),
+                cabin: offer.cabin_class.as_str().into(),
+                dep_date: s.departing_at.date().to_string(),
+                capacity: seats.max(pax.seats()),
+                quantity: pax.seats(),
+            })
+            .collect();
+        let first = &offer.slices[0];
+        let last = offer.slices.last().unwrap_or(first);
+        let dest = self
+            .network()
+            .places
+            .airport(&first.destination)
+            .map(|a| countries::continent(&a.tz, &a.country))
+            .unwrap_or("");
+        let route: Vec<String> = offer
+            .slices
+            .iter()
+            .map(|s| format!("{}→{}", s.origin, s.destination))
+            .collect();
+        let flights: Vec<&str> = offer.segments().map(|s| s.flight_number.as_str()).collect();
+        Ok(Prepared {
+            kind: "flight",
+            offer_id: offer.id.clone(),
+            provider: offer.provider.clone(),
+            description: format!(
+                "{} {} {} ({})",
+                route.join(" "),
+                first.departing_at.strftime("%a %-d %b %Y"),
+                offer.cabin_class.as_str(),
+                flights.join(" ")
+            ),
+            price,
+            tax,
+            list_price: price,
+            continent: dest.to_string(),
+            starts_at: first.departing_at.timestamp(),
+            ends_on: last.arriving_at.date(),
+            details: serde_json::to_value(&offer)?,
+            needs,
+            passengers: Some(pax),
+            capacity: None,
+            pnr: true,
+        })
+    }
+
+    async fn prepare_hotel(&self, offer: HotelOffer) -> Result<Prepared> {
+        let now = self.now();
+        let currency = offer.price.total.currency;
+        let (price, tax, rooms_left) = if offer.provider == crate::providers::sandbox::NAME {
+            let req = HotelRequest {
+                city_code: offer.hotel.city_code.clone(),
+                check_in: offer.check_in_date,
+                check_out: offer.check_out_date,
+                guests: offer.guests,
+                rooms: offer.rooms,
+                now,
+            };
+            let sandbox = self.sandbox();
+            let found =
+                tokio::task::spawn_blocking(move || sandbox.hotels_blocking(&req)).await??;
+            let fresh = found
+                .into_iter()
+                .find(|o| o.hotel.id == offer.hotel.id && o.room_type == offer.room_type)
+                .ok_or_else(|| {
+                    Error::Conflict(format!(
+                        "sold out: {} has no {} left for those nights; search again",
+                        offer.hotel.name, offer.room_name
+                    ))
+                })?;
+            let total = self.fx().convert(fresh.total(), currency)?;
+            if total.minor > offer.total().minor {
+                return Err(Error::Conflict(format!(
+                    "the price of offer {} went up from {} to {}: search again",
+                    offer.id,
+                    offer.total(),
+                    total
+                )));
+            }
+            (
+                total,
+                self.fx().convert(fresh.price.tax, currency)?,
+                fresh.available_rooms,
+            )
+        } else {
+            (offer.total(), offer.price.tax, offer.available_rooms)
+        };
+        let nights =
+            crate::providers::sandbox::hotels::nights(offer.check_in_date, offer.check_out_date);
+        let needs = nights
+            .iter()
+            .map(|n| Need::Rooms {
+                hotel_id: offer.hotel.id.clone(),
+                room_type: offer.room_type.clone(),
+                night: n.to_string(),
+                capacity: rooms_left.max(offer.rooms),
+                quantity: offer.rooms,
+            })
+            .collect();
+        let net = self.network();
+        let continent = net
+            .places
+            .city(&offer.hotel.city_code)
+            .and_then(|c| c.airports.first())
+            .map(|&i| {
+                countries::continent(&net.places.airports[i].tz, &net.places.airports[i].country)
+            })
+            .unwrap_or("");
+        let tz = net
+            .places
+            .city(&offer.hotel.city_code)
+            .and_then(|c| c.airports.first())
+            .map(|&i| net.places.tz[i].clone())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let starts_at = offer
+            .check_in_date
+            .at(15, 0, 0, 0)
+            .to_zoned(tz)
+            .map_err(Error::internal)?
+            .timestamp();
+        Ok(Prepared {
+            kind: "hotel",
+            offer_id: offer.id.clone(),
+            provider: offer.provider.clone(),
+            description: format!(
+                "{}, {}, {} night{} from {}",
+                offer.hotel.name,
+                offer.room_name,
+                offer.nights,
+                if offer.nights == 1 { "" } else { "s" },
+                offer.check_in_date.strftime("%a %-d %b %Y")
+            ),
+            price,
+            tax,
+            list_price: price,
+            continent: continent.to_string(),
+            starts_at,
+            ends_on: offer.check_out_date,
+            details: serde_json::to_value(&offer)?,
+            needs,
+            passengers: None,
+            capacity: Some(offer.guests),
+            pnr: false,
+        })
+    }
+
+    fn prepare_package(
+        &self,
+        conn: &Connection,
+        package_id: &str,
+        date: Date,
+        travellers: u32,
+    ) -> Result<Prepared> {
+        let net = self.network();
+        let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let detail = packages::get(conn, &net.places, package_id, today)?;
+        let dep = detail
+            .departures
+            .iter()
+            .find(|d| d.date == date)
+            .ok_or_else(|| {
+                let dates: Vec<String> = detail
+                    .departures
+                    .iter()
+                    .filter(|d| d.slots_left > 0)
+                    .take(6)
+                    .map(|d| d.date.to_string())
+                    .collect();
+                Error::invalid_with(
+                    format!("{} has no departure on {date}", detail.summary.id),
+                    dates,
+                )
+            })?;
+        if dep.slots_left < travellers {
+            return Err(Error::Conflict(format!(
+                "sold out: {} has {} place(s) left on {date}, {travellers} asked",
+                detail.summary.id, dep.slots_left
+            )));
+        }
+        let n = i64::from(travellers);
+        let price = Money::new(dep.price.minor * n, dep.price.currency);
+        let list = Money::new(dep.list_price.minor * n, dep.price.currency);
+        let ends = date
+            .checked_add(i64::from(detail.summary.duration_days.saturating_sub(1)).days())
+            .unwrap_or(date);
+        Ok(Prepared {
+            kind: "package",
+            offer_id: detail.summary.id.clone(),
+            provider: "sandbox".into(),
+            description: format!(
+                "{}, {} days from {}",
+                detail.summary.title,
+                detail.summary.duration_days,
+                date.strftime("%a %-d %b %Y")
+            ),
+            price,
+            tax: Money::zero(price.currency),
+            list_price: list,
+            continent: detail.summary.continent.clone(),
+            starts_at: date
+                .at(9, 0, 0, 0)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map_err(Error::internal)?
+                .timestamp(),
+            ends_on: ends,
+            details: serde_json::json!({"package": detail.summary, "date": date, "price_per_person": dep.price, "itinerary": detail.itinerary}),
+            needs: vec![Need::Slots {
+                package_id: detail.summary.id.clone(),
+                date: date.to_string(),
+                quantity: travellers,
+            }],
+            passengers: None,
+            capacity: None,
+            pnr: false,
+        })
+    }
+
+    async fn remember_flight_offer(&self, offer: &FlightOffer) -> Result<()> {
+        let store = self.store().clone();
+        let row = (
+            offer.id.clone(),
+            offer.provider.clone(),
+            serde_json::to_string(offer)?,
+            offer.expires_at.as_second(),
+        );
+        let now = self.now().as_second();
+        tokio::task::spawn_blocking(move || {
+            store::save_offers(&mut *store.conn()?, "flight", &[row], now)
+        })
+        .await?
+    }
+
+    /// Creates a booking: re-prices every item, checks passengers and points, takes the
+    /// inventory and writes the booking in one transaction, then charges the card if given.
+    pub async fn create_booking_as(&self, user: &str, req: BookingRequest) -> Result<Booking> {
+        let hash = request_hash(&req)?;
+        let key = req.idempotency_key.clone();
+        with_key(self, "create", user, key.as_deref(), hash, || {
+            self.create_inner(user, req)
+        })
+        .await
+    }
+
+    async fn create_inner(&self, user: &str, req: BookingRequest) -> Result<Booking> {
+        self.sweep()?;
+        if req.items.is_empty() {
+            return Err(Error::invalid(
+                "nothing to book: give an offer id or a package",
+            ));
+        }
+        let email = req.contact_email.trim();
+        let at = email.find('@');
+        if !matches!(at, Some(i) if i > 0 && email[i + 1..].contains('.') && !email.contains(' ')) {
+            return Err(Error::invalid(format!(
+                "'{}' is not an email address",
+                req.contact_email
+            )));
+        }
+        let now = self.now();
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        if let Some(card) = &req.payment.card {
+            card.validate(today)?;
+        }
+        // Offers first (async re-pricing), packages inside the transaction below.
+        let mut prepared: Vec<Prepared> = Vec::new();
+        let mut package_items: Vec<(String, Date)> = Vec::new();
+        for item in &req.items {
+            match item {
+                ItemRequest::Offer { offer_id } => {
+                    let stored = {
+                        let conn = self.store().conn()?;
+                        store::load_offer(&conn, offer_id)?
+                    };
+                    let (kind, payload, expires) = stored.ok_or_else(|| {
+                        Error::NotFound(format!(
+                            "no offer {offer_id}: offers come from a search and last 30 minutes"
+                        ))
+                    })?;
+                    if expires < now.as_second() {
+                        return Err(self.expired(offer_id, &kind, &payload, expires).await);
+                    }
+                    prepared.push(match kind.as_str() {
+                        "flight" => self.prepare_flight(serde_json::from_str(&payload)?).await?,
+                        _ => self.prepare_hotel(serde_json::from_str(&payload)?).await?,
+                    });
+                }
+                ItemRequest::Package { package_id, date } => {
+                    package_items.push((package_id.clone(), *date))
+                }
+            }
+        }
+        if prepared.iter().filter(|p| p.kind == "flight").count() > 1 {
+            return Err(Error::invalid(
+                "one flight offer per booking: a round trip is already one offer",
+            ));
+        }
+        let travel = prepared
+            .iter()
+            .map(|p| p.starts_at)
+            .chain(package_items.iter().map(|(_, d)| {
+                d.at(9, 0, 0, 0)
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .map(|z| z.timestamp())
+                    .unwrap_or(now)
+            }));
+        let first_travel = travel
+            .min()
+            .unwrap_or(now)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        validate_passengers(&req.passengers, first_travel, today)?;
+        let pax = Passengers {
+            adults: req
+                .passengers
+                .iter()
+                .filter(|p| p.kind == PassengerType::Adult)
+                .count() as u8,
+            children: req
+                .passengers
+                .iter()
+                .filter(|p| p.kind == PassengerType::Child)
+                .count() as u8,
+            infants: req
+                .passengers
+                .iter()
+                .filter(|p| p.kind == PassengerType::Infant)
+                .count() as u8,
+        };
+        for p in &prepared {
+            if let Some(expected) = p.passengers
+                && expected != pax
+            {
+                return Err(Error::invalid(format!(
+                    "offer {} is for {} adult(s), {} child(ren), {} infant(s) but {} adult(s), {} child(ren), {} infant(s) were given",
+                    p.offer_id,
+                    expected.adults,
+                    expected.children,
+                    expected.infants,
+                    pax.adults,
+                    pax.children,
+                    pax.infants
+                )));
+            }
+            if let Some(cap) = p.capacity
+                && pax.total() > cap
+            {
+                return Err(Error::invalid(format!(
+                    "offer {} is for {cap} guest(s), {} given",
+                    p.offer_id,
+                    pax.total()
+                )));
+            }
+        }
+        if pax.adults == 0 {
+            return Err(Error::invalid("at least one adult must travel"));
+        }
+
+        let booking_id = crate::ids::new("bkg");
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (package_id, date) in &package_items {
+            prepared.push(self.prepare_package(&tx, package_id, *date, pax.total())?);
+        }
+        let currency = prepared[0].price.currency;
+        if prepared.iter().any(|p| p.price.currency != currency) {
+            return Err(Error::invalid(
+                "the items are priced in different currencies: search them with the same --currency",
+            ));
+        }
+        let total: i64 = prepared.iter().map(|p| p.price.minor).sum();
+        let tax: i64 = prepared.iter().map(|p| p.tax.minor).sum();
+        let list_total: i64 = prepared.iter().map(|p| p.list_price.minor).sum();
+        let points = req.payment.points;
+        let points_value = self.points_value(points, Money::new(total, currency), user, &tx)?;
+        let amount_due = total - points_value.minor;
+        let starts_on = prepared
+            .iter()
+            .map(|p| p.starts_at)
+            .min()
+            .unwrap_or(now)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        let ends_on = prepared
+            .iter()
+            .map(|p| p.ends_on)
+            .max()
+            .unwrap_or(starts_on);
+        let mut code = String::new();
+        for attempt in 0..8u64 {
+            code = crate::ids::code(crate::geo::hash(&[crate::geo::word(&booking_id), attempt]));
+            let taken: bool = tx
+                .query_row(
+                    "SELECT 1 FROM bookings WHERE confirmation_code = ?1",
+                    [&code],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !taken {
+                break;
+            }
+        }
+        let nows = now.as_second();
+        tx.execute(
+            "INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
+                 points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
+             VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            params![booking_id, user, code, email, currency.as_str(), total, list_total, points, points_value.minor, amount_due,
+                starts_on.to_string(), ends_on.to_string(), nows],
+        )?;
+        state::created(&tx, &booking_id, user, nows)?;
+        let _ = tax;
+        for (i, p) in prepared.iter().enumerate() {
+            let reference = p.pnr.then(|| {
+                crate::ids::code(crate::geo::hash(&[
+                    crate::geo::word(&booking_id),
+                    i as u64,
+                    7,
+                ]))
+            });
+            tx.execute(
+                "INSERT INTO booking_items(booking_id, seq, kind, offer_id, provider, reference, description, price, tax,
+                     list_price, continent, starts_at, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![booking_id, i as i64 + 1, p.kind, p.offer_id, p.provider, reference, p.description, p.price.minor,
+                    p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
+            )?;
+            inventory::take(&tx, &booking_id, &p.needs)?;
+        }
+        for (i, p) in req.passengers.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![booking_id, i as i64 + 1, p.given_name.trim(), p.family_name.trim(), p.born_on.to_string(), p.kind.as_str(), p.document],
+            )?;
+        }
+        if points > 0 {
+            points::record(
+                &tx,
+                user,
+                "REDEEMED",
+                0,
+                -points,
+                Some(&booking_id),
+                "paid part of a booking",
+                nows,
+            )?;
+        }
+        tx.commit()?;
+        drop(conn);
+        self.invalidate_caches();
+        match req.payment.card {
+            Some(card) => self.charge(user, &booking_id, &card).await,
+            None => {
+                let conn = self.store().conn()?;
+                load(&conn, user, &booking_id)
+            }
+        }
+    }
+
+    /// An expired offer: say when, and quote a fresh price for the same travel when one exists.
+    async fn expired(&self, offer_id: &str, kind: &str, payload: &str, expires: i64) -> Error {
+        let when = ts(expires);
+        if kind == "flight"
+            && let Ok(offer) = serde_json::from_str::<FlightOffer>(payload)
+        {
+            return match self.fresh_flight(&offer).await {
+                Ok(Some(fresh)) => match self.remember_flight_offer(&fresh).await {
+                    Ok(()) => Error::Conflict(format!(
+                        "offer {offer_id} expired at {when}; the same flights cost {} now: book offer {}",
+                        fresh.total(),
+                        fresh.id
+                    )),
+                    Err(e) => e,
+                },
+                Ok(None) => Error::Conflict(format!(
+                    "offer {offer_id} expired at {when}; search again for a fresh price"
+                )),
+                Err(_) => Error::Conflict(format!(
+                    "offer {offer_id} expired at {when} and those flights are sold out; search again"
+                )),
+            };
+        }
+        Error::Conflict(format!(
+            "offer {offer_id} expired at {when}; search again for a fresh price"
+        ))
+    }
+
+    /// Checks a points redemption and returns what it pays.
+    fn points_value(
+        &self,
+        points: i64,
+        total: Money,
+        user: &str,
+        conn: &Connection,
+    ) -> Result<Money> {
+        if points == 0 {
+            return Ok(Money::zero(total.currency));
+        }
+        if points < 0 {
+            return Err(Error::invalid("points cannot be negative"));
+        }
+        if points < MIN_POINTS_REDEMPTION {
+            return Err(Error::invalid(format!(
+                "redeem at least {MIN_POINTS_REDEMPTION} points"
+            )));
+        }
+        let available = points::balance(conn, user)?.available;
+        if points > available {
+            return Err(Error::invalid(format!(
+                "you have {available} points available, not {points}"
+            )));
+        }
+        let eur = Money::eur(points * 100 / POINTS_PER_EUR);
+        let value = self.fx().convert(eur, total.currency)?;
+        let cap = total.mul_ratio(MAX_POINTS_SHARE_PERCENT, 100);
+        if value.minor > cap.minor {
+            let most = self.fx().convert(cap, Currency::EUR)?.minor * POINTS_PER_EUR / 100;
+            return Err(Error::invalid(format!(
+                "{points} points are worth {value}, more than half of {total}: use at most {most} points"
+            )));
+        }
+        Ok(value)
+    }
+
+    /// Charges the card for a PENDING booking and moves it on.
+    async fn charge(&self, user: &str, booking_id: &str, card: &Card) -> Result<Booking> {
+        let now = self.now().as_second();
+        let (amount, attempt) = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let b = load(&tx, user, booking_id)?;
+            if b.status != BookingStatus::Pending {
+                return Err(Error::Conflict(format!(
+                    "booking {booking_id} is {}: only a PENDING booking can be paid",
+                    b.status
+                )));
+            }
+            state::transition(
+                &tx,
+                booking_id,
+                BookingStatus::PaymentProcessing,
+                "charging the card",
+                now,
+            )?;
+            tx.commit()?;
+            (b.amount_due, b.payments.len())
+        };
+        let provider = self.payments();
+        let key = format!("{booking_id}-{attempt}");
+        let outcome = provider.charge(amount, card, &key).await;
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = self.now().as_second();
+        let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
+            tx.execute(
+                "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
+                 VALUES (?1, ?2, ?3, 'card', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![crate::ids::new("pay"), booking_id, provider.name(), status, amount.minor, amount.currency.as_str(),
+                    card.brand(), card.last4(), reference, message, now],
+            )?;
+            Ok(())
+        };
+        let result = match outcome {
+            Ok(ChargeOutcome::Succeeded { reference }) => {
+                record("succeeded", Some(&reference), None)?;
+                self.confirm_paid(&tx, user, booking_id, now)?;
+                Ok(())
+            }
+            Ok(ChargeOutcome::RequiresAction { reference }) => {
+                record(
+                    "requires_action",
+                    Some(&reference),
+                    Some("the bank asks the cardholder to confirm"),
+                )?;
+                Ok(())
+            }
+            Ok(ChargeOutcome::Declined { reason }) => {
+                record("failed", None, Some(&reason))?;
+                self.cancel_in(
+                    &tx,
+                    user,
+                    booking_id,
+                    &format!("payment declined: {reason}"),
+                    now,
+                )?;
+                Err(Error::Conflict(format!(
+                    "payment declined ({reason}): booking {booking_id} is cancelled and its seats released; book again with another card"
+                )))
+            }
+            Err(e) => {
+                record("failed", None, Some(&e.to_string()))?;
+                state::transition(
+                    &tx,
+                    booking_id,
+                    BookingStatus::Pending,
+                    "payment provider error",
+                    now,
+                )?;
+                Err(Error::Conflict(format!(
+                    "the payment did not go through ({e}); booking {booking_id} is PENDING: retry with `booksygo bookings pay {booking_id}`"
+                )))
+            }
+        };
+        tx.commit()?;
+        drop(conn);
+        result?;
+        let conn = self.store().conn()?;
+        load(&conn, user, booking_id)
+    }
+
+    fn confirm_paid(&self, tx: &Connection, user: &str, booking_id: &str, now: i64) -> Result<()> {
+        events::emit(
+            tx,
+            "booking.payment_completed",
+            booking_id,
+            Some(user),
+            &serde_json::json!({"booking_id": booking_id}),
+            now,
+        )?;
+        state::transition(
+            tx,
+            booking_id,
+            BookingStatus::Confirmed,
+            "payment received",
+            now,
+        )?;
+        points::on_confirmed(tx, user, booking_id, now)
+    }
+
+    /// Cancels inside a transaction: status, inventory, points. Money is the caller's.
+    fn cancel_in(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<(i64, i64)> {
+        state::transition(tx, booking_id, BookingStatus::Cancelled, reason, now)?;
+        inventory::release(tx, booking_id)?;
+        points::on_cancelled(tx, user, booking_id, now)
+    }
+
+    pub async fn pay_booking_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        card: Card,
+        key: Option<String>,
+    ) -> Result<Booking> {
+        let hash = request_hash(&(booking_id, &card))?;
+        let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        card.validate(today)?;
+        self.sweep()?;
+        with_key(self, "pay", user, key.as_deref(), hash, || {
+            self.charge(user, booking_id, &card)
+        })
+        .await
+    }
+
+    /// Finishes a payment that required the cardholder's confirmation.
+    pub async fn confirm_payment_as(&self, user: &str, booking_id: &str) -> Result<Booking> {
+        let reference = {
+            let conn = self.store().conn()?;
+            let b = load(&conn, user, booking_id)?;
+            if b.status != BookingStatus::PaymentProcessing {
+                return Err(Error::Conflict(format!(
+                    "booking {booking_id} is {}: there is no payment waiting for confirmation",
+                    b.status
+                )));
+            }
+            conn.query_row(
+                "SELECT provider_ref FROM payments WHERE booking_id = ?1 AND status = 'requires_action' ORDER BY created_at DESC LIMIT 1",
+                [booking_id],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::Conflict(format!("booking {booking_id} has no payment waiting for confirmation")))?
+        };
+        let outcome = self.payments().confirm(&reference).await?;
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = self.now().as_second();
+        match outcome {
+            ChargeOutcome::Succeeded { .. } => {
+                tx.execute("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id])?;
+                self.confirm_paid(&tx, user, booking_id, now)?;
+            }
+            ChargeOutcome::Declined { reason } => {
+                tx.execute("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id, reason])?;
+                self.cancel_in(
+                    &tx,
+                    user,
+                    booking_id,
+                    &format!("payment declined: {reason}"),
+                    now,
+                )?;
+            }
+            ChargeOutcome::RequiresAction { .. } => {}
+        }
+        tx.commit()?;
+        load(&conn, user, booking_id)
+    }
+
+    /// What cancelling would refund, by the fare rules of each item.
+    pub fn quote_cancel_as(&self, user: &str, booking_id: &str) -> Result<RefundQuote> {
+        let conn = self.store().conn()?;
+        quote(&conn, user, booking_id, self.now())
+    }
+
+    pub async fn cancel_booking_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        key: Option<String>,
+    ) -> Result<Booking> {
+        let hash = request_hash(&booking_id)?;
+        with_key(self, "cancel", user, key.as_deref(), hash, || {
+            self.cancel_inner(user, booking_id)
+        })
+        .await
+    }
+
+    async fn cancel_inner(&self, user: &str, booking_id: &str) -> Result<Booking> {
+        let now = self.now();
+        let (q, charge_ref) = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let q = quote(&tx, user, booking_id, now)?;
+            self.cancel_in(
+                &tx,
+                user,
+                booking_id,
+                "cancelled by the traveller",
+                now.as_second(),
+            )?;
+            let charge_ref: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT id, provider_ref FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
+                    [booking_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            tx.commit()?;
+            (q, charge_ref)
+        };
+        self.invalidate_caches();
+        if let (Some((payment_id, reference)), true) = (charge_ref, q.refund.minor > 0) {
+            let refund_ref = self.payments().refund(&reference, q.refund).await?;
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let nows = self.now().as_second();
+            tx.execute(
+                "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'succeeded', ?6)",
+                params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), nows],
+            )?;
+            tx.execute(
+                "UPDATE bookings SET refunded = ?2 WHERE id = ?1",
+                params![booking_id, q.refund.minor],
+            )?;
+            state::transition(
+                &tx,
+                booking_id,
+                BookingStatus::Refunded,
+                &format!("refund {refund_ref} settled"),
+                nows,
+            )?;
+            tx.commit()?;
+        }
+        let conn = self.store().conn()?;
+        load(&conn, user, booking_id)
+    }
+
+    /// Housekeeping before reads and writes: lapse PENDING bookings whose hold expired, and
+    /// complete CONFIRMED bookings whose trip has ended.
+    pub fn sweep(&self) -> Result<()> {
+        let now = self.now();
+        let nows = now.as_second();
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+        let mut conn = self.store().conn()?;
+        let lapsed: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT id, user_id FROM bookings WHERE status = 'PENDING' AND created_at < ?1",
+            )?
+            .query_map([nows - PENDING_HOLD_SECONDS], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let ended: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT id, user_id FROM bookings WHERE status = 'CONFIRMED' AND ends_on < ?1",
+            )?
+            .query_map([&today], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if lapsed.is_empty() && ended.is_empty() {
+            return Ok(());
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (id, user) in lapsed {
+            // Another process may have moved it meanwhile: transition refuses stale moves.
+            if let Err(Error::Conflict(_)) =
+                self.cancel_in(&tx, &user, &id, "not paid within 30 minutes", nows)
+            {
+                continue;
+            }
+        }
+        for (id, user) in ended {
+            if state::transition(&tx, &id, BookingStatus::Completed, "trip ended", nows).is_ok() {
+                points::on_completed(&tx, &user, &id, nows)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get_booking_as(&self, user: &str, id: &str) -> Result<Booking> {
+        self.sweep()?;
+        let conn = self.store().conn()?;
+        load(&conn, user, id)
+    }
+
+    pub fn list_bookings_as(
+        &self,
+        user: &str,
+        status: Option<BookingStatus>,
+    ) -> Result<Vec<Booking>> {
+        self.sweep()?;
+        let conn = self.store().conn()?;
+        let ids: Vec<String> = conn
+            .prepare_cached("SELECT id FROM bookings WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY starts_on, created_at")?
+            .query_map(params![user, status.map(|s| s.as_str())], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|id| load(&conn, user, id)).collect()
+    }
+}
+
+/// Reads a booking the user owns; another user's booking is "not found", never "forbidden".
+pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        i64,
+        i64,
+    );
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT status, confirmation_code, contact_email, currency, total, list_total, points_redeemed, points_value,
+                    amount_due, refunded, starts_on, ends_on, created_at, updated_at
+             FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2",
+            params![id, user],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?)),
+        )
+        .optional()?;
+    let (
+        status,
+        code,
+        email,
+        currency,
+        total,
+        list_total,
+        points,
+        points_value,
+        due,
+        refunded,
+        starts,
+        ends,
+        created,
+        updated,
+    ) = row.ok_or_else(|| Error::NotFound(format!("no booking {id}")))?;
+    let id: String = conn.query_row(
+        "SELECT id FROM bookings WHERE id = ?1 OR confirmation_code = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let currency = Currency::parse(&currency)?;
+    let m = |v: i64| Money::new(v, currency);
+    let items: Vec<BookingItem> = conn
+        .prepare_cached(
+            "SELECT seq, kind, offer_id, provider, reference, description, price, tax, list_price, starts_at, payload
+             FROM booking_items WHERE booking_id = ?1 ORDER BY seq",
+        )?
+        .query_map([&id], |r| {
+            let payload: String = r.get(10)?;
+            Ok(BookingItem {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                offer_id: r.get(2)?,
+                provider: r.get(3)?,
+                reference: r.get(4)?,
+                description: r.get(5)?,
+                price: m(r.get(6)?),
+                tax: m(r.get(7)?),
+                list_price: m(r.get(8)?),
+                starts_at: ts(r.get(9)?),
+                details: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let passengers: Vec<PassengerInput> = conn
+        .prepare_cached("SELECT given_name, family_name, born_on, type, document FROM booking_passengers WHERE booking_id = ?1 ORDER BY seq")?
+        .query_map([&id], |r| {
+            let born: String = r.get(2)?;
+            let kind: String = r.get(3)?;
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, born, kind, r.get::<_, Option<String>>(4)?))
+        })?
+        .map(|row| {
+            let (given_name, family_name, born, kind, document) = row?;
+            Ok(PassengerInput {
+                given_name,
+                family_name,
+                born_on: born.parse().map_err(Error::internal)?,
+                kind: serde_json::from_value(serde_json::Value::String(kind))?,
+                document,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let payments: Vec<PaymentRecord> = conn
+        .prepare_cached("SELECT id, method, status, amount, card_brand, card_last4, message, created_at FROM payments WHERE booking_id = ?1 ORDER BY created_at, rowid")?
+        .query_map([&id], |r| {
+            let brand: Option<String> = r.get(4)?;
+            let last4: Option<String> = r.get(5)?;
+            Ok(PaymentRecord {
+                id: r.get(0)?,
+                method: r.get(1)?,
+                status: r.get(2)?,
+                amount: m(r.get(3)?),
+                card: brand.zip(last4).map(|(b, l)| format!("{b} **** {l}")),
+                message: r.get(6)?,
+                created_at: ts(r.get(7)?),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let history: Vec<AuditEntry> = conn
+        .prepare_cached("SELECT from_status, to_status, reason, at FROM booking_audit WHERE booking_id = ?1 ORDER BY id")?
+        .query_map([&id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))?
+        .map(|row| {
+            let (from, to, reason, at) = row?;
+            Ok(AuditEntry { from: from.as_deref().map(BookingStatus::parse).transpose()?, to: BookingStatus::parse(&to)?, reason, at: ts(at) })
+        })
+        .collect::<Result<_>>()?;
+    let status = BookingStatus::parse(&status)?;
+    let next_action = match status {
+        BookingStatus::Pending => Some(format!(
+            "pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"
+        )),
+        BookingStatus::PaymentProcessing
+            if payments.iter().any(|p| p.status == "requires_action") =>
+        {
+            Some(format!(
+                "the bank asks you to confirm: booksygo bookings confirm-payment {id}"
+            ))
+        }
+        _ => None,
+    };
+    let tax: i64 = items.iter().map(|i| i.tax.minor).sum();
+    Ok(Booking {
+        id,
+        status,
+        confirmation_code: code,
+        contact_email: email,
+        total: m(total),
+        tax: m(tax),
+        list_total: m(list_total),
+        points_redeemed: points,
+        points_value: m(points_value),
+        amount_due: m(due),
+        refunded: m(refunded),
+        starts_on: starts.parse().map_err(Error::internal)?,
+        ends_on: ends.parse().map_err(Error::internal)?,
+        items,
+        passengers,
+        payments,
+        history,
+        created_at: ts(created),
+        updated_at: ts(updated),
+        next_action,
+    })
+}
+
+/// The refund rules, item by item:
+/// - flight: refundable fares give back the price less the fee; non-refundable fares give
+///   back the taxes only; nothing once the first flight has left.
+/// - hotel: everything until the free-cancellation deadline, nothing after.
+/// - package: 90 % thirty days or more before departure, 50 % from seven days, nothing after.
+///
+/// The card gets back at most what it paid; redeemed points always come back.
+pub fn quote(
+    conn: &Connection,
+    user: &str,
+    booking_id: &str,
+    now: Timestamp,
+) -> Result<RefundQuote> {
+    let b = load(conn, user, booking_id)?;
+    match b.status {
+        BookingStatus::Cancelled | BookingStatus::Refunded => {
+            return Err(Error::Conflict(format!(
+                "booking {} is already {}",
+                b.id, b.status
+            )));
+        }
+        BookingStatus::Completed => {
+            return Err(Error::Conflict(format!(
+                "booking {} is COMPLETED: the trip is over",
+                b.id
+            )));
+        }
+        _ => {}
+    }
+    let currency = b.total.currency;
+    let mut refundable = 0i64;
+    let mut rules = Vec::new();
+    for item in &b.items {
+        let (back, rule) = match item.kind.as_str() {
+            "flight" => {
+                let offer: FlightOffer = serde_json::from_value(item.details.clone())?;
+                if item.starts_at <= now {
+                    (0, "flight already departed: nothing back".to_string())
+                } else {
+                    match offer.conditions.refund_before_departure.fee() {
+                        Some(fee) => {
+                            let fee = fee.minor.min(item.price.minor);
+                            (
+                                item.price.minor - fee,
+                                format!("refundable fare, fee {}", Money::new(fee, currency)),
+                            )
+                        }
+                        None => (
+                            item.tax.minor,
+                            format!("non-refundable fare: taxes {} back", item.tax),
+                        ),
+                    }
+                }
+            }
+            "hotel" => {
+                let offer: HotelOffer = serde_json::from_value(item.details.clone())?;
+                match offer.cancellation.free_until {
+                    Some(until) if until.timestamp() > now => (
+                        item.price.minor,
+                        format!("free cancellation until {}", until.strftime("%-d %b %H:%M")),
+                    ),
+                    Some(_) => (0, "past the free-cancellation deadline".to_string()),
+                    None => (0, "non-refundable rate".to_string()),
+                }
+            }
+            _ => {
+                let days = (item.starts_at.as_second() - now.as_second()) / 86_400;
+                let pct = if days >= 30 {
+                    90
+                } else if days >= 7 {
+                    50
+                } else {
+                    0
+                };
+                (
+                    item.price.minor * pct / 100,
+                    format!("package {days} days before departure: {pct}% back"),
+                )
+            }
+        };
+        refundable += back;
+        rules.push(format!("{}: {rule}", item.description));
+    }
+    let paid: i64 = b
+        .payments
+        .iter()
+        .filter(|p| p.status == "succeeded" && p.method == "card")
+        .map(|p| p.amount.minor)
+        .sum();
+    let refund = refundable.min(paid);
+    let (returned, clawed) = points::cancel_effect(conn, user, &b.id)?;
+    Ok(RefundQuote {
+        booking_id: b.id.clone(),
+        status: b.status,
+        refund: Money::new(refund, currency),
+        kept: Money::new(paid - refund, currency),
+        points_returned: returned,
+        points_clawed_back: clawed,
+        rules,
+    })
+}

@@ -1,0 +1,59 @@
+//! The outbox of domain events. Every state change writes its event in the same transaction,
+//! so an event exists exactly when its change does; the server delivers them (SSE, webhooks).
+
+use crate::error::Result;
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub seq: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub subject_id: String,
+    pub user_id: Option<String>,
+    pub payload: serde_json::Value,
+    pub created_at: jiff::Timestamp,
+}
+
+/// Appends an event; call inside the transaction that made the change.
+pub fn emit(
+    conn: &Connection,
+    kind: &str,
+    subject: &str,
+    user: Option<&str>,
+    payload: &serde_json::Value,
+    now: i64,
+) -> Result<()> {
+    let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM events", [], |r| {
+        r.get(0)
+    })?;
+    let id = crate::ids::new("evt");
+    conn.execute(
+        "INSERT INTO events(id, seq, type, subject_id, user_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, seq, kind, subject, user, payload.to_string(), now],
+    )?;
+    Ok(())
+}
+
+/// Events after `after_seq`, oldest first.
+pub fn since(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, seq, type, subject_id, user_id, payload, created_at FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+        let payload: String = r.get(5)?;
+        Ok(Event {
+            id: r.get(0)?,
+            seq: r.get(1)?,
+            kind: r.get(2)?,
+            subject_id: r.get(3)?,
+            user_id: r.get(4)?,
+            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+            created_at: jiff::Timestamp::from_second(r.get(6)?)
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,206 @@
+//! Curated vacation packages: the catalogue entry, its validation, and dynamic pricing.
+
+use super::money::{Currency, Money};
+use crate::error::{Error, Result};
+use crate::providers::sandbox::fares;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+pub const TYPES: &[&str] = &["adventure", "luxury", "budget", "cultural"];
+pub const MEALS: &[&str] = &["breakfast", "lunch", "dinner"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItineraryDay {
+    pub day: u32,
+    pub title: String,
+    pub description: String,
+    pub activities: Vec<String>,
+    pub meals: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Departure {
+    pub date: Date,
+    pub slots: u32,
+}
+
+/// A package as authored (fixtures) or submitted (`packages add`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageSpec {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A city code of the market.
+    pub destination: String,
+    pub duration_days: u32,
+    /// Per person, in minor units of `currency`.
+    pub base_price: i64,
+    pub currency: Currency,
+    pub rating: f32,
+    pub review_count: u32,
+    pub includes: Vec<String>,
+    pub itinerary: Vec<ItineraryDay>,
+    pub departures: Vec<Departure>,
+    #[serde(default)]
+    pub featured: bool,
+    pub max_group: u32,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl PackageSpec {
+    /// Every problem at once, field by field; `known_city` says whether a code is a market city.
+    pub fn problems(&self, known_city: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut p = Vec::new();
+        let slug_ok = |s: &str, sep: char| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == sep)
+        };
+        if !self.id.starts_with("pkg_") || !slug_ok(&self.id[self.id.len().min(4)..], '_') {
+            p.push(format!(
+                "id: '{}' must look like pkg_lower_snake_case",
+                self.id
+            ));
+        }
+        if !slug_ok(&self.slug, '-') {
+            p.push(format!("slug: '{}' must be lower-kebab-case", self.slug));
+        }
+        if self.title.trim().len() < 5 || self.title.len() > 120 {
+            p.push("title: 5 to 120 characters".into());
+        }
+        if self.description.trim().len() < 20 {
+            p.push("description: at least 20 characters".into());
+        }
+        if !TYPES.contains(&self.kind.as_str()) {
+            p.push(format!(
+                "type: '{}' is not one of {}",
+                self.kind,
+                TYPES.join(", ")
+            ));
+        }
+        if !known_city(&self.destination) {
+            p.push(format!(
+                "destination: '{}' is not a city code of the market",
+                self.destination
+            ));
+        }
+        if !(1..=60).contains(&self.duration_days) {
+            p.push("duration_days: 1 to 60".into());
+        }
+        if self.base_price <= 0 {
+            p.push("base_price: must be positive (minor units)".into());
+        }
+        if !(0.0..=5.0).contains(&self.rating) {
+            p.push("rating: 0 to 5".into());
+        }
+        if self.includes.is_empty() {
+            p.push("includes: at least one item".into());
+        }
+        if self.itinerary.len() != self.duration_days as usize {
+            p.push(format!(
+                "itinerary: {} days for a {}-day package",
+                self.itinerary.len(),
+                self.duration_days
+            ));
+        }
+        for (i, d) in self.itinerary.iter().enumerate() {
+            if d.day as usize != i + 1 {
+                p.push(format!(
+                    "itinerary[{i}].day: expected {}, found {}",
+                    i + 1,
+                    d.day
+                ));
+            }
+            if d.title.trim().is_empty() {
+                p.push(format!("itinerary[{i}].title: empty"));
+            }
+            for m in &d.meals {
+                if !MEALS.contains(&m.as_str()) {
+                    p.push(format!(
+                        "itinerary[{i}].meals: '{m}' is not breakfast, lunch or dinner"
+                    ));
+                }
+            }
+        }
+        if self.departures.is_empty() {
+            p.push("departures: at least one".into());
+        }
+        for (i, d) in self.departures.iter().enumerate() {
+            if d.slots == 0 || d.slots > self.max_group {
+                p.push(format!(
+                    "departures[{i}].slots: 1 to max_group ({})",
+                    self.max_group
+                ));
+            }
+            if i > 0 && d.date <= self.departures[i - 1].date {
+                p.push(format!(
+                    "departures[{i}].date: {} is not after the previous one",
+                    d.date
+                ));
+            }
+        }
+        p
+    }
+
+    pub fn validate(&self, known_city: impl Fn(&str) -> bool) -> Result<()> {
+        let problems = self.problems(known_city);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::invalid(format!(
+                "{} problem(s) in package {}:\n  {}",
+                problems.len(),
+                self.id,
+                problems.join("\n  ")
+            )))
+        }
+    }
+}
+
+/// Share off for a last-minute departure that is still at least half empty.
+pub const DEAL_PERCENT: i64 = 15;
+pub const DEAL_WINDOW_DAYS: i64 = 60;
+
+/// Price per person of one departure: season, scarcity and last-minute deals.
+/// Returns (price, list price before any deal, deal percent).
+pub fn departure_price(
+    base: Money,
+    date: Date,
+    slots: u32,
+    sold: u32,
+    today: Date,
+    south: bool,
+) -> (Money, Money, Option<u8>) {
+    let season = 1000 + (fares::season(date, south) - 1000) / 2;
+    let left = i64::from(slots.saturating_sub(sold));
+    let share = if slots == 0 {
+        0
+    } else {
+        left * 1000 / i64::from(slots)
+    };
+    let scarcity = match share {
+        0..=249 => 1150,
+        250..=499 => 1070,
+        _ => 1000,
+    };
+    let unit = 10_i64.pow(base.currency.exponent());
+    let round = |m: i64| ((m + unit / 2) / unit).max(1) * unit;
+    let list = round(base.minor * season / 1000 * scarcity / 1000);
+    let days = fares::days_between(today, date);
+    let deal = (0..=DEAL_WINDOW_DAYS).contains(&days) && share >= 500;
+    let price = if deal {
+        round(list * (100 - DEAL_PERCENT) / 100)
+    } else {
+        list
+    };
+    (
+        Money::new(price, base.currency),
+        Money::new(list, base.currency),
+        deal.then_some(DEAL_PERCENT as u8),
+    )
+}

@@ -1,0 +1,595 @@
+//! Loyalty points: an append-only ledger (balances are derived), levels, badges, challenges
+//! and the leaderboard. Available points never go negative: the ledger refuses such a row.
+
+use crate::error::{Error, Result};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+pub const FIRST_BOOKING: i64 = 500;
+pub const BOOKING_COMPLETED: i64 = 100;
+pub const REVIEW_WRITTEN: i64 = 50;
+pub const REFERRAL: i64 = 200;
+pub const CHALLENGE_COMPLETED: i64 = 300;
+
+/// Levels by total points earned.
+pub const LEVELS: &[(&str, i64)] = &[
+    ("Explorer", 0),
+    ("Adventurer", 1000),
+    ("Voyager", 2500),
+    ("Globetrotter", 5000),
+    ("Legend", 10000),
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    pub user_id: String,
+    /// Everything earned, less clawbacks: decides the level.
+    pub total: i64,
+    /// What can be redeemed now.
+    pub available: i64,
+    pub level: String,
+    pub next_level: Option<String>,
+    /// Points still needed for the next level.
+    pub to_next_level: Option<i64>,
+    /// 0-100 through the current level.
+    pub level_progress: u8,
+}
+
+pub fn level_for(total: i64) -> (usize, &'static str) {
+    let i = LEVELS.iter().rposition(|(_, at)| total >= *at).unwrap_or(0);
+    (i, LEVELS[i].0)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub kind: String,
+    pub total_delta: i64,
+    pub available_delta: i64,
+    pub booking_id: Option<String>,
+    pub note: String,
+    pub at: Timestamp,
+}
+
+pub fn balance(conn: &Connection, user: &str) -> Result<Balance> {
+    let (total, available): (i64, i64) = conn.query_row(
+        "SELECT coalesce(sum(total_delta), 0), coalesce(sum(available_delta), 0) FROM points_ledger WHERE user_id = ?1",
+        [user],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (i, level) = level_for(total);
+    let next = LEVELS.get(i + 1);
+    let progress = match next {
+        Some((_, at)) => ((total - LEVELS[i].1) * 100 / (at - LEVELS[i].1)).clamp(0, 100) as u8,
+        None => 100,
+    };
+    Ok(Balance {
+        user_id: user.to_string(),
+        total,
+        available,
+        level: level.to_string(),
+        next_level: next.map(|(n, _)| n.to_string()),
+        to_next_level: next.map(|(_, at)| at - total),
+        level_progress: progress,
+    })
+}
+
+/// Appends a ledger row; refuses one that would take available points below zero.
+pub fn record(
+    conn: &Connection,
+    user: &str,
+    kind: &str,
+    total_delta: i64,
+    available_delta: i64,
+    booking: Option<&str>,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    if available_delta < 0 {
+        let available = balance(conn, user)?.available;
+        if available + available_delta < 0 {
+            return Err(Error::invalid(format!(
+                "only {available} points are available, {} asked",
+                -available_delta
+            )));
+        }
+    }
+    conn.execute(
+        "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, booking_id, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![user, kind, total_delta, available_delta, booking, note, now],
+    )?;
+    Ok(())
+}
+
+/// Earns points (counted in total and available).
+pub fn earn(
+    conn: &Connection,
+    user: &str,
+    kind: &str,
+    points: i64,
+    booking: Option<&str>,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    record(conn, user, kind, points, points, booking, note, now)?;
+    crate::events::emit(
+        conn,
+        "points.earned",
+        user,
+        Some(user),
+        &serde_json::json!({"kind": kind, "points": points, "booking_id": booking}),
+        now,
+    )
+}
+
+/// Booking confirmed: first-booking bonus, then badges and challenges.
+pub fn on_confirmed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
+    let had_first: bool = conn
+        .query_row(
+            "SELECT 1 FROM points_ledger WHERE user_id = ?1 AND kind = 'FIRST_BOOKING'",
+            [user],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !had_first {
+        earn(
+            conn,
+            user,
+            "FIRST_BOOKING",
+            FIRST_BOOKING,
+            Some(booking),
+            "your first booking",
+            now,
+        )?;
+    }
+    evaluate(conn, user, now)
+}
+
+pub fn on_completed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
+    earn(
+        conn,
+        user,
+        "BOOKING_COMPLETED",
+        BOOKING_COMPLETED,
+        Some(booking),
+        "trip completed",
+        now,
+    )?;
+    evaluate(conn, user, now)
+}
+
+pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
+    earn(
+        conn,
+        user,
+        "REVIEW_WRITTEN",
+        REVIEW_WRITTEN,
+        Some(booking),
+        "review written",
+        now,
+    )?;
+    evaluate(conn, user, now)
+}
+
+/// Cancelling: redeemed points come back, points earned by the booking go (as far as the
+/// available balance allows: it never goes negative). Returns (returned, clawed back).
+pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<(i64, i64)> {
+    let (redeemed, earned): (i64, i64) = conn.query_row(
+        "SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
+                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
+         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2",
+        params![user, booking],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if redeemed > 0 {
+        record(
+            conn,
+            user,
+            "REDEMPTION_RETURNED",
+            0,
+            redeemed,
+            Some(booking),
+            "booking cancelled",
+            now,
+        )?;
+    }
+    let mut clawed = 0;
+    if earned > 0 {
+        let available = balance(conn, user)?.available;
+        clawed = earned.min(available);
+        record(
+            conn,
+            user,
+            "CLAWBACK",
+            -earned,
+            -clawed,
+            Some(booking),
+            "booking cancelled",
+            now,
+        )?;
+    }
+    Ok((redeemed, clawed))
+}
+
+/// What cancelling would do to points, without doing it.
+pub fn cancel_effect(conn: &Connection, user: &str, booking: &str) -> Result<(i64, i64)> {
+    let (redeemed, earned): (i64, i64) = conn.query_row(
+        "SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
+                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
+         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2",
+        params![user, booking],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let available = balance(conn, user)?.available + redeemed;
+    Ok((redeemed, earned.max(0).min(available)))
+}
+
+pub fn history(conn: &Connection, user: &str) -> Result<Vec<LedgerEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, total_delta, available_delta, booking_id, note, created_at FROM points_ledger WHERE user_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([user], |r| {
+        Ok(LedgerEntry {
+            kind: r.get(0)?,
+            total_delta: r.get(1)?,
+            available_delta: r.get(2)?,
+            booking_id: r.get(3)?,
+            note: r.get(4)?,
+            at: Timestamp::from_second(r.get(5)?).unwrap_or(Timestamp::UNIX_EPOCH),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Badges: the brief's four, and three of ours.
+pub const BADGES: &[(&str, &str, &str)] = &[
+    (
+        "first_traveler",
+        "First Traveler",
+        "Confirm your first booking",
+    ),
+    ("globe_trotter", "Globe Trotter", "Confirm 10 bookings"),
+    (
+        "budget_master",
+        "Budget Master",
+        "Save EUR 500 against undiscounted prices",
+    ),
+    ("social_butterfly", "Social Butterfly", "Write 5 reviews"),
+    (
+        "early_bird",
+        "Early Bird",
+        "Book a trip 90 days or more ahead",
+    ),
+    ("continental", "Continental", "Book trips to 3 continents"),
+    (
+        "family_trip",
+        "Family Trip",
+        "Book for 4 or more travellers at once",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BadgeStatus {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub earned_at: Option<Timestamp>,
+}
+
+struct Stats {
+    bookings: i64,
+    savings_eur_cents: i64,
+    reviews: i64,
+    early: bool,
+    continents: i64,
+    big_party: bool,
+}
+
+fn stats(conn: &Connection, user: &str) -> Result<Stats> {
+    let live = "status IN ('CONFIRMED', 'COMPLETED')";
+    let (bookings, savings): (i64, i64) = conn.query_row(
+        &format!("SELECT count(*), coalesce(sum(list_total - total), 0) FROM bookings WHERE user_id = ?1 AND {live}"),
+        [user],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let reviews: i64 = conn.query_row(
+        "SELECT count(*) FROM reviews WHERE user_id = ?1",
+        [user],
+        |r| r.get(0),
+    )?;
+    let early: bool = conn
+        .query_row(
+            &format!("SELECT 1 FROM bookings WHERE user_id = ?1 AND {live} AND julianday(starts_on) - julianday(created_at, 'unixepoch') >= 90"),
+            [user],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    let continents: i64 = conn.query_row(
+        &format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{live} AND i.continent != ''"),
+        [user],
+        |r| r.get(0),
+    )?;
+    let big_party: bool = conn
+        .query_row(
+            &format!("SELECT 1 FROM bookings b WHERE b.user_id = ?1 AND b.{live} AND (SELECT count(*) FROM booking_passengers p WHERE p.booking_id = b.id) >= 4"),
+            [user],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    Ok(Stats {
+        bookings,
+        savings_eur_cents: savings,
+        reviews,
+        early,
+        continents,
+        big_party,
+    })
+}
+
+/// Awards badges and completes challenges the user now qualifies for.
+pub fn evaluate(conn: &Connection, user: &str, now: i64) -> Result<()> {
+    let s = stats(conn, user)?;
+    let earned = [
+        ("first_traveler", s.bookings >= 1),
+        ("globe_trotter", s.bookings >= 10),
+        ("budget_master", s.savings_eur_cents >= 500_00),
+        ("social_butterfly", s.reviews >= 5),
+        ("early_bird", s.early),
+        ("continental", s.continents >= 3),
+        ("family_trip", s.big_party),
+    ];
+    for (badge, yes) in earned {
+        if yes
+            && conn.execute(
+                "INSERT OR IGNORE INTO badges(user_id, badge, awarded_at) VALUES (?1, ?2, ?3)",
+                params![user, badge, now],
+            )? == 1
+        {
+            crate::events::emit(
+                conn,
+                "badge.awarded",
+                user,
+                Some(user),
+                &serde_json::json!({"badge": badge}),
+                now,
+            )?;
+        }
+    }
+    let today = Timestamp::from_second(now)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    for c in challenges(conn, user, today)? {
+        if c.progress >= c.goal
+            && conn.execute(
+                "INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)",
+                params![user, c.id, now],
+            )? == 1
+        {
+            earn(conn, user, "CHALLENGE_COMPLETED", CHALLENGE_COMPLETED, None, &c.name, now)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn badges(conn: &Connection, user: &str) -> Result<Vec<BadgeStatus>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT awarded_at FROM badges WHERE user_id = ?1 AND badge = ?2")?;
+    BADGES
+        .iter()
+        .map(|(id, name, description)| {
+            let at: Option<i64> = stmt.query_row(params![user, id], |r| r.get(0)).optional()?;
+            Ok(BadgeStatus {
+                id: id.to_string(),
+                name: name.to_string(),
+                description: description.to_string(),
+                earned_at: at.and_then(|s| Timestamp::from_second(s).ok()),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Includes the period, so each quarter's challenge is its own.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub progress: i64,
+    pub goal: i64,
+    pub completed: bool,
+    pub reward_points: i64,
+}
+
+/// The current time-boxed challenges and the user's progress in each.
+pub fn challenges(conn: &Connection, user: &str, today: Date) -> Result<Vec<Challenge>> {
+    let q = (today.month() - 1) / 3;
+    let q_start = Date::new(today.year(), q * 3 + 1, 1).map_err(Error::internal)?;
+    let q_end = Date::new(today.year(), q * 3 + 3, 1)
+        .map_err(Error::internal)?
+        .last_of_month();
+    let m_start = today.first_of_month();
+    let m_end = today.last_of_month();
+    let period_q = format!("{}Q{}", today.year(), q + 1);
+    let period_m = today.strftime("%Y-%m").to_string();
+    let count = |sql: &str, from: Date, to: Date| -> Result<i64> {
+        let start = from
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(Error::internal)?
+            .timestamp()
+            .as_second();
+        let end = to
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(Error::internal)?
+            .timestamp()
+            .as_second()
+            + 86_400;
+        Ok(conn.query_row(sql, params![user, start, end], |r| r.get(0))?)
+    };
+    let live =
+        "b.status IN ('CONFIRMED', 'COMPLETED') AND b.created_at >= ?2 AND b.created_at < ?3";
+    let specs: [(String, &str, &str, Date, Date, i64, String); 3] = [
+        (
+            format!("asia_explorer:{period_q}"),
+            "Asia Explorer",
+            "Book 2 trips to Asia this quarter",
+            q_start,
+            q_end,
+            2,
+            format!("SELECT count(DISTINCT b.id) FROM bookings b JOIN booking_items i ON i.booking_id = b.id WHERE b.user_id = ?1 AND {live} AND i.continent = 'Asia'"),
+        ),
+        (
+            format!("frequent_booker:{period_m}"),
+            "Frequent Booker",
+            "Confirm 3 bookings this month",
+            m_start,
+            m_end,
+            3,
+            format!("SELECT count(*) FROM bookings b WHERE b.user_id = ?1 AND {live}"),
+        ),
+        (
+            format!("critic:{period_q}"),
+            "Critic",
+            "Write 2 reviews this quarter",
+            q_start,
+            q_end,
+            2,
+            "SELECT count(*) FROM reviews r WHERE r.user_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3".to_string(),
+        ),
+    ];
+    let mut done = conn.prepare_cached(
+        "SELECT 1 FROM challenge_completions WHERE user_id = ?1 AND challenge = ?2",
+    )?;
+    specs
+        .into_iter()
+        .map(|(id, name, description, from, to, goal, sql)| {
+            let progress = count(&sql, from, to)?.min(goal);
+            let completed = done
+                .query_row(params![user, id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            Ok(Challenge {
+                id,
+                name: name.into(),
+                description: description.into(),
+                starts_on: from,
+                ends_on: to,
+                progress,
+                goal,
+                completed,
+                reward_points: CHALLENGE_COMPLETED,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaderboardEntry {
+    pub rank: u32,
+    pub user_id: String,
+    pub name: String,
+    pub total: i64,
+    pub level: String,
+}
+
+pub fn leaderboard(conn: &Connection, limit: usize) -> Result<Vec<LeaderboardEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, trim(u.first_name || ' ' || u.last_name), u.email, coalesce(sum(l.total_delta), 0) AS total
+         FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
+         GROUP BY u.id ORDER BY total DESC, u.created_at LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        let name: String = r.get(1)?;
+        let email: String = r.get(2)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            if name.is_empty() { email } else { name },
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let (user_id, name, total) = row?;
+        out.push(LeaderboardEntry {
+            rank: i as u32 + 1,
+            user_id,
+            name,
+            total,
+            level: level_for(total).1.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn conn() -> (tempfile::TempDir, crate::store::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("p.db")).unwrap();
+        store
+            .conn()
+            .unwrap()
+            .execute(
+                "INSERT INTO users(id, email, created_at) VALUES ('usr_a', 'a@example.com', 0)",
+                [],
+            )
+            .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(level_for(0).1, "Explorer");
+        assert_eq!(level_for(999).1, "Explorer");
+        assert_eq!(level_for(1000).1, "Adventurer");
+        assert_eq!(level_for(50_000).1, "Legend");
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Earn(i64),
+        Redeem(i64),
+        Cancel,
+    }
+
+    proptest! {
+        /// Whatever happens, available points never go negative and never exceed what was
+        /// earned less what is redeemed; the ledger refuses what would break it.
+        #[test]
+        fn available_never_negative(ops in proptest::collection::vec(prop_oneof![
+            (1i64..2000).prop_map(Op::Earn),
+            (1i64..3000).prop_map(Op::Redeem),
+            Just(Op::Cancel),
+        ], 1..30)) {
+            let (_d, store) = conn();
+            let c = store.conn().unwrap();
+            for (i, op) in ops.iter().enumerate() {
+                let booking = format!("bkg_{i}");
+                match op {
+                    Op::Earn(p) => { earn(&c, "usr_a", "FIRST_BOOKING", *p, Some(&booking), "", 0).unwrap(); }
+                    Op::Redeem(p) => {
+                        let before = balance(&c, "usr_a").unwrap().available;
+                        let r = record(&c, "usr_a", "REDEEMED", 0, -p, Some(&booking), "", 0);
+                        prop_assert_eq!(r.is_ok(), *p <= before);
+                    }
+                    Op::Cancel => {
+                        let target = format!("bkg_{}", i / 2);
+                        on_cancelled(&c, "usr_a", &target, 0).unwrap();
+                    }
+                }
+                let b = balance(&c, "usr_a").unwrap();
+                prop_assert!(b.available >= 0, "{:?}", b);
+            }
+        }
+    }
+}
