@@ -1,9 +1,13 @@
 //! Command-line grammar: `booksygo <noun> <verb>`, one file per noun.
 
+mod book;
 mod flights;
 mod hotels;
 mod import;
+mod packages;
 mod places;
+mod points;
+mod trips;
 
 use crate::output::Out;
 use booksygo_core::config::{Clock, Paths};
@@ -33,6 +37,27 @@ pub enum Command {
     /// Look up airports and cities.
     #[command(subcommand)]
     Places(places::PlacesCmd),
+    /// Curated vacation packages: search, details, departures, reviews.
+    #[command(subcommand)]
+    Packages(packages::PackagesCmd),
+    /// Book offers from a search (flight and/or hotel), or `book package <PKG_ID> --date D`.
+    Book(book::BookArgs),
+    /// Your bookings: list, show, pay, cancel, export.
+    #[command(subcommand)]
+    Bookings(book::BookingsCmd),
+    /// Loyalty points, badges, challenges and the leaderboard.
+    Points {
+        #[command(subcommand)]
+        cmd: Option<points::PointsCmd>,
+    },
+    /// Trips: bookings grouped under a name, dates and a budget.
+    #[command(subcommand)]
+    Trips(trips::TripsCmd),
+    /// Your name, email and travel preferences.
+    Profile {
+        #[command(subcommand)]
+        cmd: Option<trips::ProfileCmd>,
+    },
     /// Import real-world data into the local store.
     #[command(subcommand)]
     Import(import::ImportCmd),
@@ -63,6 +88,12 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Places(cmd) => places::run(cmd, &open()?, out).await,
         Command::Import(cmd) => import::run(cmd, &open()?, out).await,
         Command::Info => info(&open()?, out).await,
+        Command::Packages(cmd) => packages::run(cmd, &open()?, out).await,
+        Command::Book(args) => book::book(args, &open()?, out).await,
+        Command::Bookings(cmd) => book::bookings(cmd, &open()?, out).await,
+        Command::Points { cmd } => points::run(cmd, &open()?, out).await,
+        Command::Trips(cmd) => trips::trips(cmd, &open()?, out).await,
+        Command::Profile { cmd } => trips::profile(cmd, &open()?, out).await,
     }
 }
 
@@ -131,4 +162,66 @@ pub fn money(
             )
         })
         .transpose()
+}
+
+/// A booking for people (or as JSON).
+pub fn print_booking(b: &booksygo_core::booking::Booking, out: Out) -> anyhow::Result<()> {
+    if out.json {
+        return out.print_json(b);
+    }
+    out.line(&format!(
+        "{}  confirmation {}  {}",
+        b.id,
+        out.paint(crate::output::Style::Bold, &b.confirmation_code),
+        book::status_colour(out, b.status)
+    ));
+    for i in &b.items {
+        let pnr = i
+            .reference
+            .as_ref()
+            .map(|r| format!("  PNR {r}"))
+            .unwrap_or_default();
+        out.line(&format!(
+            "  {:<8} {}  {} {}{pnr}",
+            i.kind,
+            i.description,
+            i.price.currency,
+            i.price.decimal()
+        ));
+    }
+    for p in &b.passengers {
+        out.line(&format!(
+            "  traveller {} {} ({}, {})",
+            p.given_name,
+            p.family_name,
+            p.kind.as_str(),
+            p.born_on
+        ));
+    }
+    out.line(&format!("  total {}  (taxes {})", b.total, b.tax.decimal()));
+    if b.points_redeemed > 0 {
+        out.line(&format!(
+            "  {} points paid {}; card pays {}",
+            b.points_redeemed, b.points_value, b.amount_due
+        ));
+    }
+    for p in &b.payments {
+        out.line(&format!(
+            "  payment {} {} {}{}",
+            p.card.as_deref().unwrap_or(&p.method),
+            p.amount,
+            p.status,
+            p.message
+                .as_ref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        ));
+    }
+    if b.refunded.minor > 0 {
+        out.line(&format!("  refunded {}", b.refunded));
+    }
+    if let Some(next) = &b.next_action {
+        out.line(&format!("  next: {next}"));
+    }
+    Ok(())
 }

@@ -2,23 +2,31 @@
 //! sandbox market (plus any configured suppliers); a `RemoteAgency` (HTTP) implements the same
 //! trait against a team server.
 
-use crate::booking::payment::PaymentProvider;
 use crate::booking::payment::sandbox::SandboxPayments;
+use crate::booking::payment::{Card, PaymentProvider};
+use crate::booking::service::Review;
+use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
 use crate::config::{Clock, Paths};
 use crate::error::{Error, Result};
 use crate::fixtures;
+use crate::model::package::PackageSpec;
 use crate::model::{
     Cabin, Currency, FlightOffer, FxTable, HotelOffer, Money, Passengers, PlaceSuggestion,
 };
 use crate::places::{Places, import::ImportReport};
+use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
+use crate::profile::{Profile, ProfileUpdate};
 use crate::providers::sandbox::{SandboxProvider, network::Network};
 use crate::providers::{FlightProvider, HotelProvider};
 use crate::search::aggregate::Aggregator;
+use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
 use crate::search::{FlightQuery, HotelQuery, SliceQuery, flights, hotels};
 use crate::store::{self, Store};
+use crate::trips::{NewTrip, Trip};
 use async_trait::async_trait;
 use jiff::ToSpan;
 use jiff::civil::Date;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -115,6 +123,48 @@ pub trait Agency: Send + Sync {
     async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>>;
     async fn explore(&self, query: &ExploreQuery) -> Result<Vec<Destination>>;
     async fn search_hotels(&self, query: &HotelQuery) -> Result<HotelResults>;
+
+    // Packages
+    async fn search_packages(&self, query: &PackageQuery) -> Result<PackageResults>;
+    async fn get_package(&self, id: &str) -> Result<PackageDetail>;
+    async fn featured_packages(&self, limit: usize) -> Result<Vec<PackageSummary>>;
+    async fn package_deals(&self, limit: usize) -> Result<Vec<Deal>>;
+    /// Adds or replaces a package (validated as a whole; nothing written on error).
+    async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail>;
+    async fn review(&self, booking_id: &str, rating: u8, text: &str) -> Result<Review>;
+
+    // Bookings
+    async fn create_booking(&self, req: BookingRequest) -> Result<Booking>;
+    async fn get_booking(&self, id: &str) -> Result<Booking>;
+    async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>>;
+    async fn pay_booking(
+        &self,
+        id: &str,
+        card: Card,
+        idempotency_key: Option<String>,
+    ) -> Result<Booking>;
+    async fn confirm_payment(&self, id: &str) -> Result<Booking>;
+    async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote>;
+    async fn cancel_booking(&self, id: &str, idempotency_key: Option<String>) -> Result<Booking>;
+    /// An RFC 5545 calendar of one booking.
+    async fn booking_calendar(&self, id: &str) -> Result<String>;
+    async fn booking_receipt(&self, id: &str) -> Result<String>;
+
+    // Points
+    async fn points(&self) -> Result<Balance>;
+    async fn points_history(&self) -> Result<Vec<LedgerEntry>>;
+    async fn badges(&self) -> Result<Vec<BadgeStatus>>;
+    async fn challenges(&self) -> Result<Vec<Challenge>>;
+    async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>>;
+
+    // Profile and trips
+    async fn profile(&self) -> Result<Profile>;
+    async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile>;
+    async fn create_trip(&self, trip: &NewTrip) -> Result<Trip>;
+    async fn list_trips(&self) -> Result<Vec<Trip>>;
+    async fn get_trip(&self, id: &str) -> Result<Trip>;
+    async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip>;
+    async fn trip_calendar(&self, id: &str) -> Result<String>;
 }
 
 /// Options for opening a local agency.
@@ -255,6 +305,11 @@ impl LocalAgency {
 
     pub fn payments(&self) -> Arc<dyn PaymentProvider> {
         self.shared.options.payments.clone()
+    }
+
+    /// Today in UTC (package departures and challenges are dated in UTC).
+    pub fn today(&self) -> Date {
+        self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
     }
 
     /// Forgets cached search answers (inventory changed).
@@ -539,6 +594,197 @@ impl Agency for LocalAgency {
             }
         }
         Ok(HotelResults { offers, warnings })
+    }
+
+    async fn search_packages(&self, query: &PackageQuery) -> Result<PackageResults> {
+        let conn = self.store().conn()?;
+        crate::search::packages::search(&conn, &self.network().places, query)
+    }
+
+    async fn get_package(&self, id: &str) -> Result<PackageDetail> {
+        let conn = self.store().conn()?;
+        crate::search::packages::get(&conn, &self.network().places, id, self.today())
+    }
+
+    async fn featured_packages(&self, limit: usize) -> Result<Vec<PackageSummary>> {
+        crate::search::packages::featured(&*self.store().conn()?, limit)
+    }
+
+    async fn package_deals(&self, limit: usize) -> Result<Vec<Deal>> {
+        crate::search::packages::deals(
+            &*self.store().conn()?,
+            &self.network().places,
+            self.today(),
+            limit,
+        )
+    }
+
+    async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail> {
+        let net = self.network();
+        spec.validate(|c| net.places.city(c).is_some())?;
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let owner: Option<String> = tx
+            .query_row(
+                "SELECT owner_id FROM packages WHERE id = ?1",
+                [&spec.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let role: String =
+            tx.query_row("SELECT role FROM users WHERE id = ?1", [&self.user], |r| {
+                r.get(0)
+            })?;
+        if self.user != LOCAL_USER && role != "admin" {
+            if role != "partner" {
+                return Err(Error::AuthRequired(
+                    "only admins and partners manage packages".into(),
+                ));
+            }
+            if owner.as_deref().is_some_and(|o| o != self.user) {
+                return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
+            }
+        }
+        let now = self.now().as_second();
+        crate::search::packages::upsert(
+            &tx,
+            &net.places,
+            spec,
+            Some(owner.as_deref().unwrap_or(&self.user)),
+            "user",
+            now,
+        )?;
+        crate::events::emit(
+            &tx,
+            "package.saved",
+            &spec.id,
+            Some(&self.user),
+            &serde_json::json!({"package_id": spec.id}),
+            now,
+        )?;
+        tx.commit()?;
+        crate::search::packages::get(&conn, &net.places, &spec.id, self.today())
+    }
+
+    async fn review(&self, booking_id: &str, rating: u8, text: &str) -> Result<Review> {
+        self.review_as(&self.user, booking_id, rating, text)
+    }
+
+    async fn create_booking(&self, req: BookingRequest) -> Result<Booking> {
+        self.create_booking_as(&self.user, req).await
+    }
+
+    async fn get_booking(&self, id: &str) -> Result<Booking> {
+        self.get_booking_as(&self.user, id)
+    }
+
+    async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>> {
+        self.list_bookings_as(&self.user, status)
+    }
+
+    async fn pay_booking(
+        &self,
+        id: &str,
+        card: Card,
+        idempotency_key: Option<String>,
+    ) -> Result<Booking> {
+        self.pay_booking_as(&self.user, id, card, idempotency_key)
+            .await
+    }
+
+    async fn confirm_payment(&self, id: &str) -> Result<Booking> {
+        self.confirm_payment_as(&self.user, id).await
+    }
+
+    async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote> {
+        self.sweep()?;
+        self.quote_cancel_as(&self.user, id)
+    }
+
+    async fn cancel_booking(&self, id: &str, idempotency_key: Option<String>) -> Result<Booking> {
+        self.sweep()?;
+        self.cancel_booking_as(&self.user, id, idempotency_key)
+            .await
+    }
+
+    async fn booking_calendar(&self, id: &str) -> Result<String> {
+        let b = self.get_booking_as(&self.user, id)?;
+        Ok(crate::booking::ics::calendar(
+            &format!("BooksyGo {}", b.confirmation_code),
+            &[b],
+            self.now(),
+        ))
+    }
+
+    async fn booking_receipt(&self, id: &str) -> Result<String> {
+        Ok(crate::booking::ics::receipt(
+            &self.get_booking_as(&self.user, id)?,
+        ))
+    }
+
+    async fn points(&self) -> Result<Balance> {
+        self.sweep()?;
+        crate::points::balance(&*self.store().conn()?, &self.user)
+    }
+
+    async fn points_history(&self) -> Result<Vec<LedgerEntry>> {
+        self.sweep()?;
+        crate::points::history(&*self.store().conn()?, &self.user)
+    }
+
+    async fn badges(&self) -> Result<Vec<BadgeStatus>> {
+        self.sweep()?;
+        crate::points::badges(&*self.store().conn()?, &self.user)
+    }
+
+    async fn challenges(&self) -> Result<Vec<Challenge>> {
+        self.sweep()?;
+        crate::points::challenges(&*self.store().conn()?, &self.user, self.today())
+    }
+
+    async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>> {
+        self.sweep()?;
+        crate::points::leaderboard(&*self.store().conn()?, limit)
+    }
+
+    async fn profile(&self) -> Result<Profile> {
+        crate::profile::get(&*self.store().conn()?, &self.user)
+    }
+
+    async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile> {
+        crate::profile::update(&*self.store().conn()?, &self.user, update)
+    }
+
+    async fn create_trip(&self, trip: &NewTrip) -> Result<Trip> {
+        let conn = self.store().conn()?;
+        let id = crate::trips::create(&conn, &self.user, trip, self.now().as_second())?;
+        Ok(crate::trips::get(&conn, &self.user, &id)?.0)
+    }
+
+    async fn list_trips(&self) -> Result<Vec<Trip>> {
+        self.sweep()?;
+        crate::trips::list(&*self.store().conn()?, &self.user)
+    }
+
+    async fn get_trip(&self, id: &str) -> Result<Trip> {
+        self.sweep()?;
+        Ok(crate::trips::get(&*self.store().conn()?, &self.user, id)?.0)
+    }
+
+    async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip> {
+        let conn = self.store().conn()?;
+        crate::trips::add(&conn, &self.user, trip, booking)?;
+        Ok(crate::trips::get(&conn, &self.user, trip)?.0)
+    }
+
+    async fn trip_calendar(&self, id: &str) -> Result<String> {
+        let (trip, bookings) = crate::trips::get(&*self.store().conn()?, &self.user, id)?;
+        Ok(crate::booking::ics::calendar(
+            &trip.name,
+            &bookings,
+            self.now(),
+        ))
     }
 }
 

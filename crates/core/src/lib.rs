@@ -15,9 +15,11 @@ pub mod ids;
 pub mod model;
 pub mod places;
 pub mod points;
+pub mod profile;
 pub mod providers;
 pub mod search;
 pub mod store;
+pub mod trips;
 
 pub use agency::{Agency, LocalAgency};
 pub use error::{Error, ErrorKind, Result};

@@ -658,98 +658,100 @@ impl LocalAgency {
         }
 
         let booking_id = crate::ids::new("bkg");
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (package_id, date) in &package_items {
-            prepared.push(self.prepare_package(&tx, package_id, *date, pax.total())?);
-        }
-        let currency = prepared[0].price.currency;
-        if prepared.iter().any(|p| p.price.currency != currency) {
-            return Err(Error::invalid(
-                "the items are priced in different currencies: search them with the same --currency",
-            ));
-        }
-        let total: i64 = prepared.iter().map(|p| p.price.minor).sum();
-        let tax: i64 = prepared.iter().map(|p| p.tax.minor).sum();
-        let list_total: i64 = prepared.iter().map(|p| p.list_price.minor).sum();
-        let points = req.payment.points;
-        let points_value = self.points_value(points, Money::new(total, currency), user, &tx)?;
-        let amount_due = total - points_value.minor;
-        let starts_on = prepared
-            .iter()
-            .map(|p| p.starts_at)
-            .min()
-            .unwrap_or(now)
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date();
-        let ends_on = prepared
-            .iter()
-            .map(|p| p.ends_on)
-            .max()
-            .unwrap_or(starts_on);
-        let mut code = String::new();
-        for attempt in 0..8u64 {
-            code = crate::ids::code(crate::geo::hash(&[crate::geo::word(&booking_id), attempt]));
-            let taken: bool = tx
-                .query_row(
-                    "SELECT 1 FROM bookings WHERE confirmation_code = ?1",
-                    [&code],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !taken {
-                break;
+        {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (package_id, date) in &package_items {
+                prepared.push(self.prepare_package(&tx, package_id, *date, pax.total())?);
             }
-        }
-        let nows = now.as_second();
-        tx.execute(
-            "INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
-                 points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
-             VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-            params![booking_id, user, code, email, currency.as_str(), total, list_total, points, points_value.minor, amount_due,
-                starts_on.to_string(), ends_on.to_string(), nows],
-        )?;
-        state::created(&tx, &booking_id, user, nows)?;
-        let _ = tax;
-        for (i, p) in prepared.iter().enumerate() {
-            let reference = p.pnr.then(|| {
-                crate::ids::code(crate::geo::hash(&[
-                    crate::geo::word(&booking_id),
-                    i as u64,
-                    7,
-                ]))
-            });
+            let currency = prepared[0].price.currency;
+            if prepared.iter().any(|p| p.price.currency != currency) {
+                return Err(Error::invalid(
+                    "the items are priced in different currencies: search them with the same --currency",
+                ));
+            }
+            let total: i64 = prepared.iter().map(|p| p.price.minor).sum();
+            let tax: i64 = prepared.iter().map(|p| p.tax.minor).sum();
+            let list_total: i64 = prepared.iter().map(|p| p.list_price.minor).sum();
+            let points = req.payment.points;
+            let points_value = self.points_value(points, Money::new(total, currency), user, &tx)?;
+            let amount_due = total - points_value.minor;
+            let starts_on = prepared
+                .iter()
+                .map(|p| p.starts_at)
+                .min()
+                .unwrap_or(now)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date();
+            let ends_on = prepared
+                .iter()
+                .map(|p| p.ends_on)
+                .max()
+                .unwrap_or(starts_on);
+            let mut code = String::new();
+            for attempt in 0..8u64 {
+                code =
+                    crate::ids::code(crate::geo::hash(&[crate::geo::word(&booking_id), attempt]));
+                let taken: bool = tx
+                    .query_row(
+                        "SELECT 1 FROM bookings WHERE confirmation_code = ?1",
+                        [&code],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                if !taken {
+                    break;
+                }
+            }
+            let nows = now.as_second();
             tx.execute(
-                "INSERT INTO booking_items(booking_id, seq, kind, offer_id, provider, reference, description, price, tax,
-                     list_price, continent, starts_at, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![booking_id, i as i64 + 1, p.kind, p.offer_id, p.provider, reference, p.description, p.price.minor,
-                    p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
+                "INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
+                     points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
+                 VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                params![booking_id, user, code, email, currency.as_str(), total, list_total, points, points_value.minor, amount_due,
+                    starts_on.to_string(), ends_on.to_string(), nows],
             )?;
-            inventory::take(&tx, &booking_id, &p.needs)?;
+            state::created(&tx, &booking_id, user, nows)?;
+            let _ = tax;
+            for (i, p) in prepared.iter().enumerate() {
+                let reference = p.pnr.then(|| {
+                    crate::ids::code(crate::geo::hash(&[
+                        crate::geo::word(&booking_id),
+                        i as u64,
+                        7,
+                    ]))
+                });
+                tx.execute(
+                    "INSERT INTO booking_items(booking_id, seq, kind, offer_id, provider, reference, description, price, tax,
+                         list_price, continent, starts_at, payload)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    params![booking_id, i as i64 + 1, p.kind, p.offer_id, p.provider, reference, p.description, p.price.minor,
+                        p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
+                )?;
+                inventory::take(&tx, &booking_id, &p.needs)?;
+            }
+            for (i, p) in req.passengers.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![booking_id, i as i64 + 1, p.given_name.trim(), p.family_name.trim(), p.born_on.to_string(), p.kind.as_str(), p.document],
+                )?;
+            }
+            if points > 0 {
+                points::record(
+                    &tx,
+                    user,
+                    "REDEEMED",
+                    0,
+                    -points,
+                    Some(&booking_id),
+                    "paid part of a booking",
+                    nows,
+                )?;
+            }
+            tx.commit()?;
         }
-        for (i, p) in req.passengers.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![booking_id, i as i64 + 1, p.given_name.trim(), p.family_name.trim(), p.born_on.to_string(), p.kind.as_str(), p.document],
-            )?;
-        }
-        if points > 0 {
-            points::record(
-                &tx,
-                user,
-                "REDEEMED",
-                0,
-                -points,
-                Some(&booking_id),
-                "paid part of a booking",
-                nows,
-            )?;
-        }
-        tx.commit()?;
-        drop(conn);
         self.invalidate_caches();
         match req.payment.card {
             Some(card) => self.charge(user, &booking_id, &card).await,
@@ -1390,4 +1392,93 @@ pub fn quote(
         points_clawed_back: clawed,
         rules,
     })
+}
+
+/// A traveller's review of a package they travelled on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Review {
+    pub id: String,
+    pub booking_id: String,
+    pub package_id: String,
+    pub rating: u8,
+    pub text: String,
+    pub created_at: Timestamp,
+}
+
+impl LocalAgency {
+    /// Reviews are for completed package bookings, once per booking; the package's rating and
+    /// review count move with them, and the reviewer earns points.
+    pub fn review_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        rating: u8,
+        text: &str,
+    ) -> Result<Review> {
+        if !(1..=5).contains(&rating) {
+            return Err(Error::invalid("a rating is 1 to 5"));
+        }
+        let text = text.trim();
+        if text.chars().count() < 3 || text.chars().count() > 2000 {
+            return Err(Error::invalid("a review is 3 to 2000 characters"));
+        }
+        self.sweep()?;
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let b = load(&tx, user, booking_id)?;
+        if b.status != BookingStatus::Completed {
+            return Err(Error::Conflict(format!(
+                "booking {} is {}: you can review a package once the trip is completed",
+                b.id, b.status
+            )));
+        }
+        let package = b
+            .items
+            .iter()
+            .find(|i| i.kind == "package")
+            .map(|i| i.offer_id.clone())
+            .ok_or_else(|| Error::invalid(format!("booking {} has no package to review", b.id)))?;
+        let exists: bool = tx
+            .query_row(
+                "SELECT 1 FROM reviews WHERE booking_id = ?1",
+                [&b.id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if exists {
+            return Err(Error::Conflict(format!(
+                "booking {} is already reviewed",
+                b.id
+            )));
+        }
+        let id = crate::ids::new("rev");
+        let now = self.now().as_second();
+        tx.execute(
+            "INSERT INTO reviews(id, booking_id, package_id, user_id, rating, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, b.id, package, user, rating, text, now],
+        )?;
+        tx.execute(
+            "UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1",
+            params![package, f64::from(rating)],
+        )?;
+        events::emit(
+            &tx,
+            "review.written",
+            &id,
+            Some(user),
+            &serde_json::json!({"package_id": package, "rating": rating}),
+            now,
+        )?;
+        points::on_review(&tx, user, &b.id, now)?;
+        tx.commit()?;
+        Ok(Review {
+            id,
+            booking_id: b.id,
+            package_id: package,
+            rating,
+            text: text.to_string(),
+            created_at: ts(now),
+        })
+    }
 }

@@ -1,0 +1,122 @@
+//! A traveller's profile and preferences.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    #[serde(default)]
+    pub favourite_destinations: Vec<String>,
+    /// Per trip, EUR.
+    #[serde(default)]
+    pub budget_min: Option<u32>,
+    #[serde(default)]
+    pub budget_max: Option<u32>,
+    /// budget, comfort or luxury.
+    #[serde(default)]
+    pub travel_style: Option<String>,
+    #[serde(default)]
+    pub interests: Vec<String>,
+    #[serde(default)]
+    pub dietary_needs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub preferences: Preferences,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub preferences: Option<Preferences>,
+}
+
+pub fn get(conn: &Connection, user: &str) -> Result<Profile> {
+    let row = conn
+        .query_row(
+            "SELECT id, email, first_name, last_name, role, preferences FROM users WHERE id = ?1",
+            [user],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let (id, email, first_name, last_name, role, prefs) =
+        row.ok_or_else(|| Error::NotFound(format!("no user {user}")))?;
+    Ok(Profile {
+        id,
+        email,
+        first_name,
+        last_name,
+        role,
+        preferences: serde_json::from_str(&prefs).unwrap_or_default(),
+    })
+}
+
+pub fn update(conn: &Connection, user: &str, u: &ProfileUpdate) -> Result<Profile> {
+    if let Some(e) = &u.email
+        && (!e.contains('@') || e.contains(' ') || e.len() > 254)
+    {
+        return Err(Error::invalid(format!("'{e}' is not an email address")));
+    }
+    for n in [&u.first_name, &u.last_name].into_iter().flatten() {
+        if n.chars().count() > 50 {
+            return Err(Error::invalid("names are at most 50 characters"));
+        }
+    }
+    if let Some(p) = &u.preferences {
+        if let Some(s) = &p.travel_style
+            && !["budget", "comfort", "luxury"].contains(&s.as_str())
+        {
+            return Err(Error::invalid(format!(
+                "travel style '{s}': use budget, comfort or luxury"
+            )));
+        }
+        if let (Some(a), Some(b)) = (p.budget_min, p.budget_max)
+            && a > b
+        {
+            return Err(Error::invalid("budget_min is above budget_max"));
+        }
+    }
+    let current = get(conn, user)?;
+    let prefs = u.preferences.clone().unwrap_or(current.preferences);
+    conn.execute(
+        "UPDATE users SET email = ?2, first_name = ?3, last_name = ?4, preferences = ?5 WHERE id = ?1",
+        params![
+            user,
+            u.email.as_deref().unwrap_or(&current.email),
+            u.first_name.as_deref().unwrap_or(&current.first_name),
+            u.last_name.as_deref().unwrap_or(&current.last_name),
+            serde_json::to_string(&prefs)?
+        ],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Error::Conflict("that email belongs to another account".into())
+        }
+        e => e.into(),
+    })?;
+    get(conn, user)
+}

@@ -1,0 +1,163 @@
+//! Trips group bookings under a name, dates and a budget, with a day-by-day timeline and the
+//! amount spent against the budget.
+
+use crate::booking::{Booking, BookingStatus, service};
+use crate::error::{Error, Result};
+use crate::model::{Currency, Money};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTrip {
+    pub name: String,
+    #[serde(default)]
+    pub starts_on: Option<Date>,
+    #[serde(default)]
+    pub ends_on: Option<Date>,
+    #[serde(default)]
+    pub budget: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub date: Date,
+    pub booking_id: String,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trip {
+    pub id: String,
+    pub name: String,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub budget: Option<Money>,
+    /// What the trip's live bookings cost, in the trip's currency.
+    pub spent: Money,
+    /// Budget left (negative when over).
+    pub remaining: Option<Money>,
+    pub bookings: Vec<String>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+pub fn create(conn: &Connection, user: &str, t: &NewTrip, now: i64) -> Result<String> {
+    let name = t.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Error::invalid("a trip name is 1 to 80 characters"));
+    }
+    if let (Some(a), Some(b)) = (t.starts_on, t.ends_on)
+        && b < a
+    {
+        return Err(Error::invalid(format!(
+            "the trip ends ({b}) before it starts ({a})"
+        )));
+    }
+    if t.budget.is_some_and(|b| b.minor <= 0) {
+        return Err(Error::invalid("a budget must be positive"));
+    }
+    let id = crate::ids::new("trp");
+    let currency = t.budget.map_or(Currency::EUR, |b| b.currency);
+    conn.execute(
+        "INSERT INTO trips(id, user_id, name, starts_on, ends_on, budget, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, user, name, t.starts_on.map(|d| d.to_string()), t.ends_on.map(|d| d.to_string()), t.budget.map(|b| b.minor), currency.as_str(), now],
+    )?;
+    Ok(id)
+}
+
+pub fn add(conn: &Connection, user: &str, trip: &str, booking: &str) -> Result<()> {
+    let b = service::load(conn, user, booking)?;
+    let owns: bool = conn
+        .query_row(
+            "SELECT 1 FROM trips WHERE id = ?1 AND user_id = ?2",
+            params![trip, user],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !owns {
+        return Err(Error::NotFound(format!("no trip {trip}")));
+    }
+    conn.execute(
+        "INSERT OR IGNORE INTO trip_bookings(trip_id, booking_id) VALUES (?1, ?2)",
+        params![trip, b.id],
+    )?;
+    Ok(())
+}
+
+pub fn list(conn: &Connection, user: &str) -> Result<Vec<Trip>> {
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM trips WHERE user_id = ?1 ORDER BY coalesce(starts_on, '9999'), created_at")?
+        .query_map([user], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.iter()
+        .map(|id| get(conn, user, id).map(|(t, _)| t))
+        .collect()
+}
+
+/// A trip with its bookings.
+pub fn get(conn: &Connection, user: &str, id: &str) -> Result<(Trip, Vec<Booking>)> {
+    let row = conn
+        .query_row(
+            "SELECT name, starts_on, ends_on, budget, currency FROM trips WHERE id = ?1 AND user_id = ?2",
+            params![id, user],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, String>(4)?)),
+        )
+        .optional()?;
+    let (name, starts, ends, budget, currency) =
+        row.ok_or_else(|| Error::NotFound(format!("no trip {id}")))?;
+    let currency = Currency::parse(&currency)?;
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT booking_id FROM trip_bookings WHERE trip_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let bookings: Vec<Booking> = ids
+        .iter()
+        .map(|b| service::load(conn, user, b))
+        .collect::<Result<_>>()?;
+    let live =
+        |b: &&Booking| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Refunded);
+    let spent: i64 = bookings
+        .iter()
+        .filter(live)
+        .filter(|b| b.total.currency == currency)
+        .map(|b| b.total.minor)
+        .sum();
+    let mut timeline = Vec::new();
+    for b in bookings.iter().filter(live) {
+        for item in &b.items {
+            let date = Timestamp::from_second(item.starts_at.as_second())
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date();
+            timeline.push(TimelineEntry {
+                date,
+                booking_id: b.id.clone(),
+                kind: item.kind.clone(),
+                text: item.description.clone(),
+            });
+        }
+    }
+    timeline.sort_by(|a, b| (a.date, &a.text).cmp(&(b.date, &b.text)));
+    let parse = |d: Option<String>| d.and_then(|d| d.parse().ok());
+    let starts_on =
+        parse(starts).or_else(|| bookings.iter().filter(live).map(|b| b.starts_on).min());
+    let ends_on = parse(ends).or_else(|| bookings.iter().filter(live).map(|b| b.ends_on).max());
+    let budget = budget.map(|b| Money::new(b, currency));
+    Ok((
+        Trip {
+            id: id.to_string(),
+            name,
+            starts_on,
+            ends_on,
+            budget,
+            spent: Money::new(spent, currency),
+            remaining: budget.map(|b| Money::new(b.minor - spent, currency)),
+            bookings: bookings.iter().map(|b| b.id.clone()).collect(),
+            timeline,
+        },
+        bookings,
+    ))
+}

@@ -1,0 +1,297 @@
+//! `booksygo book <OFFER_ID>... | book package <PKG_ID> --date D` and `booksygo bookings ...`
+
+use super::{parse_date, print_booking};
+use crate::output::{Out, Style, Table, spin};
+use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::{
+    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
+};
+use booksygo_core::model::PassengerType;
+use booksygo_core::{Agency, Error, LocalAgency};
+use clap::{Args, Subcommand};
+use jiff::civil::Date;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    /// Offer ids from a search (a flight offer and/or a hotel offer), or `package <PKG_ID>`.
+    #[arg(required = true)]
+    targets: Vec<String>,
+    /// Departure date of a package.
+    #[arg(long, value_parser = parse_date)]
+    date: Option<Date>,
+    /// A traveller "Given,Family,YYYY-MM-DD[,adult|child|infant[,DOCUMENT]]"; repeat per traveller.
+    #[arg(long = "passenger", value_parser = parse_passenger)]
+    passengers: Vec<PassengerInput>,
+    /// Travellers from a JSON file: [{"given_name","family_name","born_on","type","document"?}].
+    #[arg(long)]
+    passengers_file: Option<PathBuf>,
+    /// Contact email for the booking.
+    #[arg(long)]
+    email: String,
+    #[command(flatten)]
+    pay: PayArgs,
+    /// Points to redeem (100 points = EUR 1, at most half the price).
+    #[arg(long, default_value_t = 0)]
+    points: i64,
+    /// Makes a retried command safe: the same key replays the first answer.
+    #[arg(long)]
+    idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PayArgs {
+    /// Card number; without it the booking waits, PENDING, for `bookings pay`.
+    #[arg(long)]
+    card: Option<String>,
+    /// Card expiry MM/YY (default: the end of next year, fine for sandbox test cards).
+    #[arg(long)]
+    card_expiry: Option<String>,
+}
+
+impl PayArgs {
+    fn card(&self, today: Date) -> Option<Card> {
+        let default = format!("12/{:02}", (today.year() + 1) % 100);
+        self.card
+            .as_ref()
+            .map(|n| Card::new(n, self.card_expiry.as_deref().unwrap_or(&default)))
+    }
+}
+
+fn parse_passenger(s: &str) -> Result<PassengerInput, String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if parts.len() < 3 || parts.len() > 5 {
+        return Err(format!(
+            "'{s}' is not a passenger: use \"Given,Family,YYYY-MM-DD[,adult|child|infant[,DOCUMENT]]\""
+        ));
+    }
+    let kind = match parts.get(3).copied().unwrap_or("adult") {
+        "adult" => PassengerType::Adult,
+        "child" => PassengerType::Child,
+        "infant" => PassengerType::Infant,
+        other => {
+            return Err(format!(
+                "passenger type '{other}': use adult, child or infant"
+            ));
+        }
+    };
+    Ok(PassengerInput {
+        given_name: parts[0].to_string(),
+        family_name: parts[1].to_string(),
+        born_on: parse_date(parts[2]).map_err(|e| format!("date of birth: {e}"))?,
+        kind,
+        document: parts.get(4).map(|d| d.to_string()),
+    })
+}
+
+pub async fn book(args: BookArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+    let items = if args.targets.first().map(String::as_str) == Some("package") {
+        let [_, id] = args.targets.as_slice() else {
+            return Err(Error::invalid(
+                "use: booksygo book package <PKG_ID> --date YYYY-MM-DD ...",
+            )
+            .into());
+        };
+        let date = args.date.ok_or_else(|| {
+            Error::invalid("--date is required to book a package (see `packages calendar`)")
+        })?;
+        vec![ItemRequest::Package {
+            package_id: id.clone(),
+            date,
+        }]
+    } else {
+        args.targets
+            .iter()
+            .map(|id| ItemRequest::Offer {
+                offer_id: id.clone(),
+            })
+            .collect()
+    };
+    let mut passengers = args.passengers.clone();
+    if let Some(path) = &args.passengers_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?;
+        let list: Vec<PassengerInput> = serde_json::from_str(&text)
+            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
+        passengers.extend(list);
+    }
+    let req = BookingRequest {
+        items,
+        passengers,
+        contact_email: args.email.clone(),
+        payment: PaymentInput {
+            card: args.pay.card(agency.today()),
+            points: args.points,
+        },
+        idempotency_key: args.idempotency_key.clone(),
+    };
+    let booking = spin("booking", agency.create_booking(req)).await?;
+    print_booking(&booking, out)?;
+    Ok(crate::exit::OK)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookingsCmd {
+    /// Your bookings (all, or one status).
+    List {
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One booking with items, travellers, payments and history.
+    Show { id: String },
+    /// Pay a PENDING booking.
+    Pay {
+        id: String,
+        #[command(flatten)]
+        pay: PayArgs,
+        #[arg(long)]
+        idempotency_key: Option<String>,
+    },
+    /// Confirm a payment the bank asked you to approve (3-D Secure).
+    ConfirmPayment { id: String },
+    /// Cancel: shows the refund first; --yes to go ahead.
+    Cancel {
+        id: String,
+        /// Cancel without asking.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        idempotency_key: Option<String>,
+    },
+    /// Write the booking as an .ics calendar (--ics) or a text receipt (--receipt).
+    Export {
+        id: String,
+        /// Calendar file to write ("-" for stdout).
+        #[arg(long, conflicts_with = "receipt")]
+        ics: Option<PathBuf>,
+        /// Print a plain-text receipt.
+        #[arg(long)]
+        receipt: bool,
+    },
+}
+
+pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+    match cmd {
+        BookingsCmd::List { status } => {
+            let status = status.as_deref().map(BookingStatus::parse).transpose()?;
+            let list = agency.list_bookings(status).await?;
+            if out.json {
+                out.print_json(&list)?;
+                return Ok(crate::exit::OK);
+            }
+            if list.is_empty() {
+                out.line(
+                    "No bookings yet. Search with `booksygo flights search` and book an offer.",
+                );
+                return Ok(crate::exit::OK);
+            }
+            let mut t = Table::new(&["BOOKING", "CODE", "STATUS", "FROM", "TO", "WHAT", "TOTAL"])
+                .right(&[6]);
+            for b in &list {
+                let what: Vec<&str> = b.items.iter().map(|i| i.kind.as_str()).collect();
+                t.row(vec![
+                    b.id.clone(),
+                    b.confirmation_code.clone(),
+                    status_colour(out, b.status),
+                    b.starts_on.to_string(),
+                    b.ends_on.to_string(),
+                    what.join("+"),
+                    format!("{} {}", b.total.currency, b.total.decimal()),
+                ]);
+            }
+            print!("{}", t.render(&out));
+        }
+        BookingsCmd::Show { id } => print_booking(&agency.get_booking(&id).await?, out)?,
+        BookingsCmd::Pay {
+            id,
+            pay,
+            idempotency_key,
+        } => {
+            let card = pay
+                .card(agency.today())
+                .ok_or_else(|| Error::invalid("--card is required to pay"))?;
+            let b = spin("charging", agency.pay_booking(&id, card, idempotency_key)).await?;
+            print_booking(&b, out)?;
+        }
+        BookingsCmd::ConfirmPayment { id } => {
+            print_booking(&agency.confirm_payment(&id).await?, out)?
+        }
+        BookingsCmd::Cancel {
+            id,
+            yes,
+            idempotency_key,
+        } => {
+            let quote = agency.quote_cancellation(&id).await?;
+            if !yes {
+                if out.json {
+                    out.print_json(&quote)?;
+                } else {
+                    out.line(&format!(
+                        "Cancelling {} would refund {} to your card and keep {}.",
+                        quote.booking_id, quote.refund, quote.kept
+                    ));
+                    if quote.points_returned > 0 || quote.points_clawed_back > 0 {
+                        out.line(&format!(
+                            "Points: {} returned, {} taken back.",
+                            quote.points_returned, quote.points_clawed_back
+                        ));
+                    }
+                    for r in &quote.rules {
+                        out.line(&format!("  - {r}"));
+                    }
+                    out.line(&format!(
+                        "Run again with --yes to cancel: booksygo bookings cancel {} --yes",
+                        quote.booking_id
+                    ));
+                }
+                return Ok(crate::exit::OK);
+            }
+            let b = spin("cancelling", agency.cancel_booking(&id, idempotency_key)).await?;
+            print_booking(&b, out)?;
+        }
+        BookingsCmd::Export { id, ics, receipt } => {
+            if receipt || ics.is_none() {
+                let text = agency.booking_receipt(&id).await?;
+                if out.json {
+                    out.print_json(&serde_json::json!({"receipt": text}))?;
+                } else {
+                    print!("{text}");
+                }
+                return Ok(crate::exit::OK);
+            }
+            let cal = agency.booking_calendar(&id).await?;
+            write_calendar(ics.as_deref(), &cal, out)?;
+        }
+    }
+    Ok(crate::exit::OK)
+}
+
+/// Writes a calendar to a file (or stdout for "-").
+pub fn write_calendar(path: Option<&std::path::Path>, cal: &str, out: Out) -> anyhow::Result<()> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::write(p, cal)
+                .map_err(|e| Error::invalid(format!("cannot write {}: {e}", p.display())))?;
+            if out.json {
+                out.print_json(&serde_json::json!({"written": p, "events": cal.matches("BEGIN:VEVENT").count()}))?;
+            } else {
+                eprintln!(
+                    "wrote {} ({} events)",
+                    p.display(),
+                    cal.matches("BEGIN:VEVENT").count()
+                );
+            }
+        }
+        _ => print!("{cal}"),
+    }
+    Ok(())
+}
+
+pub fn status_colour(out: Out, s: BookingStatus) -> String {
+    let style = match s {
+        BookingStatus::Confirmed | BookingStatus::Completed => Style::Green,
+        BookingStatus::Pending | BookingStatus::PaymentProcessing => Style::Yellow,
+        BookingStatus::Cancelled | BookingStatus::Refunded => Style::Dim,
+    };
+    out.paint(style, s.as_str())
+}
