@@ -74,8 +74,8 @@ fn events(b: &Booking) -> Vec<Event> {
                             location: s.origin.clone(),
                             description: format!(
                                 "{base}. Departs {} local time, arrives {} local time.",
-                                s.departing_at.strftime("%H:%M %Z"),
-                                s.arriving_at.strftime("%H:%M %Z")
+                                s.departing_at.strftime("%H:%M (UTC%:z)"),
+                                s.arriving_at.strftime("%H:%M (UTC%:z)")
                             ),
                         });
                     }

@@ -335,16 +335,18 @@ fn hotel_from_row(r: &rusqlite::Row) -> rusqlite::Result<HotelRow> {
     })
 }
 
-/// Seats BooksyGo has sold per (flight key, cabin) for departures in `from..=to`.
+/// BooksyGo's allotments (flight key, cabin, sold, capacity) for departures in `from..=to`.
 pub fn seats_sold_between(
     conn: &Connection,
     from: &str,
     to: &str,
-) -> Result<Vec<(String, String, u32)>> {
+) -> Result<Vec<(String, String, u32, u32)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT flight_key, cabin, sold FROM flight_inventory WHERE dep_date BETWEEN ?1 AND ?2 AND sold > 0",
+        "SELECT flight_key, cabin, sold, capacity FROM flight_inventory WHERE dep_date BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map([from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

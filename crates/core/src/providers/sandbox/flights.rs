@@ -13,8 +13,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use std::collections::HashMap;
 
-/// Seats BooksyGo has already sold, per (flight key, cabin).
-pub type SoldSeats = HashMap<(String, Cabin), u32>;
+/// BooksyGo's own allotments: per (flight key, cabin), seats sold and the allotment size.
+pub type SoldSeats = HashMap<(String, Cabin), (u32, u32)>;
 
 /// Minimum connection time within one country, and across borders (minutes).
 pub const MCT_DOMESTIC: i64 = 60;
@@ -122,10 +122,15 @@ impl<'n> Search<'n> {
             self.net.places.airports[f.edge.from as usize].lat < 0.0,
         );
         let market = i64::from(capacity) * fares::market_load(f.seed(), days_ahead, season) / 1000;
-        let key = (flight_key(self.net, f), self.cabin);
-        let sold = i64::from(self.sold.get(&key).copied().unwrap_or(0));
-        let left = (i64::from(capacity) - market - sold).max(0) as u32;
-        let lf = (market + sold) * 1000 / i64::from(capacity);
+        // The price follows the market's load, not our own sales: buyers racing for the last
+        // seats see one price and a clear "sold out", not a moving fare.
+        let lf = market * 1000 / i64::from(capacity);
+        let mut left = (i64::from(capacity) - market).max(0) as u32;
+        if let Some(&(sold, allotment)) = self.sold.get(&(flight_key(self.net, f), self.cabin)) {
+            left = left
+                .saturating_sub(sold)
+                .min(allotment.saturating_sub(sold));
+        }
         (left, lf)
     }
 

@@ -40,11 +40,11 @@ impl SandboxProvider {
         let last = last.checked_add(3.days()).unwrap_or(last);
         let conn = self.store.conn()?;
         let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n) in
+        for (key, cabin, n, cap) in
             store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
         {
             if let Ok(cabin) = Cabin::parse(&cabin) {
-                sold.insert((key, cabin), n);
+                sold.insert((key, cabin), (n, cap));
             }
         }
         drop(conn);
@@ -94,11 +94,11 @@ impl SandboxProvider {
         };
         let conn = self.store.conn()?;
         let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n) in
+        for (key, cabin, n, cap) in
             store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
         {
             if let Ok(cabin) = Cabin::parse(&cabin) {
-                sold.insert((key, cabin), n);
+                sold.insert((key, cabin), (n, cap));
             }
         }
         drop(conn);

@@ -1,0 +1,626 @@
+//! The transactional core through the Agency: the state machine, inventory, payments with the
+//! sandbox test cards, idempotency, cancellation and refunds, points, packages and reviews,
+//! and 50 buyers racing for the last 10 seats.
+
+mod common;
+
+use booksygo_core::agency::LocalOptions;
+use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::{
+    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
+};
+use booksygo_core::config::{Clock, Paths};
+use booksygo_core::model::{FlightOffer, PassengerType};
+use booksygo_core::search::{FlightQuery, FlightSort};
+use booksygo_core::{Agency, ErrorKind, LocalAgency};
+use common::{agency, date};
+
+const VISA: &str = "4242424242424242";
+const DECLINED: &str = "4000000000000002";
+const NO_FUNDS: &str = "4000000000009995";
+const THREE_DS: &str = "4000002760003184";
+
+fn ada() -> PassengerInput {
+    PassengerInput {
+        given_name: "Ada".into(),
+        family_name: "Lovelace".into(),
+        born_on: date("1990-12-10"),
+        kind: PassengerType::Adult,
+        document: None,
+    }
+}
+
+fn card(n: &str) -> Option<Card> {
+    Some(Card::new(n, "12/30"))
+}
+
+async fn offer(a: &LocalAgency) -> FlightOffer {
+    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
+    q.max_stops = Some(0);
+    q.sort = FlightSort::Price;
+    q.filters.airlines = vec!["BA".into()];
+    a.search_flights(&q).await.unwrap().offers.remove(0)
+}
+
+fn request(offer_id: &str, card_number: Option<&str>) -> BookingRequest {
+    BookingRequest {
+        items: vec![ItemRequest::Offer {
+            offer_id: offer_id.into(),
+        }],
+        passengers: vec![ada()],
+        contact_email: "ada@example.com".into(),
+        payment: PaymentInput {
+            card: card_number.and_then(card),
+            points: 0,
+        },
+        idempotency_key: None,
+    }
+}
+
+fn sold(a: &LocalAgency, offer: &FlightOffer) -> i64 {
+    let seg = &offer.slices[0].segments[0];
+    a.store()
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT coalesce(sum(sold), 0) FROM flight_inventory WHERE flight_key = ?1",
+            [seg.flight_key()],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn count(a: &LocalAgency, sql: &str) -> i64 {
+    a.store()
+        .conn()
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The same store seen at another moment.
+fn at(dir: &std::path::Path, now: &str) -> LocalAgency {
+    let mut o = LocalOptions::new(Paths::in_dir(dir));
+    o.clock = Clock::fixed(now.parse().unwrap());
+    LocalAgency::open(o).unwrap()
+}
+
+#[tokio::test]
+async fn a_paid_flight_is_confirmed_with_inventory_events_audit_and_points() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+    assert_eq!(b.total, o.total());
+    assert_eq!(b.confirmation_code.len(), 6);
+    assert!(
+        b.items[0]
+            .reference
+            .as_ref()
+            .is_some_and(|pnr| pnr.len() == 6)
+    );
+    assert_eq!(b.payments.len(), 1);
+    assert_eq!(b.payments[0].card.as_deref(), Some("visa **** 4242"));
+    assert_eq!(sold(&a, &o), 1);
+    let trail: Vec<BookingStatus> = b.history.iter().map(|h| h.to).collect();
+    assert_eq!(
+        trail,
+        [
+            BookingStatus::Pending,
+            BookingStatus::PaymentProcessing,
+            BookingStatus::Confirmed
+        ]
+    );
+    let events: Vec<String> = a
+        .store()
+        .conn()
+        .unwrap()
+        .prepare("SELECT type FROM events WHERE subject_id = ?1 ORDER BY seq")
+        .unwrap()
+        .query_map([&b.id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "booking.created",
+            "booking.payment_started",
+            "booking.payment_completed",
+            "booking.confirmed"
+        ]
+    );
+    let p = a.points().await.unwrap();
+    assert_eq!((p.total, p.available), (500, 500));
+    assert!(
+        a.badges()
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == "first_traveler" && x.earned_at.is_some())
+    );
+    // No card number anywhere in the database.
+    let dump: i64 = count(
+        &a,
+        "SELECT count(*) FROM payments WHERE card_last4 != '4242'",
+    );
+    assert_eq!(dump, 0);
+    let json = serde_json::to_string(&b).unwrap();
+    assert!(!json.contains(VISA));
+}
+
+#[tokio::test]
+async fn declined_cards_cancel_the_booking_and_release_the_seats() {
+    for number in [DECLINED, NO_FUNDS] {
+        let (_d, a) = agency();
+        let o = offer(&a).await;
+        let err = a
+            .create_booking(request(&o.id, Some(number)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert!(err.to_string().contains("declined"), "{err}");
+        assert_eq!(sold(&a, &o), 0, "seats released");
+        let list = a.list_bookings(None).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].status, BookingStatus::Cancelled);
+        assert_eq!(list[0].payments[0].status, "failed");
+        assert_eq!(a.points().await.unwrap().total, 0);
+    }
+}
+
+#[tokio::test]
+async fn three_d_secure_waits_in_payment_processing_until_confirmed() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let b = a
+        .create_booking(request(&o.id, Some(THREE_DS)))
+        .await
+        .unwrap();
+    assert_eq!(b.status, BookingStatus::PaymentProcessing);
+    assert!(
+        b.next_action
+            .as_deref()
+            .unwrap()
+            .contains("confirm-payment")
+    );
+    let b = a.confirm_payment(&b.id).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+    let err = a.confirm_payment(&b.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+}
+
+#[tokio::test]
+async fn bad_cards_write_nothing() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    for (c, msg) in [
+        (Card::new("4242424242424241", "12/30"), "checksum"),
+        (Card::new(VISA, "01/26"), "expired"),
+        (Card::new(VISA, "1/2"), ""),
+    ] {
+        let mut r = request(&o.id, None);
+        r.payment.card = Some(c);
+        let err = a.create_booking(r).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.to_string().contains(msg), "{err}");
+    }
+    assert_eq!(count(&a, "SELECT count(*) FROM bookings"), 0);
+    assert_eq!(sold(&a, &o), 0);
+}
+
+#[tokio::test]
+async fn bad_passengers_and_offers_are_refused() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let mut r = request(&o.id, Some(VISA));
+    r.passengers.push(ada());
+    assert!(
+        a.create_booking(r)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("is for 1 adult")
+    );
+    let mut r = request(&o.id, Some(VISA));
+    r.passengers[0].given_name = "Ad4".into();
+    assert!(
+        a.create_booking(r)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("names")
+    );
+    let mut r = request(&o.id, Some(VISA));
+    r.passengers[0].born_on = date("2020-01-01");
+    assert!(
+        a.create_booking(r)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("cannot travel as adult")
+    );
+    let mut r = request(&o.id, Some(VISA));
+    r.passengers[0].born_on = date("2030-01-01");
+    assert!(
+        a.create_booking(r)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("not in the past")
+    );
+    let mut r = request(&o.id, Some(VISA));
+    r.contact_email = "not-an-email".into();
+    assert!(
+        a.create_booking(r)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("email")
+    );
+    let err = a
+        .create_booking(request("off_doesnotexist", Some(VISA)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(count(&a, "SELECT count(*) FROM bookings"), 0);
+}
+
+#[tokio::test]
+async fn an_expired_offer_is_refused_with_a_fresh_price() {
+    let (dir, a) = agency();
+    let o = offer(&a).await;
+    drop(a);
+    let later = at(dir.path(), "2026-11-25T13:00:00Z");
+    let err = later
+        .create_booking(request(&o.id, Some(VISA)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    let msg = err.to_string();
+    assert!(
+        msg.contains("expired") && msg.contains("book offer off_"),
+        "{msg}"
+    );
+    let fresh = msg.rsplit("book offer ").next().unwrap().trim();
+    let b = later
+        .create_booking(request(fresh, Some(VISA)))
+        .await
+        .unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+}
+
+#[tokio::test]
+async fn idempotency_keys_replay_or_reject() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let mut r = request(&o.id, Some(VISA));
+    r.idempotency_key = Some("order-1".into());
+    let first = a.create_booking(r.clone()).await.unwrap();
+    let again = a.create_booking(r.clone()).await.unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(count(&a, "SELECT count(*) FROM bookings"), 1);
+    assert_eq!(sold(&a, &o), 1);
+    r.contact_email = "other@example.com".into();
+    let err = a.create_booking(r).await.unwrap_err();
+    assert!(err.to_string().contains("different request"), "{err}");
+    // Cancel with a key: the retry replays instead of failing on "already cancelled".
+    let c1 = a
+        .cancel_booking(&first.id, Some("cancel-1".into()))
+        .await
+        .unwrap();
+    let c2 = a
+        .cancel_booking(&first.id, Some("cancel-1".into()))
+        .await
+        .unwrap();
+    assert_eq!(c1.status, c2.status);
+    let err = a.cancel_booking(&first.id, None).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("already"), "{err}");
+}
+
+#[tokio::test]
+async fn cancelling_refunds_by_the_fare_rules_and_claws_back_points() {
+    let (_d, a) = agency();
+    // A business fare is refundable without a fee.
+    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
+    q.cabin = booksygo_core::model::Cabin::Business;
+    q.max_stops = Some(0);
+    let o = a.search_flights(&q).await.unwrap().offers.remove(0);
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    let quote = a.quote_cancellation(&b.id).await.unwrap();
+    assert_eq!(quote.refund, b.total);
+    assert_eq!(quote.points_clawed_back, 500);
+    let c = a.cancel_booking(&b.id, None).await.unwrap();
+    assert_eq!(c.status, BookingStatus::Refunded);
+    assert_eq!(c.refunded, b.total);
+    assert_eq!(sold(&a, &o), 0);
+    let p = a.points().await.unwrap();
+    assert_eq!((p.total, p.available), (0, 0));
+    let trail: Vec<BookingStatus> = c.history.iter().map(|h| h.to).collect();
+    assert_eq!(
+        &trail[3..],
+        [BookingStatus::Cancelled, BookingStatus::Refunded]
+    );
+
+    // A short-haul economy fare is non-refundable: the taxes come back, nothing else.
+    let mut q = FlightQuery::one_way("LHR", "CDG", date("2027-03-14"));
+    q.max_stops = Some(0);
+    q.filters.airlines = vec!["BA".into()];
+    let o = a.search_flights(&q).await.unwrap().offers.remove(0);
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    let quote = a.quote_cancellation(&b.id).await.unwrap();
+    assert_eq!(quote.refund, b.tax);
+}
+
+#[tokio::test]
+async fn points_pay_part_of_a_booking_and_come_back_on_cancel() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    a.create_booking(request(&o.id, Some(VISA))).await.unwrap(); // earns 500
+    let o2 = offer(&a).await;
+    let mut r = request(&o2.id, None);
+    r.payment.points = 600;
+    assert!(
+        a.create_booking(r.clone())
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("500 points available")
+    );
+    r.payment.points = 100;
+    assert!(
+        a.create_booking(r.clone())
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("at least 500")
+    );
+    r.payment.points = 500;
+    r.payment.card = card(VISA);
+    let b = a.create_booking(r).await.unwrap();
+    assert_eq!(b.points_value.minor, 500);
+    assert_eq!(b.amount_due.minor, b.total.minor - 500);
+    assert_eq!(b.payments[0].amount, b.amount_due);
+    assert_eq!(a.points().await.unwrap().available, 0);
+    a.cancel_booking(&b.id, None).await.unwrap();
+    let p = a.points().await.unwrap();
+    assert_eq!(p.available, 500, "redeemed points return");
+    assert!(p.available >= 0);
+}
+
+#[tokio::test]
+async fn pending_bookings_can_be_paid_later_or_lapse() {
+    let (dir, a) = agency();
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, None)).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Pending);
+    assert_eq!(sold(&a, &o), 1, "a pending booking holds its seat");
+    let paid = a
+        .pay_booking(&b.id, Card::new(VISA, "12/30"), None)
+        .await
+        .unwrap();
+    assert_eq!(paid.status, BookingStatus::Confirmed);
+    let err = a
+        .pay_booking(&b.id, Card::new(VISA, "12/30"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+
+    let o2 = offer(&a).await;
+    let unpaid = a.create_booking(request(&o2.id, None)).await.unwrap();
+    drop(a);
+    let later = at(dir.path(), "2026-11-25T13:00:00Z");
+    let lapsed = later.get_booking(&unpaid.id).await.unwrap();
+    assert_eq!(lapsed.status, BookingStatus::Cancelled);
+    assert!(lapsed.history.last().unwrap().reason.contains("not paid"));
+}
+
+#[tokio::test]
+async fn fifty_buyers_for_the_last_ten_seats() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let seg = &o.slices[0].segments[0];
+    a.store()
+        .conn()
+        .unwrap()
+        .execute(
+            "INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, 'economy', ?2, 10, 0)",
+            rusqlite::params![seg.flight_key(), seg.departing_at.date().to_string()],
+        )
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let a = a.as_user(&format!("usr_buyer{i}"));
+        booksygo_core::store::ensure_user(
+            &a.store().conn().unwrap(),
+            a.user(),
+            &format!("b{i}@example.com"),
+            0,
+        )
+        .unwrap();
+        let id = o.id.clone();
+        tasks.spawn(async move { a.create_booking(request(&id, Some(VISA))).await });
+    }
+    let mut ok = 0;
+    let mut sold_out = 0;
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            Ok(b) => {
+                assert_eq!(b.status, BookingStatus::Confirmed);
+                ok += 1;
+            }
+            Err(e) => {
+                assert!(e.to_string().contains("sold out"), "{e}");
+                sold_out += 1;
+            }
+        }
+    }
+    assert_eq!((ok, sold_out), (10, 40));
+    assert_eq!(sold(&a, &o), 10);
+    assert_eq!(
+        count(
+            &a,
+            "SELECT count(*) FROM bookings WHERE status = 'CONFIRMED'"
+        ),
+        10
+    );
+}
+
+#[tokio::test]
+async fn package_booking_completes_and_can_be_reviewed_once() {
+    let (dir, a) = agency();
+    let pkgs = a.search_packages(&Default::default()).await.unwrap();
+    let id = pkgs.packages[0].id.clone();
+    let detail = a.get_package(&id).await.unwrap();
+    let dep = detail
+        .departures
+        .iter()
+        .find(|d| d.slots_left >= 2)
+        .unwrap()
+        .clone();
+    let mut two = vec![ada(), ada()];
+    two[1].given_name = "Charles".into();
+    two[1].family_name = "Babbage".into();
+    let req = BookingRequest {
+        items: vec![ItemRequest::Package {
+            package_id: id.clone(),
+            date: dep.date,
+        }],
+        passengers: two,
+        contact_email: "ada@example.com".into(),
+        payment: PaymentInput {
+            card: card(VISA),
+            points: 0,
+        },
+        idempotency_key: None,
+    };
+    let b = a.create_booking(req).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+    assert_eq!(b.total.minor, dep.price.minor * 2);
+    let after = a.get_package(&id).await.unwrap();
+    let left = after
+        .departures
+        .iter()
+        .find(|d| d.date == dep.date)
+        .unwrap()
+        .slots_left;
+    assert_eq!(left, dep.slots_left - 2);
+    let err = a.review(&b.id, 5, "Wonderful").await.unwrap_err();
+    assert!(
+        err.to_string().contains("once the trip is completed"),
+        "{err}"
+    );
+    drop(a);
+    // A year later the trip is over: the sweep completes it and awards points.
+    let later = at(dir.path(), "2028-01-15T12:00:00Z");
+    let done = later.get_booking(&b.id).await.unwrap();
+    assert_eq!(done.status, BookingStatus::Completed);
+    let before = later.get_package(&id).await.unwrap().summary.review_count;
+    let r = later
+        .review(&b.id, 4, "Great guides, long bus rides")
+        .await
+        .unwrap();
+    assert_eq!(r.rating, 4);
+    assert_eq!(
+        later.get_package(&id).await.unwrap().summary.review_count,
+        before + 1
+    );
+    assert!(
+        later
+            .review(&b.id, 5, "again")
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("already reviewed")
+    );
+    let p = later.points().await.unwrap();
+    assert_eq!(p.total, 500 + 100 + 50);
+    let err = later.cancel_booking(&b.id, None).await.unwrap_err();
+    assert!(err.to_string().contains("COMPLETED"));
+}
+
+#[tokio::test]
+async fn flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let mut hq =
+        booksygo_core::search::HotelQuery::new("NYC", date("2027-03-14"), date("2027-03-18"));
+    hq.limit = Some(1);
+    let h = a.search_hotels(&hq).await.unwrap().offers.remove(0);
+    let mut r = request(&o.id, Some(VISA));
+    r.items.push(ItemRequest::Offer {
+        offer_id: h.id.clone(),
+    });
+    let b = a.create_booking(r).await.unwrap();
+    assert_eq!(b.items.len(), 2);
+    assert_eq!(b.total.minor, o.total().minor + h.total().minor);
+    assert_eq!(b.ends_on, date("2027-03-18"));
+    let ics = a.booking_calendar(&b.id).await.unwrap();
+    let parsed: icalendar::Calendar = ics.parse().expect("a valid RFC 5545 calendar");
+    let events: Vec<_> = parsed
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .collect();
+    assert_eq!(events.len(), 2, "one flight segment and one stay");
+    assert!(ics.contains("DTSTART:20270314T"));
+    assert!(
+        ics.contains("DTSTART;VALUE=DATE:20270314") && ics.contains("DTEND;VALUE=DATE:20270318")
+    );
+    assert!(ics.lines().all(|l| l.len() <= 75));
+    let receipt = a.booking_receipt(&b.id).await.unwrap();
+    assert!(receipt.contains(&b.confirmation_code) && receipt.contains("visa 4242") == false);
+    assert!(receipt.contains("visa **** 4242"));
+}
+
+#[tokio::test]
+async fn trips_group_bookings_against_a_budget() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    let t = a
+        .create_trip(&booksygo_core::trips::NewTrip {
+            name: "New York, March".into(),
+            starts_on: None,
+            ends_on: None,
+            budget: Some(booksygo_core::model::Money::eur(1000_00)),
+        })
+        .await
+        .unwrap();
+    let t = a.add_to_trip(&t.id, &b.id).await.unwrap();
+    assert_eq!(t.spent, b.total);
+    assert_eq!(t.remaining.unwrap().minor, 1000_00 - b.total.minor);
+    assert_eq!(t.timeline.len(), 1);
+    assert_eq!(t.starts_on, Some(date("2027-03-14")));
+    let cal = a.trip_calendar(&t.id).await.unwrap();
+    assert!(cal.contains("BEGIN:VEVENT"));
+    assert_eq!(
+        a.get_trip("trp_nope").await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[tokio::test]
+async fn another_travellers_booking_is_not_found() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    let eve = a.as_user("usr_eve");
+    booksygo_core::store::ensure_user(
+        &eve.store().conn().unwrap(),
+        "usr_eve",
+        "eve@example.com",
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        eve.get_booking(&b.id).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        eve.cancel_booking(&b.id, None).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert!(eve.list_bookings(None).await.unwrap().is_empty());
+}
