@@ -192,7 +192,9 @@ pub fn upsert(
         .itinerary
         .iter()
         .flat_map(|d| {
-            std::iter::once(d.title.as_str()).chain(d.activities.iter().map(String::as_str))
+            [d.title.as_str(), d.description.as_str()]
+                .into_iter()
+                .chain(d.activities.iter().map(String::as_str))
         })
         .chain(spec.tags.iter().map(String::as_str))
         .collect();
