@@ -1085,7 +1085,9 @@ impl LocalAgency {
         let mut conn = self.store().conn()?;
         let lapsed: Vec<(String, String)> = conn
             .prepare_cached(
-                "SELECT id, user_id FROM bookings WHERE status = 'PENDING' AND created_at < ?1",
+                "SELECT id, user_id FROM bookings b WHERE created_at < ?1 AND (status = 'PENDING'
+                   OR (status = 'PAYMENT_PROCESSING' AND NOT EXISTS (SELECT 1 FROM payments p
+                       WHERE p.booking_id = b.id AND p.status IN ('succeeded', 'requires_action'))))",
             )?
             .query_map([nows - PENDING_HOLD_SECONDS], |r| {
                 Ok((r.get(0)?, r.get(1)?))
