@@ -288,89 +288,77 @@ struct Stats {
     big_party: bool,
 }
 
-fn stats(conn: &Connection, user: &str) -> Result<Stats> {
+fn stats(conn: &Connection, user: &str, open: &[&str]) -> Result<Stats> {
+    let need = |b: &str| open.contains(&b);
     let live = "status IN ('CONFIRMED', 'COMPLETED')";
-    let (bookings, savings): (i64, i64) = conn.query_row(
-        &format!("SELECT count(*), coalesce(sum(list_total - total), 0) FROM bookings WHERE user_id = ?1 AND {live}"),
-        [user],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let reviews: i64 = conn.query_row(
-        "SELECT count(*) FROM reviews WHERE user_id = ?1",
-        [user],
-        |r| r.get(0),
-    )?;
-    let early: bool = conn
-        .query_row(
-            &format!("SELECT 1 FROM bookings WHERE user_id = ?1 AND {live} AND julianday(starts_on) - julianday(created_at, 'unixepoch') >= 90"),
+    let (bookings, savings): (i64, i64) = if need("first_traveler") || need("globe_trotter") || need("budget_master") {
+        conn.query_row(
+            &format!("SELECT count(*), coalesce(sum(list_total - total), 0) FROM bookings WHERE user_id = ?1 AND {live}"),
             [user],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    let continents: i64 = conn.query_row(
-        &format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{live} AND i.continent != ''"),
-        [user],
-        |r| r.get(0),
-    )?;
-    let big_party: bool = conn
-        .query_row(
-            &format!("SELECT 1 FROM bookings b WHERE b.user_id = ?1 AND b.{live} AND (SELECT count(*) FROM booking_passengers p WHERE p.booking_id = b.id) >= 4"),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+    } else {
+        (0, 0)
+    };
+    let reviews: i64 = if need("social_butterfly") {
+        conn.query_row("SELECT count(*) FROM reviews WHERE user_id = ?1", [user], |r| r.get(0))?
+    } else {
+        0
+    };
+    let exists = |sql: String| -> Result<bool> { Ok(conn.query_row(&sql, [user], |_| Ok(())).optional()?.is_some()) };
+    let early = need("early_bird")
+        && exists(format!(
+            "SELECT 1 FROM bookings WHERE user_id = ?1 AND {live} AND julianday(starts_on) - julianday(created_at, 'unixepoch') >= 90"
+        ))?;
+    let continents: i64 = if need("continental") {
+        conn.query_row(
+            &format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{live} AND i.continent != ''"),
             [user],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    Ok(Stats {
-        bookings,
-        savings_eur_cents: savings,
-        reviews,
-        early,
-        continents,
-        big_party,
-    })
+            |r| r.get(0),
+        )?
+    } else {
+        0
+    };
+    // A fourth traveller on a booking means a party of four or more.
+    let big_party = need("family_trip")
+        && exists(format!(
+            "SELECT 1 FROM bookings b JOIN booking_passengers p ON p.booking_id = b.id AND p.seq = 4 WHERE b.user_id = ?1 AND b.{live}"
+        ))?;
+    Ok(Stats { bookings, savings_eur_cents: savings, reviews, early, continents, big_party })
 }
 
-/// Awards badges and completes challenges the user now qualifies for.
+/// Awards badges and completes challenges the user now qualifies for. Only what is still
+/// open is computed, so a frequent traveller's bookings are not re-counted for earned badges.
 pub fn evaluate(conn: &Connection, user: &str, now: i64) -> Result<()> {
-    let s = stats(conn, user)?;
-    let earned = [
-        ("first_traveler", s.bookings >= 1),
-        ("globe_trotter", s.bookings >= 10),
-        ("budget_master", s.savings_eur_cents >= 500_00),
-        ("social_butterfly", s.reviews >= 5),
-        ("early_bird", s.early),
-        ("continental", s.continents >= 3),
-        ("family_trip", s.big_party),
-    ];
-    for (badge, yes) in earned {
-        if yes
-            && conn.execute(
-                "INSERT OR IGNORE INTO badges(user_id, badge, awarded_at) VALUES (?1, ?2, ?3)",
-                params![user, badge, now],
-            )? == 1
-        {
-            crate::events::emit(
-                conn,
-                "badge.awarded",
-                user,
-                Some(user),
-                &serde_json::json!({"badge": badge}),
-                now,
-            )?;
+    let earned: Vec<String> = conn
+        .prepare_cached("SELECT badge FROM badges WHERE user_id = ?1")?
+        .query_map([user], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let open: Vec<&str> = BADGES.iter().map(|b| b.0).filter(|b| !earned.iter().any(|e| e == b)).collect();
+    if !open.is_empty() {
+        let s = stats(conn, user, &open)?;
+        let qualifies = |badge: &str| match badge {
+            "first_traveler" => s.bookings >= 1,
+            "globe_trotter" => s.bookings >= 10,
+            "budget_master" => s.savings_eur_cents >= 500_00,
+            "social_butterfly" => s.reviews >= 5,
+            "early_bird" => s.early,
+            "continental" => s.continents >= 3,
+            "family_trip" => s.big_party,
+            _ => false,
+        };
+        for badge in open.into_iter().filter(|b| qualifies(b)) {
+            conn.execute("INSERT OR IGNORE INTO badges(user_id, badge, awarded_at) VALUES (?1, ?2, ?3)", params![user, badge, now])?;
+            crate::events::emit(conn, "badge.awarded", user, Some(user), &serde_json::json!({"badge": badge}), now)?;
         }
     }
-    let today = Timestamp::from_second(now)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
+    let today = Timestamp::from_second(now).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(jiff::tz::TimeZone::UTC).date();
     for c in challenges(conn, user, today)? {
-        if c.progress >= c.goal
-            && conn.execute(
+        if !c.completed && c.progress >= c.goal {
+            conn.execute(
                 "INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)",
                 params![user, c.id, now],
-            )? == 1
-        {
+            )?;
             earn(conn, user, "CHALLENGE_COMPLETED", CHALLENGE_COMPLETED, None, &c.name, now)?;
         }
     }

@@ -168,21 +168,26 @@ pub fn upsert(
         conn.execute(
             "UPDATE packages SET slug=?2, title=?3, description=?4, type=?5, destination=?6, destination_name=?7, country=?8,
                  continent=?9, duration_days=?10, base_price=?11, currency=?12, rating=?13, review_count=?14, featured=?15,
-                 max_group=?16, body=?17, updated_at=?18 WHERE id=?1",
+                 max_group=?16, updated_at=?17 WHERE id=?1",
             params![spec.id, spec.slug, spec.title, spec.description, spec.kind, spec.destination, city.name, city.country,
                 continent, spec.duration_days, spec.base_price, spec.currency.as_str(), f64::from(spec.rating), spec.review_count,
-                spec.featured, spec.max_group, body, now],
+                spec.featured, spec.max_group, now],
         )?;
     } else {
         conn.execute(
             "INSERT INTO packages(id, slug, title, description, type, destination, destination_name, country, continent,
-                 duration_days, base_price, currency, rating, review_count, featured, max_group, body, owner_id, source, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                 duration_days, base_price, currency, rating, review_count, featured, max_group, owner_id, source, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             params![spec.id, spec.slug, spec.title, spec.description, spec.kind, spec.destination, city.name, city.country,
                 continent, spec.duration_days, spec.base_price, spec.currency.as_str(), f64::from(spec.rating), spec.review_count,
-                spec.featured, spec.max_group, body, owner, source, now],
+                spec.featured, spec.max_group, owner, source, now],
         )?;
     }
+    conn.execute(
+        "INSERT INTO package_bodies(package_id, body) VALUES (?1, ?2)
+         ON CONFLICT(package_id) DO UPDATE SET body = excluded.body",
+        params![spec.id, body],
+    )?;
     let rowid: i64 = conn.query_row(
         "SELECT rowid FROM packages WHERE id = ?1",
         [&spec.id],
@@ -372,7 +377,10 @@ pub fn search(conn: &Connection, places: &Places, q: &PackageQuery) -> Result<Pa
 pub fn get(conn: &Connection, places: &Places, id: &str, today: Date) -> Result<PackageDetail> {
     let row = conn
         .query_row(
-            &format!("SELECT {SUMMARY_COLUMNS}, p.description, p.body, p.max_group FROM packages p WHERE p.id = ?1 OR p.slug = ?1"),
+            &format!(
+                "SELECT {SUMMARY_COLUMNS}, p.description, b.body, p.max_group FROM packages p
+                 JOIN package_bodies b ON b.package_id = p.id WHERE p.id = ?1 OR p.slug = ?1"
+            ),
             [id],
             |r| Ok((summary_from_row(r)?, r.get::<_, String>(14)?, r.get::<_, String>(15)?, r.get::<_, u32>(16)?)),
         )

@@ -137,13 +137,21 @@ pub const MIGRATIONS: &[&str] = &[
         review_count INTEGER NOT NULL,
         featured INTEGER NOT NULL DEFAULT 0,
         max_group INTEGER NOT NULL,
-        body TEXT NOT NULL,
         owner_id TEXT,
         source TEXT NOT NULL,
         updated_at INTEGER NOT NULL
     );
-    CREATE INDEX packages_type ON packages(type);
+    CREATE INDEX packages_type ON packages(type, base_price);
     CREATE INDEX packages_price ON packages(base_price);
+    CREATE INDEX packages_country ON packages(country);
+    CREATE INDEX packages_destination ON packages(destination);
+    CREATE INDEX packages_rating ON packages(rating);
+
+    -- The long parts (itinerary, includes, tags) live apart so searches scan small rows.
+    CREATE TABLE package_bodies (
+        package_id TEXT PRIMARY KEY REFERENCES packages(id) ON DELETE CASCADE,
+        body TEXT NOT NULL
+    );
 
     CREATE VIRTUAL TABLE packages_fts USING fts5(
         title, description, destination, activities,
@@ -179,6 +187,8 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX bookings_user ON bookings(user_id, created_at);
     CREATE INDEX bookings_status ON bookings(status, ends_on);
+    CREATE INDEX bookings_pending ON bookings(status, created_at);
+    CREATE INDEX bookings_user_status ON bookings(user_id, status, list_total, total);
 
     CREATE TABLE booking_items (
         booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
@@ -282,7 +292,8 @@ pub const MIGRATIONS: &[&str] = &[
         note TEXT NOT NULL DEFAULT '',
         created_at INTEGER NOT NULL
     );
-    CREATE INDEX points_user ON points_ledger(user_id);
+    CREATE INDEX points_user ON points_ledger(user_id, kind);
+    CREATE INDEX points_booking ON points_ledger(booking_id);
 
     CREATE TABLE badges (
         user_id TEXT NOT NULL REFERENCES users(id),
