@@ -145,7 +145,7 @@ pub fn on_confirmed(conn: &Connection, user: &str, booking: &str, now: i64) -> R
             now,
         )?;
     }
-    evaluate(conn, user, now)
+    evaluate(conn, user, Trigger::Booking(booking), now)
 }
 
 pub fn on_completed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
@@ -158,7 +158,7 @@ pub fn on_completed(conn: &Connection, user: &str, booking: &str, now: i64) -> R
         "trip completed",
         now,
     )?;
-    evaluate(conn, user, now)
+    evaluate(conn, user, Trigger::Completed, now)
 }
 
 pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
@@ -171,7 +171,7 @@ pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Resu
         "review written",
         now,
     )?;
-    evaluate(conn, user, now)
+    evaluate(conn, user, Trigger::Review, now)
 }
 
 /// Cancelling: redeemed points come back, points earned by the booking go (as far as the
@@ -288,8 +288,22 @@ struct Stats {
     big_party: bool,
 }
 
-fn stats(conn: &Connection, user: &str, open: &[&str]) -> Result<Stats> {
+/// What just happened: only what it can change is re-counted, so a frequent traveller's
+/// thousands of bookings are not scanned on every new one.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger<'a> {
+    /// A booking was confirmed.
+    Booking(&'a str),
+    Completed,
+    Review,
+}
+
+fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Result<Stats> {
     let need = |b: &str| open.contains(&b);
+    let booking = match trigger {
+        Trigger::Booking(id) => Some(id),
+        _ => None,
+    };
     let live = "status IN ('CONFIRMED', 'COMPLETED')";
     let (bookings, savings): (i64, i64) = if need("first_traveler") || need("globe_trotter") || need("budget_master") {
         conn.query_row(
@@ -300,43 +314,64 @@ fn stats(conn: &Connection, user: &str, open: &[&str]) -> Result<Stats> {
     } else {
         (0, 0)
     };
-    let reviews: i64 = if need("social_butterfly") {
+    let reviews: i64 = if need("social_butterfly") && matches!(trigger, Trigger::Review) {
         conn.query_row("SELECT count(*) FROM reviews WHERE user_id = ?1", [user], |r| r.get(0))?
     } else {
         0
     };
-    let exists = |sql: String| -> Result<bool> { Ok(conn.query_row(&sql, [user], |_| Ok(())).optional()?.is_some()) };
-    let early = need("early_bird")
-        && exists(format!(
-            "SELECT 1 FROM bookings WHERE user_id = ?1 AND {live} AND julianday(starts_on) - julianday(created_at, 'unixepoch') >= 90"
-        ))?;
-    let continents: i64 = if need("continental") {
-        conn.query_row(
-            &format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{live} AND i.continent != ''"),
-            [user],
-            |r| r.get(0),
-        )?
-    } else {
-        0
+    let exists = |sql: &str, id: &str| -> Result<bool> { Ok(conn.query_row(sql, [id], |_| Ok(())).optional()?.is_some()) };
+    // Per-booking badges look at the booking that was just confirmed.
+    let early = match booking {
+        Some(id) if need("early_bird") => exists(
+            "SELECT 1 FROM bookings WHERE id = ?1 AND julianday(starts_on) - julianday(created_at, 'unixepoch') >= 90",
+            id,
+        )?,
+        _ => false,
     };
-    // A fourth traveller on a booking means a party of four or more.
-    let big_party = need("family_trip")
-        && exists(format!(
-            "SELECT 1 FROM bookings b JOIN booking_passengers p ON p.booking_id = b.id AND p.seq = 4 WHERE b.user_id = ?1 AND b.{live}"
-        ))?;
+    let big_party = match booking {
+        Some(id) if need("family_trip") => exists("SELECT 1 FROM booking_passengers WHERE booking_id = ?1 AND seq = 4", id)?,
+        _ => false,
+    };
+    // Continents are only recounted when this booking goes somewhere new.
+    let continents: i64 = match booking {
+        Some(id) if need("continental") => {
+            let new_place: bool = conn
+                .query_row(
+                    &format!(
+                        "SELECT 1 FROM booking_items i WHERE i.booking_id = ?1 AND i.continent != '' AND NOT EXISTS (
+                             SELECT 1 FROM booking_items j JOIN bookings b ON b.id = j.booking_id
+                             WHERE b.user_id = ?2 AND b.{live} AND j.continent = i.continent AND j.booking_id != ?1)"
+                    ),
+                    params![id, user],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if new_place {
+                conn.query_row(
+                    &format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{live} AND i.continent != ''"),
+                    [user],
+                    |r| r.get(0),
+                )?
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    };
     Ok(Stats { bookings, savings_eur_cents: savings, reviews, early, continents, big_party })
 }
 
 /// Awards badges and completes challenges the user now qualifies for. Only what is still
 /// open is computed, so a frequent traveller's bookings are not re-counted for earned badges.
-pub fn evaluate(conn: &Connection, user: &str, now: i64) -> Result<()> {
+pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Result<()> {
     let earned: Vec<String> = conn
         .prepare_cached("SELECT badge FROM badges WHERE user_id = ?1")?
         .query_map([user], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let open: Vec<&str> = BADGES.iter().map(|b| b.0).filter(|b| !earned.iter().any(|e| e == b)).collect();
     if !open.is_empty() {
-        let s = stats(conn, user, &open)?;
+        let s = stats(conn, user, &open, trigger)?;
         let qualifies = |badge: &str| match badge {
             "first_traveler" => s.bookings >= 1,
             "globe_trotter" => s.bookings >= 10,
@@ -353,7 +388,18 @@ pub fn evaluate(conn: &Connection, user: &str, now: i64) -> Result<()> {
         }
     }
     let today = Timestamp::from_second(now).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(jiff::tz::TimeZone::UTC).date();
-    for c in challenges(conn, user, today)? {
+    let open_challenges = challenges_where(conn, user, today, |id| match (id, trigger) {
+        ("critic", Trigger::Review) => true,
+        ("asia_explorer", Trigger::Booking(b)) => conn
+            .query_row("SELECT 1 FROM booking_items WHERE booking_id = ?1 AND continent = 'Asia'", [b], |_| Ok(()))
+            .optional()
+            .ok()
+            .flatten()
+            .is_some(),
+        ("frequent_booker", Trigger::Booking(_)) => true,
+        _ => false,
+    })?;
+    for c in open_challenges {
         if !c.completed && c.progress >= c.goal {
             conn.execute(
                 "INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)",
@@ -398,6 +444,11 @@ pub struct Challenge {
 
 /// The current time-boxed challenges and the user's progress in each.
 pub fn challenges(conn: &Connection, user: &str, today: Date) -> Result<Vec<Challenge>> {
+    challenges_where(conn, user, today, |_| true)
+}
+
+/// The challenges whose kind `wanted` accepts (by the id before the colon).
+fn challenges_where(conn: &Connection, user: &str, today: Date, wanted: impl Fn(&str) -> bool) -> Result<Vec<Challenge>> {
     let q = (today.month() - 1) / 3;
     let q_start = Date::new(today.year(), q * 3 + 1, 1).map_err(Error::internal)?;
     let q_end = Date::new(today.year(), q * 3 + 3, 1)
@@ -457,6 +508,7 @@ pub fn challenges(conn: &Connection, user: &str, today: Date) -> Result<Vec<Chal
     )?;
     specs
         .into_iter()
+        .filter(|spec| wanted(spec.0.split(':').next().unwrap_or("")))
         .map(|(id, name, description, from, to, goal, sql)| {
             let progress = count(&sql, from, to)?.min(goal);
             let completed = done

@@ -185,7 +185,7 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
     );
-    CREATE INDEX bookings_user ON bookings(user_id, created_at);
+    CREATE INDEX bookings_user ON bookings(user_id, created_at, status);
     CREATE INDEX bookings_status ON bookings(status, ends_on);
     CREATE INDEX bookings_pending ON bookings(status, created_at);
     CREATE INDEX bookings_user_status ON bookings(user_id, status, list_total, total);
@@ -206,6 +206,7 @@ pub const MIGRATIONS: &[&str] = &[
         payload TEXT NOT NULL,
         PRIMARY KEY (booking_id, seq)
     );
+    CREATE INDEX booking_items_continent ON booking_items(continent, booking_id);
 
     CREATE TABLE booking_passengers (
         booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
