@@ -158,6 +158,18 @@ pub enum BookingsCmd {
         #[arg(long)]
         idempotency_key: Option<String>,
     },
+    /// Move the flight to another date (--date) or correct a traveller's name (--passenger-name).
+    Modify {
+        id: String,
+        /// New departure date of the first flight; later flights shift by as many days.
+        #[arg(long, value_parser = parse_date, conflicts_with = "passenger_name")]
+        date: Option<Date>,
+        /// "N:Given,Family" for traveller number N.
+        #[arg(long)]
+        passenger_name: Option<String>,
+        #[command(flatten)]
+        pay: PayArgs,
+    },
     /// Write the booking as an .ics calendar (--ics) or a text receipt (--receipt).
     Export {
         id: String,
@@ -211,6 +223,37 @@ pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyho
                 .card(agency.today())
                 .ok_or_else(|| Error::invalid("--card is required to pay"))?;
             let b = spin("charging", agency.pay_booking(&id, card, idempotency_key)).await?;
+            print_booking(&b, out)?;
+        }
+        BookingsCmd::Modify {
+            id,
+            date,
+            passenger_name,
+            pay,
+        } => {
+            let change = match (date, passenger_name) {
+                (Some(date), None) => Modification::FlightDate {
+                    date,
+                    card: pay.card(agency.today()),
+                },
+                (None, Some(text)) => {
+                    let bad = || Error::invalid(format!("'{text}' is not N:Given,Family"));
+                    let (n, names) = text.split_once(':').ok_or_else(bad)?;
+                    let (given, family) = names.split_once(',').ok_or_else(bad)?;
+                    Modification::PassengerName {
+                        passenger: n.trim().parse().map_err(|_| bad())?,
+                        given_name: given.trim().to_string(),
+                        family_name: family.trim().to_string(),
+                    }
+                }
+                _ => {
+                    return Err(Error::invalid(
+                        "give --date YYYY-MM-DD or --passenger-name \"N:Given,Family\"",
+                    )
+                    .into());
+                }
+            };
+            let b = spin("changing", agency.modify_booking(&id, change)).await?;
             print_booking(&b, out)?;
         }
         BookingsCmd::ConfirmPayment { id } => {

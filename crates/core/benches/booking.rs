@@ -19,7 +19,13 @@ fn open(dir: &std::path::Path) -> LocalAgency {
 }
 
 fn pax() -> Vec<PassengerInput> {
-    vec![PassengerInput { given_name: "Bench".into(), family_name: "Mark".into(), born_on: "1985-05-05".parse().unwrap(), kind: PassengerType::Adult, document: None }]
+    vec![PassengerInput {
+        given_name: "Bench".into(),
+        family_name: "Mark".into(),
+        born_on: "1985-05-05".parse().unwrap(),
+        kind: PassengerType::Adult,
+        document: None,
+    }]
 }
 
 fn pct(mut v: Vec<f64>) -> (f64, f64) {
@@ -29,7 +35,14 @@ fn pct(mut v: Vec<f64>) -> (f64, f64) {
 
 async fn bookings(a: &LocalAgency) {
     // Package departures: no supplier round trip, so this measures the transactional core.
-    let list = a.search_packages(&PackageQuery { limit: Some(200), ..Default::default() }).await.unwrap().packages;
+    let list = a
+        .search_packages(&PackageQuery {
+            limit: Some(200),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .packages;
     let mut targets = Vec::new();
     for p in &list {
         for d in a.get_package(&p.id).await.unwrap().departures {
@@ -38,15 +51,26 @@ async fn bookings(a: &LocalAgency) {
             }
         }
     }
-    let n = targets.len().min(std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(3000));
+    let n = targets.len().min(
+        std::env::var("BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000),
+    );
     let start = Instant::now();
     let mut ok = 0;
     for (id, date) in targets.iter().take(n) {
         let req = BookingRequest {
-            items: vec![ItemRequest::Package { package_id: id.clone(), date: *date }],
+            items: vec![ItemRequest::Package {
+                package_id: id.clone(),
+                date: *date,
+            }],
             passengers: pax(),
             contact_email: "bench@example.com".into(),
-            payment: PaymentInput { card: Some(Card::new("4242424242424242", "12/30")), points: 0 },
+            payment: PaymentInput {
+                card: Some(Card::new("4242424242424242", "12/30")),
+                points: 0,
+            },
             idempotency_key: None,
         };
         if a.create_booking(req).await.is_ok() {
@@ -54,11 +78,24 @@ async fn bookings(a: &LocalAgency) {
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    let oversold: i64 = a.store().conn().unwrap().query_row("SELECT count(*) FROM package_departures WHERE sold > slots", [], |r| r.get(0)).unwrap();
-    println!("package bookings (create + pay + confirm + points): {ok}/{n} in {secs:.2} s = {:.0} bookings/s, oversold departures: {oversold}", ok as f64 / secs);
+    let oversold: i64 = a
+        .store()
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM package_departures WHERE sold > slots",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    println!(
+        "package bookings (create + pay + confirm + points): {ok}/{n} in {secs:.2} s = {:.0} bookings/s, oversold departures: {oversold}",
+        ok as f64 / secs
+    );
 
     // Flight bookings re-price against the market first.
-    let mut q = booksygo_core::search::FlightQuery::one_way("LHR", "JFK", "2027-03-14".parse().unwrap());
+    let mut q =
+        booksygo_core::search::FlightQuery::one_way("LHR", "JFK", "2027-03-14".parse().unwrap());
     q.limit = Some(200);
     let offers = a.search_flights(&q).await.unwrap().offers;
     let start = Instant::now();
@@ -67,10 +104,15 @@ async fn bookings(a: &LocalAgency) {
     for i in 0..rounds {
         let o = &offers[i % offers.len()];
         let req = BookingRequest {
-            items: vec![ItemRequest::Offer { offer_id: o.id.clone() }],
+            items: vec![ItemRequest::Offer {
+                offer_id: o.id.clone(),
+            }],
             passengers: pax(),
             contact_email: "bench@example.com".into(),
-            payment: PaymentInput { card: Some(Card::new("4242424242424242", "12/30")), points: 0 },
+            payment: PaymentInput {
+                card: Some(Card::new("4242424242424242", "12/30")),
+                points: 0,
+            },
             idempotency_key: None,
         };
         if a.create_booking(req).await.is_ok() {
@@ -78,7 +120,10 @@ async fn bookings(a: &LocalAgency) {
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("flight bookings (re-price + create + pay + confirm): {ok}/{rounds} in {secs:.2} s = {:.0} bookings/s", ok as f64 / secs);
+    println!(
+        "flight bookings (re-price + create + pay + confirm): {ok}/{rounds} in {secs:.2} s = {:.0} bookings/s",
+        ok as f64 / secs
+    );
 }
 
 async fn package_search(dir: &std::path::Path, a: &LocalAgency) {
@@ -99,15 +144,64 @@ async fn package_search(dir: &std::path::Path, a: &LocalAgency) {
         }
         tx.commit().unwrap();
     }
-    println!("generated 100,000 packages in {:.1} s ({})", start.elapsed().as_secs_f64(), dir.display());
+    println!(
+        "generated 100,000 packages in {:.1} s ({})",
+        start.elapsed().as_secs_f64(),
+        dir.display()
+    );
     let queries: Vec<(&str, PackageQuery)> = vec![
-        ("rare word 'silfra'", PackageQuery { text: Some("silfra".into()), ..Default::default() }),
-        ("word 'glacier' + type", PackageQuery { text: Some("glacier".into()), kind: Some("adventure".into()), ..Default::default() }),
-        ("common word 'tour' (bm25)", PackageQuery { text: Some("tour".into()), ..Default::default() }),
-        ("common word 'tour' by price", PackageQuery { text: Some("tour".into()), sort: PackageSort::Price, ..Default::default() }),
-        ("filters only: budget <= 800", PackageQuery { kind: Some("budget".into()), max_price: Some(Money::eur(800_00)), ..Default::default() }),
-        ("destination Japan", PackageQuery { destination: Some("JP".into()), ..Default::default() }),
-        ("everything, by rating", PackageQuery { sort: PackageSort::Rating, ..Default::default() }),
+        (
+            "rare word 'silfra'",
+            PackageQuery {
+                text: Some("silfra".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "word 'glacier' + type",
+            PackageQuery {
+                text: Some("glacier".into()),
+                kind: Some("adventure".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "common word 'tour' (bm25)",
+            PackageQuery {
+                text: Some("tour".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "common word 'tour' by price",
+            PackageQuery {
+                text: Some("tour".into()),
+                sort: PackageSort::Price,
+                ..Default::default()
+            },
+        ),
+        (
+            "filters only: budget <= 800",
+            PackageQuery {
+                kind: Some("budget".into()),
+                max_price: Some(Money::eur(800_00)),
+                ..Default::default()
+            },
+        ),
+        (
+            "destination Japan",
+            PackageQuery {
+                destination: Some("JP".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "everything, by rating",
+            PackageQuery {
+                sort: PackageSort::Rating,
+                ..Default::default()
+            },
+        ),
     ];
     for (name, q) in &queries {
         let mut times = Vec::new();
@@ -118,12 +212,18 @@ async fn package_search(dir: &std::path::Path, a: &LocalAgency) {
             times.push(t.elapsed().as_secs_f64() * 1e3);
         }
         let (p50, p99) = pct(times);
-        println!("package search {name:<32} matches {total:>6}  p50 {p50:>8.2} ms  p99 {p99:>8.2} ms");
+        println!(
+            "package search {name:<32} matches {total:>6}  p50 {p50:>8.2} ms  p99 {p99:>8.2} ms"
+        );
     }
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let d1 = tempfile::tempdir().unwrap();
         bookings(&open(d1.path())).await;

@@ -4,7 +4,7 @@
 
 use crate::booking::payment::sandbox::SandboxPayments;
 use crate::booking::payment::{Card, PaymentProvider};
-use crate::booking::service::Review;
+use crate::booking::service::{Modification, Review};
 use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
 use crate::config::{Clock, Paths};
 use crate::error::{Error, Result};
@@ -146,6 +146,9 @@ pub trait Agency: Send + Sync {
     async fn confirm_payment(&self, id: &str) -> Result<Booking>;
     async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote>;
     async fn cancel_booking(&self, id: &str, idempotency_key: Option<String>) -> Result<Booking>;
+    /// Change a traveller's name or move the flight to another date (re-priced; the difference
+    /// is charged or refunded).
+    async fn modify_booking(&self, id: &str, change: Modification) -> Result<Booking>;
     /// An RFC 5545 calendar of one booking.
     async fn booking_calendar(&self, id: &str) -> Result<String>;
     async fn booking_receipt(&self, id: &str) -> Result<String>;
@@ -706,6 +709,10 @@ impl Agency for LocalAgency {
         self.sweep()?;
         self.cancel_booking_as(&self.user, id, idempotency_key)
             .await
+    }
+
+    async fn modify_booking(&self, id: &str, change: Modification) -> Result<Booking> {
+        self.modify_booking_as(&self.user, id, change).await
     }
 
     async fn booking_calendar(&self, id: &str) -> Result<String> {

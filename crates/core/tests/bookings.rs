@@ -624,3 +624,75 @@ async fn another_travellers_booking_is_not_found() {
     );
     assert!(eve.list_bookings(None).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn modify_a_name_or_move_the_flight() {
+    use booksygo_core::booking::service::Modification;
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    let renamed = a
+        .modify_booking(
+            &b.id,
+            Modification::PassengerName {
+                passenger: 1,
+                given_name: "Augusta Ada".into(),
+                family_name: "King".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.passengers[0].family_name, "King");
+    let err = a
+        .modify_booking(
+            &b.id,
+            Modification::PassengerName {
+                passenger: 2,
+                given_name: "X".into(),
+                family_name: "Y".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+
+    // Move a week later: the old seat comes back, the new one is taken, the difference settles.
+    let moved = a
+        .modify_booking(
+            &b.id,
+            Modification::FlightDate {
+                date: date("2027-03-21"),
+                card: card(VISA),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.status, BookingStatus::Confirmed);
+    assert_eq!(moved.starts_on, date("2027-03-21"));
+    assert_eq!(sold(&a, &o), 0, "old seat released");
+    let new_offer: FlightOffer = serde_json::from_value(moved.items[0].details.clone()).unwrap();
+    assert_eq!(new_offer.slices[0].departing_at.date(), date("2027-03-21"));
+    assert_eq!(sold(&a, &new_offer), 1);
+    let paid: i64 = moved
+        .payments
+        .iter()
+        .filter(|p| p.status == "succeeded")
+        .map(|p| p.amount.minor)
+        .sum();
+    assert_eq!(
+        paid - moved.refunded.minor,
+        moved.total.minor,
+        "money in equals the new total"
+    );
+    let err = a
+        .modify_booking(
+            &b.id,
+            Modification::FlightDate {
+                date: date("2027-03-21"),
+                card: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already leaves"));
+}

@@ -305,7 +305,10 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
         _ => None,
     };
     let live = "status IN ('CONFIRMED', 'COMPLETED')";
-    let (bookings, savings): (i64, i64) = if need("first_traveler") || need("globe_trotter") || need("budget_master") {
+    let (bookings, savings): (i64, i64) = if need("first_traveler")
+        || need("globe_trotter")
+        || need("budget_master")
+    {
         conn.query_row(
             &format!("SELECT count(*), coalesce(sum(list_total - total), 0) FROM bookings WHERE user_id = ?1 AND {live}"),
             [user],
@@ -315,11 +318,17 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
         (0, 0)
     };
     let reviews: i64 = if need("social_butterfly") && matches!(trigger, Trigger::Review) {
-        conn.query_row("SELECT count(*) FROM reviews WHERE user_id = ?1", [user], |r| r.get(0))?
+        conn.query_row(
+            "SELECT count(*) FROM reviews WHERE user_id = ?1",
+            [user],
+            |r| r.get(0),
+        )?
     } else {
         0
     };
-    let exists = |sql: &str, id: &str| -> Result<bool> { Ok(conn.query_row(sql, [id], |_| Ok(())).optional()?.is_some()) };
+    let exists = |sql: &str, id: &str| -> Result<bool> {
+        Ok(conn.query_row(sql, [id], |_| Ok(())).optional()?.is_some())
+    };
     // Per-booking badges look at the booking that was just confirmed.
     let early = match booking {
         Some(id) if need("early_bird") => exists(
@@ -329,7 +338,10 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
         _ => false,
     };
     let big_party = match booking {
-        Some(id) if need("family_trip") => exists("SELECT 1 FROM booking_passengers WHERE booking_id = ?1 AND seq = 4", id)?,
+        Some(id) if need("family_trip") => exists(
+            "SELECT 1 FROM booking_passengers WHERE booking_id = ?1 AND seq = 4",
+            id,
+        )?,
         _ => false,
     };
     // Continents are only recounted when this booking goes somewhere new.
@@ -359,7 +371,14 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
         }
         _ => 0,
     };
-    Ok(Stats { bookings, savings_eur_cents: savings, reviews, early, continents, big_party })
+    Ok(Stats {
+        bookings,
+        savings_eur_cents: savings,
+        reviews,
+        early,
+        continents,
+        big_party,
+    })
 }
 
 /// Awards badges and completes challenges the user now qualifies for. Only what is still
@@ -369,7 +388,11 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
         .prepare_cached("SELECT badge FROM badges WHERE user_id = ?1")?
         .query_map([user], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let open: Vec<&str> = BADGES.iter().map(|b| b.0).filter(|b| !earned.iter().any(|e| e == b)).collect();
+    let open: Vec<&str> = BADGES
+        .iter()
+        .map(|b| b.0)
+        .filter(|b| !earned.iter().any(|e| e == b))
+        .collect();
     if !open.is_empty() {
         let s = stats(conn, user, &open, trigger)?;
         let qualifies = |badge: &str| match badge {
@@ -383,15 +406,32 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
             _ => false,
         };
         for badge in open.into_iter().filter(|b| qualifies(b)) {
-            conn.execute("INSERT OR IGNORE INTO badges(user_id, badge, awarded_at) VALUES (?1, ?2, ?3)", params![user, badge, now])?;
-            crate::events::emit(conn, "badge.awarded", user, Some(user), &serde_json::json!({"badge": badge}), now)?;
+            conn.execute(
+                "INSERT OR IGNORE INTO badges(user_id, badge, awarded_at) VALUES (?1, ?2, ?3)",
+                params![user, badge, now],
+            )?;
+            crate::events::emit(
+                conn,
+                "badge.awarded",
+                user,
+                Some(user),
+                &serde_json::json!({"badge": badge}),
+                now,
+            )?;
         }
     }
-    let today = Timestamp::from_second(now).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = Timestamp::from_second(now)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
     let open_challenges = challenges_where(conn, user, today, |id| match (id, trigger) {
         ("critic", Trigger::Review) => true,
         ("asia_explorer", Trigger::Booking(b)) => conn
-            .query_row("SELECT 1 FROM booking_items WHERE booking_id = ?1 AND continent = 'Asia'", [b], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM booking_items WHERE booking_id = ?1 AND continent = 'Asia'",
+                [b],
+                |_| Ok(()),
+            )
             .optional()
             .ok()
             .flatten()
@@ -405,7 +445,15 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
                 "INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)",
                 params![user, c.id, now],
             )?;
-            earn(conn, user, "CHALLENGE_COMPLETED", CHALLENGE_COMPLETED, None, &c.name, now)?;
+            earn(
+                conn,
+                user,
+                "CHALLENGE_COMPLETED",
+                CHALLENGE_COMPLETED,
+                None,
+                &c.name,
+                now,
+            )?;
         }
     }
     Ok(())
@@ -448,7 +496,12 @@ pub fn challenges(conn: &Connection, user: &str, today: Date) -> Result<Vec<Chal
 }
 
 /// The challenges whose kind `wanted` accepts (by the id before the colon).
-fn challenges_where(conn: &Connection, user: &str, today: Date, wanted: impl Fn(&str) -> bool) -> Result<Vec<Challenge>> {
+fn challenges_where(
+    conn: &Connection,
+    user: &str,
+    today: Date,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<Challenge>> {
     let q = (today.month() - 1) / 3;
     let q_start = Date::new(today.year(), q * 3 + 1, 1).map_err(Error::internal)?;
     let q_end = Date::new(today.year(), q * 3 + 3, 1)

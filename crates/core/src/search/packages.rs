@@ -382,7 +382,14 @@ pub fn get(conn: &Connection, places: &Places, id: &str, today: Date) -> Result<
                  JOIN package_bodies b ON b.package_id = p.id WHERE p.id = ?1 OR p.slug = ?1"
             ),
             [id],
-            |r| Ok((summary_from_row(r)?, r.get::<_, String>(14)?, r.get::<_, String>(15)?, r.get::<_, u32>(16)?)),
+            |r| {
+                Ok((
+                    summary_from_row(r)?,
+                    r.get::<_, String>(14)?,
+                    r.get::<_, String>(15)?,
+                    r.get::<_, u32>(16)?,
+                ))
+            },
         )
         .optional()?;
     let (summary, description, body, max_group) = row.ok_or_else(|| {
