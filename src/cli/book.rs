@@ -3,6 +3,7 @@
 use super::{parse_date, print_booking};
 use crate::output::{Out, Style, Table, spin};
 use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::service::Modification;
 use booksygo_core::booking::{
     BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
 };
