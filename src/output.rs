@@ -24,9 +24,9 @@ impl Out {
     }
 
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
-        let mut stdout = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut stdout, value)?;
-        writeln!(stdout)?;
+        let mut text = serde_json::to_string_pretty(value)?;
+        text.push('\n');
+        emit(&text);
         Ok(())
     }
 
@@ -45,7 +45,7 @@ impl Out {
 
     /// A line for people on stdout (tables and headings), never in JSON mode.
     pub fn line(&self, text: &str) {
-        println!("{text}");
+        emit(&format!("{text}\n"));
     }
 }
 
@@ -55,6 +55,22 @@ pub enum Style {
     Dim,
     Green,
     Yellow,
+}
+
+/// Writes to stdout. A reader that went away (`booksygo ... | head`) ends the program
+/// quietly with success, as other Unix tools do, instead of a panic.
+pub fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
 }
 
 /// Warnings and notes go to stderr so stdout stays clean for pipes.

@@ -212,7 +212,7 @@ pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyho
                     format!("{} {}", b.total.currency, b.total.decimal()),
                 ]);
             }
-            print!("{}", t.render(&out));
+            crate::output::emit(&t.render(&out));
         }
         BookingsCmd::Show { id } => print_booking(&agency.get_booking(&id).await?, out)?,
         BookingsCmd::Pay {
@@ -299,7 +299,7 @@ pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyho
                 if out.json {
                     out.print_json(&serde_json::json!({"receipt": text}))?;
                 } else {
-                    print!("{text}");
+                    crate::output::emit(&text);
                 }
                 return Ok(crate::exit::OK);
             }
@@ -326,7 +326,7 @@ pub fn write_calendar(path: Option<&std::path::Path>, cal: &str, out: Out) -> an
                 );
             }
         }
-        _ => print!("{cal}"),
+        _ => crate::output::emit(cal),
     }
     Ok(())
 }

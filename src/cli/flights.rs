@@ -351,7 +351,7 @@ async fn search(args: SearchArgs, agency: &LocalAgency, out: Out) -> anyhow::Res
             ]);
         }
     }
-    print!("{}", table.render(&out));
+    crate::output::emit(&table.render(&out));
     let shown = results.offers.len();
     out.line(&out.paint(Style::Dim, &format!(
         "{shown} offer{} · prices for all travellers, taxes included · offers expire 30 min after search · sorted by {:?}",
@@ -489,6 +489,6 @@ async fn explore(args: ExploreArgs, agency: &LocalAgency, out: Out) -> anyhow::R
             d.airlines.join(" "),
         ]);
     }
-    print!("{}", t.render(&out));
+    crate::output::emit(&t.render(&out));
     Ok(crate::exit::OK)
 }

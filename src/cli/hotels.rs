@@ -138,7 +138,7 @@ pub async fn run(cmd: HotelsCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
             o.id.clone(),
         ]);
     }
-    print!("{}", t.render(&out));
+    crate::output::emit(&t.render(&out));
     out.line(&out.paint(
         Style::Dim,
         "totals include every night, every room and taxes",

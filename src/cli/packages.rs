@@ -145,7 +145,7 @@ pub async fn run(cmd: PackagesCmd, agency: &LocalAgency, out: Out) -> anyhow::Re
                 if r.total == 1 { "" } else { "s" }
             ));
             if !r.packages.is_empty() {
-                print!("{}", summaries(out, &r.packages));
+                crate::output::emit(&summaries(out, &r.packages));
             }
             let facet = |name: &str, m: &std::collections::BTreeMap<String, usize>| {
                 let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -205,7 +205,7 @@ pub async fn run(cmd: PackagesCmd, agency: &LocalAgency, out: Out) -> anyhow::Re
             if out.json {
                 out.print_json(&list)?;
             } else {
-                print!("{}", summaries(out, &list));
+                crate::output::emit(&summaries(out, &list));
             }
         }
         PackagesCmd::Deals { limit } => {
@@ -230,7 +230,7 @@ pub async fn run(cmd: PackagesCmd, agency: &LocalAgency, out: Out) -> anyhow::Re
                     d.package.title.clone(),
                 ]);
             }
-            print!("{}", t.render(&out));
+            crate::output::emit(&t.render(&out));
         }
         PackagesCmd::Calendar { id } => {
             let p = agency.get_package(&id).await?;
@@ -295,5 +295,5 @@ fn print_departures(out: Out, deps: &[booksygo_core::search::packages::Departure
             note,
         ]);
     }
-    print!("{}", t.render(&out));
+    crate::output::emit(&t.render(&out));
 }

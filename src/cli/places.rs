@@ -43,6 +43,6 @@ pub async fn run(cmd: PlacesCmd, agency: &LocalAgency, out: Out) -> anyhow::Resu
                 .to_string(),
         ]);
     }
-    print!("{}", t.render(&out));
+    crate::output::emit(&t.render(&out));
     Ok(crate::exit::OK)
 }

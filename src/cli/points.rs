@@ -65,7 +65,7 @@ pub async fn run(cmd: Option<PointsCmd>, agency: &LocalAgency, out: Out) -> anyh
                     e.note.clone(),
                 ]);
             }
-            print!("{}", t.render(&out));
+            crate::output::emit(&t.render(&out));
         }
         PointsCmd::Badges => {
             let list = agency.badges().await?;
@@ -119,7 +119,7 @@ pub async fn run(cmd: Option<PointsCmd>, agency: &LocalAgency, out: Out) -> anyh
                     e.level.clone(),
                 ]);
             }
-            print!("{}", t.render(&out));
+            crate::output::emit(&t.render(&out));
         }
     }
     Ok(crate::exit::OK)

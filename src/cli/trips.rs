@@ -118,7 +118,7 @@ pub async fn trips(cmd: TripsCmd, agency: &LocalAgency, out: Out) -> anyhow::Res
                     trip.budget.map(|b| b.to_string()).unwrap_or_default(),
                 ]);
             }
-            print!("{}", t.render(&out));
+            crate::output::emit(&t.render(&out));
         }
         TripsCmd::Show { id } => {
             let t = agency.get_trip(&id).await?;
