@@ -236,26 +236,48 @@ fn a_fixture_version_change_reloads_cleanly() {
     use booksygo_core::agency::LocalOptions;
     use booksygo_core::config::Paths;
     let dir = tempfile::tempdir().unwrap();
-    let open = || booksygo_core::LocalAgency::open(LocalOptions::new(Paths::in_dir(dir.path()))).unwrap();
+    let open =
+        || booksygo_core::LocalAgency::open(LocalOptions::new(Paths::in_dir(dir.path()))).unwrap();
     let a = open();
     {
         let c = a.store().conn().unwrap();
         // Pretend an older release loaded the market: a stale airport, an imported one.
-        c.execute("UPDATE airports SET name = 'Stale' WHERE iata = 'LHR'", []).unwrap();
+        c.execute("UPDATE airports SET name = 'Stale' WHERE iata = 'LHR'", [])
+            .unwrap();
         c.execute(
             "INSERT INTO airports(iata, name, city, country, lat, lon, tz, source) VALUES ('QQA', 'Imported', 'Q', 'IS', 64.0, -22.0, 'Atlantic/Reykjavik', 'openflights')",
             [],
         )
         .unwrap();
-        c.execute("UPDATE meta SET value = 'old' WHERE key = 'fixture_version'", []).unwrap();
+        c.execute(
+            "UPDATE meta SET value = 'old' WHERE key = 'fixture_version'",
+            [],
+        )
+        .unwrap();
     }
     drop(a);
     let a = open();
     let c = a.store().conn().unwrap();
-    let name: String = c.query_row("SELECT name FROM airports WHERE iata = 'LHR'", [], |r| r.get(0)).unwrap();
+    let name: String = c
+        .query_row("SELECT name FROM airports WHERE iata = 'LHR'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(name, "London Heathrow Airport");
-    let kept: i64 = c.query_row("SELECT count(*) FROM airports WHERE iata = 'QQA'", [], |r| r.get(0)).unwrap();
+    let kept: i64 = c
+        .query_row(
+            "SELECT count(*) FROM airports WHERE iata = 'QQA'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(kept, 1, "imported data survives a fixture reload");
-    let v: String = c.query_row("SELECT value FROM meta WHERE key = 'fixture_version'", [], |r| r.get(0)).unwrap();
+    let v: String = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'fixture_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(v, booksygo_core::fixtures::VERSION);
 }

@@ -750,7 +750,33 @@ impl LocalAgency {
                     nows,
                 )?;
             }
+            // An in-process provider (the sandbox) answers at once: charge inside this same
+            // transaction, so a booking is created, paid and confirmed in one commit.
+            let mut settled = None;
+            if let Some(card) = &req.payment.card
+                && let Some(outcome) = self.payments().charge_now(
+                    Money::new(amount_due, currency),
+                    card,
+                    &format!("{booking_id}-0"),
+                )
+            {
+                self.start_charge(&tx, user, &booking_id, nows)?;
+                settled = Some(self.settle(
+                    &tx,
+                    user,
+                    &booking_id,
+                    Money::new(amount_due, currency),
+                    card,
+                    outcome,
+                ));
+            }
             tx.commit()?;
+            if let Some(result) = settled {
+                self.invalidate_caches();
+                result?;
+                let conn = self.store().conn()?;
+                return load(&conn, user, &booking_id);
+            }
         }
         self.invalidate_caches();
         match req.payment.card {
@@ -827,35 +853,84 @@ impl LocalAgency {
         Ok(value)
     }
 
-    /// Charges the card for a PENDING booking and moves it on.
+    /// Charges the card for a PENDING booking and moves it on. The provider is called outside
+    /// any transaction (a real card network may take seconds); the moves on either side are
+    /// transactions of their own.
     async fn charge(&self, user: &str, booking_id: &str, card: &Card) -> Result<Booking> {
         let now = self.now().as_second();
         let (amount, attempt) = {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let b = load(&tx, user, booking_id)?;
-            if b.status != BookingStatus::Pending {
-                return Err(Error::Conflict(format!(
-                    "booking {booking_id} is {}: only a PENDING booking can be paid",
-                    b.status
-                )));
-            }
-            state::transition(
-                &tx,
-                booking_id,
-                BookingStatus::PaymentProcessing,
-                "charging the card",
-                now,
-            )?;
+            let (amount, attempt) = self.start_charge(&tx, user, booking_id, now)?;
             tx.commit()?;
-            (b.amount_due, b.payments.len())
+            (amount, attempt)
         };
         let provider = self.payments();
-        let key = format!("{booking_id}-{attempt}");
-        let outcome = provider.charge(amount, card, &key).await;
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = provider
+            .charge(amount, card, &format!("{booking_id}-{attempt}"))
+            .await;
+        let result = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let result = self.settle(&tx, user, booking_id, amount, card, outcome);
+            tx.commit()?;
+            result
+        };
+        result?;
+        let conn = self.store().conn()?;
+        load(&conn, user, booking_id)
+    }
+
+    /// PENDING -> PAYMENT_PROCESSING; returns the amount to charge and the attempt number.
+    fn start_charge(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        now: i64,
+    ) -> Result<(Money, usize)> {
+        let row: Option<(String, i64, String, i64)> = tx
+            .query_row(
+                "SELECT status, amount_due, currency, (SELECT count(*) FROM payments p WHERE p.booking_id = b.id)
+                 FROM bookings b WHERE id = ?1 AND user_id = ?2",
+                params![booking_id, user],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (status, due, currency, attempts) =
+            row.ok_or_else(|| Error::NotFound(format!("no booking {booking_id}")))?;
+        let status = BookingStatus::parse(&status)?;
+        if status != BookingStatus::Pending {
+            return Err(Error::Conflict(format!(
+                "booking {booking_id} is {status}: only a PENDING booking can be paid"
+            )));
+        }
+        state::transition(
+            tx,
+            booking_id,
+            BookingStatus::PaymentProcessing,
+            "charging the card",
+            now,
+        )?;
+        Ok((
+            Money::new(due, Currency::parse(&currency)?),
+            attempts as usize,
+        ))
+    }
+
+    /// Records a charge's outcome and moves the booking on, inside the caller's transaction.
+    /// Declines and provider errors come back as errors after the state is recorded.
+    fn settle(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        amount: Money,
+        card: &Card,
+        outcome: Result<ChargeOutcome>,
+    ) -> Result<()> {
         let now = self.now().as_second();
+        let provider = self.payments();
         let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
             tx.execute(
                 "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
@@ -865,24 +940,20 @@ impl LocalAgency {
             )?;
             Ok(())
         };
-        let result = match outcome {
+        match outcome {
             Ok(ChargeOutcome::Succeeded { reference }) => {
                 record("succeeded", Some(&reference), None)?;
-                self.confirm_paid(&tx, user, booking_id, now)?;
-                Ok(())
+                self.confirm_paid(tx, user, booking_id, now)
             }
-            Ok(ChargeOutcome::RequiresAction { reference }) => {
-                record(
-                    "requires_action",
-                    Some(&reference),
-                    Some("the bank asks the cardholder to confirm"),
-                )?;
-                Ok(())
-            }
+            Ok(ChargeOutcome::RequiresAction { reference }) => record(
+                "requires_action",
+                Some(&reference),
+                Some("the bank asks the cardholder to confirm"),
+            ),
             Ok(ChargeOutcome::Declined { reason }) => {
                 record("failed", None, Some(&reason))?;
                 self.cancel_in(
-                    &tx,
+                    tx,
                     user,
                     booking_id,
                     &format!("payment declined: {reason}"),
@@ -895,7 +966,7 @@ impl LocalAgency {
             Err(e) => {
                 record("failed", None, Some(&e.to_string()))?;
                 state::transition(
-                    &tx,
+                    tx,
                     booking_id,
                     BookingStatus::Pending,
                     "payment provider error",
@@ -905,12 +976,7 @@ impl LocalAgency {
                     "the payment did not go through ({e}); booking {booking_id} is PENDING: retry with `booksygo bookings pay {booking_id}`"
                 )))
             }
-        };
-        tx.commit()?;
-        drop(conn);
-        result?;
-        let conn = self.store().conn()?;
-        load(&conn, user, booking_id)
+        }
     }
 
     fn confirm_paid(&self, tx: &Connection, user: &str, booking_id: &str, now: i64) -> Result<()> {

@@ -129,6 +129,17 @@ pub trait PaymentProvider: Send + Sync {
         card: &Card,
         idempotency_key: &str,
     ) -> Result<ChargeOutcome>;
+    /// For providers that answer in-process with no I/O (the sandbox): the outcome at once,
+    /// so the booking can be paid inside the transaction that creates it. Network providers
+    /// keep the default, `None`, and are called outside any transaction.
+    fn charge_now(
+        &self,
+        _amount: Money,
+        _card: &Card,
+        _idempotency_key: &str,
+    ) -> Option<Result<ChargeOutcome>> {
+        None
+    }
     /// Completes a charge that required action.
     async fn confirm(&self, reference: &str) -> Result<ChargeOutcome>;
     /// Refunds part or all of a charge; returns the refund's reference.

@@ -19,6 +19,23 @@ pub const NAME: &str = "sandbox";
 #[derive(Debug, Clone, Default)]
 pub struct SandboxPayments;
 
+fn outcome(amount: Money, card: &Card, idempotency_key: &str) -> Result<ChargeOutcome> {
+    if amount.minor <= 0 {
+        return Err(Error::internal("charge of a non-positive amount"));
+    }
+    let reference = format!("ch_sbx_{:016x}", crate::geo::word(idempotency_key));
+    Ok(match card.number.as_str() {
+        "4000000000000002" => ChargeOutcome::Declined {
+            reason: "the card was declined".into(),
+        },
+        "4000000000009995" => ChargeOutcome::Declined {
+            reason: "insufficient funds".into(),
+        },
+        "4000002760003184" => ChargeOutcome::RequiresAction { reference },
+        _ => ChargeOutcome::Succeeded { reference },
+    })
+}
+
 #[async_trait]
 impl PaymentProvider for SandboxPayments {
     fn name(&self) -> &str {
@@ -31,20 +48,16 @@ impl PaymentProvider for SandboxPayments {
         card: &Card,
         idempotency_key: &str,
     ) -> Result<ChargeOutcome> {
-        if amount.minor <= 0 {
-            return Err(Error::internal("charge of a non-positive amount"));
-        }
-        let reference = format!("ch_sbx_{:016x}", crate::geo::word(idempotency_key));
-        Ok(match card.number.as_str() {
-            "4000000000000002" => ChargeOutcome::Declined {
-                reason: "the card was declined".into(),
-            },
-            "4000000000009995" => ChargeOutcome::Declined {
-                reason: "insufficient funds".into(),
-            },
-            "4000002760003184" => ChargeOutcome::RequiresAction { reference },
-            _ => ChargeOutcome::Succeeded { reference },
-        })
+        outcome(amount, card, idempotency_key)
+    }
+
+    fn charge_now(
+        &self,
+        amount: Money,
+        card: &Card,
+        idempotency_key: &str,
+    ) -> Option<Result<ChargeOutcome>> {
+        Some(outcome(amount, card, idempotency_key))
     }
 
     async fn confirm(&self, reference: &str) -> Result<ChargeOutcome> {
