@@ -103,7 +103,7 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;
+         PRAGMA foreign_keys = ON;",
     )?;
     Ok(conn)
 }
