@@ -7,6 +7,7 @@ mod import;
 mod packages;
 mod places;
 mod points;
+mod serve;
 mod trips;
 
 use crate::output::Out;
@@ -58,6 +59,8 @@ pub enum Command {
         #[command(subcommand)]
         cmd: Option<trips::ProfileCmd>,
     },
+    /// Run the team server (HTTP API over this machine's store).
+    Serve(serve::ServeArgs),
     /// Import real-world data into the local store.
     #[command(subcommand)]
     Import(import::ImportCmd),
@@ -88,6 +91,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Places(cmd) => places::run(cmd, &open()?, out).await,
         Command::Import(cmd) => import::run(cmd, &open()?, out).await,
         Command::Info => info(&open()?, out).await,
+        Command::Serve(args) => serve::run(args, out).await,
         Command::Packages(cmd) => packages::run(cmd, &open()?, out).await,
         Command::Book(args) => book::book(args, &open()?, out).await,
         Command::Bookings(cmd) => book::bookings(cmd, &open()?, out).await,

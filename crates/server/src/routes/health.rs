@@ -1,0 +1,31 @@
+//! Liveness and readiness.
+
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the database answers.
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let store = state.agency.store().clone();
+    let ok = tokio::task::spawn_blocking(move || {
+        store
+            .conn()
+            .and_then(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", e.to_string()))?;
+    match ok {
+        Ok(_) => Ok(Json(json!({"status": "ready", "database": "ok"}))),
+        Err(e) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            format!("database: {e}"),
+        )),
+    }
+}

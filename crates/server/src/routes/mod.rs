@@ -1,0 +1,51 @@
+//! One module per area; handlers are verbs.
+
+mod health;
+mod packages;
+mod search;
+
+use crate::{ApiError, AppState};
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/search/suggestions", get(search::suggestions))
+        .route("/api/search/flights", post(search::flights))
+        .route("/api/search/hotels", post(search::hotels))
+        .route("/api/search/packages", post(packages::search))
+        .route("/api/packages", get(packages::list))
+        .route("/api/packages/featured", get(packages::featured))
+        .route("/api/packages/deals", get(packages::deals))
+        .route("/api/packages/{id}", get(packages::get))
+}
+
+/// `Json<T>` whose rejections are our JSON errors.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(v))
+    }
+}
+
+/// `Query<T>` whose rejections are our JSON errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(v) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiQuery(v))
+    }
+}

@@ -1,0 +1,90 @@
+//! The package catalogue: search with facets, details, featured and deals.
+
+use super::{ApiJson, ApiQuery};
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::{Path, State};
+use booksygo_core::Agency;
+use booksygo_core::model::Money;
+use booksygo_core::search::packages::{
+    Deal, PackageDetail, PackageQuery, PackageResults, PackageSort, PackageSummary,
+};
+use jiff::civil::Date;
+use serde::Deserialize;
+
+/// `GET /api/packages` filters, as query parameters (prices in EUR, month as YYYY-MM).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    text: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    destination: Option<String>,
+    min_price: Option<String>,
+    max_price: Option<String>,
+    min_days: Option<u32>,
+    max_days: Option<u32>,
+    min_rating: Option<f32>,
+    month: Option<String>,
+    sort: Option<PackageSort>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+fn eur(s: Option<&str>) -> Result<Option<Money>, ApiError> {
+    Ok(
+        s.map(|p| Money::from_decimal(p, booksygo_core::model::Currency::EUR))
+            .transpose()?,
+    )
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<PackageResults>, ApiError> {
+    let month = match p.month.as_deref() {
+        Some(m) => Some(format!("{m}-01").parse::<Date>().map_err(|_| {
+            ApiError::from(booksygo_core::Error::invalid(format!(
+                "month '{m}' is not YYYY-MM"
+            )))
+        })?),
+        None => None,
+    };
+    let q = PackageQuery {
+        text: p.text,
+        kind: p.kind,
+        destination: p.destination,
+        min_price: eur(p.min_price.as_deref())?,
+        max_price: eur(p.max_price.as_deref())?,
+        min_days: p.min_days,
+        max_days: p.max_days,
+        min_rating: p.min_rating,
+        month,
+        sort: p.sort.unwrap_or_default(),
+        limit: Some(p.limit.unwrap_or(20).min(200)),
+        offset: p.offset,
+    };
+    Ok(Json(s.agency.search_packages(&q).await?))
+}
+
+pub async fn search(
+    State(s): State<AppState>,
+    ApiJson(q): ApiJson<PackageQuery>,
+) -> Result<Json<PackageResults>, ApiError> {
+    Ok(Json(s.agency.search_packages(&q).await?))
+}
+
+pub async fn get(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PackageDetail>, ApiError> {
+    Ok(Json(s.agency.get_package(&id).await?))
+}
+
+pub async fn featured(State(s): State<AppState>) -> Result<Json<Vec<PackageSummary>>, ApiError> {
+    Ok(Json(s.agency.featured_packages(20).await?))
+}
+
+pub async fn deals(State(s): State<AppState>) -> Result<Json<Vec<Deal>>, ApiError> {
+    Ok(Json(s.agency.package_deals(20).await?))
+}

@@ -1,0 +1,194 @@
+//! Search: flights (Duffel's offer-request shape), hotels, place suggestions.
+
+use super::{ApiJson, ApiQuery};
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use booksygo_core::Agency;
+use booksygo_core::model::{
+    Cabin, Currency, FlightOffer, HotelOffer, Money, Passengers, PlaceSuggestion,
+};
+use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suggest {
+    q: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+pub async fn suggestions(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<Suggest>,
+) -> Result<Json<Vec<PlaceSuggestion>>, ApiError> {
+    Ok(Json(
+        s.agency
+            .suggest_places(&q.q, q.limit.unwrap_or(10).min(50))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SliceBody {
+    origin: String,
+    destination: String,
+    departure_date: Date,
+}
+
+/// A passenger of an offer request: `{"type": "adult"}` or `{"age": 7}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassengerBody {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    age: Option<u8>,
+}
+
+/// Duffel's offer request, plus our sort, limit and currency.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlightSearch {
+    slices: Vec<SliceBody>,
+    passengers: Vec<PassengerBody>,
+    #[serde(default)]
+    cabin_class: Option<Cabin>,
+    #[serde(default)]
+    max_connections: Option<u8>,
+    #[serde(default)]
+    sort: Option<FlightSort>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    currency: Option<Currency>,
+    #[serde(default)]
+    max_price: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Offers<T> {
+    offers: Vec<T>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
+}
+
+fn passengers(list: &[PassengerBody]) -> Result<Passengers, ApiError> {
+    let mut p = Passengers {
+        adults: 0,
+        children: 0,
+        infants: 0,
+    };
+    for (i, x) in list.iter().enumerate() {
+        let kind = match (x.kind.as_deref(), x.age) {
+            (Some("adult"), None) => "adult",
+            (Some("child"), None) => "child",
+            (Some("infant_without_seat"), None) | (Some("infant"), None) => "infant",
+            (None, Some(a)) if a >= 12 => "adult",
+            (None, Some(a)) if a >= 2 => "child",
+            (None, Some(_)) => "infant",
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_input",
+                    format!(
+                        "passengers[{i}]: give either a type (adult, child, infant_without_seat) or an age"
+                    ),
+                ));
+            }
+        };
+        let slot = match kind {
+            "adult" => &mut p.adults,
+            "child" => &mut p.children,
+            _ => &mut p.infants,
+        };
+        *slot = slot.saturating_add(1);
+    }
+    Ok(p)
+}
+
+pub async fn flights(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<FlightSearch>,
+) -> Result<Json<Offers<FlightOffer>>, ApiError> {
+    let currency = body.currency;
+    let max_price = match body.max_price.as_deref() {
+        Some(p) => Some(Money::from_decimal(p, currency.unwrap_or(Currency::EUR))?),
+        None => None,
+    };
+    let mut q = FlightQuery {
+        slices: body
+            .slices
+            .into_iter()
+            .map(|s| SliceQuery {
+                origin: s.origin,
+                destination: s.destination,
+                departure_date: s.departure_date,
+            })
+            .collect(),
+        passengers: passengers(&body.passengers)?,
+        cabin: body.cabin_class.unwrap_or(Cabin::Economy),
+        max_stops: body.max_connections,
+        filters: Default::default(),
+        sort: body.sort.unwrap_or_default(),
+        limit: Some(body.limit.unwrap_or(50).min(200)),
+        currency,
+    };
+    q.filters.max_price = max_price;
+    let r = s.agency.search_flights(&q).await?;
+    Ok(Json(Offers {
+        offers: r.offers,
+        warnings: r.warnings,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotelSearch {
+    location: String,
+    check_in_date: Date,
+    check_out_date: Date,
+    #[serde(default)]
+    guests: Option<u32>,
+    #[serde(default)]
+    rooms: Option<u32>,
+    #[serde(default)]
+    min_stars: Option<u8>,
+    #[serde(default)]
+    min_rating: Option<f32>,
+    #[serde(default)]
+    amenities: Vec<String>,
+    #[serde(default)]
+    sort: Option<HotelSort>,
+    #[serde(default)]
+    all_rooms: bool,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    currency: Option<Currency>,
+}
+
+pub async fn hotels(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<HotelSearch>,
+) -> Result<Json<Offers<HotelOffer>>, ApiError> {
+    let mut q = HotelQuery::new(&b.location, b.check_in_date, b.check_out_date);
+    q.guests = b.guests.unwrap_or(1);
+    q.rooms = b.rooms.unwrap_or(1);
+    q.min_stars = b.min_stars;
+    q.min_rating = b.min_rating;
+    q.amenities = b.amenities;
+    q.sort = b.sort.unwrap_or_default();
+    q.all_rooms = b.all_rooms;
+    q.limit = Some(b.limit.unwrap_or(50).min(200));
+    q.currency = b.currency;
+    let r = s.agency.search_hotels(&q).await?;
+    Ok(Json(Offers {
+        offers: r.offers,
+        warnings: r.warnings,
+    }))
+}
