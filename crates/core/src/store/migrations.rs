@@ -337,4 +337,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (trip_id, booking_id)
     );
     "#,
+    // 3: accounts for the team server: password hashes and refresh-token families.
+    r#"
+    ALTER TABLE users ADD COLUMN password_hash TEXT;
+
+    CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        family TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        revoked_at INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
+    "#,
 ];

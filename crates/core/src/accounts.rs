@@ -1,0 +1,347 @@
+//! Accounts for the team server: registration, password login (argon2id), and refresh
+//! tokens that rotate on every use, where reusing an old one revokes its whole family.
+//! Access tokens (JWT) are the server's business; the rules about who may log in live here.
+//! Every function is blocking (argon2 is deliberately slow): call it off the async executor.
+
+use crate::error::{Error, Result};
+use crate::profile::{self, Profile};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+pub const MIN_PASSWORD: usize = 10;
+/// Refresh tokens live 7 days.
+pub const REFRESH_TTL_SECONDS: i64 = 7 * 24 * 3600;
+pub const ROLES: &[&str] = &["user", "premium", "admin", "partner"];
+
+/// The one message for a failed login: it never says whether the email exists.
+const BAD_LOGIN: &str = "the email or the password is wrong";
+
+fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+}
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+fn check_email(email: &str) -> Result<String> {
+    let e = email.trim().to_ascii_lowercase();
+    let ok = e.len() <= 254
+        && !e.contains(char::is_whitespace)
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        });
+    if ok {
+        Ok(e)
+    } else {
+        Err(Error::invalid(format!("'{email}' is not an email address")))
+    }
+}
+
+/// Creates an account. The first account of a server is not special: admins are made with
+/// `booksygo admin create-user --role admin` on the server's data directory.
+pub fn register(
+    conn: &Connection,
+    email: &str,
+    password: &str,
+    first: &str,
+    last: &str,
+    role: &str,
+    now: i64,
+) -> Result<Profile> {
+    let email = check_email(email)?;
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(Error::invalid(format!(
+            "a password has at least {MIN_PASSWORD} characters"
+        )));
+    }
+    if password.len() > 1024 {
+        return Err(Error::invalid("a password has at most 1024 bytes"));
+    }
+    if !ROLES.contains(&role) {
+        return Err(Error::invalid(format!(
+            "role '{role}': use {}",
+            ROLES.join(", ")
+        )));
+    }
+    for n in [first, last] {
+        if n.chars().count() > 50 {
+            return Err(Error::invalid("names are at most 50 characters"));
+        }
+    }
+    let hash = hash_password(password)?;
+    let id = crate::ids::new("usr");
+    conn.execute(
+        "INSERT INTO users(id, email, first_name, last_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, email, first.trim(), last.trim(), role, hash, now],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Error::Conflict("an account with this email already exists: log in instead".into())
+        }
+        e => e.into(),
+    })?;
+    crate::events::emit(
+        conn,
+        "user.registered",
+        &id,
+        Some(&id),
+        &serde_json::json!({"user_id": id}),
+        now,
+    )?;
+    profile::get(conn, &id)
+}
+
+/// Checks an email and password. Unknown emails cost the same argon2 work as wrong
+/// passwords, and both get the same answer.
+pub fn login(conn: &Connection, email: &str, password: &str) -> Result<Profile> {
+    let email = email.trim().to_ascii_lowercase();
+    let row: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT id, password_hash FROM users WHERE email = ?1",
+            [&email],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    // A real hash of a random password, verified when there is no account, so that both
+    // failures cost one argon2 verification.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match row {
+        Some((id, Some(hash))) if password_matches(password, &hash) => profile::get(conn, &id),
+        Some((_, Some(_))) => Err(Error::AuthRequired(BAD_LOGIN.into())),
+        _ => {
+            let dummy = DUMMY.get_or_init(|| {
+                random_token()
+                    .and_then(|t| hash_password(&t))
+                    .unwrap_or_default()
+            });
+            let _ = password_matches(password, dummy);
+            Err(Error::AuthRequired(BAD_LOGIN.into()))
+        }
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+    Ok(format!(
+        "rt_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+/// A new refresh token, in a new family (a login) or an existing one (a rotation).
+pub fn issue_refresh(
+    conn: &Connection,
+    user: &str,
+    family: Option<&str>,
+    now: i64,
+) -> Result<String> {
+    let token = random_token()?;
+    let family = family
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::ids::new("fam"));
+    conn.execute(
+        "INSERT INTO refresh_tokens(token_hash, user_id, family, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![token_hash(&token), user, family, now + REFRESH_TTL_SECONDS, now],
+    )?;
+    Ok(token)
+}
+
+/// Uses a refresh token: returns its user and a fresh token of the same family. A token used
+/// twice means it was stolen or replayed: the whole family is revoked.
+pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, String)> {
+    let row: Option<(String, String, i64, Option<i64>, Option<i64>)> = conn
+        .query_row(
+            "SELECT user_id, family, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?1",
+            [token_hash(token)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((user, family, expires, used, revoked)) = row else {
+        return Err(Error::AuthRequired(
+            "unknown refresh token: log in again".into(),
+        ));
+    };
+    if revoked.is_some() {
+        return Err(Error::AuthRequired(
+            "this session was revoked: log in again".into(),
+        ));
+    }
+    if used.is_some() {
+        revoke_family(conn, &family, now)?;
+        crate::events::emit(
+            conn,
+            "auth.refresh_reuse",
+            &user,
+            Some(&user),
+            &serde_json::json!({"family": family}),
+            now,
+        )?;
+        return Err(Error::AuthRequired(
+            "refresh token reused: every session of this login is revoked; log in again".into(),
+        ));
+    }
+    if expires <= now {
+        return Err(Error::AuthRequired(
+            "the session expired: log in again".into(),
+        ));
+    }
+    conn.execute(
+        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+        params![token_hash(token), now],
+    )?;
+    let next = issue_refresh(conn, &user, Some(&family), now)?;
+    Ok((user, next))
+}
+
+/// Logs out: the token's whole family stops working.
+pub fn logout(conn: &Connection, token: &str, now: i64) -> Result<()> {
+    let family: Option<String> = conn
+        .query_row(
+            "SELECT family FROM refresh_tokens WHERE token_hash = ?1",
+            [token_hash(token)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match family {
+        Some(f) => revoke_family(conn, &f, now),
+        None => Err(Error::AuthRequired("unknown refresh token".into())),
+    }
+}
+
+fn revoke_family(conn: &Connection, family: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+        params![family, now],
+    )?;
+    Ok(())
+}
+
+pub fn role(conn: &Connection, user: &str) -> Result<String> {
+    conn.query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::AuthRequired("the account no longer exists".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, crate::store::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = crate::store::Store::open(&dir.path().join("a.db")).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn register_login_and_uniform_failures() {
+        let (_d, s) = store();
+        let c = s.conn().unwrap();
+        let p = register(
+            &c,
+            "Ada@Example.com",
+            "correct horse battery",
+            "Ada",
+            "Lovelace",
+            "user",
+            0,
+        )
+        .unwrap();
+        assert_eq!(p.email, "ada@example.com");
+        assert_eq!(
+            login(&c, "ada@example.com", "correct horse battery")
+                .unwrap()
+                .id,
+            p.id
+        );
+        let wrong = login(&c, "ada@example.com", "wrong password!!")
+            .unwrap_err()
+            .to_string();
+        let unknown = login(&c, "nobody@example.com", "wrong password!!")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            wrong, unknown,
+            "the answer never reveals whether an email exists"
+        );
+        assert!(register(&c, "ada@example.com", "another password", "", "", "user", 0).is_err());
+        assert!(
+            register(&c, "bob@example.com", "short", "", "", "user", 0)
+                .unwrap_err()
+                .to_string()
+                .contains("at least")
+        );
+        assert!(register(&c, "not-an-email", "long enough pw", "", "", "user", 0).is_err());
+        let stored: String = c
+            .query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [&p.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+    }
+
+    #[test]
+    fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
+        let (_d, s) = store();
+        let c = s.conn().unwrap();
+        let p = register(
+            &c,
+            "ada@example.com",
+            "correct horse battery",
+            "",
+            "",
+            "user",
+            0,
+        )
+        .unwrap();
+        let t1 = issue_refresh(&c, &p.id, None, 0).unwrap();
+        let (user, t2) = rotate(&c, &t1, 10).unwrap();
+        assert_eq!(user, p.id);
+        let (_, t3) = rotate(&c, &t2, 20).unwrap();
+        // t1 again: stolen. Everything in the family dies, t3 included.
+        assert!(
+            rotate(&c, &t1, 30)
+                .unwrap_err()
+                .to_string()
+                .contains("reused")
+        );
+        assert!(
+            rotate(&c, &t3, 40)
+                .unwrap_err()
+                .to_string()
+                .contains("revoked")
+        );
+        // Expiry.
+        let t = issue_refresh(&c, &p.id, None, 0).unwrap();
+        assert!(
+            rotate(&c, &t, REFRESH_TTL_SECONDS + 1)
+                .unwrap_err()
+                .to_string()
+                .contains("expired")
+        );
+        // Logout.
+        let t = issue_refresh(&c, &p.id, None, 0).unwrap();
+        logout(&c, &t, 5).unwrap();
+        assert!(rotate(&c, &t, 6).is_err());
+        assert!(rotate(&c, "rt_garbage", 6).is_err());
+    }
+}
