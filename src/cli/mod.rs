@@ -61,6 +61,9 @@ pub enum Command {
     },
     /// Run the team server (HTTP API over this machine's store).
     Serve(serve::ServeArgs),
+    /// Server administration on the server's own machine.
+    #[command(subcommand)]
+    Admin(AdminCmd),
     /// Import real-world data into the local store.
     #[command(subcommand)]
     Import(import::ImportCmd),
@@ -71,6 +74,12 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCmd {
+    /// Create an account (the first admin: --role admin), password from standard input.
+    CreateUser(serve::CreateUserArgs),
 }
 
 /// Runs a parsed command; returns the exit code on success.
@@ -92,6 +101,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Import(cmd) => import::run(cmd, &open()?, out).await,
         Command::Info => info(&open()?, out).await,
         Command::Serve(args) => serve::run(args, out).await,
+        Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Packages(cmd) => packages::run(cmd, &open()?, out).await,
         Command::Book(args) => book::book(args, &open()?, out).await,
         Command::Bookings(cmd) => book::bookings(cmd, &open()?, out).await,

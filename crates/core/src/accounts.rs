@@ -167,7 +167,9 @@ pub fn issue_refresh(
 /// Uses a refresh token: returns its user and a fresh token of the same family. A token used
 /// twice means it was stolen or replayed: the whole family is revoked.
 pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, String)> {
-    let row: Option<(String, String, i64, Option<i64>, Option<i64>)> = conn
+    /// user, family, expires_at, used_at, revoked_at
+    type Row = (String, String, i64, Option<i64>, Option<i64>);
+    let row: Option<Row> = conn
         .query_row(
             "SELECT user_id, family, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?1",
             [token_hash(token)],
@@ -184,7 +186,18 @@ pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, Strin
             "this session was revoked: log in again".into(),
         ));
     }
-    if used.is_some() {
+    if expires <= now {
+        return Err(Error::AuthRequired(
+            "the session expired: log in again".into(),
+        ));
+    }
+    // Claim the token atomically: of two uses, only one can set `used_at`. Run outside a
+    // surrounding transaction, so that the revocation below is kept when we return an error.
+    let claimed = conn.execute(
+        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+        params![token_hash(token), now],
+    )? == 1;
+    if !claimed || used.is_some() {
         revoke_family(conn, &family, now)?;
         crate::events::emit(
             conn,
@@ -198,15 +211,6 @@ pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, Strin
             "refresh token reused: every session of this login is revoked; log in again".into(),
         ));
     }
-    if expires <= now {
-        return Err(Error::AuthRequired(
-            "the session expired: log in again".into(),
-        ));
-    }
-    conn.execute(
-        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
-        params![token_hash(token), now],
-    )?;
     let next = issue_refresh(conn, &user, Some(&family), now)?;
     Ok((user, next))
 }

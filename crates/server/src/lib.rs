@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 mod error;
 mod routes;
 
@@ -25,12 +26,32 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     pub agency: LocalAgency,
+    pub keys: std::sync::Arc<auth::Keys>,
+    pub limiter: std::sync::Arc<auth::Limiter>,
 }
 
 impl AppState {
-    pub fn new(agency: LocalAgency) -> Self {
-        AppState { agency }
+    /// A state signing tokens with `secret` (keep it stable across restarts, or every
+    /// session ends when the server does).
+    pub fn with_secret(agency: LocalAgency, secret: &[u8]) -> Self {
+        AppState {
+            agency,
+            keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
+            limiter: Default::default(),
+        }
     }
+
+    /// A state with a fresh random signing secret (tests, throwaway servers).
+    pub fn new(agency: LocalAgency) -> Self {
+        Self::with_secret(agency, &random_secret())
+    }
+}
+
+/// 32 random bytes from the operating system.
+pub fn random_secret() -> [u8; 32] {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).expect("the operating system provides randomness");
+    secret
 }
 
 /// The whole API as a router (tests drive it with `oneshot`, `serve` puts it on a socket).

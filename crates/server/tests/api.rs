@@ -200,3 +200,335 @@ async fn serves_on_a_real_socket_and_shuts_down_gracefully() {
     tx.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+async fn call_auth(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<&str>,
+    key: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"));
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let req = req
+        .body(
+            body.map(|b| Body::from(b.to_string()))
+                .unwrap_or_else(Body::empty),
+        )
+        .unwrap();
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn login_as(s: &AppState, email: &str) -> Value {
+    let (st, _) = call(s, "POST", "/api/auth/register", Some(&json!({"email": email, "password": "correct horse battery", "first_name": "Ada", "last_name": "L"}).to_string())).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, t) = call(
+        s,
+        "POST",
+        "/api/auth/login",
+        Some(&json!({"email": email, "password": "correct horse battery"}).to_string()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["expires_in"], 900);
+    t
+}
+
+#[tokio::test]
+async fn register_login_refresh_logout() {
+    let (_d, s) = state();
+    let t = login_as(&s, "ada@example.com").await;
+    let access = t["access_token"].as_str().unwrap();
+    let (st, p) = call_auth(&s, "GET", "/api/users/profile", access, None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(p["email"], "ada@example.com");
+    // Same answer for a wrong password and an unknown email.
+    let (a, x) = call(
+        &s,
+        "POST",
+        "/api/auth/login",
+        Some(r#"{"email": "ada@example.com", "password": "wrong wrong wrong"}"#),
+    )
+    .await;
+    let (b, y) = call(
+        &s,
+        "POST",
+        "/api/auth/login",
+        Some(r#"{"email": "nobody@example.com", "password": "wrong wrong wrong"}"#),
+    )
+    .await;
+    assert_eq!((a, b), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(x["error"]["message"], y["error"]["message"]);
+    // Rotation, then reuse of the old refresh token revokes the family.
+    let r1 = t["refresh_token"].as_str().unwrap();
+    let (st, t2) = call(
+        &s,
+        "POST",
+        "/api/auth/refresh",
+        Some(&json!({"refresh_token": r1}).to_string()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let r2 = t2["refresh_token"].as_str().unwrap();
+    assert_ne!(r1, r2);
+    let (st, e) = call(
+        &s,
+        "POST",
+        "/api/auth/refresh",
+        Some(&json!({"refresh_token": r1}).to_string()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert!(e["error"]["message"].as_str().unwrap().contains("reused"));
+    let (st, _) = call(
+        &s,
+        "POST",
+        "/api/auth/refresh",
+        Some(&json!({"refresh_token": r2}).to_string()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the whole family is revoked");
+    // Logout.
+    let t3 = call(
+        &s,
+        "POST",
+        "/api/auth/login",
+        Some(r#"{"email": "ada@example.com", "password": "correct horse battery"}"#),
+    )
+    .await
+    .1;
+    let (st, _) = call(
+        &s,
+        "POST",
+        "/api/auth/logout",
+        Some(&json!({"refresh_token": t3["refresh_token"]}).to_string()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = call(
+        &s,
+        "POST",
+        "/api/auth/refresh",
+        Some(&json!({"refresh_token": t3["refresh_token"]}).to_string()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn forged_and_missing_tokens_are_refused() {
+    let (_d, s) = state();
+    let t = login_as(&s, "ada@example.com").await;
+    let good = t["access_token"].as_str().unwrap().to_string();
+    let (st, _) = call(&s, "GET", "/api/users/profile", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // Wrong signature: flip the last character.
+    let mut bad = good.clone();
+    let last = bad.pop().unwrap();
+    bad.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(
+        call_auth(&s, "GET", "/api/users/profile", &bad, None, None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    // alg: none with the same claims.
+    let parts: Vec<&str> = good.split('.').collect();
+    let none = format!(
+        "{}.{}.",
+        base64url(r#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
+    assert_eq!(
+        call_auth(&s, "GET", "/api/users/profile", &none, None, None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    // A token signed by another server (other secret) is refused.
+    let other = booksygo_server::auth::issue(
+        &booksygo_server::auth::Keys::from_secret(b"another-secret-another-secret-xx"),
+        "usr_x",
+        "admin",
+        1_800_000_000,
+    )
+    .unwrap();
+    assert_eq!(
+        call_auth(&s, "GET", "/api/users/profile", &other, None, None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+fn base64url(s: &str) -> String {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &x)| acc | (u32::from(x) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn book_over_http_and_keep_bookings_private() {
+    let (_d, s) = state();
+    let ada = login_as(&s, "ada@example.com").await;
+    let eve = login_as(&s, "eve@example.com").await;
+    let (a, e) = (
+        ada["access_token"].as_str().unwrap(),
+        eve["access_token"].as_str().unwrap(),
+    );
+    let search = json!({"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
+    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
+        .await
+        .1["offers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com",
+        "payment": {"method": "card", "card_number": "4242424242424242", "expiry": "12/30"}
+    });
+    let (st, b) = call_auth(
+        &s,
+        "POST",
+        "/api/bookings",
+        a,
+        Some(&body.to_string()),
+        Some("k1"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "CONFIRMED");
+    let id = b["id"].as_str().unwrap();
+    let (_, again) = call_auth(
+        &s,
+        "POST",
+        "/api/bookings",
+        a,
+        Some(&body.to_string()),
+        Some("k1"),
+    )
+    .await;
+    assert_eq!(again["id"], b["id"], "the Idempotency-Key replays");
+    assert_eq!(
+        call_auth(&s, "GET", &format!("/api/bookings/{id}"), e, None, None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call_auth(
+            &s,
+            "PUT",
+            &format!("/api/bookings/{id}/cancel"),
+            e,
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call_auth(&s, "GET", "/api/bookings", e, None, None).await.1,
+        json!([])
+    );
+    assert_eq!(
+        call_auth(&s, "GET", "/api/gamification/points", a, None, None)
+            .await
+            .1["total"],
+        500
+    );
+    let (st, board) = call_auth(&s, "GET", "/api/gamification/leaderboard", e, None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(board[0]["total"], 500);
+    let (st, c) = call_auth(
+        &s,
+        "PUT",
+        &format!("/api/bookings/{id}/cancel"),
+        a,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{c}");
+    let (st, err) = call_auth(
+        &s,
+        "PUT",
+        &format!("/api/bookings/{id}/cancel"),
+        a,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{err}");
+    let declined = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com",
+        "payment": {"method": "card", "card_number": "4000000000000002", "expiry": "12/30"}
+    });
+    let (st, _) = call_auth(
+        &s,
+        "POST",
+        "/api/bookings",
+        a,
+        Some(&declined.to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_rate_limited() {
+    let (_d, s) = state();
+    login_as(&s, "ada@example.com").await;
+    for _ in 0..booksygo_server::auth::MAX_FAILURES {
+        let (st, _) = call(
+            &s,
+            "POST",
+            "/api/auth/login",
+            Some(r#"{"email": "ada@example.com", "password": "wrong wrong wrong"}"#),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let (st, v) = call(
+        &s,
+        "POST",
+        "/api/auth/login",
+        Some(r#"{"email": "ada@example.com", "password": "correct horse battery"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
+}

@@ -1,5 +1,7 @@
 //! One module per area; handlers are verbs.
 
+mod accounts;
+mod bookings;
 mod health;
 mod packages;
 mod search;
@@ -8,7 +10,7 @@ use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +25,26 @@ pub fn router() -> Router<AppState> {
         .route("/api/packages/featured", get(packages::featured))
         .route("/api/packages/deals", get(packages::deals))
         .route("/api/packages/{id}", get(packages::get))
+        .route("/api/auth/register", post(accounts::register))
+        .route("/api/auth/login", post(accounts::login))
+        .route("/api/auth/refresh", post(accounts::refresh))
+        .route("/api/auth/logout", post(accounts::logout))
+        .route(
+            "/api/users/profile",
+            get(accounts::profile).put(accounts::update_profile),
+        )
+        .route(
+            "/api/users/preferences",
+            get(accounts::preferences).put(accounts::update_preferences),
+        )
+        .route("/api/bookings", post(bookings::create).get(bookings::list))
+        .route("/api/bookings/{id}", get(bookings::get))
+        .route("/api/bookings/{id}/cancel", put(bookings::cancel))
+        .route("/api/bookings/{id}/ics", get(bookings::ics))
+        .route("/api/gamification/points", get(bookings::points))
+        .route("/api/gamification/badges", get(bookings::badges))
+        .route("/api/gamification/challenges", get(bookings::challenges))
+        .route("/api/gamification/leaderboard", get(bookings::leaderboard))
 }
 
 /// `Json<T>` whose rejections are our JSON errors.

@@ -1,0 +1,174 @@
+//! Access tokens (JWT, HS256, 15 minutes) and the extractor that turns a Bearer token into
+//! the agency acting for that traveller. Refresh tokens and passwords are core's business.
+
+use crate::{ApiError, AppState};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use booksygo_core::LocalAgency;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
+const AUDIENCE: &str = "booksygo";
+const ISSUER: &str = "booksygo-server";
+
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl Keys {
+    pub fn from_secret(secret: &[u8]) -> Keys {
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    role: String,
+    aud: String,
+    iss: String,
+    iat: i64,
+    exp: i64,
+}
+
+pub fn issue(keys: &Keys, user: &str, role: &str, now: i64) -> Result<String, ApiError> {
+    let claims = Claims {
+        sub: user.into(),
+        role: role.into(),
+        aud: AUDIENCE.into(),
+        iss: ISSUER.into(),
+        iat: now,
+        exp: now + ACCESS_TTL_SECONDS,
+    };
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("cannot sign a token: {e}"),
+        )
+    })
+}
+
+fn verify(keys: &Keys, token: &str) -> Result<Claims, ApiError> {
+    // Only HS256 is accepted: a token claiming `alg: none` or another algorithm is refused.
+    let mut v = Validation::new(Algorithm::HS256);
+    v.set_audience(&[AUDIENCE]);
+    v.set_issuer(&[ISSUER]);
+    v.leeway = 0;
+    jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v)
+        .map(|d| d.claims)
+        .map_err(|e| {
+            let msg = match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    "the access token expired: refresh it".to_string()
+                }
+                _ => format!("invalid access token ({e})"),
+            };
+            ApiError::new(StatusCode::UNAUTHORIZED, "auth_required", msg)
+        })
+}
+
+/// The traveller a request acts for.
+pub struct AuthUser {
+    pub id: String,
+    pub role: String,
+    pub agency: LocalAgency,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "auth_required",
+                    "log in: send Authorization: Bearer <access_token>",
+                )
+            })?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth_required",
+                "the Authorization header must be `Bearer <token>`",
+            )
+        })?;
+        let claims = verify(&state.keys, token.trim())?;
+        Ok(AuthUser {
+            agency: state.agency.as_user(&claims.sub),
+            id: claims.sub,
+            role: claims.role,
+        })
+    }
+}
+
+/// Failed logins per key (an account or an address) in a sliding window.
+#[derive(Default)]
+pub struct Limiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+pub const MAX_FAILURES: u32 = 5;
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl Limiter {
+    pub fn check(&self, keys: &[String]) -> Result<(), ApiError> {
+        let map = self.failures.lock().map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "limiter poisoned",
+            )
+        })?;
+        for k in keys {
+            if let Some((n, since)) = map.get(k)
+                && *n >= MAX_FAILURES
+                && since.elapsed() < WINDOW
+            {
+                let wait = (WINDOW - since.elapsed()).as_secs() / 60 + 1;
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many failed logins: try again in {wait} minute(s)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, keys: &[String]) {
+        if let Ok(mut map) = self.failures.lock() {
+            for k in keys {
+                let e = map.entry(k.clone()).or_insert((0, Instant::now()));
+                if e.1.elapsed() >= WINDOW {
+                    *e = (0, Instant::now());
+                }
+                e.0 += 1;
+            }
+        }
+    }
+
+    pub fn succeed(&self, keys: &[String]) {
+        if let Ok(mut map) = self.failures.lock() {
+            for k in keys {
+                map.remove(k);
+            }
+        }
+    }
+}

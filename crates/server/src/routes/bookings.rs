@@ -1,0 +1,135 @@
+//! Bookings over HTTP: the same desk as the CLI, for the authenticated traveller. Another
+//! traveller's booking is 404, never 403.
+
+use super::ApiJson;
+use crate::ApiError;
+use crate::auth::AuthUser;
+use axum::Json;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use booksygo_core::Agency;
+use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::{Booking, BookingRequest, ItemRequest, PassengerInput, PaymentInput};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PaymentBody {
+    Card {
+        card_number: String,
+        expiry: String,
+        #[serde(default)]
+        points: i64,
+    },
+    Points {
+        points: i64,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBooking {
+    selected_offers: Vec<String>,
+    passengers: Vec<PassengerInput>,
+    contact_email: String,
+    #[serde(default)]
+    payment: Option<PaymentBody>,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => v.to_str().map(|s| Some(s.to_string())).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_header",
+                "Idempotency-Key must be visible ASCII",
+            )
+        }),
+    }
+}
+
+pub async fn create(
+    u: AuthUser,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<CreateBooking>,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    let payment = match b.payment {
+        None => PaymentInput::default(),
+        Some(PaymentBody::Card {
+            card_number,
+            expiry,
+            points,
+        }) => PaymentInput {
+            card: Some(Card::new(&card_number, &expiry)),
+            points,
+        },
+        Some(PaymentBody::Points { points }) => PaymentInput { card: None, points },
+    };
+    let req = BookingRequest {
+        items: b
+            .selected_offers
+            .into_iter()
+            .map(|offer_id| ItemRequest::Offer { offer_id })
+            .collect(),
+        passengers: b.passengers,
+        contact_email: b.contact_email,
+        payment,
+        idempotency_key: idempotency_key(&headers)?,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(u.agency.create_booking(req).await?),
+    ))
+}
+
+pub async fn list(u: AuthUser) -> Result<Json<Vec<Booking>>, ApiError> {
+    Ok(Json(u.agency.list_bookings(None).await?))
+}
+
+pub async fn get(u: AuthUser, Path(id): Path<String>) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(u.agency.get_booking(&id).await?))
+}
+
+pub async fn cancel(
+    u: AuthUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(
+        u.agency
+            .cancel_booking(&id, idempotency_key(&headers)?)
+            .await?,
+    ))
+}
+
+pub async fn ics(u: AuthUser, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let cal = u.agency.booking_calendar(&id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        cal,
+    ))
+}
+
+pub async fn points(u: AuthUser) -> Result<Json<booksygo_core::points::Balance>, ApiError> {
+    Ok(Json(u.agency.points().await?))
+}
+
+pub async fn badges(
+    u: AuthUser,
+) -> Result<Json<Vec<booksygo_core::points::BadgeStatus>>, ApiError> {
+    Ok(Json(u.agency.badges().await?))
+}
+
+pub async fn challenges(
+    u: AuthUser,
+) -> Result<Json<Vec<booksygo_core::points::Challenge>>, ApiError> {
+    Ok(Json(u.agency.challenges().await?))
+}
+
+pub async fn leaderboard(
+    u: AuthUser,
+) -> Result<Json<Vec<booksygo_core::points::LeaderboardEntry>>, ApiError> {
+    Ok(Json(u.agency.leaderboard(20).await?))
+}
