@@ -532,3 +532,107 @@ async fn repeated_failed_logins_are_rate_limited() {
     .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
 }
+
+#[tokio::test]
+async fn pay_modify_quote_trips_and_reviews_over_http() {
+    let (_d, s) = state();
+    let t = login_as(&s, "ada@example.com").await;
+    let a = t["access_token"].as_str().unwrap();
+    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
+    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
+        .await
+        .1["offers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com"
+    });
+    let (st, b) = call_auth(
+        &s,
+        "POST",
+        "/api/bookings",
+        a,
+        Some(&body.to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(b["status"], "PENDING");
+    let id = b["id"].as_str().unwrap();
+    let (st, b) = call_auth(
+        &s,
+        "POST",
+        &format!("/api/bookings/{id}/pay"),
+        a,
+        Some(r#"{"card_number": "4242424242424242", "expiry": "12/30"}"#),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "CONFIRMED");
+    let change = json!({"change": "passenger_name", "passenger": 1, "given_name": "Augusta", "family_name": "King"});
+    let (st, b) = call_auth(
+        &s,
+        "POST",
+        &format!("/api/bookings/{id}/modify"),
+        a,
+        Some(&change.to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["passengers"][0]["family_name"], "King");
+    let (st, q) = call_auth(
+        &s,
+        "GET",
+        &format!("/api/bookings/{id}/refund-quote"),
+        a,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(q["refund"]["amount"].is_string());
+    let (st, trip) = call_auth(
+        &s,
+        "POST",
+        "/api/trips",
+        a,
+        Some(r#"{"name": "Paris"}"#),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{trip}");
+    let tid = trip["id"].as_str().unwrap();
+    let (st, trip) = call_auth(
+        &s,
+        "POST",
+        &format!("/api/trips/{tid}/bookings"),
+        a,
+        Some(&json!({"booking_id": id}).to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(trip["bookings"].as_array().unwrap().len(), 1);
+    let (st, e) = call_auth(
+        &s,
+        "POST",
+        "/api/reviews",
+        a,
+        Some(&json!({"booking_id": id, "rating": 5, "text": "Lovely"}).to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "reviews wait for a completed trip: {e}"
+    );
+    let (st, h) = call_auth(&s, "GET", "/api/gamification/history", a, None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h[0]["kind"], "FIRST_BOOKING");
+}

@@ -133,3 +133,107 @@ pub async fn leaderboard(
 ) -> Result<Json<Vec<booksygo_core::points::LeaderboardEntry>>, ApiError> {
     Ok(Json(u.agency.leaderboard(20).await?))
 }
+
+pub async fn modify(
+    u: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<booksygo_core::booking::service::Modification>,
+) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(u.agency.modify_booking(&id, change).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pay {
+    card_number: String,
+    expiry: String,
+}
+
+/// Pays a PENDING booking by card (the sandbox's test cards apply).
+pub async fn pay(
+    u: AuthUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<Pay>,
+) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(
+        u.agency
+            .pay_booking(
+                &id,
+                Card::new(&p.card_number, &p.expiry),
+                idempotency_key(&headers)?,
+            )
+            .await?,
+    ))
+}
+
+/// Finishes a payment the bank asked the cardholder to confirm.
+pub async fn confirm_payment(
+    u: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(u.agency.confirm_payment(&id).await?))
+}
+
+pub async fn quote_cancel(
+    u: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<booksygo_core::booking::RefundQuote>, ApiError> {
+    Ok(Json(u.agency.quote_cancellation(&id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    booking_id: String,
+    rating: u8,
+    text: String,
+}
+
+pub async fn review(
+    u: AuthUser,
+    ApiJson(r): ApiJson<ReviewBody>,
+) -> Result<(StatusCode, Json<booksygo_core::booking::service::Review>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(u.agency.review(&r.booking_id, r.rating, &r.text).await?),
+    ))
+}
+
+pub async fn trips(u: AuthUser) -> Result<Json<Vec<booksygo_core::trips::Trip>>, ApiError> {
+    Ok(Json(u.agency.list_trips().await?))
+}
+
+pub async fn create_trip(
+    u: AuthUser,
+    ApiJson(t): ApiJson<booksygo_core::trips::NewTrip>,
+) -> Result<(StatusCode, Json<booksygo_core::trips::Trip>), ApiError> {
+    Ok((StatusCode::CREATED, Json(u.agency.create_trip(&t).await?)))
+}
+
+pub async fn trip(
+    u: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<booksygo_core::trips::Trip>, ApiError> {
+    Ok(Json(u.agency.get_trip(&id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddBooking {
+    booking_id: String,
+}
+
+pub async fn add_to_trip(
+    u: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AddBooking>,
+) -> Result<Json<booksygo_core::trips::Trip>, ApiError> {
+    Ok(Json(u.agency.add_to_trip(&id, &b.booking_id).await?))
+}
+
+pub async fn points_history(
+    u: AuthUser,
+) -> Result<Json<Vec<booksygo_core::points::LedgerEntry>>, ApiError> {
+    Ok(Json(u.agency.points_history().await?))
+}

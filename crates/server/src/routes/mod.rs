@@ -41,6 +41,24 @@ pub fn router() -> Router<AppState> {
         .route("/api/bookings/{id}", get(bookings::get))
         .route("/api/bookings/{id}/cancel", put(bookings::cancel))
         .route("/api/bookings/{id}/ics", get(bookings::ics))
+        .route("/api/bookings/{id}/modify", post(bookings::modify))
+        .route("/api/bookings/{id}/pay", post(bookings::pay))
+        .route(
+            "/api/bookings/{id}/confirm-payment",
+            post(bookings::confirm_payment),
+        )
+        .route(
+            "/api/bookings/{id}/refund-quote",
+            get(bookings::quote_cancel),
+        )
+        .route("/api/reviews", post(bookings::review))
+        .route(
+            "/api/trips",
+            get(bookings::trips).post(bookings::create_trip),
+        )
+        .route("/api/trips/{id}", get(bookings::trip))
+        .route("/api/trips/{id}/bookings", post(bookings::add_to_trip))
+        .route("/api/gamification/history", get(bookings::points_history))
         .route("/api/gamification/points", get(bookings::points))
         .route("/api/gamification/badges", get(bookings::badges))
         .route("/api/gamification/challenges", get(bookings::challenges))
