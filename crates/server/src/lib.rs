@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod error;
+pub mod metrics;
 mod routes;
 
 pub use error::ApiError;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub agency: LocalAgency,
     pub keys: std::sync::Arc<auth::Keys>,
     pub limiter: std::sync::Arc<auth::Limiter>,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             agency,
             keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
             limiter: Default::default(),
+            metrics: Default::default(),
         }
     }
 
@@ -57,7 +60,12 @@ pub fn random_secret() -> [u8; 32] {
 /// The whole API as a router (tests drive it with `oneshot`, `serve` puts it on a socket).
 pub fn app(state: AppState) -> Router {
     routes::router()
+        .route("/metrics", axum::routing::get(metrics::render))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -636,3 +636,32 @@ async fn pay_modify_quote_trips_and_reviews_over_http() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(h[0]["kind"], "FIRST_BOOKING");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let (_d, s) = state();
+    call(&s, "GET", "/api/packages/pkg_nope", None).await;
+    call(&s, "GET", "/api/packages/pkg_other", None).await;
+    call(&s, "GET", "/healthz", None).await;
+    let req = Request::builder()
+        .uri("/metrics")
+        .body(Body::empty())
+        .unwrap();
+    let res = app(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = String::from_utf8(
+        axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(text.contains(r#"booksygo_http_requests_total{method="GET",route="/api/packages/{id}",status="404"} 2"#), "{text}");
+    assert!(
+        text.contains(
+            r#"booksygo_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+        )
+    );
+    assert!(text.contains("booksygo_http_request_duration_seconds_bucket"));
+    assert!(!text.contains("pkg_nope"), "ids never become labels");
+}

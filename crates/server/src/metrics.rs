@@ -1,0 +1,150 @@
+//! Prometheus metrics: request counts and latency histograms by route and status.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        if let Ok(mut m) = self.requests.lock() {
+            let s = m
+                .entry((method.to_string(), route.to_string(), status))
+                .or_default();
+            s.count += 1;
+            s.sum += seconds;
+            for (i, b) in BUCKETS.iter().enumerate() {
+                if seconds <= *b {
+                    s.buckets[i] += 1;
+                }
+            }
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP booksygo_http_requests_total HTTP requests by route and status."
+        );
+        let _ = writeln!(out, "# TYPE booksygo_http_requests_total counter");
+        let Ok(m) = self.requests.lock() else {
+            return out;
+        };
+        for ((method, route, status), s) in m.iter() {
+            let _ = writeln!(
+                out,
+                "booksygo_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
+                s.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP booksygo_http_request_duration_seconds Request latency by route."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE booksygo_http_request_duration_seconds histogram"
+        );
+        for ((method, route, status), s) in m.iter() {
+            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
+            for (i, b) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "booksygo_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}",
+                    s.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "booksygo_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "booksygo_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "booksygo_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
+        }
+        out
+    }
+}
+
+/// Times every request. Routes are labelled by their pattern (`/api/bookings/{id}`), never by
+/// the raw path, so ids do not explode the series.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let res = next.run(req).await;
+    state.metrics.observe(
+        &method,
+        &route,
+        res.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    res
+}
+
+pub async fn render(State(state): State<AppState>) -> Response {
+    let mut body = state.metrics.render();
+    // Domain counters straight from the store.
+    let store = state.agency.store().clone();
+    let counts = tokio::task::spawn_blocking(move || -> Option<Vec<(String, i64)>> {
+        let conn = store.conn().ok()?;
+        let mut stmt = conn
+            .prepare("SELECT status, count(*) FROM bookings GROUP BY status")
+            .ok()?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ok()?;
+        rows.collect::<Result<Vec<_>, _>>().ok()
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_default();
+    let _ = writeln!(
+        body,
+        "# HELP booksygo_bookings Bookings in the store by status."
+    );
+    let _ = writeln!(body, "# TYPE booksygo_bookings gauge");
+    for (status, n) in counts {
+        let _ = writeln!(body, "booksygo_bookings{{status=\"{status}\"}} {n}");
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        body,
+    )
+        .into_response()
+}
