@@ -13,7 +13,7 @@ use super::{
     RefundQuote,
 };
 use crate::agency::LocalAgency;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::events;
 use crate::model::{Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers};
 use crate::places::countries;
@@ -24,6 +24,14 @@ use crate::store;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// What a charge came to, for the caller to act on after committing.
+enum Settled {
+    Done,
+    Failed(Error),
+    /// The card was charged but the booking had moved on: refund it.
+    Orphaned { reference: String, amount: Money },
+}
 
 /// PENDING bookings hold their inventory this long before they lapse.
 pub const PENDING_HOLD_SECONDS: i64 = 30 * 60;
@@ -100,6 +108,7 @@ fn idempotent_replay(
     Ok(Some(Err(match v["error"]["kind"].as_str() {
         Some("invalid_input") => Error::invalid(message),
         Some("not_found") => Error::NotFound(message),
+        Some("auth_required") => Error::AuthRequired(message),
         _ => Error::Conflict(message),
     })))
 }
@@ -111,6 +120,17 @@ fn idempotent_finish(
     key: &str,
     outcome: &Result<Booking>,
 ) -> Result<()> {
+    // Failures on our side or a supplier's are worth retrying: forget the key instead of
+    // replaying them for ever.
+    if let Err(e) = outcome
+        && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
+    {
+        conn.execute(
+            "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+            params![scope, user, key],
+        )?;
+        return Ok(());
+    }
     let response = match outcome {
         Ok(b) => serde_json::json!({"ok": b}),
         Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
@@ -157,6 +177,12 @@ where
     {
         let mut conn = agency.store().conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A request that never finished (the process died, the client went away) does not
+        // hold its key for ever: after a few minutes it counts as abandoned.
+        tx.execute(
+            "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND response = 'in_progress' AND created_at < ?4",
+            params![scope, user, key, agency.now().as_second() - IDEMPOTENCY_ABANDONED_SECONDS],
+        )?;
         if let Some(replay) = idempotent_replay(&tx, scope, user, key, &hash)? {
             return replay;
         }
@@ -164,10 +190,15 @@ where
         tx.commit()?;
     }
     let outcome = f().await;
-    let conn = agency.store().conn()?;
-    idempotent_finish(&conn, scope, user, key, &outcome)?;
+    // The outcome is the answer even if recording it fails (the key then frees itself).
+    if let Ok(conn) = agency.store().conn() {
+        let _ = idempotent_finish(&conn, scope, user, key, &outcome);
+    }
     outcome
 }
+
+/// An unfinished request frees its idempotency key after this long.
+pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
 
 fn validate_passengers(list: &[PassengerInput], travel: Date, today: Date) -> Result<()> {
     if list.is_empty() {
@@ -658,7 +689,7 @@ impl LocalAgency {
         }
 
         let booking_id = crate::ids::new("bkg");
-        {
+        let settled_now = {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for (package_id, date) in &package_items {
@@ -768,17 +799,15 @@ impl LocalAgency {
                     Money::new(amount_due, currency),
                     card,
                     outcome,
-                ));
+                )?);
             }
             tx.commit()?;
-            if let Some(result) = settled {
-                self.invalidate_caches();
-                result?;
-                let conn = self.store().conn()?;
-                return load(&conn, user, &booking_id);
-            }
-        }
+            settled
+        };
         self.invalidate_caches();
+        if let Some(settled) = settled_now {
+            return self.after_settle(user, &booking_id, settled).await;
+        }
         match req.payment.card {
             Some(card) => self.charge(user, &booking_id, &card).await,
             None => {
@@ -869,16 +898,14 @@ impl LocalAgency {
         let outcome = provider
             .charge(amount, card, &format!("{booking_id}-{attempt}"))
             .await;
-        let result = {
+        let settled = {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let result = self.settle(&tx, user, booking_id, amount, card, outcome);
+            let settled = self.settle(&tx, user, booking_id, amount, card, outcome)?;
             tx.commit()?;
-            result
+            settled
         };
-        result?;
-        let conn = self.store().conn()?;
-        load(&conn, user, booking_id)
+        self.after_settle(user, booking_id, settled).await
     }
 
     /// PENDING -> PAYMENT_PROCESSING; returns the amount to charge and the attempt number.
@@ -919,16 +946,9 @@ impl LocalAgency {
     }
 
     /// Records a charge's outcome and moves the booking on, inside the caller's transaction.
-    /// Declines and provider errors come back as errors after the state is recorded.
-    fn settle(
-        &self,
-        tx: &Connection,
-        user: &str,
-        booking_id: &str,
-        amount: Money,
-        card: &Card,
-        outcome: Result<ChargeOutcome>,
-    ) -> Result<()> {
+    /// Database errors come back as `Err` (the caller must not commit); what the card did
+    /// comes back as a `Settled` for the caller to act on once it has committed.
+    fn settle(&self, tx: &Connection, user: &str, booking_id: &str, amount: Money, card: &Card, outcome: Result<ChargeOutcome>) -> Result<Settled> {
         let now = self.now().as_second();
         let provider = self.payments();
         let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
@@ -940,40 +960,59 @@ impl LocalAgency {
             )?;
             Ok(())
         };
-        match outcome {
-            Ok(ChargeOutcome::Succeeded { reference }) => {
+        // The booking may have moved on while the card network answered (cancelled by its
+        // traveller, or lapsed): then a successful charge must be given back.
+        let status: String = tx.query_row("SELECT status FROM bookings WHERE id = ?1", [booking_id], |r| r.get(0))?;
+        let waiting = BookingStatus::parse(&status)? == BookingStatus::PaymentProcessing;
+        Ok(match outcome {
+            Ok(ChargeOutcome::Succeeded { reference }) if waiting => {
                 record("succeeded", Some(&reference), None)?;
-                self.confirm_paid(tx, user, booking_id, now)
+                self.confirm_paid(tx, user, booking_id, now)?;
+                Settled::Done
             }
-            Ok(ChargeOutcome::RequiresAction { reference }) => record(
-                "requires_action",
-                Some(&reference),
-                Some("the bank asks the cardholder to confirm"),
-            ),
+            Ok(ChargeOutcome::Succeeded { reference }) => {
+                record("refunded", Some(&reference), Some("the booking was no longer waiting for this payment"))?;
+                Settled::Orphaned { reference, amount }
+            }
+            Ok(ChargeOutcome::RequiresAction { reference }) => {
+                record("requires_action", Some(&reference), Some("the bank asks the cardholder to confirm"))?;
+                Settled::Done
+            }
             Ok(ChargeOutcome::Declined { reason }) => {
                 record("failed", None, Some(&reason))?;
-                self.cancel_in(
-                    tx,
-                    user,
-                    booking_id,
-                    &format!("payment declined: {reason}"),
-                    now,
-                )?;
-                Err(Error::Conflict(format!(
+                if waiting {
+                    self.cancel_in(tx, user, booking_id, &format!("payment declined: {reason}"), now)?;
+                }
+                Settled::Failed(Error::Conflict(format!(
                     "payment declined ({reason}): booking {booking_id} is cancelled and its seats released; book again with another card"
                 )))
             }
             Err(e) => {
                 record("failed", None, Some(&e.to_string()))?;
-                state::transition(
-                    tx,
-                    booking_id,
-                    BookingStatus::Pending,
-                    "payment provider error",
-                    now,
+                if waiting {
+                    state::transition(tx, booking_id, BookingStatus::Pending, "payment provider error", now)?;
+                }
+                Settled::Failed(Error::Conflict(format!(
+                    "the payment did not go through ({e}); booking {booking_id} is PENDING: retry with `booksygo bookings pay {booking_id}`"
+                )))
+            }
+        })
+    }
+
+    /// Acts on a settled charge after its transaction committed.
+    async fn after_settle(&self, user: &str, booking_id: &str, settled: Settled) -> Result<Booking> {
+        match settled {
+            Settled::Done => load(&*self.store().conn()?, user, booking_id),
+            Settled::Failed(e) => Err(e),
+            Settled::Orphaned { reference, amount } => {
+                self.payments().refund(&reference, amount).await?;
+                let conn = self.store().conn()?;
+                conn.execute(
+                    "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)",
+                    params![crate::ids::new("ref"), booking_id, amount.minor, amount.currency.as_str(), self.now().as_second()],
                 )?;
                 Err(Error::Conflict(format!(
-                    "the payment did not go through ({e}); booking {booking_id} is PENDING: retry with `booksygo bookings pay {booking_id}`"
+                    "booking {booking_id} stopped waiting for payment while the card was charged: the charge of {amount} is refunded"
                 )))
             }
         }
