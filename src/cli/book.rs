@@ -265,8 +265,8 @@ pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyho
             yes,
             idempotency_key,
         } => {
-            let quote = agency.quote_cancellation(&id).await?;
             if !yes {
+                let quote = agency.quote_cancellation(&id).await?;
                 if out.json {
                     out.print_json(&quote)?;
                 } else {

@@ -81,7 +81,7 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| {
-            booksygo_core::Error::invalid(format!("cannot listen on {}: {e}", args.bind))
+            booksygo_core::Error::internal(format!("cannot listen on {}: {e}", args.bind))
         })?;
     let addr = listener.local_addr()?;
     if out.json {

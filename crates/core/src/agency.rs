@@ -645,7 +645,16 @@ impl Agency for LocalAgency {
                     "only admins and partners manage packages".into(),
                 ));
             }
-            if owner.as_deref().is_some_and(|o| o != self.user) {
+            // Packages without an owner (the catalogue) are the admins' to change.
+            if owner.as_deref() != Some(self.user.as_str())
+                && (owner.is_some()
+                    || tx
+                        .query_row("SELECT 1 FROM packages WHERE id = ?1", [&spec.id], |_| {
+                            Ok(())
+                        })
+                        .optional()?
+                        .is_some())
+            {
                 return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
             }
         }

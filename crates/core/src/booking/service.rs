@@ -30,8 +30,14 @@ enum Settled {
     Done,
     Failed(Error),
     /// The card was charged but the booking had moved on: refund it.
-    Orphaned { reference: String, amount: Money },
+    Orphaned {
+        reference: String,
+        amount: Money,
+    },
 }
+
+/// A payment waiting for the cardholder's confirmation holds inventory this long.
+pub const ACTION_HOLD_SECONDS: i64 = 24 * 3600;
 
 /// PENDING bookings hold their inventory this long before they lapse.
 pub const PENDING_HOLD_SECONDS: i64 = 30 * 60;
@@ -566,7 +572,7 @@ impl LocalAgency {
     /// Creates a booking: re-prices every item, checks passengers and points, takes the
     /// inventory and writes the booking in one transaction, then charges the card if given.
     pub async fn create_booking_as(&self, user: &str, req: BookingRequest) -> Result<Booking> {
-        let hash = request_hash(&req)?;
+        let hash = request_hash(&(&req, req.payment.card.as_ref().map(Card::fingerprint)))?;
         let key = req.idempotency_key.clone();
         with_key(self, "create", user, key.as_deref(), hash, || {
             self.create_inner(user, req)
@@ -948,7 +954,15 @@ impl LocalAgency {
     /// Records a charge's outcome and moves the booking on, inside the caller's transaction.
     /// Database errors come back as `Err` (the caller must not commit); what the card did
     /// comes back as a `Settled` for the caller to act on once it has committed.
-    fn settle(&self, tx: &Connection, user: &str, booking_id: &str, amount: Money, card: &Card, outcome: Result<ChargeOutcome>) -> Result<Settled> {
+    fn settle(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        amount: Money,
+        card: &Card,
+        outcome: Result<ChargeOutcome>,
+    ) -> Result<Settled> {
         let now = self.now().as_second();
         let provider = self.payments();
         let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
@@ -962,7 +976,11 @@ impl LocalAgency {
         };
         // The booking may have moved on while the card network answered (cancelled by its
         // traveller, or lapsed): then a successful charge must be given back.
-        let status: String = tx.query_row("SELECT status FROM bookings WHERE id = ?1", [booking_id], |r| r.get(0))?;
+        let status: String = tx.query_row(
+            "SELECT status FROM bookings WHERE id = ?1",
+            [booking_id],
+            |r| r.get(0),
+        )?;
         let waiting = BookingStatus::parse(&status)? == BookingStatus::PaymentProcessing;
         Ok(match outcome {
             Ok(ChargeOutcome::Succeeded { reference }) if waiting => {
@@ -971,17 +989,31 @@ impl LocalAgency {
                 Settled::Done
             }
             Ok(ChargeOutcome::Succeeded { reference }) => {
-                record("refunded", Some(&reference), Some("the booking was no longer waiting for this payment"))?;
+                record(
+                    "refunded",
+                    Some(&reference),
+                    Some("the booking was no longer waiting for this payment"),
+                )?;
                 Settled::Orphaned { reference, amount }
             }
             Ok(ChargeOutcome::RequiresAction { reference }) => {
-                record("requires_action", Some(&reference), Some("the bank asks the cardholder to confirm"))?;
+                record(
+                    "requires_action",
+                    Some(&reference),
+                    Some("the bank asks the cardholder to confirm"),
+                )?;
                 Settled::Done
             }
             Ok(ChargeOutcome::Declined { reason }) => {
                 record("failed", None, Some(&reason))?;
                 if waiting {
-                    self.cancel_in(tx, user, booking_id, &format!("payment declined: {reason}"), now)?;
+                    self.cancel_in(
+                        tx,
+                        user,
+                        booking_id,
+                        &format!("payment declined: {reason}"),
+                        now,
+                    )?;
                 }
                 Settled::Failed(Error::Conflict(format!(
                     "payment declined ({reason}): booking {booking_id} is cancelled and its seats released; book again with another card"
@@ -990,7 +1022,13 @@ impl LocalAgency {
             Err(e) => {
                 record("failed", None, Some(&e.to_string()))?;
                 if waiting {
-                    state::transition(tx, booking_id, BookingStatus::Pending, "payment provider error", now)?;
+                    state::transition(
+                        tx,
+                        booking_id,
+                        BookingStatus::Pending,
+                        "payment provider error",
+                        now,
+                    )?;
                 }
                 Settled::Failed(Error::Conflict(format!(
                     "the payment did not go through ({e}); booking {booking_id} is PENDING: retry with `booksygo bookings pay {booking_id}`"
@@ -1000,7 +1038,12 @@ impl LocalAgency {
     }
 
     /// Acts on a settled charge after its transaction committed.
-    async fn after_settle(&self, user: &str, booking_id: &str, settled: Settled) -> Result<Booking> {
+    async fn after_settle(
+        &self,
+        user: &str,
+        booking_id: &str,
+        settled: Settled,
+    ) -> Result<Booking> {
         match settled {
             Settled::Done => load(&*self.store().conn()?, user, booking_id),
             Settled::Failed(e) => Err(e),
@@ -1058,7 +1101,8 @@ impl LocalAgency {
         card: Card,
         key: Option<String>,
     ) -> Result<Booking> {
-        let hash = request_hash(&(booking_id, &card))?;
+        let booking_id = &self.resolve_id(user, booking_id)?;
+        let hash = request_hash(&(booking_id, card.fingerprint()))?;
         let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         card.validate(today)?;
         self.sweep()?;
@@ -1070,6 +1114,7 @@ impl LocalAgency {
 
     /// Finishes a payment that required the cardholder's confirmation.
     pub async fn confirm_payment_as(&self, user: &str, booking_id: &str) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
         let reference = {
             let conn = self.store().conn()?;
             let b = load(&conn, user, booking_id)?;
@@ -1114,8 +1159,9 @@ impl LocalAgency {
 
     /// What cancelling would refund, by the fare rules of each item.
     pub fn quote_cancel_as(&self, user: &str, booking_id: &str) -> Result<RefundQuote> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
         let conn = self.store().conn()?;
-        quote(&conn, user, booking_id, self.now())
+        quote(&conn, user, booking_id, self.now(), self.fx())
     }
 
     pub async fn cancel_booking_as(
@@ -1124,6 +1170,7 @@ impl LocalAgency {
         booking_id: &str,
         key: Option<String>,
     ) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
         let hash = request_hash(&booking_id)?;
         with_key(self, "cancel", user, key.as_deref(), hash, || {
             self.cancel_inner(user, booking_id)
@@ -1136,7 +1183,7 @@ impl LocalAgency {
         let (q, charge_ref) = {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let q = quote(&tx, user, booking_id, now)?;
+            let q = quote(&tx, user, booking_id, now, self.fx())?;
             self.cancel_in(
                 &tx,
                 user,
@@ -1165,7 +1212,7 @@ impl LocalAgency {
                 params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), nows],
             )?;
             tx.execute(
-                "UPDATE bookings SET refunded = ?2 WHERE id = ?1",
+                "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
                 params![booking_id, q.refund.minor],
             )?;
             state::transition(
@@ -1199,10 +1246,13 @@ impl LocalAgency {
             .collect::<rusqlite::Result<_>>()?;
         let interrupted: Vec<(String, String)> = conn
             .prepare_cached(
-                "SELECT id, user_id FROM bookings b WHERE status = 'PAYMENT_PROCESSING' AND created_at < ?1
-                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status IN ('succeeded', 'requires_action'))",
+                "SELECT id, user_id FROM bookings b WHERE status = 'PAYMENT_PROCESSING' AND updated_at < ?1
+                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'succeeded')
+                 AND (updated_at < ?2 OR NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'requires_action'))",
             )?
-            .query_map([nows - PENDING_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
+            // A charge cut short lapses after the hold; one waiting for the cardholder's
+            // confirmation (3-D Secure) gets a day.
+            .query_map([nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         lapsed.extend(interrupted);
         let ended: Vec<(String, String)> = conn
@@ -1217,10 +1267,9 @@ impl LocalAgency {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (id, user) in lapsed {
             // Another process may have moved it meanwhile: transition refuses stale moves.
-            if let Err(Error::Conflict(_)) =
-                self.cancel_in(&tx, &user, &id, "not paid within 30 minutes", nows)
-            {
-                continue;
+            match self.cancel_in(&tx, &user, &id, "not paid in time", nows) {
+                Ok(_) | Err(Error::Conflict(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         for (id, user) in ended {
@@ -1230,6 +1279,15 @@ impl LocalAgency {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// A booking id from an id or a confirmation code the traveller owns.
+    pub fn resolve_id(&self, user: &str, id: &str) -> Result<String> {
+        self.store()
+            .conn()?
+            .query_row("SELECT id FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2", params![id, user], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no booking {id}")))
     }
 
     pub fn get_booking_as(&self, user: &str, id: &str) -> Result<Booking> {
@@ -1418,6 +1476,7 @@ pub fn quote(
     user: &str,
     booking_id: &str,
     now: Timestamp,
+    fx: &crate::model::FxTable,
 ) -> Result<RefundQuote> {
     let b = load(conn, user, booking_id)?;
     match b.status {
@@ -1447,7 +1506,7 @@ pub fn quote(
                 } else {
                     match offer.conditions.refund_before_departure.fee() {
                         Some(fee) => {
-                            let fee = fee.minor.min(item.price.minor);
+                            let fee = fx.convert(fee, currency)?.minor.min(item.price.minor);
                             (
                                 item.price.minor - fee,
                                 format!("refundable fare, fee {}", Money::new(fee, currency)),
@@ -1495,7 +1554,14 @@ pub fn quote(
         .filter(|p| p.status == "succeeded" && p.method == "card")
         .map(|p| p.amount.minor)
         .sum();
-    let refund = refundable.min(paid);
+    // What the card has already had back (a cheaper date change) is not refunded twice.
+    let refunded: i64 = conn.query_row(
+        "SELECT coalesce(sum(amount), 0) FROM refunds WHERE booking_id = ?1",
+        [&b.id],
+        |r| r.get(0),
+    )?;
+    let paid = paid - refunded;
+    let refund = refundable.min(paid).max(0);
     let (returned, clawed) = points::cancel_effect(conn, user, &b.id)?;
     Ok(RefundQuote {
         booking_id: b.id.clone(),
@@ -1623,6 +1689,7 @@ impl LocalAgency {
         booking_id: &str,
         change: Modification,
     ) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
         self.sweep()?;
         let b = {
             let conn = self.store().conn()?;
@@ -1690,6 +1757,12 @@ impl LocalAgency {
         date: Date,
         card: Option<Card>,
     ) -> Result<Booking> {
+        if b.status != BookingStatus::Confirmed {
+            return Err(Error::Conflict(format!(
+                "booking {} is {}: pay it first, then change the date (or cancel and book again)",
+                b.id, b.status
+            )));
+        }
         let now = self.now();
         let item = b
             .items
@@ -1812,6 +1885,17 @@ impl LocalAgency {
         let mut conn = self.store().conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let nows = self.now().as_second();
+        // The booking may have changed while the card network answered.
+        let still: String =
+            tx.query_row("SELECT status FROM bookings WHERE id = ?1", [&b.id], |r| {
+                r.get(0)
+            })?;
+        if still != BookingStatus::Confirmed.as_str() {
+            return Err(Error::Conflict(format!(
+                "booking {} became {still} during the change: nothing was changed",
+                b.id
+            )));
+        }
         // Give back the old seats, take the new ones.
         let old_holds: Vec<(i64, String, String, u32)> = tx
             .prepare("SELECT rowid, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND kind = 'seats' AND released = 0")?

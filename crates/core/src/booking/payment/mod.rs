@@ -41,6 +41,14 @@ impl Card {
         }
     }
 
+    /// A digest of the whole number and expiry, for telling requests apart without keeping
+    /// the number.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(format!("{}|{}", self.number, self.expiry).as_bytes());
+        d.iter().take(12).map(|b| format!("{b:02x}")).collect()
+    }
+
     pub fn last4(&self) -> String {
         let n = &self.number;
         n.get(n.len().saturating_sub(4)..).unwrap_or("").to_string()
