@@ -326,6 +326,9 @@ pub fn write_calendar(path: Option<&std::path::Path>, cal: &str, out: Out) -> an
                 );
             }
         }
+        _ if out.json => out.print_json(
+            &serde_json::json!({"calendar": cal, "events": cal.matches("BEGIN:VEVENT").count()}),
+        )?,
         _ => crate::output::emit(cal),
     }
     Ok(())

@@ -696,3 +696,113 @@ async fn modify_a_name_or_move_the_flight() {
         .unwrap_err();
     assert!(err.to_string().contains("already leaves"));
 }
+
+/// A card network that answers only when the test says so.
+struct SlowCards {
+    go: tokio::sync::Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
+    started: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait]
+impl booksygo_core::booking::payment::PaymentProvider for SlowCards {
+    fn name(&self) -> &str {
+        "slow"
+    }
+    async fn charge(
+        &self,
+        _: booksygo_core::model::Money,
+        _: &Card,
+        key: &str,
+    ) -> booksygo_core::Result<booksygo_core::booking::payment::ChargeOutcome> {
+        self.started.notify_one();
+        if let Some(rx) = self.go.lock().await.take() {
+            let _ = rx.await;
+        }
+        Ok(booksygo_core::booking::payment::ChargeOutcome::Succeeded {
+            reference: format!("ch_slow_{key}"),
+        })
+    }
+    async fn confirm(
+        &self,
+        r: &str,
+    ) -> booksygo_core::Result<booksygo_core::booking::payment::ChargeOutcome> {
+        Ok(booksygo_core::booking::payment::ChargeOutcome::Succeeded {
+            reference: r.into(),
+        })
+    }
+    async fn refund(
+        &self,
+        r: &str,
+        _: booksygo_core::model::Money,
+    ) -> booksygo_core::Result<String> {
+        Ok(format!("re_{r}"))
+    }
+}
+
+#[tokio::test]
+async fn a_charge_that_lands_after_a_cancel_is_refunded() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let cards = std::sync::Arc::new(SlowCards {
+        go: tokio::sync::Mutex::new(Some(rx)),
+        started: tokio::sync::Notify::new(),
+    });
+    let c2 = cards.clone();
+    let (_d, a) = common::agency_with(move |o| o.payments = c2);
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, None)).await.unwrap();
+    let payer = a.clone();
+    let id = b.id.clone();
+    let paying =
+        tokio::spawn(async move { payer.pay_booking(&id, Card::new(VISA, "12/30"), None).await });
+    cards.started.notified().await;
+    // While the card network thinks, the traveller cancels (by confirmation code).
+    let cancelled = a.cancel_booking(&b.confirmation_code, None).await.unwrap();
+    assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    tx.send(()).unwrap();
+    let err = paying.await.unwrap().unwrap_err();
+    assert!(err.to_string().contains("refunded"), "{err}");
+    let after = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(after.status, BookingStatus::Cancelled);
+    assert_eq!(after.payments.last().unwrap().status, "refunded");
+    assert_eq!(count(&a, "SELECT count(*) FROM refunds"), 1);
+    assert_eq!(sold(&a, &o), 0);
+}
+
+#[tokio::test]
+async fn an_abandoned_idempotency_key_frees_itself() {
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let mut r = request(&o.id, Some(VISA));
+    r.idempotency_key = Some("crashed".into());
+    // A request that died half-way an hour ago left its key behind.
+    a.store()
+        .conn()
+        .unwrap()
+        .execute(
+            "INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES ('create', 'crashed', 'usr_local', 'x', 'in_progress', ?1)",
+            [common::now().as_second() - 3600],
+        )
+        .unwrap();
+    let b = a.create_booking(r).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+}
+
+#[tokio::test]
+async fn a_pending_booking_cannot_move_dates() {
+    use booksygo_core::booking::service::Modification;
+    let (_d, a) = agency();
+    let o = offer(&a).await;
+    let b = a.create_booking(request(&o.id, None)).await.unwrap();
+    let err = a
+        .modify_booking(
+            &b.id,
+            Modification::FlightDate {
+                date: date("2027-03-21"),
+                card: card(VISA),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert_eq!(sold(&a, &o), 1, "nothing changed");
+}
