@@ -1882,78 +1882,91 @@ impl LocalAgency {
         } else {
             None
         };
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let nows = self.now().as_second();
-        // The booking may have changed while the card network answered.
-        let still: String =
-            tx.query_row("SELECT status FROM bookings WHERE id = ?1", [&b.id], |r| {
-                r.get(0)
-            })?;
-        if still != BookingStatus::Confirmed.as_str() {
-            return Err(Error::Conflict(format!(
-                "booking {} became {still} during the change: nothing was changed",
-                b.id
-            )));
+        // The database work; if it fails after money moved, the money goes back.
+        let applied = (|| -> Result<()> {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let nows = self.now().as_second();
+            // The booking may have changed while the card network answered.
+            let still: String =
+                tx.query_row("SELECT status FROM bookings WHERE id = ?1", [&b.id], |r| {
+                    r.get(0)
+                })?;
+            if still != BookingStatus::Confirmed.as_str() {
+                return Err(Error::Conflict(format!(
+                    "booking {} became {still} during the change: nothing was changed",
+                    b.id
+                )));
+            }
+            // Give back the old seats, take the new ones.
+            let old_holds: Vec<(i64, String, String, u32)> = tx
+                .prepare("SELECT rowid, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND kind = 'seats' AND released = 0")?
+                .query_map([&b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (rowid, key, cabin, qty) in old_holds {
+                tx.execute(
+                    "UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2",
+                    params![key, cabin, qty],
+                )?;
+                tx.execute(
+                    "UPDATE booking_holds SET released = 1 WHERE rowid = ?1",
+                    [rowid],
+                )?;
+            }
+            inventory::take(&tx, &b.id, &prepared.needs)?;
+            let new_price = prepared.price.minor + fee.minor;
+            tx.execute(
+                "UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
+                 WHERE booking_id = ?1 AND seq = ?2",
+                params![b.id, item.seq, new.id, prepared.description, new_price, prepared.tax.minor, prepared.starts_at.as_second(), prepared.details.to_string()],
+            )?;
+            let delta = new_price - item.price.minor;
+            tx.execute(
+                "UPDATE bookings SET total = total + ?2, list_total = list_total + ?2, amount_due = amount_due + ?2, updated_at = ?3,
+                     starts_on = (SELECT date(min(starts_at), 'unixepoch') FROM booking_items WHERE booking_id = ?1),
+                     ends_on = max(?4, (SELECT ends_on FROM bookings WHERE id = ?1))
+                 WHERE id = ?1",
+                params![b.id, delta, nows, prepared.ends_on.to_string()],
+            )?;
+            if let Some((reference, brand, last4)) = &charge_ref {
+                tx.execute(
+                    "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
+                     VALUES (?1, ?2, ?3, 'card', 'succeeded', ?4, ?5, ?6, ?7, ?8, 'flight date change', ?9)",
+                    params![crate::ids::new("pay"), b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
+                )?;
+            }
+            if let Some(r) = refund_ref {
+                tx.execute(
+                    "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)",
+                    params![crate::ids::new("ref"), b.id, -difference, b.total.currency.as_str(), nows],
+                )?;
+                tx.execute(
+                    "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
+                    params![b.id, -difference],
+                )?;
+                let _ = r;
+            }
+            events::emit(
+                &tx,
+                "booking.modified",
+                &b.id,
+                Some(user),
+                &serde_json::json!({"booking_id": b.id, "change": "flight_date", "date": date, "difference": Money::new(difference, b.total.currency)}),
+                nows,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = applied {
+            if let Some((reference, _, _)) = &charge_ref {
+                let _ = self
+                    .payments()
+                    .refund(reference, Money::new(difference, b.total.currency))
+                    .await;
+            }
+            return Err(e);
         }
-        // Give back the old seats, take the new ones.
-        let old_holds: Vec<(i64, String, String, u32)> = tx
-            .prepare("SELECT rowid, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND kind = 'seats' AND released = 0")?
-            .query_map([&b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (rowid, key, cabin, qty) in old_holds {
-            tx.execute(
-                "UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2",
-                params![key, cabin, qty],
-            )?;
-            tx.execute(
-                "UPDATE booking_holds SET released = 1 WHERE rowid = ?1",
-                [rowid],
-            )?;
-        }
-        inventory::take(&tx, &b.id, &prepared.needs)?;
-        let new_price = prepared.price.minor + fee.minor;
-        tx.execute(
-            "UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
-             WHERE booking_id = ?1 AND seq = ?2",
-            params![b.id, item.seq, new.id, prepared.description, new_price, prepared.tax.minor, prepared.starts_at.as_second(), prepared.details.to_string()],
-        )?;
-        let delta = new_price - item.price.minor;
-        tx.execute(
-            "UPDATE bookings SET total = total + ?2, list_total = list_total + ?2, amount_due = amount_due + ?2, updated_at = ?3,
-                 starts_on = (SELECT date(min(starts_at), 'unixepoch') FROM booking_items WHERE booking_id = ?1),
-                 ends_on = max(?4, (SELECT ends_on FROM bookings WHERE id = ?1))
-             WHERE id = ?1",
-            params![b.id, delta, nows, prepared.ends_on.to_string()],
-        )?;
-        if let Some((reference, brand, last4)) = charge_ref {
-            tx.execute(
-                "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
-                 VALUES (?1, ?2, ?3, 'card', 'succeeded', ?4, ?5, ?6, ?7, ?8, 'flight date change', ?9)",
-                params![crate::ids::new("pay"), b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
-            )?;
-        }
-        if let Some(r) = refund_ref {
-            tx.execute(
-                "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)",
-                params![crate::ids::new("ref"), b.id, -difference, b.total.currency.as_str(), nows],
-            )?;
-            tx.execute(
-                "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
-                params![b.id, -difference],
-            )?;
-            let _ = r;
-        }
-        events::emit(
-            &tx,
-            "booking.modified",
-            &b.id,
-            Some(user),
-            &serde_json::json!({"booking_id": b.id, "change": "flight_date", "date": date, "difference": Money::new(difference, b.total.currency)}),
-            nows,
-        )?;
-        tx.commit()?;
         self.invalidate_caches();
-        load(&conn, user, &b.id)
+        load(&*self.store().conn()?, user, &b.id)
     }
 }

@@ -181,7 +181,7 @@ pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Resu
 pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<(i64, i64)> {
     let (redeemed, earned): (i64, i64) = conn.query_row(
         "SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
-                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
+                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CHALLENGE_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
          FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2",
         params![user, booking],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -220,7 +220,7 @@ pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> R
 pub fn cancel_effect(conn: &Connection, user: &str, booking: &str) -> Result<(i64, i64)> {
     let (redeemed, earned): (i64, i64) = conn.query_row(
         "SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
-                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
+                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CHALLENGE_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
          FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2",
         params![user, booking],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -311,11 +311,27 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
         || need("globe_trotter")
         || need("budget_master")
     {
-        conn.query_row(
-            &format!("SELECT count(*), coalesce(sum(list_total - total), 0) FROM bookings WHERE user_id = ?1 AND {live}"),
-            [user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
+        // Savings are summed per currency, then converted: a yen is not a euro cent.
+        let fx = crate::model::FxTable::from_json(crate::fixtures::FX)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT currency, count(*), coalesce(sum(list_total - total), 0) FROM bookings WHERE user_id = ?1 AND {live} GROUP BY currency"
+        ))?;
+        let rows: Vec<(String, i64, i64)> = stmt
+            .query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut n = 0;
+        let mut eur = 0;
+        for (currency, count, saved) in rows {
+            n += count;
+            let c = crate::model::Currency::parse(&currency)?;
+            eur += fx
+                .convert(
+                    crate::model::Money::new(saved, c),
+                    crate::model::Currency::EUR,
+                )?
+                .minor;
+        }
+        (n, eur)
     } else {
         (0, 0)
     };
@@ -447,12 +463,17 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
                 "INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)",
                 params![user, c.id, now],
             )?;
+            // Tied to the booking that completed it, so cancelling that booking takes it back.
+            let by = match trigger {
+                Trigger::Booking(b) => Some(b),
+                _ => None,
+            };
             earn(
                 conn,
                 user,
                 "CHALLENGE_COMPLETED",
                 CHALLENGE_COMPLETED,
-                None,
+                by,
                 &c.name,
                 now,
             )?;
