@@ -688,10 +688,12 @@ impl Agency for LocalAgency {
     }
 
     async fn get_booking(&self, id: &str) -> Result<Booking> {
+        self.pay_out_refunds().await;
         self.get_booking_as(&self.user, id)
     }
 
     async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>> {
+        self.pay_out_refunds().await;
         self.list_bookings_as(&self.user, status)
     }
 

@@ -806,3 +806,73 @@ async fn a_pending_booking_cannot_move_dates() {
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(sold(&a, &o), 1, "nothing changed");
 }
+
+/// Cards whose refunds fail while `down` is set.
+struct FlakyRefunds {
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl booksygo_core::booking::payment::PaymentProvider for FlakyRefunds {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+    async fn charge(
+        &self,
+        _: booksygo_core::model::Money,
+        _: &Card,
+        key: &str,
+    ) -> booksygo_core::Result<booksygo_core::booking::payment::ChargeOutcome> {
+        Ok(booksygo_core::booking::payment::ChargeOutcome::Succeeded {
+            reference: format!("ch_{key}"),
+        })
+    }
+    async fn confirm(
+        &self,
+        r: &str,
+    ) -> booksygo_core::Result<booksygo_core::booking::payment::ChargeOutcome> {
+        Ok(booksygo_core::booking::payment::ChargeOutcome::Succeeded {
+            reference: r.into(),
+        })
+    }
+    async fn refund(
+        &self,
+        r: &str,
+        _: booksygo_core::model::Money,
+    ) -> booksygo_core::Result<String> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(booksygo_core::Error::internal("card network unreachable"));
+        }
+        Ok(format!("re_{r}"))
+    }
+}
+
+#[tokio::test]
+async fn a_refund_that_fails_is_owed_and_paid_later() {
+    let cards = std::sync::Arc::new(FlakyRefunds {
+        down: std::sync::atomic::AtomicBool::new(true),
+    });
+    let c2 = cards.clone();
+    let (_d, a) = common::agency_with(move |o| o.payments = c2);
+    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
+    q.cabin = booksygo_core::model::Cabin::Business;
+    q.max_stops = Some(0);
+    let o = a.search_flights(&q).await.unwrap().offers.remove(0);
+    let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+    let c = a.cancel_booking(&b.id, None).await.unwrap();
+    assert_eq!(c.status, BookingStatus::Cancelled, "cancelled, refund owed");
+    assert!(c.next_action.as_deref().unwrap().contains("refund is owed"));
+    assert_eq!(
+        count(&a, "SELECT count(*) FROM refunds WHERE status = 'pending'"),
+        1
+    );
+    cards.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let later = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(later.status, BookingStatus::Refunded);
+    assert_eq!(later.refunded, b.total);
+    assert_eq!(
+        count(&a, "SELECT count(*) FROM refunds WHERE status = 'pending'"),
+        0
+    );
+}

@@ -1180,7 +1180,7 @@ impl LocalAgency {
 
     async fn cancel_inner(&self, user: &str, booking_id: &str) -> Result<Booking> {
         let now = self.now();
-        let (q, charge_ref) = {
+        {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let q = quote(&tx, user, booking_id, now, self.fx())?;
@@ -1191,41 +1191,91 @@ impl LocalAgency {
                 "cancelled by the traveller",
                 now.as_second(),
             )?;
-            let charge_ref: Option<(String, String)> = tx
+            let payment_id: Option<String> = tx
                 .query_row(
-                    "SELECT id, provider_ref FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
+                    "SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
                     [booking_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| r.get(0),
                 )
                 .optional()?;
-            tx.commit()?;
-            (q, charge_ref)
-        };
-        self.invalidate_caches();
-        if let (Some((payment_id, reference)), true) = (charge_ref, q.refund.minor > 0) {
-            let refund_ref = self.payments().refund(&reference, q.refund).await?;
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let nows = self.now().as_second();
-            tx.execute(
-                "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'succeeded', ?6)",
-                params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), nows],
-            )?;
-            tx.execute(
-                "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
-                params![booking_id, q.refund.minor],
-            )?;
-            state::transition(
-                &tx,
-                booking_id,
-                BookingStatus::Refunded,
-                &format!("refund {refund_ref} settled"),
-                nows,
-            )?;
+            // The refund is owed from this moment: it is written down with the cancellation
+            // and paid out below, or by a later retry if the card network is down.
+            if let (Some(payment_id), true) = (payment_id, q.refund.minor > 0) {
+                tx.execute(
+                    "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+                    params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), now.as_second()],
+                )?;
+            }
             tx.commit()?;
         }
+        self.invalidate_caches();
+        self.pay_out_refunds().await;
         let conn = self.store().conn()?;
         load(&conn, user, booking_id)
+    }
+
+    /// Pays every refund still owed. Failures stay owed and are retried on the next call
+    /// (cancellations and booking reads call this), so no refund is forgotten.
+    pub async fn pay_out_refunds(&self) {
+        let owed: Vec<(String, String, String, i64, String)> =
+            match self.store().conn().and_then(|c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency FROM refunds r
+                 JOIN payments p ON p.id = r.payment_id WHERE r.status = 'pending'",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            }) {
+                Ok(rows) => rows,
+                Err(_) => return,
+            };
+        for (refund_id, booking_id, reference, amount, currency) in owed {
+            let Ok(currency) = Currency::parse(&currency) else {
+                continue;
+            };
+            let Ok(done) = self
+                .payments()
+                .refund(&reference, Money::new(amount, currency))
+                .await
+            else {
+                continue;
+            };
+            let result = (|| -> Result<()> {
+                let mut conn = self.store().conn()?;
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let n = tx.execute(
+                    "UPDATE refunds SET status = 'succeeded' WHERE id = ?1 AND status = 'pending'",
+                    [&refund_id],
+                )?;
+                if n == 1 {
+                    tx.execute(
+                        "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
+                        params![booking_id, amount],
+                    )?;
+                    let status: String = tx.query_row(
+                        "SELECT status FROM bookings WHERE id = ?1",
+                        [&booking_id],
+                        |r| r.get(0),
+                    )?;
+                    if status == BookingStatus::Cancelled.as_str() {
+                        state::transition(
+                            &tx,
+                            &booking_id,
+                            BookingStatus::Refunded,
+                            &format!("refund {done} settled"),
+                            self.now().as_second(),
+                        )?;
+                    }
+                }
+                tx.commit()?;
+                Ok(())
+            })();
+            if let Err(e) = result {
+                eprintln!("warning: refund {refund_id} was paid but not recorded: {e}");
+            }
+        }
     }
 
     /// Housekeeping before reads and writes: lapse PENDING bookings whose hold expired, and
@@ -1436,6 +1486,14 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
             Some(format!(
                 "the bank asks you to confirm: booksygo bookings confirm-payment {id}"
             ))
+        }
+        BookingStatus::Cancelled
+            if conn
+                .query_row("SELECT 1 FROM refunds WHERE booking_id = ?1 AND status = 'pending'", [&id], |_| Ok(()))
+                .optional()?
+                .is_some() =>
+        {
+            Some("a refund is owed and will be paid automatically as soon as the card network answers".to_string())
         }
         _ => None,
     };
