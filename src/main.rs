@@ -45,7 +45,7 @@ fn code_for(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Error>().map(Error::kind) {
         Some(ErrorKind::InvalidInput | ErrorKind::Conflict) => exit::INVALID,
         Some(ErrorKind::NotFound) => exit::NOT_FOUND,
-        Some(ErrorKind::AuthRequired) => exit::AUTH,
+        Some(ErrorKind::AuthRequired | ErrorKind::Forbidden) => exit::AUTH,
         Some(ErrorKind::SuppliersFailed) => exit::SUPPLIERS,
         Some(ErrorKind::Internal) | None => exit::INTERNAL,
     }

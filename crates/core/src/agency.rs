@@ -641,7 +641,7 @@ impl Agency for LocalAgency {
             })?;
         if self.user != LOCAL_USER && role != "admin" {
             if role != "partner" {
-                return Err(Error::AuthRequired(
+                return Err(Error::Forbidden(
                     "only admins and partners manage packages".into(),
                 ));
             }

@@ -12,6 +12,8 @@ pub enum ErrorKind {
     NotFound,
     /// A session or credentials are needed (exit 4, HTTP 401).
     AuthRequired,
+    /// Logged in, but this account may not do that (exit 4, HTTP 403).
+    Forbidden,
     /// The request conflicts with the current state: sold out, already cancelled (exit 2, HTTP 409).
     Conflict,
     /// Every supplier that could answer failed (exit 5, HTTP 502).
@@ -32,6 +34,8 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     AuthRequired(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     #[error("every supplier failed: {}", .0.join("; "))]
@@ -66,6 +70,7 @@ impl Error {
             Error::Invalid { .. } => ErrorKind::InvalidInput,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::AuthRequired(_) => ErrorKind::AuthRequired,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::SuppliersFailed(_) => ErrorKind::SuppliersFailed,
             Error::Database(_) | Error::Internal(_) => ErrorKind::Internal,

@@ -33,6 +33,7 @@ impl From<Error> for ApiError {
             ErrorKind::InvalidInput => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ErrorKind::AuthRequired => (StatusCode::UNAUTHORIZED, "auth_required"),
+            ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
             ErrorKind::SuppliersFailed => (StatusCode::BAD_GATEWAY, "suppliers_failed"),
             ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -665,3 +665,127 @@ async fn metrics_count_requests_by_route_pattern() {
     assert!(text.contains("booksygo_http_request_duration_seconds_bucket"));
     assert!(!text.contains("pkg_nope"), "ids never become labels");
 }
+
+#[tokio::test]
+async fn package_management_follows_roles() {
+    let (_d, s) = state();
+    let now = 0;
+    {
+        let c = s.agency.store().conn().unwrap();
+        booksygo_core::accounts::register(
+            &c,
+            "admin@example.com",
+            "admin password 123",
+            "",
+            "",
+            "admin",
+            now,
+        )
+        .unwrap();
+        booksygo_core::accounts::register(
+            &c,
+            "partner@example.com",
+            "partner password 1",
+            "",
+            "",
+            "partner",
+            now,
+        )
+        .unwrap();
+    }
+    let token = |email: &'static str, pw: &'static str| {
+        let s = s.clone();
+        async move {
+            call(
+                &s,
+                "POST",
+                "/api/auth/login",
+                Some(&json!({"email": email, "password": pw}).to_string()),
+            )
+            .await
+            .1["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let user = login_as(&s, "ada@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = token("admin@example.com", "admin password 123").await;
+    let partner = token("partner@example.com", "partner password 1").await;
+    let fixture = call(&s, "GET", "/api/packages/pkg_iceland_fire_and_ice_7d", None)
+        .await
+        .1;
+    let mut spec = json!({
+        "id": "pkg_partner_lisbon_3d", "slug": "partner-lisbon", "title": "Lisbon long weekend",
+        "description": "Three days of trams, tiles and pasteis de nata in Lisbon's old quarters.",
+        "type": "budget", "destination": "LIS", "duration_days": 1, "base_price": 39000, "currency": "EUR",
+        "rating": 4.4, "review_count": 0, "includes": ["2 nights"],
+        "itinerary": [{"day": 1, "title": "Alfama", "description": "Walk.", "activities": ["Tram 28"], "meals": []}],
+        "departures": [{"date": "2027-04-09", "slots": 12}], "featured": false, "max_group": 12, "tags": []
+    });
+    let body = spec.to_string();
+    assert_eq!(
+        call_auth(&s, "POST", "/api/packages", &user, Some(&body), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call_auth(&s, "POST", "/api/packages", &partner, Some(&body), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    spec["title"] = json!("Lisbon, partner's edit");
+    assert_eq!(
+        call_auth(
+            &s,
+            "PUT",
+            "/api/packages",
+            &partner,
+            Some(&spec.to_string()),
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    // The catalogue's packages are the admins'.
+    let mut theirs = json!({
+        "id": fixture["id"], "slug": fixture["slug"], "title": "Hijacked", "description": fixture["description"],
+        "type": fixture["type"], "destination": fixture["destination"], "duration_days": 1, "base_price": 100, "currency": "EUR",
+        "rating": 5.0, "review_count": 0, "includes": ["x"],
+        "itinerary": [{"day": 1, "title": "x", "description": "x", "activities": [], "meals": []}],
+        "departures": [{"date": "2027-05-12", "slots": 4}], "featured": false, "max_group": 30, "tags": []
+    });
+    assert_eq!(
+        call_auth(
+            &s,
+            "PUT",
+            "/api/packages",
+            &partner,
+            Some(&theirs.to_string()),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    theirs["title"] = json!(fixture["title"]);
+    assert_eq!(
+        call_auth(
+            &s,
+            "PUT",
+            "/api/packages",
+            &admin,
+            Some(&theirs.to_string()),
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}

@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/search/flights", post(search::flights))
         .route("/api/search/hotels", post(search::hotels))
         .route("/api/search/packages", post(packages::search))
-        .route("/api/packages", get(packages::list))
+        .route(
+            "/api/packages",
+            get(packages::list).post(packages::save).put(packages::save),
+        )
         .route("/api/packages/featured", get(packages::featured))
         .route("/api/packages/deals", get(packages::deals))
         .route("/api/packages/{id}", get(packages::get))

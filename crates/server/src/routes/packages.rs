@@ -88,3 +88,14 @@ pub async fn featured(State(s): State<AppState>) -> Result<Json<Vec<PackageSumma
 pub async fn deals(State(s): State<AppState>) -> Result<Json<Vec<Deal>>, ApiError> {
     Ok(Json(s.agency.package_deals(20).await?))
 }
+
+/// Adds or replaces a package: admins for any package, partners for their own.
+pub async fn save(
+    u: crate::auth::AuthUser,
+    ApiJson(spec): ApiJson<booksygo_core::model::package::PackageSpec>,
+) -> Result<(axum::http::StatusCode, Json<PackageDetail>), ApiError> {
+    Ok((
+        axum::http::StatusCode::OK,
+        Json(u.agency.save_package(&spec).await?),
+    ))
+}
