@@ -789,3 +789,83 @@ async fn package_management_follows_roles() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_event_stream_sends_a_travellers_own_events() {
+    use futures_util::StreamExt;
+    let (_d, s) = state();
+    let ada = login_as(&s, "ada@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let eve = login_as(&s, "eve@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
+    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
+        .await
+        .1["offers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com",
+        "payment": {"method": "card", "card_number": "4242424242424242", "expiry": "12/30"}
+    });
+    assert_eq!(
+        call_auth(
+            &s,
+            "POST",
+            "/api/bookings",
+            &ada,
+            Some(&body.to_string()),
+            None
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    let read = |token: String, want: &'static str| {
+        let s = s.clone();
+        async move {
+            let req = Request::builder()
+                .uri("/api/events/stream?after=0")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let res = app(s).oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert!(
+                res.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/event-stream")
+            );
+            let mut body = res.into_body().into_data_stream();
+            // Everything already in the outbox comes at once, a frame per chunk; read frames
+            // until `want` shows up (the timeout only guards against a hang).
+            let mut text = String::new();
+            while !text.contains(want) {
+                match tokio::time::timeout(std::time::Duration::from_secs(10), body.next()).await {
+                    Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                    _ => break,
+                }
+            }
+            text
+        }
+    };
+    let mine = read(ada, "event: booking.confirmed").await;
+    assert!(mine.contains("event: booking.created"), "{mine}");
+    assert!(mine.contains("event: booking.confirmed"), "{mine}");
+    // Eve's stream starts with her own registration: Ada's earlier events are not hers to see.
+    let theirs = read(eve, "event: user.registered").await;
+    let first = theirs.lines().find(|l| l.starts_with("data: ")).unwrap();
+    let v: Value = serde_json::from_str(&first[6..]).unwrap();
+    assert_eq!(v["type"], "user.registered");
+    assert_eq!(v["user_id"], v["subject_id"]);
+    assert_ne!(v["seq"], 1, "seq 1 is Ada's registration");
+    assert!(!theirs.contains("booking."), "{theirs}");
+}

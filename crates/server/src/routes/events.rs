@@ -1,0 +1,78 @@
+//! `GET /api/events/stream`: the traveller's own events as Server-Sent Events. Events come
+//! from the outbox table; the stream polls it, so every event written by any process shows up.
+
+use crate::auth::AuthUser;
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use booksygo_core::events;
+use futures_util::stream::{self, Stream};
+use serde::Deserialize;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// How often the outbox is read for new events.
+const POLL: Duration = Duration::from_millis(500);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamParams {
+    /// Start after this sequence number (default: from now on). `Last-Event-ID` wins.
+    after: Option<i64>,
+}
+
+pub async fn stream(
+    State(s): State<AppState>,
+    u: AuthUser,
+    headers: HeaderMap,
+    super::ApiQuery(p): super::ApiQuery<StreamParams>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    let store = s.agency.store().clone();
+    let start = match resume.or(p.after) {
+        Some(seq) => seq,
+        None => {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || events::last_seq(&*store.conn()?))
+                .await
+                .map_err(|e| {
+                    ApiError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        e.to_string(),
+                    )
+                })??
+        }
+    };
+    let user = u.id.clone();
+    let state = (store, user, start, true);
+    let s = stream::unfold(state, |(store, user, after, first)| async move {
+        if !first {
+            tokio::time::sleep(POLL).await;
+        }
+        let (s2, u2) = (store.clone(), user.clone());
+        let batch = tokio::task::spawn_blocking(move || {
+            events::since_for_user(&*s2.conn()?, &u2, after, 100)
+        })
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+        let next = batch.last().map_or(after, |e| e.seq);
+        let frames: Vec<Result<Event, Infallible>> = batch
+            .iter()
+            .map(|e| {
+                Ok(Event::default()
+                    .id(e.seq.to_string())
+                    .event(e.kind.clone())
+                    .data(serde_json::to_string(e).unwrap_or_default()))
+            })
+            .collect();
+        Some((stream::iter(frames), (store, user, next, false)))
+    });
+    Ok(Sse::new(futures_util::StreamExt::flatten(s)).keep_alive(KeepAlive::default()))
+}
