@@ -869,3 +869,68 @@ async fn the_event_stream_sends_a_travellers_own_events() {
     assert_ne!(v["seq"], 1, "seq 1 is Ada's registration");
     assert!(!theirs.contains("booking."), "{theirs}");
 }
+
+#[tokio::test]
+async fn the_dashboard_is_for_admins() {
+    let (_d, s) = state();
+    booksygo_core::accounts::register(
+        &s.agency.store().conn().unwrap(),
+        "admin@example.com",
+        "admin password 123",
+        "",
+        "",
+        "admin",
+        0,
+    )
+    .unwrap();
+    let ada = login_as(&s, "ada@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = call(
+        &s,
+        "POST",
+        "/api/auth/login",
+        Some(r#"{"email": "admin@example.com", "password": "admin password 123"}"#),
+    )
+    .await
+    .1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
+    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
+        .await
+        .1["offers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com",
+        "payment": {"method": "card", "card_number": "4242424242424242", "expiry": "12/30"}
+    });
+    call_auth(
+        &s,
+        "POST",
+        "/api/bookings",
+        &ada,
+        Some(&body.to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(
+        call_auth(&s, "GET", "/api/analytics/dashboard", &ada, None, None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, d) = call_auth(&s, "GET", "/api/analytics/dashboard", &admin, None, None).await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["bookings"], 1);
+    assert_eq!(d["conversion"], 1.0);
+    assert_eq!(d["top_routes"][0]["route"], "LHR-CDG");
+    assert_eq!(d["days"][0]["confirmed"], 1);
+    assert!(d["events"]["booking.confirmed"].as_i64().unwrap() >= 1);
+}

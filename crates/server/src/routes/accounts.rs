@@ -199,3 +199,22 @@ pub async fn update_preferences(
     };
     Ok(Json(u.agency.update_profile(&update).await?.preferences))
 }
+
+/// `GET /api/analytics/dashboard`: admins only; the last 30 days by default.
+pub async fn dashboard(
+    State(s): State<AppState>,
+    u: AuthUser,
+) -> Result<Json<booksygo_core::analytics::Dashboard>, ApiError> {
+    if u.role != "admin" {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the dashboard is for admins",
+        ));
+    }
+    let store = s.agency.store().clone();
+    let since = s.agency.now().as_second() - 30 * 86_400;
+    Ok(Json(
+        blocking(move || booksygo_core::analytics::dashboard(&*store.conn()?, since)).await?,
+    ))
+}

@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/trips/{id}/bookings", post(bookings::add_to_trip))
         .route("/api/gamification/history", get(bookings::points_history))
         .route("/api/events/stream", get(events::stream))
+        .route("/api/analytics/dashboard", get(accounts::dashboard))
         .route("/api/gamification/points", get(bookings::points))
         .route("/api/gamification/badges", get(bookings::badges))
         .route("/api/gamification/challenges", get(bookings::challenges))
