@@ -68,6 +68,14 @@ pub struct ServeArgs {
     /// Where the server keeps its database (default: the usual data directory).
     #[arg(long, env = "BOOKSYGO_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A browser origin allowed to call the API (repeat, or comma-separate in the env
+    /// variable); none by default, which means no CORS at all.
+    #[arg(
+        long = "cors-origin",
+        env = "BOOKSYGO_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
 }
 
 pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
@@ -90,7 +98,8 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
         eprintln!("booksygo server listening on http://{addr} (Ctrl-C to stop)");
     }
     let secret = signing_secret(&agency)?;
-    let state = booksygo_server::AppState::with_secret(agency, &secret);
+    let mut state = booksygo_server::AppState::with_secret(agency, &secret);
+    state.cors_origins = args.cors_origins.clone();
     booksygo_server::serve(listener, state, shutdown_signal()).await?;
     eprintln!("server stopped");
     Ok(crate::exit::OK)

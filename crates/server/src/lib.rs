@@ -27,6 +27,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     pub agency: LocalAgency,
+    /// Origins allowed to call the API from a browser; empty (the default) means no CORS.
+    pub cors_origins: Vec<String>,
     pub keys: std::sync::Arc<auth::Keys>,
     pub limiter: std::sync::Arc<auth::Limiter>,
     pub metrics: std::sync::Arc<metrics::Metrics>,
@@ -38,6 +40,7 @@ impl AppState {
     pub fn with_secret(agency: LocalAgency, secret: &[u8]) -> Self {
         AppState {
             agency,
+            cors_origins: Vec::new(),
             keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
             limiter: Default::default(),
             metrics: Default::default(),
@@ -59,6 +62,26 @@ pub fn random_secret() -> [u8; 32] {
 
 /// The whole API as a router (tests drive it with `oneshot`, `serve` puts it on a socket).
 pub fn app(state: AppState) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    let cors = (!state.cors_origins.is_empty()).then(|| {
+        let origins: Vec<axum::http::HeaderValue> = state
+            .cors_origins
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect();
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([
+                axum::http::Method::GET,
+                axum::http::Method::POST,
+                axum::http::Method::PUT,
+            ])
+            .allow_headers([
+                axum::http::header::AUTHORIZATION,
+                axum::http::header::CONTENT_TYPE,
+            ])
+    });
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
     routes::router()
         .route("/metrics", axum::routing::get(metrics::render))
         .fallback(error::not_found)
@@ -71,6 +94,10 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(tower::util::option_layer(cors))
+        // Every answer carries an x-request-id (the caller's, or a fresh one) for the logs.
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
 

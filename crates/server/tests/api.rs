@@ -934,3 +934,56 @@ async fn the_dashboard_is_for_admins() {
     assert_eq!(d["days"][0]["confirmed"], 1);
     assert!(d["events"]["booking.confirmed"].as_i64().unwrap() >= 1);
 }
+
+#[tokio::test]
+async fn request_ids_and_cors_off_by_default() {
+    let (_d, s) = state();
+    let res = app(s.clone())
+        .oneshot(
+            Request::builder()
+                .uri("/healthz")
+                .header("origin", "https://evil.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        res.headers()
+            .get("x-request-id")
+            .is_some_and(|v| !v.is_empty())
+    );
+    assert!(
+        res.headers().get("access-control-allow-origin").is_none(),
+        "no CORS unless configured"
+    );
+    let res = app(s.clone())
+        .oneshot(
+            Request::builder()
+                .uri("/healthz")
+                .header("x-request-id", "trace-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["x-request-id"],
+        "trace-42",
+        "a caller's id is kept"
+    );
+    let mut with_cors = s.clone();
+    with_cors.cors_origins = vec!["https://team.example".into()];
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri("/api/bookings")
+        .header("origin", "https://team.example")
+        .header("access-control-request-method", "POST")
+        .body(Body::empty())
+        .unwrap();
+    let res = app(with_cors).oneshot(preflight).await.unwrap();
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://team.example"
+    );
+}
