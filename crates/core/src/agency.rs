@@ -216,6 +216,9 @@ struct Shared {
     options: LocalOptions,
     fx: Arc<FxTable>,
     market: RwLock<Arc<Market>>,
+    /// Offer ids already written with their expiry: a repeated search (a cache hit on a
+    /// busy server) writes nothing.
+    remembered: std::sync::Mutex<std::collections::HashMap<String, i64>>,
 }
 
 /// The network and the providers built over it; rebuilt after an import.
@@ -223,6 +226,10 @@ struct Market {
     net: Arc<Network>,
     sandbox: SandboxProvider,
     aggregator: Aggregator,
+    /// Finished answers (filtered, sorted, converted) by query, for as long as the
+    /// aggregator's own cache: a busy server answers a repeated search from here.
+    answers:
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, FlightResults)>>,
 }
 
 impl LocalAgency {
@@ -240,6 +247,7 @@ impl LocalAgency {
             options,
             fx,
             market: RwLock::new(Arc::new(market)),
+            remembered: Default::default(),
         };
         Ok(LocalAgency {
             shared: Arc::new(shared),
@@ -271,6 +279,7 @@ impl LocalAgency {
             net,
             sandbox,
             aggregator,
+            answers: Default::default(),
         })
     }
 
@@ -317,7 +326,11 @@ impl LocalAgency {
 
     /// Forgets cached search answers (inventory changed).
     pub fn invalidate_caches(&self) {
-        self.market().aggregator.invalidate();
+        let m = self.market();
+        m.aggregator.invalidate();
+        if let Ok(mut a) = m.answers.lock() {
+            a.clear();
+        }
     }
 
     /// The in-memory network (places, routes, timetable), for benchmarks and tools.
@@ -386,19 +399,44 @@ impl LocalAgency {
         offers: &[T],
         meta: impl Fn(&T) -> (String, String, i64),
     ) -> Result<()> {
+        let known = |id: &str, exp: i64| {
+            self.shared
+                .remembered
+                .lock()
+                .map(|m| m.get(id).is_some_and(|e| *e >= exp))
+                .unwrap_or(false)
+        };
         let rows: Vec<(String, String, String, i64)> = offers
             .iter()
-            .map(|o| {
+            .filter_map(|o| {
                 let (id, provider, exp) = meta(o);
-                Ok((id, provider, serde_json::to_string(o)?, exp))
+                if known(&id, exp) {
+                    return None;
+                }
+                Some(
+                    serde_json::to_string(o)
+                        .map(|json| (id, provider, json, exp))
+                        .map_err(Error::from),
+                )
             })
             .collect::<Result<_>>()?;
+        if rows.is_empty() {
+            return Ok(());
+        }
         let store = self.store().clone();
         let now = self.now().as_second();
+        let ids: Vec<(String, i64)> = rows.iter().map(|r| (r.0.clone(), r.3)).collect();
         tokio::task::spawn_blocking(move || {
             store::save_offers(&mut *store.conn()?, kind, &rows, now)
         })
-        .await?
+        .await??;
+        if let Ok(mut m) = self.shared.remembered.lock() {
+            if m.len() > 100_000 {
+                m.clear();
+            }
+            m.extend(ids);
+        }
+        Ok(())
     }
 }
 
@@ -431,6 +469,16 @@ impl Agency for LocalAgency {
         let m = self.market();
         let places = &m.net.places;
         let req = query.resolve(places, self.fx(), self.now())?;
+        let key = serde_json::to_string(query)?;
+        let ttl = crate::search::aggregate::FLIGHT_CACHE_TTL;
+        let cached = m.answers.lock().ok().and_then(|a| {
+            a.get(&key)
+                .filter(|(at, _)| at.elapsed() < ttl)
+                .map(|(_, r)| r.clone())
+        });
+        if let Some(hit) = cached {
+            return Ok(hit);
+        }
         let gathered = m.aggregator.flights(&req, self.fx()).await?;
         let mut offers = Vec::with_capacity(gathered.offers.len());
         for o in gathered.offers.iter() {
@@ -445,10 +493,17 @@ impl Agency for LocalAgency {
             (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
         })
         .await?;
-        Ok(FlightResults {
+        let results = FlightResults {
             offers,
             warnings: gathered.warnings.clone(),
-        })
+        };
+        if let Ok(mut a) = m.answers.lock() {
+            if a.len() > 1_000 {
+                a.clear();
+            }
+            a.insert(key, (std::time::Instant::now(), results.clone()));
+        }
+        Ok(results)
     }
 
     async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>> {
