@@ -1,61 +1,31 @@
 //! The booking flow as a script runs it: search -> book -> pay -> export -> cancel, plus the
 //! packages, points, trips and profile commands and their error exit codes.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use serde_json::Value;
 
-struct Env {
-    home: tempfile::TempDir,
-}
+mod common;
 
-impl Env {
-    fn new() -> Env {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
+use common::Env;
 
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("booksygo").unwrap();
-        c.env("BOOKSYGO_HOME", self.home.path())
-            .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
-            .env("NO_COLOR", "1");
-        c
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self
-            .cmd()
-            .args(args)
-            .arg("--json")
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn first_offer(&self) -> String {
-        let offers = self.json(&[
-            "flights",
-            "search",
-            "LHR",
-            "JFK",
-            "--date",
-            "2027-03-14",
-            "--max-stops",
-            "0",
-        ]);
-        offers[0]["id"].as_str().unwrap().to_string()
-    }
+/// The first non-stop LHR-JFK offer of the day.
+fn first_offer(env: &Env) -> String {
+    let offers = env.json(&[
+        "flights",
+        "search",
+        "LHR",
+        "JFK",
+        "--date",
+        "2027-03-14",
+        "--max-stops",
+        "0",
+    ]);
+    offers[0]["id"].as_str().unwrap().to_string()
 }
 
 #[test]
 fn search_book_pay_export_cancel() {
     let env = Env::new();
-    let offer = env.first_offer();
+    let offer = first_offer(&env);
     // Book without a card: PENDING, waiting for payment.
     let b = env.json(&[
         "book",
@@ -138,7 +108,7 @@ fn search_book_pay_export_cancel() {
 #[test]
 fn booking_errors_have_exit_codes_and_write_nothing() {
     let env = Env::new();
-    let offer = env.first_offer();
+    let offer = first_offer(&env);
     let pax = [
         "--passenger",
         "Ada,Lovelace,1990-12-10",
@@ -205,7 +175,7 @@ fn booking_errors_have_exit_codes_and_write_nothing() {
 #[test]
 fn idempotency_key_replays_a_retried_booking() {
     let env = Env::new();
-    let offer = env.first_offer();
+    let offer = first_offer(&env);
     let args = [
         "book",
         &offer,

@@ -1,44 +1,12 @@
 //! The real binary, driven by assert_cmd, with BOOKSYGO_HOME in a temp dir and the clock
 //! pinned: tables for people, the JSON contract for scripts, every bad input and exit code.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-struct Env {
-    home: tempfile::TempDir,
-}
+mod common;
 
-impl Env {
-    fn new() -> Env {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("booksygo").unwrap();
-        c.env("BOOKSYGO_HOME", self.home.path())
-            .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
-            .env("NO_COLOR", "1")
-            .env_remove("XDG_DATA_HOME")
-            .env_remove("XDG_CONFIG_HOME");
-        c
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self
-            .cmd()
-            .args(args)
-            .arg("--json")
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
-    }
-}
+use common::Env;
 
 #[test]
 fn flight_search_prints_a_labelled_table() {

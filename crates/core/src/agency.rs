@@ -20,7 +20,7 @@ use crate::providers::sandbox::{SandboxProvider, network::Network};
 use crate::providers::{FlightProvider, HotelProvider};
 use crate::search::aggregate::Aggregator;
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
-use crate::search::{FlightQuery, HotelQuery, SliceQuery, flights, hotels};
+use crate::search::{FlightQuery, HotelQuery, flights, hotels};
 use crate::store::{self, Store};
 use crate::trips::{NewTrip, Trip};
 use async_trait::async_trait;
@@ -357,7 +357,11 @@ impl LocalAgency {
     }
 
     /// Converts an offer's prices to the display currency, giving it a currency-specific id.
-    fn convert_flight(&self, mut o: FlightOffer, to: Option<Currency>) -> Result<FlightOffer> {
+    pub(crate) fn convert_flight(
+        &self,
+        mut o: FlightOffer,
+        to: Option<Currency>,
+    ) -> Result<FlightOffer> {
         let Some(to) = to.filter(|c| *c != o.price.currency()) else {
             return Ok(o);
         };
@@ -371,10 +375,7 @@ impl LocalAgency {
                 *p = crate::model::Penalty::with_fee(self.fx().convert(fee, to)?);
             }
         }
-        o.id = format!(
-            "off_{:016x}",
-            crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())])
-        );
+        o.id = priced_in(&o.id, to);
         Ok(o)
     }
 
@@ -385,10 +386,7 @@ impl LocalAgency {
         o.price.total = self.fx().convert(o.price.total, to)?;
         o.price.tax = self.fx().convert(o.price.tax, to)?;
         o.price.nightly = self.fx().convert(o.price.nightly, to)?;
-        o.id = format!(
-            "off_{:016x}",
-            crate::geo::hash(&[crate::geo::word(&o.id), crate::geo::word(to.as_str())])
-        );
+        o.id = priced_in(&o.id, to);
         Ok(o)
     }
 
@@ -861,13 +859,10 @@ impl Agency for LocalAgency {
     }
 }
 
-/// Builds a round trip or multi-city query from slices; used by faces.
-pub fn slices(legs: &[(String, String, Date)]) -> Vec<SliceQuery> {
-    legs.iter()
-        .map(|(o, d, date)| SliceQuery {
-            origin: o.clone(),
-            destination: d.clone(),
-            departure_date: *date,
-        })
-        .collect()
+/// The id of an offer re-priced in another currency: stable, and distinct from the original.
+fn priced_in(id: &str, currency: Currency) -> String {
+    format!(
+        "off_{:016x}",
+        crate::geo::hash(&[crate::geo::word(id), crate::geo::word(currency.as_str())])
+    )
 }

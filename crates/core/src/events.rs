@@ -37,24 +37,25 @@ pub fn emit(
     Ok(())
 }
 
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
+    let payload: String = r.get(5)?;
+    Ok(Event {
+        id: r.get(0)?,
+        seq: r.get(1)?,
+        kind: r.get(2)?,
+        subject_id: r.get(3)?,
+        user_id: r.get(4)?,
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+        created_at: jiff::Timestamp::from_second(r.get(6)?).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+    })
+}
+
 /// Events after `after_seq`, oldest first.
 pub fn since(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, seq, type, subject_id, user_id, payload, created_at FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
-        let payload: String = r.get(5)?;
-        Ok(Event {
-            id: r.get(0)?,
-            seq: r.get(1)?,
-            kind: r.get(2)?,
-            subject_id: r.get(3)?,
-            user_id: r.get(4)?,
-            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-            created_at: jiff::Timestamp::from_second(r.get(6)?)
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
-        })
-    })?;
+    let rows = stmt.query_map(params![after_seq, limit as i64], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -69,19 +70,7 @@ pub fn since_for_user(
         "SELECT id, seq, type, subject_id, user_id, payload, created_at FROM events
          WHERE seq > ?1 AND user_id = ?2 ORDER BY seq LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![after_seq, user, limit as i64], |r| {
-        let payload: String = r.get(5)?;
-        Ok(Event {
-            id: r.get(0)?,
-            seq: r.get(1)?,
-            kind: r.get(2)?,
-            subject_id: r.get(3)?,
-            user_id: r.get(4)?,
-            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-            created_at: jiff::Timestamp::from_second(r.get(6)?)
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
-        })
-    })?;
+    let rows = stmt.query_map(params![after_seq, user, limit as i64], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

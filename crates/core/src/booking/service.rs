@@ -294,25 +294,15 @@ impl LocalAgency {
         let sandbox = self.sandbox();
         let key = offer.itinerary_key();
         let found = tokio::task::spawn_blocking(move || sandbox.flights_blocking(&req)).await??;
-        let Some(mut fresh) = found.into_iter().find(|o| o.itinerary_key() == key) else {
+        let Some(fresh) = found.into_iter().find(|o| o.itinerary_key() == key) else {
             return Err(Error::Conflict(format!(
                 "sold out: the flights of offer {} have no seats left; search again",
                 offer.id
             )));
         };
-        let currency = offer.price.currency();
-        if currency != fresh.price.currency() {
-            fresh.price.base = self.fx().convert(fresh.price.base, currency)?;
-            fresh.price.tax = self.fx().convert(fresh.price.tax, currency)?;
-            fresh.id = format!(
-                "off_{:016x}",
-                crate::geo::hash(&[
-                    crate::geo::word(&fresh.id),
-                    crate::geo::word(currency.as_str())
-                ])
-            );
-        }
-        Ok(Some(fresh))
+        Ok(Some(
+            self.convert_flight(fresh, Some(offer.price.currency()))?,
+        ))
     }
 
     async fn prepare_flight(&self, offer: FlightOffer) -> Result<Prepared> {

@@ -1,0 +1,41 @@
+//! The real binary in a throwaway home, with the market's clock pinned.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub struct Env {
+    pub home: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("booksygo").unwrap();
+        c.env("BOOKSYGO_HOME", self.home.path())
+            .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
+            .env("NO_COLOR", "1")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME");
+        c
+    }
+
+    /// Runs with `--json`, expects success, parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self
+            .cmd()
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    }
+}
