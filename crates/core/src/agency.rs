@@ -574,12 +574,10 @@ impl Agency for LocalAgency {
             .filter(|d| *d <= last && *d >= today)
             .collect();
         let sandbox = m.sandbox.clone();
-        let net = m.net.clone();
         let airports = origin.airports.clone();
-        let found = tokio::task::spawn_blocking(move || {
-            sandbox.cheapest_direct(&net, &airports, &dates, now)
-        })
-        .await??;
+        let found =
+            tokio::task::spawn_blocking(move || sandbox.cheapest_direct(&airports, &dates, now))
+                .await??;
         let mut out = Vec::new();
         for (dest, date, price, airlines) in found {
             let a = &places.airports[dest];

@@ -236,6 +236,30 @@ async fn call_auth(
     )
 }
 
+/// The first non-stop offer between two airports on the test date.
+async fn first_offer(s: &AppState, from: &str, to: &str) -> String {
+    let search = json!({"slices": [{"origin": from, "destination": to, "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
+    call(s, "POST", "/api/search/flights", Some(&search.to_string()))
+        .await
+        .1["offers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A booking request for Ada on `offer`, paid with `card` when given.
+fn booking_body(offer: &str, card: Option<&str>) -> Value {
+    let mut body = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com"
+    });
+    if let Some(number) = card {
+        body["payment"] = json!({"method": "card", "card_number": number, "expiry": "12/30"});
+    }
+    body
+}
+
 async fn login_as(s: &AppState, email: &str) -> Value {
     let (st, _) = call(s, "POST", "/api/auth/register", Some(&json!({"email": email, "password": "correct horse battery", "first_name": "Ada", "last_name": "L"}).to_string())).await;
     assert_eq!(st, StatusCode::CREATED);
@@ -404,19 +428,8 @@ async fn book_over_http_and_keep_bookings_private() {
         ada["access_token"].as_str().unwrap(),
         eve["access_token"].as_str().unwrap(),
     );
-    let search = json!({"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
-    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
-        .await
-        .1["offers"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = json!({
-        "selected_offers": [offer],
-        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
-        "contact_email": "ada@example.com",
-        "payment": {"method": "card", "card_number": "4242424242424242", "expiry": "12/30"}
-    });
+    let offer = first_offer(&s, "LHR", "JFK").await;
+    let body = booking_body(&offer, Some("4242424242424242"));
     let (st, b) = call_auth(
         &s,
         "POST",
@@ -491,12 +504,7 @@ async fn book_over_http_and_keep_bookings_private() {
     )
     .await;
     assert_eq!(st, StatusCode::CONFLICT, "{err}");
-    let declined = json!({
-        "selected_offers": [offer],
-        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
-        "contact_email": "ada@example.com",
-        "payment": {"method": "card", "card_number": "4000000000000002", "expiry": "12/30"}
-    });
+    let declined = booking_body(&offer, Some("4000000000000002"));
     let (st, _) = call_auth(
         &s,
         "POST",
@@ -538,18 +546,8 @@ async fn pay_modify_quote_trips_and_reviews_over_http() {
     let (_d, s) = state();
     let t = login_as(&s, "ada@example.com").await;
     let a = t["access_token"].as_str().unwrap();
-    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
-    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
-        .await
-        .1["offers"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = json!({
-        "selected_offers": [offer],
-        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
-        "contact_email": "ada@example.com"
-    });
+    let offer = first_offer(&s, "LHR", "CDG").await;
+    let body = booking_body(&offer, None);
     let (st, b) = call_auth(
         &s,
         "POST",
@@ -802,19 +800,8 @@ async fn the_event_stream_sends_a_travellers_own_events() {
         .as_str()
         .unwrap()
         .to_string();
-    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
-    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
-        .await
-        .1["offers"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = json!({
-        "selected_offers": [offer],
-        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
-        "contact_email": "ada@example.com",
-        "payment": {"method": "card", "card_number": "4242424242424242", "expiry": "12/30"}
-    });
+    let offer = first_offer(&s, "LHR", "CDG").await;
+    let body = booking_body(&offer, Some("4242424242424242"));
     assert_eq!(
         call_auth(
             &s,
@@ -898,19 +885,8 @@ async fn the_dashboard_is_for_admins() {
         .as_str()
         .unwrap()
         .to_string();
-    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
-    let offer = call(&s, "POST", "/api/search/flights", Some(&search.to_string()))
-        .await
-        .1["offers"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = json!({
-        "selected_offers": [offer],
-        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
-        "contact_email": "ada@example.com",
-        "payment": {"method": "card", "card_number": "4242424242424242", "expiry": "12/30"}
-    });
+    let offer = first_offer(&s, "LHR", "CDG").await;
+    let body = booking_body(&offer, Some("4242424242424242"));
     call_auth(
         &s,
         "POST",

@@ -28,6 +28,24 @@ impl SandboxProvider {
         SandboxProvider { net, store }
     }
 
+    /// BooksyGo's own seat allotments for departures in `first..=last`.
+    fn sold_seats(
+        &self,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+    ) -> Result<flights::SoldSeats> {
+        let conn = self.store.conn()?;
+        let mut sold = flights::SoldSeats::new();
+        for (key, cabin, n, cap) in
+            store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
+        {
+            if let Ok(cabin) = Cabin::parse(&cabin) {
+                sold.insert((key, cabin), (n, cap));
+            }
+        }
+        Ok(sold)
+    }
+
     /// Synchronous search, used by the async trait and by benchmarks.
     pub fn flights_blocking(&self, req: &FlightRequest) -> Result<Vec<FlightOffer>> {
         let first = req
@@ -38,16 +56,7 @@ impl SandboxProvider {
             .ok_or_else(|| Error::invalid("no slices"))?;
         let last = req.slices.iter().map(|s| s.date).max().unwrap_or(first);
         let last = last.checked_add(3.days()).unwrap_or(last);
-        let conn = self.store.conn()?;
-        let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n, cap) in
-            store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
-        {
-            if let Ok(cabin) = Cabin::parse(&cabin) {
-                sold.insert((key, cabin), (n, cap));
-            }
-        }
-        drop(conn);
+        let sold = self.sold_seats(first, last)?;
         Ok(flights::search(&self.net, req, &sold))
     }
 
@@ -84,7 +93,6 @@ impl SandboxProvider {
     /// (taxes included) over `dates`: (airport index, date, price, airlines).
     pub fn cheapest_direct(
         &self,
-        net: &Network,
         origins: &[usize],
         dates: &[jiff::civil::Date],
         now: jiff::Timestamp,
@@ -92,17 +100,10 @@ impl SandboxProvider {
         let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
             return Ok(Vec::new());
         };
-        let conn = self.store.conn()?;
-        let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n, cap) in
-            store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
-        {
-            if let Ok(cabin) = Cabin::parse(&cabin) {
-                sold.insert((key, cabin), (n, cap));
-            }
-        }
-        drop(conn);
-        Ok(flights::cheapest_direct(net, origins, dates, now, &sold))
+        let sold = self.sold_seats(first, last)?;
+        Ok(flights::cheapest_direct(
+            &self.net, origins, dates, now, &sold,
+        ))
     }
 }
 
