@@ -213,51 +213,28 @@ async fn bad_cards_write_nothing() {
 async fn bad_passengers_and_offers_are_refused() {
     let (_d, a) = agency();
     let o = offer(&a).await;
-    let mut r = request(&o.id, Some(VISA));
-    r.passengers.push(ada());
-    assert!(
-        a.create_booking(r)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("is for 1 adult")
-    );
-    let mut r = request(&o.id, Some(VISA));
-    r.passengers[0].given_name = "Ad4".into();
-    assert!(
-        a.create_booking(r)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("names")
-    );
-    let mut r = request(&o.id, Some(VISA));
-    r.passengers[0].born_on = date("2020-01-01");
-    assert!(
-        a.create_booking(r)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("cannot travel as adult")
-    );
-    let mut r = request(&o.id, Some(VISA));
-    r.passengers[0].born_on = date("2030-01-01");
-    assert!(
-        a.create_booking(r)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("not in the past")
-    );
-    let mut r = request(&o.id, Some(VISA));
-    r.contact_email = "not-an-email".into();
-    assert!(
-        a.create_booking(r)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("email")
-    );
+    let cases: Vec<(fn(&mut BookingRequest), &str)> = vec![
+        (|r| r.passengers.push(ada()), "is for 1 adult"),
+        (|r| r.passengers[0].given_name = "Ad4".into(), "names"),
+        (
+            |r| r.passengers[0].born_on = date("2020-01-01"),
+            "cannot travel as adult",
+        ),
+        (
+            |r| r.passengers[0].born_on = date("2030-01-01"),
+            "not in the past",
+        ),
+        (|r| r.contact_email = "not-an-email".into(), "email"),
+    ];
+    for (spoil, expected) in cases {
+        let mut r = request(&o.id, Some(VISA));
+        spoil(&mut r);
+        let err = a.create_booking(r).await.unwrap_err().to_string();
+        assert!(
+            err.contains(expected),
+            "'{err}' should mention '{expected}'"
+        );
+    }
     let err = a
         .create_booking(request("off_doesnotexist", Some(VISA)))
         .await
