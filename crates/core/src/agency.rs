@@ -479,11 +479,14 @@ impl Agency for LocalAgency {
         }
         let gathered = m.aggregator.flights(&req, self.fx()).await?;
         let mut offers = Vec::with_capacity(gathered.offers.len());
-        for o in gathered.offers.iter() {
-            let o = self.convert_flight(o.clone(), query.currency)?;
-            if query.accepts(&o, places, self.fx()) {
-                offers.push(o);
-            }
+        // Filter first (the filters convert prices themselves), then copy and convert only
+        // what is kept.
+        for o in gathered
+            .offers
+            .iter()
+            .filter(|o| query.accepts(o, places, self.fx()))
+        {
+            offers.push(self.convert_flight(o.clone(), query.currency)?);
         }
         flights::sort(&mut offers, query.sort, self.fx());
         offers.truncate(query.limit.unwrap_or(50));
@@ -620,11 +623,12 @@ impl Agency for LocalAgency {
         let req = query.resolve(&m.net.places, self.fx(), self.now())?;
         let gathered = m.aggregator.hotels(&req, self.fx()).await?;
         let mut offers = Vec::new();
-        for o in gathered.offers.iter() {
-            let o = self.convert_hotel(o.clone(), query.currency)?;
-            if query.accepts(&o, self.fx()) {
-                offers.push(o);
-            }
+        for o in gathered
+            .offers
+            .iter()
+            .filter(|o| query.accepts(o, self.fx()))
+        {
+            offers.push(self.convert_hotel(o.clone(), query.currency)?);
         }
         if !query.all_rooms {
             // Cheapest fitting room per hotel.
