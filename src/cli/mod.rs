@@ -1,6 +1,7 @@
 //! Command-line grammar: `booksygo <noun> <verb>`, one file per noun.
 
 mod book;
+mod config;
 mod flights;
 mod hotels;
 mod import;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Import real-world data into the local store.
     #[command(subcommand)]
     Import(import::ImportCmd),
+    /// Settings (config file and environment) and secrets (keyring).
+    #[command(subcommand)]
+    Config(config::ConfigCmd),
     /// Show where data lives and what the local market holds.
     Info,
     /// Print a shell completion script.
@@ -100,6 +104,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Places(cmd) => places::run(cmd, &open()?, out).await,
         Command::Import(cmd) => import::run(cmd, &open()?, out).await,
         Command::Info => info(&open()?, out).await,
+        Command::Config(cmd) => config::run(cmd, out).await,
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Packages(cmd) => packages::run(cmd, &open()?, out).await,
@@ -143,6 +148,26 @@ async fn info(agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
         out.line(&format!("fixtures    {}", info.fixture_version));
     }
     Ok(crate::exit::OK)
+}
+
+/// Reads a password or secret: from a prompt without echo on a terminal, else one line of
+/// standard input (so scripts can pipe it). Never from the command line.
+pub fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line
+    };
+    let value = value.trim_end_matches(['\r', '\n']).to_string();
+    if value.is_empty() {
+        return Err(
+            Error::invalid("nothing was entered (expected one line on standard input)").into(),
+        );
+    }
+    Ok(value)
 }
 
 /// Parses a calendar date (YYYY-MM-DD).

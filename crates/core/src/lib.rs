@@ -20,6 +20,7 @@ pub mod points;
 pub mod profile;
 pub mod providers;
 pub mod search;
+pub mod secrets;
 pub mod store;
 pub mod trips;
 
