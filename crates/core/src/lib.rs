@@ -19,6 +19,7 @@ pub mod places;
 pub mod points;
 pub mod profile;
 pub mod providers;
+pub mod remote;
 pub mod search;
 pub mod secrets;
 pub mod store;
@@ -26,3 +27,4 @@ pub mod trips;
 
 pub use agency::{Agency, LocalAgency};
 pub use error::{Error, ErrorKind, Result};
+pub use remote::RemoteAgency;

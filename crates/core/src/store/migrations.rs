@@ -352,4 +352,18 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
     "#,
+    // 4: the offline copy of bookings made on a team server (remote mode), per server and
+    // account, kept as the server's JSON so `bookings list --offline` works on a plane.
+    r#"
+    CREATE TABLE remote_bookings (
+        server TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        starts_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (server, account, id)
+    );
+    "#,
 ];
