@@ -366,4 +366,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (server, account, id)
     );
     "#,
+    // 5: outgoing webhooks: subscriptions with their delivery cursor and retry state.
+    r#"
+    CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        delivered_seq INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        created_by TEXT NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL
+    );
+    "#,
 ];
