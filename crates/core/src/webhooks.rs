@@ -261,7 +261,7 @@ impl Courier {
                 .deliver_due(&store, jiff::Timestamp::now().as_second())
                 .await
             {
-                eprintln!("webhooks: delivery round failed: {e}");
+                tracing::error!(error = %e, "webhook delivery round failed");
             }
         }
     }
@@ -303,6 +303,12 @@ impl Courier {
                         round.delivered += 1;
                     }
                     Err(why) => {
+                        tracing::warn!(
+                            webhook = %hook.id,
+                            event = %event.id,
+                            error = %why,
+                            "webhook delivery failed; it will be retried"
+                        );
                         failure = Some(why);
                         round.failed += 1;
                         break;
