@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/search/suggestions", get(search::suggestions))
         .route("/api/info", get(health::info))
         .route("/api/search/flights", post(search::flights))
+        .route("/api/search/flights/stream", post(search::flights_stream))
         .route("/api/search/flights/calendar", post(search::calendar))
         .route("/api/search/flights/explore", post(search::explore))
         .route("/api/search/hotels", post(search::hotels))
