@@ -9,6 +9,7 @@ mod places;
 mod points;
 mod serve;
 mod trips;
+mod tui;
 
 use crate::output::Out;
 use booksygo_core::config::{Clock, Paths};
@@ -23,8 +24,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Without a command, in a terminal: the full-screen app (`booksygo tui`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +71,8 @@ pub enum Command {
     Import(import::ImportCmd),
     /// Show where data lives and what the local market holds.
     Info,
+    /// The full-screen terminal app (also plain `booksygo` in a terminal).
+    Tui,
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -84,7 +88,16 @@ pub enum AdminCmd {
 
 /// Runs a parsed command; returns the exit code on success.
 pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if tui::interactive() {
+            return tui::run(open()?).await;
+        }
+        use clap::CommandFactory;
+        eprintln!("{}", Cli::command().render_help());
+        return Ok(crate::exit::INVALID);
+    };
+    match command {
+        Command::Tui => tui::run(open()?).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
