@@ -434,6 +434,7 @@ pub enum Overlay {
 
 /// Commands of the `:` palette: name and what it does.
 pub const PALETTE: &[(&str, &str)] = &[
+    ("search", "back to the search form"),
     ("flights", "search flights"),
     ("hotels", "search hotels"),
     ("packages", "search packages"),
@@ -833,7 +834,7 @@ impl App {
                 }
             }
             KeyCode::Char('q') | KeyCode::Esc => self.back(),
-            KeyCode::Char('/') => return self.command("flights"),
+            KeyCode::Char('/') => return self.command("search"),
             KeyCode::Char('t') => return self.command("trips"),
             KeyCode::Char('p') => return self.command("points"),
             _ => {}
@@ -844,11 +845,12 @@ impl App {
     /// Runs a palette command (also behind the global keys).
     pub fn command(&mut self, name: &str) -> Vec<Cmd> {
         match name {
-            "flights" | "hotels" | "packages" => {
+            "search" | "flights" | "hotels" | "packages" => {
                 self.search.tab = match name {
                     "hotels" => Tab::Hotels,
                     "packages" => Tab::Packages,
-                    _ => Tab::Flights,
+                    "flights" => Tab::Flights,
+                    _ => self.search.tab,
                 };
                 self.search.focus = Some(0);
                 self.search.suggestions.clear();
@@ -1267,6 +1269,8 @@ impl App {
             }
             KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
             KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
+            KeyCode::PageDown => self.move_selection(self.page() as i64),
+            KeyCode::PageUp => self.move_selection(-(self.page() as i64)),
             KeyCode::Char('n') => {
                 self.results.selected =
                     (self.results.selected + 1).min(self.results.list.len().saturating_sub(1));

@@ -444,10 +444,12 @@ fn calendar_strip(app: &App, t: Theme) -> Line<'static> {
     }
     let mut spans = vec![Span::styled(" [ ", t.dim())];
     for d in &r.calendar {
-        let price = d
-            .cheapest
-            .map_or("—".to_string(), |m| format!("{}", m.minor / 100));
-        let text = format!("{} {price} ", d.date.strftime("%d"));
+        // Whole units are enough to compare days.
+        let price = d.cheapest.map_or("—".to_string(), |m| {
+            let dec = m.decimal();
+            dec.split('.').next().unwrap_or(&dec).to_string()
+        });
+        let text = format!("{}:{price} ", d.date.strftime("%d"));
         let style = if Some(d.date) == date {
             t.selected()
         } else {
@@ -975,7 +977,7 @@ fn render_points(app: &App, t: Theme, f: &mut Frame, area: Rect) {
             c.reward_points
         )));
     }
-    f.render_widget(Paragraph::new(l).wrap(Wrap { trim: true }), left);
+    f.render_widget(Paragraph::new(l).wrap(Wrap { trim: false }), left);
     let mut r = vec![Line::styled(" Leaderboard", t.accent())];
     for e in &d.leaderboard {
         r.push(Line::raw(format!(
@@ -987,7 +989,7 @@ fn render_points(app: &App, t: Theme, f: &mut Frame, area: Rect) {
     for e in d.history.iter().rev().take(5) {
         r.push(Line::raw(format!(" {:+} {}", e.total_delta, e.note)));
     }
-    f.render_widget(Paragraph::new(r).wrap(Wrap { trim: true }), right);
+    f.render_widget(Paragraph::new(r).wrap(Wrap { trim: false }), right);
 }
 
 /// Keys of the current view, for `?`.
