@@ -1,0 +1,191 @@
+//! The real binary's terminal app driven in tmux: search LHR -> JFK, open an offer, book it
+//! with the sandbox test card, see it in Trips, quit with Ctrl-C, and find the terminal
+//! restored. Skips (saying why) only when tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "app"];
+        args.extend(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn text(&self, text: &str) {
+        assert!(
+            self.cmd(&["send-keys", "-t", "app", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "app"]).stdout).into()
+    }
+
+    /// Polls the screen until `ready` holds; fails with the last screen after the deadline.
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let s = self.screen();
+            if ready(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn format(&self, f: &str) -> String {
+        let out = self.cmd(&["display-message", "-p", "-t", "app", f]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+#[test]
+fn search_book_and_see_the_trip_in_the_terminal_app() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipping the terminal app test: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_booksygo"));
+    let tmux = Tmux {
+        socket: format!("booksygo-e2e-{}", std::process::id()),
+    };
+    let script = format!(
+        "env BOOKSYGO_HOME={} BOOKSYGO_NOW=2027-03-01T09:00:00Z {} tui; echo EXIT=$?; exec sleep 600",
+        quote(home.path()),
+        quote(bin)
+    );
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "app",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+
+    tmux.wait_for("the search form", |s| {
+        s.contains("From") && s.contains("Flights")
+    });
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "1",
+        "the app uses the alternate screen"
+    );
+    tmux.text("LHR");
+    tmux.keys(&["Tab"]);
+    tmux.text("JFK");
+    tmux.keys(&["Tab"]);
+    tmux.text("2027-03-14");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("results with both codes", |s| {
+        s.contains("LHR-JFK") && s.contains("found") && s.contains("EUR")
+    });
+
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the offer's detail", |s| s.contains("Fare conditions"));
+    tmux.keys(&["b"]);
+    tmux.wait_for("the booking form", |s| s.contains("Travellers and payment"));
+    for field in [
+        "Ada",
+        "Lovelace",
+        "1990-12-10",
+        "ada@example.com",
+        "4242 4242 4242 4242",
+    ] {
+        tmux.text(field);
+        tmux.keys(&["Tab"]);
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the confirm step", |s| s.contains("y: confirm and pay"));
+    tmux.keys(&["y"]);
+    let trips = tmux.wait_for("the trip in Trips", |s| {
+        s.contains("Booked: confirmation") && s.contains("CONFIRMED")
+    });
+    assert!(trips.contains("LHR→JFK"), "{trips}");
+    assert!(trips.contains("Ada Lovelace"), "{trips}");
+
+    tmux.keys(&["C-c"]);
+    let after = tmux.wait_for("the app to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert_eq!(tmux.format("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor shown again");
+    assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse capture off");
+
+    // The booking is real: the CLI sees it in the same home.
+    let list = Command::new(bin)
+        .args(["bookings", "list", "--json"])
+        .env("BOOKSYGO_HOME", home.path())
+        .env("BOOKSYGO_NOW", "2027-03-01T09:00:00Z")
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["status"], "CONFIRMED");
+    assert_eq!(list[0]["passengers"][0]["family_name"], "Lovelace");
+}
+
+#[test]
+fn the_terminal_app_refuses_without_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_booksygo"))
+        .arg("tui")
+        .env("BOOKSYGO_HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn plain_booksygo_without_a_terminal_prints_usage() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_booksygo"))
+        .env("BOOKSYGO_HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Usage: booksygo"), "{err}");
+}
