@@ -328,4 +328,21 @@ async fn hotels_and_packages_search_and_open() {
     h.press(KeyCode::Enter).await;
     let p = h.app.detail.package.as_ref().expect("package loaded");
     assert!(!p.itinerary.is_empty());
+    // Book the second departure.
+    let date = p.departures[h.app.detail.departure + 1].date;
+    h.press(KeyCode::Char('j')).await;
+    h.press(KeyCode::Char('b')).await;
+    assert_eq!(h.app.screen(), Screen::Book);
+    h.fill_booking("4242 4242 4242 4242").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Char('y')).await;
+    assert_eq!(
+        h.app.screen(),
+        Screen::Trips,
+        "{:?}",
+        h.app.book.map(|b| b.error)
+    );
+    let b = &h.app.trips.bookings[h.app.trips.selected];
+    assert_eq!(b.items[0].kind, "package");
+    assert_eq!(b.starts_on, date);
 }
