@@ -100,9 +100,13 @@ fn search_book_and_see_the_trip_in_the_terminal_app() {
     ]);
     assert!(out.status.success(), "{out:?}");
 
-    tmux.wait_for("the search form", |s| {
+    let first = tmux.wait_for("the search form", |s| {
         s.contains("From") && s.contains("Flights")
     });
+    assert!(
+        first.contains("offline"),
+        "status bar shows the mode:\n{first}"
+    );
     assert_eq!(
         tmux.format("#{alternate_on}"),
         "1",
@@ -147,6 +151,11 @@ fn search_book_and_see_the_trip_in_the_terminal_app() {
     assert_eq!(tmux.format("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor shown again");
     assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse capture off");
+
+    // The log went to a file, and the card number never reached it.
+    let log = std::fs::read_to_string(home.path().join("tui.log")).unwrap();
+    assert!(log.contains("cmd: book"), "{log}");
+    assert!(!log.contains("4242"), "{log}");
 
     // The booking is real: the CLI sees it in the same home.
     let list = Command::new(bin)

@@ -196,6 +196,8 @@ pub struct ResultsState {
     /// Airlines seen in the unfiltered answer, for the airline quick filter.
     pub airlines: Vec<String>,
     pub calendar: Vec<CalendarDay>,
+    /// Providers that have answered the running search, with their error if they failed.
+    pub providers: Vec<(String, Option<String>)>,
     pub warnings: Vec<String>,
     pub error: Option<String>,
     pub loading: bool,
@@ -567,6 +569,18 @@ impl App {
                     self.search.suggestions = answer.unwrap_or_default();
                     self.search.suggest_field = Some(field);
                     self.search.suggest_sel = None;
+                }
+                vec![]
+            }
+            Msg::FlightsProgress { seq, update } => {
+                if seq == self.results.seq && self.results.loading {
+                    self.results
+                        .providers
+                        .push((update.provider.clone(), update.error.clone()));
+                    match &mut self.results.list {
+                        ResultList::Flights(v) => v.extend(update.offers),
+                        list => *list = ResultList::Flights(update.offers),
+                    }
                 }
                 vec![]
             }
@@ -1010,6 +1024,7 @@ impl App {
     /// Asks for flights (and, for a new date, the neighbouring days' prices).
     fn start_flights(&mut self, q: FlightQuery, calendar: bool) -> Vec<Cmd> {
         self.results.loading = true;
+        self.results.providers.clear();
         self.results.error = None;
         self.results.flight_query = Some(q.clone());
         let seq = self.results.seq;

@@ -22,8 +22,9 @@ async fn points(agency: &dyn Agency) -> booksygo_core::Result<PointsData> {
     })
 }
 
-/// Runs one command to its answer.
-pub async fn execute(agency: &dyn Agency, cmd: Cmd) -> Msg {
+/// Runs one command to its answer; `emit` receives messages before it (a flight search's
+/// per-provider previews).
+pub async fn execute(agency: &dyn Agency, cmd: Cmd, emit: &(dyn Fn(Msg) + Send + Sync)) -> Msg {
     crate::log::line(&format!("cmd: {}", name(&cmd)));
     match cmd {
         Cmd::LoadInfo => Msg::Info(answer(agency.info().await)),
@@ -35,11 +36,14 @@ pub async fn execute(agency: &dyn Agency, cmd: Cmd) -> Msg {
                 answer,
             }
         }
-        Cmd::SearchFlights { seq, query } => Msg::Flights {
-            seq,
-            answer: answer(agency.search_flights(&query).await),
-            at: Timestamp::now(),
-        },
+        Cmd::SearchFlights { seq, query } => {
+            let progress = |update| emit(Msg::FlightsProgress { seq, update });
+            Msg::Flights {
+                seq,
+                answer: answer(agency.search_flights_streaming(&query, &progress).await),
+                at: Timestamp::now(),
+            }
+        }
         Cmd::Calendar { seq, query } => Msg::Calendar {
             seq,
             answer: answer(agency.flight_calendar(&query).await),
@@ -99,14 +103,14 @@ fn name(cmd: &Cmd) -> &'static str {
 }
 
 /// Where answers go: the UI thread's inbox.
-pub trait Inbox: Send + 'static {
+pub trait Inbox: Send + Sync + 'static {
     fn deliver(&self, msg: Msg);
 }
 
 /// Spawns a command on the runtime; its answer is delivered to `inbox`.
 pub fn spawn(rt: &tokio::runtime::Handle, agency: Arc<dyn Agency>, cmd: Cmd, inbox: impl Inbox) {
     rt.spawn(async move {
-        let msg = execute(&*agency, cmd).await;
+        let msg = execute(&*agency, cmd, &|m| inbox.deliver(m)).await;
         inbox.deliver(msg);
     });
 }

@@ -1,7 +1,9 @@
 //! What flows through the app: `Msg` in (keys, mouse, answers from the agency) and `Cmd` out
 //! (side effects as data, run by the executor in `exec`).
 
-use booksygo_core::agency::{CalendarDay, CalendarQuery, FlightResults, HotelResults, MarketInfo};
+use booksygo_core::agency::{
+    CalendarDay, CalendarQuery, FlightResults, HotelResults, MarketInfo, ProviderUpdate,
+};
 use booksygo_core::booking::{Booking, BookingRequest, RefundQuote};
 use booksygo_core::model::PlaceSuggestion;
 use booksygo_core::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
@@ -35,6 +37,11 @@ pub enum Msg {
         field: usize,
         query: String,
         answer: Answer<Vec<PlaceSuggestion>>,
+    },
+    /// One provider answered a running flight search: a preview until `Flights` arrives.
+    FlightsProgress {
+        seq: u64,
+        update: ProviderUpdate,
     },
     /// A flight search answered; `seq` tells a stale answer from the latest one.
     Flights {

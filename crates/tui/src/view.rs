@@ -297,7 +297,20 @@ fn render_results(app: &App, t: Theme, f: &mut Frame, area: Rect) {
     ])
     .areas(area);
     let count = if r.loading {
-        " · searching…".to_string()
+        let answered: Vec<String> = r
+            .providers
+            .iter()
+            .map(|(p, e)| format!("{p} {}", if e.is_some() { "✗" } else { "✓" }))
+            .collect();
+        if answered.is_empty() {
+            " · searching…".to_string()
+        } else {
+            format!(
+                " · {} so far, searching… {}",
+                r.list.len(),
+                answered.join(" ")
+            )
+        }
     } else {
         format!(" · {} found", r.list.len())
     };

@@ -135,6 +135,8 @@ async fn results_move_sort_filter_and_drop_stale_answers() {
     h.search_lhr_jfk().await;
     let n = h.app.results.list.len();
     assert!(n > 20, "{n} offers");
+    // The sandbox's answer streamed in before the merged result.
+    assert_eq!(h.app.results.providers, [("sandbox".to_string(), None)]);
     assert!(!h.app.results.calendar.is_empty());
     let a = &mut h.app;
     a.update(key(KeyCode::Char('j')));
@@ -345,4 +347,47 @@ async fn hotels_and_packages_search_and_open() {
     let b = &h.app.trips.bookings[h.app.trips.selected];
     assert_eq!(b.items[0].kind, "package");
     assert_eq!(b.starts_on, date);
+}
+
+#[test]
+fn provider_answers_preview_the_running_search_and_the_final_answer_replaces_them() {
+    use booksygo_core::agency::{FlightResults, ProviderUpdate};
+    let mut a = app();
+    type_into(&mut a, "LHR");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "JFK");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "2027-03-02");
+    a.update(key(KeyCode::Enter));
+    let seq = a.results.seq;
+    let update = |provider: &str, error: Option<&str>| ProviderUpdate {
+        provider: provider.into(),
+        offers: vec![],
+        error: error.map(String::from),
+    };
+    a.update(Msg::FlightsProgress {
+        seq: seq - 1,
+        update: update("stale", None),
+    });
+    assert!(a.results.providers.is_empty());
+    a.update(Msg::FlightsProgress {
+        seq,
+        update: update("sandbox", None),
+    });
+    a.update(Msg::FlightsProgress {
+        seq,
+        update: update("duffel", Some("timed out")),
+    });
+    assert!(a.results.loading);
+    assert_eq!(a.results.providers.len(), 2);
+    a.update(Msg::Flights {
+        seq,
+        at: jiff::Timestamp::UNIX_EPOCH,
+        answer: Ok(FlightResults {
+            offers: vec![],
+            warnings: vec!["duffel timed out".into()],
+        }),
+    });
+    assert!(!a.results.loading);
+    assert_eq!(a.results.warnings, ["duffel timed out"]);
 }

@@ -5,13 +5,20 @@ use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::sse::{Event, Sse};
 use booksygo_core::Agency;
+use booksygo_core::agency::{
+    CalendarDay, CalendarQuery, Destination, ExploreQuery, ProviderUpdate,
+};
 use booksygo_core::model::{
     Cabin, Currency, FlightOffer, HotelOffer, Money, Passengers, PlaceSuggestion,
 };
-use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery};
+use booksygo_core::search::{
+    FlightFilters, FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +75,9 @@ pub struct FlightSearch {
     currency: Option<Currency>,
     #[serde(default)]
     max_price: Option<String>,
+    /// Our extension: every filter of `flights search` (airlines, alliance, times, ...).
+    #[serde(default)]
+    filters: Option<FlightFilters>,
 }
 
 #[derive(Serialize)]
@@ -111,10 +121,8 @@ fn passengers(list: &[PassengerBody]) -> Result<Passengers, ApiError> {
     Ok(p)
 }
 
-pub async fn flights(
-    State(s): State<AppState>,
-    ApiJson(body): ApiJson<FlightSearch>,
-) -> Result<Json<Offers<FlightOffer>>, ApiError> {
+/// The core query for an offer request (our defaults: 50 offers, at most 200).
+fn flight_query(body: FlightSearch) -> Result<FlightQuery, ApiError> {
     let currency = body.currency;
     let max_price = match body.max_price.as_deref() {
         Some(p) => Some(Money::from_decimal(p, currency.unwrap_or(Currency::EUR))?),
@@ -133,17 +141,88 @@ pub async fn flights(
         passengers: passengers(&body.passengers)?,
         cabin: body.cabin_class.unwrap_or(Cabin::Economy),
         max_stops: body.max_connections,
-        filters: Default::default(),
+        filters: body.filters.unwrap_or_default(),
         sort: body.sort.unwrap_or_default(),
         limit: Some(body.limit.unwrap_or(50).min(200)),
         currency,
     };
-    q.filters.max_price = max_price;
-    let r = s.agency.search_flights(&q).await?;
+    if max_price.is_some() {
+        q.filters.max_price = max_price;
+    }
+    Ok(q)
+}
+
+pub async fn flights(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<FlightSearch>,
+) -> Result<Json<Offers<FlightOffer>>, ApiError> {
+    let r = s.agency.search_flights(&flight_query(body)?).await?;
     Ok(Json(Offers {
         offers: r.offers,
         warnings: r.warnings,
     }))
+}
+
+/// `POST /api/search/flights/stream`: the same search as Server-Sent Events: one `provider`
+/// event per supplier as it answers (`{"provider","offers","error"?}`), then `done` with the
+/// merged `{"offers","warnings"}` (book from these), or `error` with the usual error body.
+pub async fn flights_stream(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<FlightSearch>,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let query = flight_query(body)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Event, ApiError>>();
+    tokio::spawn(async move {
+        let progress_tx = tx.clone();
+        let progress = move |u: ProviderUpdate| {
+            let _ = progress_tx.send(Ok(json_event("provider", &u)));
+        };
+        let last = match s.agency.search_flights_streaming(&query, &progress).await {
+            Ok(r) => Ok(json_event(
+                "done",
+                &Offers {
+                    offers: r.offers,
+                    warnings: r.warnings,
+                },
+            )),
+            Err(e) => Err(ApiError::from(e)),
+        };
+        let _ = tx.send(last);
+    });
+    // A search refused before any provider answered (an unknown airport, a past date) is a
+    // plain 4xx, not a stream.
+    let first = match rx.recv().await {
+        Some(Err(e)) => return Err(e),
+        Some(Ok(event)) => event,
+        None => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the search stopped without an answer",
+            ));
+        }
+    };
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
+        let event = match rx.recv().await? {
+            Ok(event) => event,
+            Err(e) => json_event(
+                "error",
+                &serde_json::json!({"error": {"code": e.code, "message": e.message}}),
+            ),
+        };
+        Some((Ok(event), rx))
+    });
+    Ok(Sse::new(futures_util::StreamExt::chain(
+        futures_util::stream::once(async move { Ok(first) }),
+        rest,
+    )))
+}
+
+fn json_event<T: Serialize>(name: &str, value: &T) -> Event {
+    Event::default()
+        .event(name)
+        .json_data(value)
+        .unwrap_or_else(|_| Event::default().event("error").data("{}"))
 }
 
 #[derive(Deserialize)]
@@ -160,6 +239,9 @@ pub struct HotelSearch {
     min_stars: Option<u8>,
     #[serde(default)]
     min_rating: Option<f32>,
+    /// Average nightly price before tax, a decimal string in `currency` (EUR by default).
+    #[serde(default)]
+    max_nightly: Option<String>,
     #[serde(default)]
     amenities: Vec<String>,
     #[serde(default)]
@@ -181,6 +263,10 @@ pub async fn hotels(
     q.rooms = b.rooms.unwrap_or(1);
     q.min_stars = b.min_stars;
     q.min_rating = b.min_rating;
+    q.max_nightly = match b.max_nightly.as_deref() {
+        Some(p) => Some(Money::from_decimal(p, b.currency.unwrap_or(Currency::EUR))?),
+        None => None,
+    };
     q.amenities = b.amenities;
     q.sort = b.sort.unwrap_or_default();
     q.all_rooms = b.all_rooms;
@@ -191,4 +277,20 @@ pub async fn hotels(
         offers: r.offers,
         warnings: r.warnings,
     }))
+}
+
+/// `POST /api/search/flights/calendar`: the cheapest fare per day.
+pub async fn calendar(
+    State(s): State<AppState>,
+    ApiJson(q): ApiJson<CalendarQuery>,
+) -> Result<Json<Vec<CalendarDay>>, ApiError> {
+    Ok(Json(s.agency.flight_calendar(&q).await?))
+}
+
+/// `POST /api/search/flights/explore`: the cheapest destinations from an origin in a month.
+pub async fn explore(
+    State(s): State<AppState>,
+    ApiJson(q): ApiJson<ExploreQuery>,
+) -> Result<Json<Vec<Destination>>, ApiError> {
+    Ok(Json(s.agency.explore(&q).await?))
 }

@@ -62,7 +62,15 @@ impl Harness {
         while !cmds.is_empty() {
             let mut next = Vec::new();
             for cmd in cmds {
-                let msg = match exec::execute(&*self.agency, cmd).await {
+                let early = std::sync::Mutex::new(Vec::new());
+                let answer = exec::execute(&*self.agency, cmd, &|m| {
+                    early.lock().unwrap().push(m);
+                })
+                .await;
+                for m in early.into_inner().unwrap() {
+                    next.extend(self.app.update(m));
+                }
+                let msg = match answer {
                     Msg::Flights { seq, answer, .. } => Msg::Flights {
                         seq,
                         answer,
