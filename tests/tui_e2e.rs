@@ -2,6 +2,10 @@
 //! with the sandbox test card, see it in Trips, quit with Ctrl-C, and find the terminal
 //! restored. Skips (saying why) only when tmux is not installed.
 
+mod common;
+
+use common::Env;
+use common::server::Server;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -69,20 +73,23 @@ fn quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
 }
 
-#[test]
-fn search_book_and_see_the_trip_in_the_terminal_app() {
+fn tmux_missing() -> bool {
     if Command::new("tmux").arg("-V").output().is_err() {
         println!("skipping the terminal app test: tmux is not installed");
-        return;
+        return true;
     }
-    let home = tempfile::tempdir().unwrap();
+    false
+}
+
+/// Starts `booksygo [args] tui` at 80x24 in a fresh tmux server, in `env`'s home.
+fn open_app(env: &Env, args: &str, name: &str) -> Tmux {
     let bin = Path::new(env!("CARGO_BIN_EXE_booksygo"));
     let tmux = Tmux {
-        socket: format!("booksygo-e2e-{}", std::process::id()),
+        socket: format!("booksygo-e2e-{name}-{}", std::process::id()),
     };
     let script = format!(
-        "env BOOKSYGO_HOME={} BOOKSYGO_NOW=2027-03-01T09:00:00Z {} tui; echo EXIT=$?; exec sleep 600",
-        quote(home.path()),
+        "env -u XDG_DATA_HOME -u XDG_CONFIG_HOME BOOKSYGO_HOME={} BOOKSYGO_NOW=2026-11-25T12:00:00Z {} {args} tui; echo EXIT=$?; exec sleep 600",
+        quote(env.home.path()),
         quote(bin)
     );
     let out = tmux.cmd(&[
@@ -99,14 +106,15 @@ fn search_book_and_see_the_trip_in_the_terminal_app() {
         &script,
     ]);
     assert!(out.status.success(), "{out:?}");
+    tmux
+}
 
+/// Search LHR -> JFK, open the first offer, book it with the sandbox card, see it in Trips,
+/// quit with Ctrl-C and check the terminal is restored. Returns the first screen.
+fn search_book_quit(tmux: &Tmux) -> String {
     let first = tmux.wait_for("the search form", |s| {
         s.contains("From") && s.contains("Flights")
     });
-    assert!(
-        first.contains("offline"),
-        "status bar shows the mode:\n{first}"
-    );
     assert_eq!(
         tmux.format("#{alternate_on}"),
         "1",
@@ -151,23 +159,63 @@ fn search_book_and_see_the_trip_in_the_terminal_app() {
     assert_eq!(tmux.format("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor shown again");
     assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse capture off");
+    first
+}
+
+#[test]
+fn search_book_and_see_the_trip_in_the_terminal_app() {
+    if tmux_missing() {
+        return;
+    }
+    let env = Env::new();
+    let tmux = open_app(&env, "", "local");
+    let first = search_book_quit(&tmux);
+    assert!(
+        first.contains("offline"),
+        "status bar shows the mode:\n{first}"
+    );
 
     // The log went to a file, and the card number never reached it.
-    let log = std::fs::read_to_string(home.path().join("tui.log")).unwrap();
+    let log = std::fs::read_to_string(env.home.path().join("tui.log")).unwrap();
     assert!(log.contains("cmd: book"), "{log}");
     assert!(!log.contains("4242"), "{log}");
 
     // The booking is real: the CLI sees it in the same home.
-    let list = Command::new(bin)
-        .args(["bookings", "list", "--json"])
-        .env("BOOKSYGO_HOME", home.path())
-        .env("BOOKSYGO_NOW", "2027-03-01T09:00:00Z")
-        .output()
-        .unwrap();
-    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let list = env.json(&["bookings", "list"]);
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["status"], "CONFIRMED");
+    assert_eq!(list[0]["passengers"][0]["family_name"], "Lovelace");
+}
+
+#[test]
+fn the_terminal_app_in_remote_mode_books_on_the_team_server() {
+    if tmux_missing() {
+        return;
+    }
+    let server = Server::start();
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "login",
+            &server.url,
+            "--email",
+            "grace@team.test",
+            "--password-stdin",
+        ])
+        .write_stdin("correct horse battery\n")
+        .assert()
+        .success();
+    let tmux = open_app(&env, "--remote", "remote");
+    let first = search_book_quit(&tmux);
+    assert!(
+        first.contains(&server.url) && first.contains("grace@team.test"),
+        "status bar shows the server and the user:\n{first}"
+    );
+    // The booking lives on the server: the same account sees it remotely.
+    let list = env.json(&["--remote", "bookings", "list"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
     assert_eq!(list[0]["passengers"][0]["family_name"], "Lovelace");
 }
 
