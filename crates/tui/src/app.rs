@@ -13,7 +13,9 @@ use booksygo_core::search::packages::{PackageDetail, PackageQuery, PackageSummar
 use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery, SliceQuery};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use std::path::PathBuf;
 
 /// Where the app runs: "offline" or a server URL, and who is signed in.
@@ -546,6 +548,24 @@ impl App {
                 let step: i64 = match m.kind {
                     MouseEventKind::ScrollDown => 3,
                     MouseEventKind::ScrollUp => -3,
+                    MouseEventKind::Down(MouseButton::Left)
+                        if self.screen() == Screen::Results && self.overlay == Overlay::None =>
+                    {
+                        // A click selects a row; a click on the selected row opens it.
+                        let (first, visible, offset) = crate::view::results_rows(self);
+                        let Some(line) = m.row.checked_sub(first).map(usize::from) else {
+                            return vec![];
+                        };
+                        let at = offset + line;
+                        if line >= visible || at >= self.results.list.len() {
+                            return vec![];
+                        }
+                        if at == self.results.selected {
+                            return self.open();
+                        }
+                        self.results.selected = at;
+                        return vec![];
+                    }
                     _ => return vec![],
                 };
                 self.move_selection(step);

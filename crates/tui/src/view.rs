@@ -422,6 +422,19 @@ fn render_results(app: &App, t: Theme, f: &mut Frame, area: Rect) {
     f.render_stateful_widget(widget, table, &mut state);
 }
 
+/// Where the results table's rows are on a screen of the app's size: the first data row's
+/// line, how many rows show, and the index of the first one shown. Mouse clicks use it; it
+/// mirrors the layout `render_results` draws.
+pub fn results_rows(app: &App) -> (u16, usize, usize) {
+    let strip = u16::from(app.results.flight_query.is_some());
+    let body = app.size.1.saturating_sub(3);
+    let table_height = body.saturating_sub(1 + strip);
+    let first_row = 1 + 1 + strip + 1;
+    let visible = usize::from(table_height.saturating_sub(1)).max(1);
+    let offset = (app.results.selected + 1).saturating_sub(visible);
+    (first_row, visible, offset)
+}
+
 fn flight_row(o: &FlightOffer) -> Row<'static> {
     let first = &o.slices[0];
     let stops = match o.stops() {

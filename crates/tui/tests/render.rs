@@ -95,3 +95,30 @@ async fn hotel_and_package_details() {
     h.press(KeyCode::Enter).await;
     snap(&h, "package_detail");
 }
+
+/// NO_COLOR: no colour anywhere (selection still shows, as reverse video); colours otherwise.
+#[tokio::test]
+async fn no_color_means_no_colour() {
+    use ratatui::style::{Color, Modifier};
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    let cells = |color: bool| {
+        let mut app = h.app.clone();
+        app.color = color;
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| booksygo_tui::view::render(&app, f)).unwrap();
+        t.backend().buffer().content().to_vec()
+    };
+    let plain = cells(false);
+    assert!(
+        plain
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+    assert!(
+        plain
+            .iter()
+            .any(|c| c.modifier.contains(Modifier::REVERSED))
+    );
+    assert!(cells(true).iter().any(|c| c.fg != Color::Reset));
+}

@@ -391,3 +391,49 @@ fn provider_answers_preview_the_running_search_and_the_final_answer_replaces_the
     assert!(!a.results.loading);
     assert_eq!(a.results.warnings, ["duffel timed out"]);
 }
+
+#[tokio::test]
+async fn the_mouse_scrolls_and_clicks_rows_where_they_are_drawn() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row,
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.app.update(mouse(MouseEventKind::ScrollDown, 10));
+    assert_eq!(h.app.results.selected, 3);
+    h.app.update(mouse(MouseEventKind::ScrollUp, 10));
+    assert_eq!(h.app.results.selected, 0);
+    // Find the line the third offer is drawn on, as a user would see it.
+    let screen = h.render(80, 24);
+    let ResultList::Flights(offers) = &h.app.results.list else {
+        panic!()
+    };
+    let third = format!("{}", offers[2].total());
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = lines
+        .iter()
+        .skip(4)
+        .position(|l| l.contains(&third))
+        .map(|i| i + 4)
+        .unwrap() as u16;
+    h.app
+        .update(mouse(MouseEventKind::Down(MouseButton::Left), row));
+    assert_eq!(h.app.results.selected, 2);
+    h.app
+        .update(mouse(MouseEventKind::Down(MouseButton::Left), row));
+    assert_eq!(h.app.screen(), Screen::Detail);
+    // Clicks outside the table do nothing.
+    h.app.update(key(KeyCode::Char('q')));
+    h.app
+        .update(mouse(MouseEventKind::Down(MouseButton::Left), 0));
+    assert_eq!(
+        (h.app.screen(), h.app.results.selected),
+        (Screen::Results, 2)
+    );
+}
