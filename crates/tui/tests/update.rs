@@ -47,6 +47,20 @@ fn letters_in_a_field_are_text_not_commands() {
 }
 
 #[test]
+fn a_fast_esc_then_a_key_reads_as_both_keys() {
+    // What a terminal sends for Esc then t typed quickly: Alt+t.
+    let mut a = app();
+    let alt_t = Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('t'),
+        ratatui::crossterm::event::KeyModifiers::ALT,
+    ));
+    let cmds = a.update(alt_t);
+    assert!(matches!(&cmds[..], [Cmd::LoadBookings]), "{cmds:?}");
+    assert_eq!(a.screen(), Screen::Trips);
+    assert_eq!(a.search.flights[0].value, "");
+}
+
+#[test]
 fn tab_and_shift_tab_move_between_fields_and_tabs() {
     let mut a = app();
     a.update(key(KeyCode::Tab));
