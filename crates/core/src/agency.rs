@@ -32,7 +32,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// One provider's answer during a streaming flight search ([`Agency::search_flights_streaming`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderUpdate {
     pub provider: String,
     /// That provider's offers that pass the query's filters, converted and sorted. A preview:
@@ -66,7 +66,7 @@ fn updates_by_provider(results: &FlightResults, progress: Progress<'_>) {
 }
 
 /// Flight offers with what a face should tell the user about how they were found.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlightResults {
     pub offers: Vec<FlightOffer>,
     /// Partial-result notices (a provider failed or was slow).
@@ -74,7 +74,7 @@ pub struct FlightResults {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HotelResults {
     pub offers: Vec<HotelOffer>,
     #[serde(default)]
@@ -82,7 +82,7 @@ pub struct HotelResults {
 }
 
 /// Cheapest fare per day: `flights calendar`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CalendarQuery {
     pub origin: String,
     pub destination: String,
@@ -99,7 +99,7 @@ fn economy() -> Cabin {
     Cabin::Economy
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CalendarDay {
     pub date: Date,
     /// Cheapest total for all passengers; `None` when nothing flies or it is sold out.
@@ -108,7 +108,7 @@ pub struct CalendarDay {
 }
 
 /// Cheapest destinations from an origin in a month: `flights explore`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExploreQuery {
     pub origin: String,
     pub month: Date,
@@ -123,7 +123,7 @@ pub struct ExploreQuery {
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Destination {
     pub destination: String,
     pub city: String,
@@ -135,7 +135,7 @@ pub struct Destination {
 }
 
 /// What the local market holds, for `booksygo info` and status bars.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MarketInfo {
     pub mode: String,
     pub data_dir: String,

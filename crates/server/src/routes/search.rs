@@ -20,7 +20,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Suggest {
     q: String,
@@ -39,7 +39,7 @@ pub async fn suggestions(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SliceBody {
     origin: String,
@@ -48,7 +48,7 @@ pub struct SliceBody {
 }
 
 /// A passenger of an offer request: `{"type": "adult"}` or `{"age": 7}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PassengerBody {
     #[serde(default, rename = "type")]
@@ -58,7 +58,7 @@ pub struct PassengerBody {
 }
 
 /// Duffel's offer request, plus our sort, limit and currency.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlightSearch {
     slices: Vec<SliceBody>,
@@ -80,7 +80,7 @@ pub struct FlightSearch {
     filters: Option<FlightFilters>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Offers<T> {
     offers: Vec<T>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -225,7 +225,7 @@ fn json_event<T: Serialize>(name: &str, value: &T) -> Event {
         .unwrap_or_else(|_| Event::default().event("error").data("{}"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HotelSearch {
     location: String,
