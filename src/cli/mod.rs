@@ -11,6 +11,7 @@ mod points;
 mod serve;
 mod session;
 mod trips;
+mod tui;
 
 use crate::output::Out;
 use booksygo_core::config::Settings;
@@ -37,8 +38,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub offline: bool,
 
+    /// Without a command, in a terminal: the full-screen app (`booksygo tui`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +94,8 @@ pub enum Command {
     Config(config::ConfigCmd),
     /// Show where data lives and what the local market holds.
     Info,
+    /// The full-screen terminal app (also plain `booksygo` in a terminal).
+    Tui,
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -107,7 +111,16 @@ pub enum AdminCmd {
 
 /// Runs a parsed command; returns the exit code on success.
 pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if tui::interactive() {
+            return tui::run(open(cli.remote, cli.offline)?).await;
+        }
+        use clap::CommandFactory;
+        eprintln!("{}", Cli::command().render_help());
+        return Ok(crate::exit::INVALID);
+    };
+    match command {
+        Command::Tui => tui::run(open(cli.remote, cli.offline)?).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -143,6 +156,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 Command::Trips(cmd) => trips::trips(cmd, agency, out).await,
                 Command::Profile { cmd } => trips::profile(cmd, agency, out).await,
                 Command::Completions { .. }
+                | Command::Tui
                 | Command::Config(_)
                 | Command::Serve(_)
                 | Command::Admin(_)
