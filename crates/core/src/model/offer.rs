@@ -318,6 +318,10 @@ pub struct FlightOffer {
     pub available_seats: u32,
     /// The airline that owns the fare (Duffel's `owner`).
     pub owner: String,
+    /// A real supplier's own id for this offer, kept when the offer is shown re-priced in
+    /// another currency (and so under another id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_offer_id: Option<String>,
 }
 
 impl FlightOffer {
