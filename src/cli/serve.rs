@@ -83,9 +83,15 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
         Some(dir) => Paths::in_dir(dir),
         None => Paths::from_env()?,
     };
+    let settings = booksygo_core::config::Settings::load(&paths)?;
     let mut options = LocalOptions::new(paths);
     options.clock = Clock::from_env()?;
+    booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
     let agency = LocalAgency::open(options)?;
+    // Orders and cancellations a previous run left unfinished with a supplier.
+    for problem in agency.reconcile_suppliers().await {
+        crate::output::warn(&problem);
+    }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| {

@@ -19,9 +19,12 @@ pub mod places;
 pub mod points;
 pub mod profile;
 pub mod providers;
+pub mod remote;
 pub mod search;
+pub mod secrets;
 pub mod store;
 pub mod trips;
 
 pub use agency::{Agency, LocalAgency};
 pub use error::{Error, ErrorKind, Result};
+pub use remote::RemoteAgency;

@@ -36,6 +36,7 @@ impl From<Error> for ApiError {
             ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
             ErrorKind::SuppliersFailed => (StatusCode::BAD_GATEWAY, "suppliers_failed"),
+            ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         // Internal details (SQL, paths) stay in the server's log, not in the answer.

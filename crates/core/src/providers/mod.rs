@@ -112,32 +112,8 @@ pub trait FlightOrders: Send + Sync {
     async fn confirm_cancellation(&self, cancellation_id: &str) -> Result<SupplierCancellation>;
 }
 
-/// A credential. `Debug` and `Display` never show it; `expose` is for the one header that
-/// carries it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl std::fmt::Display for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
+/// A credential whose `Debug` and `Display` never show it.
+pub use crate::secrets::Secret;
 
 #[async_trait]
 pub trait HotelProvider: Send + Sync {

@@ -2,8 +2,9 @@
 //! defaults to the supplier's own host. Without credentials nothing changes: the sandbox
 //! market and the sandbox cards answer.
 //!
-//! Names follow the config keys: `duffel.token` is read from `BOOKSYGO_DUFFEL_TOKEN`,
-//! `duffel.base_url` from `BOOKSYGO_DUFFEL_BASE_URL`, and so on (see [`env_name`]).
+//! Names follow the config keys: `duffel.token` is read from `BOOKSYGO_DUFFEL_TOKEN` (or the
+//! keyring: `booksygo config set-secret duffel.token`), `duffel.base_url` from
+//! `BOOKSYGO_DUFFEL_BASE_URL` or `[duffel] base_url` in config.toml, and so on.
 
 use super::Secret;
 use super::duffel::{self, Duffel, DuffelConfig};
@@ -27,6 +28,23 @@ pub fn from_env(key: &str) -> Option<String> {
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
 }
+
+/// Secrets the suppliers read (environment, keyring or the private secrets file).
+pub const SECRET_KEYS: &[&str] = &[
+    "duffel.token",
+    "stripe.secret_key",
+    "stripe.webhook_secret",
+    "amadeus.client_id",
+    "amadeus.client_secret",
+];
+/// Plain settings the suppliers read (environment or config.toml).
+pub const SETTING_KEYS: &[&str] = &[
+    "duffel.base_url",
+    "duffel.deadline_secs",
+    "duffel.order_timeout_secs",
+    "stripe.base_url",
+    "amadeus.base_url",
+];
 
 /// The configured suppliers.
 #[derive(Clone, Default)]
@@ -80,6 +98,23 @@ impl Suppliers {
     /// From `BOOKSYGO_*` environment variables.
     pub fn from_env() -> Result<Suppliers> {
         Self::from_lookup(&from_env)
+    }
+
+    /// From the settings: secrets from the environment, keyring or secrets file; the rest
+    /// from the environment or config.toml.
+    pub fn from_settings(settings: &crate::config::Settings) -> Result<Suppliers> {
+        let mut values = std::collections::HashMap::new();
+        for key in SECRET_KEYS {
+            if let Some(s) = settings.secret(key)? {
+                values.insert(key.to_string(), s.expose().to_string());
+            }
+        }
+        for key in SETTING_KEYS {
+            if let Some(v) = settings.get(key) {
+                values.insert(key.to_string(), v);
+            }
+        }
+        Self::from_lookup(&|k: &str| values.get(k).cloned())
     }
 
     /// From any key lookup (`duffel.token`, `duffel.base_url`, ...).

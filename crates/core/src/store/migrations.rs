@@ -352,8 +352,22 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
     "#,
+    // 4: the offline copy of bookings made on a team server (remote mode), per server and
+    // account, kept as the server's JSON so `bookings list --offline` works on a plane.
+    r#"
+    CREATE TABLE remote_bookings (
+        server TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        starts_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (server, account, id)
+    );
+    "#,
     // ---- suppliers (issue 7): orders placed with real suppliers, and Stripe events seen ----
-    // 4: one row per booked item sold by a real supplier, written BEFORE the supplier is
+    // 5: one row per booked item sold by a real supplier, written BEFORE the supplier is
     //    called (status 'pending'), so an answer lost to a crash or a timeout is looked up
     //    again; 'confirmed' rows of cancelled bookings become 'cancelling' until the supplier
     //    has confirmed the cancellation.

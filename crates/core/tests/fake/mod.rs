@@ -10,10 +10,15 @@ use std::sync::{Arc, Mutex};
 
 /// A recorded response file.
 pub fn fixture(path: &str) -> String {
-    let p = format!(
-        "{}/../../fixtures/suppliers/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    // From the core crate's tests or from the root package's.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let p = [
+        format!("{root}/fixtures/suppliers/{path}"),
+        format!("{root}/../../fixtures/suppliers/{path}"),
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .unwrap_or_else(|| format!("{root}/fixtures/suppliers/{path}"));
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 

@@ -19,7 +19,10 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/search/suggestions", get(search::suggestions))
+        .route("/api/info", get(health::info))
         .route("/api/search/flights", post(search::flights))
+        .route("/api/search/flights/calendar", post(search::calendar))
+        .route("/api/search/flights/explore", post(search::explore))
         .route("/api/search/hotels", post(search::hotels))
         .route("/api/search/packages", post(packages::search))
         .route(
@@ -45,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/bookings/{id}", get(bookings::get))
         .route("/api/bookings/{id}/cancel", put(bookings::cancel))
         .route("/api/bookings/{id}/ics", get(bookings::ics))
+        .route("/api/bookings/{id}/receipt", get(bookings::receipt))
         .route("/api/bookings/{id}/modify", post(bookings::modify))
         .route("/api/bookings/{id}/pay", post(bookings::pay))
         .route(
@@ -61,6 +65,7 @@ pub fn router() -> Router<AppState> {
             get(bookings::trips).post(bookings::create_trip),
         )
         .route("/api/trips/{id}", get(bookings::trip))
+        .route("/api/trips/{id}/ics", get(bookings::trip_ics))
         .route("/api/trips/{id}/bookings", post(bookings::add_to_trip))
         .route("/api/gamification/history", get(bookings::points_history))
         .route("/api/events/stream", get(events::stream))
