@@ -347,6 +347,11 @@ impl LocalAgency {
         self.market().net.clone()
     }
 
+    /// A configured hotel provider by name.
+    pub fn hotel_provider(&self, name: &str) -> Option<Arc<dyn HotelProvider>> {
+        self.market().aggregator.hotel_provider(name)
+    }
+
     /// A configured flight provider by name.
     pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
         self.market().aggregator.flight_provider(name)
@@ -393,7 +398,11 @@ impl LocalAgency {
         Ok(o)
     }
 
-    fn convert_hotel(&self, mut o: HotelOffer, to: Option<Currency>) -> Result<HotelOffer> {
+    pub(crate) fn convert_hotel(
+        &self,
+        mut o: HotelOffer,
+        to: Option<Currency>,
+    ) -> Result<HotelOffer> {
         let Some(to) = to.filter(|c| *c != o.price.total.currency) else {
             return Ok(o);
         };

@@ -63,6 +63,8 @@ struct Prepared {
     pnr: bool,
     /// For a real supplier: the offer as it priced it just now, to order.
     supplier: Option<FlightOffer>,
+    /// For a real hotel supplier: its quote to book, and the stay as quoted.
+    stay: Option<(String, HotelOffer)>,
 }
 
 fn ts(s: i64) -> Timestamp {
@@ -338,7 +340,10 @@ impl LocalAgency {
                     Some(native),
                 )
             }
-            None => (self.fresh_flight(&offer).await?, None),
+            None => {
+                super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+                (self.fresh_flight(&offer).await?, None)
+            }
         };
         let (price, tax, seats) = match &fresh {
             Some(f) => {
@@ -406,10 +411,45 @@ impl LocalAgency {
             capacity: None,
             pnr: supplier.is_none(),
             supplier,
+            stay: None,
         })
     }
 
     async fn prepare_hotel(&self, offer: HotelOffer) -> Result<Prepared> {
+        if let Some(p) = self.hotel_supplier(&offer.provider) {
+            return self.prepare_stay(p.as_ref(), offer).await;
+        }
+        super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+        self.prepare_hotel_item(offer, None).await
+    }
+
+    /// A real supplier's stay: its best rate quoted now, refused if dearer than shown.
+    async fn prepare_stay(
+        &self,
+        p: &dyn crate::providers::HotelProvider,
+        offer: HotelOffer,
+    ) -> Result<Prepared> {
+        let orders = p.orders().expect("a stay supplier");
+        let (fresh, quote_id) = orders.quote(&offer).await?;
+        let total = self.fx().convert(fresh.total(), offer.total().currency)?;
+        if total.minor > offer.total().minor {
+            return Err(Error::Conflict(format!(
+                "the price of offer {} went up from {} to {}: search again",
+                offer.id,
+                offer.total(),
+                total
+            )));
+        }
+        let mut seen = self.convert_hotel(fresh.clone(), Some(offer.total().currency))?;
+        seen.id = offer.id.clone();
+        self.prepare_hotel_item(seen, Some((quote_id, fresh))).await
+    }
+
+    async fn prepare_hotel_item(
+        &self,
+        offer: HotelOffer,
+        stay: Option<(String, HotelOffer)>,
+    ) -> Result<Prepared> {
         let now = self.now();
         let currency = offer.price.total.currency;
         let (price, tax, rooms_left) = if offer.provider == crate::providers::sandbox::NAME {
@@ -420,6 +460,7 @@ impl LocalAgency {
                 guests: offer.guests,
                 rooms: offer.rooms,
                 now,
+                centre: None,
             };
             let sandbox = self.sandbox();
             let found =
@@ -452,8 +493,10 @@ impl LocalAgency {
         };
         let nights =
             crate::providers::sandbox::hotels::nights(offer.check_in_date, offer.check_out_date);
+        // A real supplier holds its own rooms.
         let needs = nights
             .iter()
+            .filter(|_| stay.is_none())
             .map(|n| Need::Rooms {
                 hotel_id: offer.hotel.id.clone(),
                 room_type: offer.room_type.clone(),
@@ -507,6 +550,7 @@ impl LocalAgency {
             capacity: Some(offer.guests),
             pnr: false,
             supplier: None,
+            stay,
         })
     }
 
@@ -579,6 +623,7 @@ impl LocalAgency {
             capacity: None,
             pnr: false,
             supplier: None,
+            stay: None,
         })
     }
 
@@ -721,14 +766,25 @@ impl LocalAgency {
         if pax.adults == 0 {
             return Err(Error::invalid("at least one adult must travel"));
         }
-        for p in prepared.iter().filter(|p| p.supplier.is_some()) {
-            if let Some(s) = self.order_supplier(&p.provider) {
+        for p in &prepared {
+            if p.supplier.is_some()
+                && let Some(s) = self.order_supplier(&p.provider)
+            {
                 s.orders()
                     .expect("an order supplier")
                     .check_travellers(&req.passengers, req.contact_phone.as_deref())?;
             }
+            if p.stay.is_some()
+                && let Some(s) = self.hotel_supplier(&p.provider)
+            {
+                s.orders()
+                    .expect("a stay supplier")
+                    .check_guests(&req.passengers, req.contact_phone.as_deref())?;
+            }
         }
-        let with_supplier = prepared.iter().any(|p| p.supplier.is_some());
+        let with_supplier = prepared
+            .iter()
+            .any(|p| p.supplier.is_some() || p.stay.is_some());
 
         let booking_id = crate::ids::new("bkg");
         let settled_now = {
@@ -804,7 +860,28 @@ impl LocalAgency {
                 )?;
                 inventory::take(&tx, &booking_id, &p.needs)?;
                 if let Some(offer) = &p.supplier {
-                    super::supplier::record_intent(&tx, &booking_id, i as i64 + 1, offer, nows)?;
+                    super::supplier::record_intent(
+                        &tx,
+                        &booking_id,
+                        i as i64 + 1,
+                        "flight",
+                        &offer.provider,
+                        offer.supplier_offer_id.as_deref().unwrap_or(&offer.id),
+                        &serde_json::to_string(offer)?,
+                        nows,
+                    )?;
+                }
+                if let Some((quote_id, offer)) = &p.stay {
+                    super::supplier::record_intent(
+                        &tx,
+                        &booking_id,
+                        i as i64 + 1,
+                        "hotel",
+                        &offer.provider,
+                        quote_id,
+                        &serde_json::to_string(offer)?,
+                        nows,
+                    )?;
                 }
             }
             for (i, p) in req.passengers.iter().enumerate() {

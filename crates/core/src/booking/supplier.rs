@@ -8,9 +8,20 @@ use crate::agency::LocalAgency;
 use crate::error::{Error, Result};
 use crate::model::FlightOffer;
 use crate::providers::http::is_ambiguous;
-use crate::providers::{FlightProvider, OrderRequest, SupplierOrder};
+use crate::providers::{FlightProvider, OrderRequest, StayRequest, SupplierOrder};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::sync::Arc;
+
+/// An offer from a real supplier that is not configured any more (its key was removed) is
+/// never booked locally as if it were the sandbox's.
+pub(crate) fn refuse_unconfigured(provider: &str, offer_id: &str) -> Result<()> {
+    if provider == crate::providers::duffel::NAME {
+        return Err(Error::Conflict(format!(
+            "offer {offer_id} comes from {provider}, which is not configured now: set its key or search again"
+        )));
+    }
+    Ok(())
+}
 
 /// A pending intent the supplier does not know after this long never became an order.
 pub const INTENT_GRACE_SECONDS: i64 = 10 * 60;
@@ -21,7 +32,9 @@ struct Row {
     id: String,
     booking_id: String,
     seq: i64,
+    kind: String,
     provider: String,
+    offer_id: String,
     offer: String,
     status: String,
     order_id: Option<String>,
@@ -30,7 +43,7 @@ struct Row {
 
 fn rows(conn: &Connection, filter: &str, arg: &str) -> Result<Vec<Row>> {
     let sql = format!(
-        "SELECT id, booking_id, seq, provider, offer, status, order_id, created_at FROM supplier_orders WHERE {filter} ORDER BY created_at, seq"
+        "SELECT id, booking_id, seq, kind, provider, offer_id, offer, status, order_id, created_at FROM supplier_orders WHERE {filter} ORDER BY created_at, seq"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
@@ -39,37 +52,36 @@ fn rows(conn: &Connection, filter: &str, arg: &str) -> Result<Vec<Row>> {
                 id: r.get(0)?,
                 booking_id: r.get(1)?,
                 seq: r.get(2)?,
-                provider: r.get(3)?,
-                offer: r.get(4)?,
-                status: r.get(5)?,
-                order_id: r.get(6)?,
-                created_at: r.get(7)?,
+                kind: r.get(3)?,
+                provider: r.get(4)?,
+                offer_id: r.get(5)?,
+                offer: r.get(6)?,
+                status: r.get(7)?,
+                order_id: r.get(8)?,
+                created_at: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
-/// Records the intent to order `offer` (the supplier's own pricing) for item `seq`.
+/// Records the intent to order item `seq` from a supplier: `supplier_ref` is what will be
+/// ordered (the supplier's offer id, or its quote id for a stay), `offer` the JSON as priced.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_intent(
     tx: &Connection,
     booking_id: &str,
     seq: i64,
-    offer: &FlightOffer,
+    kind: &str,
+    provider: &str,
+    supplier_ref: &str,
+    offer: &str,
     now: i64,
 ) -> Result<()> {
     tx.execute(
-        "INSERT INTO supplier_orders(id, booking_id, seq, provider, offer_id, offer, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
-        params![
-            crate::ids::new("sor"),
-            booking_id,
-            seq,
-            offer.provider,
-            offer.supplier_offer_id.as_deref().unwrap_or(&offer.id),
-            serde_json::to_string(offer)?,
-            now
-        ],
+        "INSERT INTO supplier_orders(id, booking_id, seq, kind, provider, offer_id, offer, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8)",
+        params![crate::ids::new("sor"), booking_id, seq, kind, provider, supplier_ref, offer, now],
     )?;
     Ok(())
 }
@@ -106,6 +118,69 @@ impl LocalAgency {
     /// The supplier that sells through orders under `name`, if one is configured.
     pub(crate) fn order_supplier(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
         self.flight_provider(name).filter(|p| p.orders().is_some())
+    }
+
+    /// The supplier that books stays under `name`, if one is configured.
+    pub(crate) fn hotel_supplier(
+        &self,
+        name: &str,
+    ) -> Option<Arc<dyn crate::providers::HotelProvider>> {
+        self.hotel_provider(name).filter(|p| p.orders().is_some())
+    }
+
+    /// Places one recorded intent with its supplier.
+    async fn place(
+        &self,
+        row: &Row,
+        passengers: &[super::PassengerInput],
+        email: &str,
+        phone: Option<&str>,
+    ) -> Result<SupplierOrder> {
+        let missing = || Error::Conflict(format!("{} is not configured", row.provider));
+        if row.kind == "hotel" {
+            let p = self.hotel_supplier(&row.provider).ok_or_else(missing)?;
+            let req = StayRequest {
+                intent: &row.id,
+                booking_id: &row.booking_id,
+                quote_id: &row.offer_id,
+                guests: passengers,
+                email,
+                phone,
+            };
+            return p.orders().expect("a stay supplier").book(&req).await;
+        }
+        let p = self.order_supplier(&row.provider).ok_or_else(missing)?;
+        let offer: FlightOffer = serde_json::from_str(&row.offer)?;
+        let req = OrderRequest {
+            intent: &row.id,
+            booking_id: &row.booking_id,
+            offer: &offer,
+            passengers,
+            email,
+            phone,
+        };
+        p.orders()
+            .expect("an order supplier")
+            .create_order(&req)
+            .await
+    }
+
+    /// Asks the supplier for the order placed under a row's intent.
+    async fn find(&self, row: &Row) -> Result<Option<SupplierOrder>> {
+        let missing = || Error::Conflict(format!("{} is not configured", row.provider));
+        if row.kind == "hotel" {
+            let p = self.hotel_supplier(&row.provider).ok_or_else(missing)?;
+            return p
+                .orders()
+                .expect("a stay supplier")
+                .find_booking(&row.id)
+                .await;
+        }
+        let p = self.order_supplier(&row.provider).ok_or_else(missing)?;
+        p.orders()
+            .expect("an order supplier")
+            .find_order(&row.id)
+            .await
     }
 
     fn confirm_row(&self, row: &Row, order: &SupplierOrder) -> Result<()> {
@@ -196,28 +271,11 @@ impl LocalAgency {
             rows(&conn, "booking_id = ?1 AND status = 'pending'", booking_id)?
         };
         for row in pending {
-            let Some(provider) = self.order_supplier(&row.provider) else {
-                let reason = format!("{} is not configured", row.provider);
-                self.fail_row(&row, &reason)?;
-                return Err(Error::Conflict(format!(
-                    "{reason}: booking {booking_id} is cancelled"
-                )));
-            };
-            let orders = provider.orders().expect("filtered on orders");
-            let offer: FlightOffer = serde_json::from_str(&row.offer)?;
-            let req = OrderRequest {
-                intent: &row.id,
-                booking_id,
-                offer: &offer,
-                passengers,
-                email,
-                phone,
-            };
-            match orders.create_order(&req).await {
+            match self.place(&row, passengers, email, phone).await {
                 Ok(order) => self.confirm_row(&row, &order)?,
                 Err(e) if is_ambiguous(&e) => {
                     // The supplier may have placed it: ask before anything else.
-                    if let Ok(Some(order)) = orders.find_order(&row.id).await {
+                    if let Ok(Some(order)) = self.find(&row).await {
                         self.confirm_row(&row, &order)?;
                         continue;
                     }
@@ -265,6 +323,23 @@ impl LocalAgency {
         let Some(order_id) = row.order_id.as_deref() else {
             return Ok(());
         };
+        if row.kind == "hotel" {
+            let p = self.hotel_supplier(&row.provider).ok_or_else(|| {
+                Error::Conflict(format!(
+                    "{} is not configured: cannot cancel its booking {order_id}",
+                    row.provider
+                ))
+            })?;
+            let orders = p.orders().expect("a stay supplier");
+            let done = match orders.cancel_booking(order_id).await {
+                Ok(c) => c.confirmed,
+                Err(e) => match orders.get_booking(order_id).await {
+                    Ok(o) if o.cancelled => true,
+                    _ => return Err(e),
+                },
+            };
+            return self.cancelled_row(row, done);
+        }
         let provider = self.order_supplier(&row.provider).ok_or_else(|| {
             Error::Conflict(format!(
                 "{} is not configured: cannot cancel its order {order_id}",
@@ -292,6 +367,10 @@ impl LocalAgency {
                 _ => return Err(e),
             },
         };
+        self.cancelled_row(row, done)
+    }
+
+    fn cancelled_row(&self, row: &Row, done: bool) -> Result<()> {
         if done {
             let conn = self.store().conn()?;
             conn.execute(
@@ -333,14 +412,7 @@ impl LocalAgency {
     }
 
     async fn reconcile_pending(&self, row: &Row, now: i64) -> Result<()> {
-        let Some(provider) = self.order_supplier(&row.provider) else {
-            return Err(Error::Conflict(format!(
-                "{} is not configured",
-                row.provider
-            )));
-        };
-        let orders = provider.orders().expect("filtered on orders");
-        match orders.find_order(&row.id).await? {
+        match self.find(row).await? {
             Some(order) => {
                 self.confirm_row(row, &order)?;
                 // Its booking may have been cancelled meanwhile: then cancel it now.

@@ -455,6 +455,9 @@ pub struct HotelOffer {
     pub expires_at: Timestamp,
     /// Rooms of this type still free on every night of the stay.
     pub available_rooms: u32,
+    /// A real supplier's own id for this offer (kept when shown in another currency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_offer_id: Option<String>,
 }
 
 impl HotelOffer {

@@ -41,6 +41,10 @@ pub struct HotelRequest {
     pub guests: u32,
     pub rooms: u32,
     pub now: Timestamp,
+    /// Where to look (latitude, longitude): the middle of the city's airports. Real
+    /// suppliers search by coordinates; the sandbox by city code.
+    #[serde(default)]
+    pub centre: Option<(f64, f64)>,
 }
 
 #[async_trait]
@@ -120,4 +124,37 @@ pub trait HotelProvider: Send + Sync {
     fn name(&self) -> &str;
     /// Every room type that can take the guests, one offer each.
     async fn search_hotels(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>>;
+    fn deadline(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Real suppliers sell stays through bookings placed with them.
+    fn orders(&self) -> Option<&dyn HotelOrders> {
+        None
+    }
+}
+
+/// Everything a supplier needs to book a stay.
+#[derive(Debug, Clone)]
+pub struct StayRequest<'a> {
+    pub intent: &'a str,
+    pub booking_id: &'a str,
+    /// The supplier's quote to book.
+    pub quote_id: &'a str,
+    pub guests: &'a [PassengerInput],
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+/// Booking stays with a real supplier: rates, a quote, the booking, its cancellation.
+#[async_trait]
+pub trait HotelOrders: Send + Sync {
+    fn check_guests(&self, guests: &[PassengerInput], phone: Option<&str>) -> Result<()>;
+    /// The offer priced now (its best rate quoted): the fresh offer and the quote's id.
+    async fn quote(&self, offer: &HotelOffer) -> Result<(HotelOffer, String)>;
+    async fn book(&self, req: &StayRequest<'_>) -> Result<SupplierOrder>;
+    /// The booking made under `intent`, if the supplier has one.
+    async fn find_booking(&self, intent: &str) -> Result<Option<SupplierOrder>>;
+    async fn get_booking(&self, booking_id: &str) -> Result<SupplierOrder>;
+    /// Cancels a booking; the supplier's refund when it says.
+    async fn cancel_booking(&self, booking_id: &str) -> Result<SupplierCancellation>;
 }

@@ -42,6 +42,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "duffel.base_url",
     "duffel.deadline_secs",
     "duffel.order_timeout_secs",
+    "duffel.stays",
     "stripe.base_url",
     "amadeus.base_url",
 ];
@@ -50,6 +51,8 @@ pub const SETTING_KEYS: &[&str] = &[
 #[derive(Clone, Default)]
 pub struct Suppliers {
     pub duffel: Option<Duffel>,
+    /// Duffel Stays (hotels), on with `duffel.stays = true`: Duffel opens Stays per account.
+    pub duffel_stays: bool,
     pub stripe: Option<StripePayments>,
     pub stripe_webhook_secret: Option<Secret>,
     /// Amadeus credentials were given (the adapter is not part of this build).
@@ -128,6 +131,10 @@ impl Suppliers {
             cfg.deadline = seconds(get, "duffel.deadline_secs", 12)?;
             cfg.order_timeout = seconds(get, "duffel.order_timeout_secs", 60)?;
             s.duffel = Some(Duffel::new(cfg)?);
+            s.duffel_stays = matches!(
+                get("duffel.stays").as_deref(),
+                Some("1" | "true" | "yes" | "on")
+            );
         }
         if let Some(key) = get("stripe.secret_key") {
             let mut cfg = StripeConfig::new(Secret::new(key));
@@ -146,6 +153,11 @@ impl Suppliers {
     pub fn apply(&self, options: &mut LocalOptions) {
         if let Some(d) = &self.duffel {
             options.flight_providers.push(Arc::new(d.clone()));
+            if self.duffel_stays {
+                options
+                    .hotel_providers
+                    .push(Arc::new(duffel::stays::DuffelStays::new(d.clone())));
+            }
         }
         if let Some(st) = &self.stripe {
             options.payments = Arc::new(st.clone());
@@ -167,7 +179,11 @@ impl Suppliers {
         out.push(match &self.duffel {
             Some(d) => ProviderStatus {
                 name: duffel::NAME.into(),
-                kind: "flights".into(),
+                kind: if self.duffel_stays {
+                    "flights, hotels".into()
+                } else {
+                    "flights".into()
+                },
                 enabled: true,
                 mode: d.config().mode().into(),
                 base_url: Some(d.config().base_url.clone()),

@@ -60,6 +60,14 @@ impl Aggregator {
             .collect()
     }
 
+    /// A hotel provider by name (to book with the supplier that sold an offer).
+    pub fn hotel_provider(&self, name: &str) -> Option<Arc<dyn HotelProvider>> {
+        self.hotel_providers
+            .iter()
+            .find(|p| p.name() == name)
+            .cloned()
+    }
+
     /// A flight provider by name (to book with the supplier that sold an offer).
     pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
         self.flight_providers
@@ -107,7 +115,8 @@ impl Aggregator {
         }
         let mut set = JoinSet::new();
         for p in &self.hotel_providers {
-            let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
+            let (p, req) = (p.clone(), req.clone());
+            let deadline = p.deadline().unwrap_or(self.deadline);
             set.spawn(async move {
                 let name = p.name().to_string();
                 (

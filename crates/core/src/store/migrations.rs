@@ -376,7 +376,9 @@ pub const MIGRATIONS: &[&str] = &[
         id TEXT PRIMARY KEY,
         booking_id TEXT NOT NULL REFERENCES bookings(id),
         seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('flight', 'hotel')),
         provider TEXT NOT NULL,
+        -- What is ordered: the supplier's offer id (flights) or quote id (stays).
         offer_id TEXT NOT NULL,
         offer TEXT NOT NULL,
         status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'failed', 'cancelling', 'cancelled')),

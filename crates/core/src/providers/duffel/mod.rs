@@ -5,6 +5,7 @@
 //! Every request carries `Authorization: Bearer <token>`, `Duffel-Version: v2` and JSON in
 //! the `{"data": ...}` envelope.
 
+pub mod stays;
 pub mod wire;
 
 use super::http::SupplierHttp;
