@@ -320,8 +320,7 @@ impl LocalAgency {
         offer: &FlightOffer,
     ) -> Result<FlightOffer> {
         let orders = p.orders().expect("an order supplier");
-        let id = offer.supplier_offer_id.as_deref().unwrap_or(&offer.id);
-        orders.refresh(id).await
+        orders.refresh(offer).await
     }
 
     /// A supplier's fresh offer shown as the traveller saw the original: same currency, same id.

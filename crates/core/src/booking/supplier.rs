@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// An offer from a real supplier that is not configured any more (its key was removed) is
 /// never booked locally as if it were the sandbox's.
 pub(crate) fn refuse_unconfigured(provider: &str, offer_id: &str) -> Result<()> {
-    if provider == crate::providers::duffel::NAME {
+    if provider == crate::providers::duffel::NAME || provider == crate::providers::amadeus::NAME {
         return Err(Error::Conflict(format!(
             "offer {offer_id} comes from {provider}, which is not configured now: set its key or search again"
         )));

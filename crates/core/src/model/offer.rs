@@ -322,6 +322,10 @@ pub struct FlightOffer {
     /// another currency (and so under another id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_offer_id: Option<String>,
+    /// The supplier's own offer, when booking needs it whole (Amadeus prices and orders
+    /// the offer object itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_offer: Option<serde_json::Value>,
 }
 
 impl FlightOffer {

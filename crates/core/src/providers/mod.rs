@@ -2,6 +2,7 @@
 //! beside it. A provider answers a resolved request (airport codes, dates) with offers in its
 //! own currency; sorting, filtering, dedupe and conversion happen in `search::aggregate`.
 
+pub mod amadeus;
 pub mod duffel;
 pub mod http;
 pub mod sandbox;
@@ -105,7 +106,7 @@ pub trait FlightOrders: Send + Sync {
     /// Refuses early what the supplier would refuse (missing traveller details).
     fn check_travellers(&self, passengers: &[PassengerInput], phone: Option<&str>) -> Result<()>;
     /// The same offer priced now by the supplier (its id and currency).
-    async fn refresh(&self, offer_id: &str) -> Result<FlightOffer>;
+    async fn refresh(&self, offer: &FlightOffer) -> Result<FlightOffer>;
     async fn create_order(&self, req: &OrderRequest<'_>) -> Result<SupplierOrder>;
     /// The order placed under `intent`, if the supplier has one.
     async fn find_order(&self, intent: &str) -> Result<Option<SupplierOrder>>;

@@ -45,6 +45,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "duffel.stays",
     "stripe.base_url",
     "amadeus.base_url",
+    "amadeus.deadline_secs",
 ];
 
 /// The configured suppliers.
@@ -55,8 +56,7 @@ pub struct Suppliers {
     pub duffel_stays: bool,
     pub stripe: Option<StripePayments>,
     pub stripe_webhook_secret: Option<Secret>,
-    /// Amadeus credentials were given (the adapter is not part of this build).
-    pub amadeus_configured: bool,
+    pub amadeus: Option<super::amadeus::Amadeus>,
 }
 
 /// One line of `providers list`.
@@ -144,8 +144,17 @@ impl Suppliers {
             s.stripe = Some(StripePayments::new(cfg)?);
         }
         s.stripe_webhook_secret = get("stripe.webhook_secret").map(Secret::new);
-        s.amadeus_configured =
-            get("amadeus.client_id").is_some() && get("amadeus.client_secret").is_some();
+        if let (Some(id), Some(secret)) = (get("amadeus.client_id"), get("amadeus.client_secret")) {
+            let mut cfg = super::amadeus::AmadeusConfig::new(Secret::new(id), Secret::new(secret));
+            if let Some(url) = get("amadeus.base_url") {
+                cfg.base_url = url;
+            }
+            cfg.deadline = seconds(get, "amadeus.deadline_secs", 12)?;
+            s.amadeus = Some(super::amadeus::Amadeus::new(
+                cfg,
+                super::amadeus::Amadeus::fixture_zones(),
+            )?);
+        }
         Ok(s)
     }
 
@@ -158,6 +167,9 @@ impl Suppliers {
                     .hotel_providers
                     .push(Arc::new(duffel::stays::DuffelStays::new(d.clone())));
             }
+        }
+        if let Some(a) = &self.amadeus {
+            options.flight_providers.push(Arc::new(a.clone()));
         }
         if let Some(st) = &self.stripe {
             options.payments = Arc::new(st.clone());
@@ -220,16 +232,22 @@ impl Suppliers {
                 note: "set BOOKSYGO_STRIPE_SECRET_KEY to enable".into(),
             },
         });
-        out.push(ProviderStatus {
-            name: "amadeus".into(),
-            kind: "flights, hotels".into(),
-            enabled: false,
-            mode: "-".into(),
-            base_url: None,
-            note: if self.amadeus_configured {
-                "credentials found, but this build has no Amadeus adapter".into()
-            } else {
-                "not available in this build".into()
+        out.push(match &self.amadeus {
+            Some(a) => ProviderStatus {
+                name: super::amadeus::NAME.into(),
+                kind: "flights".into(),
+                enabled: true,
+                mode: a.config().mode().into(),
+                base_url: Some(a.config().base_url.clone()),
+                note: format!("search deadline {} s", a.config().deadline.as_secs()),
+            },
+            None => ProviderStatus {
+                name: super::amadeus::NAME.into(),
+                kind: "flights".into(),
+                enabled: false,
+                mode: "-".into(),
+                base_url: None,
+                note: "set BOOKSYGO_AMADEUS_CLIENT_ID and _CLIENT_SECRET to enable".into(),
             },
         });
         out
@@ -247,6 +265,20 @@ impl Suppliers {
                 },
                 Err(e) => ProviderCheck {
                     name: duffel::NAME.into(),
+                    ok: false,
+                    message: e.to_string(),
+                },
+            });
+        }
+        if let Some(a) = &self.amadeus {
+            out.push(match a.check().await {
+                Ok(()) => ProviderCheck {
+                    name: super::amadeus::NAME.into(),
+                    ok: true,
+                    message: format!("client credentials accepted ({} mode)", a.config().mode()),
+                },
+                Err(e) => ProviderCheck {
+                    name: super::amadeus::NAME.into(),
                     ok: false,
                     message: e.to_string(),
                 },

@@ -358,7 +358,8 @@ impl FlightOrders for Duffel {
         Ok(())
     }
 
-    async fn refresh(&self, offer_id: &str) -> Result<FlightOffer> {
+    async fn refresh(&self, offer: &FlightOffer) -> Result<FlightOffer> {
+        let offer_id = offer.supplier_offer_id.as_deref().unwrap_or(&offer.id);
         let raw: Value = self
             .call(
                 reqwest::Method::GET,

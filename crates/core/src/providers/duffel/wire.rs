@@ -336,5 +336,6 @@ pub fn offer(
         available_seats: seats,
         owner: raw.owner.iata_code.unwrap_or_default(),
         supplier_offer_id: Some(raw.id),
+        supplier_offer: None,
     })
 }

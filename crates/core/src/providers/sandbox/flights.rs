@@ -570,6 +570,7 @@ fn build_offer(net: &Network, req: &FlightRequest, slices: &[&SliceOption]) -> F
         available_seats: slices.iter().map(|s| s.seats_left).min().unwrap_or(0),
         owner,
         supplier_offer_id: None,
+        supplier_offer: None,
     };
     offer.id = offer_id(&offer, &req.passengers);
     offer
