@@ -178,7 +178,10 @@ async fn search_price_order_and_cancel() {
 
     let c = a.cancel_booking(&b.id, None).await.unwrap();
     // Fare rules unknown, so non-refundable: the taxes come back.
-    assert_eq!((c.status, c.refunded.minor), (BookingStatus::Refunded, 8217));
+    assert_eq!(
+        (c.status, c.refunded.minor),
+        (BookingStatus::Refunded, 8217)
+    );
     let deleted = f.to("DELETE", "/v1/booking/flight-orders/");
     assert_eq!(deleted.len(), 1);
     assert_eq!(

@@ -491,10 +491,26 @@ async fn an_order_whose_answer_was_lost_is_found_on_the_next_run() {
     let booking_id = {
         let a = LocalAgency::open(options(dir.path(), &f, &extra, false)).unwrap();
         a.search_flights(&query()).await.unwrap();
-        let e = a.create_booking(request(BA)).await.unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::SuppliersFailed);
-        assert!(e.to_string().contains("stays PENDING"), "{e}");
+        // The booking is kept PENDING, uncharged, saying what it waits for.
+        let mut req = request(BA);
+        req.idempotency_key = Some("retry-me".into());
+        let b = a.create_booking(req.clone()).await.unwrap();
+        assert_eq!(b.status, BookingStatus::Pending);
+        assert!(b.payments.is_empty());
+        assert!(
+            b.next_action
+                .as_deref()
+                .unwrap()
+                .contains("waiting for duffel"),
+            "{:?}",
+            b.next_action
+        );
+        assert_eq!(b.items[0].reference, None);
         assert_eq!(supplier_rows(&a)[0].0, "pending");
+        // A retry under the same key gets the same booking back: no second order.
+        let again = a.create_booking(req).await.unwrap();
+        assert_eq!(again.id, b.id);
+        assert_eq!(f.to("POST", "/air/orders").len(), 1);
         let conn = a.store().conn().unwrap();
         conn.query_row("SELECT booking_id FROM supplier_orders", [], |r| {
             r.get::<_, String>(0)
@@ -530,7 +546,7 @@ async fn an_intent_duffel_never_saw_cancels_its_booking_after_the_grace_period()
     let extra = [("duffel.order_timeout_secs", "1")];
     let a = LocalAgency::open(options(dir.path(), &f, &extra, false)).unwrap();
     a.search_flights(&query()).await.unwrap();
-    a.create_booking(request(BA)).await.unwrap_err();
+    a.create_booking(request(BA)).await.unwrap();
     // Within the grace period the intent stays open.
     let b = &a.list_bookings(None).await.unwrap()[0];
     assert_eq!(b.status, BookingStatus::Pending);

@@ -927,14 +927,20 @@ impl LocalAgency {
             settled
         };
         self.invalidate_caches();
-        if with_supplier {
-            self.place_supplier_orders(
-                &booking_id,
-                &req.passengers,
-                email,
-                req.contact_phone.as_deref(),
-            )
-            .await?;
+        // A supplier that has not answered yet leaves the booking PENDING (and uncharged)
+        // rather than failing it: a retry under the same idempotency key gets this booking
+        // back instead of ordering twice.
+        if with_supplier
+            && !self
+                .place_supplier_orders(
+                    &booking_id,
+                    &req.passengers,
+                    email,
+                    req.contact_phone.as_deref(),
+                )
+                .await?
+        {
+            return load(&*self.store().conn()?, user, &booking_id);
         }
         if let Some(settled) = settled_now {
             return self.after_settle(user, &booking_id, settled).await;
@@ -1622,7 +1628,9 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         })
         .collect::<Result<_>>()?;
     let status = BookingStatus::parse(&status)?;
+    let supplier_note = super::supplier::pending_note(conn, &id)?;
     let next_action = match status {
+        _ if supplier_note.is_some() => supplier_note,
         BookingStatus::Pending => Some(format!(
             "pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"
         )),
@@ -1641,7 +1649,7 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         {
             Some("a refund is owed and will be paid automatically as soon as the card network answers".to_string())
         }
-        _ => super::supplier::pending_note(conn, &id)?,
+        _ => None,
     };
     let tax: i64 = items.iter().map(|i| i.tax.minor).sum();
     Ok(Booking {

@@ -107,7 +107,7 @@ pub(crate) fn pending_note(conn: &Connection, booking_id: &str) -> Result<Option
         .optional()?;
     Ok(row.map(|(p, s)| {
         if s == "pending" {
-            format!("waiting for {p} to confirm the order: BooksyGo checks again on every run")
+            format!("waiting for {p} to confirm the order (its answer was lost): BooksyGo asks {p} again on every run; pay once it is confirmed")
         } else {
             format!("waiting for {p} to confirm the cancellation: BooksyGo retries on every run")
         }
@@ -257,15 +257,16 @@ impl LocalAgency {
         Ok(())
     }
 
-    /// Places the orders recorded for a new booking. A refusal cancels the booking; an
-    /// unknown outcome (timeout, 5xx) leaves it PENDING for `reconcile_suppliers`.
+    /// Places the orders recorded for a new booking: `true` when every one is confirmed. A
+    /// refusal cancels the booking (an error); an unknown outcome (timeout, 5xx) leaves it
+    /// PENDING for `reconcile_suppliers` (`false`).
     pub(crate) async fn place_supplier_orders(
         &self,
         booking_id: &str,
         passengers: &[super::PassengerInput],
         email: &str,
         phone: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let pending = {
             let conn = self.store().conn()?;
             rows(&conn, "booking_id = ?1 AND status = 'pending'", booking_id)?
@@ -279,10 +280,12 @@ impl LocalAgency {
                         self.confirm_row(&row, &order)?;
                         continue;
                     }
-                    return Err(Error::SuppliersFailed(vec![format!(
-                        "{e}; booking {booking_id} stays PENDING until {} confirms or refuses the order (BooksyGo checks on every run: `booksygo bookings show {booking_id}`)",
-                        row.provider
-                    )]));
+                    let conn = self.store().conn()?;
+                    conn.execute(
+                        "UPDATE supplier_orders SET message = ?2, updated_at = ?3 WHERE id = ?1",
+                        params![row.id, e.to_string(), self.now().as_second()],
+                    )?;
+                    return Ok(false);
                 }
                 Err(e) => {
                     self.fail_row(&row, &e.to_string())?;
@@ -299,7 +302,7 @@ impl LocalAgency {
             }
         }
         self.invalidate_caches();
-        Ok(())
+        Ok(true)
     }
 
     /// Cancels a booking's confirmed supplier orders before the booking itself is cancelled:
