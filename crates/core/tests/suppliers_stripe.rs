@@ -349,3 +349,34 @@ fn signature_rules() {
     // The signature covers the timestamp: another t with the same v1 fails.
     assert!(verify(WHSEC, &format!("t={},v1={good}", t + 1), body, t).is_err());
 }
+
+#[tokio::test]
+async fn cancelling_a_booking_waiting_for_3_d_secure_cancels_the_intent() {
+    let (_d, f, a) = setup().await;
+    f.on(
+        "POST",
+        "/v1/payment_intents",
+        vec![Reply::ok(fixture(
+            "stripe/payment_intent_requires_action.json",
+        ))],
+    );
+    f.on(
+        "POST",
+        &format!("/v1/payment_intents/{PI}/cancel"),
+        vec![Reply::ok(
+            fixture("stripe/payment_intent_requires_action.json")
+                .replace("requires_action", "canceled"),
+        )],
+    );
+    let b = book(&a, "4000002760003184").await.unwrap();
+    let c = a.cancel_booking(&b.id, None).await.unwrap();
+    assert_eq!(c.status, BookingStatus::Cancelled);
+    let sent = f.to("POST", &format!("/v1/payment_intents/{PI}/cancel"));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].header("idempotency-key"),
+        Some(format!("{PI}-cancel"))
+    );
+    assert_eq!(c.payments[0].status, "canceled");
+    assert!(f.to("POST", "/v1/refunds").is_empty(), "nothing was taken");
+}

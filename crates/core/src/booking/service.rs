@@ -1368,6 +1368,7 @@ impl LocalAgency {
         for problem in self.reconcile_suppliers().await {
             eprintln!("warning: {problem}");
         }
+        self.abandon_waiting_charges().await;
         let owed: Vec<(String, String, String, i64, String)> =
             match self.store().conn().and_then(|c| {
                 let mut stmt = c.prepare_cached(
@@ -1425,6 +1426,32 @@ impl LocalAgency {
             })();
             if let Err(e) = result {
                 eprintln!("warning: refund {refund_id} was paid but not recorded: {e}");
+            }
+        }
+    }
+
+    /// Charges still waiting for the cardholder (3-D Secure) on bookings that were cancelled
+    /// meanwhile are cancelled with the provider, so they can never complete later.
+    async fn abandon_waiting_charges(&self) {
+        let waiting: Vec<(String, String)> = match self.store().conn().and_then(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT p.id, p.provider_ref FROM payments p JOIN bookings b ON b.id = p.booking_id
+                 WHERE p.status = 'requires_action' AND p.provider_ref IS NOT NULL AND b.status IN ('CANCELLED', 'REFUNDED')",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        }) {
+            Ok(rows) => rows,
+            Err(_) => return,
+        };
+        for (payment_id, reference) in waiting {
+            if self.payments().cancel(&reference).await.is_ok()
+                && let Ok(conn) = self.store().conn()
+            {
+                let _ = conn.execute(
+                    "UPDATE payments SET status = 'canceled', message = 'abandoned: the booking was cancelled' WHERE id = ?1 AND status = 'requires_action'",
+                    [&payment_id],
+                );
             }
         }
     }

@@ -152,6 +152,11 @@ pub trait PaymentProvider: Send + Sync {
     }
     /// Completes a charge that required action.
     async fn confirm(&self, reference: &str) -> Result<ChargeOutcome>;
+    /// Abandons a charge still waiting for the cardholder (its booking moved on), so it can
+    /// never complete later. Nothing to do for providers without such charges.
+    async fn cancel(&self, _reference: &str) -> Result<()> {
+        Ok(())
+    }
     /// Refunds part or all of a charge; returns the refund's reference. The same key never
     /// refunds twice.
     async fn refund(&self, reference: &str, amount: Money, idempotency_key: &str)

@@ -320,6 +320,10 @@ impl PaymentProvider for StripePayments {
         self.create_intent(amount, card, idempotency_key).await
     }
 
+    async fn cancel(&self, reference: &str) -> Result<()> {
+        StripePayments::cancel(self, reference).await.map(|_| ())
+    }
+
     /// After the cardholder's 3-D Secure step: where the intent stands, confirming it when
     /// Stripe waits for that.
     async fn confirm(&self, reference: &str) -> Result<ChargeOutcome> {
