@@ -98,3 +98,81 @@ fn an_empty_secret_or_a_plain_text_secret_is_refused() {
     assert!(!String::from_utf8_lossy(&output.stdout).contains("sk_test_plain"));
     assert!(String::from_utf8_lossy(&output.stderr).contains("set-secret stripe.secret_key"));
 }
+
+/// `serve` takes its options from config.toml when no flag or variable gives them, logs one
+/// JSON line per request, and stops gracefully on SIGTERM.
+#[cfg(unix)]
+#[test]
+fn serve_reads_config_toml_logs_json_and_stops_on_sigterm() {
+    use std::io::{BufRead, Read, Write};
+    let env = Env::new();
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        "[server]\nbind = \"127.0.0.1:0\"\nlog_format = \"json\"\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("booksygo"))
+        .args(["serve", "--json"])
+        .env("BOOKSYGO_HOME", env.home.path())
+        .env("BOOKSYGO_KEYRING", "off")
+        .env_remove("BOOKSYGO_BIND")
+        .env_remove("BOOKSYGO_LOG_FORMAT")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let listening: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let addr = listening["listening"].as_str().unwrap().to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a SIGTERM is a clean stop: {status:?}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["route"] == "/healthz" && l["status"] == 200 && l["request_id"].is_string()),
+        "{logs}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"].as_str().unwrap_or("").contains("stopped"))
+    );
+}
+
+#[test]
+fn serve_refuses_a_bad_log_level() {
+    let env = Env::new();
+    env.cmd()
+        .args(["serve", "--log-level", "loud"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not error, warn, info or debug"));
+}

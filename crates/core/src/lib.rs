@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admin;
 pub mod agency;
 pub mod analytics;
 pub mod booking;
@@ -24,6 +25,7 @@ pub mod search;
 pub mod secrets;
 pub mod store;
 pub mod trips;
+pub mod webhooks;
 
 pub use agency::{Agency, LocalAgency};
 pub use error::{Error, ErrorKind, Result};

@@ -41,7 +41,7 @@ impl From<Error> for ApiError {
         };
         // Internal details (SQL, paths) stay in the server's log, not in the answer.
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            eprintln!("internal error: {e}");
+            tracing::error!(error = %e, "internal error");
             "something went wrong on the server".to_string()
         } else {
             e.to_string()

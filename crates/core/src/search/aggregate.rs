@@ -28,6 +28,9 @@ type Answer<T> = (
     std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>,
 );
 
+/// Told each provider's answer as it arrives: its offers, or why it gave none.
+pub type Observer<'a, T> = &'a (dyn Fn(&str, std::result::Result<&[T], &str>) + Send + Sync);
+
 type Cache<T> = Mutex<HashMap<String, (Instant, Arc<Gathered<T>>)>>;
 
 pub struct Aggregator {
@@ -81,8 +84,28 @@ impl Aggregator {
         req: &FlightRequest,
         fx: &FxTable,
     ) -> Result<Arc<Gathered<FlightOffer>>> {
+        self.flights_observed(req, fx, &|_, _| {}).await
+    }
+
+    /// [`Aggregator::flights`], telling `observe` each provider's answer (its offers, or what
+    /// went wrong) as it arrives. A cached answer is replayed per provider.
+    pub async fn flights_observed(
+        &self,
+        req: &FlightRequest,
+        fx: &FxTable,
+        observe: Observer<'_, FlightOffer>,
+    ) -> Result<Arc<Gathered<FlightOffer>>> {
         let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
         if let Some(hit) = lookup(&self.flight_cache, &key, FLIGHT_CACHE_TTL) {
+            for name in self.flight_provider_names() {
+                let mine: Vec<FlightOffer> = hit
+                    .offers
+                    .iter()
+                    .filter(|o| o.provider == name)
+                    .cloned()
+                    .collect();
+                observe(&name, Ok(&mine));
+            }
             return Ok(hit);
         }
         let mut set = JoinSet::new();
@@ -98,7 +121,14 @@ impl Aggregator {
                 )
             });
         }
-        let gathered = collect(set, fx, |o: &FlightOffer| o.itinerary_key(), |o| o.total()).await?;
+        let gathered = collect(
+            set,
+            fx,
+            |o: &FlightOffer| o.itinerary_key(),
+            |o| o.total(),
+            observe,
+        )
+        .await?;
         let gathered = Arc::new(gathered);
         store(&self.flight_cache, key, gathered.clone());
         Ok(gathered)
@@ -131,6 +161,7 @@ impl Aggregator {
             fx,
             |o: &HotelOffer| format!("{}|{}", o.hotel.name.to_lowercase(), o.room_type),
             |o| o.total(),
+            &|_, _| {},
         )
         .await?;
         let gathered = Arc::new(gathered);
@@ -179,6 +210,7 @@ async fn collect<T: Send + 'static>(
     fx: &FxTable,
     identity: impl Fn(&T) -> String,
     price: impl Fn(&T) -> crate::model::Money,
+    observe: Observer<'_, T>,
 ) -> Result<Gathered<T>> {
     let mut best: HashMap<String, T> = HashMap::new();
     let mut warnings = Vec::new();
@@ -195,6 +227,7 @@ async fn collect<T: Send + 'static>(
         match outcome {
             Ok(Ok(offers)) => {
                 answered += 1;
+                observe(&name, Ok(&offers));
                 for o in offers {
                     let k = identity(&o);
                     let eur = |x: &T| {
@@ -210,14 +243,19 @@ async fn collect<T: Send + 'static>(
                     }
                 }
             }
-            Ok(Err(Error::SuppliersFailed(why))) => {
-                failures.push(format!("{name}: {}", why.join("; ")))
+            Ok(Err(e)) => {
+                let why = match e {
+                    Error::SuppliersFailed(why) => format!("{name}: {}", why.join("; ")),
+                    e => format!("{name}: {e}"),
+                };
+                observe(&name, Err(&why));
+                failures.push(why);
             }
-            Ok(Err(e)) => failures.push(format!("{name}: {e}")),
-            Err(_) => failures.push(format!(
-                "{name} did not answer within {} s",
-                deadline.as_secs_f32()
-            )),
+            Err(_) => {
+                let why = format!("{name} did not answer within {} s", deadline.as_secs_f32());
+                observe(&name, Err(&why));
+                failures.push(why);
+            }
         }
     }
     if answered == 0 && !failures.is_empty() {

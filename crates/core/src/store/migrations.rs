@@ -366,8 +366,23 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (server, account, id)
     );
     "#,
+    // 5: outgoing webhooks: subscriptions with their delivery cursor and retry state.
+    r#"
+    CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        delivered_seq INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        created_by TEXT NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL
+    );
+    "#,
     // ---- suppliers (issue 7): orders placed with real suppliers, and Stripe events seen ----
-    // 5: one row per booked item sold by a real supplier, written BEFORE the supplier is
+    // 6: one row per booked item sold by a real supplier, written BEFORE the supplier is
     //    called (status 'pending'), so an answer lost to a crash or a timeout is looked up
     //    again; 'confirmed' rows of cancelled bookings become 'cancelling' until the supplier
     //    has confirmed the cancellation.

@@ -1,9 +1,11 @@
 //! One module per area; handlers are verbs.
 
 mod accounts;
+mod admin;
 mod bookings;
 mod events;
 mod health;
+pub mod openapi;
 mod packages;
 mod search;
 
@@ -20,7 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/api/search/suggestions", get(search::suggestions))
         .route("/api/info", get(health::info))
+        .route("/api/openapi.json", get(openapi::document))
         .route("/api/search/flights", post(search::flights))
+        .route("/api/search/flights/stream", post(search::flights_stream))
         .route("/api/search/flights/calendar", post(search::calendar))
         .route("/api/search/flights/explore", post(search::explore))
         .route("/api/search/hotels", post(search::hotels))
@@ -70,10 +74,36 @@ pub fn router() -> Router<AppState> {
         .route("/api/gamification/history", get(bookings::points_history))
         .route("/api/events/stream", get(events::stream))
         .route("/api/analytics/dashboard", get(accounts::dashboard))
+        .route("/api/admin/users", get(admin::users))
+        .route("/api/admin/users/{id}/role", put(admin::set_role))
+        .route("/api/admin/bookings", get(admin::bookings))
+        .route("/api/admin/points", post(admin::award_points))
+        .route(
+            "/api/admin/webhooks",
+            get(admin::webhooks).post(admin::create_webhook),
+        )
+        .route(
+            "/api/admin/webhooks/{id}",
+            axum::routing::delete(admin::delete_webhook),
+        )
         .route("/api/gamification/points", get(bookings::points))
         .route("/api/gamification/badges", get(bookings::badges))
         .route("/api/gamification/challenges", get(bookings::challenges))
         .route("/api/gamification/leaderboard", get(bookings::leaderboard))
+}
+
+/// Runs blocking database work on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> booksygo_core::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )),
+    }
 }
 
 /// `Json<T>` whose rejections are our JSON errors.
