@@ -208,3 +208,68 @@ async fn rejected_credentials_name_amadeus_and_the_fix() {
     assert!(w.contains("BOOKSYGO_AMADEUS_CLIENT_SECRET"), "{w}");
     assert!(!w.contains(SECRET) && !w.contains(ID));
 }
+
+#[tokio::test]
+async fn hotel_offers_are_searched_by_city_and_never_booked_locally() {
+    let (_d, f, a) = setup("amadeus/token.json", false).await;
+    f.on(
+        "GET",
+        "/v1/reference-data/locations/hotels/by-city",
+        vec![Reply::ok(fixture("amadeus/hotels_by_city.json"))],
+    );
+    f.on(
+        "GET",
+        "/v3/shopping/hotel-offers",
+        vec![Reply::ok(fixture("amadeus/hotel_offers.json"))],
+    );
+    let found = a
+        .search_hotels(&booksygo_core::search::HotelQuery::new(
+            "London",
+            date("2027-03-14"),
+            date("2027-03-17"),
+        ))
+        .await
+        .unwrap();
+    assert!(found.warnings.is_empty(), "{:?}", found.warnings);
+    assert_eq!(found.offers.len(), 1, "the unavailable hotel gives nothing");
+    let o = &found.offers[0];
+    assert_eq!(o.provider, "amadeus");
+    assert_eq!(o.hotel.name, "NOVOTEL LONDON TOWER BRIDGE");
+    assert_eq!(
+        (o.total().minor, o.price.tax.minor, o.price.nightly.minor),
+        (55200, 7200, 16000)
+    );
+    assert_eq!(o.total().currency.as_str(), "GBP");
+    assert!(o.cancellation.refundable);
+    assert_eq!(
+        f.to("GET", "/v1/reference-data/locations/hotels/by-city")[0].path,
+        "/v1/reference-data/locations/hotels/by-city?cityCode=LON"
+    );
+    assert_eq!(
+        f.to("GET", "/v3/shopping/hotel-offers")[0].path,
+        "/v3/shopping/hotel-offers?hotelIds=RTLONTWB,HILON123&adults=1&checkInDate=2027-03-14&checkOutDate=2027-03-17&roomQuantity=1"
+    );
+
+    let e = a
+        .create_booking(BookingRequest {
+            items: vec![ItemRequest::Offer {
+                offer_id: o.id.clone(),
+            }],
+            passengers: vec![PassengerInput {
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                born_on: date("1990-12-10"),
+                kind: PassengerType::Adult,
+                document: None,
+                gender: Some(Gender::F),
+            }],
+            contact_email: "ada@example.com".into(),
+            contact_phone: Some("+442080160508".into()),
+            payment: PaymentInput::default(),
+            idempotency_key: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("comparison only"), "{e}");
+    assert!(a.list_bookings(None).await.unwrap().is_empty());
+}

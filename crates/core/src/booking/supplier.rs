@@ -12,12 +12,12 @@ use crate::providers::{FlightProvider, OrderRequest, StayRequest, SupplierOrder}
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::sync::Arc;
 
-/// An offer from a real supplier that is not configured any more (its key was removed) is
-/// never booked locally as if it were the sandbox's.
+/// An offer from a real supplier that cannot book it here (its key was removed, or it only
+/// searches, as Amadeus hotels) is never booked locally as if it were the sandbox's.
 pub(crate) fn refuse_unconfigured(provider: &str, offer_id: &str) -> Result<()> {
     if provider == crate::providers::duffel::NAME || provider == crate::providers::amadeus::NAME {
         return Err(Error::Conflict(format!(
-            "offer {offer_id} comes from {provider}, which is not configured now: set its key or search again"
+            "offer {offer_id} comes from {provider}, which cannot book it here (its key is not set, or its hotel offers are for comparison only): choose another offer"
         )));
     }
     Ok(())

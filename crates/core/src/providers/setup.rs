@@ -170,6 +170,7 @@ impl Suppliers {
         }
         if let Some(a) = &self.amadeus {
             options.flight_providers.push(Arc::new(a.clone()));
+            options.hotel_providers.push(Arc::new(a.clone()));
         }
         if let Some(st) = &self.stripe {
             options.payments = Arc::new(st.clone());
@@ -235,7 +236,7 @@ impl Suppliers {
         out.push(match &self.amadeus {
             Some(a) => ProviderStatus {
                 name: super::amadeus::NAME.into(),
-                kind: "flights".into(),
+                kind: "flights, hotels (search only)".into(),
                 enabled: true,
                 mode: a.config().mode().into(),
                 base_url: Some(a.config().base_url.clone()),
