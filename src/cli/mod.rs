@@ -8,6 +8,7 @@ mod import;
 mod packages;
 mod places;
 mod points;
+mod providers;
 mod serve;
 mod session;
 mod trips;
@@ -92,6 +93,9 @@ pub enum Command {
     /// Settings (config file and environment) and secrets (keyring).
     #[command(subcommand)]
     Config(config::ConfigCmd),
+    /// Real suppliers (Duffel, Stripe): which are enabled, test or live; check the keys.
+    #[command(subcommand)]
+    Providers(providers::ProvidersCmd),
     /// Show where data lives and what the local market holds.
     Info,
     /// The full-screen terminal app (also plain `booksygo` in a terminal).
@@ -132,6 +136,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             Ok(crate::exit::OK)
         }
         Command::Config(cmd) => config::run(cmd, out).await,
+        Command::Providers(cmd) => providers::run(cmd, out).await,
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
@@ -158,6 +163,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 Command::Completions { .. }
                 | Command::Tui
                 | Command::Config(_)
+                | Command::Providers(_)
                 | Command::Serve(_)
                 | Command::Admin(_)
                 | Command::Import(_)
@@ -201,10 +207,14 @@ pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
     )?))
 }
 
-/// The local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW).
+/// The local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW), with the
+/// real suppliers whose credentials are set (none: the sandbox alone).
 pub fn open_local() -> anyhow::Result<LocalAgency> {
-    let mut options = LocalOptions::new(Paths::from_env()?);
+    let paths = Paths::from_env()?;
+    let settings = Settings::load(&paths)?;
+    let mut options = LocalOptions::new(paths);
     options.clock = Clock::from_env()?;
+    booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
     Ok(LocalAgency::open(options)?)
 }
 
