@@ -23,6 +23,7 @@ pub mod providers;
 pub mod remote;
 pub mod search;
 pub mod secrets;
+pub mod signature;
 pub mod store;
 pub mod trips;
 pub mod webhooks;

@@ -594,6 +594,7 @@ impl Agency for RemoteAgency {
             "packages": packages,
             "passengers": req.passengers,
             "contact_email": req.contact_email,
+            "contact_phone": req.contact_phone,
         });
         match (&req.payment.card, req.payment.points) {
             (Some(card), points) => {

@@ -368,6 +368,8 @@ impl BookState {
                 born_on,
                 kind,
                 document: None,
+                // The sandbox needs no gender; real suppliers that do say so when booking.
+                gender: None,
             });
         }
         let tail = self.tail();
@@ -393,6 +395,7 @@ impl BookState {
             items: vec![self.item.item()],
             passengers,
             contact_email: self.field(book_field::EMAIL).trim().into(),
+            contact_phone: None,
             payment: PaymentInput {
                 card: Some(Card::new(card, self.field(book_field::EXPIRY))),
                 points,
