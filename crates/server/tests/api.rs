@@ -1011,3 +1011,149 @@ async fn expired_and_misaddressed_tokens_are_refused() {
         assert_eq!(body["error"]["code"], "auth_required", "{why}");
     }
 }
+
+/// The payments routes: an intent for a PENDING booking, confirmed by card; the payment
+/// record; a refund; and the provider's webhook, which only signed bodies get through.
+#[tokio::test]
+async fn payments_intent_confirm_get_refund_and_the_signed_webhook() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
+    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
+    o.payment_webhook_secret = Some(booksygo_core::secrets::Secret::new("whsec_test"));
+    let s = AppState::new(LocalAgency::open(o).unwrap());
+    let ada = login_as(&s, "ada@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bob = login_as(&s, "bob@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let offer = first_offer(&s, "LHR", "JFK").await;
+    let body = booking_body(&offer, None).to_string();
+    let (st, b) = call_auth(&s, "POST", "/api/bookings", &ada, Some(&body), None).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let id = b["id"].as_str().unwrap();
+
+    let ask = json!({"booking_id": id}).to_string();
+    let (st, intent) = call_auth(&s, "POST", "/api/payments/intent", &ada, Some(&ask), None).await;
+    assert_eq!(st, StatusCode::OK, "{intent}");
+    assert_eq!(intent["status"], "requires_payment_method");
+    assert_eq!(intent["amount"], b["amount_due"]);
+    // Someone else's booking does not exist for them.
+    let (st, _) = call_auth(&s, "POST", "/api/payments/intent", &bob, Some(&ask), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let half = json!({"booking_id": id, "card_number": "4242424242424242"}).to_string();
+    let (st, _) = call_auth(&s, "POST", "/api/payments/confirm", &ada, Some(&half), None).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let pay =
+        json!({"booking_id": id, "card_number": "4242424242424242", "expiry": "12/30"}).to_string();
+    let (st, paid) = call_auth(
+        &s,
+        "POST",
+        "/api/payments/confirm",
+        &ada,
+        Some(&pay),
+        Some("pay-1"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{paid}");
+    assert_eq!(paid["status"], "succeeded");
+    let payment = paid["payment_id"].as_str().unwrap();
+
+    let (st, rec) = call_auth(
+        &s,
+        "GET",
+        &format!("/api/payments/{payment}"),
+        &ada,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        (rec["status"].as_str(), rec["card"].as_str()),
+        (Some("succeeded"), Some("visa **** 4242"))
+    );
+    let (st, _) = call_auth(
+        &s,
+        "GET",
+        &format!("/api/payments/{payment}"),
+        &bob,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let (st, refunded) = call_auth(
+        &s,
+        "POST",
+        "/api/payments/refund",
+        &ada,
+        Some(&ask),
+        Some("refund-1"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{refunded}");
+    assert!(
+        matches!(refunded["status"].as_str(), Some("CANCELLED" | "REFUNDED")),
+        "{refunded}"
+    );
+    let (st, again) = call_auth(&s, "POST", "/api/payments/refund", &ada, Some(&ask), None).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{again}");
+
+    // The webhook: a signed event is accepted (this one concerns no booking of ours); a
+    // missing, tampered, wrongly keyed or stale signature is 400 and changes nothing.
+    let event = json!({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_unknown", "object": "payment_intent"}}}).to_string();
+    let now = booksygo_core::LocalAgency::open(LocalOptions::new(Paths::in_dir(dir.path())))
+        .unwrap()
+        .now()
+        .as_second();
+    let post = |sig: Option<String>, body: String| {
+        let s = s.clone();
+        async move {
+            let mut req = Request::builder()
+                .method("POST")
+                .uri("/api/payments/webhook")
+                .header("content-type", "application/json");
+            if let Some(sig) = sig {
+                req = req.header("stripe-signature", sig);
+            }
+            let res = app(s)
+                .oneshot(req.body(Body::from(body)).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let good = booksygo_core::signature::header("whsec_test", now, event.as_bytes());
+    let (st, out) = post(Some(good.clone()), event.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{out}");
+    assert_eq!(out["event_id"], "evt_1");
+    let (st, e) = post(None, event.clone()).await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_signature"))
+    );
+    assert_eq!(
+        post(Some(good), event.replace("evt_1", "evt_2")).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let wrong = booksygo_core::signature::header("whsec_other", now, event.as_bytes());
+    assert_eq!(
+        post(Some(wrong), event.clone()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let stale = booksygo_core::signature::header("whsec_test", now - 3600, event.as_bytes());
+    assert_eq!(post(Some(stale), event).await.0, StatusCode::BAD_REQUEST);
+}

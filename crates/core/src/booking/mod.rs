@@ -189,6 +189,46 @@ pub struct Booking {
     pub next_action: Option<String>,
 }
 
+/// A booking's payment seen the way payment APIs show it (`/api/payments/intent`): what is
+/// due and what must happen next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PaymentIntent {
+    pub booking_id: String,
+    /// What the card pays (the total less points redeemed).
+    pub amount: Money,
+    /// `requires_payment_method` (PENDING: confirm with a card), `requires_action` (the bank
+    /// asked the cardholder to confirm), `succeeded`, or `canceled`.
+    pub status: String,
+    /// The latest payment attempt, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<String>,
+}
+
+impl Booking {
+    pub fn payment_intent(&self) -> PaymentIntent {
+        let status = match self.status {
+            BookingStatus::Pending => "requires_payment_method",
+            BookingStatus::PaymentProcessing => "requires_action",
+            BookingStatus::Confirmed | BookingStatus::Completed => "succeeded",
+            BookingStatus::Cancelled | BookingStatus::Refunded => "canceled",
+        };
+        PaymentIntent {
+            booking_id: self.id.clone(),
+            amount: self.amount_due,
+            status: status.into(),
+            payment_id: self.payments.last().map(|p| p.id.clone()),
+            next_action: self.next_action.clone(),
+        }
+    }
+
+    /// One of this booking's payment records.
+    pub fn payment(&self, id: &str) -> Option<&PaymentRecord> {
+        self.payments.iter().find(|p| p.id == id)
+    }
+}
+
 /// What cancelling would give back, before you confirm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RefundQuote {

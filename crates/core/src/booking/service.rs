@@ -1539,6 +1539,20 @@ impl LocalAgency {
     }
 }
 
+/// The booking holding payment `payment_id`, if the user owns it (else "not found").
+pub fn booking_of_payment(conn: &Connection, user: &str, payment_id: &str) -> Result<Booking> {
+    let booking: Option<String> = conn
+        .query_row(
+            "SELECT p.booking_id FROM payments p JOIN bookings b ON b.id = p.booking_id
+             WHERE p.id = ?1 AND b.user_id = ?2",
+            params![payment_id, user],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let booking = booking.ok_or_else(|| Error::NotFound(format!("no payment {payment_id}")))?;
+    load(conn, user, &booking)
+}
+
 /// Reads a booking the user owns; another user's booking is "not found", never "forbidden".
 pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
     type Row = (

@@ -50,7 +50,7 @@ pub struct CreateBooking {
     payment: Option<PaymentBody>,
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => v.to_str().map(|s| Some(s.to_string())).map_err(|_| {

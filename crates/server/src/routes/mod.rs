@@ -7,6 +7,7 @@ mod events;
 mod health;
 pub mod openapi;
 mod packages;
+mod payments;
 mod search;
 
 use crate::{ApiError, AppState};
@@ -63,6 +64,11 @@ pub fn router() -> Router<AppState> {
             "/api/bookings/{id}/refund-quote",
             get(bookings::quote_cancel),
         )
+        .route("/api/payments/intent", post(payments::intent))
+        .route("/api/payments/confirm", post(payments::confirm))
+        .route("/api/payments/refund", post(payments::refund))
+        .route("/api/payments/webhook", post(payments::webhook))
+        .route("/api/payments/{id}", get(payments::get))
         .route("/api/reviews", post(bookings::review))
         .route(
             "/api/trips",

@@ -2,7 +2,7 @@
 //! response schemas generated from the Rust types the handlers use (schemars), so the document
 //! follows the code. A test checks that every route of the router is in it.
 
-use super::{accounts, admin, bookings, events, packages, search};
+use super::{accounts, admin, bookings, events, packages, payments, search};
 use axum::Json;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
 use booksygo_core::booking::service::{Modification, Review};
@@ -490,6 +490,66 @@ fn build() -> Value {
         None,
         Text("text/plain"),
     );
+    // Payments.
+    let (b, i) = (
+        d.schema::<payments::IntentBody>(),
+        d.schema::<booksygo_core::booking::PaymentIntent>(),
+    );
+    d.add(
+        "post",
+        "/api/payments/intent",
+        "payments",
+        "What a booking still needs paid, and how",
+        true,
+        None,
+        Some(b),
+        Json(200, i.clone()),
+    );
+    let b = d.schema::<payments::ConfirmBody>();
+    d.add(
+        "post",
+        "/api/payments/confirm",
+        "payments",
+        "Pay the intent by card, or finish 3-D Secure (Idempotency-Key header)",
+        true,
+        None,
+        Some(b),
+        Json(200, i),
+    );
+    let (b, r) = (d.schema::<payments::RefundBody>(), d.schema::<Booking>());
+    d.add(
+        "post",
+        "/api/payments/refund",
+        "payments",
+        "Cancel and refund per the fare rules (Idempotency-Key header)",
+        true,
+        None,
+        Some(b),
+        Json(200, r),
+    );
+    let r = d.schema::<booksygo_core::booking::PaymentRecord>();
+    d.add(
+        "get",
+        "/api/payments/{id}",
+        "payments",
+        "One of your payment attempts",
+        true,
+        None,
+        None,
+        Json(200, r),
+    );
+    let r = d.schema::<booksygo_core::booking::payment::webhook::WebhookOutcome>();
+    d.add(
+        "post",
+        "/api/payments/webhook",
+        "payments",
+        "The payment provider's events, signed with Stripe-Signature (no session)",
+        false,
+        None,
+        Some(json_object()),
+        Json(200, r),
+    );
+
     let (b, r) = (d.schema::<bookings::ReviewBody>(), d.schema::<Review>());
     d.add(
         "post",
