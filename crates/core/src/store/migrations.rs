@@ -352,4 +352,30 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
     "#,
+    // --- assistant (issue 6) ---
+    // 4: assistant conversations: the messages and the session state (pending
+    // confirmations, offers seen), so a chat can be resumed.
+    r#"
+    CREATE TABLE ai_conversations (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX ai_conversations_user ON ai_conversations(user_id, updated_at);
+
+    CREATE TABLE ai_messages (
+        conversation_id TEXT NOT NULL REFERENCES ai_conversations(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        tool_calls TEXT,
+        tool_call_id TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, seq)
+    );
+    "#,
+    // --- end assistant ---
 ];
