@@ -24,7 +24,7 @@ use tools::{ToolCallRecord, Toolbox};
 /// Which brain answers.
 pub enum Backend {
     Offline,
-    OpenAi(openai::OpenAiBackend),
+    OpenAi(Box<openai::OpenAiBackend>),
 }
 
 impl Backend {
