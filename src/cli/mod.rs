@@ -1,6 +1,7 @@
 //! Command-line grammar: `booksygo <noun> <verb>`, one file per noun.
 
 mod book;
+mod chat;
 mod flights;
 mod hotels;
 mod import;
@@ -59,6 +60,8 @@ pub enum Command {
         #[command(subcommand)]
         cmd: Option<trips::ProfileCmd>,
     },
+    /// The assistant: `chat "<message>"` once, or `chat` for a conversation (--continue resumes).
+    Chat(chat::ChatArgs),
     /// Run the team server (HTTP API over this machine's store).
     Serve(serve::ServeArgs),
     /// Server administration on the server's own machine.
@@ -101,6 +104,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Import(cmd) => import::run(cmd, &open()?, out).await,
         Command::Info => info(&open()?, out).await,
         Command::Serve(args) => serve::run(args, out).await,
+        Command::Chat(args) => chat::run(args, &open()?, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Packages(cmd) => packages::run(cmd, &open()?, out).await,
         Command::Book(args) => book::book(args, &open()?, out).await,

@@ -70,6 +70,10 @@ impl Default for Conversation {
 
 /// Writes the new messages and the session state (one transaction).
 pub fn save(conn: &mut Connection, user: &str, c: &mut Conversation, now: i64) -> Result<()> {
+    if c.messages.is_empty() {
+        // Nothing was said: no conversation to keep.
+        return Ok(());
+    }
     let tx = conn.transaction()?;
     let title = if c.title.is_empty() {
         c.messages

@@ -861,6 +861,20 @@ pub async fn understand(
         intent_now = Some("search_flights".into());
     }
     let Some(intent) = intent_now else {
+        if words.len() <= 3
+            && words.first().is_some_and(|w| {
+                matches!(
+                    *w,
+                    "hi" | "hello" | "hey" | "hola" | "help" | "thanks" | "thank"
+                )
+            })
+        {
+            return (
+                Plan::Say("Hello! I can search flights (\"cheapest flight from London to Barcelona next Friday, 2 adults\"), hotels (\"hotels in Rome for 3 nights from 14 March\") and packages (\"beach holidays under 1500 euros\"), book what you pick, and show your bookings and points.".into()),
+                None,
+                notes,
+            );
+        }
         if words.is_empty() {
             return (Plan::Ask("What can I do for you? I can search flights, hotels and packages, show your bookings or points.".into()), None, notes);
         }
