@@ -46,7 +46,7 @@ fn code_for(err: &anyhow::Error) -> u8 {
         Some(ErrorKind::InvalidInput | ErrorKind::Conflict) => exit::INVALID,
         Some(ErrorKind::NotFound) => exit::NOT_FOUND,
         Some(ErrorKind::AuthRequired | ErrorKind::Forbidden) => exit::AUTH,
-        Some(ErrorKind::SuppliersFailed) => exit::SUPPLIERS,
+        Some(ErrorKind::SuppliersFailed | ErrorKind::Unavailable) => exit::SUPPLIERS,
         Some(ErrorKind::Internal) | None => exit::INTERNAL,
     }
 }

@@ -78,6 +78,11 @@ pub fn warn(text: &str) {
     eprintln!("warning: {text}");
 }
 
+/// A remark for people (which mode, which data) on stderr.
+pub fn note(text: &str) {
+    eprintln!("note: {text}");
+}
+
 /// A simple aligned table. Columns listed in `right` are right-aligned.
 pub struct Table {
     headers: Vec<String>,

@@ -8,7 +8,7 @@ use booksygo_core::booking::{
     BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
 };
 use booksygo_core::model::PassengerType;
-use booksygo_core::{Agency, Error, LocalAgency};
+use booksygo_core::{Agency, Error};
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use std::path::PathBuf;
@@ -85,7 +85,7 @@ fn parse_passenger(s: &str) -> Result<PassengerInput, String> {
     })
 }
 
-pub async fn book(args: BookArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn book(args: BookArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let items = if args.targets.first().map(String::as_str) == Some("package") {
         let [_, id] = args.targets.as_slice() else {
             return Err(Error::invalid(
@@ -121,7 +121,7 @@ pub async fn book(args: BookArgs, agency: &LocalAgency, out: Out) -> anyhow::Res
         passengers,
         contact_email: args.email.clone(),
         payment: PaymentInput {
-            card: args.pay.card(agency.today()),
+            card: args.pay.card(super::today()),
             points: args.points,
         },
         idempotency_key: args.idempotency_key.clone(),
@@ -183,36 +183,40 @@ pub enum BookingsCmd {
     },
 }
 
-pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+/// Bookings as a table (or JSON).
+pub fn print_list(list: &[booksygo_core::booking::Booking], out: Out) -> anyhow::Result<u8> {
+    if out.json {
+        out.print_json(list)?;
+        return Ok(crate::exit::OK);
+    }
+    if list.is_empty() {
+        out.line("No bookings yet. Search with `booksygo flights search` and book an offer.");
+        return Ok(crate::exit::OK);
+    }
+    let mut t =
+        Table::new(&["BOOKING", "CODE", "STATUS", "FROM", "TO", "WHAT", "TOTAL"]).right(&[6]);
+    for b in list {
+        let what: Vec<&str> = b.items.iter().map(|i| i.kind.as_str()).collect();
+        t.row(vec![
+            b.id.clone(),
+            b.confirmation_code.clone(),
+            status_colour(out, b.status),
+            b.starts_on.to_string(),
+            b.ends_on.to_string(),
+            what.join("+"),
+            format!("{} {}", b.total.currency, b.total.decimal()),
+        ]);
+    }
+    crate::output::emit(&t.render(&out));
+    Ok(crate::exit::OK)
+}
+
+pub async fn bookings(cmd: BookingsCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     match cmd {
         BookingsCmd::List { status } => {
             let status = status.as_deref().map(BookingStatus::parse).transpose()?;
             let list = agency.list_bookings(status).await?;
-            if out.json {
-                out.print_json(&list)?;
-                return Ok(crate::exit::OK);
-            }
-            if list.is_empty() {
-                out.line(
-                    "No bookings yet. Search with `booksygo flights search` and book an offer.",
-                );
-                return Ok(crate::exit::OK);
-            }
-            let mut t = Table::new(&["BOOKING", "CODE", "STATUS", "FROM", "TO", "WHAT", "TOTAL"])
-                .right(&[6]);
-            for b in &list {
-                let what: Vec<&str> = b.items.iter().map(|i| i.kind.as_str()).collect();
-                t.row(vec![
-                    b.id.clone(),
-                    b.confirmation_code.clone(),
-                    status_colour(out, b.status),
-                    b.starts_on.to_string(),
-                    b.ends_on.to_string(),
-                    what.join("+"),
-                    format!("{} {}", b.total.currency, b.total.decimal()),
-                ]);
-            }
-            crate::output::emit(&t.render(&out));
+            print_list(&list, out)?;
         }
         BookingsCmd::Show { id } => print_booking(&agency.get_booking(&id).await?, out)?,
         BookingsCmd::Pay {
@@ -221,7 +225,7 @@ pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyho
             idempotency_key,
         } => {
             let card = pay
-                .card(agency.today())
+                .card(super::today())
                 .ok_or_else(|| Error::invalid("--card is required to pay"))?;
             let b = spin("charging", agency.pay_booking(&id, card, idempotency_key)).await?;
             print_booking(&b, out)?;
@@ -235,7 +239,7 @@ pub async fn bookings(cmd: BookingsCmd, agency: &LocalAgency, out: Out) -> anyho
             let change = match (date, passenger_name) {
                 (Some(date), None) => Modification::FlightDate {
                     date,
-                    card: pay.card(agency.today()),
+                    card: pay.card(super::today()),
                 },
                 (None, Some(text)) => {
                     let bad = || Error::invalid(format!("'{text}' is not N:Given,Family"));

@@ -2,9 +2,12 @@
 //! kept in the local database and resumed with `--continue` or `--conversation ID`.
 
 use crate::output::{Out, Table};
+use booksygo_core::Agency;
+use booksygo_core::Error;
 use booksygo_core::ai::conversation::{self, Conversation};
 use booksygo_core::ai::{Assistant, Backend, openai};
-use booksygo_core::{Error, LocalAgency};
+use booksygo_core::config::{Clock, Paths, Settings};
+use booksygo_core::store::Store;
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -19,18 +22,36 @@ pub struct ChatArgs {
     /// Resume this conversation (cnv_...).
     #[arg(long)]
     conversation: Option<String>,
-    /// Use the offline assistant even when a model is configured.
-    #[arg(long)]
-    offline: bool,
     /// List your conversations.
     #[arg(long, conflicts_with_all = ["message", "resume", "conversation"])]
     list: bool,
 }
 
-pub async fn run(args: ChatArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
-    let user = agency.user().to_string();
+/// Where conversations are kept: this machine's database, also in remote mode.
+struct Local {
+    store: Store,
+    user: String,
+    clock: Clock,
+}
+
+pub async fn run(
+    args: ChatArgs,
+    agency: Arc<dyn Agency>,
+    offline: bool,
+    out: Out,
+) -> anyhow::Result<u8> {
+    let paths = Paths::from_env()?;
+    let clock = Clock::from_env()?;
+    // The account the conversations belong to (the local traveller, or the server account).
+    let user = agency.profile().await?.id;
+    let local = Local {
+        store: Store::open(&paths.database())?,
+        user,
+        clock,
+    };
+    let user = local.user.clone();
     if args.list {
-        let list = conversation::list(&*agency.store().conn()?, &user)?;
+        let list = conversation::list(&*local.store.conn()?, &user)?;
         if out.json {
             out.print_json(&list)?;
         } else {
@@ -47,21 +68,21 @@ pub async fn run(args: ChatArgs, agency: &LocalAgency, out: Out) -> anyhow::Resu
         }
         return Ok(crate::exit::OK);
     }
-    let backend = if args.offline {
+    let backend = if offline {
         Backend::Offline
     } else {
-        match openai::LlmConfig::from_env()? {
+        match openai::LlmConfig::from_settings(&Settings::load(&paths)?)? {
             Some(cfg) => Backend::OpenAi(Box::new(openai::OpenAiBackend::new(cfg)?)),
             None => Backend::Offline,
         }
     };
     let assistant = Assistant {
-        agency: Arc::new(agency.clone()),
-        today: agency.today(),
+        agency,
+        today: clock.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
         backend,
     };
     let mut conv = {
-        let conn = agency.store().conn()?;
+        let conn = local.store.conn()?;
         let id = match (&args.conversation, args.resume) {
             (Some(id), _) => Some(id.clone()),
             (None, true) => Some(conversation::latest(&conn, &user)?.ok_or_else(|| {
@@ -78,10 +99,10 @@ pub async fn run(args: ChatArgs, agency: &LocalAgency, out: Out) -> anyhow::Resu
     };
     match args.message {
         Some(message) => {
-            turn(&assistant, agency, &user, &mut conv, &message, out).await?;
+            turn(&assistant, &local, &mut conv, &message, out).await?;
             Ok(crate::exit::OK)
         }
-        None => repl(&assistant, agency, &user, &mut conv, out).await,
+        None => repl(&assistant, &local, &mut conv, out).await,
     }
 }
 
@@ -89,8 +110,7 @@ pub async fn run(args: ChatArgs, agency: &LocalAgency, out: Out) -> anyhow::Resu
 /// conversation is saved.
 async fn turn(
     assistant: &Assistant,
-    agency: &LocalAgency,
-    user: &str,
+    local: &Local,
     conv: &mut Conversation,
     message: &str,
     out: Out,
@@ -107,10 +127,10 @@ async fn turn(
         .await;
     // Whatever happened, what was said so far is kept.
     conversation::save(
-        &mut *agency.store().conn()?,
-        user,
+        &mut *local.store.conn()?,
+        &local.user,
         conv,
-        agency.now().as_second(),
+        local.clock.now().as_second(),
     )?;
     let reply = result?;
     if out.json {
@@ -138,8 +158,7 @@ async fn turn(
 
 async fn repl(
     assistant: &Assistant,
-    agency: &LocalAgency,
-    user: &str,
+    local: &Local,
     conv: &mut Conversation,
     out: Out,
 ) -> anyhow::Result<u8> {
@@ -168,7 +187,7 @@ async fn repl(
             break;
         }
         // One bad turn (a typo'd place, a supplier down) does not end the conversation.
-        if let Err(e) = turn(assistant, agency, user, conv, text, out).await {
+        if let Err(e) = turn(assistant, local, conv, text, out).await {
             crate::output::report_error(&out, &e);
         }
     }

@@ -6,7 +6,7 @@ use booksygo_core::agency::{CalendarQuery, ExploreQuery};
 use booksygo_core::model::time::human_duration;
 use booksygo_core::model::{Alliance, Cabin, Currency, Passengers};
 use booksygo_core::search::{FlightFilters, FlightQuery, FlightSort, SliceQuery};
-use booksygo_core::{Agency, Error, LocalAgency};
+use booksygo_core::{Agency, Error};
 use clap::{Args, Subcommand};
 use jiff::ToSpan;
 use jiff::civil::{Date, Time};
@@ -217,7 +217,7 @@ pub struct ExploreArgs {
     currency: Option<Currency>,
 }
 
-pub async fn run(cmd: FlightsCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn run(cmd: FlightsCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     match cmd {
         FlightsCmd::Search(args) => search(args, agency, out).await,
         FlightsCmd::Calendar(args) => calendar(args, agency, out).await,
@@ -225,7 +225,7 @@ pub async fn run(cmd: FlightsCmd, agency: &LocalAgency, out: Out) -> anyhow::Res
     }
 }
 
-async fn search(args: SearchArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let query = args.query()?;
     let results = spin("searching flights", agency.search_flights(&query)).await?;
     for w in &results.warnings {
@@ -361,7 +361,7 @@ async fn search(args: SearchArgs, agency: &LocalAgency, out: Out) -> anyhow::Res
     Ok(crate::exit::OK)
 }
 
-async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+async fn calendar(args: CalendarArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let dates: Vec<Date> = match (args.month, args.date) {
         (Some(m), _) => (0..31)
             .filter_map(|i| m.checked_add(i.days()).ok())
@@ -451,7 +451,7 @@ async fn calendar(args: CalendarArgs, agency: &LocalAgency, out: Out) -> anyhow:
     Ok(crate::exit::OK)
 }
 
-async fn explore(args: ExploreArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+async fn explore(args: ExploreArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let query = ExploreQuery {
         origin: args.from.clone(),
         month: args.month,

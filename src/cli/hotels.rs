@@ -2,9 +2,9 @@
 
 use super::{money, parse_currency, parse_date};
 use crate::output::{Out, Style, Table, spin, warn};
+use booksygo_core::Agency;
 use booksygo_core::model::Currency;
 use booksygo_core::search::{HotelQuery, HotelSort};
-use booksygo_core::{Agency, LocalAgency};
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
 
@@ -56,7 +56,7 @@ pub struct SearchArgs {
     currency: Option<Currency>,
 }
 
-pub async fn run(cmd: HotelsCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let HotelsCmd::Search(args) = cmd;
     let query = HotelQuery {
         location: args.location.clone(),

@@ -2,6 +2,7 @@
 
 mod book;
 mod chat;
+mod config;
 mod flights;
 mod hotels;
 mod import;
@@ -9,13 +10,17 @@ mod packages;
 mod places;
 mod points;
 mod serve;
+mod session;
 mod trips;
 
 use crate::output::Out;
+use booksygo_core::config::Settings;
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::{Error, LocalAgency, agency::LocalOptions};
+use booksygo_core::remote::Session;
+use booksygo_core::{Agency, Error, LocalAgency, RemoteAgency, agency::LocalOptions};
 use clap::{Parser, Subcommand};
 use jiff::civil::Date;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(name = "booksygo", version, about = "A travel agent for the terminal", long_about = None)]
@@ -23,6 +28,15 @@ pub struct Cli {
     /// Print machine-readable JSON on stdout (the stable scripting contract).
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Work against the team server you logged in to with `booksygo login`.
+    #[arg(long, global = true, conflicts_with = "offline")]
+    pub remote: bool,
+
+    /// Work on this machine only, even when a server is configured (`bookings list` then
+    /// shows the offline copy of your server bookings).
+    #[arg(long, global = true)]
+    pub offline: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -62,6 +76,12 @@ pub enum Command {
     },
     /// The assistant: `chat "<message>"` once, or `chat` for a conversation (--continue resumes).
     Chat(chat::ChatArgs),
+    /// Log in to a team server: later commands with --remote (or remote.url set) use it.
+    Login(session::LoginArgs),
+    /// End the session with the team server.
+    Logout,
+    /// Show which server and account remote mode uses.
+    Whoami,
     /// Run the team server (HTTP API over this machine's store).
     Serve(serve::ServeArgs),
     /// Server administration on the server's own machine.
@@ -70,6 +90,9 @@ pub enum Command {
     /// Import real-world data into the local store.
     #[command(subcommand)]
     Import(import::ImportCmd),
+    /// Settings (config file and environment) and secrets (keyring).
+    #[command(subcommand)]
+    Config(config::ConfigCmd),
     /// Show where data lives and what the local market holds.
     Info,
     /// Print a shell completion script.
@@ -98,42 +121,105 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             );
             Ok(crate::exit::OK)
         }
-        Command::Flights(cmd) => flights::run(cmd, &open()?, out).await,
-        Command::Hotels(cmd) => hotels::run(cmd, &open()?, out).await,
-        Command::Places(cmd) => places::run(cmd, &open()?, out).await,
-        Command::Import(cmd) => import::run(cmd, &open()?, out).await,
-        Command::Info => info(&open()?, out).await,
+        Command::Config(cmd) => config::run(cmd, out).await,
         Command::Serve(args) => serve::run(args, out).await,
-        Command::Chat(args) => chat::run(args, &open()?, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
-        Command::Packages(cmd) => packages::run(cmd, &open()?, out).await,
-        Command::Book(args) => book::book(args, &open()?, out).await,
-        Command::Bookings(cmd) => book::bookings(cmd, &open()?, out).await,
-        Command::Points { cmd } => points::run(cmd, &open()?, out).await,
-        Command::Trips(cmd) => trips::trips(cmd, &open()?, out).await,
-        Command::Profile { cmd } => trips::profile(cmd, &open()?, out).await,
+        Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
+        Command::Login(args) => session::login(args, out).await,
+        Command::Logout => session::logout(out).await,
+        Command::Whoami => session::whoami(out).await,
+        Command::Bookings(book::BookingsCmd::List { status }) if cli.offline => {
+            session::offline_bookings(status, out).await
+        }
+        command => {
+            let shared = open(cli.remote, cli.offline)?;
+            let agency = shared.as_ref();
+            match command {
+                Command::Chat(args) => chat::run(args, shared.clone(), cli.offline, out).await,
+                Command::Flights(cmd) => flights::run(cmd, agency, out).await,
+                Command::Hotels(cmd) => hotels::run(cmd, agency, out).await,
+                Command::Places(cmd) => places::run(cmd, agency, out).await,
+                Command::Info => info(agency, out).await,
+                Command::Packages(cmd) => packages::run(cmd, agency, out).await,
+                Command::Book(args) => book::book(args, agency, out).await,
+                Command::Bookings(cmd) => book::bookings(cmd, agency, out).await,
+                Command::Points { cmd } => points::run(cmd, agency, out).await,
+                Command::Trips(cmd) => trips::trips(cmd, agency, out).await,
+                Command::Profile { cmd } => trips::profile(cmd, agency, out).await,
+                Command::Completions { .. }
+                | Command::Config(_)
+                | Command::Serve(_)
+                | Command::Admin(_)
+                | Command::Import(_)
+                | Command::Login(_)
+                | Command::Logout
+                | Command::Whoami => unreachable!("handled above"),
+            }
+        }
     }
 }
 
-/// Opens the local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW).
-fn open() -> anyhow::Result<LocalAgency> {
+/// The agency a command works on: the team server in remote mode (`--remote`, or
+/// `remote.url` configured and not `--offline`), else this machine.
+pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
+    let paths = Paths::from_env()?;
+    let settings = Settings::load(&paths)?;
+    let configured = settings.get("remote.url");
+    if offline || !(remote || configured.is_some()) {
+        return Ok(Arc::new(open_local()?));
+    }
+    let session = Session::load(settings.secrets())?.ok_or_else(|| {
+        let url = configured.as_deref().unwrap_or("<URL>");
+        Error::AuthRequired(format!(
+            "remote mode needs a session: run `booksygo login {url}` (or add --offline)"
+        ))
+    })?;
+    if let Some(url) = configured
+        && booksygo_core::remote::normalise_url(&url)? != session.url
+    {
+        return Err(Error::AuthRequired(format!(
+            "remote.url is {url} but you are logged in to {}: run `booksygo login {url}`",
+            session.url
+        ))
+        .into());
+    }
+    let cache = booksygo_core::store::Store::open(&paths.database()).ok();
+    Ok(Arc::new(RemoteAgency::new(
+        session,
+        Some(settings.secrets().clone()),
+        cache,
+    )?))
+}
+
+/// The local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW).
+pub fn open_local() -> anyhow::Result<LocalAgency> {
     let mut options = LocalOptions::new(Paths::from_env()?);
     options.clock = Clock::from_env()?;
     Ok(LocalAgency::open(options)?)
 }
 
-async fn info(agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
-    use booksygo_core::Agency;
+/// Today's date (UTC) on the clock the CLI runs with (`BOOKSYGO_NOW` pins it).
+pub fn today() -> Date {
+    Clock::from_env()
+        .unwrap_or_default()
+        .now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+async fn info(agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let info = agency.info().await?;
     if out.json {
         out.print_json(&info)?;
     } else {
         out.line(&format!("mode        {}", info.mode));
-        out.line(&format!("data dir    {}", info.data_dir));
-        out.line(&format!(
-            "database    {} (schema {})",
-            info.database, info.schema_version
-        ));
+        if !info.data_dir.is_empty() {
+            out.line(&format!("data dir    {}", info.data_dir));
+            out.line(&format!(
+                "database    {} (schema {})",
+                info.database, info.schema_version
+            ));
+        }
         out.line(&format!(
             "market      {} airports, {} airlines, {} routes",
             info.airports, info.airlines, info.routes
@@ -147,6 +233,26 @@ async fn info(agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
         out.line(&format!("fixtures    {}", info.fixture_version));
     }
     Ok(crate::exit::OK)
+}
+
+/// Reads a password or secret: from a prompt without echo on a terminal, else one line of
+/// standard input (so scripts can pipe it). Never from the command line.
+pub fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line
+    };
+    let value = value.trim_end_matches(['\r', '\n']).to_string();
+    if value.is_empty() {
+        return Err(
+            Error::invalid("nothing was entered (expected one line on standard input)").into(),
+        );
+    }
+    Ok(value)
 }
 
 /// Parses a calendar date (YYYY-MM-DD).

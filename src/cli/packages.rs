@@ -5,7 +5,7 @@ use crate::output::{Out, Style, Table};
 use booksygo_core::model::Money;
 use booksygo_core::model::package::PackageSpec;
 use booksygo_core::search::packages::{PackageQuery, PackageSort, PackageSummary};
-use booksygo_core::{Agency, Error, LocalAgency};
+use booksygo_core::{Agency, Error};
 use clap::Subcommand;
 use jiff::civil::Date;
 use std::path::PathBuf;
@@ -104,7 +104,7 @@ fn summaries(out: Out, list: &[PackageSummary]) -> String {
     t.render(&out)
 }
 
-pub async fn run(cmd: PackagesCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     match cmd {
         PackagesCmd::List {
             text,

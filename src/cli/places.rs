@@ -1,9 +1,9 @@
 //! `booksygo places suggest`
 
 use crate::output::{Out, Table};
+use booksygo_core::Agency;
 use booksygo_core::model::PlaceKind;
 use booksygo_core::places::countries;
-use booksygo_core::{Agency, LocalAgency};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -16,7 +16,7 @@ pub enum PlacesCmd {
     },
 }
 
-pub async fn run(cmd: PlacesCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn run(cmd: PlacesCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let PlacesCmd::Suggest { text, limit } = cmd;
     let found = agency.suggest_places(&text, limit).await?;
     if out.json {

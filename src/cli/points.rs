@@ -1,7 +1,7 @@
 //! `booksygo points [show|history|badges|challenges|leaderboard]`
 
 use crate::output::{Out, Style, Table};
-use booksygo_core::{Agency, LocalAgency};
+use booksygo_core::Agency;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -21,7 +21,7 @@ pub enum PointsCmd {
     },
 }
 
-pub async fn run(cmd: Option<PointsCmd>, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn run(cmd: Option<PointsCmd>, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     match cmd.unwrap_or(PointsCmd::Show) {
         PointsCmd::Show => {
             let b = agency.points().await?;

@@ -60,48 +60,142 @@ pub async fn create_user(args: CreateUserArgs, out: Out) -> anyhow::Result<u8> {
     Ok(crate::exit::OK)
 }
 
+/// `booksygo serve`. Each option comes from the flag, else its `BOOKSYGO_*` variable, else
+/// `[server]` in config.toml, else the default.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on.
-    #[arg(long, env = "BOOKSYGO_BIND", default_value = "127.0.0.1:8080")]
-    bind: String,
-    /// Where the server keeps its database (default: the usual data directory).
+    /// Address and port to listen on [default: 127.0.0.1:8080; config: server.bind].
+    #[arg(long, env = "BOOKSYGO_BIND")]
+    bind: Option<String>,
+    /// Where the server keeps its database [default: the usual data directory; config:
+    /// server.data_dir].
     #[arg(long, env = "BOOKSYGO_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// A browser origin allowed to call the API (repeat, or comma-separate in the env
-    /// variable); none by default, which means no CORS at all.
+    /// variable); none by default, which means no CORS at all [config: server.cors_origins].
     #[arg(
         long = "cors-origin",
         env = "BOOKSYGO_CORS_ORIGINS",
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// Log format on stderr: text or json [config: server.log_format].
+    #[arg(long, env = "BOOKSYGO_LOG_FORMAT")]
+    log_format: Option<String>,
+    /// Least severe log level: error, warn, info, debug [default: info; config: server.log_level].
+    #[arg(long, env = "BOOKSYGO_LOG_LEVEL")]
+    log_level: Option<String>,
+}
+
+/// The options in effect, after flags, environment and config file.
+struct ServeConfig {
+    bind: String,
+    paths: Paths,
+    cors_origins: Vec<String>,
+    json_logs: bool,
+    level: tracing_subscriber::filter::LevelFilter,
+}
+
+fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
+    let env_paths = Paths::from_env()?;
+    let settings = booksygo_core::config::Settings::load(&env_paths)?;
+    let bind = args
+        .bind
+        .or_else(|| settings.get("server.bind"))
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let paths = match args
+        .data_dir
+        .or_else(|| settings.get("server.data_dir").map(PathBuf::from))
+    {
+        Some(dir) => Paths::in_dir(dir),
+        None => env_paths,
+    };
+    let cors_origins = if args.cors_origins.is_empty() {
+        settings
+            .get("server.cors_origins")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        args.cors_origins
+    };
+    let json_logs = match args
+        .log_format
+        .or_else(|| settings.get("server.log_format"))
+        .as_deref()
+    {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => {
+            return Err(booksygo_core::Error::invalid(format!(
+                "log format '{other}' is not text or json"
+            ))
+            .into());
+        }
+    };
+    let level = match args
+        .log_level
+        .or_else(|| settings.get("server.log_level"))
+        .as_deref()
+        .unwrap_or("info")
+    {
+        "error" => tracing_subscriber::filter::LevelFilter::ERROR,
+        "warn" => tracing_subscriber::filter::LevelFilter::WARN,
+        "info" => tracing_subscriber::filter::LevelFilter::INFO,
+        "debug" => tracing_subscriber::filter::LevelFilter::DEBUG,
+        other => {
+            return Err(booksygo_core::Error::invalid(format!(
+                "log level '{other}' is not error, warn, info or debug"
+            ))
+            .into());
+        }
+    };
+    Ok(ServeConfig {
+        bind,
+        paths,
+        cors_origins,
+        json_logs,
+        level,
+    })
 }
 
 pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
-    let paths = match &args.data_dir {
-        Some(dir) => Paths::in_dir(dir),
-        None => Paths::from_env()?,
-    };
-    let mut options = LocalOptions::new(paths);
+    let config = resolve(args)?;
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(config.level)
+        .with_ansi(false);
+    if config.json_logs {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
+    let mut options = LocalOptions::new(config.paths);
     options.clock = Clock::from_env()?;
     let agency = LocalAgency::open(options)?;
-    let listener = tokio::net::TcpListener::bind(&args.bind)
+    let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
         .map_err(|e| {
-            booksygo_core::Error::internal(format!("cannot listen on {}: {e}", args.bind))
+            booksygo_core::Error::internal(format!("cannot listen on {}: {e}", config.bind))
         })?;
     let addr = listener.local_addr()?;
     if out.json {
-        out.print_json(&serde_json::json!({"listening": addr.to_string()}))?;
-    } else {
-        eprintln!("booksygo server listening on http://{addr} (Ctrl-C to stop)");
+        // One line, so a script can read the address and carry on.
+        crate::output::emit(&format!(
+            "{}\n",
+            serde_json::json!({"listening": addr.to_string()})
+        ));
     }
+    tracing::info!(address = %addr, data_dir = %agency.store().path().display(), "booksygo server listening (Ctrl-C or SIGTERM to stop)");
     let secret = signing_secret(&agency)?;
     let mut state = booksygo_server::AppState::with_secret(agency, &secret);
-    state.cors_origins = args.cors_origins.clone();
+    state.cors_origins = config.cors_origins;
     booksygo_server::serve(listener, state, shutdown_signal()).await?;
-    eprintln!("server stopped");
+    tracing::info!("server stopped; requests in flight were answered");
     Ok(crate::exit::OK)
 }
 

@@ -2,10 +2,10 @@
 
 use super::{money, parse_currency, parse_date};
 use crate::output::{Out, Style, Table};
+use booksygo_core::Agency;
 use booksygo_core::model::Currency;
 use booksygo_core::profile::{Preferences, ProfileUpdate};
 use booksygo_core::trips::{NewTrip, Trip};
-use booksygo_core::{Agency, LocalAgency};
 use clap::Subcommand;
 use jiff::civil::Date;
 use std::path::PathBuf;
@@ -76,7 +76,7 @@ fn money_abs(m: booksygo_core::model::Money) -> booksygo_core::model::Money {
     booksygo_core::model::Money::new(m.minor.abs(), m.currency)
 }
 
-pub async fn trips(cmd: TripsCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn trips(cmd: TripsCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     match cmd {
         TripsCmd::Create {
             name,
@@ -175,11 +175,7 @@ pub enum ProfileCmd {
     },
 }
 
-pub async fn profile(
-    cmd: Option<ProfileCmd>,
-    agency: &LocalAgency,
-    out: Out,
-) -> anyhow::Result<u8> {
+pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let p = match cmd.unwrap_or(ProfileCmd::Show) {
         ProfileCmd::Show => agency.profile().await?,
         ProfileCmd::Set {

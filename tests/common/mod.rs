@@ -20,6 +20,7 @@ impl Env {
         c.env("BOOKSYGO_HOME", self.home.path())
             .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
             .env("NO_COLOR", "1")
+            .env("BOOKSYGO_KEYRING", "off")
             .env_remove("XDG_DATA_HOME")
             .env_remove("XDG_CONFIG_HOME");
         c

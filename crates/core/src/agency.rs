@@ -36,12 +36,14 @@ use std::time::Duration;
 pub struct FlightResults {
     pub offers: Vec<FlightOffer>,
     /// Partial-result notices (a provider failed or was slow).
+    #[serde(default)]
     pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HotelResults {
     pub offers: Vec<HotelOffer>,
+    #[serde(default)]
     pub warnings: Vec<String>,
 }
 
@@ -818,7 +820,7 @@ impl Agency for LocalAgency {
 
     async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>> {
         self.sweep()?;
-        crate::points::leaderboard(&*self.store().conn()?, limit)
+        crate::points::leaderboard(&*self.store().conn()?, &self.user, limit)
     }
 
     async fn profile(&self) -> Result<Profile> {

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Conflict,
     /// Every supplier that could answer failed (exit 5, HTTP 502).
     SuppliersFailed,
+    /// A service we need did not answer: the team server in remote mode (exit 5, HTTP 503).
+    Unavailable,
     /// A bug or an environment problem on our side (exit 1, HTTP 500).
     Internal,
 }
@@ -40,6 +42,8 @@ pub enum Error {
     Conflict(String),
     #[error("every supplier failed: {}", .0.join("; "))]
     SuppliersFailed(Vec<String>),
+    #[error("{0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -73,6 +77,7 @@ impl Error {
             Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::SuppliersFailed(_) => ErrorKind::SuppliersFailed,
+            Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Database(_) | Error::Internal(_) => ErrorKind::Internal,
         }
     }

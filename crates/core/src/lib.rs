@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admin;
 pub mod agency;
 pub mod ai;
 pub mod analytics;
@@ -20,9 +21,13 @@ pub mod places;
 pub mod points;
 pub mod profile;
 pub mod providers;
+pub mod remote;
 pub mod search;
+pub mod secrets;
 pub mod store;
 pub mod trips;
+pub mod webhooks;
 
 pub use agency::{Agency, LocalAgency};
 pub use error::{Error, ErrorKind, Result};
+pub use remote::RemoteAgency;

@@ -51,13 +51,13 @@ async fn crash_child() {
                 }],
                 contact_email: "crash@example.com".into(),
                 payment: PaymentInput {
-                    card: (i % 3 != 0).then(|| Card::new("4242424242424242", "12/30")),
+                    card: (!i.is_multiple_of(3)).then(|| Card::new("4242424242424242", "12/30")),
                     points: 0,
                 },
                 idempotency_key: None,
             };
             let _ = a.create_booking(req).await;
-            if i % 5 == 0
+            if i.is_multiple_of(5)
                 && let Ok(list) = a.list_bookings(None).await
                 && let Some(b) = list
                     .iter()

@@ -102,7 +102,7 @@ async fn connections_respect_minimum_and_maximum_layovers() {
                     - w[0].arriving_at.timestamp().as_second())
                     / 60;
                 assert!(
-                    gap >= MCT_DOMESTIC && gap <= MAX_LAYOVER,
+                    (MCT_DOMESTIC..=MAX_LAYOVER).contains(&gap),
                     "layover {gap} min in {}",
                     o.id
                 );

@@ -36,11 +36,12 @@ impl From<Error> for ApiError {
             ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
             ErrorKind::SuppliersFailed => (StatusCode::BAD_GATEWAY, "suppliers_failed"),
+            ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         // Internal details (SQL, paths) stay in the server's log, not in the answer.
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            eprintln!("internal error: {e}");
+            tracing::error!(error = %e, "internal error");
             "something went wrong on the server".to_string()
         } else {
             e.to_string()

@@ -23,6 +23,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Longest a request may run before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often due webhooks are sent.
+pub const WEBHOOK_ROUND: Duration = Duration::from_secs(1);
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -107,7 +110,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Webhooks go out from the same process; at-least-once delivery makes stopping it at
+    // any point safe.
+    let courier = tokio::spawn(
+        booksygo_core::webhooks::Courier::new().run(state.agency.store().clone(), WEBHOOK_ROUND),
+    );
+    let served = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    courier.abort();
+    served
 }

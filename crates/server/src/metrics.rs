@@ -104,13 +104,26 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let start = Instant::now();
     let res = next.run(req).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        res.status().as_u16(),
-        start.elapsed().as_secs_f64(),
+    let seconds = start.elapsed().as_secs_f64();
+    let status = res.status().as_u16();
+    state.metrics.observe(&method, &route, status, seconds);
+    // One line per request; never the body, the query string or headers (tokens, cards).
+    tracing::info!(
+        target: "booksygo::http",
+        %method,
+        %route,
+        status,
+        ms = (seconds * 1000.0 * 100.0).round() / 100.0,
+        request_id = %request_id,
+        "request"
     );
     res
 }

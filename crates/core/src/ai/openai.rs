@@ -11,6 +11,7 @@
 use super::Assistant;
 use super::conversation::{Conversation, Message};
 use super::tools::{ToolCallRecord, ToolError, specs};
+use crate::config::Settings;
 use crate::error::{Error, Result};
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
@@ -44,13 +45,6 @@ impl std::fmt::Debug for LlmConfig {
     }
 }
 
-/// One setting: the environment for now (`BOOKSYGO_LLM_*`); the one place to switch to the
-/// settings file and keyring.
-fn setting(name: &str) -> Option<String> {
-    let var = format!("BOOKSYGO_{}", name.replace('.', "_").to_ascii_uppercase());
-    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl LlmConfig {
     pub fn new(base_url: &str, model: &str) -> LlmConfig {
         LlmConfig {
@@ -62,20 +56,22 @@ impl LlmConfig {
         }
     }
 
-    /// The configured model, if any: `llm.base_url` and `llm.model` (both, or neither), the
-    /// key `llm.api_key`, optional `llm.timeout_secs` and `llm.max_steps`.
-    pub fn from_env() -> Result<Option<LlmConfig>> {
-        let (base, model) = match (setting("llm.base_url"), setting("llm.model")) {
+    /// The configured model, if any: settings `llm.base_url` and `llm.model` (both, or
+    /// neither; env `BOOKSYGO_LLM_BASE_URL`/`BOOKSYGO_LLM_MODEL` or `[llm]` in config.toml),
+    /// the secret `llm.api_key` (env, keyring or secrets file), optional `llm.timeout_secs` and
+    /// `llm.max_steps`.
+    pub fn from_settings(settings: &Settings) -> Result<Option<LlmConfig>> {
+        let (base, model) = match (settings.get("llm.base_url"), settings.get("llm.model")) {
             (None, None) => return Ok(None),
             (Some(b), Some(m)) => (b, m),
             (Some(_), None) => {
                 return Err(Error::invalid(
-                    "BOOKSYGO_LLM_BASE_URL is set but BOOKSYGO_LLM_MODEL is not: set both, or neither for the offline assistant",
+                    "llm.base_url (BOOKSYGO_LLM_BASE_URL) is set but llm.model (BOOKSYGO_LLM_MODEL) is not: set both, or neither for the offline assistant",
                 ));
             }
             (None, Some(_)) => {
                 return Err(Error::invalid(
-                    "BOOKSYGO_LLM_MODEL is set but BOOKSYGO_LLM_BASE_URL is not: set both, or neither for the offline assistant",
+                    "llm.model (BOOKSYGO_LLM_MODEL) is set but llm.base_url (BOOKSYGO_LLM_BASE_URL) is not: set both, or neither for the offline assistant",
                 ));
             }
         };
@@ -85,21 +81,22 @@ impl LlmConfig {
             )));
         }
         let mut cfg = LlmConfig::new(&base, &model);
-        cfg.api_key = setting("llm.api_key");
-        let number = |name: &str| -> Result<Option<u64>> {
-            setting(name)
-                .map(|v| {
-                    v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        Error::invalid(format!("{name} '{v}' is not a positive whole number"))
-                    })
-                })
-                .transpose()
-        };
-        if let Some(s) = number("llm.timeout_secs")? {
-            cfg.timeout = Duration::from_secs(s);
+        cfg.api_key = settings
+            .secret("llm.api_key")?
+            .map(|s| s.expose().to_string());
+        if let Some(t) = settings.seconds("llm.timeout_secs")? {
+            cfg.timeout = t;
         }
-        if let Some(n) = number("llm.max_steps")? {
-            cfg.max_steps = n as usize;
+        if let Some(v) = settings.get("llm.max_steps") {
+            cfg.max_steps = v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=50).contains(n))
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "llm.max_steps = '{v}' is not a number from 1 to 50"
+                    ))
+                })?;
         }
         Ok(Some(cfg))
     }

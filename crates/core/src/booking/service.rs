@@ -1344,7 +1344,7 @@ impl LocalAgency {
         self.sweep()?;
         let conn = self.store().conn()?;
         let ids: Vec<String> = conn
-            .prepare_cached("SELECT id FROM bookings WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY starts_on, created_at")?
+            .prepare_cached("SELECT id FROM bookings WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY starts_on, created_at, rowid")?
             .query_map(params![user, status.map(|s| s.as_str())], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.iter().map(|id| load(&conn, user, id)).collect()

@@ -615,13 +615,16 @@ pub struct LeaderboardEntry {
     pub level: String,
 }
 
-pub fn leaderboard(conn: &Connection, limit: usize) -> Result<Vec<LeaderboardEntry>> {
+/// The team's ranking by points earned: every account (users who can log in) and the
+/// viewer, so the offline user sees themselves and a server's board has no placeholder.
+pub fn leaderboard(conn: &Connection, viewer: &str, limit: usize) -> Result<Vec<LeaderboardEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, trim(u.first_name || ' ' || u.last_name), u.email, coalesce(sum(l.total_delta), 0) AS total
          FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
+         WHERE u.password_hash IS NOT NULL OR u.id = ?2
          GROUP BY u.id ORDER BY total DESC, u.created_at LIMIT ?1",
     )?;
-    let rows = stmt.query_map([limit as i64], |r| {
+    let rows = stmt.query_map(rusqlite::params![limit as i64, viewer], |r| {
         let name: String = r.get(1)?;
         let email: String = r.get(2)?;
         Ok((

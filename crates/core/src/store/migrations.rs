@@ -352,8 +352,37 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
     "#,
+    // 4: the offline copy of bookings made on a team server (remote mode), per server and
+    // account, kept as the server's JSON so `bookings list --offline` works on a plane.
+    r#"
+    CREATE TABLE remote_bookings (
+        server TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        starts_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (server, account, id)
+    );
+    "#,
+    // 5: outgoing webhooks: subscriptions with their delivery cursor and retry state.
+    r#"
+    CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        delivered_seq INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        created_by TEXT NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL
+    );
+    "#,
     // --- assistant (issue 6) ---
-    // 4: assistant conversations: the messages and the session state (pending
+    // 6: assistant conversations: the messages and the session state (pending
     // confirmations, offers seen), so a chat can be resumed.
     r#"
     CREATE TABLE ai_conversations (

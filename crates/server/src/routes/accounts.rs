@@ -1,6 +1,6 @@
 //! Accounts: register, login, refresh, logout; profile and preferences.
 
-use super::ApiJson;
+use super::{ApiJson, blocking};
 use crate::auth::{self, AuthUser};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -45,19 +45,6 @@ pub struct Tokens {
 }
 
 /// Runs blocking core work (argon2, SQLite) off the async executor.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> booksygo_core::Result<T> + Send + 'static,
-) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => Ok(r?),
-        Err(e) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            e.to_string(),
-        )),
-    }
-}
-
 fn tokens(
     state: &AppState,
     user: &str,

@@ -27,10 +27,21 @@ pub enum PaymentBody {
     },
 }
 
+/// A package departure to book (our extension beside Duffel-style `selected_offers`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageChoice {
+    package_id: String,
+    date: jiff::civil::Date,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBooking {
+    #[serde(default)]
     selected_offers: Vec<String>,
+    #[serde(default)]
+    packages: Vec<PackageChoice>,
     passengers: Vec<PassengerInput>,
     contact_email: String,
     #[serde(default)]
@@ -72,6 +83,10 @@ pub async fn create(
             .selected_offers
             .into_iter()
             .map(|offer_id| ItemRequest::Offer { offer_id })
+            .chain(b.packages.into_iter().map(|p| ItemRequest::Package {
+                package_id: p.package_id,
+                date: p.date,
+            }))
             .collect(),
         passengers: b.passengers,
         contact_email: b.contact_email,
@@ -84,8 +99,18 @@ pub async fn create(
     ))
 }
 
-pub async fn list(u: AuthUser) -> Result<Json<Vec<Booking>>, ApiError> {
-    Ok(Json(u.agency.list_bookings(None).await?))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    #[serde(default)]
+    status: Option<booksygo_core::booking::BookingStatus>,
+}
+
+pub async fn list(
+    u: AuthUser,
+    super::ApiQuery(p): super::ApiQuery<ListParams>,
+) -> Result<Json<Vec<Booking>>, ApiError> {
+    Ok(Json(u.agency.list_bookings(p.status).await?))
 }
 
 pub async fn get(u: AuthUser, Path(id): Path<String>) -> Result<Json<Booking>, ApiError> {
@@ -112,6 +137,19 @@ pub async fn ics(u: AuthUser, Path(id): Path<String>) -> Result<impl IntoRespons
     ))
 }
 
+pub async fn receipt(u: AuthUser, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let text = u.agency.booking_receipt(&id).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
+}
+
+pub async fn trip_ics(u: AuthUser, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let cal = u.agency.trip_calendar(&id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        cal,
+    ))
+}
+
 pub async fn points(u: AuthUser) -> Result<Json<booksygo_core::points::Balance>, ApiError> {
     Ok(Json(u.agency.points().await?))
 }
@@ -128,10 +166,20 @@ pub async fn challenges(
     Ok(Json(u.agency.challenges().await?))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
 pub async fn leaderboard(
     u: AuthUser,
+    super::ApiQuery(l): super::ApiQuery<Limit>,
 ) -> Result<Json<Vec<booksygo_core::points::LeaderboardEntry>>, ApiError> {
-    Ok(Json(u.agency.leaderboard(20).await?))
+    Ok(Json(
+        u.agency.leaderboard(l.limit.unwrap_or(20).min(100)).await?,
+    ))
 }
 
 pub async fn modify(

@@ -29,3 +29,16 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
         )),
     }
 }
+
+/// What the server's market holds (the same answer as `booksygo info`, without the server's
+/// file paths).
+pub async fn info(
+    State(state): State<AppState>,
+) -> Result<Json<booksygo_core::agency::MarketInfo>, ApiError> {
+    use booksygo_core::Agency;
+    let mut info = state.agency.info().await?;
+    info.mode = "server".into();
+    info.data_dir = String::new();
+    info.database = String::new();
+    Ok(Json(info))
+}

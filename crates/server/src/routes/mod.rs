@@ -1,6 +1,7 @@
 //! One module per area; handlers are verbs.
 
 mod accounts;
+mod admin;
 mod bookings;
 mod events;
 mod health;
@@ -19,7 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/search/suggestions", get(search::suggestions))
+        .route("/api/info", get(health::info))
         .route("/api/search/flights", post(search::flights))
+        .route("/api/search/flights/calendar", post(search::calendar))
+        .route("/api/search/flights/explore", post(search::explore))
         .route("/api/search/hotels", post(search::hotels))
         .route("/api/search/packages", post(packages::search))
         .route(
@@ -45,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/bookings/{id}", get(bookings::get))
         .route("/api/bookings/{id}/cancel", put(bookings::cancel))
         .route("/api/bookings/{id}/ics", get(bookings::ics))
+        .route("/api/bookings/{id}/receipt", get(bookings::receipt))
         .route("/api/bookings/{id}/modify", post(bookings::modify))
         .route("/api/bookings/{id}/pay", post(bookings::pay))
         .route(
@@ -61,14 +66,41 @@ pub fn router() -> Router<AppState> {
             get(bookings::trips).post(bookings::create_trip),
         )
         .route("/api/trips/{id}", get(bookings::trip))
+        .route("/api/trips/{id}/ics", get(bookings::trip_ics))
         .route("/api/trips/{id}/bookings", post(bookings::add_to_trip))
         .route("/api/gamification/history", get(bookings::points_history))
         .route("/api/events/stream", get(events::stream))
         .route("/api/analytics/dashboard", get(accounts::dashboard))
+        .route("/api/admin/users", get(admin::users))
+        .route("/api/admin/users/{id}/role", put(admin::set_role))
+        .route("/api/admin/bookings", get(admin::bookings))
+        .route("/api/admin/points", post(admin::award_points))
+        .route(
+            "/api/admin/webhooks",
+            get(admin::webhooks).post(admin::create_webhook),
+        )
+        .route(
+            "/api/admin/webhooks/{id}",
+            axum::routing::delete(admin::delete_webhook),
+        )
         .route("/api/gamification/points", get(bookings::points))
         .route("/api/gamification/badges", get(bookings::badges))
         .route("/api/gamification/challenges", get(bookings::challenges))
         .route("/api/gamification/leaderboard", get(bookings::leaderboard))
+}
+
+/// Runs blocking database work on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> booksygo_core::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )),
+    }
 }
 
 /// `Json<T>` whose rejections are our JSON errors.

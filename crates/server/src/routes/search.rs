@@ -6,10 +6,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use booksygo_core::Agency;
+use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery};
 use booksygo_core::model::{
     Cabin, Currency, FlightOffer, HotelOffer, Money, Passengers, PlaceSuggestion,
 };
-use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery};
+use booksygo_core::search::{
+    FlightFilters, FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +71,9 @@ pub struct FlightSearch {
     currency: Option<Currency>,
     #[serde(default)]
     max_price: Option<String>,
+    /// Our extension: every filter of `flights search` (airlines, alliance, times, ...).
+    #[serde(default)]
+    filters: Option<FlightFilters>,
 }
 
 #[derive(Serialize)]
@@ -133,12 +139,14 @@ pub async fn flights(
         passengers: passengers(&body.passengers)?,
         cabin: body.cabin_class.unwrap_or(Cabin::Economy),
         max_stops: body.max_connections,
-        filters: Default::default(),
+        filters: body.filters.unwrap_or_default(),
         sort: body.sort.unwrap_or_default(),
         limit: Some(body.limit.unwrap_or(50).min(200)),
         currency,
     };
-    q.filters.max_price = max_price;
+    if max_price.is_some() {
+        q.filters.max_price = max_price;
+    }
     let r = s.agency.search_flights(&q).await?;
     Ok(Json(Offers {
         offers: r.offers,
@@ -160,6 +168,9 @@ pub struct HotelSearch {
     min_stars: Option<u8>,
     #[serde(default)]
     min_rating: Option<f32>,
+    /// Average nightly price before tax, a decimal string in `currency` (EUR by default).
+    #[serde(default)]
+    max_nightly: Option<String>,
     #[serde(default)]
     amenities: Vec<String>,
     #[serde(default)]
@@ -181,6 +192,10 @@ pub async fn hotels(
     q.rooms = b.rooms.unwrap_or(1);
     q.min_stars = b.min_stars;
     q.min_rating = b.min_rating;
+    q.max_nightly = match b.max_nightly.as_deref() {
+        Some(p) => Some(Money::from_decimal(p, b.currency.unwrap_or(Currency::EUR))?),
+        None => None,
+    };
     q.amenities = b.amenities;
     q.sort = b.sort.unwrap_or_default();
     q.all_rooms = b.all_rooms;
@@ -191,4 +206,20 @@ pub async fn hotels(
         offers: r.offers,
         warnings: r.warnings,
     }))
+}
+
+/// `POST /api/search/flights/calendar`: the cheapest fare per day.
+pub async fn calendar(
+    State(s): State<AppState>,
+    ApiJson(q): ApiJson<CalendarQuery>,
+) -> Result<Json<Vec<CalendarDay>>, ApiError> {
+    Ok(Json(s.agency.flight_calendar(&q).await?))
+}
+
+/// `POST /api/search/flights/explore`: the cheapest destinations from an origin in a month.
+pub async fn explore(
+    State(s): State<AppState>,
+    ApiJson(q): ApiJson<ExploreQuery>,
+) -> Result<Json<Vec<Destination>>, ApiError> {
+    Ok(Json(s.agency.explore(&q).await?))
 }
