@@ -6,6 +6,7 @@ mod config;
 mod flights;
 mod hotels;
 mod import;
+mod mcp;
 mod packages;
 mod places;
 mod points;
@@ -76,6 +77,8 @@ pub enum Command {
     },
     /// The assistant: `chat "<message>"` once, or `chat` for a conversation (--continue resumes).
     Chat(chat::ChatArgs),
+    /// Serve the assistant's tools to other agents over MCP (stdio).
+    Mcp,
     /// Log in to a team server: later commands with --remote (or remote.url set) use it.
     Login(session::LoginArgs),
     /// End the session with the team server.
@@ -136,6 +139,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             let agency = shared.as_ref();
             match command {
                 Command::Chat(args) => chat::run(args, shared.clone(), cli.offline, out).await,
+                Command::Mcp => mcp::run(shared.clone()).await,
                 Command::Flights(cmd) => flights::run(cmd, agency, out).await,
                 Command::Hotels(cmd) => hotels::run(cmd, agency, out).await,
                 Command::Places(cmd) => places::run(cmd, agency, out).await,
