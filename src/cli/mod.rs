@@ -13,6 +13,7 @@ mod points;
 mod serve;
 mod session;
 mod trips;
+mod watch;
 
 use crate::output::Out;
 use booksygo_core::config::Settings;
@@ -79,6 +80,11 @@ pub enum Command {
     Chat(chat::ChatArgs),
     /// Serve the assistant's tools to other agents over MCP (stdio).
     Mcp,
+    /// Book now or wait? The fare trend for a route and date (from this machine's market).
+    Predict(watch::PredictArgs),
+    /// Price watches: add, list, check (exit 10 when an alert fired), remove.
+    #[command(subcommand)]
+    Watch(watch::WatchCmd),
     /// Log in to a team server: later commands with --remote (or remote.url set) use it.
     Login(session::LoginArgs),
     /// End the session with the team server.
@@ -128,6 +134,8 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
+        Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
+        Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,
         Command::Login(args) => session::login(args, out).await,
         Command::Logout => session::logout(out).await,
         Command::Whoami => session::whoami(out).await,
@@ -155,6 +163,8 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 | Command::Serve(_)
                 | Command::Admin(_)
                 | Command::Import(_)
+                | Command::Predict(_)
+                | Command::Watch(_)
                 | Command::Login(_)
                 | Command::Logout
                 | Command::Whoami => unreachable!("handled above"),

@@ -10,7 +10,9 @@ pub mod confirm;
 pub mod conversation;
 pub mod offline;
 pub mod openai;
+pub mod predict;
 pub mod tools;
+pub mod watch;
 
 use crate::agency::Agency;
 use crate::error::{Error, Result};

@@ -406,5 +406,36 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (conversation_id, seq)
     );
     "#,
+    // 7: fares seen by searches (price prediction) and price watches.
+    r#"
+    CREATE TABLE fare_observations (
+        origin TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        departure_date TEXT NOT NULL,
+        cabin TEXT NOT NULL,
+        observed_at INTEGER NOT NULL,
+        days_ahead INTEGER NOT NULL,
+        -- Cheapest fare per traveller, in EUR minor units.
+        cheapest INTEGER NOT NULL,
+        PRIMARY KEY (origin, destination, departure_date, cabin, observed_at)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE price_watches (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        departure_date TEXT NOT NULL,
+        cabin TEXT NOT NULL,
+        adults INTEGER NOT NULL,
+        below INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        last_price INTEGER,
+        last_checked_at INTEGER,
+        fired_price INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX price_watches_user ON price_watches(user_id);
+    "#,
     // --- end assistant ---
 ];
