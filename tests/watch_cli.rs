@@ -117,3 +117,57 @@ fn predict_answers_book_now_or_wait_with_its_basis() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn plan_fits_the_budget_and_recommend_explains_its_picks() {
+    let env = Env::new();
+    let it = env.json(&[
+        "plan",
+        "Rome",
+        "--from",
+        "London",
+        "--start",
+        "2027-03-10",
+        "--days",
+        "4",
+        "--budget",
+        "900",
+    ]);
+    let total: f64 = it["total"]["amount"].as_str().unwrap().parse().unwrap();
+    assert!(total <= 900.0, "{it}");
+    assert_eq!(it["days"].as_array().unwrap().len(), 4);
+    assert_eq!(it["end"], "2027-03-13");
+    env.cmd()
+        .args([
+            "plan",
+            "Rome",
+            "--from",
+            "London",
+            "--start",
+            "2027-03-10",
+            "--days",
+            "4",
+            "--budget",
+            "20",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing fits"));
+    env.cmd()
+        .args([
+            "plan",
+            "Rome",
+            "--start",
+            "2027-03-10",
+            "--days",
+            "40",
+            "--budget",
+            "900",
+        ])
+        .assert()
+        .code(2);
+    let recs = env.json(&["recommend", "--limit", "3"]);
+    let recs = recs.as_array().unwrap();
+    assert_eq!(recs.len(), 3);
+    assert!(recs.iter().all(|r| !r["why"].as_str().unwrap().is_empty()));
+}

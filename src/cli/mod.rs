@@ -9,6 +9,7 @@ mod import;
 mod mcp;
 mod packages;
 mod places;
+mod plan;
 mod points;
 mod serve;
 mod session;
@@ -80,6 +81,10 @@ pub enum Command {
     Chat(chat::ChatArgs),
     /// Serve the assistant's tools to other agents over MCP (stdio).
     Mcp,
+    /// Packages picked for you from your preferences and bookings, each with a reason.
+    Recommend(plan::RecommendArgs),
+    /// A day-by-day plan (flight, hotel, activities) that never exceeds the budget.
+    Plan(plan::PlanArgs),
     /// Book now or wait? The fare trend for a route and date (from this machine's market).
     Predict(watch::PredictArgs),
     /// Price watches: add, list, check (exit 10 when an alert fired), remove.
@@ -148,6 +153,8 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             match command {
                 Command::Chat(args) => chat::run(args, shared.clone(), cli.offline, out).await,
                 Command::Mcp => mcp::run(shared.clone()).await,
+                Command::Recommend(args) => plan::recommend(args, agency, out).await,
+                Command::Plan(args) => plan::plan(args, agency, out).await,
                 Command::Flights(cmd) => flights::run(cmd, agency, out).await,
                 Command::Hotels(cmd) => hotels::run(cmd, agency, out).await,
                 Command::Places(cmd) => places::run(cmd, agency, out).await,

@@ -10,7 +10,9 @@ pub mod confirm;
 pub mod conversation;
 pub mod offline;
 pub mod openai;
+pub mod plan;
 pub mod predict;
+pub mod recommend;
 pub mod tools;
 pub mod watch;
 

@@ -255,6 +255,31 @@ pub fn specs() -> Vec<ToolSpec> {
             parameters: schema(json!({"id": {"type": "string"}}), &["id"]),
         },
         ToolSpec {
+            name: "recommend",
+            description: "Packages ranked for this traveller from their preferences and booking history, each with a one-line reason.",
+            parameters: schema(
+                json!({"limit": {"type": "integer", "minimum": 1, "maximum": 20}}),
+                &[],
+            ),
+        },
+        ToolSpec {
+            name: "plan_itinerary",
+            description: "A day-by-day plan (return flight, hotel, activities) that never exceeds the budget; says what was traded off.",
+            parameters: schema(
+                json!({
+                    "origin": {"type": "string", "description": "Where from; omit to plan the stay only"},
+                    "destination": {"type": "string"},
+                    "start": date_prop("First day"),
+                    "days": {"type": "integer", "minimum": 2, "maximum": 21},
+                    "budget": money_prop("Total budget for everything planned"),
+                    "currency": currency.clone(),
+                    "travellers": {"type": "integer", "minimum": 1, "maximum": 9},
+                    "interests": {"type": "array", "items": {"type": "string"}}
+                }),
+                &["destination", "start", "days", "budget"],
+            ),
+        },
+        ToolSpec {
             name: "quote_booking",
             description: "Price what would be booked: offer ids from this conversation's searches, or a package departure, for a number of travellers.",
             parameters: schema(
@@ -465,6 +490,26 @@ struct BookArgs {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ListLimit {
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanArgs {
+    origin: Option<String>,
+    destination: String,
+    start: Date,
+    days: u32,
+    budget: Amount,
+    currency: Option<String>,
+    travellers: Option<u8>,
+    #[serde(default)]
+    interests: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListArgs {
     status: Option<String>,
 }
@@ -616,6 +661,27 @@ impl Toolbox<'_> {
                 Ok(serde_json::to_value(q)?)
             }
             "create_booking" => self.create_booking(session, args(name, arguments)?).await,
+            "recommend" => {
+                let a: ListLimit = args(name, arguments)?;
+                let list = super::recommend::recommend(self.agency, a.limit.unwrap_or(5)).await?;
+                Ok(json!({ "recommendations": list }))
+            }
+            "plan_itinerary" => {
+                let a: PlanArgs = args(name, arguments)?;
+                let cur = currency(&a.currency)?;
+                let req = super::plan::PlanRequest {
+                    origin: a.origin,
+                    destination: a.destination,
+                    start: a.start,
+                    days: a.days,
+                    budget: a.budget.money(cur)?,
+                    travellers: a.travellers.unwrap_or(1),
+                    interests: a.interests,
+                };
+                Ok(serde_json::to_value(
+                    super::plan::plan(self.agency, &req).await?,
+                )?)
+            }
             "list_bookings" => {
                 let a: ListArgs = args(name, arguments)?;
                 let status = a.status.as_deref().map(BookingStatus::parse).transpose()?;
