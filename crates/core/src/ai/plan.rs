@@ -316,9 +316,9 @@ mod tests {
                     let q = fi.map_or(0, |i| f[i].quality) + h[hi].quality;
                     for a in 0..f.len().max(1) {
                         let fa = (!f.is_empty()).then_some(a);
-                        for b in 0..h.len() {
+                        for (b, hotel) in h.iter().enumerate() {
                             if fit(fa, b) {
-                                prop_assert!(fa.map_or(0, |i| f[i].quality) + h[b].quality <= q);
+                                prop_assert!(fa.map_or(0, |i| f[i].quality) + hotel.quality <= q);
                             }
                         }
                     }
