@@ -31,8 +31,42 @@ use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+/// One provider's answer during a streaming flight search ([`Agency::search_flights_streaming`]).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ProviderUpdate {
+    pub provider: String,
+    /// That provider's offers that pass the query's filters, converted and sorted. A preview:
+    /// book from the final, merged results.
+    pub offers: Vec<FlightOffer>,
+    /// Why the provider gave nothing (it failed or was too slow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Receives provider updates as they arrive.
+pub type Progress<'a> = &'a (dyn Fn(ProviderUpdate) + Send + Sync);
+
+/// The final results split by provider (for faces that stream, when nothing finer is known).
+fn updates_by_provider(results: &FlightResults, progress: Progress<'_>) {
+    let mut names: Vec<&str> = results.offers.iter().map(|o| o.provider.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        progress(ProviderUpdate {
+            provider: name.to_string(),
+            offers: results
+                .offers
+                .iter()
+                .filter(|o| o.provider == name)
+                .cloned()
+                .collect(),
+            error: None,
+        });
+    }
+}
+
 /// Flight offers with what a face should tell the user about how they were found.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlightResults {
     pub offers: Vec<FlightOffer>,
     /// Partial-result notices (a provider failed or was slow).
@@ -40,7 +74,7 @@ pub struct FlightResults {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HotelResults {
     pub offers: Vec<HotelOffer>,
     #[serde(default)]
@@ -48,7 +82,7 @@ pub struct HotelResults {
 }
 
 /// Cheapest fare per day: `flights calendar`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CalendarQuery {
     pub origin: String,
     pub destination: String,
@@ -65,7 +99,7 @@ fn economy() -> Cabin {
     Cabin::Economy
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CalendarDay {
     pub date: Date,
     /// Cheapest total for all passengers; `None` when nothing flies or it is sold out.
@@ -74,7 +108,7 @@ pub struct CalendarDay {
 }
 
 /// Cheapest destinations from an origin in a month: `flights explore`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExploreQuery {
     pub origin: String,
     pub month: Date,
@@ -89,7 +123,7 @@ pub struct ExploreQuery {
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Destination {
     pub destination: String,
     pub city: String,
@@ -101,7 +135,7 @@ pub struct Destination {
 }
 
 /// What the local market holds, for `booksygo info` and status bars.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MarketInfo {
     pub mode: String,
     pub data_dir: String,
@@ -122,6 +156,17 @@ pub trait Agency: Send + Sync {
     async fn info(&self) -> Result<MarketInfo>;
     async fn suggest_places(&self, query: &str, limit: usize) -> Result<Vec<PlaceSuggestion>>;
     async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults>;
+    /// [`Agency::search_flights`], telling `progress` each provider's offers as they arrive;
+    /// the answer is the same merged result.
+    async fn search_flights_streaming(
+        &self,
+        query: &FlightQuery,
+        progress: Progress<'_>,
+    ) -> Result<FlightResults> {
+        let results = self.search_flights(query).await?;
+        updates_by_provider(&results, progress);
+        Ok(results)
+    }
     async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>>;
     async fn explore(&self, query: &ExploreQuery) -> Result<Vec<Destination>>;
     async fn search_hotels(&self, query: &HotelQuery) -> Result<HotelResults>;
@@ -466,6 +511,14 @@ impl Agency for LocalAgency {
     }
 
     async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults> {
+        self.search_flights_streaming(query, &|_| {}).await
+    }
+
+    async fn search_flights_streaming(
+        &self,
+        query: &FlightQuery,
+        progress: Progress<'_>,
+    ) -> Result<FlightResults> {
         let m = self.market();
         let places = &m.net.places;
         let req = query.resolve(places, self.fx(), self.now())?;
@@ -477,9 +530,38 @@ impl Agency for LocalAgency {
                 .map(|(_, r)| r.clone())
         });
         if let Some(hit) = cached {
+            updates_by_provider(&hit, progress);
             return Ok(hit);
         }
-        let gathered = m.aggregator.flights(&req, self.fx()).await?;
+        // Each provider's answer, filtered and converted like the final list.
+        let observe = |provider: &str, answer: std::result::Result<&[FlightOffer], &str>| {
+            let update = match answer {
+                Ok(found) => {
+                    let mut offers: Vec<FlightOffer> = found
+                        .iter()
+                        .filter(|o| query.accepts(o, places, self.fx()))
+                        .filter_map(|o| self.convert_flight(o.clone(), query.currency).ok())
+                        .collect();
+                    flights::sort(&mut offers, query.sort, self.fx());
+                    offers.truncate(query.limit.unwrap_or(50));
+                    ProviderUpdate {
+                        provider: provider.to_string(),
+                        offers,
+                        error: None,
+                    }
+                }
+                Err(why) => ProviderUpdate {
+                    provider: provider.to_string(),
+                    offers: Vec::new(),
+                    error: Some(why.to_string()),
+                },
+            };
+            progress(update);
+        };
+        let gathered = m
+            .aggregator
+            .flights_observed(&req, self.fx(), &observe)
+            .await?;
         let mut offers = Vec::with_capacity(gathered.offers.len());
         // Filter first (the filters convert prices themselves), then copy and convert only
         // what is kept.

@@ -28,7 +28,7 @@ const BATCH: usize = 100;
 const MAX_BACKOFF_SECONDS: i64 = 3600;
 
 /// A subscription. The secret is shown once, when it is created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Webhook {
     pub id: String,
     pub url: String,

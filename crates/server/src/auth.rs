@@ -13,8 +13,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
-const AUDIENCE: &str = "booksygo";
-const ISSUER: &str = "booksygo-server";
+/// The `aud` claim of our access tokens.
+pub const AUDIENCE: &str = "booksygo";
+/// The `iss` claim of our access tokens.
+pub const ISSUER: &str = "booksygo-server";
 
 pub struct Keys {
     encoding: EncodingKey,

@@ -963,3 +963,51 @@ async fn request_ids_and_cors_off_by_default() {
         "https://team.example"
     );
 }
+
+/// Tokens signed with the server's own key but for another audience or issuer, or expired,
+/// are refused too.
+#[tokio::test]
+async fn expired_and_misaddressed_tokens_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
+    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
+    let secret = b"a-test-secret-that-is-32-bytes-long!";
+    let s = AppState::with_secret(LocalAgency::open(o).unwrap(), secret);
+    let t = login_as(&s, "ada@example.com").await;
+    let good = t["access_token"].as_str().unwrap();
+    let (st, me) = call_auth(&s, "GET", "/api/users/profile", good, None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    let user = me["id"].as_str().unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let sign = |aud: &str, iss: &str, exp: i64| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &json!({"sub": user, "role": "user", "aud": aud, "iss": iss, "iat": now - 60, "exp": exp}),
+            &jsonwebtoken::EncodingKey::from_secret(secret),
+        )
+        .unwrap()
+    };
+    let aud = booksygo_server::auth::AUDIENCE;
+    let iss = booksygo_server::auth::ISSUER;
+    // Sanity: the same recipe with the right claims works, so each refusal below is for its
+    // one wrong claim.
+    let (st, _) = call_auth(
+        &s,
+        "GET",
+        "/api/users/profile",
+        &sign(aud, iss, now + 600),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    for (token, why) in [
+        (sign("another-app", iss, now + 600), "wrong audience"),
+        (sign(aud, "someone-else", now + 600), "wrong issuer"),
+        (sign(aud, iss, now - 1), "expired"),
+    ] {
+        let (st, body) = call_auth(&s, "GET", "/api/users/profile", &token, None, None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{why}");
+        assert_eq!(body["error"]["code"], "auth_required", "{why}");
+    }
+}

@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// A traveller as entered at booking time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PassengerInput {
     pub given_name: String,
     pub family_name: String,
@@ -31,14 +31,14 @@ fn adult() -> PassengerType {
 }
 
 /// What to book: offers from a search, or a package departure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemRequest {
     Offer { offer_id: String },
     Package { package_id: String, date: Date },
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentInput {
     /// Pay the rest by card now; without a card the booking waits, PENDING, for `pay`.
     #[serde(default)]
@@ -48,6 +48,29 @@ pub struct PaymentInput {
     pub points: i64,
 }
 
+/// A card is sent as `{"number", "expiry"}` and shown as `"visa **** 4242"`.
+impl schemars::JsonSchema for payment::Card {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Card".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["number", "expiry"],
+                    "properties": {
+                        "number": {"type": "string"},
+                        "expiry": {"type": "string", "description": "MM/YY"}
+                    }
+                },
+                {"type": "string", "description": "as shown: brand and last four digits"}
+            ]
+        })
+    }
+}
+
 impl Serialize for payment::Card {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Only what may be shown: never the number.
@@ -55,7 +78,7 @@ impl Serialize for payment::Card {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BookingRequest {
     pub items: Vec<ItemRequest>,
     pub passengers: Vec<PassengerInput>,
@@ -66,7 +89,7 @@ pub struct BookingRequest {
     pub idempotency_key: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BookingItem {
     pub seq: u32,
     /// "flight", "hotel" or "package".
@@ -85,7 +108,7 @@ pub struct BookingItem {
     pub details: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentRecord {
     pub id: String,
     pub method: String,
@@ -98,7 +121,7 @@ pub struct PaymentRecord {
     pub created_at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     pub from: Option<BookingStatus>,
     pub to: BookingStatus,
@@ -106,7 +129,7 @@ pub struct AuditEntry {
     pub at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Booking {
     pub id: String,
     pub status: BookingStatus,
@@ -135,7 +158,7 @@ pub struct Booking {
 }
 
 /// What cancelling would give back, before you confirm.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RefundQuote {
     pub booking_id: String,
     pub status: BookingStatus,

@@ -1623,7 +1623,7 @@ pub fn quote(
 }
 
 /// A traveller's review of a package they travelled on.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Review {
     pub id: String,
     pub booking_id: String,
@@ -1712,7 +1712,7 @@ impl LocalAgency {
 }
 
 /// A change to a confirmed booking.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Modification {
     /// Correct a traveller's name (1-based index).

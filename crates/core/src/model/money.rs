@@ -203,6 +203,36 @@ impl fmt::Display for Money {
     }
 }
 
+/// A decimal amount on the wire: digits, an optional sign and fraction, never a float.
+pub const DECIMAL_PATTERN: &str = "^-?[0-9]+(\\.[0-9]+)?$";
+
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"})
+    }
+}
+
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "required": ["amount", "currency"],
+            "properties": {
+                "amount": {"type": "string", "pattern": DECIMAL_PATTERN, "description": "a decimal string, e.g. \"460.50\""},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}
+            }
+        })
+    }
+}
+
 /// `{"amount": "460.50", "currency": "EUR"}`: the shape of a standalone amount on the wire.
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -7,7 +7,19 @@ use crate::error::{Error, Result};
 use jiff::{Timestamp, Zoned, civil::Date};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Cabin {
     Economy,
@@ -51,7 +63,19 @@ impl Cabin {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PassengerType {
     Adult,
@@ -70,7 +94,7 @@ impl PassengerType {
 }
 
 /// How many travellers of each type. Validated: 1..=9 seats in all, infants <= adults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Passengers {
     pub adults: u8,
     #[serde(default)]
@@ -151,7 +175,7 @@ impl Passengers {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OfferPassenger {
     pub id: String,
     #[serde(rename = "type")]
@@ -190,7 +214,7 @@ impl Serialize for FarePrice {
 
 impl<'de> Deserialize<'de> for FarePrice {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         struct Raw {
             total_currency: Currency,
             base_amount: String,
@@ -206,13 +230,15 @@ impl<'de> Deserialize<'de> for FarePrice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Segment {
     pub origin: String,
     pub destination: String,
     #[serde(with = "time::local")]
+    #[schemars(with = "String")]
     pub departing_at: Zoned,
     #[serde(with = "time::local")]
+    #[schemars(with = "String")]
     pub arriving_at: Zoned,
     pub marketing_carrier: String,
     /// The full designator, e.g. "BA117".
@@ -221,6 +247,7 @@ pub struct Segment {
     /// IATA aircraft type code, e.g. "789".
     pub aircraft: String,
     #[serde(rename = "duration", with = "time::minutes")]
+    #[schemars(with = "String")]
     pub duration_minutes: i64,
     pub distance_km: u32,
 }
@@ -237,15 +264,18 @@ impl Segment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Slice {
     pub origin: String,
     pub destination: String,
     #[serde(with = "time::local")]
+    #[schemars(with = "String")]
     pub departing_at: Zoned,
     #[serde(with = "time::local")]
+    #[schemars(with = "String")]
     pub arriving_at: Zoned,
     #[serde(rename = "duration", with = "time::minutes")]
+    #[schemars(with = "String")]
     pub duration_minutes: i64,
     pub segments: Vec<Segment>,
 }
@@ -256,7 +286,7 @@ impl Slice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Penalty {
     pub allowed: bool,
     /// `None` when not allowed or free.
@@ -295,13 +325,13 @@ impl Penalty {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Conditions {
     pub refund_before_departure: Penalty,
     pub change_before_departure: Penalty,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlightOffer {
     pub id: String,
     pub provider: String,
@@ -348,7 +378,7 @@ impl FlightOffer {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HotelSummary {
     pub id: String,
     pub name: String,
@@ -367,11 +397,12 @@ pub struct HotelSummary {
     pub check_out_time: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cancellation {
     pub refundable: bool,
     /// Until when cancelling is free (hotel local time with offset).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_local")]
+    #[schemars(with = "Option<String>")]
     pub free_until: Option<Zoned>,
 }
 
@@ -415,7 +446,7 @@ impl Serialize for StayPrice {
 
 impl<'de> Deserialize<'de> for StayPrice {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         struct Raw {
             total_amount: String,
             total_currency: Currency,
@@ -433,7 +464,7 @@ impl<'de> Deserialize<'de> for StayPrice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HotelOffer {
     pub id: String,
     pub provider: String,
@@ -456,5 +487,47 @@ pub struct HotelOffer {
 impl HotelOffer {
     pub fn total(&self) -> Money {
         self.price.total
+    }
+}
+
+impl schemars::JsonSchema for FarePrice {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FarePrice".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let amount = crate::model::money::DECIMAL_PATTERN;
+        schemars::json_schema!({
+            "type": "object",
+            "description": "total = base + tax, decimal strings in one currency",
+            "required": ["total_amount", "total_currency", "base_amount", "tax_amount"],
+            "properties": {
+                "total_amount": {"type": "string", "pattern": amount},
+                "total_currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                "base_amount": {"type": "string", "pattern": amount},
+                "tax_amount": {"type": "string", "pattern": amount}
+            }
+        })
+    }
+}
+
+impl schemars::JsonSchema for StayPrice {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StayPrice".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let amount = crate::model::money::DECIMAL_PATTERN;
+        schemars::json_schema!({
+            "type": "object",
+            "description": "every night plus taxes; nightly is the average rate before tax",
+            "required": ["total_amount", "total_currency", "nightly_amount", "tax_amount"],
+            "properties": {
+                "total_amount": {"type": "string", "pattern": amount},
+                "total_currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                "nightly_amount": {"type": "string", "pattern": amount},
+                "tax_amount": {"type": "string", "pattern": amount}
+            }
+        })
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const TYPES: &[&str] = &["adventure", "luxury", "budget", "cultural"];
 pub const MEALS: &[&str] = &["breakfast", "lunch", "dinner"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ItineraryDay {
     pub day: u32,
     pub title: String,
@@ -18,14 +18,14 @@ pub struct ItineraryDay {
     pub meals: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Departure {
     pub date: Date,
     pub slots: u32,
 }
 
 /// A package as authored (fixtures) or submitted (`packages add`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageSpec {
     pub id: String,

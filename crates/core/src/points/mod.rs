@@ -22,7 +22,7 @@ pub const LEVELS: &[(&str, i64)] = &[
     ("Legend", 10000),
 ];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Balance {
     pub user_id: String,
     /// Everything earned, less clawbacks: decides the level.
@@ -42,7 +42,7 @@ pub fn level_for(total: i64) -> (usize, &'static str) {
     (i, LEVELS[i].0)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LedgerEntry {
     pub kind: String,
     pub total_delta: i64,
@@ -273,7 +273,7 @@ pub const BADGES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BadgeStatus {
     pub id: String,
     pub name: String,
@@ -499,7 +499,7 @@ pub fn badges(conn: &Connection, user: &str) -> Result<Vec<BadgeStatus>> {
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Challenge {
     /// Includes the period, so each quarter's challenge is its own.
     pub id: String,
@@ -606,7 +606,7 @@ fn challenges_where(
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LeaderboardEntry {
     pub rank: u32,
     pub user_id: String,

@@ -27,6 +27,9 @@ type Answer<T> = (
     std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>,
 );
 
+/// Told each provider's answer as it arrives: its offers, or why it gave none.
+pub type Observer<'a, T> = &'a (dyn Fn(&str, std::result::Result<&[T], &str>) + Send + Sync);
+
 type Cache<T> = Mutex<HashMap<String, (Instant, Arc<Gathered<T>>)>>;
 
 pub struct Aggregator {
@@ -64,8 +67,28 @@ impl Aggregator {
         req: &FlightRequest,
         fx: &FxTable,
     ) -> Result<Arc<Gathered<FlightOffer>>> {
+        self.flights_observed(req, fx, &|_, _| {}).await
+    }
+
+    /// [`Aggregator::flights`], telling `observe` each provider's answer (its offers, or what
+    /// went wrong) as it arrives. A cached answer is replayed per provider.
+    pub async fn flights_observed(
+        &self,
+        req: &FlightRequest,
+        fx: &FxTable,
+        observe: Observer<'_, FlightOffer>,
+    ) -> Result<Arc<Gathered<FlightOffer>>> {
         let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
         if let Some(hit) = lookup(&self.flight_cache, &key, FLIGHT_CACHE_TTL) {
+            for name in self.flight_provider_names() {
+                let mine: Vec<FlightOffer> = hit
+                    .offers
+                    .iter()
+                    .filter(|o| o.provider == name)
+                    .cloned()
+                    .collect();
+                observe(&name, Ok(&mine));
+            }
             return Ok(hit);
         }
         let mut set = JoinSet::new();
@@ -85,6 +108,7 @@ impl Aggregator {
             fx,
             |o: &FlightOffer| o.itinerary_key(),
             |o| o.total(),
+            observe,
         )
         .await?;
         let gathered = Arc::new(gathered);
@@ -118,6 +142,7 @@ impl Aggregator {
             fx,
             |o: &HotelOffer| format!("{}|{}", o.hotel.name.to_lowercase(), o.room_type),
             |o| o.total(),
+            &|_, _| {},
         )
         .await?;
         let gathered = Arc::new(gathered);
@@ -167,6 +192,7 @@ async fn collect<T: Send + 'static>(
     fx: &FxTable,
     identity: impl Fn(&T) -> String,
     price: impl Fn(&T) -> crate::model::Money,
+    observe: Observer<'_, T>,
 ) -> Result<Gathered<T>> {
     let mut best: HashMap<String, T> = HashMap::new();
     let mut warnings = Vec::new();
@@ -183,6 +209,7 @@ async fn collect<T: Send + 'static>(
         match outcome {
             Ok(Ok(offers)) => {
                 answered += 1;
+                observe(&name, Ok(&offers));
                 for o in offers {
                     let k = identity(&o);
                     let eur = |x: &T| {
@@ -198,11 +225,16 @@ async fn collect<T: Send + 'static>(
                     }
                 }
             }
-            Ok(Err(e)) => failures.push(format!("{name}: {e}")),
-            Err(_) => failures.push(format!(
-                "{name} did not answer within {} s",
-                deadline.as_secs_f32()
-            )),
+            Ok(Err(e)) => {
+                let why = format!("{name}: {e}");
+                observe(&name, Err(&why));
+                failures.push(why);
+            }
+            Err(_) => {
+                let why = format!("{name} did not answer within {} s", deadline.as_secs_f32());
+                observe(&name, Err(&why));
+                failures.push(why);
+            }
         }
     }
     if answered == 0 && !failures.is_empty() {

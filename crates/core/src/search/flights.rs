@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Furthest ahead airlines sell (days).
 pub const BOOKING_HORIZON_DAYS: i64 = 361;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SliceQuery {
     /// Airport code, city code or name, as typed.
     pub origin: String,
@@ -19,7 +19,9 @@ pub struct SliceQuery {
     pub departure_date: Date,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FlightSort {
     Price,
@@ -46,7 +48,7 @@ impl FlightSort {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlightFilters {
     /// In the display currency.
     #[serde(default)]
@@ -69,7 +71,7 @@ pub struct FlightFilters {
     pub max_duration_hours: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlightQuery {
     pub slices: Vec<SliceQuery>,
     #[serde(default)]

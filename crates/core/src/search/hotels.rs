@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_NIGHTS: i64 = 30;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HotelSort {
     #[default]
@@ -34,7 +36,7 @@ impl HotelSort {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HotelQuery {
     /// City code, airport code or city name.
     pub location: String,

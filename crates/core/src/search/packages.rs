@@ -11,7 +11,9 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PackageSort {
     #[default]
@@ -35,7 +37,7 @@ impl PackageSort {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PackageQuery {
     #[serde(default)]
     pub text: Option<String>,
@@ -66,7 +68,7 @@ pub struct PackageQuery {
     pub offset: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PackageSummary {
     pub id: String,
     pub slug: String,
@@ -85,7 +87,7 @@ pub struct PackageSummary {
     pub featured: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Facets {
     #[serde(rename = "type")]
     pub kind: BTreeMap<String, usize>,
@@ -94,14 +96,14 @@ pub struct Facets {
     pub price: BTreeMap<String, usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PackageResults {
     pub total: usize,
     pub packages: Vec<PackageSummary>,
     pub facets: Facets,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DepartureStatus {
     pub date: Date,
     pub slots: u32,
@@ -113,7 +115,7 @@ pub struct DepartureStatus {
     pub deal_percent: Option<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PackageDetail {
     #[serde(flatten)]
     pub summary: PackageSummary,
@@ -125,7 +127,7 @@ pub struct PackageDetail {
     pub max_group: u32,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
 struct Body {
     includes: Vec<String>,
     itinerary: Vec<ItineraryDay>,
@@ -459,7 +461,7 @@ pub fn featured(conn: &Connection, limit: usize) -> Result<Vec<PackageSummary>> 
 }
 
 /// A package with a departure on a last-minute deal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deal {
     pub package: PackageSummary,
     pub departure: DepartureStatus,

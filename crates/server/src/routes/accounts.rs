@@ -12,7 +12,7 @@ use booksygo_core::profile::{Preferences, Profile, ProfileUpdate};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
     email: String,
@@ -23,20 +23,20 @@ pub struct Register {
     last_name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     email: String,
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {
     refresh_token: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Tokens {
     access_token: String,
     refresh_token: String,

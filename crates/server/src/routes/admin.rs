@@ -29,7 +29,7 @@ pub async fn users(u: AuthUser) -> Result<Json<Vec<Profile>>, ApiError> {
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     role: String,
@@ -46,7 +46,7 @@ pub async fn set_role(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingsParams {
     #[serde(default)]
@@ -63,7 +63,7 @@ pub async fn bookings(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardBody {
     user_id: String,
@@ -84,7 +84,7 @@ pub async fn award_points(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookBody {
     url: String,

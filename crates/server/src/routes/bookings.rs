@@ -13,7 +13,7 @@ use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{Booking, BookingRequest, ItemRequest, PassengerInput, PaymentInput};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PaymentBody {
     Card {
@@ -28,14 +28,14 @@ pub enum PaymentBody {
 }
 
 /// A package departure to book (our extension beside Duffel-style `selected_offers`).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageChoice {
     package_id: String,
     date: jiff::civil::Date,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBooking {
     #[serde(default)]
@@ -99,7 +99,7 @@ pub async fn create(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     #[serde(default)]
@@ -166,7 +166,7 @@ pub async fn challenges(
     Ok(Json(u.agency.challenges().await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     #[serde(default)]
@@ -190,7 +190,7 @@ pub async fn modify(
     Ok(Json(u.agency.modify_booking(&id, change).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pay {
     card_number: String,
@@ -230,7 +230,7 @@ pub async fn quote_cancel(
     Ok(Json(u.agency.quote_cancellation(&id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     booking_id: String,
@@ -266,7 +266,7 @@ pub async fn trip(
     Ok(Json(u.agency.get_trip(&id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddBooking {
     booking_id: String,

@@ -15,7 +15,7 @@ use std::time::Duration;
 /// How often the outbox is read for new events.
 const POLL: Duration = Duration::from_millis(500);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StreamParams {
     /// Start after this sequence number (default: from now on). `Last-Event-ID` wins.

@@ -5,6 +5,7 @@ mod admin;
 mod bookings;
 mod events;
 mod health;
+pub mod openapi;
 mod packages;
 mod search;
 
@@ -21,7 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/api/search/suggestions", get(search::suggestions))
         .route("/api/info", get(health::info))
+        .route("/api/openapi.json", get(openapi::document))
         .route("/api/search/flights", post(search::flights))
+        .route("/api/search/flights/stream", post(search::flights_stream))
         .route("/api/search/flights/calendar", post(search::calendar))
         .route("/api/search/flights/explore", post(search::explore))
         .route("/api/search/hotels", post(search::hotels))

@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 /// `GET /api/packages` filters, as query parameters (prices in EUR, month as YYYY-MM).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     text: Option<String>,

@@ -5,8 +5,11 @@ use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::sse::{Event, Sse};
 use booksygo_core::Agency;
-use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery};
+use booksygo_core::agency::{
+    CalendarDay, CalendarQuery, Destination, ExploreQuery, ProviderUpdate,
+};
 use booksygo_core::model::{
     Cabin, Currency, FlightOffer, HotelOffer, Money, Passengers, PlaceSuggestion,
 };
@@ -15,8 +18,9 @@ use booksygo_core::search::{
 };
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Suggest {
     q: String,
@@ -35,7 +39,7 @@ pub async fn suggestions(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SliceBody {
     origin: String,
@@ -44,7 +48,7 @@ pub struct SliceBody {
 }
 
 /// A passenger of an offer request: `{"type": "adult"}` or `{"age": 7}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PassengerBody {
     #[serde(default, rename = "type")]
@@ -54,7 +58,7 @@ pub struct PassengerBody {
 }
 
 /// Duffel's offer request, plus our sort, limit and currency.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlightSearch {
     slices: Vec<SliceBody>,
@@ -76,7 +80,7 @@ pub struct FlightSearch {
     filters: Option<FlightFilters>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Offers<T> {
     offers: Vec<T>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -117,10 +121,8 @@ fn passengers(list: &[PassengerBody]) -> Result<Passengers, ApiError> {
     Ok(p)
 }
 
-pub async fn flights(
-    State(s): State<AppState>,
-    ApiJson(body): ApiJson<FlightSearch>,
-) -> Result<Json<Offers<FlightOffer>>, ApiError> {
+/// The core query for an offer request (our defaults: 50 offers, at most 200).
+fn flight_query(body: FlightSearch) -> Result<FlightQuery, ApiError> {
     let currency = body.currency;
     let max_price = match body.max_price.as_deref() {
         Some(p) => Some(Money::from_decimal(p, currency.unwrap_or(Currency::EUR))?),
@@ -147,14 +149,83 @@ pub async fn flights(
     if max_price.is_some() {
         q.filters.max_price = max_price;
     }
-    let r = s.agency.search_flights(&q).await?;
+    Ok(q)
+}
+
+pub async fn flights(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<FlightSearch>,
+) -> Result<Json<Offers<FlightOffer>>, ApiError> {
+    let r = s.agency.search_flights(&flight_query(body)?).await?;
     Ok(Json(Offers {
         offers: r.offers,
         warnings: r.warnings,
     }))
 }
 
-#[derive(Deserialize)]
+/// `POST /api/search/flights/stream`: the same search as Server-Sent Events: one `provider`
+/// event per supplier as it answers (`{"provider","offers","error"?}`), then `done` with the
+/// merged `{"offers","warnings"}` (book from these), or `error` with the usual error body.
+pub async fn flights_stream(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<FlightSearch>,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let query = flight_query(body)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Event, ApiError>>();
+    tokio::spawn(async move {
+        let progress_tx = tx.clone();
+        let progress = move |u: ProviderUpdate| {
+            let _ = progress_tx.send(Ok(json_event("provider", &u)));
+        };
+        let last = match s.agency.search_flights_streaming(&query, &progress).await {
+            Ok(r) => Ok(json_event(
+                "done",
+                &Offers {
+                    offers: r.offers,
+                    warnings: r.warnings,
+                },
+            )),
+            Err(e) => Err(ApiError::from(e)),
+        };
+        let _ = tx.send(last);
+    });
+    // A search refused before any provider answered (an unknown airport, a past date) is a
+    // plain 4xx, not a stream.
+    let first = match rx.recv().await {
+        Some(Err(e)) => return Err(e),
+        Some(Ok(event)) => event,
+        None => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the search stopped without an answer",
+            ));
+        }
+    };
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
+        let event = match rx.recv().await? {
+            Ok(event) => event,
+            Err(e) => json_event(
+                "error",
+                &serde_json::json!({"error": {"code": e.code, "message": e.message}}),
+            ),
+        };
+        Some((Ok(event), rx))
+    });
+    Ok(Sse::new(futures_util::StreamExt::chain(
+        futures_util::stream::once(async move { Ok(first) }),
+        rest,
+    )))
+}
+
+fn json_event<T: Serialize>(name: &str, value: &T) -> Event {
+    Event::default()
+        .event(name)
+        .json_data(value)
+        .unwrap_or_else(|_| Event::default().event("error").data("{}"))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HotelSearch {
     location: String,
