@@ -128,6 +128,7 @@ async fn a_no_drops_the_quote() {
     assert!(no.tool_calls.is_empty());
     let late = say(&a, &mut c, "yes").await;
     assert!(late.tool_calls.is_empty(), "{:?}", late.tool_calls);
+    assert!(late.reply.contains("nothing waiting"), "{}", late.reply);
     assert!(agency.list_bookings(None).await.unwrap().is_empty());
 }
 

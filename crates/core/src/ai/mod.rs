@@ -149,6 +149,12 @@ impl Assistant {
             let text = offline_render(&rec);
             return Ok((text, vec![rec]));
         }
+        if answer == confirm::Answer::Yes && conv.session.draft.is_none() {
+            return Ok((
+                "There is nothing waiting for your yes right now: ask me to search or book something first.".into(),
+                vec![],
+            ));
+        }
         if answer == confirm::Answer::No && conv.session.draft.is_none() {
             return Ok((
                 "OK, I have not booked or cancelled anything.".into(),
