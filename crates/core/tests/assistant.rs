@@ -385,3 +385,62 @@ async fn clarifies_then_searches_and_admits_what_it_did_not_get() {
     assert!(huh.tool_calls.is_empty());
     assert!(huh.reply.contains("did not understand"), "{}", huh.reply);
 }
+
+#[tokio::test]
+async fn recommend_plan_and_predict_are_tools_too() {
+    let (_dir, agency) = common::agency();
+    let tools = Toolbox {
+        agency: &agency,
+        today: common::date("2026-11-25"),
+    };
+    let mut s = Session::default();
+    let p = tools
+        .call(
+            &mut s,
+            "predict_price",
+            &json!({"origin": "LHR", "destination": "JFK", "date": "2027-01-20"}),
+        )
+        .await
+        .unwrap();
+    let direct = booksygo_core::ai::predict::predict(
+        &agency,
+        "LHR",
+        "JFK",
+        common::date("2027-01-20"),
+        booksygo_core::model::Cabin::Economy,
+    )
+    .await
+    .unwrap();
+    assert_eq!(p["current"], serde_json::to_value(direct.current).unwrap());
+    assert_eq!(p["advice"], json!(direct.advice));
+    let plan = tools
+        .call(
+            &mut s,
+            "plan_itinerary",
+            &json!({"destination": "Lisbon", "start": "2027-02-01", "days": 3, "budget": 600}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        plan["total"]["amount"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            <= 600.0
+    );
+    let recs = tools
+        .call(&mut s, "recommend", &json!({"limit": 2}))
+        .await
+        .unwrap();
+    assert_eq!(recs["recommendations"].as_array().unwrap().len(), 2);
+    let e = tools
+        .call(
+            &mut s,
+            "plan_itinerary",
+            &json!({"destination": "Lisbon", "start": "2027-02-01", "days": 3, "budget": "lots"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, "invalid_input");
+}

@@ -101,7 +101,7 @@ pub struct Prediction {
 }
 
 async fn cheapest(
-    agency: &LocalAgency,
+    agency: &dyn Agency,
     o: &str,
     d: &str,
     date: Date,
@@ -144,6 +144,25 @@ pub async fn predict(
     let o = net.places.resolve(origin)?.code;
     let d = net.places.resolve(destination)?.code;
     let today = agency.today();
+    // The search below is recorded before the history is read, so it is part of it.
+    forecast(agency, &o, &d, date, cabin, today, |o, d| {
+        history(&*agency.store().conn()?, o, d, date, cabin)
+    })
+    .await
+}
+
+/// The prediction over any agency; `history` gives the recorded fares of the date (after
+/// today's search), empty where none are kept (a remote agency keeps them on the server).
+pub async fn forecast(
+    agency: &dyn Agency,
+    o: &str,
+    d: &str,
+    date: Date,
+    cabin: Cabin,
+    today: Date,
+    history: impl Fn(&str, &str) -> Result<Vec<Observation>>,
+) -> Result<Prediction> {
+    let (o, d) = (o.to_string(), d.to_string());
     let ahead = crate::providers::sandbox::fares::days_between(today, date);
     let current = cheapest(agency, &o, &d, date, cabin)
         .await?
@@ -162,7 +181,7 @@ pub async fn predict(
             _ => closer.push(None),
         }
     }
-    let history = history(&*agency.store().conn()?, &o, &d, date, cabin)?;
+    let history = history(&o, &d)?;
     let in_a_week = closer[0];
     let expected_change = in_a_week.map(|w| Money::eur(w.minor - current.minor));
     let step1 = in_a_week.map(|w| direction(current.minor, w.minor));

@@ -280,6 +280,19 @@ pub fn specs() -> Vec<ToolSpec> {
             ),
         },
         ToolSpec {
+            name: "predict_price",
+            description: "Book now or wait: today's cheapest one-way fare for a route and date, the expected change if you wait a week, the trend, a confidence and its basis.",
+            parameters: schema(
+                json!({
+                    "origin": {"type": "string"},
+                    "destination": {"type": "string"},
+                    "date": date_prop("Departure date"),
+                    "cabin": {"type": "string", "enum": ["economy", "premium_economy", "business", "first"]}
+                }),
+                &["origin", "destination", "date"],
+            ),
+        },
+        ToolSpec {
             name: "quote_booking",
             description: "Price what would be booked: offer ids from this conversation's searches, or a package departure, for a number of travellers.",
             parameters: schema(
@@ -490,6 +503,15 @@ struct BookArgs {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct PredictArgs {
+    origin: String,
+    destination: String,
+    date: Date,
+    cabin: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListLimit {
     limit: Option<usize>,
 }
@@ -661,6 +683,20 @@ impl Toolbox<'_> {
                 Ok(serde_json::to_value(q)?)
             }
             "create_booking" => self.create_booking(session, args(name, arguments)?).await,
+            "predict_price" => {
+                let a: PredictArgs = args(name, arguments)?;
+                let p = super::predict::forecast(
+                    self.agency,
+                    &a.origin,
+                    &a.destination,
+                    a.date,
+                    cabin(&a.cabin)?,
+                    self.today,
+                    |_, _| Ok(Vec::new()),
+                )
+                .await?;
+                Ok(serde_json::to_value(p)?)
+            }
             "recommend" => {
                 let a: ListLimit = args(name, arguments)?;
                 let list = super::recommend::recommend(self.agency, a.limit.unwrap_or(5)).await?;
