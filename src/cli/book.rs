@@ -5,7 +5,7 @@ use crate::output::{Out, Style, Table, spin};
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::service::Modification;
 use booksygo_core::booking::{
-    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
+    BookingRequest, BookingStatus, Gender, ItemRequest, PassengerInput, PaymentInput,
 };
 use booksygo_core::model::PassengerType;
 use booksygo_core::{Agency, Error};
@@ -21,7 +21,8 @@ pub struct BookArgs {
     /// Departure date of a package.
     #[arg(long, value_parser = parse_date)]
     date: Option<Date>,
-    /// A traveller "Given,Family,YYYY-MM-DD[,adult|child|infant[,DOCUMENT]]"; repeat per traveller.
+    /// A traveller "Given,Family,YYYY-MM-DD[,adult|child|infant][,m|f][,DOCUMENT]"; repeat per
+    /// traveller. Real airlines (Duffel) need the gender.
     #[arg(long = "passenger", value_parser = parse_passenger)]
     passengers: Vec<PassengerInput>,
     /// Travellers from a JSON file: [{"given_name","family_name","born_on","type","document"?}].
@@ -30,6 +31,9 @@ pub struct BookArgs {
     /// Contact email for the booking.
     #[arg(long)]
     email: String,
+    /// Contact phone in international form (+44...); real airlines (Duffel) need it.
+    #[arg(long)]
+    phone: Option<String>,
     #[command(flatten)]
     pay: PayArgs,
     /// Points to redeem (100 points = EUR 1, at most half the price).
@@ -61,27 +65,43 @@ impl PayArgs {
 
 fn parse_passenger(s: &str) -> Result<PassengerInput, String> {
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    if parts.len() < 3 || parts.len() > 5 {
+    if parts.len() < 3 || parts.len() > 6 {
         return Err(format!(
-            "'{s}' is not a passenger: use \"Given,Family,YYYY-MM-DD[,adult|child|infant[,DOCUMENT]]\""
+            "'{s}' is not a passenger: use \"Given,Family,YYYY-MM-DD[,adult|child|infant][,m|f][,DOCUMENT]\""
         ));
     }
-    let kind = match parts.get(3).copied().unwrap_or("adult") {
-        "adult" => PassengerType::Adult,
-        "child" => PassengerType::Child,
-        "infant" => PassengerType::Infant,
-        other => {
-            return Err(format!(
-                "passenger type '{other}': use adult, child or infant"
-            ));
+    let mut kind = None;
+    let mut gender = None;
+    let mut document = None;
+    // After the date: a type, a gender and a document, each at most once, in this order.
+    for (i, part) in parts[3..].iter().enumerate() {
+        match *part {
+            "adult" if i == 0 => kind = Some(PassengerType::Adult),
+            "child" if i == 0 => kind = Some(PassengerType::Child),
+            "infant" if i == 0 => kind = Some(PassengerType::Infant),
+            g if gender.is_none() && document.is_none() && Gender::parse(g).is_some() => {
+                gender = Gender::parse(g)
+            }
+            other if i == 0 => {
+                return Err(format!(
+                    "passenger type '{other}': use adult, child or infant (then m or f)"
+                ));
+            }
+            d if document.is_none() => document = Some(d.to_string()),
+            other => {
+                return Err(format!(
+                    "'{other}' in '{s}': use adult, child or infant, then m or f, then a document number"
+                ));
+            }
         }
-    };
+    }
     Ok(PassengerInput {
         given_name: parts[0].to_string(),
         family_name: parts[1].to_string(),
         born_on: parse_date(parts[2]).map_err(|e| format!("date of birth: {e}"))?,
-        kind,
-        document: parts.get(4).map(|d| d.to_string()),
+        kind: kind.unwrap_or(PassengerType::Adult),
+        document,
+        gender,
     })
 }
 
@@ -120,6 +140,7 @@ pub async fn book(args: BookArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
         items,
         passengers,
         contact_email: args.email.clone(),
+        contact_phone: args.phone.clone(),
         payment: PaymentInput {
             card: args.pay.card(super::today()),
             points: args.points,

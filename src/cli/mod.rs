@@ -11,9 +11,11 @@ mod packages;
 mod places;
 mod plan;
 mod points;
+mod providers;
 mod serve;
 mod session;
 mod trips;
+mod tui;
 mod watch;
 
 use crate::output::Out;
@@ -41,8 +43,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub offline: bool,
 
+    /// Without a command, in a terminal: the full-screen app (`booksygo tui`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,8 +110,13 @@ pub enum Command {
     /// Settings (config file and environment) and secrets (keyring).
     #[command(subcommand)]
     Config(config::ConfigCmd),
+    /// Real suppliers (Duffel, Stripe): which are enabled, test or live; check the keys.
+    #[command(subcommand)]
+    Providers(providers::ProvidersCmd),
     /// Show where data lives and what the local market holds.
     Info,
+    /// The full-screen terminal app (also plain `booksygo` in a terminal).
+    Tui,
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -124,7 +132,16 @@ pub enum AdminCmd {
 
 /// Runs a parsed command; returns the exit code on success.
 pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if tui::interactive() {
+            return tui::run(open(cli.remote, cli.offline)?).await;
+        }
+        use clap::CommandFactory;
+        eprintln!("{}", Cli::command().render_help());
+        return Ok(crate::exit::INVALID);
+    };
+    match command {
+        Command::Tui => tui::run(open(cli.remote, cli.offline)?).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -136,6 +153,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             Ok(crate::exit::OK)
         }
         Command::Config(cmd) => config::run(cmd, out).await,
+        Command::Providers(cmd) => providers::run(cmd, out).await,
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
@@ -166,7 +184,9 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 Command::Trips(cmd) => trips::trips(cmd, agency, out).await,
                 Command::Profile { cmd } => trips::profile(cmd, agency, out).await,
                 Command::Completions { .. }
+                | Command::Tui
                 | Command::Config(_)
+                | Command::Providers(_)
                 | Command::Serve(_)
                 | Command::Admin(_)
                 | Command::Import(_)
@@ -212,10 +232,14 @@ pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
     )?))
 }
 
-/// The local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW).
+/// The local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW), with the
+/// real suppliers whose credentials are set (none: the sandbox alone).
 pub fn open_local() -> anyhow::Result<LocalAgency> {
-    let mut options = LocalOptions::new(Paths::from_env()?);
+    let paths = Paths::from_env()?;
+    let settings = Settings::load(&paths)?;
+    let mut options = LocalOptions::new(paths);
     options.clock = Clock::from_env()?;
+    booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
     Ok(LocalAgency::open(options)?)
 }
 

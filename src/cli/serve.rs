@@ -174,9 +174,16 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     } else {
         logs.init();
     }
+    // Real suppliers read their keys from the same settings and secrets as the CLI.
+    let settings = booksygo_core::config::Settings::load(&Paths::from_env()?)?;
     let mut options = LocalOptions::new(config.paths);
     options.clock = Clock::from_env()?;
+    booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
     let agency = LocalAgency::open(options)?;
+    // Orders and cancellations a previous run left unfinished with a supplier.
+    for problem in agency.reconcile_suppliers().await {
+        crate::output::warn(&problem);
+    }
     let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
         .map_err(|e| {

@@ -1,6 +1,8 @@
 //! The real binary in a throwaway home, with the market's clock pinned.
 #![allow(dead_code)]
 
+pub mod server;
+
 use assert_cmd::Command;
 use serde_json::Value;
 

@@ -25,6 +25,7 @@ fn pax() -> Vec<PassengerInput> {
         born_on: "1985-05-05".parse().unwrap(),
         kind: PassengerType::Adult,
         document: None,
+        gender: None,
     }]
 }
 
@@ -67,6 +68,7 @@ async fn bookings(a: &LocalAgency) {
             }],
             passengers: pax(),
             contact_email: "bench@example.com".into(),
+            contact_phone: None,
             payment: PaymentInput {
                 card: Some(Card::new("4242424242424242", "12/30")),
                 points: 0,
@@ -109,6 +111,7 @@ async fn bookings(a: &LocalAgency) {
             }],
             passengers: pax(),
             contact_email: "bench@example.com".into(),
+            contact_phone: None,
             payment: PaymentInput {
                 card: Some(Card::new("4242424242424242", "12/30")),
                 points: 0,

@@ -231,6 +231,8 @@ pub struct LocalOptions {
     pub sandbox: bool,
     /// Who takes the money: the sandbox test cards by default.
     pub payments: Arc<dyn PaymentProvider>,
+    /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
+    pub payment_webhook_secret: Option<crate::providers::Secret>,
 }
 
 impl LocalOptions {
@@ -243,6 +245,7 @@ impl LocalOptions {
             hotel_providers: Vec::new(),
             sandbox: true,
             payments: Arc::new(SandboxPayments),
+            payment_webhook_secret: None,
         }
     }
 }
@@ -366,6 +369,10 @@ impl LocalAgency {
         self.shared.options.payments.clone()
     }
 
+    pub fn payment_webhook_secret(&self) -> Option<&crate::providers::Secret> {
+        self.shared.options.payment_webhook_secret.as_ref()
+    }
+
     /// Today in UTC (package departures and challenges are dated in UTC).
     pub fn today(&self) -> Date {
         self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
@@ -383,6 +390,16 @@ impl LocalAgency {
     /// The in-memory network (places, routes, timetable), for benchmarks and tools.
     pub fn network(&self) -> Arc<Network> {
         self.market().net.clone()
+    }
+
+    /// A configured hotel provider by name.
+    pub fn hotel_provider(&self, name: &str) -> Option<Arc<dyn HotelProvider>> {
+        self.market().aggregator.hotel_provider(name)
+    }
+
+    /// A configured flight provider by name.
+    pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
+        self.market().aggregator.flight_provider(name)
     }
 
     pub fn sandbox(&self) -> SandboxProvider {
@@ -426,7 +443,11 @@ impl LocalAgency {
         Ok(o)
     }
 
-    fn convert_hotel(&self, mut o: HotelOffer, to: Option<Currency>) -> Result<HotelOffer> {
+    pub(crate) fn convert_hotel(
+        &self,
+        mut o: HotelOffer,
+        to: Option<Currency>,
+    ) -> Result<HotelOffer> {
         let Some(to) = to.filter(|c| *c != o.price.total.currency) else {
             return Ok(o);
         };

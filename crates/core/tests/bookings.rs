@@ -27,6 +27,7 @@ fn ada() -> PassengerInput {
         born_on: date("1990-12-10"),
         kind: PassengerType::Adult,
         document: None,
+        gender: None,
     }
 }
 
@@ -49,6 +50,7 @@ fn request(offer_id: &str, card_number: Option<&str>) -> BookingRequest {
         }],
         passengers: vec![ada()],
         contact_email: "ada@example.com".into(),
+        contact_phone: None,
         payment: PaymentInput {
             card: card_number.and_then(card),
             points: 0,
@@ -469,6 +471,7 @@ async fn package_booking_completes_and_can_be_reviewed_once() {
         }],
         passengers: two,
         contact_email: "ada@example.com".into(),
+        contact_phone: None,
         payment: PaymentInput {
             card: card(VISA),
             points: 0,
@@ -714,6 +717,7 @@ impl booksygo_core::booking::payment::PaymentProvider for SlowCards {
         &self,
         r: &str,
         _: booksygo_core::model::Money,
+        _: &str,
     ) -> booksygo_core::Result<String> {
         Ok(format!("re_{r}"))
     }
@@ -819,6 +823,7 @@ impl booksygo_core::booking::payment::PaymentProvider for FlakyRefunds {
         &self,
         r: &str,
         _: booksygo_core::model::Money,
+        _: &str,
     ) -> booksygo_core::Result<String> {
         if self.down.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(booksygo_core::Error::internal("card network unreachable"));

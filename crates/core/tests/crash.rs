@@ -48,8 +48,10 @@ async fn crash_child() {
                     born_on: common::date("1980-01-01"),
                     kind: PassengerType::Adult,
                     document: None,
+                    gender: None,
                 }],
                 contact_email: "crash@example.com".into(),
+                contact_phone: None,
                 payment: PaymentInput {
                     card: (!i.is_multiple_of(3)).then(|| Card::new("4242424242424242", "12/30")),
                     points: 0,

@@ -59,8 +59,10 @@ async fn preferences_and_history_shape_the_list() {
                 born_on: common::date("1990-04-02"),
                 kind: booksygo_core::model::PassengerType::Adult,
                 document: None,
+                gender: None,
             }],
             contact_email: "ana@example.com".into(),
+            contact_phone: None,
             payment: Default::default(),
             idempotency_key: None,
         })

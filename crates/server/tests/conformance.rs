@@ -63,6 +63,7 @@ fn ada() -> PassengerInput {
         born_on: date("1990-12-10"),
         kind: PassengerType::Adult,
         document: None,
+        gender: None,
     }
 }
 
@@ -73,6 +74,7 @@ fn offer_request(offer_id: &str, card: Option<&str>, key: &str) -> BookingReques
         }],
         passengers: vec![ada()],
         contact_email: "ada@team.test".into(),
+        contact_phone: None,
         payment: PaymentInput {
             card: card.map(|n| Card::new(n, "12/30")),
             points: 0,

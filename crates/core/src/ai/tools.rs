@@ -323,7 +323,8 @@ pub fn specs() -> Vec<ToolSpec> {
                         },
                         "required": ["given_name", "family_name", "born_on"]
                     }},
-                    "contact_email": {"type": "string"}
+                    "contact_email": {"type": "string"},
+                    "contact_phone": {"type": "string", "description": "International form (+44...); some airlines need it"}
                 })),
                 &["passengers", "contact_email"],
             ),
@@ -495,6 +496,8 @@ struct BookArgs {
     date: Option<Date>,
     passengers: Vec<PassengerInput>,
     contact_email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact_phone: Option<String>,
     #[serde(default, skip_serializing)]
     confirmation_token: Option<String>,
     #[serde(default, skip_serializing)]
@@ -1102,6 +1105,7 @@ impl Toolbox<'_> {
                 items,
                 passengers: a.passengers,
                 contact_email: a.contact_email,
+                contact_phone: a.contact_phone,
                 payment: PaymentInput::default(),
                 // The token makes a repeated confirmed call replay, not book twice.
                 idempotency_key: Some(token.to_string()),

@@ -6,6 +6,7 @@ pub mod inventory;
 pub mod payment;
 pub mod service;
 pub mod state;
+pub mod supplier;
 
 pub use state::BookingStatus;
 
@@ -24,6 +25,34 @@ pub struct PassengerInput {
     pub kind: PassengerType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// Needed by real airlines (Duffel); the sandbox does without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+}
+
+/// A traveller's gender as airlines record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    M,
+    F,
+}
+
+impl Gender {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Gender::M => "m",
+            Gender::F => "f",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Gender> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "m" | "male" => Some(Gender::M),
+            "f" | "female" => Some(Gender::F),
+            _ => None,
+        }
+    }
 }
 
 fn adult() -> PassengerType {
@@ -83,6 +112,9 @@ pub struct BookingRequest {
     pub items: Vec<ItemRequest>,
     pub passengers: Vec<PassengerInput>,
     pub contact_email: String,
+    /// International form (+44...); real airlines ask for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
     #[serde(default)]
     pub payment: PaymentInput,
     #[serde(default)]

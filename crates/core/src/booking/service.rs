@@ -61,6 +61,10 @@ struct Prepared {
     /// Most travellers the item takes (hotel guests, package places).
     capacity: Option<u32>,
     pnr: bool,
+    /// For a real supplier: the offer as it priced it just now, to order.
+    supplier: Option<FlightOffer>,
+    /// For a real hotel supplier: its quote to book, and the stay as quoted.
+    stay: Option<(String, HotelOffer)>,
 }
 
 fn ts(s: i64) -> Timestamp {
@@ -273,6 +277,10 @@ impl LocalAgency {
     /// The same flights priced now, from the sandbox; `None` for other providers (they refresh
     /// their own offers). An error when the sandbox no longer sells them.
     async fn fresh_flight(&self, offer: &FlightOffer) -> Result<Option<FlightOffer>> {
+        if let Some(p) = self.order_supplier(&offer.provider) {
+            let native = self.refresh_supplier(p.as_ref(), offer).await?;
+            return Ok(Some(self.in_currency_of(native, offer)?));
+        }
         if offer.provider != crate::providers::sandbox::NAME {
             return Ok(None);
         }
@@ -305,8 +313,37 @@ impl LocalAgency {
         ))
     }
 
+    /// A supplier's offer priced again by the supplier, in its own currency.
+    async fn refresh_supplier(
+        &self,
+        p: &dyn crate::providers::FlightProvider,
+        offer: &FlightOffer,
+    ) -> Result<FlightOffer> {
+        let orders = p.orders().expect("an order supplier");
+        orders.refresh(offer).await
+    }
+
+    /// A supplier's fresh offer shown as the traveller saw the original: same currency, same id.
+    fn in_currency_of(&self, native: FlightOffer, seen: &FlightOffer) -> Result<FlightOffer> {
+        let mut f = self.convert_flight(native, Some(seen.price.currency()))?;
+        f.id = seen.id.clone();
+        Ok(f)
+    }
+
     async fn prepare_flight(&self, offer: FlightOffer) -> Result<Prepared> {
-        let fresh = self.fresh_flight(&offer).await?;
+        let (fresh, supplier) = match self.order_supplier(&offer.provider) {
+            Some(p) => {
+                let native = self.refresh_supplier(p.as_ref(), &offer).await?;
+                (
+                    Some(self.in_currency_of(native.clone(), &offer)?),
+                    Some(native),
+                )
+            }
+            None => {
+                super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+                (self.fresh_flight(&offer).await?, None)
+            }
+        };
         let (price, tax, seats) = match &fresh {
             Some(f) => {
                 if f.total().minor > offer.total().minor {
@@ -324,8 +361,10 @@ impl LocalAgency {
             None => (offer.total(), offer.price.tax, offer.available_seats),
         };
         let pax = Passengers::from_list(&offer.passengers);
+        // A real supplier holds its own seats: nothing to take here.
         let needs = offer
             .segments()
+            .filter(|_| supplier.is_none())
             .map(|s| Need::Seats {
                 flight_key: s.flight_key(),
                 cabin: offer.cabin_class.as_str().into(),
@@ -369,11 +408,47 @@ impl LocalAgency {
             needs,
             passengers: Some(pax),
             capacity: None,
-            pnr: true,
+            pnr: supplier.is_none(),
+            supplier,
+            stay: None,
         })
     }
 
     async fn prepare_hotel(&self, offer: HotelOffer) -> Result<Prepared> {
+        if let Some(p) = self.hotel_supplier(&offer.provider) {
+            return self.prepare_stay(p.as_ref(), offer).await;
+        }
+        super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+        self.prepare_hotel_item(offer, None).await
+    }
+
+    /// A real supplier's stay: its best rate quoted now, refused if dearer than shown.
+    async fn prepare_stay(
+        &self,
+        p: &dyn crate::providers::HotelProvider,
+        offer: HotelOffer,
+    ) -> Result<Prepared> {
+        let orders = p.orders().expect("a stay supplier");
+        let (fresh, quote_id) = orders.quote(&offer).await?;
+        let total = self.fx().convert(fresh.total(), offer.total().currency)?;
+        if total.minor > offer.total().minor {
+            return Err(Error::Conflict(format!(
+                "the price of offer {} went up from {} to {}: search again",
+                offer.id,
+                offer.total(),
+                total
+            )));
+        }
+        let mut seen = self.convert_hotel(fresh.clone(), Some(offer.total().currency))?;
+        seen.id = offer.id.clone();
+        self.prepare_hotel_item(seen, Some((quote_id, fresh))).await
+    }
+
+    async fn prepare_hotel_item(
+        &self,
+        offer: HotelOffer,
+        stay: Option<(String, HotelOffer)>,
+    ) -> Result<Prepared> {
         let now = self.now();
         let currency = offer.price.total.currency;
         let (price, tax, rooms_left) = if offer.provider == crate::providers::sandbox::NAME {
@@ -384,6 +459,7 @@ impl LocalAgency {
                 guests: offer.guests,
                 rooms: offer.rooms,
                 now,
+                centre: None,
             };
             let sandbox = self.sandbox();
             let found =
@@ -416,8 +492,10 @@ impl LocalAgency {
         };
         let nights =
             crate::providers::sandbox::hotels::nights(offer.check_in_date, offer.check_out_date);
+        // A real supplier holds its own rooms.
         let needs = nights
             .iter()
+            .filter(|_| stay.is_none())
             .map(|n| Need::Rooms {
                 hotel_id: offer.hotel.id.clone(),
                 room_type: offer.room_type.clone(),
@@ -470,6 +548,8 @@ impl LocalAgency {
             passengers: None,
             capacity: Some(offer.guests),
             pnr: false,
+            supplier: None,
+            stay,
         })
     }
 
@@ -541,6 +621,8 @@ impl LocalAgency {
             passengers: None,
             capacity: None,
             pnr: false,
+            supplier: None,
+            stay: None,
         })
     }
 
@@ -683,6 +765,25 @@ impl LocalAgency {
         if pax.adults == 0 {
             return Err(Error::invalid("at least one adult must travel"));
         }
+        for p in &prepared {
+            if p.supplier.is_some()
+                && let Some(s) = self.order_supplier(&p.provider)
+            {
+                s.orders()
+                    .expect("an order supplier")
+                    .check_travellers(&req.passengers, req.contact_phone.as_deref())?;
+            }
+            if p.stay.is_some()
+                && let Some(s) = self.hotel_supplier(&p.provider)
+            {
+                s.orders()
+                    .expect("a stay supplier")
+                    .check_guests(&req.passengers, req.contact_phone.as_deref())?;
+            }
+        }
+        let with_supplier = prepared
+            .iter()
+            .any(|p| p.supplier.is_some() || p.stay.is_some());
 
         let booking_id = crate::ids::new("bkg");
         let settled_now = {
@@ -757,6 +858,30 @@ impl LocalAgency {
                         p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
                 )?;
                 inventory::take(&tx, &booking_id, &p.needs)?;
+                if let Some(offer) = &p.supplier {
+                    super::supplier::record_intent(
+                        &tx,
+                        &booking_id,
+                        i as i64 + 1,
+                        "flight",
+                        &offer.provider,
+                        offer.supplier_offer_id.as_deref().unwrap_or(&offer.id),
+                        &serde_json::to_string(offer)?,
+                        nows,
+                    )?;
+                }
+                if let Some((quote_id, offer)) = &p.stay {
+                    super::supplier::record_intent(
+                        &tx,
+                        &booking_id,
+                        i as i64 + 1,
+                        "hotel",
+                        &offer.provider,
+                        quote_id,
+                        &serde_json::to_string(offer)?,
+                        nows,
+                    )?;
+                }
             }
             for (i, p) in req.passengers.iter().enumerate() {
                 tx.execute(
@@ -781,6 +906,7 @@ impl LocalAgency {
             // transaction, so a booking is created, paid and confirmed in one commit.
             let mut settled = None;
             if let Some(card) = &req.payment.card
+                && !with_supplier
                 && let Some(outcome) = self.payments().charge_now(
                     Money::new(amount_due, currency),
                     card,
@@ -801,6 +927,21 @@ impl LocalAgency {
             settled
         };
         self.invalidate_caches();
+        // A supplier that has not answered yet leaves the booking PENDING (and uncharged)
+        // rather than failing it: a retry under the same idempotency key gets this booking
+        // back instead of ordering twice.
+        if with_supplier
+            && !self
+                .place_supplier_orders(
+                    &booking_id,
+                    &req.passengers,
+                    email,
+                    req.contact_phone.as_deref(),
+                )
+                .await?
+        {
+            return load(&*self.store().conn()?, user, &booking_id);
+        }
         if let Some(settled) = settled_now {
             return self.after_settle(user, &booking_id, settled).await;
         }
@@ -1038,7 +1179,13 @@ impl LocalAgency {
             Settled::Done => load(&*self.store().conn()?, user, booking_id),
             Settled::Failed(e) => Err(e),
             Settled::Orphaned { reference, amount } => {
-                self.payments().refund(&reference, amount).await?;
+                self.payments()
+                    .refund(
+                        &reference,
+                        amount,
+                        &format!("{booking_id}-orphan-{reference}"),
+                    )
+                    .await?;
                 let conn = self.store().conn()?;
                 conn.execute(
                     "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)",
@@ -1051,7 +1198,13 @@ impl LocalAgency {
         }
     }
 
-    fn confirm_paid(&self, tx: &Connection, user: &str, booking_id: &str, now: i64) -> Result<()> {
+    pub(crate) fn confirm_paid(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        now: i64,
+    ) -> Result<()> {
         events::emit(
             tx,
             "booking.payment_completed",
@@ -1071,7 +1224,7 @@ impl LocalAgency {
     }
 
     /// Cancels inside a transaction: status, inventory, points. Money is the caller's.
-    fn cancel_in(
+    pub(crate) fn cancel_in(
         &self,
         tx: &Connection,
         user: &str,
@@ -1081,6 +1234,7 @@ impl LocalAgency {
     ) -> Result<(i64, i64)> {
         state::transition(tx, booking_id, BookingStatus::Cancelled, reason, now)?;
         inventory::release(tx, booking_id)?;
+        super::supplier::mark_cancelling(tx, booking_id, now)?;
         points::on_cancelled(tx, user, booking_id, now)
     }
 
@@ -1170,6 +1324,10 @@ impl LocalAgency {
 
     async fn cancel_inner(&self, user: &str, booking_id: &str) -> Result<Booking> {
         let now = self.now();
+        // A booking that can be cancelled here has its supplier orders cancelled first:
+        // if the airline refuses, nothing changes.
+        quote(&*self.store().conn()?, user, booking_id, now, self.fx())?;
+        self.cancel_supplier_orders(booking_id).await?;
         {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1207,6 +1365,10 @@ impl LocalAgency {
     /// Pays every refund still owed. Failures stay owed and are retried on the next call
     /// (cancellations and booking reads call this), so no refund is forgotten.
     pub async fn pay_out_refunds(&self) {
+        for problem in self.reconcile_suppliers().await {
+            eprintln!("warning: {problem}");
+        }
+        self.abandon_waiting_charges().await;
         let owed: Vec<(String, String, String, i64, String)> =
             match self.store().conn().and_then(|c| {
                 let mut stmt = c.prepare_cached(
@@ -1227,7 +1389,7 @@ impl LocalAgency {
             };
             let Ok(done) = self
                 .payments()
-                .refund(&reference, Money::new(amount, currency))
+                .refund(&reference, Money::new(amount, currency), &refund_id)
                 .await
             else {
                 continue;
@@ -1264,6 +1426,32 @@ impl LocalAgency {
             })();
             if let Err(e) = result {
                 eprintln!("warning: refund {refund_id} was paid but not recorded: {e}");
+            }
+        }
+    }
+
+    /// Charges still waiting for the cardholder (3-D Secure) on bookings that were cancelled
+    /// meanwhile are cancelled with the provider, so they can never complete later.
+    async fn abandon_waiting_charges(&self) {
+        let waiting: Vec<(String, String)> = match self.store().conn().and_then(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT p.id, p.provider_ref FROM payments p JOIN bookings b ON b.id = p.booking_id
+                 WHERE p.status = 'requires_action' AND p.provider_ref IS NOT NULL AND b.status IN ('CANCELLED', 'REFUNDED')",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        }) {
+            Ok(rows) => rows,
+            Err(_) => return,
+        };
+        for (payment_id, reference) in waiting {
+            if self.payments().cancel(&reference).await.is_ok()
+                && let Ok(conn) = self.store().conn()
+            {
+                let _ = conn.execute(
+                    "UPDATE payments SET status = 'canceled', message = 'abandoned: the booking was cancelled' WHERE id = ?1 AND status = 'requires_action'",
+                    [&payment_id],
+                );
             }
         }
     }
@@ -1438,6 +1626,7 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
                 born_on: born.parse().map_err(Error::internal)?,
                 kind: serde_json::from_value(serde_json::Value::String(kind))?,
                 document,
+                gender: None,
             })
         })
         .collect::<Result<_>>()?;
@@ -1466,7 +1655,9 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         })
         .collect::<Result<_>>()?;
     let status = BookingStatus::parse(&status)?;
+    let supplier_note = super::supplier::pending_note(conn, &id)?;
     let next_action = match status {
+        _ if supplier_note.is_some() => supplier_note,
         BookingStatus::Pending => Some(format!(
             "pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"
         )),
@@ -1922,7 +2113,11 @@ impl LocalAgency {
             match original {
                 Some(r) => Some(
                     self.payments()
-                        .refund(&r, Money::new(-difference, b.total.currency))
+                        .refund(
+                            &r,
+                            Money::new(-difference, b.total.currency),
+                            &format!("{}-change-{}-refund", b.id, new.id),
+                        )
                         .await?,
                 ),
                 None => None,
@@ -2009,7 +2204,11 @@ impl LocalAgency {
             if let Some((reference, _, _)) = &charge_ref {
                 let _ = self
                     .payments()
-                    .refund(reference, Money::new(difference, b.total.currency))
+                    .refund(
+                        reference,
+                        Money::new(difference, b.total.currency),
+                        &format!("{}-change-{}-undo", b.id, new.id),
+                    )
                     .await;
             }
             return Err(e);

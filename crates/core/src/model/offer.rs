@@ -348,6 +348,14 @@ pub struct FlightOffer {
     pub available_seats: u32,
     /// The airline that owns the fare (Duffel's `owner`).
     pub owner: String,
+    /// A real supplier's own id for this offer, kept when the offer is shown re-priced in
+    /// another currency (and so under another id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_offer_id: Option<String>,
+    /// The supplier's own offer, when booking needs it whole (Amadeus prices and orders
+    /// the offer object itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_offer: Option<serde_json::Value>,
 }
 
 impl FlightOffer {
@@ -482,6 +490,9 @@ pub struct HotelOffer {
     pub expires_at: Timestamp,
     /// Rooms of this type still free on every night of the stay.
     pub available_rooms: u32,
+    /// A real supplier's own id for this offer (kept when shown in another currency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_offer_id: Option<String>,
 }
 
 impl HotelOffer {

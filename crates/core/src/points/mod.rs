@@ -126,6 +126,17 @@ pub fn earn(
     )
 }
 
+/// Points a new booking would earn for a traveller with this ledger, for a summary before
+/// booking: the first-booking bonus (paid on confirmation, once) and the points for travelling.
+pub fn earn_preview(history: &[LedgerEntry]) -> Vec<(&'static str, i64)> {
+    let mut earn = Vec::new();
+    if !history.iter().any(|e| e.kind == "FIRST_BOOKING") {
+        earn.push(("first-booking bonus on confirmation", FIRST_BOOKING));
+    }
+    earn.push(("once you have travelled", BOOKING_COMPLETED));
+    earn
+}
+
 /// Booking confirmed: first-booking bonus, then badges and challenges.
 pub fn on_confirmed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
     let had_first: bool = conn
@@ -672,6 +683,32 @@ mod tests {
         assert_eq!(level_for(999).1, "Explorer");
         assert_eq!(level_for(1000).1, "Adventurer");
         assert_eq!(level_for(50_000).1, "Legend");
+    }
+
+    #[test]
+    fn earn_preview_offers_the_first_booking_bonus_only_once() {
+        let (_dir, store) = conn();
+        let c = store.conn().unwrap();
+        let before = earn_preview(&history(&c, "usr_a").unwrap());
+        assert_eq!(
+            before.iter().map(|e| e.1).collect::<Vec<_>>(),
+            [FIRST_BOOKING, BOOKING_COMPLETED]
+        );
+        earn(
+            &c,
+            "usr_a",
+            "FIRST_BOOKING",
+            FIRST_BOOKING,
+            None,
+            "first",
+            1,
+        )
+        .unwrap();
+        let after = earn_preview(&history(&c, "usr_a").unwrap());
+        assert_eq!(
+            after.iter().map(|e| e.1).collect::<Vec<_>>(),
+            [BOOKING_COMPLETED]
+        );
     }
 
     #[derive(Debug, Clone)]

@@ -2,10 +2,15 @@
 //! beside it. A provider answers a resolved request (airport codes, dates) with offers in its
 //! own currency; sorting, filtering, dedupe and conversion happen in `search::aggregate`.
 
+pub mod amadeus;
+pub mod duffel;
+pub mod http;
 pub mod sandbox;
+pub mod setup;
 
+use crate::booking::PassengerInput;
 use crate::error::Result;
-use crate::model::{Cabin, FlightOffer, HotelOffer, Passengers};
+use crate::model::{Cabin, FlightOffer, HotelOffer, Money, Passengers};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -37,6 +42,10 @@ pub struct HotelRequest {
     pub guests: u32,
     pub rooms: u32,
     pub now: Timestamp,
+    /// Where to look (latitude, longitude): the middle of the city's airports. Real
+    /// suppliers search by coordinates; the sandbox by city code.
+    #[serde(default)]
+    pub centre: Option<(f64, f64)>,
 }
 
 #[async_trait]
@@ -44,11 +53,109 @@ pub trait FlightProvider: Send + Sync {
     /// A short stable name, shown in offers (`provider`) and warnings.
     fn name(&self) -> &str;
     async fn search_flights(&self, req: &FlightRequest) -> Result<Vec<FlightOffer>>;
+    /// This provider's own search deadline; `None` uses the aggregator's.
+    fn deadline(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Real suppliers sell through orders placed with them; the sandbox does not.
+    fn orders(&self) -> Option<&dyn FlightOrders> {
+        None
+    }
 }
+
+/// What a supplier holds for one booked item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierOrder {
+    /// The supplier's order id (`ord_...` at Duffel).
+    pub order_id: String,
+    /// The airline's booking reference (PNR).
+    pub booking_reference: String,
+    pub total: Money,
+    pub cancelled: bool,
+    /// The intent this order was placed under (kept by the supplier as metadata).
+    pub intent: Option<String>,
+}
+
+/// A supplier's offer to cancel an order: what it would refund, until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierCancellation {
+    pub id: String,
+    pub order_id: String,
+    pub refund: Option<Money>,
+    pub expires_at: Option<Timestamp>,
+    pub confirmed: bool,
+}
+
+/// Everything a supplier needs to place an order for one offer.
+#[derive(Debug, Clone)]
+pub struct OrderRequest<'a> {
+    /// Our record of the attempt, written before calling; sent as metadata so a lost answer
+    /// can be found again.
+    pub intent: &'a str,
+    pub booking_id: &'a str,
+    /// The offer as the supplier priced it (its own id and currency).
+    pub offer: &'a FlightOffer,
+    pub passengers: &'a [PassengerInput],
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+/// Booking with a real flight supplier.
+#[async_trait]
+pub trait FlightOrders: Send + Sync {
+    /// Refuses early what the supplier would refuse (missing traveller details).
+    fn check_travellers(&self, passengers: &[PassengerInput], phone: Option<&str>) -> Result<()>;
+    /// The same offer priced now by the supplier (its id and currency).
+    async fn refresh(&self, offer: &FlightOffer) -> Result<FlightOffer>;
+    async fn create_order(&self, req: &OrderRequest<'_>) -> Result<SupplierOrder>;
+    /// The order placed under `intent`, if the supplier has one.
+    async fn find_order(&self, intent: &str) -> Result<Option<SupplierOrder>>;
+    async fn get_order(&self, order_id: &str) -> Result<SupplierOrder>;
+    /// Step one of cancelling: the supplier's quote.
+    async fn quote_cancellation(&self, order_id: &str) -> Result<SupplierCancellation>;
+    /// Step two: go ahead with a quote.
+    async fn confirm_cancellation(&self, cancellation_id: &str) -> Result<SupplierCancellation>;
+}
+
+/// A credential whose `Debug` and `Display` never show it.
+pub use crate::secrets::Secret;
 
 #[async_trait]
 pub trait HotelProvider: Send + Sync {
     fn name(&self) -> &str;
     /// Every room type that can take the guests, one offer each.
     async fn search_hotels(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>>;
+    fn deadline(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Real suppliers sell stays through bookings placed with them.
+    fn orders(&self) -> Option<&dyn HotelOrders> {
+        None
+    }
+}
+
+/// Everything a supplier needs to book a stay.
+#[derive(Debug, Clone)]
+pub struct StayRequest<'a> {
+    pub intent: &'a str,
+    pub booking_id: &'a str,
+    /// The supplier's quote to book.
+    pub quote_id: &'a str,
+    pub guests: &'a [PassengerInput],
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+/// Booking stays with a real supplier: rates, a quote, the booking, its cancellation.
+#[async_trait]
+pub trait HotelOrders: Send + Sync {
+    fn check_guests(&self, guests: &[PassengerInput], phone: Option<&str>) -> Result<()>;
+    /// The offer priced now (its best rate quoted): the fresh offer and the quote's id.
+    async fn quote(&self, offer: &HotelOffer) -> Result<(HotelOffer, String)>;
+    async fn book(&self, req: &StayRequest<'_>) -> Result<SupplierOrder>;
+    /// The booking made under `intent`, if the supplier has one.
+    async fn find_booking(&self, intent: &str) -> Result<Option<SupplierOrder>>;
+    async fn get_booking(&self, booking_id: &str) -> Result<SupplierOrder>;
+    /// Cancels a booking; the supplier's refund when it says.
+    async fn cancel_booking(&self, booking_id: &str) -> Result<SupplierCancellation>;
 }

@@ -21,9 +21,10 @@ pub struct Gathered<T> {
     pub warnings: Vec<String>,
 }
 
-/// What each provider task hands back: its name and its answer or its timeout.
+/// What each provider task hands back: its name, its deadline and its answer or its timeout.
 type Answer<T> = (
     String,
+    Duration,
     std::result::Result<Result<Vec<T>>, tokio::time::error::Elapsed>,
 );
 
@@ -62,6 +63,22 @@ impl Aggregator {
             .collect()
     }
 
+    /// A hotel provider by name (to book with the supplier that sold an offer).
+    pub fn hotel_provider(&self, name: &str) -> Option<Arc<dyn HotelProvider>> {
+        self.hotel_providers
+            .iter()
+            .find(|p| p.name() == name)
+            .cloned()
+    }
+
+    /// A flight provider by name (to book with the supplier that sold an offer).
+    pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
+        self.flight_providers
+            .iter()
+            .find(|p| p.name() == name)
+            .cloned()
+    }
+
     pub async fn flights(
         &self,
         req: &FlightRequest,
@@ -93,18 +110,19 @@ impl Aggregator {
         }
         let mut set = JoinSet::new();
         for p in &self.flight_providers {
-            let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
+            let (p, req) = (p.clone(), req.clone());
+            let deadline = p.deadline().unwrap_or(self.deadline);
             set.spawn(async move {
                 let name = p.name().to_string();
                 (
                     name,
+                    deadline,
                     tokio::time::timeout(deadline, p.search_flights(&req)).await,
                 )
             });
         }
         let gathered = collect(
             set,
-            self.deadline,
             fx,
             |o: &FlightOffer| o.itinerary_key(),
             |o| o.total(),
@@ -127,18 +145,19 @@ impl Aggregator {
         }
         let mut set = JoinSet::new();
         for p in &self.hotel_providers {
-            let (p, req, deadline) = (p.clone(), req.clone(), self.deadline);
+            let (p, req) = (p.clone(), req.clone());
+            let deadline = p.deadline().unwrap_or(self.deadline);
             set.spawn(async move {
                 let name = p.name().to_string();
                 (
                     name,
+                    deadline,
                     tokio::time::timeout(deadline, p.search_hotels(&req)).await,
                 )
             });
         }
         let gathered = collect(
             set,
-            self.deadline,
             fx,
             |o: &HotelOffer| format!("{}|{}", o.hotel.name.to_lowercase(), o.room_type),
             |o| o.total(),
@@ -188,7 +207,6 @@ fn store<T>(cache: &Cache<T>, key: String, value: Arc<Gathered<T>>) {
 
 async fn collect<T: Send + 'static>(
     mut set: JoinSet<Answer<T>>,
-    deadline: Duration,
     fx: &FxTable,
     identity: impl Fn(&T) -> String,
     price: impl Fn(&T) -> crate::model::Money,
@@ -199,7 +217,7 @@ async fn collect<T: Send + 'static>(
     let mut failures = Vec::new();
     let mut answered = 0;
     while let Some(joined) = set.join_next().await {
-        let (name, outcome) = match joined {
+        let (name, deadline, outcome) = match joined {
             Ok(v) => v,
             Err(e) => {
                 failures.push(format!("a provider crashed: {e}"));
@@ -226,7 +244,10 @@ async fn collect<T: Send + 'static>(
                 }
             }
             Ok(Err(e)) => {
-                let why = format!("{name}: {e}");
+                let why = match e {
+                    Error::SuppliersFailed(why) => format!("{name}: {}", why.join("; ")),
+                    e => format!("{name}: {e}"),
+                };
                 observe(&name, Err(&why));
                 failures.push(why);
             }

@@ -177,6 +177,20 @@ impl HotelQuery {
         if let Some(m) = self.max_nightly {
             fx.supports(m.currency)?;
         }
+        let airports = &places.city_of(first).airports;
+        let n = airports.len().max(1) as f64;
+        let centre = (
+            airports
+                .iter()
+                .map(|&i| places.airports[i].lat)
+                .sum::<f64>()
+                / n,
+            airports
+                .iter()
+                .map(|&i| places.airports[i].lon)
+                .sum::<f64>()
+                / n,
+        );
         Ok(HotelRequest {
             city_code,
             check_in: self.check_in,
@@ -184,6 +198,7 @@ impl HotelQuery {
             guests: self.guests,
             rooms: self.rooms,
             now,
+            centre: Some(centre),
         })
     }
 

@@ -381,8 +381,44 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     "#,
+    // ---- suppliers (issue 7): orders placed with real suppliers, and Stripe events seen ----
+    // 6: one row per booked item sold by a real supplier, written BEFORE the supplier is
+    //    called (status 'pending'), so an answer lost to a crash or a timeout is looked up
+    //    again; 'confirmed' rows of cancelled bookings become 'cancelling' until the supplier
+    //    has confirmed the cancellation.
+    r#"
+    CREATE TABLE supplier_orders (
+        id TEXT PRIMARY KEY,
+        booking_id TEXT NOT NULL REFERENCES bookings(id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('flight', 'hotel')),
+        provider TEXT NOT NULL,
+        -- What is ordered: the supplier's offer id (flights) or quote id (stays).
+        offer_id TEXT NOT NULL,
+        offer TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'failed', 'cancelling', 'cancelled')),
+        order_id TEXT,
+        booking_reference TEXT,
+        cancellation_id TEXT,
+        refund_amount INTEGER,
+        refund_currency TEXT,
+        message TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX supplier_orders_booking ON supplier_orders(booking_id);
+    CREATE INDEX supplier_orders_status ON supplier_orders(status);
+
+    CREATE TABLE payment_events (
+        id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        type TEXT NOT NULL,
+        booking_id TEXT,
+        received_at INTEGER NOT NULL
+    );
+    "#,
     // --- assistant (issue 6) ---
-    // 6: assistant conversations: the messages and the session state (pending
+    // 7: assistant conversations: the messages and the session state (pending
     // confirmations, offers seen), so a chat can be resumed.
     r#"
     CREATE TABLE ai_conversations (
@@ -406,7 +442,7 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (conversation_id, seq)
     );
     "#,
-    // 7: fares seen by searches (price prediction) and price watches.
+    // 8: fares seen by searches (price prediction) and price watches.
     r#"
     CREATE TABLE fare_observations (
         origin TEXT NOT NULL,

@@ -45,6 +45,8 @@ pub struct CreateBooking {
     passengers: Vec<PassengerInput>,
     contact_email: String,
     #[serde(default)]
+    contact_phone: Option<String>,
+    #[serde(default)]
     payment: Option<PaymentBody>,
 }
 
@@ -90,6 +92,7 @@ pub async fn create(
             .collect(),
         passengers: b.passengers,
         contact_email: b.contact_email,
+        contact_phone: b.contact_phone,
         payment,
         idempotency_key: idempotency_key(&headers)?,
     };

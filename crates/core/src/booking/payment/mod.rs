@@ -2,6 +2,8 @@
 //! and points as partial payment. Card numbers are never stored: only brand and last four.
 
 pub mod sandbox;
+pub mod stripe;
+pub mod webhook;
 
 use crate::error::{Error, Result};
 use crate::model::Money;
@@ -150,8 +152,15 @@ pub trait PaymentProvider: Send + Sync {
     }
     /// Completes a charge that required action.
     async fn confirm(&self, reference: &str) -> Result<ChargeOutcome>;
-    /// Refunds part or all of a charge; returns the refund's reference.
-    async fn refund(&self, reference: &str, amount: Money) -> Result<String>;
+    /// Abandons a charge still waiting for the cardholder (its booking moved on), so it can
+    /// never complete later. Nothing to do for providers without such charges.
+    async fn cancel(&self, _reference: &str) -> Result<()> {
+        Ok(())
+    }
+    /// Refunds part or all of a charge; returns the refund's reference. The same key never
+    /// refunds twice.
+    async fn refund(&self, reference: &str, amount: Money, idempotency_key: &str)
+    -> Result<String>;
 }
 
 #[cfg(test)]

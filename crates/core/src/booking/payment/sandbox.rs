@@ -66,7 +66,7 @@ impl PaymentProvider for SandboxPayments {
         })
     }
 
-    async fn refund(&self, reference: &str, amount: Money) -> Result<String> {
+    async fn refund(&self, reference: &str, amount: Money, _key: &str) -> Result<String> {
         Ok(format!(
             "re_sbx_{:016x}",
             crate::geo::hash(&[crate::geo::word(reference), amount.minor as u64])

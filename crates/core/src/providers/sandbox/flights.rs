@@ -569,6 +569,8 @@ fn build_offer(net: &Network, req: &FlightRequest, slices: &[&SliceOption]) -> F
         checked_bags: checked_bags(req.cabin, low_cost),
         available_seats: slices.iter().map(|s| s.seats_left).min().unwrap_or(0),
         owner,
+        supplier_offer_id: None,
+        supplier_offer: None,
     };
     offer.id = offer_id(&offer, &req.passengers);
     offer

@@ -135,6 +135,7 @@ pub fn offers(
                 expires_at: Timestamp::from_second(req.now.as_second() + OFFER_TTL_SECONDS)
                     .unwrap_or(req.now),
                 available_rooms: available,
+                supplier_offer_id: None,
             };
             offer.id = offer_id(&offer);
             out.push(offer);

@@ -1,0 +1,116 @@
+//! The executor: runs each `Cmd` against the agency on tokio and answers with a `Msg`.
+
+use crate::msg::{Answer, Cmd, Msg, PointsData};
+use booksygo_core::Agency;
+use jiff::Timestamp;
+use std::sync::Arc;
+
+fn answer<T>(r: booksygo_core::Result<T>) -> Answer<T> {
+    r.map_err(|e| {
+        crate::log::line(&format!("error: {e}"));
+        e.to_string()
+    })
+}
+
+async fn points(agency: &dyn Agency) -> booksygo_core::Result<PointsData> {
+    Ok(PointsData {
+        balance: agency.points().await?,
+        history: agency.points_history().await?,
+        badges: agency.badges().await?,
+        challenges: agency.challenges().await?,
+        leaderboard: agency.leaderboard(10).await?,
+    })
+}
+
+/// Runs one command to its answer; `emit` receives messages before it (a flight search's
+/// per-provider previews).
+pub async fn execute(agency: &dyn Agency, cmd: Cmd, emit: &(dyn Fn(Msg) + Send + Sync)) -> Msg {
+    crate::log::line(&format!("cmd: {}", name(&cmd)));
+    match cmd {
+        Cmd::LoadInfo => Msg::Info(answer(agency.info().await)),
+        Cmd::Suggest { field, query } => {
+            let answer = answer(agency.suggest_places(&query, 6).await);
+            Msg::Suggestions {
+                field,
+                query,
+                answer,
+            }
+        }
+        Cmd::SearchFlights { seq, query } => {
+            let progress = |update| emit(Msg::FlightsProgress { seq, update });
+            Msg::Flights {
+                seq,
+                answer: answer(agency.search_flights_streaming(&query, &progress).await),
+                at: Timestamp::now(),
+            }
+        }
+        Cmd::Calendar { seq, query } => Msg::Calendar {
+            seq,
+            answer: answer(agency.flight_calendar(&query).await),
+        },
+        Cmd::SearchHotels { seq, query } => Msg::Hotels {
+            seq,
+            answer: answer(agency.search_hotels(&query).await),
+            at: Timestamp::now(),
+        },
+        Cmd::SearchPackages { seq, query } => Msg::Packages {
+            seq,
+            answer: answer(agency.search_packages(&query).await),
+            at: Timestamp::now(),
+        },
+        Cmd::LoadPackage(id) => Msg::Package(answer(agency.get_package(&id).await)),
+        Cmd::LoadBookingPoints => Msg::BookingPoints(answer(points(agency).await)),
+        Cmd::Book(req) => Msg::Booked(answer(agency.create_booking(*req).await)),
+        Cmd::LoadBookings => Msg::Bookings(answer(agency.list_bookings(None).await)),
+        Cmd::QuoteCancel(id) => Msg::Quote(answer(agency.quote_cancellation(&id).await)),
+        Cmd::Cancel {
+            id,
+            idempotency_key,
+        } => Msg::Cancelled(answer(
+            agency.cancel_booking(&id, Some(idempotency_key)).await,
+        )),
+        Cmd::ExportIcs { id, path } => {
+            let written = match agency.booking_calendar(&id).await {
+                Ok(cal) => std::fs::write(&path, &cal)
+                    .map(|_| (path.clone(), cal.matches("BEGIN:VEVENT").count()))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                Err(e) => Err(e.to_string()),
+            };
+            Msg::Exported(written)
+        }
+        Cmd::LoadPoints => Msg::Points(answer(points(agency).await)),
+    }
+}
+
+/// A command's name for the log (never its contents: a booking carries a card number).
+fn name(cmd: &Cmd) -> &'static str {
+    match cmd {
+        Cmd::LoadInfo => "info",
+        Cmd::Suggest { .. } => "suggest",
+        Cmd::SearchFlights { .. } => "search flights",
+        Cmd::Calendar { .. } => "calendar",
+        Cmd::SearchHotels { .. } => "search hotels",
+        Cmd::SearchPackages { .. } => "search packages",
+        Cmd::LoadPackage(_) => "package",
+        Cmd::LoadBookingPoints => "booking points",
+        Cmd::Book(_) => "book",
+        Cmd::LoadBookings => "bookings",
+        Cmd::QuoteCancel(_) => "quote cancel",
+        Cmd::Cancel { .. } => "cancel",
+        Cmd::ExportIcs { .. } => "export ics",
+        Cmd::LoadPoints => "points",
+    }
+}
+
+/// Where answers go: the UI thread's inbox.
+pub trait Inbox: Send + Sync + 'static {
+    fn deliver(&self, msg: Msg);
+}
+
+/// Spawns a command on the runtime; its answer is delivered to `inbox`.
+pub fn spawn(rt: &tokio::runtime::Handle, agency: Arc<dyn Agency>, cmd: Cmd, inbox: impl Inbox) {
+    rt.spawn(async move {
+        let msg = execute(&*agency, cmd, &|m| inbox.deliver(m)).await;
+        inbox.deliver(msg);
+    });
+}

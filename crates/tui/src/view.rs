@@ -1,0 +1,1119 @@
+//! Rendering: a pure function of the app's state.
+
+use crate::app::{
+    App, BookStep, Bookable, Overlay, ResultList, Screen, Tab, TripsPrompt, palette_matches,
+};
+use booksygo_core::booking::BookingStatus;
+use booksygo_core::booking::payment::{MAX_POINTS_SHARE_PERCENT, POINTS_PER_EUR};
+use booksygo_core::model::time::human_duration;
+use booksygo_core::model::{FlightOffer, HotelOffer, Penalty};
+use booksygo_core::search::FlightSort;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{
+    Block, Borders, Cell, Clear, Gauge, Paragraph, Row, Table, TableState, Tabs, Wrap,
+};
+
+/// Styles, or none of them when NO_COLOR is set.
+#[derive(Clone, Copy)]
+struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+    fn accent(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    fn ok(self) -> Style {
+        self.fg(Color::Green)
+    }
+    fn warn(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    fn err(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    fn dim(self) -> Style {
+        if self.color {
+            Style::default().fg(Color::DarkGray)
+        } else {
+            Style::default()
+        }
+    }
+    fn selected(self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    fn status(self, s: BookingStatus) -> Style {
+        match s {
+            BookingStatus::Confirmed | BookingStatus::Completed => self.ok(),
+            BookingStatus::Pending | BookingStatus::PaymentProcessing => self.warn(),
+            BookingStatus::Cancelled | BookingStatus::Refunded => self.dim(),
+        }
+    }
+}
+
+/// Draws the whole app.
+pub fn render(app: &App, f: &mut Frame) {
+    let t = Theme { color: app.color };
+    let [header, body, keys, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    render_header(app, t, f, header);
+    match app.screen() {
+        Screen::Search => render_search(app, t, f, body),
+        Screen::Results => render_results(app, t, f, body),
+        Screen::Detail => render_detail(app, t, f, body),
+        Screen::Book => render_book(app, t, f, body),
+        Screen::Trips => render_trips(app, t, f, body),
+        Screen::Points => render_points(app, t, f, body),
+    }
+    f.render_widget(Paragraph::new(key_hints(app)).style(t.dim()), keys);
+    render_status(app, t, f, status);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => render_help(app, t, f),
+        Overlay::Palette { input, selected } => render_palette(input, *selected, t, f),
+    }
+}
+
+fn render_header(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let screens = [
+        (Screen::Search, "Search"),
+        (Screen::Results, "Results"),
+        (Screen::Detail, "Detail"),
+        (Screen::Book, "Book"),
+        (Screen::Trips, "Trips"),
+        (Screen::Points, "Points"),
+    ];
+    let mut spans = vec![Span::styled(" BooksyGo ", t.accent())];
+    for (s, name) in screens {
+        if s == app.screen() {
+            spans.push(Span::styled(format!(" {name} "), t.selected()));
+        } else if app.stack.contains(&s) {
+            spans.push(Span::raw(format!(" {name} ")));
+        }
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn render_status(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let mut parts = vec![app.mode.mode.clone(), app.mode.user.clone()];
+    if let Some(i) = &app.info {
+        let data: String = i.fixture_version.chars().take(8).collect();
+        parts.push(format!("fx {} · data {data}", i.fx_as_of));
+    }
+    if let Some(at) = app.results.at {
+        let local = at.to_zoned(jiff::tz::TimeZone::system());
+        parts.push(format!("results {}", local.strftime("%H:%M:%S")));
+    }
+    parts.push("? help · : commands".into());
+    let style = if t.color {
+        Style::default().bg(Color::Blue).fg(Color::White)
+    } else {
+        Style::default().add_modifier(Modifier::REVERSED)
+    };
+    f.render_widget(
+        Paragraph::new(format!(" {}", parts.join(" │ "))).style(style),
+        area,
+    );
+}
+
+fn key_hints(app: &App) -> String {
+    let s = match app.screen() {
+        Screen::Search if app.search.focus.is_none() => {
+            "←/→ tab  Tab fields  Enter search  t trips  p points  ? help  q quit"
+        }
+        Screen::Search => "Tab/Shift-Tab fields  ↓ suggestions  Enter search  Esc leave field",
+        Screen::Results => {
+            "j/k move  Enter detail  b book  s sort  0/1/2 stops  a airline  x clear  [/] day"
+        }
+        Screen::Detail => "b book  n/N next/prev offer  j/k scroll  q back",
+        Screen::Book => match app.book.as_ref().map(|b| b.step) {
+            Some(BookStep::Confirm) => "y confirm and pay  n edit",
+            Some(BookStep::Working) => "booking…",
+            _ => "Tab/Shift-Tab fields  Enter review  Esc back",
+        },
+        Screen::Trips => match app.trips.prompt {
+            TripsPrompt::Cancel(_) => "y cancel the booking  n keep it",
+            TripsPrompt::Export(_) => "Enter write the file  Esc cancel",
+            TripsPrompt::None => "j/k move  c cancel  e export .ics  r refresh  q back",
+        },
+        Screen::Points => "q back  t trips  / search",
+    };
+    format!(" {s}")
+}
+
+fn field_lines<'a>(
+    fields: &'a [crate::app::Field],
+    focus: Option<usize>,
+    t: Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, fld)| {
+            let focused = focus == Some(i);
+            let value = if focused {
+                format!("{}▏", fld.value)
+            } else {
+                fld.value.clone()
+            };
+            let boxed = format!("{value:<width$}");
+            let mut spans = vec![
+                Span::styled(
+                    format!(" {:<14}", fld.label),
+                    if focused {
+                        t.accent()
+                    } else {
+                        Style::default()
+                    },
+                ),
+                Span::styled(
+                    boxed,
+                    if focused {
+                        t.selected()
+                    } else {
+                        Style::default().add_modifier(Modifier::UNDERLINED)
+                    },
+                ),
+            ];
+            if focused {
+                spans.push(Span::styled(format!("  {}", fld.hint), t.dim()));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+fn render_search(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let s = &app.search;
+    let [tabs, form] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    let titles: Vec<&str> = Tab::ALL.iter().map(|t| t.title()).collect();
+    let selected = Tab::ALL.iter().position(|x| *x == s.tab).unwrap_or(0);
+    let tab_style = if s.focus.is_none() {
+        t.selected()
+    } else {
+        t.accent()
+    };
+    f.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(tab_style)
+            .block(Block::default().borders(Borders::BOTTOM)),
+        tabs,
+    );
+    let mut lines = field_lines(s.fields(), s.focus, t, 24);
+    if let Some(focus) = s.focus
+        && s.suggest_field == Some(focus)
+        && !s.suggestions.is_empty()
+    {
+        let mut sugg = Vec::new();
+        for (i, p) in s.suggestions.iter().enumerate() {
+            let text = format!(
+                "{:>16}{} {} ({}, {})",
+                "", p.code, p.name, p.city, p.country
+            );
+            let style = if s.suggest_sel == Some(i) {
+                t.selected()
+            } else {
+                t.dim()
+            };
+            sugg.push(Line::styled(text, style));
+        }
+        let at = (focus + 1).min(lines.len());
+        lines.splice(at..at, sugg);
+    }
+    lines.push(Line::raw(""));
+    if let Some(e) = &s.error {
+        lines.push(Line::styled(format!(" {e}"), t.err()));
+    } else {
+        lines.push(Line::styled(
+            " Enter searches. Dates are YYYY-MM-DD. Ctrl-C quits from anywhere.",
+            t.dim(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), form);
+}
+
+/// `08:25` or `06:10+1` (days after the first departure).
+fn clock(z: &jiff::Zoned, start: &jiff::Zoned) -> String {
+    let days = (z.date() - start.date()).get_days();
+    if days > 0 {
+        format!("{}+{days}", z.strftime("%H:%M"))
+    } else {
+        z.strftime("%H:%M").to_string()
+    }
+}
+
+fn flight_title(app: &App) -> String {
+    let Some(q) = &app.results.flight_query else {
+        return String::new();
+    };
+    let route: Vec<String> = q
+        .slices
+        .iter()
+        .map(|s| format!("{} → {} {}", s.origin, s.destination, s.departure_date))
+        .collect();
+    let sort = match q.sort {
+        FlightSort::Best => "best",
+        FlightSort::Price => "price",
+        FlightSort::Duration => "duration",
+        FlightSort::Departure => "departure",
+        FlightSort::Arrival => "arrival",
+    };
+    let stops = q.max_stops.map_or("any".to_string(), |n| format!("≤{n}"));
+    let airline = q
+        .filters
+        .airlines
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "any".into());
+    format!(
+        " {} · sort {sort} · stops {stops} · airline {airline}",
+        route.join(", ")
+    )
+}
+
+fn render_results(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let r = &app.results;
+    let [title, strip, table] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if r.flight_query.is_some() { 1 } else { 0 }),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let count = if r.loading {
+        let answered: Vec<String> = r
+            .providers
+            .iter()
+            .map(|(p, e)| format!("{p} {}", if e.is_some() { "✗" } else { "✓" }))
+            .collect();
+        if answered.is_empty() {
+            " · searching…".to_string()
+        } else {
+            format!(
+                " · {} so far, searching… {}",
+                r.list.len(),
+                answered.join(" ")
+            )
+        }
+    } else {
+        format!(" · {} found", r.list.len())
+    };
+    let head = match &r.list {
+        ResultList::Hotels(_) | ResultList::Empty if r.hotel_query.is_some() => {
+            let q = r.hotel_query.as_ref().map(|q| {
+                format!(
+                    " Hotels in {} · {} → {}",
+                    q.location, q.check_in, q.check_out
+                )
+            });
+            q.unwrap_or_default()
+        }
+        ResultList::Packages(_) | ResultList::Empty if r.package_query.is_some() => {
+            " Packages".to_string()
+        }
+        _ => flight_title(app),
+    };
+    f.render_widget(
+        Line::from(vec![
+            Span::styled(head, t.accent()),
+            Span::styled(count, t.dim()),
+        ]),
+        title,
+    );
+    if r.flight_query.is_some() {
+        f.render_widget(calendar_strip(app, t), strip);
+    }
+    if let Some(e) = &r.error {
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::styled(format!(" {e}"), t.err()),
+                Line::raw(" Press / to change the search."),
+            ])
+            .wrap(Wrap { trim: false }),
+            table,
+        );
+        return;
+    }
+    if r.list.is_empty() {
+        let text = if r.loading {
+            " Asking the providers…"
+        } else {
+            " Nothing matches. Try another date ([ / ]), fewer filters (x) or / for a new search."
+        };
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), table);
+        return;
+    }
+    // Only the visible window is built: a list of thousands renders as fast as a screenful.
+    let visible = usize::from(table.height.saturating_sub(1)).max(1);
+    let offset = (r.selected + 1).saturating_sub(visible);
+    let end = (offset + visible).min(r.list.len());
+    let (header, widths, rows): (Row, Vec<Constraint>, Vec<Row>) = match &r.list {
+        ResultList::Flights(v) => (
+            Row::new([
+                "Airline", "Route", "Depart", "Arrive", "Time", "Stops", "Price",
+            ]),
+            vec![
+                Constraint::Length(8),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Min(12),
+            ],
+            v[offset..end].iter().map(flight_row).collect(),
+        ),
+        ResultList::Hotels(v) => (
+            Row::new(["Hotel", "Stars", "Rating", "Room", "Price"]),
+            vec![
+                Constraint::Min(18),
+                Constraint::Length(5),
+                Constraint::Length(6),
+                Constraint::Length(16),
+                Constraint::Length(14),
+            ],
+            v[offset..end].iter().map(hotel_row).collect(),
+        ),
+        ResultList::Packages(v) => (
+            Row::new(["Package", "Where", "Days", "Rating", "From pp"]),
+            vec![
+                Constraint::Min(20),
+                Constraint::Length(14),
+                Constraint::Length(4),
+                Constraint::Length(6),
+                Constraint::Length(14),
+            ],
+            v[offset..end]
+                .iter()
+                .map(|p| {
+                    Row::new(vec![
+                        Cell::from(p.title.clone()),
+                        Cell::from(p.destination_name.clone()),
+                        Cell::from(p.duration_days.to_string()),
+                        Cell::from(format!("{:.1}", p.rating)),
+                        Cell::from(p.base_price.to_string()),
+                    ])
+                })
+                .collect(),
+        ),
+        ResultList::Empty => return,
+    };
+    let widget = Table::new(rows, widths)
+        .header(header.style(t.accent()))
+        .row_highlight_style(t.selected())
+        .column_spacing(1);
+    let mut state = TableState::default().with_selected(Some(r.selected - offset));
+    f.render_stateful_widget(widget, table, &mut state);
+}
+
+/// Where the results table's rows are on a screen of the app's size: the first data row's
+/// line, how many rows show, and the index of the first one shown. Mouse clicks use it; it
+/// mirrors the layout `render_results` draws.
+pub fn results_rows(app: &App) -> (u16, usize, usize) {
+    let strip = u16::from(app.results.flight_query.is_some());
+    let body = app.size.1.saturating_sub(3);
+    let table_height = body.saturating_sub(1 + strip);
+    let first_row = 1 + 1 + strip + 1;
+    let visible = usize::from(table_height.saturating_sub(1)).max(1);
+    let offset = (app.results.selected + 1).saturating_sub(visible);
+    (first_row, visible, offset)
+}
+
+fn flight_row(o: &FlightOffer) -> Row<'static> {
+    let first = &o.slices[0];
+    let stops = match o.stops() {
+        0 => "direct".to_string(),
+        n => n.to_string(),
+    };
+    Row::new(vec![
+        Cell::from(o.owner.clone()),
+        Cell::from(format!("{}-{}", first.origin, first.destination)),
+        Cell::from(first.departing_at.strftime("%H:%M").to_string()),
+        Cell::from(clock(&first.arriving_at, &first.departing_at)),
+        Cell::from(human_duration(o.duration_minutes())),
+        Cell::from(stops),
+        Cell::from(o.total().to_string()),
+    ])
+}
+
+fn hotel_row(o: &HotelOffer) -> Row<'static> {
+    Row::new(vec![
+        Cell::from(o.hotel.name.clone()),
+        Cell::from("★".repeat(o.hotel.stars.into())),
+        Cell::from(format!("{:.1}", o.hotel.rating)),
+        Cell::from(o.room_name.clone()),
+        Cell::from(o.total().to_string()),
+    ])
+}
+
+fn calendar_strip(app: &App, t: Theme) -> Line<'static> {
+    let r = &app.results;
+    let date = r.flight_query.as_ref().map(|q| q.slices[0].departure_date);
+    if r.calendar.is_empty() {
+        return Line::styled(" price calendar: …", t.dim());
+    }
+    let mut spans = vec![Span::styled(" [ ", t.dim())];
+    for d in &r.calendar {
+        // Whole units are enough to compare days.
+        let price = d.cheapest.map_or("—".to_string(), |m| {
+            let dec = m.decimal();
+            dec.split('.').next().unwrap_or(&dec).to_string()
+        });
+        let text = format!("{}:{price} ", d.date.strftime("%d"));
+        let style = if Some(d.date) == date {
+            t.selected()
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(text, style));
+    }
+    spans.push(Span::styled("] ", t.dim()));
+    if let Some(c) = r.calendar.iter().find_map(|d| d.cheapest) {
+        spans.push(Span::styled(c.currency.to_string(), t.dim()));
+    }
+    Line::from(spans)
+}
+
+fn penalty(p: &Penalty) -> String {
+    match p.fee() {
+        None => "not allowed".into(),
+        Some(m) if m.minor == 0 => "free".into(),
+        Some(m) => format!("fee {m}"),
+    }
+}
+
+fn flight_detail(o: &FlightOffer, t: Theme) -> Vec<Line<'static>> {
+    let mut l = vec![
+        Line::styled(
+            format!(
+                " {} · {} · {} stop(s) · {} · {} seats left",
+                o.owner,
+                o.cabin_class.as_str(),
+                o.stops(),
+                human_duration(o.duration_minutes()),
+                o.available_seats
+            ),
+            t.accent(),
+        ),
+        Line::raw(format!(
+            " Price {} (fare {}, taxes {}) for {} traveller(s)",
+            o.total(),
+            o.price.base.decimal(),
+            o.price.tax.decimal(),
+            o.passengers.len()
+        )),
+    ];
+    for s in &o.slices {
+        l.push(Line::raw(""));
+        l.push(Line::styled(
+            format!(
+                " {} → {}  {}",
+                s.origin,
+                s.destination,
+                s.departing_at.strftime("%a %d %b %Y")
+            ),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        for (i, seg) in s.segments.iter().enumerate() {
+            if i > 0 {
+                let prev = &s.segments[i - 1];
+                let wait = (seg.departing_at.timestamp().as_second()
+                    - prev.arriving_at.timestamp().as_second())
+                    / 60;
+                l.push(Line::styled(
+                    format!("     layover {} at {}", human_duration(wait), seg.origin),
+                    t.warn(),
+                ));
+            }
+            l.push(Line::raw(format!(
+                "   {} {} → {} {}  {:<7} {:<4} {}",
+                seg.departing_at.strftime("%H:%M"),
+                seg.origin,
+                clock(&seg.arriving_at, &seg.departing_at),
+                seg.destination,
+                seg.flight_number,
+                seg.aircraft,
+                human_duration(seg.duration_minutes)
+            )));
+        }
+    }
+    l.push(Line::raw(""));
+    l.push(Line::raw(format!(
+        " Fare conditions: refund {}; change {}",
+        penalty(&o.conditions.refund_before_departure),
+        penalty(&o.conditions.change_before_departure)
+    )));
+    l.push(Line::raw(format!(
+        " Baggage: {} checked bag(s) per traveller, one cabin bag",
+        o.checked_bags
+    )));
+    l.push(Line::styled(format!(" Offer {}", o.id), t.dim()));
+    l
+}
+
+fn hotel_detail(o: &HotelOffer, t: Theme) -> Vec<Line<'static>> {
+    let h = &o.hotel;
+    let cancel = if o.cancellation.refundable {
+        match &o.cancellation.free_until {
+            Some(z) => format!("free cancellation until {}", z.strftime("%Y-%m-%d %H:%M")),
+            None => "refundable".into(),
+        }
+    } else {
+        "non-refundable".into()
+    };
+    vec![
+        Line::styled(
+            format!(
+                " {} {} · {:.1}/10",
+                h.name,
+                "★".repeat(h.stars.into()),
+                h.rating
+            ),
+            t.accent(),
+        ),
+        Line::raw(format!(" {}, {} · {}", h.address, h.city, h.neighbourhood)),
+        Line::raw(format!(
+            " {:.1} km from the centre · check in {} · check out {}",
+            h.distance_to_centre_km, h.check_in_time, h.check_out_time
+        )),
+        Line::raw(""),
+        Line::styled(
+            format!(" Room: {} ({})", o.room_name, o.room_type),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(format!(
+            " {} → {} · {} night(s) · {} guest(s) · {} room(s) left",
+            o.check_in_date, o.check_out_date, o.nights, o.guests, o.available_rooms
+        )),
+        Line::raw(format!(
+            " Total {} ({} a night before tax, taxes {})",
+            o.total(),
+            o.price.nightly.decimal(),
+            o.price.tax.decimal()
+        )),
+        Line::raw(format!(" Policy: {cancel}")),
+        Line::raw(format!(" Amenities: {}", h.amenities.join(", "))),
+        Line::styled(format!(" Offer {}", o.id), t.dim()),
+    ]
+}
+
+fn render_detail(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let r = &app.results;
+    let i = r.selected;
+    let lines: Vec<Line> = match &r.list {
+        ResultList::Flights(v) if i < v.len() => flight_detail(&v[i], t),
+        ResultList::Hotels(v) if i < v.len() => hotel_detail(&v[i], t),
+        ResultList::Packages(_) => match (&app.detail.package, &app.detail.error) {
+            (_, Some(e)) => vec![Line::styled(format!(" {e}"), t.err())],
+            (None, _) => vec![Line::raw(" Loading the package…")],
+            (Some(p), _) => {
+                let s = &p.summary;
+                let mut l = vec![
+                    Line::styled(format!(" {}", s.title), t.accent()),
+                    Line::raw(format!(
+                        " {}, {} · {} days · from {} per person · {:.1} ({} reviews)",
+                        s.destination_name,
+                        s.country,
+                        s.duration_days,
+                        s.base_price,
+                        s.rating,
+                        s.review_count
+                    )),
+                    Line::raw(format!(" {}", p.description)),
+                    Line::raw(format!(" Includes: {}", p.includes.join(", "))),
+                    Line::raw(""),
+                    Line::styled(" Departures (j/k choose, b book)", t.accent()),
+                ];
+                for (n, d) in p.departures.iter().enumerate().take(6) {
+                    let style = if n == app.detail.departure {
+                        t.selected()
+                    } else if d.slots_left == 0 {
+                        t.dim()
+                    } else {
+                        Style::default()
+                    };
+                    l.push(Line::styled(
+                        format!(
+                            "   {}  {} pp  {} of {} places left",
+                            d.date, d.price, d.slots_left, d.slots
+                        ),
+                        style,
+                    ));
+                }
+                l.push(Line::raw(""));
+                l.push(Line::styled(" Day by day", t.accent()));
+                for d in &p.itinerary {
+                    l.push(Line::raw(format!(" Day {:>2}  {}", d.day, d.title)));
+                    if !d.activities.is_empty() {
+                        l.push(Line::styled(
+                            format!("         {}", d.activities.join(", ")),
+                            t.dim(),
+                        ));
+                    }
+                }
+                l
+            }
+        },
+        _ => vec![Line::raw(" Nothing selected.")],
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.detail.scroll, 0)),
+        area,
+    );
+}
+
+fn item_summary(item: &Bookable) -> (String, String) {
+    match item {
+        Bookable::Flight(o) => {
+            let route: Vec<String> = o
+                .slices
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}→{} {}",
+                        s.origin,
+                        s.destination,
+                        s.departing_at.strftime("%Y-%m-%d %H:%M")
+                    )
+                })
+                .collect();
+            (
+                format!("Flight {} {}", o.owner, route.join(", ")),
+                o.total().to_string(),
+            )
+        }
+        Bookable::Hotel(o) => (
+            format!(
+                "Hotel {} {}→{}",
+                o.hotel.name, o.check_in_date, o.check_out_date
+            ),
+            o.total().to_string(),
+        ),
+        Bookable::Package { detail, date } => {
+            let price = detail
+                .departures
+                .iter()
+                .find(|d| d.date == *date)
+                .map(|d| format!("{} per person", d.price))
+                .unwrap_or_default();
+            (
+                format!("Package {} from {date}", detail.summary.title),
+                price,
+            )
+        }
+    }
+}
+
+fn render_book(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let Some(b) = &app.book else {
+        return;
+    };
+    let wide = area.width >= 100;
+    let [form, summary] = if wide {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+    } else {
+        let n = b.fields.len() as u16 + 3;
+        Layout::vertical([Constraint::Length(n), Constraint::Min(0)]).areas(area)
+    };
+    let mut lines = vec![Line::styled(" Travellers and payment", t.accent())];
+    lines.extend(field_lines(&b.fields, Some(b.focus), t, 20));
+    if let Some(e) = &b.error {
+        lines.push(Line::styled(format!(" {e}"), t.err()));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), form);
+
+    let (what, price) = item_summary(&b.item);
+    let mut s = vec![
+        Line::styled(" Summary", t.accent()),
+        Line::raw(format!(" {what}")),
+        Line::styled(
+            format!(" Total {price}"),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ];
+    match &b.points {
+        Some(p) => {
+            s.push(Line::raw(format!(
+                " Points: {} available ({POINTS_PER_EUR} = EUR 1, at most {MAX_POINTS_SHARE_PERCENT}% of the price, at least {})",
+                p.balance.available,
+                crate::app::MIN_REDEEM
+            )));
+            let earn: Vec<String> = booksygo_core::points::earn_preview(&p.history)
+                .iter()
+                .map(|(why, n)| format!("+{n} {why}"))
+                .collect();
+            s.push(Line::styled(
+                format!(" You earn: {}", earn.join(", ")),
+                t.ok(),
+            ));
+        }
+        None => s.push(Line::styled(" Points: …", t.dim())),
+    }
+    f.render_widget(Paragraph::new(s).wrap(Wrap { trim: false }), summary);
+
+    match b.step {
+        BookStep::Form => {}
+        BookStep::Confirm | BookStep::Working => {
+            let card = b.field(crate::app::book_field::CARD);
+            let digits: String = card.chars().filter(|c| c.is_ascii_digit()).collect();
+            let last4 = &digits[digits.len().saturating_sub(4)..];
+            let points = b.field(crate::app::book_field::POINTS).trim();
+            let mut text = vec![
+                Line::raw(format!(" {what}")),
+                Line::raw(format!(" Total {price}")),
+                Line::raw(format!(
+                    " Pay by card **** {last4}{}",
+                    if points.is_empty() || points == "0" {
+                        String::new()
+                    } else {
+                        format!(", redeeming {points} points")
+                    }
+                )),
+                Line::raw(""),
+            ];
+            if b.step == BookStep::Working {
+                text.push(Line::styled(" Booking…", t.warn()));
+            } else {
+                text.push(Line::styled(
+                    " y: confirm and pay   n: back to the form",
+                    t.accent(),
+                ));
+            }
+            popup(f, t, "Confirm booking", text, 70, 9);
+        }
+    }
+}
+
+fn render_trips(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let tr = &app.trips;
+    let wide = area.width >= 110;
+    let [list, detail] = if wide {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    };
+    let [msg, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(list);
+    let note = match (&tr.error, &tr.message, tr.loading) {
+        (Some(e), _, _) => Line::styled(format!(" {e}"), t.err()),
+        (_, Some(m), _) => Line::styled(format!(" {m}"), t.ok()),
+        (_, _, true) => Line::styled(" Loading your bookings…", t.dim()),
+        _ => Line::styled(format!(" {} booking(s)", tr.bookings.len()), t.dim()),
+    };
+    f.render_widget(note, msg);
+    if tr.bookings.is_empty() && !tr.loading {
+        f.render_widget(
+            Paragraph::new(" No bookings yet. Press / to search, then b to book an offer."),
+            table,
+        );
+    } else {
+        let rows: Vec<Row> = tr
+            .bookings
+            .iter()
+            .map(|b| {
+                let what: Vec<&str> = b.items.iter().map(|i| i.kind.as_str()).collect();
+                Row::new(vec![
+                    Cell::from(b.confirmation_code.clone()),
+                    Cell::from(Span::styled(b.status.as_str(), t.status(b.status))),
+                    Cell::from(b.starts_on.to_string()),
+                    Cell::from(what.join("+")),
+                    Cell::from(b.total.to_string()),
+                ])
+            })
+            .collect();
+        let widget = Table::new(
+            rows,
+            [
+                Constraint::Length(8),
+                Constraint::Length(11),
+                Constraint::Length(10),
+                Constraint::Length(8),
+                Constraint::Min(12),
+            ],
+        )
+        .header(Row::new(["Code", "Status", "Starts", "What", "Total"]).style(t.accent()))
+        .row_highlight_style(t.selected());
+        let mut state = TableState::default().with_selected(Some(tr.selected));
+        f.render_stateful_widget(widget, table, &mut state);
+    }
+    if let Some(b) = tr.bookings.get(tr.selected) {
+        let mut l = vec![Line::from(vec![
+            Span::styled(format!(" {} ", b.confirmation_code), t.accent()),
+            Span::styled(b.status.as_str(), t.status(b.status)),
+            Span::styled(format!("  {}", b.id), t.dim()),
+        ])];
+        for i in &b.items {
+            l.push(Line::raw(format!(
+                " {} {} {}",
+                i.kind, i.description, i.price
+            )));
+        }
+        for p in &b.passengers {
+            l.push(Line::raw(format!(
+                " traveller {} {} ({})",
+                p.given_name,
+                p.family_name,
+                p.kind.as_str()
+            )));
+        }
+        l.push(Line::raw(format!(
+            " total {} (taxes {})",
+            b.total,
+            b.tax.decimal()
+        )));
+        for p in &b.payments {
+            l.push(Line::raw(format!(
+                " payment {} {} {}",
+                p.card.as_deref().unwrap_or(&p.method),
+                p.amount,
+                p.status
+            )));
+        }
+        if b.refunded.minor > 0 {
+            l.push(Line::raw(format!(" refunded {}", b.refunded)));
+        }
+        if let Some(n) = &b.next_action {
+            l.push(Line::styled(format!(" next: {n}"), t.warn()));
+        }
+        f.render_widget(
+            Paragraph::new(l)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::TOP)),
+            detail,
+        );
+    }
+    match &tr.prompt {
+        TripsPrompt::None => {}
+        TripsPrompt::Cancel(None) => popup(
+            f,
+            t,
+            "Cancel booking",
+            vec![Line::raw(" Asking what cancelling would refund…")],
+            60,
+            5,
+        ),
+        TripsPrompt::Cancel(Some(q)) => {
+            let mut l = vec![
+                Line::raw(format!(
+                    " Cancelling refunds {} to your card and keeps {}.",
+                    q.refund, q.kept
+                )),
+                Line::raw(format!(
+                    " Points: {} returned, {} taken back.",
+                    q.points_returned, q.points_clawed_back
+                )),
+            ];
+            for r in q.rules.iter().take(3) {
+                l.push(Line::styled(format!("  - {r}"), t.dim()));
+            }
+            l.push(Line::styled(" y: cancel it   n: keep it", t.accent()));
+            popup(f, t, "Cancel booking", l, 74, 9);
+        }
+        TripsPrompt::Export(path) => popup(
+            f,
+            t,
+            "Export calendar (.ics)",
+            vec![
+                Line::raw(" Write to:"),
+                Line::styled(format!(" {path}▏"), t.selected()),
+            ],
+            70,
+            5,
+        ),
+    }
+}
+
+fn render_points(app: &App, t: Theme, f: &mut Frame, area: Rect) {
+    let p = &app.points;
+    let Some(d) = &p.data else {
+        let text = match &p.error {
+            Some(e) => Line::styled(format!(" {e}"), t.err()),
+            None => Line::raw(" Loading your points…"),
+        };
+        f.render_widget(text, area);
+        return;
+    };
+    let b = &d.balance;
+    let [top, gauge, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let next = match (&b.next_level, b.to_next_level) {
+        (Some(n), Some(k)) => format!(" · {k} to {n}"),
+        _ => String::new(),
+    };
+    f.render_widget(
+        Line::styled(
+            format!(
+                " {} points ({} available) · level {}{next}",
+                b.total, b.available, b.level
+            ),
+            t.accent(),
+        ),
+        top,
+    );
+    f.render_widget(
+        Gauge::default()
+            .gauge_style(t.ok())
+            .percent(u16::from(b.level_progress.min(100)))
+            .label(format!("{}% of the way", b.level_progress)),
+        gauge,
+    );
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest);
+    let mut l = vec![Line::styled(" Badges", t.accent())];
+    for badge in &d.badges {
+        let (mark, style) = if badge.earned_at.is_some() {
+            ("✓", t.ok())
+        } else {
+            ("·", t.dim())
+        };
+        l.push(Line::styled(
+            format!(" {mark} {} — {}", badge.name, badge.description),
+            style,
+        ));
+    }
+    l.push(Line::styled(" Challenges", t.accent()));
+    for c in &d.challenges {
+        l.push(Line::raw(format!(
+            " {} {}/{}{} (+{})",
+            c.name,
+            c.progress.min(c.goal),
+            c.goal,
+            if c.completed { " ✓" } else { "" },
+            c.reward_points
+        )));
+    }
+    f.render_widget(Paragraph::new(l).wrap(Wrap { trim: false }), left);
+    let mut r = vec![Line::styled(" Leaderboard", t.accent())];
+    for e in &d.leaderboard {
+        r.push(Line::raw(format!(
+            " {:>2}. {:<16} {:>6} {}",
+            e.rank, e.name, e.total, e.level
+        )));
+    }
+    r.push(Line::styled(" Latest", t.accent()));
+    for e in d.history.iter().rev().take(5) {
+        r.push(Line::raw(format!(" {:+} {}", e.total_delta, e.note)));
+    }
+    f.render_widget(Paragraph::new(r).wrap(Wrap { trim: false }), right);
+}
+
+/// Keys of the current view, for `?`.
+pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
+    let mut keys: Vec<(&str, &str)> = match screen {
+        Screen::Search => vec![
+            ("Tab / Shift-Tab", "next / previous field"),
+            ("↓ / ↑", "pick a place suggestion"),
+            ("Enter", "search (or take the suggestion)"),
+            ("Esc", "leave the field (then ←/→ switch tabs)"),
+        ],
+        Screen::Results => vec![
+            ("j k ↑ ↓", "move"),
+            ("PgUp PgDn g G", "page, top, bottom"),
+            ("Enter", "details"),
+            ("b", "book the selected offer"),
+            ("s", "sort: best, price, duration, departure"),
+            ("0 1 2", "at most that many stops (again: any)"),
+            ("a / x", "next airline / clear filters"),
+            ("[ ]", "a day earlier / later"),
+        ],
+        Screen::Detail => vec![
+            ("b or Enter", "book"),
+            ("n / N", "next / previous offer"),
+            ("j k", "scroll (packages: choose a departure)"),
+        ],
+        Screen::Book => vec![
+            ("Tab / Shift-Tab", "next / previous field"),
+            ("Enter", "review, then y to confirm and pay"),
+            ("Esc", "back without booking"),
+        ],
+        Screen::Trips => vec![
+            ("j k", "move"),
+            ("c", "cancel (shows the refund first)"),
+            ("e", "export the booking as .ics"),
+            ("r", "refresh"),
+        ],
+        Screen::Points => vec![],
+    };
+    keys.extend([
+        ("/", "new search"),
+        ("t / p", "trips / points"),
+        (": or Ctrl-P", "command palette"),
+        ("? or F1", "this help"),
+        ("q / Esc", "back (quit on the first screen)"),
+        ("Ctrl-C", "quit from anywhere"),
+    ]);
+    keys
+}
+
+fn render_help(app: &App, t: Theme, f: &mut Frame) {
+    let lines: Vec<Line> = help_lines(app.screen())
+        .into_iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<16}"), t.accent()),
+                Span::raw(what),
+            ])
+        })
+        .collect();
+    let h = lines.len() as u16 + 2;
+    popup(f, t, "Keys (any key closes)", lines, 64, h);
+}
+
+fn render_palette(input: &str, selected: usize, t: Theme, f: &mut Frame) {
+    let matches = palette_matches(input);
+    let mut lines = vec![Line::styled(format!(" :{input}▏"), t.accent())];
+    for (i, (name, what)) in matches.iter().enumerate() {
+        let style = if i == selected.min(matches.len().saturating_sub(1)) {
+            t.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(format!(" {name:<16}{what}"), style));
+    }
+    let h = lines.len() as u16 + 2;
+    popup(f, t, "Commands", lines, 56, h);
+}
+
+fn popup(f: &mut Frame, t: Theme, title: &str, lines: Vec<Line>, w: u16, h: u16) {
+    let area = f.area();
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(Text::from(lines))
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::bordered()
+                    .title(title.to_string())
+                    .border_style(t.accent()),
+            ),
+        rect,
+    );
+}

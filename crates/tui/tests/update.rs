@@ -1,0 +1,453 @@
+//! `App::update` as a function: keys and answers in, state and commands out.
+
+mod common;
+
+use booksygo_core::booking::BookingStatus;
+use booksygo_core::search::FlightSort;
+use booksygo_tui::app::{BookStep, Overlay, ResultList, Screen, Tab, TripsPrompt};
+use booksygo_tui::{Cmd, Msg};
+use common::{Harness, app, ctrl, key};
+use ratatui::crossterm::event::KeyCode;
+
+fn type_into(app: &mut booksygo_tui::App, text: &str) -> Vec<Cmd> {
+    text.chars()
+        .flat_map(|c| app.update(key(KeyCode::Char(c))))
+        .collect()
+}
+
+#[test]
+fn typing_a_place_asks_for_suggestions_from_two_letters() {
+    let mut a = app();
+    assert!(a.update(key(KeyCode::Char('L'))).is_empty());
+    let cmds = a.update(key(KeyCode::Char('o')));
+    assert!(
+        matches!(&cmds[..], [Cmd::Suggest { field: 0, query }] if query == "Lo"),
+        "{cmds:?}"
+    );
+    assert_eq!(a.search.flights[0].value, "Lo");
+    // The date field does not look places up.
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Tab));
+    assert!(type_into(&mut a, "2027").is_empty());
+}
+
+#[test]
+fn letters_in_a_field_are_text_not_commands() {
+    let mut a = app();
+    type_into(&mut a, "q?t:");
+    assert_eq!(a.search.flights[0].value, "q?t:");
+    assert!(!a.quit);
+    assert_eq!(a.overlay, Overlay::None);
+    assert_eq!(a.screen(), Screen::Search);
+    // Esc leaves the field; then q quits from the first screen.
+    a.update(key(KeyCode::Esc));
+    assert_eq!(a.search.focus, None);
+    a.update(key(KeyCode::Char('q')));
+    assert!(a.quit);
+}
+
+#[test]
+fn a_fast_esc_then_a_key_reads_as_both_keys() {
+    // What a terminal sends for Esc then t typed quickly: Alt+t.
+    let mut a = app();
+    let alt_t = Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('t'),
+        ratatui::crossterm::event::KeyModifiers::ALT,
+    ));
+    let cmds = a.update(alt_t);
+    assert!(matches!(&cmds[..], [Cmd::LoadBookings]), "{cmds:?}");
+    assert_eq!(a.screen(), Screen::Trips);
+    assert_eq!(a.search.flights[0].value, "");
+}
+
+#[test]
+fn tab_and_shift_tab_move_between_fields_and_tabs() {
+    let mut a = app();
+    a.update(key(KeyCode::Tab));
+    assert_eq!(a.search.focus, Some(1));
+    a.update(key(KeyCode::BackTab));
+    a.update(key(KeyCode::BackTab));
+    assert_eq!(a.search.focus, None);
+    a.update(key(KeyCode::Right));
+    assert_eq!(a.search.tab, Tab::Hotels);
+    a.update(key(KeyCode::Left));
+    a.update(key(KeyCode::Left));
+    assert_eq!(a.search.tab, Tab::Packages);
+}
+
+#[test]
+fn a_search_with_a_missing_or_bad_field_says_which_and_asks_nothing() {
+    let mut a = app();
+    assert!(a.update(key(KeyCode::Enter)).is_empty());
+    assert!(a.search.error.as_deref().unwrap().contains("where from"));
+    assert_eq!(a.search.focus, Some(0));
+    type_into(&mut a, "LHR");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "JFK");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "14/03/2027");
+    assert!(a.update(key(KeyCode::Enter)).is_empty());
+    assert!(a.search.error.as_deref().unwrap().contains("is not a date"));
+    assert_eq!(a.search.focus, Some(2));
+    assert_eq!(a.screen(), Screen::Search);
+}
+
+#[test]
+fn a_search_asks_for_flights_and_the_neighbouring_days() {
+    let mut a = app();
+    type_into(&mut a, "LHR");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "JFK");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "2027-03-02");
+    let cmds = a.update(key(KeyCode::Enter));
+    assert_eq!(a.screen(), Screen::Results);
+    assert!(a.results.loading);
+    let [
+        Cmd::SearchFlights { seq, query },
+        Cmd::Calendar { query: cal, .. },
+    ] = &cmds[..]
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(*seq, a.results.seq);
+    assert_eq!(query.slices[0].origin, "LHR");
+    assert_eq!(query.slices[0].destination, "JFK");
+    // Three days either side, never before today (2027-03-01).
+    assert_eq!(cal.dates.first().unwrap().to_string(), "2027-03-01");
+    assert_eq!(cal.dates.last().unwrap().to_string(), "2027-03-05");
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    let mut a = app();
+    a.update(key(KeyCode::Char(':')));
+    a.update(ctrl('c'));
+    assert!(a.quit);
+}
+
+#[test]
+fn palette_runs_a_command_and_help_closes_on_any_key() {
+    let mut a = app();
+    a.update(key(KeyCode::Esc));
+    a.update(key(KeyCode::Char(':')));
+    type_into(&mut a, "tri");
+    let cmds = a.update(key(KeyCode::Enter));
+    assert!(matches!(&cmds[..], [Cmd::LoadBookings]), "{cmds:?}");
+    assert_eq!(a.screen(), Screen::Trips);
+    a.update(key(KeyCode::Char('?')));
+    assert_eq!(a.overlay, Overlay::Help);
+    a.update(key(KeyCode::Char('x')));
+    assert_eq!(a.overlay, Overlay::None);
+    a.update(key(KeyCode::Char('q')));
+    assert_eq!(a.screen(), Screen::Search);
+}
+
+#[tokio::test]
+async fn results_move_sort_filter_and_drop_stale_answers() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    let n = h.app.results.list.len();
+    assert!(n > 20, "{n} offers");
+    // The sandbox's answer streamed in before the merged result.
+    assert_eq!(h.app.results.providers, [("sandbox".to_string(), None)]);
+    assert!(!h.app.results.calendar.is_empty());
+    let a = &mut h.app;
+    a.update(key(KeyCode::Char('j')));
+    a.update(key(KeyCode::Down));
+    assert_eq!(a.results.selected, 2);
+    a.update(key(KeyCode::Char('k')));
+    assert_eq!(a.results.selected, 1);
+    a.update(key(KeyCode::Char('G')));
+    assert_eq!(a.results.selected, n - 1);
+    a.update(key(KeyCode::PageDown));
+    assert_eq!(a.results.selected, n - 1);
+    a.update(key(KeyCode::Char('g')));
+    a.update(key(KeyCode::PageDown));
+    assert_eq!(a.results.selected, a.page());
+
+    // Sorting re-asks the agency (the rule lives in core) with a new sequence number.
+    let before = a.results.seq;
+    let cmds = a.update(key(KeyCode::Char('s')));
+    let [Cmd::SearchFlights { seq, query }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!((*seq, query.sort), (before + 1, FlightSort::Price));
+    h.run(cmds).await;
+    let ResultList::Flights(offers) = &h.app.results.list else {
+        panic!()
+    };
+    assert!(
+        offers
+            .windows(2)
+            .all(|w| w[0].total().minor <= w[1].total().minor)
+    );
+
+    // Non-stop only, then any again.
+    h.press(KeyCode::Char('0')).await;
+    let ResultList::Flights(offers) = &h.app.results.list else {
+        panic!()
+    };
+    assert!(!offers.is_empty() && offers.iter().all(|o| o.stops() == 0));
+    let cmds = h.app.update(key(KeyCode::Char('0')));
+    let [Cmd::SearchFlights { query, .. }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(query.max_stops, None);
+
+    // An answer to an older search is dropped.
+    let shown = h.app.results.list.len();
+    h.app.update(Msg::Flights {
+        seq: 0,
+        at: jiff::Timestamp::UNIX_EPOCH,
+        answer: Ok(booksygo_core::agency::FlightResults {
+            offers: vec![],
+            warnings: vec![],
+        }),
+    });
+    assert_eq!(h.app.results.list.len(), shown);
+}
+
+#[tokio::test]
+async fn booking_asks_to_confirm_shows_errors_in_place_and_ends_in_trips() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.screen(), Screen::Detail);
+    h.press(KeyCode::Char('b')).await;
+    assert_eq!(h.app.screen(), Screen::Book);
+    assert!(h.app.book.as_ref().unwrap().points.is_some());
+
+    // Nothing typed: the form says what is missing and asks nothing.
+    assert!(h.app.update(key(KeyCode::Enter)).is_empty());
+    let book = h.app.book.as_ref().unwrap();
+    assert_eq!(book.step, BookStep::Form);
+    assert!(book.error.as_deref().unwrap().contains("given name"));
+
+    // A declined card: the error is shown in place, the form kept.
+    h.fill_booking("4000 0000 0000 0002").await;
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.book.as_ref().unwrap().step, BookStep::Confirm);
+    let cmds = h.app.update(key(KeyCode::Char('y')));
+    let [Cmd::Book(req)] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(req.passengers[0].family_name, "Lovelace");
+    assert!(req.idempotency_key.is_some());
+    h.run(cmds).await;
+    let book = h.app.book.as_ref().unwrap();
+    assert_eq!(book.step, BookStep::Form);
+    assert!(
+        book.error.as_deref().unwrap().contains("declined"),
+        "{:?}",
+        book.error
+    );
+    assert_eq!(book.fields[1].value, "Lovelace");
+
+    // The good card books, and the trip shows up selected in Trips.
+    let card = book.fields.len() - 3;
+    h.app.book.as_mut().unwrap().fields[card].value = "4242 4242 4242 4242".into();
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Char('y')).await;
+    assert_eq!(h.app.screen(), Screen::Trips);
+    let tr = &h.app.trips;
+    let b = &tr.bookings[tr.selected];
+    assert_eq!(b.status, BookingStatus::Confirmed);
+    assert!(
+        tr.message
+            .as_deref()
+            .unwrap()
+            .contains(&b.confirmation_code)
+    );
+}
+
+#[tokio::test]
+async fn cancelling_shows_the_refund_first_and_export_writes_a_calendar() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Char('b')).await;
+    h.fill_booking("4242 4242 4242 4242").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Char('y')).await;
+    assert_eq!(h.app.screen(), Screen::Trips);
+
+    let path = h.dir.path().join("trip.ics");
+    h.press(KeyCode::Char('e')).await;
+    let TripsPrompt::Export(default) = &h.app.trips.prompt else {
+        panic!()
+    };
+    assert!(default.ends_with(".ics"));
+    h.app.trips.prompt = TripsPrompt::Export(path.display().to_string());
+    h.press(KeyCode::Enter).await;
+    let ics = std::fs::read_to_string(&path).unwrap();
+    assert!(ics.contains("BEGIN:VEVENT") && ics.contains("JFK"));
+    assert!(h.app.trips.message.as_deref().unwrap().contains("trip.ics"));
+
+    h.press(KeyCode::Char('c')).await;
+    let TripsPrompt::Cancel(Some(q)) = &h.app.trips.prompt else {
+        panic!("{:?}", h.app.trips.prompt)
+    };
+    let id = q.booking_id.clone();
+    // n keeps it: nothing asked.
+    assert!(h.app.update(key(KeyCode::Char('n'))).is_empty());
+    assert_eq!(h.app.trips.prompt, TripsPrompt::None);
+    h.press(KeyCode::Char('c')).await;
+    let cmds = h.app.update(key(KeyCode::Char('y')));
+    assert!(
+        matches!(&cmds[..], [Cmd::Cancel { id: x, .. }] if *x == id),
+        "{cmds:?}"
+    );
+    h.run(cmds).await;
+    let b = &h.app.trips.bookings[h.app.trips.selected];
+    assert_eq!(b.id, id);
+    assert!(matches!(
+        b.status,
+        BookingStatus::Cancelled | BookingStatus::Refunded
+    ));
+    // A cancelled booking cannot be cancelled again: said in place, nothing asked.
+    assert!(h.app.update(key(KeyCode::Char('c'))).is_empty());
+    assert!(
+        h.app
+            .trips
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("nothing to cancel")
+    );
+}
+
+#[tokio::test]
+async fn hotels_and_packages_search_and_open() {
+    let mut h = Harness::new().await;
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Right).await;
+    h.press(KeyCode::Tab).await;
+    h.type_text("PAR").await;
+    h.press(KeyCode::Tab).await;
+    h.type_text("2027-03-14").await;
+    h.press(KeyCode::Tab).await;
+    h.type_text("2027-03-17").await;
+    h.press(KeyCode::Enter).await;
+    assert!(
+        matches!(&h.app.results.list, ResultList::Hotels(v) if !v.is_empty()),
+        "{:?}",
+        h.app.results.error
+    );
+    // A new search keeps the tab; the tab bar moves on to packages.
+    h.press(KeyCode::Char('/')).await;
+    assert_eq!(h.app.search.tab, Tab::Hotels);
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Right).await;
+    assert_eq!(h.app.search.tab, Tab::Packages);
+    h.press(KeyCode::Enter).await;
+    assert!(matches!(&h.app.results.list, ResultList::Packages(v) if !v.is_empty()));
+    h.press(KeyCode::Enter).await;
+    let p = h.app.detail.package.as_ref().expect("package loaded");
+    assert!(!p.itinerary.is_empty());
+    // Book the second departure.
+    let date = p.departures[h.app.detail.departure + 1].date;
+    h.press(KeyCode::Char('j')).await;
+    h.press(KeyCode::Char('b')).await;
+    assert_eq!(h.app.screen(), Screen::Book);
+    h.fill_booking("4242 4242 4242 4242").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Char('y')).await;
+    assert_eq!(
+        h.app.screen(),
+        Screen::Trips,
+        "{:?}",
+        h.app.book.map(|b| b.error)
+    );
+    let b = &h.app.trips.bookings[h.app.trips.selected];
+    assert_eq!(b.items[0].kind, "package");
+    assert_eq!(b.starts_on, date);
+}
+
+#[test]
+fn provider_answers_preview_the_running_search_and_the_final_answer_replaces_them() {
+    use booksygo_core::agency::{FlightResults, ProviderUpdate};
+    let mut a = app();
+    type_into(&mut a, "LHR");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "JFK");
+    a.update(key(KeyCode::Tab));
+    type_into(&mut a, "2027-03-02");
+    a.update(key(KeyCode::Enter));
+    let seq = a.results.seq;
+    let update = |provider: &str, error: Option<&str>| ProviderUpdate {
+        provider: provider.into(),
+        offers: vec![],
+        error: error.map(String::from),
+    };
+    a.update(Msg::FlightsProgress {
+        seq: seq - 1,
+        update: update("stale", None),
+    });
+    assert!(a.results.providers.is_empty());
+    a.update(Msg::FlightsProgress {
+        seq,
+        update: update("sandbox", None),
+    });
+    a.update(Msg::FlightsProgress {
+        seq,
+        update: update("duffel", Some("timed out")),
+    });
+    assert!(a.results.loading);
+    assert_eq!(a.results.providers.len(), 2);
+    a.update(Msg::Flights {
+        seq,
+        at: jiff::Timestamp::UNIX_EPOCH,
+        answer: Ok(FlightResults {
+            offers: vec![],
+            warnings: vec!["duffel timed out".into()],
+        }),
+    });
+    assert!(!a.results.loading);
+    assert_eq!(a.results.warnings, ["duffel timed out"]);
+}
+
+#[tokio::test]
+async fn the_mouse_scrolls_and_clicks_rows_where_they_are_drawn() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row,
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.app.update(mouse(MouseEventKind::ScrollDown, 10));
+    assert_eq!(h.app.results.selected, 3);
+    h.app.update(mouse(MouseEventKind::ScrollUp, 10));
+    assert_eq!(h.app.results.selected, 0);
+    // Find the line the third offer is drawn on, as a user would see it.
+    let screen = h.render(80, 24);
+    let ResultList::Flights(offers) = &h.app.results.list else {
+        panic!()
+    };
+    let third = format!("{}", offers[2].total());
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = lines
+        .iter()
+        .skip(4)
+        .position(|l| l.contains(&third))
+        .map(|i| i + 4)
+        .unwrap() as u16;
+    h.app
+        .update(mouse(MouseEventKind::Down(MouseButton::Left), row));
+    assert_eq!(h.app.results.selected, 2);
+    h.app
+        .update(mouse(MouseEventKind::Down(MouseButton::Left), row));
+    assert_eq!(h.app.screen(), Screen::Detail);
+    // Clicks outside the table do nothing.
+    h.app.update(key(KeyCode::Char('q')));
+    h.app
+        .update(mouse(MouseEventKind::Down(MouseButton::Left), 0));
+    assert_eq!(
+        (h.app.screen(), h.app.results.selected),
+        (Screen::Results, 2)
+    );
+}
