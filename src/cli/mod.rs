@@ -1,18 +1,22 @@
 //! Command-line grammar: `booksygo <noun> <verb>`, one file per noun.
 
 mod book;
+mod chat;
 mod config;
 mod flights;
 mod hotels;
 mod import;
+mod mcp;
 mod packages;
 mod places;
+mod plan;
 mod points;
 mod providers;
 mod serve;
 mod session;
 mod trips;
 mod tui;
+mod watch;
 
 use crate::output::Out;
 use booksygo_core::config::Settings;
@@ -76,6 +80,19 @@ pub enum Command {
         #[command(subcommand)]
         cmd: Option<trips::ProfileCmd>,
     },
+    /// The assistant: `chat "<message>"` once, or `chat` for a conversation (--continue resumes).
+    Chat(chat::ChatArgs),
+    /// Serve the assistant's tools to other agents over MCP (stdio).
+    Mcp,
+    /// Packages picked for you from your preferences and bookings, each with a reason.
+    Recommend(plan::RecommendArgs),
+    /// A day-by-day plan (flight, hotel, activities) that never exceeds the budget.
+    Plan(plan::PlanArgs),
+    /// Book now or wait? The fare trend for a route and date (from this machine's market).
+    Predict(watch::PredictArgs),
+    /// Price watches: add, list, check (exit 10 when an alert fired), remove.
+    #[command(subcommand)]
+    Watch(watch::WatchCmd),
     /// Log in to a team server: later commands with --remote (or remote.url set) use it.
     Login(session::LoginArgs),
     /// End the session with the team server.
@@ -140,6 +157,8 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
+        Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
+        Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,
         Command::Login(args) => session::login(args, out).await,
         Command::Logout => session::logout(out).await,
         Command::Whoami => session::whoami(out).await,
@@ -147,9 +166,13 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             session::offline_bookings(status, out).await
         }
         command => {
-            let agency = open(cli.remote, cli.offline)?;
-            let agency = agency.as_ref();
+            let shared = open(cli.remote, cli.offline)?;
+            let agency = shared.as_ref();
             match command {
+                Command::Chat(args) => chat::run(args, shared.clone(), cli.offline, out).await,
+                Command::Mcp => mcp::run(shared.clone()).await,
+                Command::Recommend(args) => plan::recommend(args, agency, out).await,
+                Command::Plan(args) => plan::plan(args, agency, out).await,
                 Command::Flights(cmd) => flights::run(cmd, agency, out).await,
                 Command::Hotels(cmd) => hotels::run(cmd, agency, out).await,
                 Command::Places(cmd) => places::run(cmd, agency, out).await,
@@ -167,6 +190,8 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 | Command::Serve(_)
                 | Command::Admin(_)
                 | Command::Import(_)
+                | Command::Predict(_)
+                | Command::Watch(_)
                 | Command::Login(_)
                 | Command::Logout
                 | Command::Whoami => unreachable!("handled above"),

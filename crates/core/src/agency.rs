@@ -599,6 +599,7 @@ impl Agency for LocalAgency {
             (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
         })
         .await?;
+        self.observe_fare(query, &gathered.offers).await?;
         let results = FlightResults {
             offers,
             warnings: gathered.warnings.clone(),
@@ -963,6 +964,45 @@ impl Agency for LocalAgency {
             &bookings,
             self.now(),
         ))
+    }
+}
+
+impl LocalAgency {
+    /// Records the cheapest fare of a one-way search for price prediction (ai::predict).
+    async fn observe_fare(&self, query: &FlightQuery, offers: &[FlightOffer]) -> Result<()> {
+        let [slice] = query.slices.as_slice() else {
+            return Ok(());
+        };
+        let Some(cheapest) = offers
+            .iter()
+            .filter_map(|o| self.fx().convert(o.total(), Currency::EUR).ok())
+            .min_by_key(|m| m.minor)
+        else {
+            return Ok(());
+        };
+        let places = &self.market().net.places;
+        let (Ok(from), Ok(to)) = (
+            places.resolve(&slice.origin),
+            places.resolve(&slice.destination),
+        ) else {
+            return Ok(());
+        };
+        let (store, fx, now) = (self.store().clone(), self.shared.fx.clone(), self.now());
+        let (date, cabin, seats) = (slice.departure_date, query.cabin, query.passengers.seats());
+        tokio::task::spawn_blocking(move || {
+            crate::ai::predict::observe(
+                &*store.conn()?,
+                &from.code,
+                &to.code,
+                date,
+                cabin,
+                cheapest,
+                seats,
+                &fx,
+                now,
+            )
+        })
+        .await?
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod agency;
+pub mod ai;
 pub mod analytics;
 pub mod booking;
 pub mod config;

@@ -417,4 +417,61 @@ pub const MIGRATIONS: &[&str] = &[
         received_at INTEGER NOT NULL
     );
     "#,
+    // --- assistant (issue 6) ---
+    // 7: assistant conversations: the messages and the session state (pending
+    // confirmations, offers seen), so a chat can be resumed.
+    r#"
+    CREATE TABLE ai_conversations (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX ai_conversations_user ON ai_conversations(user_id, updated_at);
+
+    CREATE TABLE ai_messages (
+        conversation_id TEXT NOT NULL REFERENCES ai_conversations(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        tool_calls TEXT,
+        tool_call_id TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, seq)
+    );
+    "#,
+    // 8: fares seen by searches (price prediction) and price watches.
+    r#"
+    CREATE TABLE fare_observations (
+        origin TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        departure_date TEXT NOT NULL,
+        cabin TEXT NOT NULL,
+        observed_at INTEGER NOT NULL,
+        days_ahead INTEGER NOT NULL,
+        -- Cheapest fare per traveller, in EUR minor units.
+        cheapest INTEGER NOT NULL,
+        PRIMARY KEY (origin, destination, departure_date, cabin, observed_at)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE price_watches (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        departure_date TEXT NOT NULL,
+        cabin TEXT NOT NULL,
+        adults INTEGER NOT NULL,
+        below INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        last_price INTEGER,
+        last_checked_at INTEGER,
+        fired_price INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX price_watches_user ON price_watches(user_id);
+    "#,
+    // --- end assistant ---
 ];

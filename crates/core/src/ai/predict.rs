@@ -1,0 +1,254 @@
+//! Fares over time: every one-way flight search records the cheapest fare it saw
+//! ([`observe`]); [`predict`] answers "book now or wait" for a route and date, and
+//! [`watch`](super::watch) alerts when a fare drops below a price.
+//!
+//! The prediction is stated with its basis. Fares move with how far ahead one books, so the
+//! fare the same flight will have in a week is estimated from today's fare for the same route
+//! and weekday one and two weeks earlier (7 and 14 fewer days ahead); the recorded history of
+//! this very date, when there is one, confirms or weakens that. Confidence says how much
+//! evidence agrees.
+
+use crate::Agency;
+use crate::agency::LocalAgency;
+use crate::error::{Error, Result};
+use crate::model::{Cabin, Currency, FxTable, Money};
+use crate::search::{FlightQuery, FlightSort};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+/// Records the cheapest fare per traveller a search saw (converted to EUR).
+#[allow(clippy::too_many_arguments)]
+pub fn observe(
+    conn: &Connection,
+    origin: &str,
+    destination: &str,
+    date: Date,
+    cabin: Cabin,
+    cheapest_total: Money,
+    travellers: u32,
+    fx: &FxTable,
+    now: Timestamp,
+) -> Result<()> {
+    let eur = fx.convert(cheapest_total, Currency::EUR)?;
+    let per = eur.minor / i64::from(travellers.max(1));
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let ahead = crate::providers::sandbox::fares::days_between(today, date);
+    conn.execute(
+        "INSERT OR REPLACE INTO fare_observations(origin, destination, departure_date, cabin, observed_at, days_ahead, cheapest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![origin, destination, date.to_string(), cabin.as_str(), now.as_second(), ahead, per],
+    )?;
+    Ok(())
+}
+
+/// One recorded fare of a date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    pub observed_at: Timestamp,
+    pub days_ahead: i64,
+    /// Per traveller.
+    pub cheapest: Money,
+}
+
+pub fn history(
+    conn: &Connection,
+    origin: &str,
+    destination: &str,
+    date: Date,
+    cabin: Cabin,
+) -> Result<Vec<Observation>> {
+    let mut stmt = conn.prepare(
+        "SELECT observed_at, days_ahead, cheapest FROM fare_observations
+         WHERE origin = ?1 AND destination = ?2 AND departure_date = ?3 AND cabin = ?4 ORDER BY observed_at",
+    )?;
+    let rows = stmt.query_map(
+        params![origin, destination, date.to_string(), cabin.as_str()],
+        |r| {
+            Ok(Observation {
+                observed_at: Timestamp::from_second(r.get(0)?).unwrap_or(Timestamp::UNIX_EPOCH),
+                days_ahead: r.get(1)?,
+                cheapest: Money::eur(r.get(2)?),
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    pub origin: String,
+    pub destination: String,
+    pub date: Date,
+    pub days_ahead: i64,
+    /// Today's cheapest fare per traveller (EUR).
+    pub current: Money,
+    /// What the fare is expected to be if you wait a week (EUR), when that can be estimated.
+    pub in_a_week: Option<Money>,
+    /// `in_a_week - current`.
+    pub expected_change: Option<Money>,
+    /// rising, falling, flat or unknown (as departure approaches).
+    pub trend: String,
+    /// book_now or wait.
+    pub advice: String,
+    /// low, medium or high.
+    pub confidence: String,
+    /// Recorded fares of this date, oldest first.
+    pub history: Vec<Observation>,
+    /// How the answer was reached, in one sentence.
+    pub basis: String,
+}
+
+async fn cheapest(
+    agency: &dyn Agency,
+    o: &str,
+    d: &str,
+    date: Date,
+    cabin: Cabin,
+) -> Result<Option<Money>> {
+    let mut q = FlightQuery::one_way(o, d, date);
+    q.cabin = cabin;
+    q.sort = FlightSort::Price;
+    q.limit = Some(1);
+    q.currency = Some(Currency::EUR);
+    Ok(agency
+        .search_flights(&q)
+        .await?
+        .offers
+        .first()
+        .map(|o| o.total()))
+}
+
+/// Sign of a change with a 2 % dead band: 1 rising, -1 falling, 0 flat.
+fn direction(from: i64, to: i64) -> i32 {
+    let band = from.abs() / 50;
+    if to > from + band {
+        1
+    } else if to < from - band {
+        -1
+    } else {
+        0
+    }
+}
+
+/// Book now or wait, for one adult in `cabin` on a one-way route.
+pub async fn predict(
+    agency: &LocalAgency,
+    origin: &str,
+    destination: &str,
+    date: Date,
+    cabin: Cabin,
+) -> Result<Prediction> {
+    let net = agency.network();
+    let o = net.places.resolve(origin)?.code;
+    let d = net.places.resolve(destination)?.code;
+    let today = agency.today();
+    // The search below is recorded before the history is read, so it is part of it.
+    forecast(agency, &o, &d, date, cabin, today, |o, d| {
+        history(&*agency.store().conn()?, o, d, date, cabin)
+    })
+    .await
+}
+
+/// The prediction over any agency; `history` gives the recorded fares of the date (after
+/// today's search), empty where none are kept (a remote agency keeps them on the server).
+pub async fn forecast(
+    agency: &dyn Agency,
+    o: &str,
+    d: &str,
+    date: Date,
+    cabin: Cabin,
+    today: Date,
+    history: impl Fn(&str, &str) -> Result<Vec<Observation>>,
+) -> Result<Prediction> {
+    let (o, d) = (o.to_string(), d.to_string());
+    let ahead = crate::providers::sandbox::fares::days_between(today, date);
+    let current = cheapest(agency, &o, &d, date, cabin)
+        .await?
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "nothing flies from {o} to {d} on {date}: no fare to predict"
+            ))
+        })?;
+    // Same route and weekday, 7 and 14 days earlier: today's fares a week and two weeks
+    // closer to departure.
+    let mut closer = Vec::new();
+    for weeks in [1, 2] {
+        let earlier = date.checked_sub((7 * weeks).days()).ok();
+        match earlier {
+            Some(e) if e >= today => closer.push(cheapest(agency, &o, &d, e, cabin).await?),
+            _ => closer.push(None),
+        }
+    }
+    let history = history(&o, &d)?;
+    let in_a_week = closer[0];
+    let expected_change = in_a_week.map(|w| Money::eur(w.minor - current.minor));
+    let step1 = in_a_week.map(|w| direction(current.minor, w.minor));
+    let step2 = match (closer[0], closer[1]) {
+        (Some(a), Some(b)) => Some(direction(a.minor, b.minor)),
+        _ => None,
+    };
+    let distinct: Vec<&Observation> = {
+        let mut v: Vec<&Observation> = history.iter().collect();
+        v.dedup_by_key(|o| o.days_ahead);
+        v
+    };
+    // History runs forward in time (fewer days ahead): its direction is the trend's.
+    let hist = (distinct.len() >= 3).then(|| {
+        direction(
+            distinct[0].cheapest.minor,
+            distinct[distinct.len() - 1].cheapest.minor,
+        )
+    });
+    let trend_dir = step1;
+    let trend = match trend_dir {
+        Some(1) => "rising",
+        Some(-1) => "falling",
+        Some(_) => "flat",
+        None => "unknown",
+    };
+    let agreeing = [step2, hist]
+        .iter()
+        .filter(|s| s.is_some() && *s == &trend_dir)
+        .count();
+    let confidence = match (trend_dir, agreeing) {
+        (None, _) => "low",
+        (_, 2) => "high",
+        (_, 1) => "medium",
+        _ => "low",
+    };
+    let advice = if trend_dir == Some(-1) {
+        "wait"
+    } else {
+        "book_now"
+    };
+    let basis = match in_a_week {
+        Some(w) => format!(
+            "today's cheapest fare for {o}-{d} on the same weekday a week closer to departure is {w} against {current} now{}; {} recorded fare(s) of this date",
+            match closer[1] {
+                Some(t) => format!(", and {t} two weeks closer"),
+                None => String::new(),
+            },
+            history.len()
+        ),
+        None => format!(
+            "departure is within a week, so there is no later fare to compare: book now; {} recorded fare(s) of this date",
+            history.len()
+        ),
+    };
+    Ok(Prediction {
+        origin: o,
+        destination: d,
+        date,
+        days_ahead: ahead,
+        current,
+        in_a_week,
+        expected_change,
+        trend: trend.into(),
+        advice: advice.into(),
+        confidence: confidence.into(),
+        history,
+        basis,
+    })
+}

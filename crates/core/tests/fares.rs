@@ -1,0 +1,193 @@
+//! Observed fares, "book now or wait", and price watches over a real SQLite file.
+
+mod common;
+
+use booksygo_core::agency::LocalOptions;
+use booksygo_core::ai::{predict, watch};
+use booksygo_core::config::{Clock, Paths};
+use booksygo_core::model::{Cabin, Currency, Money};
+use booksygo_core::search::{FlightQuery, FlightSort};
+use booksygo_core::{Agency, ErrorKind, LocalAgency};
+
+async fn cheapest(a: &LocalAgency, o: &str, d: &str, date: &str, adults: u8) -> Money {
+    let mut q = FlightQuery::one_way(o, d, common::date(date));
+    q.passengers.adults = adults;
+    q.sort = FlightSort::Price;
+    q.currency = Some(Currency::EUR);
+    a.search_flights(&q).await.unwrap().offers[0].total()
+}
+
+fn at(dir: &std::path::Path, now: &str) -> LocalAgency {
+    let mut o = LocalOptions::new(Paths::in_dir(dir));
+    o.clock = Clock::fixed(now.parse().unwrap());
+    LocalAgency::open(o).unwrap()
+}
+
+#[tokio::test]
+async fn every_one_way_search_records_its_cheapest_fare_per_traveller() {
+    let dir = tempfile::tempdir().unwrap();
+    let early = at(dir.path(), "2026-11-25T12:00:00Z");
+    let total = cheapest(&early, "LHR", "JFK", "2026-12-20", 2).await;
+    let later = at(dir.path(), "2026-12-05T12:00:00Z");
+    let total_later = cheapest(&later, "LHR", "JFK", "2026-12-20", 1).await;
+    let h = predict::history(
+        &later.store().conn().unwrap(),
+        "LHR",
+        "JFK",
+        common::date("2026-12-20"),
+        Cabin::Economy,
+    )
+    .unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].days_ahead, 25);
+    assert_eq!(h[0].cheapest, Money::eur(total.minor / 2), "per traveller");
+    assert_eq!(h[1].days_ahead, 15);
+    assert_eq!(h[1].cheapest, total_later);
+}
+
+#[tokio::test]
+async fn predicts_from_fares_closer_to_departure_and_says_why() {
+    let (_dir, a) = common::agency();
+    let p = predict::predict(
+        &a,
+        "London",
+        "NYC",
+        common::date("2027-01-20"),
+        Cabin::Economy,
+    )
+    .await
+    .unwrap();
+    assert_eq!((p.origin.as_str(), p.destination.as_str()), ("LON", "NYC"));
+    assert_eq!(p.days_ahead, 56);
+    // The figures are the market's: the same searches give them.
+    let now = cheapest(&a, "LON", "NYC", "2027-01-20", 1).await;
+    let week = cheapest(&a, "LON", "NYC", "2027-01-13", 1).await;
+    assert_eq!(p.current, now);
+    assert_eq!(p.in_a_week, Some(week));
+    assert_eq!(p.expected_change, Some(Money::eur(week.minor - now.minor)));
+    let expected_trend = if week.minor > now.minor + now.minor / 50 {
+        "rising"
+    } else if week.minor < now.minor - now.minor / 50 {
+        "falling"
+    } else {
+        "flat"
+    };
+    assert_eq!(p.trend, expected_trend);
+    assert_eq!(
+        p.advice,
+        if p.trend == "falling" {
+            "wait"
+        } else {
+            "book_now"
+        }
+    );
+    assert!(["low", "medium", "high"].contains(&p.confidence.as_str()));
+    assert!(p.basis.contains("a week closer"), "{}", p.basis);
+    // The search predict made was recorded, and is the history so far.
+    assert_eq!(p.history.len(), 1);
+    assert_eq!(p.history[0].cheapest, now);
+
+    // Within a week of departure there is nothing later to compare: book now, low confidence.
+    let soon = predict::predict(&a, "LHR", "JFK", common::date("2026-11-28"), Cabin::Economy)
+        .await
+        .unwrap();
+    assert_eq!(soon.in_a_week, None);
+    assert_eq!(
+        (soon.advice.as_str(), soon.confidence.as_str()),
+        ("book_now", "low")
+    );
+
+    let e = predict::predict(
+        &a,
+        "Atlantis",
+        "JFK",
+        common::date("2026-12-20"),
+        Cabin::Economy,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
+    let (_dir, a) = common::agency();
+    let price = cheapest(&a, "LHR", "JFK", "2026-12-14", 1).await;
+    let hit = watch::add(
+        &a,
+        &watch::NewWatch {
+            origin: "LHR".into(),
+            destination: "JFK".into(),
+            date: common::date("2026-12-14"),
+            below: Money::new(price.minor + 1, Currency::EUR),
+            adults: 1,
+            cabin: Cabin::Economy,
+        },
+    )
+    .unwrap();
+    // Exactly at the price is not below it.
+    let miss = watch::add(
+        &a,
+        &watch::NewWatch {
+            origin: "LHR".into(),
+            destination: "JFK".into(),
+            date: common::date("2026-12-14"),
+            below: price,
+            adults: 1,
+            cabin: Cabin::Economy,
+        },
+    )
+    .unwrap();
+    let fired = watch::check(&a).await.unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].watch_id, hit.id);
+    assert_eq!(fired[0].price, price);
+    let events = booksygo_core::events::since(&a.store().conn().unwrap(), 0, 10_000).unwrap();
+    let alerts: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "price_alert.triggered")
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].subject_id, hit.id);
+    assert_eq!(alerts[0].payload["offer_id"], fired[0].offer_id);
+    // The same price again does not alert twice.
+    assert!(watch::check(&a).await.unwrap().is_empty());
+    let listed = watch::list(&a).unwrap();
+    assert_eq!(listed.len(), 2);
+    let w = listed.iter().find(|w| w.id == miss.id).unwrap();
+    assert_eq!(w.last_price, Some(price));
+    assert_eq!(w.fired_price, None);
+
+    // Bad input is refused before anything is stored.
+    let bad = |o: &str, d: &str, date: &str, below: i64| watch::NewWatch {
+        origin: o.into(),
+        destination: d.into(),
+        date: common::date(date),
+        below: Money::eur(below),
+        adults: 1,
+        cabin: Cabin::Economy,
+    };
+    for (w, kind) in [
+        (
+            bad("LHR", "JFK", "2026-11-01", 40000),
+            ErrorKind::InvalidInput,
+        ),
+        (
+            bad("Atlantis", "JFK", "2026-12-14", 40000),
+            ErrorKind::InvalidInput,
+        ),
+        (
+            bad("LHR", "LHR", "2026-12-14", 40000),
+            ErrorKind::InvalidInput,
+        ),
+        (bad("LHR", "JFK", "2026-12-14", 0), ErrorKind::InvalidInput),
+    ] {
+        assert_eq!(watch::add(&a, &w).unwrap_err().kind(), kind);
+    }
+    assert_eq!(watch::list(&a).unwrap().len(), 2);
+    watch::remove(&a, &miss.id).unwrap();
+    assert_eq!(
+        watch::remove(&a, &miss.id).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}

@@ -1,0 +1,176 @@
+//! `booksygo predict` and `booksygo watch add|list|check|remove`: fares over time, on this
+//! machine's store (the observations are recorded by local searches).
+
+use super::{parse_currency, parse_date};
+use crate::output::{Out, Table};
+use booksygo_core::LocalAgency;
+use booksygo_core::ai::{predict, watch};
+use booksygo_core::model::{Cabin, Currency, Money};
+use clap::{Args, Subcommand};
+use jiff::civil::Date;
+
+/// Exit code of `watch check` when at least one alert fired (cron-friendly).
+pub const FIRED: u8 = 10;
+
+fn parse_cabin(s: &str) -> Result<Cabin, String> {
+    Cabin::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    origin: String,
+    destination: String,
+    #[arg(long, value_parser = parse_date)]
+    date: Date,
+    #[arg(long, default_value = "economy", value_parser = parse_cabin)]
+    cabin: Cabin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCmd {
+    /// Watch a route and date; alert when the cheapest total is below a price.
+    Add {
+        origin: String,
+        destination: String,
+        #[arg(long, value_parser = parse_date)]
+        date: Date,
+        /// Alert below this total for all travellers (in --currency, EUR by default).
+        #[arg(long)]
+        below: String,
+        #[arg(long, value_parser = parse_currency)]
+        currency: Option<Currency>,
+        #[arg(long, default_value_t = 1)]
+        adults: u8,
+        #[arg(long, default_value = "economy", value_parser = parse_cabin)]
+        cabin: Cabin,
+    },
+    /// Your watches with their last price.
+    List,
+    /// Search every watch now: alerts on stdout; exit 0 when none fired, 10 when one did.
+    Check,
+    /// Stop watching.
+    Remove { id: String },
+}
+
+pub async fn predict(args: PredictArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+    let p = predict::predict(
+        agency,
+        &args.origin,
+        &args.destination,
+        args.date,
+        args.cabin,
+    )
+    .await?;
+    if out.json {
+        out.print_json(&p)?;
+        return Ok(crate::exit::OK);
+    }
+    let advice = if p.advice == "wait" {
+        "wait"
+    } else {
+        "book now"
+    };
+    out.line(&format!(
+        "{}-{} on {} ({} days ahead): {} per traveller today",
+        p.origin, p.destination, p.date, p.days_ahead, p.current
+    ));
+    match (p.in_a_week, p.expected_change) {
+        (Some(w), Some(c)) => out.line(&format!(
+            "in a week: about {w} ({}{}), trend {}",
+            if c.minor >= 0 { "+" } else { "" },
+            c,
+            p.trend
+        )),
+        _ => out.line("in a week: departure is too close to compare"),
+    }
+    out.line(&format!("advice: {advice} (confidence {})", p.confidence));
+    out.line(&format!("basis: {}", p.basis));
+    Ok(crate::exit::OK)
+}
+
+pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+    match cmd {
+        WatchCmd::Add {
+            origin,
+            destination,
+            date,
+            below,
+            currency,
+            adults,
+            cabin,
+        } => {
+            let below = Money::from_decimal(&below, currency.unwrap_or(Currency::EUR))?;
+            let w = watch::add(
+                agency,
+                &watch::NewWatch {
+                    origin,
+                    destination,
+                    date,
+                    below,
+                    adults,
+                    cabin,
+                },
+            )?;
+            if out.json {
+                out.print_json(&w)?;
+            } else {
+                out.line(&format!(
+                    "{}  {}-{} on {} below {}",
+                    w.id, w.origin, w.destination, w.date, w.below
+                ));
+            }
+            Ok(crate::exit::OK)
+        }
+        WatchCmd::List => {
+            let list = watch::list(agency)?;
+            if out.json {
+                out.print_json(&list)?;
+                return Ok(crate::exit::OK);
+            }
+            let mut t = Table::new(&["ID", "ROUTE", "DATE", "BELOW", "LAST PRICE", "ALERT PRICE"]);
+            for w in list {
+                t.row(vec![
+                    w.id,
+                    format!("{}-{}", w.origin, w.destination),
+                    w.date.to_string(),
+                    w.below.to_string(),
+                    w.last_price
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    w.fired_price
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                ]);
+            }
+            crate::output::emit(&t.render(&out));
+            Ok(crate::exit::OK)
+        }
+        WatchCmd::Check => {
+            let alerts = watch::check(agency).await?;
+            if out.json {
+                out.print_json(&alerts)?;
+            } else {
+                for a in &alerts {
+                    out.line(&format!(
+                        "ALERT {}  {}-{} on {}: {} (below {})  offer {}",
+                        a.watch_id, a.origin, a.destination, a.date, a.price, a.below, a.offer_id
+                    ));
+                }
+            }
+            Ok(if alerts.is_empty() {
+                crate::exit::OK
+            } else {
+                FIRED
+            })
+        }
+        WatchCmd::Remove { id } => {
+            watch::remove(agency, &id)?;
+            if !out.json {
+                out.line(&format!("stopped watching {id}"));
+            } else {
+                out.print_json(&serde_json::json!({"removed": id}))?;
+            }
+            Ok(crate::exit::OK)
+        }
+    }
+}
