@@ -1083,7 +1083,7 @@ fn chat_lines(app: &App, t: Theme, width: usize) -> Vec<Line<'static>> {
     };
     if c.entries.is_empty() && c.opened {
         lines.push(Line::styled(
-            "Ask for flights, hotels or packages, e.g. \"flights from LHR to JFK on 2027-03-14\".",
+            "Ask for flights, hotels or packages: \"flights from LHR to JFK on 2027-03-14\"",
             t.dim(),
         ));
         lines.push(Line::styled(
