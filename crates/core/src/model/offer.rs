@@ -281,6 +281,22 @@ pub struct Slice {
 }
 
 impl Slice {
+    /// The slice made of these segments, from the first departure to the last arrival;
+    /// `None` when there are none.
+    pub fn from_segments(segments: Vec<Segment>) -> Option<Slice> {
+        let (first, last) = (segments.first()?, segments.last()?);
+        Some(Slice {
+            origin: first.origin.clone(),
+            destination: last.destination.clone(),
+            departing_at: first.departing_at.clone(),
+            arriving_at: last.arriving_at.clone(),
+            duration_minutes: (last.arriving_at.timestamp() - first.departing_at.timestamp())
+                .get_seconds()
+                / 60,
+            segments,
+        })
+    }
+
     pub fn stops(&self) -> usize {
         self.segments.len().saturating_sub(1)
     }
