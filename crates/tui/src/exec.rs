@@ -6,7 +6,7 @@ use booksygo_core::Agency;
 use jiff::Timestamp;
 use std::sync::Arc;
 
-const NO_ASSISTANT: &str = "the assistant is not available in this session";
+const NO_ASSISTANT: &str = "the assistant is not available in this session: its settings did not load (run `booksygo chat hi` to see why, or open the app with --offline)";
 
 fn answer<T>(r: booksygo_core::Result<T>) -> Answer<T> {
     r.map_err(|e| {
