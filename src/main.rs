@@ -22,10 +22,13 @@ pub mod exit {
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let out = output::Out::new(args.json);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // One thread starts fastest for a command; the server serves on every core.
+    let mut builder = if matches!(args.command, Some(cli::Command::Serve(_))) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
