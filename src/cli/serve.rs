@@ -94,6 +94,8 @@ struct ServeConfig {
     cors_origins: Vec<String>,
     json_logs: bool,
     level: tracing_subscriber::filter::LevelFilter,
+    /// The model for `/api/ai/chat` (`llm.*` settings); offline assistant without one.
+    llm: Option<booksygo_core::ai::openai::LlmConfig>,
 }
 
 fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
@@ -160,6 +162,7 @@ fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
         cors_origins,
         json_logs,
         level,
+        llm: booksygo_core::ai::openai::LlmConfig::from_settings(&settings)?,
     })
 }
 
@@ -201,6 +204,7 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     let secret = signing_secret(&agency)?;
     let mut state = booksygo_server::AppState::with_secret(agency, &secret);
     state.cors_origins = config.cors_origins;
+    state.llm = config.llm.map(std::sync::Arc::new);
     booksygo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("server stopped; requests in flight were answered");
     Ok(crate::exit::OK)

@@ -35,6 +35,8 @@ pub struct AppState {
     pub keys: std::sync::Arc<auth::Keys>,
     pub limiter: std::sync::Arc<auth::Limiter>,
     pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// The model behind `/api/ai/chat`; `None` answers with the offline assistant.
+    pub llm: Option<std::sync::Arc<booksygo_core::ai::openai::LlmConfig>>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
             limiter: Default::default(),
             metrics: Default::default(),
+            llm: None,
         }
     }
 

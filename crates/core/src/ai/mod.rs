@@ -41,7 +41,7 @@ impl Backend {
 }
 
 /// One answer of the assistant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reply {
     pub conversation_id: String,
     pub backend: String,

@@ -12,7 +12,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanRequest {
     /// Where from (for the flights); `None` plans the stay only.
     pub origin: Option<String>,
@@ -33,7 +33,7 @@ fn one() -> u8 {
 }
 
 /// One choice for a slot of the plan: its price and how good it is (higher is better).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Candidate {
     pub id: String,
     pub description: String,
@@ -76,14 +76,14 @@ pub fn choose(
     best.map(|(_, _, f, h)| (f, h))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanDay {
     pub date: Date,
     pub title: String,
     pub activities: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Itinerary {
     pub destination: String,
     pub start: Date,

@@ -44,7 +44,7 @@ pub fn observe(
 }
 
 /// One recorded fare of a date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Observation {
     pub observed_at: Timestamp,
     pub days_ahead: i64,
@@ -76,7 +76,7 @@ pub fn history(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Prediction {
     pub origin: String,
     pub destination: String,

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::search::packages::{PackageQuery, PackageSort, PackageSummary};
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Recommendation {
     pub package_id: String,
     pub title: String,

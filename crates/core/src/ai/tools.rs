@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// A tool as a model or an MCP client sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ToolSpec {
     pub name: &'static str,
     pub description: &'static str,
@@ -27,7 +27,7 @@ pub struct ToolSpec {
 }
 
 /// Why a tool call failed, in terms the caller (a model) can act on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ToolError {
     /// invalid_arguments, unknown_tool, confirmation_required, not_found, conflict, ...
     pub kind: String,
@@ -76,7 +76,7 @@ impl From<Error> for ToolError {
 }
 
 /// One tool call as made, for `--json` output and the conversation log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ToolCallRecord {
     pub name: String,
     pub arguments: Value,
@@ -85,7 +85,7 @@ pub struct ToolCallRecord {
 }
 
 /// An offer the conversation has seen in a search: what `quote_booking` prices from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeenOffer {
     /// flight or hotel.
     pub kind: String,
@@ -475,7 +475,7 @@ struct IdArgs {
     id: String,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct QuoteArgs {
     #[serde(default)]
@@ -485,7 +485,7 @@ struct QuoteArgs {
     travellers: Option<u32>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct BookArgs {
     #[serde(default)]
@@ -539,7 +539,7 @@ struct ListArgs {
     status: Option<String>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelArgs {
     booking_id: String,
@@ -1168,7 +1168,7 @@ impl Toolbox<'_> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteItem {
     pub kind: String,
     pub id: String,
@@ -1176,7 +1176,7 @@ pub struct QuoteItem {
     pub price: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Quote {
     pub items: Vec<QuoteItem>,
     pub total: Money,

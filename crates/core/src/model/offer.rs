@@ -281,6 +281,22 @@ pub struct Slice {
 }
 
 impl Slice {
+    /// The slice made of these segments, from the first departure to the last arrival;
+    /// `None` when there are none.
+    pub fn from_segments(segments: Vec<Segment>) -> Option<Slice> {
+        let (first, last) = (segments.first()?, segments.last()?);
+        Some(Slice {
+            origin: first.origin.clone(),
+            destination: last.destination.clone(),
+            departing_at: first.departing_at.clone(),
+            arriving_at: last.arriving_at.clone(),
+            duration_minutes: (last.arriving_at.timestamp() - first.departing_at.timestamp())
+                .get_seconds()
+                / 60,
+            segments,
+        })
+    }
+
     pub fn stops(&self) -> usize {
         self.segments.len().saturating_sub(1)
     }
@@ -501,24 +517,38 @@ impl HotelOffer {
     }
 }
 
+/// The wire schema of a price: decimal-string amounts and a currency code.
+fn price_schema(description: &str, amounts: &[&str]) -> schemars::Schema {
+    let amount =
+        serde_json::json!({"type": "string", "pattern": crate::model::money::DECIMAL_PATTERN});
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        "total_currency".into(),
+        serde_json::json!({"type": "string", "pattern": "^[A-Z]{3}$"}),
+    );
+    let mut required = vec!["total_currency".to_string()];
+    for name in amounts {
+        properties.insert(name.to_string(), amount.clone());
+        required.push(name.to_string());
+    }
+    schemars::json_schema!({
+        "type": "object",
+        "description": description,
+        "required": required,
+        "properties": properties
+    })
+}
+
 impl schemars::JsonSchema for FarePrice {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "FarePrice".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let amount = crate::model::money::DECIMAL_PATTERN;
-        schemars::json_schema!({
-            "type": "object",
-            "description": "total = base + tax, decimal strings in one currency",
-            "required": ["total_amount", "total_currency", "base_amount", "tax_amount"],
-            "properties": {
-                "total_amount": {"type": "string", "pattern": amount},
-                "total_currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-                "base_amount": {"type": "string", "pattern": amount},
-                "tax_amount": {"type": "string", "pattern": amount}
-            }
-        })
+        price_schema(
+            "total = base + tax, decimal strings in one currency",
+            &["total_amount", "base_amount", "tax_amount"],
+        )
     }
 }
 
@@ -528,17 +558,9 @@ impl schemars::JsonSchema for StayPrice {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let amount = crate::model::money::DECIMAL_PATTERN;
-        schemars::json_schema!({
-            "type": "object",
-            "description": "every night plus taxes; nightly is the average rate before tax",
-            "required": ["total_amount", "total_currency", "nightly_amount", "tax_amount"],
-            "properties": {
-                "total_amount": {"type": "string", "pattern": amount},
-                "total_currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-                "nightly_amount": {"type": "string", "pattern": amount},
-                "tax_amount": {"type": "string", "pattern": amount}
-            }
-        })
+        price_schema(
+            "every night plus taxes; nightly is the average rate before tax",
+            &["total_amount", "nightly_amount", "tax_amount"],
+        )
     }
 }

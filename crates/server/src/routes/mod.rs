@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod ai;
 mod bookings;
 mod events;
 mod health;
@@ -69,6 +70,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/payments/refund", post(payments::refund))
         .route("/api/payments/webhook", post(payments::webhook))
         .route("/api/payments/{id}", get(payments::get))
+        .route("/api/ai/chat", post(ai::chat))
+        .route("/api/ai/recommend", post(ai::recommend))
+        .route("/api/ai/itinerary", post(ai::itinerary))
+        .route("/api/ai/predict-price", post(ai::predict_price))
         .route("/api/reviews", post(bookings::review))
         .route(
             "/api/trips",

@@ -2,7 +2,7 @@
 //! response schemas generated from the Rust types the handlers use (schemars), so the document
 //! follows the code. A test checks that every route of the router is in it.
 
-use super::{accounts, admin, bookings, events, packages, payments, search};
+use super::{accounts, admin, ai, bookings, events, packages, payments, search};
 use axum::Json;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
 use booksygo_core::booking::service::{Modification, Review};
@@ -490,6 +490,61 @@ fn build() -> Value {
         None,
         Text("text/plain"),
     );
+    // The assistant.
+    let b = d.schema::<ai::ChatBody>();
+    d.add(
+        "post",
+        "/api/ai/chat",
+        "assistant",
+        "One chat turn as Server-Sent Events: `text` pieces, then `reply` (or `error`)",
+        true,
+        None,
+        Some(b),
+        Stream,
+    );
+    let (b, r) = (
+        d.schema::<ai::RecommendBody>(),
+        d.schema::<Vec<booksygo_core::ai::recommend::Recommendation>>(),
+    );
+    d.add(
+        "post",
+        "/api/ai/recommend",
+        "assistant",
+        "Packages ranked for you, each with a one-line reason",
+        true,
+        None,
+        Some(b),
+        Json(200, r),
+    );
+    let (b, r) = (
+        d.schema::<booksygo_core::ai::plan::PlanRequest>(),
+        d.schema::<booksygo_core::ai::plan::Itinerary>(),
+    );
+    d.add(
+        "post",
+        "/api/ai/itinerary",
+        "assistant",
+        "A day-by-day plan within the budget and dates",
+        true,
+        None,
+        Some(b),
+        Json(200, r),
+    );
+    let (b, r) = (
+        d.schema::<ai::PredictBody>(),
+        d.schema::<booksygo_core::ai::predict::Prediction>(),
+    );
+    d.add(
+        "post",
+        "/api/ai/predict-price",
+        "assistant",
+        "Book now or wait: trend, expected change, confidence",
+        true,
+        None,
+        Some(b),
+        Json(200, r),
+    );
+
     // Payments.
     let (b, i) = (
         d.schema::<payments::IntentBody>(),

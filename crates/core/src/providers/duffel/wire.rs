@@ -282,19 +282,10 @@ pub fn offer(
                     .unwrap_or(0),
             });
         }
-        let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
-            return Err(Error::internal("Duffel sent a slice without segments"));
-        };
-        slices.push(Slice {
-            origin: first.origin.clone(),
-            destination: last.destination.clone(),
-            departing_at: first.departing_at.clone(),
-            arriving_at: last.arriving_at.clone(),
-            duration_minutes: (last.arriving_at.timestamp() - first.departing_at.timestamp())
-                .get_seconds()
-                / 60,
-            segments,
-        });
+        slices.push(
+            Slice::from_segments(segments)
+                .ok_or_else(|| Error::internal("Duffel sent a slice without segments"))?,
+        );
     }
     if slices.is_empty() {
         return Err(Error::internal("Duffel sent an offer without slices"));

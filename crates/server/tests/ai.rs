@@ -1,0 +1,216 @@
+//! `/api/ai/*`: the assistant over HTTP (offline backend), with the confirmation rule for
+//! booking, conversations kept per user, and recommend / itinerary / predict-price.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use booksygo_core::LocalAgency;
+use booksygo_core::agency::LocalOptions;
+use booksygo_core::config::{Clock, Paths};
+use booksygo_server::{AppState, app};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn call(s: &AppState, uri: &str, token: &str, body: Value) -> (StatusCode, String) {
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = app(s.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+async fn login(s: &AppState, email: &str) -> String {
+    let register = json!({"email": email, "password": "correct horse battery", "first_name": "Ana", "last_name": "Lopez"});
+    let req = |uri: &str, body: &Value| {
+        Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    app(s.clone())
+        .oneshot(req("/api/auth/register", &register))
+        .await
+        .unwrap();
+    let res = app(s.clone())
+        .oneshot(req(
+            "/api/auth/login",
+            &json!({"email": email, "password": "correct horse battery"}),
+        ))
+        .await
+        .unwrap();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    serde_json::from_slice::<Value>(&bytes).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The `reply` event of a chat stream, after checking the `text` events spell the reply.
+fn reply_of(sse: &str) -> Value {
+    let mut text = String::new();
+    let mut reply = Value::Null;
+    for block in sse.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let name = block
+            .lines()
+            .find_map(|l| l.strip_prefix("event:"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let data: Vec<&str> = block
+            .lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .map(|d| d.strip_prefix(' ').unwrap_or(d))
+            .collect();
+        match name.as_str() {
+            "text" => text.push_str(&data.join("\n")),
+            "reply" => reply = serde_json::from_str(&data.join("\n")).unwrap(),
+            other => panic!("unexpected event {other}: {block}"),
+        }
+    }
+    assert_eq!(
+        reply["reply"].as_str().unwrap(),
+        text,
+        "the streamed pieces make the reply"
+    );
+    reply
+}
+
+fn state() -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
+    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
+    (dir, AppState::new(LocalAgency::open(o).unwrap()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_searches_and_books_only_after_yes() {
+    let (_d, s) = state();
+    let ana = login(&s, "ana@team.test").await;
+    let bob = login(&s, "bob@team.test").await;
+
+    let (st, sse) = call(
+        &s,
+        "/api/ai/chat",
+        &ana,
+        json!({"message": "flights from Paris to Rome on 14 December"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{sse}");
+    let first = reply_of(&sse);
+    assert_eq!(first["backend"], "offline");
+    assert_eq!(first["tool_calls"][0]["name"], "search_flights");
+    let conv = first["conversation_id"].as_str().unwrap().to_string();
+
+    let (_, sse) = call(&s, "/api/ai/chat", &ana, json!({"message": "book option 1 for Ana Lopez born 1990-04-02, ana@example.com", "conversation_id": conv})).await;
+    let quoted = reply_of(&sse);
+    assert_eq!(quoted["awaiting_confirmation"], true, "{quoted}");
+    let (_, list) = call_get(&s, "/api/bookings", &ana).await;
+    assert_eq!(list, json!([]), "nothing is booked before the yes");
+
+    // Bob cannot continue Ana's conversation.
+    let (st, _) = call(
+        &s,
+        "/api/ai/chat",
+        &bob,
+        json!({"message": "yes", "conversation_id": conv}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let (_, sse) = call(
+        &s,
+        "/api/ai/chat",
+        &ana,
+        json!({"message": "yes", "conversation_id": conv}),
+    )
+    .await;
+    let booked = reply_of(&sse);
+    assert_eq!(
+        booked["tool_calls"][0]["name"], "create_booking",
+        "{booked}"
+    );
+    let (_, list) = call_get(&s, "/api/bookings", &ana).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["passengers"][0]["family_name"], "Lopez");
+
+    let (st, e) = call(&s, "/api/ai/chat", &ana, json!({"message": "   "})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+}
+
+async fn call_get(s: &AppState, uri: &str, token: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app(s.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recommend_itinerary_and_predict_price() {
+    let (_d, s) = state();
+    let ana = login(&s, "ana@team.test").await;
+
+    let (st, body) = call(&s, "/api/ai/recommend", &ana, json!({"limit": 3})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let recs: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(recs.as_array().unwrap().len(), 3);
+    assert!(
+        recs[0]["reason"].is_string() || recs[0]["why"].is_string(),
+        "{recs}"
+    );
+
+    let (st, body) = call(&s, "/api/ai/itinerary", &ana, json!({"origin": "LON", "destination": "Rome", "start": "2027-04-10", "days": 4, "budget": {"amount": "900.00", "currency": "EUR"}})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let plan: Value = serde_json::from_str(&body).unwrap();
+    let total: f64 = plan["total"]["amount"].as_str().unwrap().parse().unwrap();
+    assert!(total <= 900.0, "{plan}");
+    assert_eq!(plan["days"].as_array().unwrap().len(), 4);
+
+    let (st, body) = call(
+        &s,
+        "/api/ai/predict-price",
+        &ana,
+        json!({"origin": "LHR", "destination": "JFK", "date": "2027-03-14"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let p: Value = serde_json::from_str(&body).unwrap();
+    assert!(p["advice"].is_string() && p["trend"].is_string(), "{p}");
+
+    let (st, body) = call(
+        &s,
+        "/api/ai/predict-price",
+        &ana,
+        json!({"origin": "LHR", "destination": "XXX", "date": "2027-03-14"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, _) = call(
+        &s,
+        "/api/ai/itinerary",
+        &ana,
+        json!({"destination": "Rome"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
