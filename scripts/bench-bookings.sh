@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-bin=./target/release/booksygo
+bin="${CARGO_TARGET_DIR:-./target}/release/booksygo"
 dir="$(mktemp -d)"
 port="${PORT:-18098}"
 duration="${DURATION:-10}"

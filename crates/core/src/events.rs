@@ -26,12 +26,11 @@ pub fn emit(
     payload: &serde_json::Value,
     now: i64,
 ) -> Result<()> {
-    let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM events", [], |r| {
-        r.get(0)
-    })?;
+    let seq: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM events")?
+        .query_row([], |r| r.get(0))?;
     let id = crate::ids::new("evt");
-    conn.execute(
-        "INSERT INTO events(id, seq, type, subject_id, user_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    conn.prepare_cached("INSERT INTO events(id, seq, type, subject_id, user_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
         params![id, seq, kind, subject, user, payload.to_string(), now],
     )?;
     Ok(())
@@ -76,5 +75,7 @@ pub fn since_for_user(
 
 /// The newest event's sequence number (0 when there is none).
 pub fn last_seq(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
+        .query_row([], |r| r.get(0))?)
 }

@@ -491,3 +491,55 @@ async fn sold_seats_are_inventory() {
             .all(|o| o.slices[0].segments[0].flight_key() != seg.flight_key())
     );
 }
+
+/// A booking re-prices one remembered offer without searching its route again: the answer
+/// must be exactly what a search would give now (same flights, price, seats and id).
+#[test]
+fn repricing_one_offer_matches_the_search_that_made_it() {
+    use booksygo_core::providers::{FlightRequest, SliceRequest};
+    let (_d, a) = agency();
+    let slice = |o: &str, d: &str, day: &str| SliceRequest {
+        origin: vec![o.into()],
+        destination: vec![d.into()],
+        date: date(day),
+    };
+    let requests = [
+        FlightRequest {
+            slices: vec![slice("LHR", "JFK", "2027-03-14")],
+            passengers: Passengers {
+                adults: 2,
+                children: 1,
+                infants: 0,
+            },
+            cabin: Cabin::Economy,
+            max_stops: 1,
+            now: a.now(),
+        },
+        FlightRequest {
+            slices: vec![
+                slice("EDI", "BCN", "2027-05-02"),
+                slice("BCN", "EDI", "2027-05-09"),
+            ],
+            passengers: Passengers {
+                adults: 1,
+                children: 0,
+                infants: 0,
+            },
+            cabin: Cabin::Business,
+            max_stops: 1,
+            now: a.now(),
+        },
+    ];
+    let sandbox = a.sandbox();
+    for req in &requests {
+        let offers = sandbox.flights_blocking(req).unwrap();
+        assert!(offers.len() >= 3, "{} offers", offers.len());
+        assert!(offers.iter().any(|o| o.stops() > 0) || req.slices.len() > 1);
+        for offer in &offers {
+            let mut one = req.clone();
+            one.max_stops = offer.stops() as u8;
+            let again = sandbox.reprice_blocking(&one, offer).unwrap();
+            assert_eq!(again.as_ref(), Some(offer), "{}", offer.itinerary_key());
+        }
+    }
+}

@@ -67,43 +67,38 @@ pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
     for need in needs {
         let ok = match need {
             Need::Seats { flight_key, cabin, dep_date, capacity, quantity } => {
-                let n = conn.execute(
-                    "UPDATE flight_inventory SET sold = sold + ?3
-                     WHERE flight_key = ?1 AND cabin = ?2 AND sold + ?3 <= capacity",
+                let n = conn.prepare_cached("UPDATE flight_inventory SET sold = sold + ?3
+                     WHERE flight_key = ?1 AND cabin = ?2 AND sold + ?3 <= capacity")?.execute(
                     params![flight_key, cabin, quantity],
                 )?;
                 n == 1 || (!exists(conn, "SELECT 1 FROM flight_inventory WHERE flight_key = ?1 AND cabin = ?2", flight_key, cabin)?
                     && quantity <= capacity
-                    && conn.execute(
-                        "INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    && conn.prepare_cached("INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                         params![flight_key, cabin, dep_date, capacity, quantity],
                     )? == 1)
             }
             Need::Rooms { hotel_id, room_type, night, capacity, quantity } => {
-                let n = conn.execute(
-                    "UPDATE room_inventory SET sold = sold + ?4
-                     WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3 AND sold + ?4 <= capacity",
+                let n = conn.prepare_cached("UPDATE room_inventory SET sold = sold + ?4
+                     WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3 AND sold + ?4 <= capacity")?.execute(
                     params![hotel_id, room_type, night, quantity],
                 )?;
                 n == 1 || {
                     let present: Option<i64> = conn
+                        .prepare_cached("SELECT 1 FROM room_inventory WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3")?
                         .query_row(
-                            "SELECT 1 FROM room_inventory WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3",
                             params![hotel_id, room_type, night],
                             |r| r.get(0),
                         )
                         .optional()?;
                     present.is_none()
                         && quantity <= capacity
-                        && conn.execute(
-                            "INSERT INTO room_inventory(hotel_id, room_type, night, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        && conn.prepare_cached("INSERT INTO room_inventory(hotel_id, room_type, night, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                             params![hotel_id, room_type, night, capacity, quantity],
                         )? == 1
                 }
             }
             Need::Slots { package_id, date, quantity } => {
-                conn.execute(
-                    "UPDATE package_departures SET sold = sold + ?3 WHERE package_id = ?1 AND date = ?2 AND sold + ?3 <= slots",
+                conn.prepare_cached("UPDATE package_departures SET sold = sold + ?3 WHERE package_id = ?1 AND date = ?2 AND sold + ?3 <= slots")?.execute(
                     params![package_id, date, quantity],
                 )? == 1
             }
@@ -127,8 +122,7 @@ pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
             }));
         }
         let (kind, key, detail, quantity) = need.hold();
-        conn.execute(
-            "INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES (?1, ?2, ?3, ?4, ?5)",
+        conn.prepare_cached("INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
             params![booking, kind, key, detail, quantity],
         )?;
     }
@@ -155,26 +149,21 @@ pub fn release(conn: &Connection, booking: &str) -> Result<()> {
     };
     for (rowid, kind, key, detail, quantity) in holds {
         match kind.as_str() {
-            "seats" => conn.execute(
-                "UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2",
+            "seats" => conn.prepare_cached("UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2")?.execute(
                 params![key, detail, quantity],
             )?,
             "rooms" => {
                 let (room, night) = detail.split_once('|').unwrap_or((&detail, ""));
-                conn.execute(
-                    "UPDATE room_inventory SET sold = sold - ?4 WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3",
+                conn.prepare_cached("UPDATE room_inventory SET sold = sold - ?4 WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3")?.execute(
                     params![key, room, night, quantity],
                 )?
             }
-            _ => conn.execute(
-                "UPDATE package_departures SET sold = sold - ?3 WHERE package_id = ?1 AND date = ?2",
+            _ => conn.prepare_cached("UPDATE package_departures SET sold = sold - ?3 WHERE package_id = ?1 AND date = ?2")?.execute(
                 params![key, detail, quantity],
             )?,
         };
-        conn.execute(
-            "UPDATE booking_holds SET released = 1 WHERE rowid = ?1",
-            [rowid],
-        )?;
+        conn.prepare_cached("UPDATE booking_holds SET released = 1 WHERE rowid = ?1")?
+            .execute([rowid])?;
     }
     Ok(())
 }

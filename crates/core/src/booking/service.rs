@@ -88,8 +88,8 @@ fn idempotent_replay(
     hash: &str,
 ) -> Result<Option<Result<Booking>>> {
     let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT request_hash, response FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
         .query_row(
-            "SELECT request_hash, response FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
             params![scope, user, key],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -135,20 +135,20 @@ fn idempotent_finish(
     if let Err(e) = outcome
         && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
     {
-        conn.execute(
+        conn.prepare_cached(
             "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
-            params![scope, user, key],
-        )?;
+        )?
+        .execute(params![scope, user, key])?;
         return Ok(());
     }
     let response = match outcome {
         Ok(b) => serde_json::json!({"ok": b}),
         Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
     };
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
-        params![scope, user, key, response.to_string()],
-    )?;
+    )?
+    .execute(params![scope, user, key, response.to_string()])?;
     Ok(())
 }
 
@@ -163,8 +163,7 @@ fn idempotent_begin(
     if key.is_empty() || key.len() > 255 {
         return Err(Error::invalid("an idempotency key is 1 to 255 characters"));
     }
-    conn.execute(
-        "INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)",
+    conn.prepare_cached("INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)")?.execute(
         params![scope, key, user, hash, now],
     )?;
     Ok(())
@@ -186,11 +185,11 @@ where
     let Some(key) = key else { return f().await };
     {
         let mut conn = agency.store().conn()?;
+        let _writer = agency.store().write_lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A request that never finished (the process died, the client went away) does not
         // hold its key for ever: after a few minutes it counts as abandoned.
-        tx.execute(
-            "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND response = 'in_progress' AND created_at < ?4",
+        tx.prepare_cached("DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND response = 'in_progress' AND created_at < ?4")?.execute(
             params![scope, user, key, agency.now().as_second() - IDEMPOTENCY_ABANDONED_SECONDS],
         )?;
         if let Some(replay) = idempotent_replay(&tx, scope, user, key, &hash)? {
@@ -299,10 +298,9 @@ impl LocalAgency {
             max_stops: offer.stops() as u8,
             now: self.now(),
         };
-        let sandbox = self.sandbox();
-        let key = offer.itinerary_key();
-        let found = tokio::task::spawn_blocking(move || sandbox.flights_blocking(&req)).await??;
-        let Some(fresh) = found.into_iter().find(|o| o.itinerary_key() == key) else {
+        // Only this offer's own itinerary is priced again (as a search would price it now),
+        // not every itinerary of the route: two index reads and no search.
+        let Some(fresh) = self.sandbox().reprice_blocking(&req, offer)? else {
             return Err(Error::Conflict(format!(
                 "sold out: the flights of offer {} have no seats left; search again",
                 offer.id
@@ -788,6 +786,7 @@ impl LocalAgency {
         let booking_id = crate::ids::new("bkg");
         let settled_now = {
             let mut conn = self.store().conn()?;
+            let _writer = self.store().write_lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for (package_id, date) in &package_items {
                 prepared.push(self.prepare_package(&tx, package_id, *date, pax.total())?);
@@ -821,11 +820,8 @@ impl LocalAgency {
                 code =
                     crate::ids::code(crate::geo::hash(&[crate::geo::word(&booking_id), attempt]));
                 let taken: bool = tx
-                    .query_row(
-                        "SELECT 1 FROM bookings WHERE confirmation_code = ?1",
-                        [&code],
-                        |_| Ok(()),
-                    )
+                    .prepare_cached("SELECT 1 FROM bookings WHERE confirmation_code = ?1")?
+                    .query_row([&code], |_| Ok(()))
                     .optional()?
                     .is_some();
                 if !taken {
@@ -833,10 +829,9 @@ impl LocalAgency {
                 }
             }
             let nows = now.as_second();
-            tx.execute(
-                "INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
+            tx.prepare_cached("INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
                      points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
-                 VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                 VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)")?.execute(
                 params![booking_id, user, code, email, currency.as_str(), total, list_total, points, points_value.minor, amount_due,
                     starts_on.to_string(), ends_on.to_string(), nows],
             )?;
@@ -850,10 +845,9 @@ impl LocalAgency {
                         7,
                     ]))
                 });
-                tx.execute(
-                    "INSERT INTO booking_items(booking_id, seq, kind, offer_id, provider, reference, description, price, tax,
+                tx.prepare_cached("INSERT INTO booking_items(booking_id, seq, kind, offer_id, provider, reference, description, price, tax,
                          list_price, continent, starts_at, payload)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(
                     params![booking_id, i as i64 + 1, p.kind, p.offer_id, p.provider, reference, p.description, p.price.minor,
                         p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
                 )?;
@@ -884,9 +878,8 @@ impl LocalAgency {
                 }
             }
             for (i, p) in req.passengers.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                tx.prepare_cached("INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
                     params![booking_id, i as i64 + 1, p.given_name.trim(), p.family_name.trim(), p.born_on.to_string(), p.kind.as_str(), p.document],
                 )?;
             }
@@ -1054,9 +1047,9 @@ impl LocalAgency {
         now: i64,
     ) -> Result<(Money, usize)> {
         let row: Option<(String, i64, String, i64)> = tx
+            .prepare_cached("SELECT status, amount_due, currency, (SELECT count(*) FROM payments p WHERE p.booking_id = b.id)
+                 FROM bookings b WHERE id = ?1 AND user_id = ?2")?
             .query_row(
-                "SELECT status, amount_due, currency, (SELECT count(*) FROM payments p WHERE p.booking_id = b.id)
-                 FROM bookings b WHERE id = ?1 AND user_id = ?2",
                 params![booking_id, user],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
@@ -1097,9 +1090,8 @@ impl LocalAgency {
         let now = self.now().as_second();
         let provider = self.payments();
         let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
-            tx.execute(
-                "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
-                 VALUES (?1, ?2, ?3, 'card', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
+                 VALUES (?1, ?2, ?3, 'card', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?.execute(
                 params![crate::ids::new("pay"), booking_id, provider.name(), status, amount.minor, amount.currency.as_str(),
                     card.brand(), card.last4(), reference, message, now],
             )?;
@@ -1107,11 +1099,9 @@ impl LocalAgency {
         };
         // The booking may have moved on while the card network answered (cancelled by its
         // traveller, or lapsed): then a successful charge must be given back.
-        let status: String = tx.query_row(
-            "SELECT status FROM bookings WHERE id = ?1",
-            [booking_id],
-            |r| r.get(0),
-        )?;
+        let status: String = tx
+            .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
+            .query_row([booking_id], |r| r.get(0))?;
         let waiting = BookingStatus::parse(&status)? == BookingStatus::PaymentProcessing;
         Ok(match outcome {
             Ok(ChargeOutcome::Succeeded { reference }) if waiting => {
@@ -1187,8 +1177,7 @@ impl LocalAgency {
                     )
                     .await?;
                 let conn = self.store().conn()?;
-                conn.execute(
-                    "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)",
+                conn.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)")?.execute(
                     params![crate::ids::new("ref"), booking_id, amount.minor, amount.currency.as_str(), self.now().as_second()],
                 )?;
                 Err(Error::Conflict(format!(
@@ -1268,8 +1257,7 @@ impl LocalAgency {
                     b.status
                 )));
             }
-            conn.query_row(
-                "SELECT provider_ref FROM payments WHERE booking_id = ?1 AND status = 'requires_action' ORDER BY created_at DESC LIMIT 1",
+            conn.prepare_cached("SELECT provider_ref FROM payments WHERE booking_id = ?1 AND status = 'requires_action' ORDER BY created_at DESC LIMIT 1")?.query_row(
                 [booking_id],
                 |r| r.get::<_, String>(0),
             )
@@ -1282,11 +1270,11 @@ impl LocalAgency {
         let now = self.now().as_second();
         match outcome {
             ChargeOutcome::Succeeded { .. } => {
-                tx.execute("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id])?;
+                tx.prepare_cached("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2")?.execute( params![reference, booking_id])?;
                 self.confirm_paid(&tx, user, booking_id, now)?;
             }
             ChargeOutcome::Declined { reason } => {
-                tx.execute("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id, reason])?;
+                tx.prepare_cached("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2")?.execute( params![reference, booking_id, reason])?;
                 self.cancel_in(
                     &tx,
                     user,
@@ -1340,8 +1328,8 @@ impl LocalAgency {
                 now.as_second(),
             )?;
             let payment_id: Option<String> = tx
+                .prepare_cached("SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1")?
                 .query_row(
-                    "SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
                     [booking_id],
                     |r| r.get(0),
                 )
@@ -1349,8 +1337,7 @@ impl LocalAgency {
             // The refund is owed from this moment: it is written down with the cancellation
             // and paid out below, or by a later retry if the card network is down.
             if let (Some(payment_id), true) = (payment_id, q.refund.minor > 0) {
-                tx.execute(
-                    "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
                     params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), now.as_second()],
                 )?;
             }
@@ -1397,20 +1384,17 @@ impl LocalAgency {
             let result = (|| -> Result<()> {
                 let mut conn = self.store().conn()?;
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let n = tx.execute(
-                    "UPDATE refunds SET status = 'succeeded' WHERE id = ?1 AND status = 'pending'",
+                let n = tx.prepare_cached("UPDATE refunds SET status = 'succeeded' WHERE id = ?1 AND status = 'pending'")?.execute(
                     [&refund_id],
                 )?;
                 if n == 1 {
-                    tx.execute(
+                    tx.prepare_cached(
                         "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
-                        params![booking_id, amount],
-                    )?;
-                    let status: String = tx.query_row(
-                        "SELECT status FROM bookings WHERE id = ?1",
-                        [&booking_id],
-                        |r| r.get(0),
-                    )?;
+                    )?
+                    .execute(params![booking_id, amount])?;
+                    let status: String = tx
+                        .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
+                        .query_row([&booking_id], |r| r.get(0))?;
                     if status == BookingStatus::Cancelled.as_str() {
                         state::transition(
                             &tx,
@@ -1492,6 +1476,7 @@ impl LocalAgency {
         if lapsed.is_empty() && ended.is_empty() {
             return Ok(());
         }
+        let _writer = self.store().write_lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (id, user) in lapsed {
             // Another process may have moved it meanwhile: transition refuses stale moves.
@@ -1542,12 +1527,11 @@ impl LocalAgency {
 /// The booking holding payment `payment_id`, if the user owns it (else "not found").
 pub fn booking_of_payment(conn: &Connection, user: &str, payment_id: &str) -> Result<Booking> {
     let booking: Option<String> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT p.booking_id FROM payments p JOIN bookings b ON b.id = p.booking_id
              WHERE p.id = ?1 AND b.user_id = ?2",
-            params![payment_id, user],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![payment_id, user], |r| r.get(0))
         .optional()?;
     let booking = booking.ok_or_else(|| Error::NotFound(format!("no payment {payment_id}")))?;
     load(conn, user, &booking)
@@ -1572,10 +1556,10 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         i64,
     );
     let row: Option<Row> = conn
-        .query_row(
-            "SELECT status, confirmation_code, contact_email, currency, total, list_total, points_redeemed, points_value,
+        .prepare_cached("SELECT status, confirmation_code, contact_email, currency, total, list_total, points_redeemed, points_value,
                     amount_due, refunded, starts_on, ends_on, created_at, updated_at
-             FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2",
+             FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2")?
+        .query_row(
             params![id, user],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?)),
         )
@@ -1596,11 +1580,9 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         created,
         updated,
     ) = row.ok_or_else(|| Error::NotFound(format!("no booking {id}")))?;
-    let id: String = conn.query_row(
-        "SELECT id FROM bookings WHERE id = ?1 OR confirmation_code = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
+    let id: String = conn
+        .prepare_cached("SELECT id FROM bookings WHERE id = ?1 OR confirmation_code = ?1")?
+        .query_row([id], |r| r.get(0))?;
     let currency = Currency::parse(&currency)?;
     let m = |v: i64| Money::new(v, currency);
     let items: Vec<BookingItem> = conn
@@ -1684,7 +1666,8 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         }
         BookingStatus::Cancelled
             if conn
-                .query_row("SELECT 1 FROM refunds WHERE booking_id = ?1 AND status = 'pending'", [&id], |_| Ok(()))
+                .prepare_cached("SELECT 1 FROM refunds WHERE booking_id = ?1 AND status = 'pending'")?
+                .query_row( [&id], |_| Ok(()))
                 .optional()?
                 .is_some() =>
         {
@@ -1808,11 +1791,9 @@ pub fn quote(
         .map(|p| p.amount.minor)
         .sum();
     // What the card has already had back (a cheaper date change) is not refunded twice.
-    let refunded: i64 = conn.query_row(
-        "SELECT coalesce(sum(amount), 0) FROM refunds WHERE booking_id = ?1",
-        [&b.id],
-        |r| r.get(0),
-    )?;
+    let refunded: i64 = conn
+        .prepare_cached("SELECT coalesce(sum(amount), 0) FROM refunds WHERE booking_id = ?1")?
+        .query_row([&b.id], |r| r.get(0))?;
     let paid = paid - refunded;
     let refund = refundable.min(paid).max(0);
     let (returned, clawed) = points::cancel_effect(conn, user, &b.id)?;
@@ -1872,11 +1853,8 @@ impl LocalAgency {
             .map(|i| i.offer_id.clone())
             .ok_or_else(|| Error::invalid(format!("booking {} has no package to review", b.id)))?;
         let exists: bool = tx
-            .query_row(
-                "SELECT 1 FROM reviews WHERE booking_id = ?1",
-                [&b.id],
-                |_| Ok(()),
-            )
+            .prepare_cached("SELECT 1 FROM reviews WHERE booking_id = ?1")?
+            .query_row([&b.id], |_| Ok(()))
             .optional()?
             .is_some();
         if exists {
@@ -1887,12 +1865,10 @@ impl LocalAgency {
         }
         let id = crate::ids::new("rev");
         let now = self.now().as_second();
-        tx.execute(
-            "INSERT INTO reviews(id, booking_id, package_id, user_id, rating, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        tx.prepare_cached("INSERT INTO reviews(id, booking_id, package_id, user_id, rating, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
             params![id, b.id, package, user, rating, text, now],
         )?;
-        tx.execute(
-            "UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1",
+        tx.prepare_cached("UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1")?.execute(
             params![package, f64::from(rating)],
         )?;
         events::emit(
@@ -1978,14 +1954,11 @@ impl LocalAgency {
                 )?;
                 let mut conn = self.store().conn()?;
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute(
-                    "UPDATE booking_passengers SET given_name = ?3, family_name = ?4 WHERE booking_id = ?1 AND seq = ?2",
+                tx.prepare_cached("UPDATE booking_passengers SET given_name = ?3, family_name = ?4 WHERE booking_id = ?1 AND seq = ?2")?.execute(
                     params![b.id, passenger as i64, changed.given_name.trim(), changed.family_name.trim()],
                 )?;
-                tx.execute(
-                    "UPDATE bookings SET updated_at = ?2 WHERE id = ?1",
-                    params![b.id, now.as_second()],
-                )?;
+                tx.prepare_cached("UPDATE bookings SET updated_at = ?2 WHERE id = ?1")?
+                    .execute(params![b.id, now.as_second()])?;
                 events::emit(
                     &tx,
                     "booking.modified",
@@ -2145,10 +2118,9 @@ impl LocalAgency {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let nows = self.now().as_second();
             // The booking may have changed while the card network answered.
-            let still: String =
-                tx.query_row("SELECT status FROM bookings WHERE id = ?1", [&b.id], |r| {
-                    r.get(0)
-                })?;
+            let still: String = tx
+                .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
+                .query_row([&b.id], |r| r.get(0))?;
             if still != BookingStatus::Confirmed.as_str() {
                 return Err(Error::Conflict(format!(
                     "booking {} became {still} during the change: nothing was changed",
@@ -2161,46 +2133,37 @@ impl LocalAgency {
                 .query_map([&b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (rowid, key, cabin, qty) in old_holds {
-                tx.execute(
-                    "UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2",
+                tx.prepare_cached("UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2")?.execute(
                     params![key, cabin, qty],
                 )?;
-                tx.execute(
-                    "UPDATE booking_holds SET released = 1 WHERE rowid = ?1",
-                    [rowid],
-                )?;
+                tx.prepare_cached("UPDATE booking_holds SET released = 1 WHERE rowid = ?1")?
+                    .execute([rowid])?;
             }
             inventory::take(&tx, &b.id, &prepared.needs)?;
             let new_price = prepared.price.minor + fee.minor;
-            tx.execute(
-                "UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
-                 WHERE booking_id = ?1 AND seq = ?2",
+            tx.prepare_cached("UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
+                 WHERE booking_id = ?1 AND seq = ?2")?.execute(
                 params![b.id, item.seq, new.id, prepared.description, new_price, prepared.tax.minor, prepared.starts_at.as_second(), prepared.details.to_string()],
             )?;
             let delta = new_price - item.price.minor;
-            tx.execute(
-                "UPDATE bookings SET total = total + ?2, list_total = list_total + ?2, amount_due = amount_due + ?2, updated_at = ?3,
+            tx.prepare_cached("UPDATE bookings SET total = total + ?2, list_total = list_total + ?2, amount_due = amount_due + ?2, updated_at = ?3,
                      starts_on = (SELECT date(min(starts_at), 'unixepoch') FROM booking_items WHERE booking_id = ?1),
                      ends_on = max(?4, (SELECT ends_on FROM bookings WHERE id = ?1))
-                 WHERE id = ?1",
+                 WHERE id = ?1")?.execute(
                 params![b.id, delta, nows, prepared.ends_on.to_string()],
             )?;
             if let Some((reference, brand, last4)) = &charge_ref {
-                tx.execute(
-                    "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
-                     VALUES (?1, ?2, ?3, 'card', 'succeeded', ?4, ?5, ?6, ?7, ?8, 'flight date change', ?9)",
+                tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
+                     VALUES (?1, ?2, ?3, 'card', 'succeeded', ?4, ?5, ?6, ?7, ?8, 'flight date change', ?9)")?.execute(
                     params![crate::ids::new("pay"), b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
                 )?;
             }
             if let Some(r) = refund_ref {
-                tx.execute(
-                    "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)",
+                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)")?.execute(
                     params![crate::ids::new("ref"), b.id, -difference, b.total.currency.as_str(), nows],
                 )?;
-                tx.execute(
-                    "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
-                    params![b.id, -difference],
-                )?;
+                tx.prepare_cached("UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1")?
+                    .execute(params![b.id, -difference])?;
                 let _ = r;
             }
             events::emit(

@@ -88,8 +88,7 @@ impl std::fmt::Display for BookingStatus {
 
 /// Records a new booking's first state (audit and `booking.created`).
 pub fn created(conn: &Connection, booking: &str, user: &str, now: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, NULL, 'PENDING', 'created', ?2)",
+    conn.prepare_cached("INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, NULL, 'PENDING', 'created', ?2)")?.execute(
         params![booking, now],
     )?;
     events::emit(
@@ -111,11 +110,8 @@ pub fn transition(
     now: i64,
 ) -> Result<BookingStatus> {
     let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT status, user_id FROM bookings WHERE id = ?1",
-            [booking],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT status, user_id FROM bookings WHERE id = ?1")?
+        .query_row([booking], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (from, user) = row.ok_or_else(|| Error::NotFound(format!("no booking {booking}")))?;
     let from = BookingStatus::parse(&from)?;
@@ -124,12 +120,9 @@ pub fn transition(
             "booking {booking} is {from} and cannot become {to}"
         )));
     }
-    conn.execute(
-        "UPDATE bookings SET status = ?1, updated_at = ?2 WHERE id = ?3",
-        params![to.as_str(), now, booking],
-    )?;
-    conn.execute(
-        "INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    conn.prepare_cached("UPDATE bookings SET status = ?1, updated_at = ?2 WHERE id = ?3")?
+        .execute(params![to.as_str(), now, booking])?;
+    conn.prepare_cached("INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
         params![booking, from.as_str(), to.as_str(), reason, now],
     )?;
     events::emit(

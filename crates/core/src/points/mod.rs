@@ -53,8 +53,7 @@ pub struct LedgerEntry {
 }
 
 pub fn balance(conn: &Connection, user: &str) -> Result<Balance> {
-    let (total, available): (i64, i64) = conn.query_row(
-        "SELECT coalesce(sum(total_delta), 0), coalesce(sum(available_delta), 0) FROM points_ledger WHERE user_id = ?1",
+    let (total, available): (i64, i64) = conn.prepare_cached("SELECT coalesce(sum(total_delta), 0), coalesce(sum(available_delta), 0) FROM points_ledger WHERE user_id = ?1")?.query_row(
         [user],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -97,9 +96,8 @@ pub fn record(
             )));
         }
     }
-    conn.execute(
-        "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, booking_id, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    conn.prepare_cached("INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, booking_id, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
         params![user, kind, total_delta, available_delta, booking, note, now],
     )?;
     Ok(())
@@ -140,11 +138,10 @@ pub fn earn_preview(history: &[LedgerEntry]) -> Vec<(&'static str, i64)> {
 /// Booking confirmed: first-booking bonus, then badges and challenges.
 pub fn on_confirmed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
     let had_first: bool = conn
-        .query_row(
+        .prepare_cached(
             "SELECT 1 FROM points_ledger WHERE user_id = ?1 AND kind = 'FIRST_BOOKING'",
-            [user],
-            |_| Ok(()),
-        )
+        )?
+        .query_row([user], |_| Ok(()))
         .optional()?
         .is_some();
     if !had_first {
@@ -190,10 +187,9 @@ pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Resu
 /// Cancelling: redeemed points come back, points earned by the booking go (as far as the
 /// available balance allows: it never goes negative). Returns (returned, clawed back).
 pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<(i64, i64)> {
-    let (redeemed, earned): (i64, i64) = conn.query_row(
-        "SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
+    let (redeemed, earned): (i64, i64) = conn.prepare_cached("SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
                 coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CHALLENGE_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
-         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2",
+         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2")?.query_row(
         params![user, booking],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -229,10 +225,9 @@ pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> R
 
 /// What cancelling would do to points, without doing it.
 pub fn cancel_effect(conn: &Connection, user: &str, booking: &str) -> Result<(i64, i64)> {
-    let (redeemed, earned): (i64, i64) = conn.query_row(
-        "SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
+    let (redeemed, earned): (i64, i64) = conn.prepare_cached("SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
                 coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CHALLENGE_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
-         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2",
+         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2")?.query_row(
         params![user, booking],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -318,10 +313,31 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
         _ => None,
     };
     let live = "status IN ('CONFIRMED', 'COMPLETED')";
-    let (bookings, savings): (i64, i64) = if need("first_traveler")
-        || need("globe_trotter")
-        || need("budget_master")
-    {
+    // Savings (list price less price paid) are never negative, so their total over live
+    // bookings only grows when a booking that saved something goes live: a booking that
+    // saved nothing cannot complete "budget_master", and summing every booking the traveller
+    // ever made (the cost of a frequent booker's every booking) is skipped.
+    let savings_may_grow = match booking {
+        Some(id) => conn
+            .prepare_cached("SELECT list_total > total FROM bookings WHERE id = ?1")?
+            .query_row([id], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(true),
+        None => true,
+    };
+    let count_only = !(need("budget_master") && savings_may_grow);
+    let bookings: i64 = if count_only && (need("first_traveler") || need("globe_trotter")) {
+        // Enough to decide both badges: at most ten rows of the (user, status) index.
+        conn.prepare_cached(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM bookings WHERE user_id = ?1 AND {live} LIMIT 10)"
+        ))?
+        .query_row([user], |r| r.get(0))?
+    } else {
+        0
+    };
+    let (bookings, savings): (i64, i64) = if count_only {
+        (bookings, 0)
+    } else {
         // Savings are summed per currency, then converted: a yen is not a euro cent.
         let fx = crate::model::FxTable::from_json(crate::fixtures::FX)?;
         let mut stmt = conn.prepare_cached(&format!(
@@ -343,15 +359,10 @@ fn stats(conn: &Connection, user: &str, open: &[&str], trigger: Trigger) -> Resu
                 .minor;
         }
         (n, eur)
-    } else {
-        (0, 0)
     };
     let reviews: i64 = if need("social_butterfly") && matches!(trigger, Trigger::Review) {
-        conn.query_row(
-            "SELECT count(*) FROM reviews WHERE user_id = ?1",
-            [user],
-            |r| r.get(0),
-        )?
+        conn.prepare_cached("SELECT count(*) FROM reviews WHERE user_id = ?1")?
+            .query_row([user], |r| r.get(0))?
     } else {
         0
     };
@@ -435,10 +446,10 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
             _ => false,
         };
         for badge in open.into_iter().filter(|b| qualifies(b)) {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT OR IGNORE INTO badges(user_id, badge, awarded_at) VALUES (?1, ?2, ?3)",
-                params![user, badge, now],
-            )?;
+            )?
+            .execute(params![user, badge, now])?;
             crate::events::emit(
                 conn,
                 "badge.awarded",
@@ -456,12 +467,10 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
     let open_challenges = challenges_where(conn, user, today, |id| match (id, trigger) {
         ("critic", Trigger::Review) => true,
         ("asia_explorer", Trigger::Booking(b)) => conn
-            .query_row(
+            .prepare_cached(
                 "SELECT 1 FROM booking_items WHERE booking_id = ?1 AND continent = 'Asia'",
-                [b],
-                |_| Ok(()),
             )
-            .optional()
+            .and_then(|mut s| s.query_row([b], |_| Ok(())).optional())
             .ok()
             .flatten()
             .is_some(),
@@ -470,8 +479,7 @@ pub fn evaluate(conn: &Connection, user: &str, trigger: Trigger, now: i64) -> Re
     })?;
     for c in open_challenges {
         if !c.completed && c.progress >= c.goal {
-            conn.execute(
-                "INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)",
+            conn.prepare_cached("INSERT OR IGNORE INTO challenge_completions(user_id, challenge, completed_at) VALUES (?1, ?2, ?3)")?.execute(
                 params![user, c.id, now],
             )?;
             // Tied to the booking that completed it, so cancelling that booking takes it back.
@@ -545,7 +553,7 @@ fn challenges_where(
     let m_end = today.last_of_month();
     let period_q = format!("{}Q{}", today.year(), q + 1);
     let period_m = today.strftime("%Y-%m").to_string();
-    let count = |sql: &str, from: Date, to: Date| -> Result<i64> {
+    let count = |sql: &str, from: Date, to: Date, goal: i64| -> Result<i64> {
         let start = from
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map_err(Error::internal)?
@@ -557,7 +565,11 @@ fn challenges_where(
             .timestamp()
             .as_second()
             + 86_400;
-        Ok(conn.query_row(sql, params![user, start, end], |r| r.get(0))?)
+        // Progress stops at the goal, so the count stops there too: a frequent booker's
+        // every booking must not re-count the whole month.
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row(params![user, start, end, goal], |r| r.get(0))?)
     };
     let live =
         "b.status IN ('CONFIRMED', 'COMPLETED') AND b.created_at >= ?2 AND b.created_at < ?3";
@@ -569,7 +581,7 @@ fn challenges_where(
             q_start,
             q_end,
             2,
-            format!("SELECT count(DISTINCT b.id) FROM bookings b JOIN booking_items i ON i.booking_id = b.id WHERE b.user_id = ?1 AND {live} AND i.continent = 'Asia'"),
+            format!("SELECT count(*) FROM (SELECT DISTINCT b.id FROM bookings b JOIN booking_items i ON i.booking_id = b.id WHERE b.user_id = ?1 AND {live} AND i.continent = 'Asia' LIMIT ?4)"),
         ),
         (
             format!("frequent_booker:{period_m}"),
@@ -578,7 +590,7 @@ fn challenges_where(
             m_start,
             m_end,
             3,
-            format!("SELECT count(*) FROM bookings b WHERE b.user_id = ?1 AND {live}"),
+            format!("SELECT count(*) FROM (SELECT 1 FROM bookings b WHERE b.user_id = ?1 AND {live} LIMIT ?4)"),
         ),
         (
             format!("critic:{period_q}"),
@@ -587,7 +599,7 @@ fn challenges_where(
             q_start,
             q_end,
             2,
-            "SELECT count(*) FROM reviews r WHERE r.user_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3".to_string(),
+            "SELECT count(*) FROM (SELECT 1 FROM reviews r WHERE r.user_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3 LIMIT ?4)".to_string(),
         ),
     ];
     let mut done = conn.prepare_cached(
@@ -597,7 +609,7 @@ fn challenges_where(
         .into_iter()
         .filter(|spec| wanted(spec.0.split(':').next().unwrap_or("")))
         .map(|(id, name, description, from, to, goal, sql)| {
-            let progress = count(&sql, from, to)?.min(goal);
+            let progress = count(&sql, from, to, goal)?.min(goal);
             let completed = done
                 .query_row(params![user, id], |_| Ok(()))
                 .optional()?

@@ -474,4 +474,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX price_watches_user ON price_watches(user_id);
     "#,
     // --- end assistant ---
+    // --- perf (booking throughput) ---
+    // 9: a booking's audit trail and payments were found by scanning every row: reading a
+    // booking back (after every booking) and counting its payment attempts now use an index.
+    r#"
+    CREATE INDEX booking_audit_booking ON booking_audit(booking_id, id);
+    CREATE INDEX payments_booking ON payments(booking_id);
+    "#,
+    // --- end perf ---
 ];

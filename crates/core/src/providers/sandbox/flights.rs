@@ -419,6 +419,62 @@ pub fn search(net: &Network, req: &FlightRequest, sold: &SoldSeats) -> Vec<Fligh
         .collect()
 }
 
+/// The itinerary of `offer` priced now, exactly as [`search`] prices it, without searching
+/// every itinerary of the market (a booking re-prices one remembered offer). `None` when one
+/// of its flights no longer operates, no longer connects, or has too few seats left.
+pub fn reprice(
+    net: &Network,
+    req: &FlightRequest,
+    sold: &SoldSeats,
+    offer: &FlightOffer,
+) -> Option<FlightOffer> {
+    let search = Search {
+        net,
+        cabin: req.cabin,
+        seats: req.passengers.seats(),
+        max_stops: req.max_stops,
+        now: req.now,
+        sold,
+    };
+    let mut options = Vec::with_capacity(offer.slices.len());
+    for slice in &offer.slices {
+        let mut legs: Vec<Flight> = Vec::with_capacity(slice.segments.len());
+        for seg in &slice.segments {
+            let from = net.places.airport_index(&seg.origin)?;
+            let to = net.places.airport_index(&seg.destination)?;
+            let date = seg.departing_at.date();
+            let dep = seg.departing_at.timestamp().as_second();
+            let flight = net.out[from]
+                .iter()
+                .filter(|r| {
+                    r.to as usize == to
+                        && net.places.airlines[r.airline as usize].code == seg.marketing_carrier
+                })
+                .find_map(|r| {
+                    let (edge, schedule) = net.edge(from, r);
+                    search
+                        .flights(edge, schedule, date)
+                        .find(|f| f.dep == dep && designator(net, f) == seg.flight_number)
+                })?;
+            if let Some(prev) = legs.last()
+                && !search.connects(prev, &flight)
+            {
+                return None;
+            }
+            legs.push(flight);
+        }
+        if legs.is_empty() || legs.len() > usize::from(req.max_stops) + 1 {
+            return None;
+        }
+        options.push(search.price(legs)?);
+    }
+    let slices: Vec<&SliceOption> = options.iter().collect();
+    if slices.is_empty() || !chronological(&slices) {
+        return None;
+    }
+    Some(build_offer(net, req, &slices))
+}
+
 /// (destination airport, date, price, airlines) found by [`cheapest_direct`].
 pub type Cheapest = (usize, Date, Money, Vec<String>);
 

@@ -13,6 +13,7 @@ use crate::store::{self, Store};
 use async_trait::async_trait;
 use jiff::ToSpan;
 use network::Network;
+use rusqlite::OptionalExtension;
 use std::sync::Arc;
 
 pub const NAME: &str = "sandbox";
@@ -58,6 +59,34 @@ impl SandboxProvider {
         let last = last.checked_add(3.days()).unwrap_or(last);
         let sold = self.sold_seats(first, last)?;
         Ok(flights::search(&self.net, req, &sold))
+    }
+
+    /// One remembered offer priced now (a booking's re-pricing): only its own flights'
+    /// allotments are read and only its own itinerary is priced. `None` when it no longer sells.
+    pub fn reprice_blocking(
+        &self,
+        req: &FlightRequest,
+        offer: &FlightOffer,
+    ) -> Result<Option<FlightOffer>> {
+        let mut sold = flights::SoldSeats::new();
+        {
+            let conn = self.store.conn()?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT sold, capacity FROM flight_inventory WHERE flight_key = ?1 AND cabin = ?2",
+            )?;
+            for seg in offer.segments() {
+                let key = seg.flight_key();
+                if let Some(row) = stmt
+                    .query_row(rusqlite::params![key, offer.cabin_class.as_str()], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?
+                {
+                    sold.insert((key, offer.cabin_class), row);
+                }
+            }
+        }
+        Ok(flights::reprice(&self.net, req, &sold, offer))
     }
 
     pub fn hotels_blocking(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>> {
