@@ -937,6 +937,7 @@ impl LocalAgency {
                     &req.passengers,
                     email,
                     req.contact_phone.as_deref(),
+                    req.payment.card.is_none(),
                 )
                 .await?
         {
@@ -1023,6 +1024,8 @@ impl LocalAgency {
     /// any transaction (a real card network may take seconds); the moves on either side are
     /// transactions of their own.
     async fn charge(&self, user: &str, booking_id: &str, card: &Card) -> Result<Booking> {
+        // Orders held unpaid must still be held at the same price before the card is charged.
+        self.check_held_orders(booking_id).await?;
         let now = self.now().as_second();
         let (amount, attempt) = {
             let mut conn = self.store().conn()?;
@@ -1042,7 +1045,20 @@ impl LocalAgency {
             tx.commit()?;
             settled
         };
-        self.after_settle(user, booking_id, settled).await
+        let booking = self.after_settle(user, booking_id, settled).await?;
+        self.after_paid(user, booking).await
+    }
+
+    /// A booking just paid: its held supplier orders are paid now (what fails is retried by
+    /// `reconcile_suppliers` and shown in `next_action`).
+    async fn after_paid(&self, user: &str, booking: Booking) -> Result<Booking> {
+        if booking.status != BookingStatus::Confirmed {
+            return Ok(booking);
+        }
+        if self.pay_held_orders(&booking.id).await.is_empty() {
+            self.invalidate_caches();
+        }
+        load(&*self.store().conn()?, user, &booking.id)
     }
 
     /// PENDING -> PAYMENT_PROCESSING; returns the amount to charge and the attempt number.
@@ -1277,28 +1293,31 @@ impl LocalAgency {
             .ok_or_else(|| Error::Conflict(format!("booking {booking_id} has no payment waiting for confirmation")))?
         };
         let outcome = self.payments().confirm(&reference).await?;
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = self.now().as_second();
-        match outcome {
-            ChargeOutcome::Succeeded { .. } => {
-                tx.execute("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id])?;
-                self.confirm_paid(&tx, user, booking_id, now)?;
+        let booking = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = self.now().as_second();
+            match outcome {
+                ChargeOutcome::Succeeded { .. } => {
+                    tx.execute("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id])?;
+                    self.confirm_paid(&tx, user, booking_id, now)?;
+                }
+                ChargeOutcome::Declined { reason } => {
+                    tx.execute("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id, reason])?;
+                    self.cancel_in(
+                        &tx,
+                        user,
+                        booking_id,
+                        &format!("payment declined: {reason}"),
+                        now,
+                    )?;
+                }
+                ChargeOutcome::RequiresAction { .. } => {}
             }
-            ChargeOutcome::Declined { reason } => {
-                tx.execute("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2", params![reference, booking_id, reason])?;
-                self.cancel_in(
-                    &tx,
-                    user,
-                    booking_id,
-                    &format!("payment declined: {reason}"),
-                    now,
-                )?;
-            }
-            ChargeOutcome::RequiresAction { .. } => {}
-        }
-        tx.commit()?;
-        load(&conn, user, booking_id)
+            tx.commit()?;
+            load(&conn, user, booking_id)?
+        };
+        self.after_paid(user, booking).await
     }
 
     /// What cancelling would refund, by the fare rules of each item.
@@ -1483,6 +1502,15 @@ impl LocalAgency {
             .query_map([nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         lapsed.extend(interrupted);
+        // A held supplier order is released at its supplier's deadline, which may come first.
+        let released: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT b.id, b.user_id FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
+                 WHERE s.held = 1 AND s.status = 'confirmed' AND s.payment_required_by < ?1 AND b.status = 'PENDING' AND b.created_at >= ?2",
+            )?
+            .query_map([nows, nows - PENDING_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        lapsed.extend(released);
         let ended: Vec<(String, String)> = conn
             .prepare_cached(
                 "SELECT id, user_id FROM bookings WHERE status = 'CONFIRMED' AND ends_on < ?1",

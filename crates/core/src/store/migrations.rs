@@ -474,4 +474,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX price_watches_user ON price_watches(user_id);
     "#,
     // --- end assistant ---
+    // --- hold orders (Duffel): an order placed unpaid, paid when the traveller pays ---
+    r#"
+    ALTER TABLE supplier_orders ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    -- When the supplier releases the unpaid hold (unix seconds).
+    ALTER TABLE supplier_orders ADD COLUMN payment_required_by INTEGER;
+    "#,
+    // --- end hold orders ---
 ];
