@@ -771,6 +771,11 @@ async fn lapse_cancels_the_hold(order: &str, minutes: i64) {
     a.search_flights(&query()).await.unwrap();
     let b = a.create_booking(without_card(BA)).await.unwrap();
     assert_eq!(b.status, BookingStatus::Pending);
+    let by = now()
+        .checked_add(jiff::SignedDuration::from_mins(minutes))
+        .unwrap();
+    let next = b.next_action.unwrap();
+    assert!(next.starts_with(&format!("pay by {by} ")), "{next}");
 
     let at = |m: i64| {
         let mut o = options(dir.path(), &f, &[], false);

@@ -1700,9 +1700,12 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
     let supplier_note = super::supplier::pending_note(conn, &id)?;
     let next_action = match status {
         _ if supplier_note.is_some() => supplier_note,
-        BookingStatus::Pending => Some(format!(
-            "pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"
-        )),
+        BookingStatus::Pending => Some(match held_until(conn, &id, created)? {
+            Some(by) => format!(
+                "pay by {by} (the seats are held until then): booksygo bookings pay {id} --card NUMBER"
+            ),
+            None => format!("pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"),
+        }),
         BookingStatus::PaymentProcessing
             if payments.iter().any(|p| p.status == "requires_action") =>
         {
@@ -1751,6 +1754,17 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
 /// - hotel: everything until the free-cancellation deadline, nothing after.
 /// - package: 90 % thirty days or more before departure, 50 % from seven days, nothing after.
 ///
+/// For a booking with held supplier orders: when it lapses (the earlier of our hold and the
+/// supplier's `payment_required_by`).
+fn held_until(conn: &Connection, booking_id: &str, created: i64) -> Result<Option<Timestamp>> {
+    let by: Option<i64> = conn.query_row(
+        "SELECT min(coalesce(payment_required_by, ?2)) FROM supplier_orders WHERE booking_id = ?1 AND status = 'confirmed' AND held = 1",
+        params![booking_id, created + PENDING_HOLD_SECONDS],
+        |r| r.get(0),
+    )?;
+    Ok(by.map(|b| ts(b.min(created + PENDING_HOLD_SECONDS))))
+}
+
 /// The card gets back at most what it paid; redeemed points always come back.
 pub fn quote(
     conn: &Connection,
