@@ -246,3 +246,39 @@ fn plain_booksygo_without_a_terminal_prints_usage() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Usage: booksygo"), "{err}");
 }
+
+#[test]
+fn a_chat_exchange_in_the_terminal_app_books_only_after_yes() {
+    if tmux_missing() {
+        return;
+    }
+    let env = Env::new();
+    let tmux = open_app(&env, "--offline", "chat");
+    tmux.wait_for("the search form", |s| s.contains("From"));
+    tmux.keys(&["Escape"]);
+    tmux.text("m");
+    tmux.wait_for("the chat view", |s| s.contains("Assistant (offline)"));
+    tmux.text("flights from LHR to JFK on 2027-03-14");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the reply with its tool card", |s| {
+        s.contains("search_flights") && s.contains("book option N")
+    });
+    tmux.text("book option 1 for Ada Lovelace born 1990-12-10, ada@example.com");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the pending quote", |s| s.contains("Waiting for your yes"));
+    assert_eq!(env.json(&["bookings", "list"]).as_array().unwrap().len(), 0);
+    tmux.text("yes");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the booking", |s| s.contains("Booked:"));
+    tmux.keys(&["C-c"]);
+    let after = tmux.wait_for("the app to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "{after}");
+
+    let list = env.json(&["bookings", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["passengers"][0]["family_name"], "Lovelace");
+    // The conversation was kept where `booksygo chat` keeps it.
+    let convs = env.json(&["chat", "--list"]);
+    assert_eq!(convs.as_array().unwrap().len(), 1, "{convs}");
+    assert_eq!(convs[0]["messages"], 6, "{convs}");
+}

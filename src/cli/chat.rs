@@ -68,18 +68,10 @@ pub async fn run(
         }
         return Ok(crate::exit::OK);
     }
-    let backend = if offline {
-        Backend::Offline
-    } else {
-        match openai::LlmConfig::from_settings(&Settings::load(&paths)?)? {
-            Some(cfg) => Backend::OpenAi(Box::new(openai::OpenAiBackend::new(cfg)?)),
-            None => Backend::Offline,
-        }
-    };
     let assistant = Assistant {
         agency,
         today: clock.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
-        backend,
+        backend: backend(offline, &paths)?,
     };
     let mut conv = {
         let conn = local.store.conn()?;
@@ -104,6 +96,20 @@ pub async fn run(
         }
         None => repl(&assistant, &local, &mut conv, out).await,
     }
+}
+
+/// The assistant's brain: offline with --offline or when no model is configured, else the
+/// configured OpenAI-compatible model (`booksygo chat` and the terminal app's Chat view).
+pub fn backend(offline: bool, paths: &Paths) -> anyhow::Result<Backend> {
+    if offline {
+        return Ok(Backend::Offline);
+    }
+    Ok(
+        match openai::LlmConfig::from_settings(&Settings::load(paths)?)? {
+            Some(cfg) => Backend::OpenAi(Box::new(openai::OpenAiBackend::new(cfg)?)),
+            None => Backend::Offline,
+        },
+    )
 }
 
 /// One exchange: the reply streams to stdout (or comes as one JSON object), then the

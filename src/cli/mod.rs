@@ -134,14 +134,14 @@ pub enum AdminCmd {
 pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
     let Some(command) = cli.command else {
         if tui::interactive() {
-            return tui::run(open(cli.remote, cli.offline)?).await;
+            return tui::run(open(cli.remote, cli.offline)?, cli.offline).await;
         }
         use clap::CommandFactory;
         eprintln!("{}", Cli::command().render_help());
         return Ok(crate::exit::INVALID);
     };
     match command {
-        Command::Tui => tui::run(open(cli.remote, cli.offline)?).await,
+        Command::Tui => tui::run(open(cli.remote, cli.offline)?, cli.offline).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

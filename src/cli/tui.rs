@@ -1,6 +1,9 @@
 //! `booksygo tui` (and plain `booksygo` in a terminal): the full-screen app, over the same
 //! agency as every other command (this machine, or the team server in remote mode).
 
+use booksygo_core::ai::Assistant;
+use booksygo_core::config::{Clock, Paths};
+use booksygo_core::store::Store;
 use booksygo_core::{Agency, Error};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -10,7 +13,7 @@ pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
-pub async fn run(agency: Arc<dyn Agency>) -> anyhow::Result<u8> {
+pub async fn run(agency: Arc<dyn Agency>, offline: bool) -> anyhow::Result<u8> {
     if !interactive() {
         return Err(Error::invalid(
             "the terminal app needs a terminal on standard input and output; for scripts use the subcommands (booksygo --help)",
@@ -34,6 +37,33 @@ pub async fn run(agency: Arc<dyn Agency>) -> anyhow::Result<u8> {
         mode,
         user: profile.email,
     };
-    booksygo_tui::run(agency, mode).await?;
+    let chat = match chat_engine(agency.clone(), profile.id, offline) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            // The rest of the app works without the assistant; the Chat view says it is missing.
+            eprintln!("booksygo: the assistant is not available: {e}");
+            None
+        }
+    };
+    booksygo_tui::run(agency, mode, chat).await?;
     Ok(crate::exit::OK)
+}
+
+/// The Chat view's assistant: the same backend choice and conversation store as `booksygo chat`.
+fn chat_engine(
+    agency: Arc<dyn Agency>,
+    user: String,
+    offline: bool,
+) -> anyhow::Result<booksygo_tui::chat::ChatEngine> {
+    let paths = Paths::from_env()?;
+    let clock = Clock::from_env()?;
+    let assistant = Assistant {
+        agency,
+        today: clock.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+        backend: super::chat::backend(offline, &paths)?,
+    };
+    let store = Store::open(&paths.database())?;
+    Ok(booksygo_tui::chat::ChatEngine::new(
+        assistant, store, user, clock,
+    ))
 }

@@ -1,6 +1,7 @@
 //! The app's state and `update`: a pure function from (state, message) to (new state,
 //! commands). No I/O happens here; `exec` runs the commands.
 
+use crate::chat::ChatEntry;
 use crate::msg::{Cmd, Msg, PointsData};
 use booksygo_core::agency::{CalendarDay, CalendarQuery, MarketInfo};
 use booksygo_core::booking::payment::{Card, MIN_POINTS_REDEMPTION};
@@ -42,6 +43,7 @@ pub enum Screen {
     Book,
     Trips,
     Points,
+    Chat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -432,6 +434,25 @@ pub struct PointsState {
     pub error: Option<String>,
 }
 
+/// The Chat view: the conversation as shown, the input line, and the quote waiting for a yes.
+#[derive(Debug, Clone, Default)]
+pub struct ChatState {
+    pub entries: Vec<ChatEntry>,
+    pub input: String,
+    /// Opening the conversation or waiting for a reply: Enter does not send meanwhile.
+    pub busy: bool,
+    pub opened: bool,
+    /// Where this turn's entries start (its tool cards go before its reply).
+    pub turn_start: usize,
+    /// The last message sent, put back in the input line if the turn fails.
+    pub sent: String,
+    pub pending: Option<String>,
+    pub conversation_id: Option<String>,
+    pub backend: Option<String>,
+    /// Lines scrolled up from the bottom.
+    pub scroll: u16,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
@@ -448,6 +469,7 @@ pub const PALETTE: &[(&str, &str)] = &[
     ("results", "back to the last results"),
     ("trips", "your bookings"),
     ("points", "points, badges, challenges"),
+    ("chat", "ask the assistant"),
     ("sort price", "cheapest first"),
     ("sort duration", "shortest first"),
     ("sort departure", "earliest first"),
@@ -468,6 +490,7 @@ pub struct App {
     pub book: Option<BookState>,
     pub trips: TripsState,
     pub points: PointsState,
+    pub chat: ChatState,
     pub overlay: Overlay,
     pub info: Option<MarketInfo>,
     pub size: (u16, u16),
@@ -497,6 +520,7 @@ impl App {
                 focus_id: None,
             },
             points: PointsState::default(),
+            chat: ChatState::default(),
             overlay: Overlay::None,
             info: None,
             size: (80, 24),
@@ -525,6 +549,7 @@ impl App {
             Screen::Search => self.search.focus.is_some(),
             Screen::Book => self.book.as_ref().is_some_and(|b| b.step == BookStep::Form),
             Screen::Trips => matches!(self.trips.prompt, TripsPrompt::Export(_)),
+            Screen::Chat => true,
             _ => false,
         }
     }
@@ -779,6 +804,62 @@ impl App {
                 }
                 vec![]
             }
+            Msg::ChatOpened(a) => {
+                let c = &mut self.chat;
+                c.busy = false;
+                c.opened = true;
+                match a {
+                    Ok(log) => {
+                        c.entries = log.entries;
+                        c.pending = log.pending;
+                        c.conversation_id = Some(log.conversation_id);
+                        c.backend = Some(log.backend);
+                    }
+                    Err(e) => c.entries.push(ChatEntry::Error(e)),
+                }
+                c.turn_start = c.entries.len();
+                vec![]
+            }
+            Msg::ChatText(piece) => {
+                let c = &mut self.chat;
+                if c.busy {
+                    let streaming = c.entries.len() > c.turn_start;
+                    match c.entries.last_mut() {
+                        Some(ChatEntry::Assistant(text)) if streaming => text.push_str(&piece),
+                        _ => c.entries.push(ChatEntry::Assistant(piece)),
+                    }
+                    c.scroll = 0;
+                }
+                vec![]
+            }
+            Msg::ChatReplied(a) => {
+                let c = &mut self.chat;
+                c.busy = false;
+                c.scroll = 0;
+                match a {
+                    Ok(turn) => {
+                        // The streamed text becomes the reply as the assistant finished it,
+                        // after the turn's tool cards.
+                        c.entries.truncate(c.turn_start);
+                        c.entries
+                            .extend(turn.cards.into_iter().map(ChatEntry::Tool));
+                        if !turn.reply.trim().is_empty() {
+                            c.entries.push(ChatEntry::Assistant(turn.reply));
+                        }
+                        c.pending = turn.pending;
+                        c.conversation_id = Some(turn.conversation_id);
+                        c.sent.clear();
+                    }
+                    Err(e) => {
+                        c.entries.push(ChatEntry::Error(e));
+                        if c.input.is_empty() {
+                            c.input = std::mem::take(&mut c.sent);
+                        }
+                    }
+                }
+                c.turn_start = c.entries.len();
+                vec![]
+            }
             Msg::Points(a) => {
                 self.points.loading = false;
                 match a {
@@ -866,6 +947,7 @@ impl App {
             Screen::Book => self.key_book(k),
             Screen::Trips => self.key_trips(k),
             Screen::Points => None,
+            Screen::Chat => self.key_chat(k),
         };
         if let Some(cmds) = cmds {
             return cmds;
@@ -885,6 +967,7 @@ impl App {
             KeyCode::Char('/') => return self.command("search"),
             KeyCode::Char('t') => return self.command("trips"),
             KeyCode::Char('p') => return self.command("points"),
+            KeyCode::Char('m') => return self.command("chat"),
             _ => {}
         }
         vec![]
@@ -916,6 +999,13 @@ impl App {
                 self.push(Screen::Points);
                 self.points.loading = true;
                 return vec![Cmd::LoadPoints];
+            }
+            "chat" => {
+                self.push(Screen::Chat);
+                if !self.chat.opened && !self.chat.busy {
+                    self.chat.busy = true;
+                    return vec![Cmd::ChatOpen];
+                }
             }
             "help" => self.overlay = Overlay::Help,
             "quit" => self.quit = true,
@@ -1179,6 +1269,10 @@ impl App {
         let (sel, len) = match self.screen() {
             Screen::Results => (&mut self.results.selected, self.results.list.len()),
             Screen::Trips => (&mut self.trips.selected, self.trips.bookings.len()),
+            Screen::Chat => {
+                self.chat.scroll = (i64::from(self.chat.scroll) - by).clamp(0, 10_000) as u16;
+                return;
+            }
             Screen::Detail => {
                 self.detail.scroll = (i64::from(self.detail.scroll) + by).clamp(0, 500) as u16;
                 return;
@@ -1391,6 +1485,40 @@ impl App {
                 Some(vec![])
             }
         }
+    }
+
+    // ----- chat -----
+
+    fn key_chat(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
+        if k.code == KeyCode::Esc {
+            self.back();
+            return Some(vec![]);
+        }
+        let page = self.page() as u16;
+        let c = &mut self.chat;
+        match k.code {
+            KeyCode::Enter => {
+                let text = c.input.trim().to_string();
+                if text.is_empty() || c.busy {
+                    return Some(vec![]);
+                }
+                c.input.clear();
+                c.entries.push(ChatEntry::User(text.clone()));
+                c.turn_start = c.entries.len();
+                c.sent = text.clone();
+                c.busy = true;
+                c.scroll = 0;
+                return Some(vec![Cmd::ChatSend(text)]);
+            }
+            KeyCode::Backspace => {
+                c.input.pop();
+            }
+            KeyCode::PageUp => c.scroll = c.scroll.saturating_add(page),
+            KeyCode::PageDown => c.scroll = c.scroll.saturating_sub(page),
+            KeyCode::Char(ch) if !k.modifiers.contains(KeyModifiers::CONTROL) => c.input.push(ch),
+            _ => return None,
+        }
+        Some(vec![])
     }
 
     // ----- trips -----

@@ -1,9 +1,12 @@
 //! The executor: runs each `Cmd` against the agency on tokio and answers with a `Msg`.
 
+use crate::chat::ChatEngine;
 use crate::msg::{Answer, Cmd, Msg, PointsData};
 use booksygo_core::Agency;
 use jiff::Timestamp;
 use std::sync::Arc;
+
+const NO_ASSISTANT: &str = "the assistant is not available in this session";
 
 fn answer<T>(r: booksygo_core::Result<T>) -> Answer<T> {
     r.map_err(|e| {
@@ -23,8 +26,13 @@ async fn points(agency: &dyn Agency) -> booksygo_core::Result<PointsData> {
 }
 
 /// Runs one command to its answer; `emit` receives messages before it (a flight search's
-/// per-provider previews).
-pub async fn execute(agency: &dyn Agency, cmd: Cmd, emit: &(dyn Fn(Msg) + Send + Sync)) -> Msg {
+/// per-provider previews, a chat reply's pieces). `chat` is the assistant, when there is one.
+pub async fn execute(
+    agency: &dyn Agency,
+    chat: Option<&ChatEngine>,
+    cmd: Cmd,
+    emit: &(dyn Fn(Msg) + Send + Sync),
+) -> Msg {
     crate::log::line(&format!("cmd: {}", name(&cmd)));
     match cmd {
         Cmd::LoadInfo => Msg::Info(answer(agency.info().await)),
@@ -79,6 +87,19 @@ pub async fn execute(agency: &dyn Agency, cmd: Cmd, emit: &(dyn Fn(Msg) + Send +
             Msg::Exported(written)
         }
         Cmd::LoadPoints => Msg::Points(answer(points(agency).await)),
+        Cmd::ChatOpen => Msg::ChatOpened(match chat {
+            Some(c) => answer(c.open().await),
+            None => Err(NO_ASSISTANT.into()),
+        }),
+        Cmd::ChatSend(text) => Msg::ChatReplied(match chat {
+            Some(c) => answer(
+                c.send(&text, &mut |piece: &str| {
+                    emit(Msg::ChatText(piece.to_string()))
+                })
+                .await,
+            ),
+            None => Err(NO_ASSISTANT.into()),
+        }),
     }
 }
 
@@ -99,6 +120,8 @@ fn name(cmd: &Cmd) -> &'static str {
         Cmd::Cancel { .. } => "cancel",
         Cmd::ExportIcs { .. } => "export ics",
         Cmd::LoadPoints => "points",
+        Cmd::ChatOpen => "chat open",
+        Cmd::ChatSend(_) => "chat send",
     }
 }
 
@@ -108,9 +131,15 @@ pub trait Inbox: Send + Sync + 'static {
 }
 
 /// Spawns a command on the runtime; its answer is delivered to `inbox`.
-pub fn spawn(rt: &tokio::runtime::Handle, agency: Arc<dyn Agency>, cmd: Cmd, inbox: impl Inbox) {
+pub fn spawn(
+    rt: &tokio::runtime::Handle,
+    agency: Arc<dyn Agency>,
+    chat: Option<Arc<ChatEngine>>,
+    cmd: Cmd,
+    inbox: impl Inbox,
+) {
     rt.spawn(async move {
-        let msg = execute(&*agency, cmd, &|m| inbox.deliver(m)).await;
+        let msg = execute(&*agency, chat.as_deref(), cmd, &|m| inbox.deliver(m)).await;
         inbox.deliver(msg);
     });
 }

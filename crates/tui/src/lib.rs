@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod chat;
 pub mod exec;
 pub mod log;
 pub mod msg;
@@ -45,8 +46,13 @@ pub fn colour_wanted() -> bool {
 }
 
 /// Runs the app until the user quits. Needs a tokio runtime (the agency's work runs on it);
-/// the UI itself runs on a thread of its own.
-pub async fn run(agency: Arc<dyn Agency>, mode: ModeLabel) -> Result<()> {
+/// the UI itself runs on a thread of its own. `chat` is the assistant for the Chat view
+/// (without it the view says the assistant is not available).
+pub async fn run(
+    agency: Arc<dyn Agency>,
+    mode: ModeLabel,
+    chat: Option<chat::ChatEngine>,
+) -> Result<()> {
     let clock = booksygo_core::config::Clock::from_env()?;
     let today = clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     if let Ok(paths) = booksygo_core::config::Paths::from_env()
@@ -61,7 +67,7 @@ pub async fn run(agency: Arc<dyn Agency>, mode: ModeLabel) -> Result<()> {
     std::thread::Builder::new()
         .name("booksygo-ui".into())
         .spawn(move || {
-            let _ = done_tx.send(ui(app, rt, agency));
+            let _ = done_tx.send(ui(app, rt, agency, chat.map(Arc::new)));
         })?;
     let r = done_rx.await.unwrap_or(Err(Error::Crashed));
     log::line(&format!("stop: {r:?}"));
@@ -103,19 +109,29 @@ impl exec::Inbox for mpsc::Sender<Msg> {
     }
 }
 
-fn ui(mut app: App, rt: tokio::runtime::Handle, agency: Arc<dyn Agency>) -> Result<()> {
+fn ui(
+    mut app: App,
+    rt: tokio::runtime::Handle,
+    agency: Arc<dyn Agency>,
+    chat: Option<Arc<chat::ChatEngine>>,
+) -> Result<()> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let setup = execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture);
     let result = setup
         .map_err(Error::from)
-        .and_then(|_| event_loop(&mut app, rt, agency));
+        .and_then(|_| event_loop(&mut app, rt, agency, chat));
     restore()?;
     result
 }
 
-fn event_loop(app: &mut App, rt: tokio::runtime::Handle, agency: Arc<dyn Agency>) -> Result<()> {
+fn event_loop(
+    app: &mut App,
+    rt: tokio::runtime::Handle,
+    agency: Arc<dyn Agency>,
+    chat: Option<Arc<chat::ChatEngine>>,
+) -> Result<()> {
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     app.size = (size.width, size.height);
@@ -129,7 +145,7 @@ fn event_loop(app: &mut App, rt: tokio::runtime::Handle, agency: Arc<dyn Agency>
     };
     let run = |cmds: Vec<Cmd>| {
         for cmd in cmds {
-            exec::spawn(&rt, agency.clone(), cmd, tx.clone());
+            exec::spawn(&rt, agency.clone(), chat.clone(), cmd, tx.clone());
         }
     };
     run(app.init());

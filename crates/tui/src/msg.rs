@@ -1,6 +1,7 @@
 //! What flows through the app: `Msg` in (keys, mouse, answers from the agency) and `Cmd` out
 //! (side effects as data, run by the executor in `exec`).
 
+use crate::chat::{ChatLog, ChatTurn};
 use booksygo_core::agency::{
     CalendarDay, CalendarQuery, FlightResults, HotelResults, MarketInfo, ProviderUpdate,
 };
@@ -73,23 +74,53 @@ pub enum Msg {
     /// A calendar written: path and number of events.
     Exported(Answer<(PathBuf, usize)>),
     Points(Answer<PointsData>),
+    /// The chat's conversation opened (the latest resumed).
+    ChatOpened(Answer<ChatLog>),
+    /// A piece of the assistant's reply, as it streams.
+    ChatText(String),
+    /// The assistant finished a turn.
+    ChatReplied(Answer<ChatTurn>),
 }
 
 /// Side effects as data. The executor runs each on tokio and answers with one `Msg`.
 #[derive(Debug)]
 pub enum Cmd {
     LoadInfo,
-    Suggest { field: usize, query: String },
-    SearchFlights { seq: u64, query: FlightQuery },
-    Calendar { seq: u64, query: CalendarQuery },
-    SearchHotels { seq: u64, query: HotelQuery },
-    SearchPackages { seq: u64, query: PackageQuery },
+    Suggest {
+        field: usize,
+        query: String,
+    },
+    SearchFlights {
+        seq: u64,
+        query: FlightQuery,
+    },
+    Calendar {
+        seq: u64,
+        query: CalendarQuery,
+    },
+    SearchHotels {
+        seq: u64,
+        query: HotelQuery,
+    },
+    SearchPackages {
+        seq: u64,
+        query: PackageQuery,
+    },
     LoadPackage(String),
     LoadBookingPoints,
     Book(Box<BookingRequest>),
     LoadBookings,
     QuoteCancel(String),
-    Cancel { id: String, idempotency_key: String },
-    ExportIcs { id: String, path: PathBuf },
+    Cancel {
+        id: String,
+        idempotency_key: String,
+    },
+    ExportIcs {
+        id: String,
+        path: PathBuf,
+    },
     LoadPoints,
+    ChatOpen,
+    /// One message to the assistant.
+    ChatSend(String),
 }

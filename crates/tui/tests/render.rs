@@ -11,6 +11,7 @@ fn snap(h: &Harness, name: &str) {
     let filters = vec![
         (r"off_[0-9a-f]{16}", "off_[id]"),
         (r"results \d\d:\d\d:\d\d", "results [time]"),
+        (r"cnv_[0-9a-f]{16}", "cnv_[id]"),
     ];
     for (w, ht) in [(80, 24), (120, 40)] {
         let text = h.render(w, ht);
@@ -121,4 +122,26 @@ async fn no_color_means_no_colour() {
             .any(|c| c.modifier.contains(Modifier::REVERSED))
     );
     assert!(cells(true).iter().any(|c| c.fg != Color::Reset));
+}
+
+#[tokio::test]
+async fn chat_with_a_search_a_tool_card_and_a_pending_quote() {
+    let mut h = Harness::new().await;
+    let cmds = h.app.command("chat");
+    h.run(cmds).await;
+    snap(&h, "chat_empty");
+    h.type_text("flights from LHR to JFK on 2027-03-14").await;
+    h.press(KeyCode::Enter).await;
+    h.type_text("book option 1 for Ada Lovelace born 1990-12-10, ada@example.com")
+        .await;
+    h.press(KeyCode::Enter).await;
+    assert!(h.app.chat.pending.is_some());
+    h.type_text("yes").await;
+    snap(&h, "chat_quote");
+    h.press(KeyCode::Enter).await;
+    for b in h.agency.list_bookings(None).await.unwrap() {
+        h.secrets.push(b.id);
+        h.secrets.push(b.confirmation_code);
+    }
+    snap(&h, "chat_booked");
 }

@@ -5,6 +5,7 @@ mod common;
 use booksygo_core::booking::BookingStatus;
 use booksygo_core::search::FlightSort;
 use booksygo_tui::app::{BookStep, Overlay, ResultList, Screen, Tab, TripsPrompt};
+use booksygo_tui::chat::{ChatEntry, ChatLog, ChatTurn, ToolCard};
 use booksygo_tui::{Cmd, Msg};
 use common::{Harness, app, ctrl, key};
 use ratatui::crossterm::event::KeyCode;
@@ -450,4 +451,194 @@ async fn the_mouse_scrolls_and_clicks_rows_where_they_are_drawn() {
         (h.app.screen(), h.app.results.selected),
         (Screen::Results, 2)
     );
+}
+
+// ----- chat -----
+
+fn open_chat(a: &mut booksygo_tui::App) {
+    a.update(key(KeyCode::Esc));
+    let cmds = a.update(key(KeyCode::Char('m')));
+    assert!(matches!(&cmds[..], [Cmd::ChatOpen]), "{cmds:?}");
+    assert_eq!(a.screen(), Screen::Chat);
+    a.update(Msg::ChatOpened(Ok(ChatLog {
+        conversation_id: "cnv_test".into(),
+        backend: "offline".into(),
+        entries: vec![],
+        pending: None,
+    })));
+}
+
+#[test]
+fn typing_a_chat_message_emits_one_send_and_waits() {
+    let mut a = app();
+    open_chat(&mut a);
+    // Letters are text here, even the global keys.
+    assert!(type_into(&mut a, "q? hi").is_empty());
+    assert_eq!(a.screen(), Screen::Chat);
+    assert_eq!(a.chat.input, "q? hi");
+    let cmds = a.update(key(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Cmd::ChatSend(t)] if t == "q? hi"),
+        "{cmds:?}"
+    );
+    assert_eq!(a.chat.entries, vec![ChatEntry::User("q? hi".into())]);
+    assert!(a.chat.input.is_empty() && a.chat.busy);
+    // While the reply is on its way, Enter sends nothing (the typed text stays).
+    type_into(&mut a, "more");
+    assert!(a.update(key(KeyCode::Enter)).is_empty());
+    assert_eq!(a.chat.input, "more");
+    // An empty line sends nothing either.
+    let mut b = app();
+    open_chat(&mut b);
+    assert!(b.update(key(KeyCode::Enter)).is_empty());
+    // Esc goes back to where the chat was opened from.
+    b.update(key(KeyCode::Esc));
+    assert_eq!(b.screen(), Screen::Search);
+}
+
+#[test]
+fn streamed_pieces_append_and_the_turn_puts_tool_cards_before_the_reply() {
+    let mut a = app();
+    open_chat(&mut a);
+    type_into(&mut a, "flights LHR JFK");
+    a.update(key(KeyCode::Enter));
+    a.update(Msg::ChatText("Flights ".into()));
+    a.update(Msg::ChatText("LHR → JFK".into()));
+    assert_eq!(
+        a.chat.entries.last(),
+        Some(&ChatEntry::Assistant("Flights LHR → JFK".into()))
+    );
+    assert_eq!(a.chat.entries.len(), 2);
+    let card = ToolCard {
+        name: "search_flights".into(),
+        args: "origin LHR, destination JFK".into(),
+        result: "5 offers".into(),
+        ok: true,
+    };
+    a.update(Msg::ChatReplied(Ok(ChatTurn {
+        conversation_id: "cnv_test".into(),
+        reply: "Flights LHR → JFK: 5 offers".into(),
+        cards: vec![card.clone()],
+        pending: None,
+    })));
+    assert_eq!(
+        a.chat.entries,
+        vec![
+            ChatEntry::User("flights LHR JFK".into()),
+            ChatEntry::Tool(card),
+            ChatEntry::Assistant("Flights LHR → JFK: 5 offers".into()),
+        ]
+    );
+    assert!(!a.chat.busy);
+    // A piece arriving after the turn ended is not glued onto it.
+    a.update(Msg::ChatText("late".into()));
+    assert_eq!(a.chat.entries.len(), 3);
+}
+
+#[test]
+fn a_failed_turn_shows_the_error_in_place_and_keeps_the_message() {
+    let mut a = app();
+    open_chat(&mut a);
+    type_into(&mut a, "hello");
+    a.update(key(KeyCode::Enter));
+    a.update(Msg::ChatReplied(Err(
+        "suppliers: the model at http://127.0.0.1:9 did not answer".into(),
+    )));
+    assert!(!a.chat.busy);
+    assert!(
+        matches!(a.chat.entries.last(), Some(ChatEntry::Error(e)) if e.contains("did not answer"))
+    );
+    // Enter sends it again.
+    assert_eq!(a.chat.input, "hello");
+    let cmds = a.update(key(KeyCode::Enter));
+    assert!(matches!(&cmds[..], [Cmd::ChatSend(t)] if t == "hello"));
+}
+
+#[test]
+fn chat_is_in_the_palette_and_the_help() {
+    let mut a = app();
+    a.update(ctrl('p'));
+    type_into(&mut a, "chat");
+    let cmds = a.update(key(KeyCode::Enter));
+    assert!(matches!(&cmds[..], [Cmd::ChatOpen]), "{cmds:?}");
+    assert_eq!(a.screen(), Screen::Chat);
+    let help = booksygo_tui::view::help_lines(Screen::Chat);
+    assert!(help.iter().any(|(k, _)| *k == "Enter"));
+    let global = booksygo_tui::view::help_lines(Screen::Trips);
+    assert!(global.iter().any(|(_, what)| what.contains("chat")));
+}
+
+#[tokio::test]
+async fn a_quote_then_yes_books_through_the_offline_assistant() {
+    let mut h = Harness::new().await;
+    let cmds = h.app.command("chat");
+    h.run(cmds).await;
+    assert!(h.app.chat.opened && !h.app.chat.busy);
+    assert!(h.app.chat.entries.is_empty(), "{:?}", h.app.chat.entries);
+
+    h.type_text("flights from LHR to JFK on 2027-03-14").await;
+    h.press(KeyCode::Enter).await;
+    let cards: Vec<&ToolCard> = h
+        .app
+        .chat
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            ChatEntry::Tool(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cards.len(), 1, "{:?}", h.app.chat.entries);
+    assert_eq!(cards[0].name, "search_flights");
+    assert!(cards[0].args.contains("origin LHR"), "{:?}", cards[0]);
+    assert!(cards[0].result.ends_with("offers"), "{:?}", cards[0]);
+    assert!(
+        matches!(h.app.chat.entries.last(), Some(ChatEntry::Assistant(t)) if t.contains("LHR"))
+    );
+
+    h.type_text("book option 1 for Ada Lovelace born 1990-12-10, ada@example.com")
+        .await;
+    h.press(KeyCode::Enter).await;
+    let quote = h.app.chat.pending.clone().expect("a quote waits for a yes");
+    assert!(!quote.is_empty());
+    assert!(matches!(
+        h.app.chat.entries.iter().rev().find_map(|e| match e { ChatEntry::Tool(c) => Some(c), _ => None }),
+        Some(c) if c.name == "create_booking" && c.result.contains("yes")
+    ));
+    assert!(h.agency.list_bookings(None).await.unwrap().is_empty());
+
+    // Anything but a yes books nothing.
+    h.type_text("is there wifi?").await;
+    h.press(KeyCode::Enter).await;
+    assert!(h.agency.list_bookings(None).await.unwrap().is_empty());
+
+    h.type_text("yes").await;
+    h.press(KeyCode::Enter).await;
+    let list = h.agency.list_bookings(None).await.unwrap();
+    assert_eq!(list.len(), 1, "{:?}", h.app.chat.entries);
+    assert_eq!(list[0].passengers[0].family_name, "Lovelace");
+    assert_eq!(h.app.chat.pending, None);
+    assert!(matches!(
+        h.app.chat.entries.iter().rev().find_map(|e| match e { ChatEntry::Tool(c) => Some(c), _ => None }),
+        Some(c) if c.name == "create_booking" && c.result.contains(&list[0].confirmation_code)
+    ));
+    assert!(
+        matches!(h.app.chat.entries.last(), Some(ChatEntry::Assistant(t)) if t.contains(&list[0].id))
+    );
+
+    // The conversation persists: a new app (and a new engine) resumes it on open.
+    let id = h.app.chat.conversation_id.clone().unwrap();
+    let said = h.app.chat.entries.clone();
+    h.chat = std::sync::Arc::new(common::chat_engine(&h.dir, h.agency.clone()).await);
+    h.app = app();
+    let cmds = h.app.command("chat");
+    h.run(cmds).await;
+    assert_eq!(h.app.chat.conversation_id.as_deref(), Some(id.as_str()));
+    let users = |e: &[ChatEntry]| {
+        e.iter()
+            .filter(|e| matches!(e, ChatEntry::User(_) | ChatEntry::Assistant(_)))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(users(&h.app.chat.entries), users(&said));
 }

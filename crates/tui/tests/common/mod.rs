@@ -3,9 +3,12 @@
 #![allow(dead_code)]
 
 use booksygo_core::agency::LocalOptions;
+use booksygo_core::ai::{Assistant, Backend};
 use booksygo_core::config::{Clock, Paths};
+use booksygo_core::store::Store;
 use booksygo_core::{Agency, LocalAgency};
 use booksygo_tui::app::App;
+use booksygo_tui::chat::ChatEngine;
 use booksygo_tui::{Cmd, ModeLabel, Msg, exec, view};
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -32,10 +35,31 @@ pub fn app() -> App {
     )
 }
 
+/// The offline assistant as `booksygo tui --offline` builds it: conversations in the agency's
+/// database file, owned by the agency's profile, on the pinned clock.
+pub async fn chat_engine(dir: &tempfile::TempDir, agency: Arc<dyn Agency>) -> ChatEngine {
+    let paths = Paths::in_dir(dir.path());
+    let clock = Clock::fixed(NOW.parse().unwrap());
+    let user = agency.profile().await.unwrap().id;
+    let assistant = Assistant {
+        agency,
+        today: jiff::civil::date(2027, 3, 1),
+        backend: Backend::Offline,
+    };
+    ChatEngine::new(
+        assistant,
+        Store::open(&paths.database()).unwrap(),
+        user,
+        clock,
+    )
+}
+
 pub struct Harness {
     pub dir: tempfile::TempDir,
     pub agency: Arc<dyn Agency>,
     pub app: App,
+    /// The offline assistant over the same agency, keeping conversations in the same database.
+    pub chat: Arc<ChatEngine>,
     /// Booking ids and confirmation codes seen, filtered out of snapshots.
     pub secrets: Vec<String>,
 }
@@ -45,10 +69,12 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let mut options = LocalOptions::new(Paths::in_dir(dir.path()));
         options.clock = Clock::fixed(NOW.parse().unwrap());
-        let agency = LocalAgency::open(options).unwrap();
+        let agency: Arc<dyn Agency> = Arc::new(LocalAgency::open(options).unwrap());
+        let chat = Arc::new(chat_engine(&dir, agency.clone()).await);
         let mut h = Harness {
             dir,
-            agency: Arc::new(agency),
+            agency,
+            chat,
             app: app(),
             secrets: Vec::new(),
         };
@@ -63,7 +89,7 @@ impl Harness {
             let mut next = Vec::new();
             for cmd in cmds {
                 let early = std::sync::Mutex::new(Vec::new());
-                let answer = exec::execute(&*self.agency, cmd, &|m| {
+                let answer = exec::execute(&*self.agency, Some(&self.chat), cmd, &|m| {
                     early.lock().unwrap().push(m);
                 })
                 .await;
