@@ -605,3 +605,217 @@ async fn secrets_stay_out_of_debug_and_provider_listings() {
         Some(format!("Bearer {TOKEN}").as_str())
     );
 }
+
+const HOLD: &str = "ord_0000AEdHoLd1BpR3XqW9zK";
+
+/// Duffel answering for an offer that may be held: the refreshed offer says so, an order
+/// without payment comes back held (`order`), and a payment goes through.
+fn hold_answers(f: &Fake, order: &str) {
+    f.on(
+        "GET",
+        &format!("/air/offers/{BA}"),
+        vec![Reply::ok(fixture("duffel/offer_hold.json"))],
+    );
+    f.on(
+        "POST",
+        "/air/orders",
+        vec![Reply::DuffelOrder(fixture(order))],
+    );
+    f.on(
+        "GET",
+        &format!("/air/orders/{HOLD}"),
+        vec![Reply::ok(fixture(order))],
+    );
+    f.on(
+        "POST",
+        "/air/payments",
+        vec![Reply::ok(fixture("duffel/payment.json"))],
+    );
+    f.on(
+        "POST",
+        "/air/order_cancellations",
+        vec![Reply::ok(fixture("duffel/order_cancellation_hold.json"))],
+    );
+    f.on(
+        "POST",
+        "/air/order_cancellations/ore_0000AEdHoLdCnC1x2y3z4w/actions/confirm",
+        vec![Reply::ok(fixture(
+            "duffel/order_cancellation_hold_confirmed.json",
+        ))],
+    );
+}
+
+fn without_card(offer: &str) -> BookingRequest {
+    let mut r = request(offer);
+    r.payment.card = None;
+    r
+}
+
+fn held(a: &LocalAgency) -> Vec<(String, bool, Option<i64>)> {
+    let conn = a.store().conn().unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT status, held, payment_required_by FROM supplier_orders ORDER BY created_at",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_booking_without_a_card_holds_the_order_and_paying_pays_duffel_the_exact_amount() {
+    let (_d, f, a) = setup(&[], false).await;
+    hold_answers(&f, "duffel/order_hold.json");
+    a.search_flights(&query()).await.unwrap();
+    let b = a.create_booking(without_card(BA)).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Pending);
+    assert_eq!(b.items[0].reference.as_deref(), Some("RZPNX8"));
+
+    // Ordered as a hold: no payment with the order.
+    let orders = f.to("POST", "/air/orders");
+    assert_eq!(orders.len(), 1);
+    let d = &orders[0].json()["data"];
+    assert_eq!(d["type"], "hold");
+    assert!(d.get("payments").is_none(), "{d}");
+    assert_eq!(d["selected_offers"], serde_json::json!([BA]));
+    let deadline: jiff::Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
+    assert_eq!(
+        held(&a),
+        vec![("confirmed".to_string(), true, Some(deadline.as_second()))]
+    );
+    assert!(f.to("POST", "/air/payments").is_empty());
+
+    let paid = a
+        .pay_booking(&b.id, Card::new("4242424242424242", "12/30"), None)
+        .await
+        .unwrap();
+    assert_eq!(paid.status, BookingStatus::Confirmed);
+    assert_eq!(paid.next_action, None);
+    assert_eq!(paid.payments.len(), 1);
+    assert_eq!(paid.payments[0].status, "succeeded");
+
+    // The held price was checked first, then Duffel was paid exactly what it held.
+    let all: Vec<String> = f
+        .requests()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let check = all
+        .iter()
+        .position(|r| r == &format!("GET /air/orders/{HOLD}"))
+        .expect("the held order is looked at");
+    let pay = all
+        .iter()
+        .position(|r| r == "POST /air/payments")
+        .expect("Duffel is paid");
+    assert!(check < pay, "{all:?}");
+    let payments = f.to("POST", "/air/payments");
+    assert_eq!(payments.len(), 1);
+    assert_eq!(
+        payments[0].json(),
+        serde_json::json!({"data": {"order_id": HOLD,
+            "payment": {"type": "balance", "amount": "412.37", "currency": "GBP"}}})
+    );
+    assert_eq!(payments[0].header("duffel-version").as_deref(), Some("v2"));
+    assert!(!held(&a)[0].1);
+    // Nothing left to retry.
+    assert!(a.reconcile_suppliers().await.is_empty());
+    assert_eq!(f.to("POST", "/air/payments").len(), 1);
+}
+
+#[tokio::test]
+async fn a_held_order_whose_price_changed_is_refused_before_the_card_is_charged() {
+    let (_d, f, a) = setup(&[], false).await;
+    hold_answers(&f, "duffel/order_hold.json");
+    a.search_flights(&query()).await.unwrap();
+    let b = a.create_booking(without_card(BA)).await.unwrap();
+    f.on(
+        "GET",
+        &format!("/air/orders/{HOLD}"),
+        vec![Reply::ok(fixture("duffel/order_hold_price_changed.json"))],
+    );
+    let e = a
+        .pay_booking(&b.id, Card::new("4242424242424242", "12/30"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    let msg = e.to_string();
+    assert!(msg.contains("went from 412.37 GBP to 437.90 GBP"), "{msg}");
+    assert!(msg.contains("nothing was charged"), "{msg}");
+    assert!(f.to("POST", "/air/payments").is_empty());
+    let after = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(after.status, BookingStatus::Pending);
+    assert!(after.payments.is_empty(), "the card was never charged");
+}
+
+#[tokio::test]
+async fn an_offer_that_requires_instant_payment_is_still_ordered_paid_without_a_card() {
+    let (_d, f, a) = setup(&[], false).await;
+    a.search_flights(&query()).await.unwrap();
+    let b = a.create_booking(without_card(BA)).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Pending);
+    let d = &f.to("POST", "/air/orders")[0].json()["data"];
+    assert_eq!(d["type"], "instant");
+    assert_eq!(d["payments"][0]["amount"], "412.37");
+    assert!(!held(&a)[0].1);
+}
+
+async fn lapse_cancels_the_hold(order: &str, minutes: i64) {
+    let f = Fake::start().await;
+    duffel_answers(&f);
+    hold_answers(&f, order);
+    let dir = tempfile::tempdir().unwrap();
+    let a = LocalAgency::open(options(dir.path(), &f, &[], false)).unwrap();
+    a.search_flights(&query()).await.unwrap();
+    let b = a.create_booking(without_card(BA)).await.unwrap();
+    assert_eq!(b.status, BookingStatus::Pending);
+    let by = now()
+        .checked_add(jiff::SignedDuration::from_mins(minutes))
+        .unwrap();
+    let next = b.next_action.unwrap();
+    assert!(next.starts_with(&format!("pay by {by} ")), "{next}");
+
+    let at = |m: i64| {
+        let mut o = options(dir.path(), &f, &[], false);
+        o.clock = Clock::fixed(
+            now()
+                .checked_add(jiff::SignedDuration::from_mins(m))
+                .unwrap(),
+        );
+        LocalAgency::open(o).unwrap()
+    };
+    // A minute before the deadline it is still held.
+    let a = at(minutes - 1);
+    assert_eq!(
+        a.get_booking(&b.id).await.unwrap().status,
+        BookingStatus::Pending
+    );
+    assert!(a.reconcile_suppliers().await.is_empty());
+    assert!(f.to("POST", "/air/order_cancellations").is_empty());
+
+    let a = at(minutes + 1);
+    let lapsed = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(lapsed.status, BookingStatus::Cancelled);
+    assert!(a.reconcile_suppliers().await.is_empty());
+    let calls = f.to("POST", "/air/order_cancellations");
+    assert_eq!(calls.len(), 2, "quote, then confirm");
+    assert_eq!(
+        calls[0].json(),
+        serde_json::json!({"data": {"order_id": HOLD}})
+    );
+    assert_eq!(held(&a)[0].0, "cancelled");
+    assert!(f.to("POST", "/air/payments").is_empty());
+}
+
+#[tokio::test]
+async fn an_unpaid_hold_lapses_after_our_30_minutes_and_is_cancelled_at_duffel() {
+    lapse_cancels_the_hold("duffel/order_hold.json", 30).await;
+}
+
+#[tokio::test]
+async fn a_hold_duffel_releases_sooner_lapses_at_its_payment_required_by() {
+    // payment_required_by is 12:10, before our own 30 minutes.
+    lapse_cancels_the_hold("duffel/order_hold_due_soon.json", 10).await;
+}

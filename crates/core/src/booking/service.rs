@@ -930,6 +930,7 @@ impl LocalAgency {
                     &req.passengers,
                     email,
                     req.contact_phone.as_deref(),
+                    req.payment.card.is_none(),
                 )
                 .await?
         {
@@ -1016,6 +1017,8 @@ impl LocalAgency {
     /// any transaction (a real card network may take seconds); the moves on either side are
     /// transactions of their own.
     async fn charge(&self, user: &str, booking_id: &str, card: &Card) -> Result<Booking> {
+        // Orders held unpaid must still be held at the same price before the card is charged.
+        self.check_held_orders(booking_id).await?;
         let now = self.now().as_second();
         let (amount, attempt) = {
             let mut conn = self.store().conn()?;
@@ -1035,7 +1038,20 @@ impl LocalAgency {
             tx.commit()?;
             settled
         };
-        self.after_settle(user, booking_id, settled).await
+        let booking = self.after_settle(user, booking_id, settled).await?;
+        self.after_paid(user, booking).await
+    }
+
+    /// A booking just paid: its held supplier orders are paid now (what fails is retried by
+    /// `reconcile_suppliers` and shown in `next_action`).
+    async fn after_paid(&self, user: &str, booking: Booking) -> Result<Booking> {
+        if booking.status != BookingStatus::Confirmed {
+            return Ok(booking);
+        }
+        if self.pay_held_orders(&booking.id).await.is_empty() {
+            self.invalidate_caches();
+        }
+        load(&*self.store().conn()?, user, &booking.id)
     }
 
     /// PENDING -> PAYMENT_PROCESSING; returns the amount to charge and the attempt number.
@@ -1265,28 +1281,31 @@ impl LocalAgency {
             .ok_or_else(|| Error::Conflict(format!("booking {booking_id} has no payment waiting for confirmation")))?
         };
         let outcome = self.payments().confirm(&reference).await?;
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = self.now().as_second();
-        match outcome {
-            ChargeOutcome::Succeeded { .. } => {
-                tx.prepare_cached("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2")?.execute( params![reference, booking_id])?;
-                self.confirm_paid(&tx, user, booking_id, now)?;
+        let booking = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = self.now().as_second();
+            match outcome {
+                ChargeOutcome::Succeeded { .. } => {
+                    tx.prepare_cached("UPDATE payments SET status = 'succeeded' WHERE provider_ref = ?1 AND booking_id = ?2")?.execute(params![reference, booking_id])?;
+                    self.confirm_paid(&tx, user, booking_id, now)?;
+                }
+                ChargeOutcome::Declined { reason } => {
+                    tx.prepare_cached("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2")?.execute(params![reference, booking_id, reason])?;
+                    self.cancel_in(
+                        &tx,
+                        user,
+                        booking_id,
+                        &format!("payment declined: {reason}"),
+                        now,
+                    )?;
+                }
+                ChargeOutcome::RequiresAction { .. } => {}
             }
-            ChargeOutcome::Declined { reason } => {
-                tx.prepare_cached("UPDATE payments SET status = 'failed', message = ?3 WHERE provider_ref = ?1 AND booking_id = ?2")?.execute( params![reference, booking_id, reason])?;
-                self.cancel_in(
-                    &tx,
-                    user,
-                    booking_id,
-                    &format!("payment declined: {reason}"),
-                    now,
-                )?;
-            }
-            ChargeOutcome::RequiresAction { .. } => {}
-        }
-        tx.commit()?;
-        load(&conn, user, booking_id)
+            tx.commit()?;
+            load(&conn, user, booking_id)?
+        };
+        self.after_paid(user, booking).await
     }
 
     /// What cancelling would refund, by the fare rules of each item.
@@ -1467,6 +1486,15 @@ impl LocalAgency {
             .query_map([nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         lapsed.extend(interrupted);
+        // A held supplier order is released at its supplier's deadline, which may come first.
+        let released: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT b.id, b.user_id FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
+                 WHERE s.held = 1 AND s.status = 'confirmed' AND s.payment_required_by < ?1 AND b.status = 'PENDING' AND b.created_at >= ?2",
+            )?
+            .query_map([nows, nows - PENDING_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        lapsed.extend(released);
         let ended: Vec<(String, String)> = conn
             .prepare_cached(
                 "SELECT id, user_id FROM bookings WHERE status = 'CONFIRMED' AND ends_on < ?1",
@@ -1654,9 +1682,12 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
     let supplier_note = super::supplier::pending_note(conn, &id)?;
     let next_action = match status {
         _ if supplier_note.is_some() => supplier_note,
-        BookingStatus::Pending => Some(format!(
-            "pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"
-        )),
+        BookingStatus::Pending => Some(match held_until(conn, &id, created)? {
+            Some(by) => format!(
+                "pay by {by} (the seats are held until then): booksygo bookings pay {id} --card NUMBER"
+            ),
+            None => format!("pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"),
+        }),
         BookingStatus::PaymentProcessing
             if payments.iter().any(|p| p.status == "requires_action") =>
         {
@@ -1706,6 +1737,17 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
 /// - hotel: everything until the free-cancellation deadline, nothing after.
 /// - package: 90 % thirty days or more before departure, 50 % from seven days, nothing after.
 ///
+/// For a booking with held supplier orders: when it lapses (the earlier of our hold and the
+/// supplier's `payment_required_by`).
+fn held_until(conn: &Connection, booking_id: &str, created: i64) -> Result<Option<Timestamp>> {
+    let by: Option<i64> = conn.query_row(
+        "SELECT min(coalesce(payment_required_by, ?2)) FROM supplier_orders WHERE booking_id = ?1 AND status = 'confirmed' AND held = 1",
+        params![booking_id, created + PENDING_HOLD_SECONDS],
+        |r| r.get(0),
+    )?;
+    Ok(by.map(|b| ts(b.min(created + PENDING_HOLD_SECONDS))))
+}
+
 /// The card gets back at most what it paid; redeemed points always come back.
 pub fn quote(
     conn: &Connection,

@@ -98,6 +98,19 @@ pub(crate) fn mark_cancelling(tx: &Connection, booking_id: &str, now: i64) -> Re
 
 /// A line for `next_action` when a supplier still has to confirm something.
 pub(crate) fn pending_note(conn: &Connection, booking_id: &str) -> Result<Option<String>> {
+    let unpaid: Option<String> = conn
+        .query_row(
+            "SELECT s.provider FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
+             WHERE s.booking_id = ?1 AND s.status = 'confirmed' AND s.held = 1 AND b.status = 'CONFIRMED' LIMIT 1",
+            [booking_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(p) = unpaid {
+        return Ok(Some(format!(
+            "paid: waiting for {p} to take payment for the held order; BooksyGo retries on every run"
+        )));
+    }
     let row: Option<(String, String)> = conn
         .query_row(
             "SELECT provider, status FROM supplier_orders WHERE booking_id = ?1 AND status IN ('pending', 'cancelling') LIMIT 1",
@@ -135,6 +148,7 @@ impl LocalAgency {
         passengers: &[super::PassengerInput],
         email: &str,
         phone: Option<&str>,
+        hold: bool,
     ) -> Result<SupplierOrder> {
         let missing = || Error::Conflict(format!("{} is not configured", row.provider));
         if row.kind == "hotel" {
@@ -158,6 +172,7 @@ impl LocalAgency {
             passengers,
             email,
             phone,
+            hold,
         };
         p.orders()
             .expect("an order supplier")
@@ -198,13 +213,15 @@ impl LocalAgency {
             BookingStatus::Cancelled | BookingStatus::Refunded
         );
         tx.execute(
-            "UPDATE supplier_orders SET status = ?2, order_id = ?3, booking_reference = ?4, updated_at = ?5 WHERE id = ?1",
+            "UPDATE supplier_orders SET status = ?2, order_id = ?3, booking_reference = ?4, updated_at = ?5, held = ?6, payment_required_by = ?7 WHERE id = ?1",
             params![
                 row.id,
                 if cancelled { "cancelling" } else { "confirmed" },
                 order.order_id,
                 order.booking_reference,
-                now
+                now,
+                order.awaiting_payment,
+                order.payment_required_by.map(|t| t.as_second()),
             ],
         )?;
         tx.execute(
@@ -259,20 +276,22 @@ impl LocalAgency {
 
     /// Places the orders recorded for a new booking: `true` when every one is confirmed. A
     /// refusal cancels the booking (an error); an unknown outcome (timeout, 5xx) leaves it
-    /// PENDING for `reconcile_suppliers` (`false`).
+    /// PENDING for `reconcile_suppliers` (`false`). With `hold` (no payment yet) an offer
+    /// that allows it is held unpaid, to be paid by `pay_held_orders`.
     pub(crate) async fn place_supplier_orders(
         &self,
         booking_id: &str,
         passengers: &[super::PassengerInput],
         email: &str,
         phone: Option<&str>,
+        hold: bool,
     ) -> Result<bool> {
         let pending = {
             let conn = self.store().conn()?;
             rows(&conn, "booking_id = ?1 AND status = 'pending'", booking_id)?
         };
         for row in pending {
-            match self.place(&row, passengers, email, phone).await {
+            match self.place(&row, passengers, email, phone, hold).await {
                 Ok(order) => self.confirm_row(&row, &order)?,
                 Err(e) if is_ambiguous(&e) => {
                     // The supplier may have placed it: ask before anything else.
@@ -303,6 +322,106 @@ impl LocalAgency {
         }
         self.invalidate_caches();
         Ok(true)
+    }
+
+    /// The held (unpaid) flight orders of a booking, with the amount each was held at.
+    fn held_rows(&self, filter: &str, arg: &str) -> Result<Vec<(Row, crate::model::Money)>> {
+        let conn = self.store().conn()?;
+        let mut out = Vec::new();
+        for row in rows(
+            &conn,
+            &format!("status = 'confirmed' AND held = 1 AND kind = 'flight' AND {filter}"),
+            arg,
+        )? {
+            let offer: FlightOffer = serde_json::from_str(&row.offer)?;
+            out.push((row, offer.total()));
+        }
+        Ok(out)
+    }
+
+    /// Before charging for a booking with held orders: each is still held, at the price it
+    /// was held at. Anything else is refused before the card is touched.
+    pub(crate) async fn check_held_orders(&self, booking_id: &str) -> Result<()> {
+        for (row, held_at) in self.held_rows("booking_id = ?1", booking_id)? {
+            let order_id = row.order_id.as_deref().unwrap_or_default();
+            let p = self.order_orders(&row)?;
+            let now = p
+                .orders()
+                .expect("an order supplier")
+                .get_order(order_id)
+                .await?;
+            if now.cancelled {
+                return Err(Error::Conflict(format!(
+                    "{} released the held order {order_id} of booking {booking_id}: nothing was charged; cancel it and book again",
+                    row.provider
+                )));
+            }
+            if now.total != held_at {
+                return Err(Error::Conflict(format!(
+                    "the price of booking {booking_id} went from {held_at} to {} while it was held ({} order {order_id}): nothing was charged; cancel it and search again",
+                    now.total, row.provider
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// After the traveller paid: pays each held order its exact amount. What fails (the
+    /// supplier down, its balance short) stays held and is retried by `reconcile_suppliers`.
+    pub(crate) async fn pay_held_orders(&self, booking_id: &str) -> Vec<String> {
+        match self.held_rows("booking_id = ?1", booking_id) {
+            Ok(held) => {
+                let mut problems = Vec::new();
+                for (row, amount) in held {
+                    if let Err(e) = self.pay_held(&row, amount).await {
+                        problems.push(e.to_string());
+                    }
+                }
+                problems
+            }
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    async fn pay_held(&self, row: &Row, amount: crate::model::Money) -> Result<()> {
+        let order_id = row.order_id.as_deref().unwrap_or_default();
+        let p = self.order_orders(row)?;
+        let orders = p.orders().expect("an order supplier");
+        let outcome = match orders.pay_order(order_id, amount).await {
+            Ok(()) => Ok(()),
+            // Perhaps it was paid before the answer was lost.
+            Err(e) => match orders.get_order(order_id).await {
+                Ok(o) if !o.awaiting_payment && !o.cancelled => Ok(()),
+                _ => Err(e),
+            },
+        };
+        let conn = self.store().conn()?;
+        match outcome {
+            Ok(()) => {
+                conn.execute(
+                    "UPDATE supplier_orders SET held = 0, message = NULL, updated_at = ?2 WHERE id = ?1",
+                    params![row.id, self.now().as_second()],
+                )?;
+                Ok(())
+            }
+            Err(e) => {
+                conn.execute(
+                    "UPDATE supplier_orders SET message = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![row.id, e.to_string(), self.now().as_second()],
+                )?;
+                Err(e)
+            }
+        }
+    }
+
+    fn order_orders(&self, row: &Row) -> Result<Arc<dyn FlightProvider>> {
+        self.order_supplier(&row.provider).ok_or_else(|| {
+            Error::Conflict(format!(
+                "{} is not configured: cannot reach its order {}",
+                row.provider,
+                row.order_id.as_deref().unwrap_or_default()
+            ))
+        })
     }
 
     /// Cancels a booking's confirmed supplier orders before the booking itself is cancelled:
@@ -398,6 +517,23 @@ impl LocalAgency {
             Err(e) => return vec![e.to_string()],
         };
         let mut problems = Vec::new();
+        // Held orders of bookings the traveller has paid: pay the supplier.
+        match self.held_rows(
+            "booking_id IN (SELECT id FROM bookings WHERE status = 'CONFIRMED') AND ?1 = ?1",
+            "",
+        ) {
+            Ok(held) => {
+                for (row, amount) in held {
+                    if let Err(e) = self.pay_held(&row, amount).await {
+                        problems.push(format!(
+                            "{} held order for booking {}: {e}",
+                            row.provider, row.booking_id
+                        ));
+                    }
+                }
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
         let now = self.now().as_second();
         for row in todo {
             let result = match row.status.as_str() {

@@ -411,6 +411,8 @@ impl Amadeus {
             total,
             cancelled: false,
             intent: None,
+            awaiting_payment: false,
+            payment_required_by: None,
         })
     }
 

@@ -74,6 +74,12 @@ pub struct SupplierOrder {
     pub cancelled: bool,
     /// The intent this order was placed under (kept by the supplier as metadata).
     pub intent: Option<String>,
+    /// A hold order: placed, not yet paid (Duffel's `payment_status.awaiting_payment`).
+    #[serde(default)]
+    pub awaiting_payment: bool,
+    /// When the supplier releases an unpaid hold.
+    #[serde(default)]
+    pub payment_required_by: Option<Timestamp>,
 }
 
 /// A supplier's offer to cancel an order: what it would refund, until when.
@@ -98,6 +104,8 @@ pub struct OrderRequest<'a> {
     pub passengers: &'a [PassengerInput],
     pub email: &'a str,
     pub phone: Option<&'a str>,
+    /// The traveller pays later: hold the order unpaid where the offer allows it.
+    pub hold: bool,
 }
 
 /// Booking with a real flight supplier.
@@ -115,6 +123,13 @@ pub trait FlightOrders: Send + Sync {
     async fn quote_cancellation(&self, order_id: &str) -> Result<SupplierCancellation>;
     /// Step two: go ahead with a quote.
     async fn confirm_cancellation(&self, cancellation_id: &str) -> Result<SupplierCancellation>;
+    /// Pays a hold order (placed with `hold`) its exact amount.
+    async fn pay_order(&self, order_id: &str, amount: Money) -> Result<()> {
+        let _ = amount;
+        Err(crate::error::Error::Conflict(format!(
+            "order {order_id} is held but this supplier takes no later payment"
+        )))
+    }
 }
 
 /// A credential whose `Debug` and `Display` never show it.

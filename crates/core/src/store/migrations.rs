@@ -482,4 +482,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX payments_booking ON payments(booking_id);
     "#,
     // --- end perf ---
+    // --- hold orders (Duffel): an order placed unpaid, paid when the traveller pays ---
+    // 10: which supplier orders are held, and until when.
+    r#"
+    ALTER TABLE supplier_orders ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    -- When the supplier releases the unpaid hold (unix seconds).
+    ALTER TABLE supplier_orders ADD COLUMN payment_required_by INTEGER;
+    "#,
+    // --- end hold orders ---
 ];

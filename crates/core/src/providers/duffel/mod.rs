@@ -1,6 +1,7 @@
 //! Duffel flights (API version v2): offer requests (one-way, round trip, multi-city), single
-//! offer refresh, instant orders paid from the Duffel balance, order retrieval and the
-//! two-step cancellation (quote, then confirm).
+//! offer refresh, instant orders paid from the Duffel balance, hold orders (for a booking
+//! made without payment, where the offer allows it) paid later through `/air/payments`,
+//! order retrieval and the two-step cancellation (quote, then confirm).
 //!
 //! Every request carries `Authorization: Bearer <token>`, `Duffel-Version: v2` and JSON in
 //! the `{"data": ...}` envelope.
@@ -15,7 +16,7 @@ use super::{
 };
 use crate::booking::{Gender, PassengerInput};
 use crate::error::{Error, Result};
-use crate::model::{FlightOffer, PassengerType};
+use crate::model::{FlightOffer, Money, PassengerType};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -187,6 +188,11 @@ impl Duffel {
                 .and_then(|m| m.get("booksygo_intent"))
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            awaiting_payment: raw
+                .payment_status
+                .as_ref()
+                .is_some_and(|p| p.awaiting_payment),
+            payment_required_by: raw.payment_status.and_then(|p| p.payment_required_by),
             order_id: raw.id,
         })
     }
@@ -274,21 +280,32 @@ impl Duffel {
                 v["infant_passenger_id"] = json!(i);
             }
         }
-        let total = offer.total();
-        Ok(json!({
+        let mut body = json!({
             "type": "instant",
             "selected_offers": [supplier_id],
             "passengers": rows.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-            "payments": [{
-                "type": "balance",
-                "amount": total.decimal(),
-                "currency": total.currency.as_str(),
-            }],
             "metadata": {
                 "booksygo_intent": req.intent,
                 "booksygo_booking": req.booking_id,
             },
-        }))
+        });
+        if req.hold && Self::can_hold(offer) {
+            // Held unpaid; paid through `/air/payments` once the traveller pays.
+            body["type"] = json!("hold");
+        } else {
+            let total = offer.total();
+            body["payments"] = json!([{
+                "type": "balance",
+                "amount": total.decimal(),
+                "currency": total.currency.as_str(),
+            }]);
+        }
+        Ok(body)
+    }
+
+    /// Whether Duffel lets this offer be ordered now and paid later.
+    pub fn can_hold(offer: &FlightOffer) -> bool {
+        wire::PaymentRequirements::of(offer).is_some_and(|p| !p.requires_instant_payment)
     }
 }
 
@@ -340,6 +357,26 @@ impl FlightProvider for Duffel {
 
 #[async_trait]
 impl FlightOrders for Duffel {
+    async fn pay_order(&self, order_id: &str, amount: Money) -> Result<()> {
+        let body = json!({
+            "order_id": order_id,
+            "payment": {
+                "type": "balance",
+                "amount": amount.decimal(),
+                "currency": amount.currency.as_str(),
+            },
+        });
+        let _: Value = self
+            .call(
+                reqwest::Method::POST,
+                "/air/payments",
+                Some(&body),
+                self.cfg.order_timeout,
+            )
+            .await?;
+        Ok(())
+    }
+
     fn check_travellers(&self, passengers: &[PassengerInput], phone: Option<&str>) -> Result<()> {
         if passengers.iter().any(|p| p.gender.is_none()) {
             return Err(missing_gender());

@@ -240,6 +240,8 @@ impl DuffelStays {
 
     fn map_booking(raw: StayBooking) -> SupplierOrder {
         SupplierOrder {
+            awaiting_payment: false,
+            payment_required_by: None,
             order_id: raw.id,
             booking_reference: raw.reference.unwrap_or_default(),
             // Duffel charges the stay to the balance at booking; the total is on the quote.

@@ -146,6 +146,34 @@ pub struct WireOffer {
     pub slices: Vec<WireSlice>,
     #[serde(default)]
     pub conditions: Option<WireConditions>,
+    #[serde(default)]
+    pub payment_requirements: Option<PaymentRequirements>,
+}
+
+/// Whether an offer must be paid when ordered, or may be held unpaid until a deadline.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct PaymentRequirements {
+    pub requires_instant_payment: bool,
+    #[serde(default)]
+    pub payment_required_by: Option<Timestamp>,
+    #[serde(default)]
+    pub price_guarantee_expires_at: Option<Timestamp>,
+}
+
+impl PaymentRequirements {
+    /// The requirements kept on an offer that may be held (`FlightOffer::supplier_offer`).
+    pub fn of(offer: &FlightOffer) -> Option<PaymentRequirements> {
+        let v = offer.supplier_offer.as_ref()?.get("payment_requirements")?;
+        serde_json::from_value(v.clone()).ok()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PaymentStatus {
+    #[serde(default)]
+    pub awaiting_payment: bool,
+    #[serde(default)]
+    pub payment_required_by: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,6 +187,8 @@ pub struct WireOrder {
     pub cancelled_at: Option<String>,
     #[serde(default)]
     pub metadata: Option<serde_json::Value>,
+    #[serde(default)]
+    pub payment_status: Option<PaymentStatus>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -305,6 +335,11 @@ pub fn offer(
         })
         .collect();
     let conditions = raw.conditions.unwrap_or_default();
+    // An offer that may be held keeps its payment requirements for ordering.
+    let supplier_offer = raw
+        .payment_requirements
+        .filter(|p| !p.requires_instant_payment)
+        .map(|p| serde_json::json!({ "payment_requirements": p }));
     let seats = passengers
         .iter()
         .filter(|p| p.kind != PassengerType::Infant)
@@ -327,6 +362,6 @@ pub fn offer(
         available_seats: seats,
         owner: raw.owner.iata_code.unwrap_or_default(),
         supplier_offer_id: Some(raw.id),
-        supplier_offer: None,
+        supplier_offer,
     })
 }
