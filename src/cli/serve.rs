@@ -85,6 +85,10 @@ pub struct ServeArgs {
     /// Least severe log level: error, warn, info, debug [default: info; config: server.log_level].
     #[arg(long, env = "BOOKSYGO_LOG_LEVEL")]
     log_level: Option<String>,
+    /// Searches per minute an address may make without logging in; 0 turns the limit off
+    /// [default: 300; config: server.anonymous_search_rate].
+    #[arg(long, env = "BOOKSYGO_ANONYMOUS_SEARCH_RATE")]
+    anonymous_search_rate: Option<u32>,
 }
 
 /// The options in effect, after flags, environment and config file.
@@ -94,6 +98,7 @@ struct ServeConfig {
     cors_origins: Vec<String>,
     json_logs: bool,
     level: tracing_subscriber::filter::LevelFilter,
+    anonymous_search_rate: u32,
     /// The model for `/api/ai/chat` (`llm.*` settings); offline assistant without one.
     llm: Option<booksygo_core::ai::openai::LlmConfig>,
 }
@@ -156,8 +161,20 @@ fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
             .into());
         }
     };
+    let anonymous_search_rate = match args.anonymous_search_rate {
+        Some(n) => n,
+        None => match settings.get("server.anonymous_search_rate") {
+            Some(v) => v.trim().parse().map_err(|_| {
+                booksygo_core::Error::invalid(format!(
+                    "server.anonymous_search_rate '{v}' is not a whole number of searches per minute"
+                ))
+            })?,
+            None => booksygo_server::auth::ANONYMOUS_SEARCH_PER_MINUTE,
+        },
+    };
     Ok(ServeConfig {
         bind,
+        anonymous_search_rate,
         paths,
         cors_origins,
         json_logs,
@@ -204,6 +221,9 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     let secret = signing_secret(&agency)?;
     let mut state = booksygo_server::AppState::with_secret(agency, &secret);
     state.cors_origins = config.cors_origins;
+    state.search_limit = std::sync::Arc::new(booksygo_server::auth::RateLimit::per_minute(
+        config.anonymous_search_rate,
+    ));
     state.llm = config.llm.map(std::sync::Arc::new);
     booksygo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("server stopped; requests in flight were answered");

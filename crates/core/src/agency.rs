@@ -761,8 +761,17 @@ impl Agency for LocalAgency {
     }
 
     async fn search_packages(&self, query: &PackageQuery) -> Result<PackageResults> {
-        let conn = self.store().conn()?;
-        crate::search::packages::search(&conn, &self.network().places, query)
+        // Off the async executor, and within a time budget: a costly text query must neither
+        // hold up other requests (health checks, shutdown) nor run on after its caller left.
+        let (store, net, query) = (self.store().clone(), self.network(), query.clone());
+        tokio::task::spawn_blocking(move || {
+            use crate::search::packages::{SEARCH_BUDGET, search};
+            let conn = store.conn()?;
+            crate::store::with_budget(&conn, SEARCH_BUDGET, "the package search", |c| {
+                search(c, &net.places, &query)
+            })
+        })
+        .await?
     }
 
     async fn get_package(&self, id: &str) -> Result<PackageDetail> {

@@ -174,3 +174,101 @@ impl Limiter {
         }
     }
 }
+
+/// A budget of requests per client address, refilled continuously (a token bucket): what
+/// anonymous callers may spend on search, so that nobody can keep the server busy without an
+/// account. Signed-in travellers are not counted.
+pub struct RateLimit {
+    /// Requests per minute, sustained; 0 turns the limit off.
+    per_minute: u32,
+    /// Requests one address may make at once before the sustained rate applies.
+    burst: f64,
+    buckets: Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>,
+}
+
+/// Anonymous searches per minute and address, unless `server.anonymous_search_rate` says.
+pub const ANONYMOUS_SEARCH_PER_MINUTE: u32 = 300;
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit::per_minute(ANONYMOUS_SEARCH_PER_MINUTE)
+    }
+}
+
+impl RateLimit {
+    /// `n` requests a minute, in bursts of up to a third of that (at least one).
+    pub fn per_minute(n: u32) -> RateLimit {
+        RateLimit {
+            per_minute: n,
+            burst: f64::from((n / 3).max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from `ip`'s budget; `Err(seconds)` says how long until the next.
+    pub fn take(&self, ip: std::net::IpAddr) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let per_second = f64::from(self.per_minute) / 60.0;
+        let now = Instant::now();
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Addresses idle long enough to be full again carry no information: forget them
+        // rather than grow without bound.
+        if buckets.len() > 10_000 {
+            let full = Duration::from_secs_f64(self.burst / per_second);
+            buckets.retain(|_, (_, at)| now.duration_since(*at) < full);
+        }
+        let (tokens, at) = buckets.entry(ip).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / per_second).ceil() as u64)
+        }
+    }
+}
+
+/// Middleware for the public search routes: a caller without a valid access token spends
+/// from its address's [`RateLimit`]; past it, 429 with `Retry-After`.
+pub async fn limit_anonymous(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let signed_in = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|t| verify(&state.keys, t.trim()).is_ok());
+    let addr = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if !signed_in
+        && let Some(ip) = addr
+        && let Err(wait) = state.search_limit.take(ip)
+    {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "too many searches without logging in: try again in {wait} s, or log in (signed-in travellers are not limited)"
+            ),
+        )
+        .into_response();
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(wait),
+        );
+        return response;
+    }
+    next.run(req).await
+}

@@ -34,6 +34,8 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     pub keys: std::sync::Arc<auth::Keys>,
     pub limiter: std::sync::Arc<auth::Limiter>,
+    /// What anonymous callers may spend on search, per address.
+    pub search_limit: std::sync::Arc<auth::RateLimit>,
     pub metrics: std::sync::Arc<metrics::Metrics>,
     /// The model behind `/api/ai/chat`; `None` answers with the offline assistant.
     pub llm: Option<std::sync::Arc<booksygo_core::ai::openai::LlmConfig>>,
@@ -48,6 +50,7 @@ impl AppState {
             cors_origins: Vec::new(),
             keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
             limiter: Default::default(),
+            search_limit: Default::default(),
             metrics: Default::default(),
             llm: None,
         }
@@ -88,7 +91,7 @@ pub fn app(state: AppState) -> Router {
             ])
     });
     let request_id = axum::http::HeaderName::from_static("x-request-id");
-    routes::router()
+    routes::router(&state)
         .route("/metrics", axum::routing::get(metrics::render))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -220,14 +220,52 @@ pub fn upsert(
     Ok(())
 }
 
-/// Turns free text into a safe FTS5 query: every word must match (as a prefix).
-fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = crate::places::text::normalize(text)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+/// Longest search text accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+/// Most words one search may hold; each becomes a term every match must contain.
+pub const MAX_WORDS: usize = 8;
+/// Words shorter than this are left out of a text that has longer ones (they are mostly
+/// "in", "of", "a"), and match whole, not as a prefix, when they are all there is: a
+/// one-letter prefix term ("a*") expands to most of the index, and a few hundred of them made
+/// one query run for minutes.
+const MIN_PREFIX_CHARS: usize = 3;
+/// How long one package search may run before it is stopped.
+pub const SEARCH_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Turns free text into a safe FTS5 query: every word of three letters or more must match,
+/// as a prefix (shorter words only count when they are all there is). The text is bounded: at most [`MAX_TEXT_CHARS`] characters and
+/// [`MAX_WORDS`] distinct words, otherwise the search is refused with the limit.
+fn fts_query(text: &str) -> Result<Option<String>> {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(Error::invalid(format!(
+            "the search text is {} characters long: use at most {MAX_TEXT_CHARS}",
+            text.chars().count()
+        )));
+    }
+    let normalized = crate::places::text::normalize(text);
+    let mut words: Vec<&str> = Vec::new();
+    for w in normalized.split(' ').filter(|w| !w.is_empty()) {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    if words.len() > MAX_WORDS {
+        return Err(Error::invalid(format!(
+            "the search text has {} different words: use at most {MAX_WORDS}",
+            words.len()
+        )));
+    }
+    let long = |w: &str| w.len() >= MIN_PREFIX_CHARS;
+    let terms: Vec<String> = if words.iter().any(|w| long(w)) {
+        words
+            .iter()
+            .filter(|w| long(w))
+            .map(|w| format!("\"{w}\"*"))
+            .collect()
+    } else {
+        words.iter().map(|w| format!("\"{w}\"")).collect()
+    };
+    Ok((!terms.is_empty()).then(|| terms.join(" ")))
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -276,7 +314,10 @@ pub fn search(conn: &Connection, places: &Places, q: &PackageQuery) -> Result<Pa
     let mut wheres: Vec<String> = Vec::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut from = "packages p".to_string();
-    let text = q.text.as_deref().and_then(fts_query);
+    let text = match q.text.as_deref() {
+        Some(t) => fts_query(t)?,
+        None => None,
+    };
     if let Some(t) = &text {
         from = "packages_fts f JOIN packages p ON p.rowid = f.rowid".into();
         wheres.push("packages_fts MATCH ?".into());
@@ -339,7 +380,8 @@ pub fn search(conn: &Connection, places: &Places, q: &PackageQuery) -> Result<Pa
         (PackageSort::Duration, _) => "p.duration_days, p.base_price",
     };
     let limit = q.limit.unwrap_or(20).min(200);
-    let offset = q.offset.unwrap_or(0);
+    // SQLite's OFFSET is a signed 64-bit integer; anything past the catalogue is empty anyway.
+    let offset = q.offset.unwrap_or(0).min(i64::MAX as usize);
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM {from} {where_sql} ORDER BY {order}, p.id LIMIT {limit} OFFSET {offset}"
     );
@@ -510,4 +552,28 @@ pub fn load_fixtures(
         upsert(conn, places, spec, None, "fixture", now)?;
     }
     Ok(specs.len())
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn text_becomes_bounded_prefix_terms() {
+        assert_eq!(
+            fts_query("Trek, in the Himalaya!").unwrap().unwrap(),
+            "\"trek\"* \"the\"* \"himalaya\"*"
+        );
+        // Repeated words count once.
+        assert_eq!(
+            fts_query("a a a a a a a a a a a a").unwrap().unwrap(),
+            "\"a\""
+        );
+        assert_eq!(fts_query("  ,;  ").unwrap(), None);
+        let long = fts_query(&"a ".repeat(1000)).unwrap_err();
+        assert!(long.to_string().contains("use at most 200"), "{long}");
+        let many = fts_query("one two three four five six seven eight nine").unwrap_err();
+        assert!(many.to_string().contains("9 different words"), "{many}");
+        assert!(fts_query("one two three four five six seven eight").is_ok());
+    }
 }

@@ -105,6 +105,34 @@ impl Store {
     }
 }
 
+/// Runs `work` on `conn` for at most `budget`: SQLite's progress handler interrupts the
+/// statement running when time is up (it is called every few thousand virtual-machine steps),
+/// so a costly query really stops instead of running on after its caller has gone. The
+/// handler is removed afterwards, whatever happened, before the connection goes back to the
+/// pool. `what` names the work in the error: "the package search took longer than 2s".
+pub(crate) fn with_budget<T>(
+    conn: &Connection,
+    budget: std::time::Duration,
+    what: &str,
+    work: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    let deadline = std::time::Instant::now() + budget;
+    conn.progress_handler(10_000, Some(move || std::time::Instant::now() >= deadline))?;
+    let outcome = work(conn);
+    conn.progress_handler(0, None::<fn() -> bool>)?;
+    outcome.map_err(|e| match e {
+        Error::Database(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            Error::Unavailable(format!(
+                "{what} took longer than {}s and was stopped: try fewer or longer words",
+                budget.as_secs()
+            ))
+        }
+        e => e,
+    })
+}
+
 fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
@@ -172,6 +200,30 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_stops_a_runaway_query_and_leaves_the_connection_clean() {
+        let conn = Connection::open_in_memory().unwrap();
+        let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+        let err = with_budget(
+            &conn,
+            std::time::Duration::from_millis(50),
+            "the test query",
+            |c| Ok(c.query_row(endless, [], |r| r.get::<_, i64>(0))?),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Unavailable);
+        assert!(
+            err.to_string()
+                .starts_with("the test query took longer than"),
+            "{err}"
+        );
+        // The handler is gone: later work on the connection runs unbounded.
+        let n: i64 = conn
+            .query_row("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT count(*) FROM n", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 200_000);
+    }
 
     #[test]
     fn migrates_once_and_reopens() {

@@ -18,23 +18,51 @@ use axum::http::request::Parts;
 use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
 
-pub fn router() -> Router<AppState> {
+/// Every route. The public search routes are open to anonymous callers within a rate limit
+/// per address ([`crate::auth::limit_anonymous`] in front of each of them).
+pub fn router(state: &AppState) -> Router<AppState> {
+    let limited =
+        || axum::middleware::from_fn_with_state(state.clone(), crate::auth::limit_anonymous);
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/api/search/suggestions", get(search::suggestions))
-        .route("/api/info", get(health::info))
-        .route("/api/openapi.json", get(openapi::document))
-        .route("/api/search/flights", post(search::flights))
-        .route("/api/search/flights/stream", post(search::flights_stream))
-        .route("/api/search/flights/calendar", post(search::calendar))
-        .route("/api/search/flights/explore", post(search::explore))
-        .route("/api/search/hotels", post(search::hotels))
-        .route("/api/search/packages", post(packages::search))
+        .route(
+            "/api/search/suggestions",
+            get(search::suggestions).route_layer(limited()),
+        )
+        .route(
+            "/api/search/flights",
+            post(search::flights).route_layer(limited()),
+        )
+        .route(
+            "/api/search/flights/stream",
+            post(search::flights_stream).route_layer(limited()),
+        )
+        .route(
+            "/api/search/flights/calendar",
+            post(search::calendar).route_layer(limited()),
+        )
+        .route(
+            "/api/search/flights/explore",
+            post(search::explore).route_layer(limited()),
+        )
+        .route(
+            "/api/search/hotels",
+            post(search::hotels).route_layer(limited()),
+        )
+        .route(
+            "/api/search/packages",
+            post(packages::search).route_layer(limited()),
+        )
         .route(
             "/api/packages",
-            get(packages::list).post(packages::save).put(packages::save),
+            get(packages::list)
+                .route_layer(limited())
+                .post(packages::save)
+                .put(packages::save),
         )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/info", get(health::info))
+        .route("/api/openapi.json", get(openapi::document))
         .route("/api/packages/featured", get(packages::featured))
         .route("/api/packages/deals", get(packages::deals))
         .route("/api/packages/{id}", get(packages::get))
