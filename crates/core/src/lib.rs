@@ -13,6 +13,7 @@ pub mod booking;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod faults;
 pub mod fixtures;
 pub mod geo;
 pub mod ids;

@@ -2,6 +2,7 @@
 //! about money and seats lives here, once.
 
 pub mod ics;
+mod idempotency;
 pub mod inventory;
 pub mod payment;
 pub mod service;

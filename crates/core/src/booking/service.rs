@@ -3,6 +3,7 @@
 //! through the payment provider; the database changes only inside transactions, and every
 //! status change goes through `state::transition`.
 
+use super::idempotency::{self, Begun, Claim};
 use super::inventory::{self, Need};
 use super::payment::{
     Card, ChargeOutcome, MAX_POINTS_SHARE_PERCENT, MIN_POINTS_REDEMPTION, POINTS_PER_EUR,
@@ -13,7 +14,7 @@ use super::{
     RefundQuote,
 };
 use crate::agency::LocalAgency;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers};
 use crate::places::countries;
@@ -67,6 +68,13 @@ struct Prepared {
     stay: Option<(String, HotelOffer)>,
 }
 
+/// The payment provider's idempotency key for a booking's charge attempt (the number of
+/// attempts before it): written down with the attempt before it is sent, and sent again
+/// unchanged if the attempt is resumed, so the provider can never charge it twice.
+fn charge_key(booking_id: &str, attempt: usize) -> String {
+    format!("{booking_id}-{attempt}")
+}
+
 fn ts(s: i64) -> Timestamp {
     Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -77,137 +85,6 @@ fn request_hash(value: &impl serde::Serialize) -> Result<String> {
         crate::geo::word(&serde_json::to_string(value)?)
     ))
 }
-
-/// Stripe's semantics: the same key and request replays the first answer; the same key with
-/// another request is refused; a key whose first request is still running is refused too.
-fn idempotent_replay(
-    conn: &Connection,
-    scope: &str,
-    user: &str,
-    key: &str,
-    hash: &str,
-) -> Result<Option<Result<Booking>>> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached("SELECT request_hash, response FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
-        .query_row(
-            params![scope, user, key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((stored_hash, response)) = row else {
-        return Ok(None);
-    };
-    if stored_hash != hash {
-        return Err(Error::Conflict(format!(
-            "idempotency key '{key}' was already used with a different request"
-        )));
-    }
-    if response == "in_progress" {
-        return Err(Error::Conflict(format!(
-            "a request with idempotency key '{key}' is still in progress"
-        )));
-    }
-    let v: serde_json::Value = serde_json::from_str(&response)?;
-    if let Some(b) = v.get("ok") {
-        return Ok(Some(Ok(serde_json::from_value(b.clone())?)));
-    }
-    let message = v["error"]["message"]
-        .as_str()
-        .unwrap_or("failed")
-        .to_string();
-    Ok(Some(Err(match v["error"]["kind"].as_str() {
-        Some("invalid_input") => Error::invalid(message),
-        Some("not_found") => Error::NotFound(message),
-        Some("auth_required") => Error::AuthRequired(message),
-        _ => Error::Conflict(message),
-    })))
-}
-
-fn idempotent_finish(
-    conn: &Connection,
-    scope: &str,
-    user: &str,
-    key: &str,
-    outcome: &Result<Booking>,
-) -> Result<()> {
-    // Failures on our side or a supplier's are worth retrying: forget the key instead of
-    // replaying them for ever.
-    if let Err(e) = outcome
-        && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
-    {
-        conn.prepare_cached(
-            "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
-        )?
-        .execute(params![scope, user, key])?;
-        return Ok(());
-    }
-    let response = match outcome {
-        Ok(b) => serde_json::json!({"ok": b}),
-        Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
-    };
-    conn.prepare_cached(
-        "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
-    )?
-    .execute(params![scope, user, key, response.to_string()])?;
-    Ok(())
-}
-
-fn idempotent_begin(
-    conn: &Connection,
-    scope: &str,
-    user: &str,
-    key: &str,
-    hash: &str,
-    now: i64,
-) -> Result<()> {
-    if key.is_empty() || key.len() > 255 {
-        return Err(Error::invalid("an idempotency key is 1 to 255 characters"));
-    }
-    conn.prepare_cached("INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)")?.execute(
-        params![scope, key, user, hash, now],
-    )?;
-    Ok(())
-}
-
-/// Runs `f` under an idempotency key when one is given.
-async fn with_key<F, Fut>(
-    agency: &LocalAgency,
-    scope: &str,
-    user: &str,
-    key: Option<&str>,
-    hash: String,
-    f: F,
-) -> Result<Booking>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<Booking>>,
-{
-    let Some(key) = key else { return f().await };
-    {
-        let mut conn = agency.store().conn()?;
-        let _writer = agency.store().write_lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // A request that never finished (the process died, the client went away) does not
-        // hold its key for ever: after a few minutes it counts as abandoned.
-        tx.prepare_cached("DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND response = 'in_progress' AND created_at < ?4")?.execute(
-            params![scope, user, key, agency.now().as_second() - IDEMPOTENCY_ABANDONED_SECONDS],
-        )?;
-        if let Some(replay) = idempotent_replay(&tx, scope, user, key, &hash)? {
-            return replay;
-        }
-        idempotent_begin(&tx, scope, user, key, &hash, agency.now().as_second())?;
-        tx.commit()?;
-    }
-    let outcome = f().await;
-    // The outcome is the answer even if recording it fails (the key then frees itself).
-    if let Ok(conn) = agency.store().conn() {
-        let _ = idempotent_finish(&conn, scope, user, key, &outcome);
-    }
-    outcome
-}
-
-/// An unfinished request frees its idempotency key after this long.
-pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
 
 fn validate_passengers(list: &[PassengerInput], travel: Date, today: Date) -> Result<()> {
     if list.is_empty() {
@@ -644,13 +521,41 @@ impl LocalAgency {
     pub async fn create_booking_as(&self, user: &str, req: BookingRequest) -> Result<Booking> {
         let hash = request_hash(&(&req, req.payment.card.as_ref().map(Card::fingerprint)))?;
         let key = req.idempotency_key.clone();
-        with_key(self, "create", user, key.as_deref(), hash, || {
-            self.create_inner(user, req)
-        })
-        .await
+        let now = self.now().as_second();
+        match idempotency::begin(
+            self.store(),
+            "create",
+            user,
+            key.as_deref(),
+            &hash,
+            None,
+            now,
+        )? {
+            Begun::Unkeyed => self.create_inner(user, req, None).await,
+            Begun::Replay(answer) => *answer,
+            Begun::Fresh(claim) => {
+                let outcome = self.create_inner(user, req, Some(&claim)).await;
+                idempotency::finish(self.store(), &claim, &outcome);
+                outcome
+            }
+            // The booking was written (and perhaps paid) before the first request died:
+            // finish paying it with the card of this retry, or show it as it is.
+            Begun::Resume(claim, booking_id) => {
+                let outcome = self
+                    .resume_payment(user, &booking_id, req.payment.card.as_ref())
+                    .await;
+                idempotency::finish(self.store(), &claim, &outcome);
+                outcome
+            }
+        }
     }
 
-    async fn create_inner(&self, user: &str, req: BookingRequest) -> Result<Booking> {
+    async fn create_inner(
+        &self,
+        user: &str,
+        req: BookingRequest,
+        claim: Option<&Claim>,
+    ) -> Result<Booking> {
         self.sweep()?;
         if req.items.is_empty() {
             return Err(Error::invalid(
@@ -903,20 +808,19 @@ impl LocalAgency {
                 && let Some(outcome) = self.payments().charge_now(
                     Money::new(amount_due, currency),
                     card,
-                    &format!("{booking_id}-0"),
+                    &charge_key(&booking_id, 0),
                 )
             {
-                self.start_charge(&tx, user, &booking_id, nows)?;
-                settled = Some(self.settle(
-                    &tx,
-                    user,
-                    &booking_id,
-                    Money::new(amount_due, currency),
-                    card,
-                    outcome,
-                )?);
+                let (amount, _, payment_id) =
+                    self.start_charge(&tx, user, &booking_id, card, nows)?;
+                settled =
+                    Some(self.settle(&tx, user, &booking_id, &payment_id, amount, outcome)?);
+            }
+            if let Some(claim) = claim {
+                claim.attach(&tx, &booking_id)?;
             }
             tx.commit()?;
+            crate::faults::step("booking.committed");
             settled
         };
         self.invalidate_caches();
@@ -1020,26 +924,89 @@ impl LocalAgency {
         // Orders held unpaid must still be held at the same price before the card is charged.
         self.check_held_orders(booking_id).await?;
         let now = self.now().as_second();
-        let (amount, attempt) = {
+        let (amount, attempt, payment_id) = {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (amount, attempt) = self.start_charge(&tx, user, booking_id, now)?;
+            let started = self.start_charge(&tx, user, booking_id, card, now)?;
             tx.commit()?;
-            (amount, attempt)
+            started
         };
-        let provider = self.payments();
-        let outcome = provider
-            .charge(amount, card, &format!("{booking_id}-{attempt}"))
-            .await;
+        crate::faults::step("charge.started");
+        self.send_charge(
+            user,
+            booking_id,
+            &payment_id,
+            amount,
+            card,
+            &charge_key(booking_id, attempt),
+        )
+        .await
+    }
+
+    /// Sends a started charge attempt to the payment provider under its idempotency key and
+    /// settles what it answers. Sending the same attempt again (after a crash) is safe: the
+    /// provider answers a key it has seen with the first outcome, never a second charge.
+    async fn send_charge(
+        &self,
+        user: &str,
+        booking_id: &str,
+        payment_id: &str,
+        amount: Money,
+        card: &Card,
+        provider_key: &str,
+    ) -> Result<Booking> {
+        let outcome = self.payments().charge(amount, card, provider_key).await;
+        crate::faults::step("charge.answered");
         let settled = {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let settled = self.settle(&tx, user, booking_id, amount, card, outcome)?;
+            let settled = self.settle(&tx, user, booking_id, payment_id, amount, outcome)?;
             tx.commit()?;
             settled
         };
+        crate::faults::step("charge.settled");
         let booking = self.after_settle(user, booking_id, settled).await?;
         self.after_paid(user, booking).await
+    }
+
+    /// Carries on a payment whose request died half-way, under the same idempotency key:
+    /// a PENDING booking is charged (nothing reached the provider); a charge attempt that was
+    /// sent but never settled is sent again under its own provider key, so the provider
+    /// answers with the first outcome instead of charging twice; anything else is shown as
+    /// it stands. Without a card (a booking made to pay later), the booking as it stands.
+    async fn resume_payment(
+        &self,
+        user: &str,
+        booking_id: &str,
+        card: Option<&Card>,
+    ) -> Result<Booking> {
+        let conn = self.store().conn()?;
+        let booking = load(&conn, user, booking_id)?;
+        let Some(card) = card else {
+            return Ok(booking);
+        };
+        match booking.status {
+            BookingStatus::Pending => {
+                drop(conn);
+                self.charge(user, booking_id, card).await
+            }
+            BookingStatus::PaymentProcessing => {
+                let unsettled: Option<(String, i64, String, String)> = conn
+                    .prepare_cached("SELECT id, amount, currency, provider_key FROM payments WHERE booking_id = ?1 AND status = 'processing' AND provider_key IS NOT NULL ORDER BY created_at DESC LIMIT 1")?
+                    .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()?;
+                drop(conn);
+                match unsettled {
+                    Some((payment_id, amount, currency, key)) => {
+                        let amount = Money::new(amount, Currency::parse(&currency)?);
+                        self.send_charge(user, booking_id, &payment_id, amount, card, &key)
+                            .await
+                    }
+                    None => Ok(booking),
+                }
+            }
+            _ => Ok(booking),
+        }
     }
 
     /// A booking just paid: its held supplier orders are paid now (what fails is retried by
@@ -1054,14 +1021,17 @@ impl LocalAgency {
         load(&*self.store().conn()?, user, &booking.id)
     }
 
-    /// PENDING -> PAYMENT_PROCESSING; returns the amount to charge and the attempt number.
+    /// PENDING -> PAYMENT_PROCESSING, and the attempt written down (status `processing`,
+    /// with the provider key it will be sent under) before anything is sent; returns the
+    /// amount to charge, the attempt number and the attempt's payment id.
     fn start_charge(
         &self,
         tx: &Connection,
         user: &str,
         booking_id: &str,
+        card: &Card,
         now: i64,
-    ) -> Result<(Money, usize)> {
+    ) -> Result<(Money, usize, String)> {
         let row: Option<(String, i64, String, i64)> = tx
             .prepare_cached("SELECT status, amount_due, currency, (SELECT count(*) FROM payments p WHERE p.booking_id = b.id)
                  FROM bookings b WHERE id = ?1 AND user_id = ?2")?
@@ -1085,10 +1055,15 @@ impl LocalAgency {
             "charging the card",
             now,
         )?;
-        Ok((
-            Money::new(due, Currency::parse(&currency)?),
-            attempts as usize,
-        ))
+        let amount = Money::new(due, Currency::parse(&currency)?);
+        let attempt = attempts as usize;
+        let payment_id = crate::ids::new("pay");
+        tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at, provider_key)
+             VALUES (?1, ?2, ?3, 'card', 'processing', ?4, ?5, ?6, ?7, NULL, NULL, ?8, ?9)")?.execute(
+            params![payment_id, booking_id, self.payments().name(), amount.minor, amount.currency.as_str(),
+                card.brand(), card.last4(), now, charge_key(booking_id, attempt)],
+        )?;
+        Ok((amount, attempt, payment_id))
     }
 
     /// Records a charge's outcome and moves the booking on, inside the caller's transaction.
@@ -1099,18 +1074,14 @@ impl LocalAgency {
         tx: &Connection,
         user: &str,
         booking_id: &str,
+        payment_id: &str,
         amount: Money,
-        card: &Card,
         outcome: Result<ChargeOutcome>,
     ) -> Result<Settled> {
         let now = self.now().as_second();
-        let provider = self.payments();
         let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
-            tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
-                 VALUES (?1, ?2, ?3, 'card', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?.execute(
-                params![crate::ids::new("pay"), booking_id, provider.name(), status, amount.minor, amount.currency.as_str(),
-                    card.brand(), card.last4(), reference, message, now],
-            )?;
+            tx.prepare_cached("UPDATE payments SET status = ?2, provider_ref = ?3, message = ?4 WHERE id = ?1 AND status = 'processing'")?
+                .execute(params![payment_id, status, reference, message])?;
             Ok(())
         };
         // The booking may have moved on while the card network answered (cancelled by its
@@ -1255,10 +1226,30 @@ impl LocalAgency {
         let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         card.validate(today)?;
         self.sweep()?;
-        with_key(self, "pay", user, key.as_deref(), hash, || {
-            self.charge(user, booking_id, &card)
-        })
-        .await
+        let now = self.now().as_second();
+        let begun = idempotency::begin(
+            self.store(),
+            "pay",
+            user,
+            key.as_deref(),
+            &hash,
+            Some(booking_id),
+            now,
+        )?;
+        match begun {
+            Begun::Unkeyed => self.charge(user, booking_id, &card).await,
+            Begun::Replay(answer) => *answer,
+            Begun::Fresh(claim) => {
+                let outcome = self.charge(user, booking_id, &card).await;
+                idempotency::finish(self.store(), &claim, &outcome);
+                outcome
+            }
+            Begun::Resume(claim, _) => {
+                let outcome = self.resume_payment(user, booking_id, Some(&card)).await;
+                idempotency::finish(self.store(), &claim, &outcome);
+                outcome
+            }
+        }
     }
 
     /// Finishes a payment that required the cardholder's confirmation.
@@ -1323,10 +1314,32 @@ impl LocalAgency {
     ) -> Result<Booking> {
         let booking_id = &self.resolve_id(user, booking_id)?;
         let hash = request_hash(&booking_id)?;
-        with_key(self, "cancel", user, key.as_deref(), hash, || {
-            self.cancel_inner(user, booking_id)
-        })
-        .await
+        let now = self.now().as_second();
+        let begun = idempotency::begin(
+            self.store(),
+            "cancel",
+            user,
+            key.as_deref(),
+            &hash,
+            Some(booking_id),
+            now,
+        )?;
+        let claim = match begun {
+            Begun::Unkeyed => return self.cancel_inner(user, booking_id).await,
+            Begun::Replay(answer) => return *answer,
+            Begun::Fresh(claim) | Begun::Resume(claim, _) => claim,
+        };
+        // Resumed, a cancellation that already went through is shown with its refunds paid
+        // out; one that did not is made now.
+        let status = load(&*self.store().conn()?, user, booking_id)?.status;
+        let outcome = if matches!(status, BookingStatus::Cancelled | BookingStatus::Refunded) {
+            self.pay_out_refunds().await;
+            load(&*self.store().conn()?, user, booking_id)
+        } else {
+            self.cancel_inner(user, booking_id).await
+        };
+        idempotency::finish(self.store(), &claim, &outcome);
+        outcome
     }
 
     async fn cancel_inner(&self, user: &str, booking_id: &str) -> Result<Booking> {
@@ -1362,6 +1375,7 @@ impl LocalAgency {
             }
             tx.commit()?;
         }
+        crate::faults::step("cancel.committed");
         self.invalidate_caches();
         self.pay_out_refunds().await;
         let conn = self.store().conn()?;

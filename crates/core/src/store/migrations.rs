@@ -490,4 +490,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE supplier_orders ADD COLUMN payment_required_by INTEGER;
     "#,
     // --- end hold orders ---
+    // --- crash-safe idempotency (hardening) ---
+    // 11: a key is tied to the booking it acts on (for create: in the transaction that writes
+    // the booking), so an unfinished request is carried on from that booking instead of being
+    // run again; each charge attempt keeps the idempotency key it sent the payment provider,
+    // so a charge cut short by a crash is re-sent under the same key, never as a second one.
+    r#"
+    ALTER TABLE idempotency ADD COLUMN booking_id TEXT;
+    ALTER TABLE payments ADD COLUMN provider_key TEXT;
+    "#,
+    // --- end crash-safe idempotency ---
 ];

@@ -1,0 +1,177 @@
+//! Idempotency keys on create, pay and cancel, with Stripe's semantics: the same key and
+//! request replays the first answer; the same key with another request is refused; a key
+//! whose first request is still running is refused too.
+//!
+//! A key is tied to the booking it acts on: pay and cancel name it up front, and create ties
+//! it inside the very transaction that writes the booking ([`Claim::attach`]). So a request
+//! cut short (the process died, the database failed) never runs a second time from scratch:
+//! once it counts as abandoned, a retry either runs it again because nothing was written under
+//! the key, or is told to carry on from the booking the key is tied to ([`Begun::Resume`]).
+
+use super::Booking;
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::Store;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// An unfinished request frees its idempotency key after this long.
+pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
+
+/// The key a request runs under.
+pub(crate) struct Claim {
+    scope: &'static str,
+    user: String,
+    key: String,
+}
+
+impl Claim {
+    /// Ties the key to `booking_id` inside the transaction that creates the booking: if that
+    /// transaction commits, no retry under this key can ever create a second booking.
+    pub(crate) fn attach(&self, tx: &Connection, booking_id: &str) -> Result<()> {
+        tx.prepare_cached(
+            "UPDATE idempotency SET booking_id = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+        )?
+        .execute(params![self.scope, self.user, self.key, booking_id])?;
+        Ok(())
+    }
+}
+
+/// What a request under a key is to do.
+pub(crate) enum Begun {
+    /// No key was given: run.
+    Unkeyed,
+    /// The key is ours: run, then [`finish`].
+    Fresh(Claim),
+    /// The key's first request finished: this was its answer.
+    Replay(Box<Result<Booking>>),
+    /// The key's first request never finished, and wrote to this booking: carry on from the
+    /// booking as it stands (then [`finish`]), never start again.
+    Resume(Claim, String),
+}
+
+/// Claims `key` for a request whose digest is `hash`, acting on `booking` when it is known
+/// up front (pay, cancel). One transaction: two requests with one key never both run.
+pub(crate) fn begin(
+    store: &Store,
+    scope: &'static str,
+    user: &str,
+    key: Option<&str>,
+    hash: &str,
+    booking: Option<&str>,
+    now: i64,
+) -> Result<Begun> {
+    let Some(key) = key else {
+        return Ok(Begun::Unkeyed);
+    };
+    if key.is_empty() || key.len() > 255 {
+        return Err(Error::invalid("an idempotency key is 1 to 255 characters"));
+    }
+    let claim = Claim {
+        scope,
+        user: user.to_string(),
+        key: key.to_string(),
+    };
+    let mut conn = store.conn()?;
+    let _writer = store.write_lock();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let row: Option<(String, String, i64, Option<String>)> = tx
+        .prepare_cached("SELECT request_hash, response, created_at, booking_id FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
+        .query_row(params![scope, user, key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let begun = match row {
+        None => {
+            tx.prepare_cached("INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at, booking_id) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)")?
+                .execute(params![scope, key, user, hash, now, booking])?;
+            Begun::Fresh(claim)
+        }
+        Some((stored, response, created, tied)) => {
+            // A request that never finished (the process died, the client went away) does
+            // not hold its key for ever: after a few minutes it counts as abandoned.
+            let abandoned = response == INTERRUPTED
+                || (response == IN_PROGRESS && created < now - IDEMPOTENCY_ABANDONED_SECONDS);
+            if abandoned && tied.is_none() {
+                // Nothing was written under the key: it is free, for any request.
+                tx.prepare_cached("UPDATE idempotency SET request_hash = ?4, response = 'in_progress', created_at = ?5, booking_id = ?6 WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
+                    .execute(params![scope, user, key, hash, now, booking])?;
+                Begun::Fresh(claim)
+            } else if stored != hash {
+                return Err(Error::Conflict(format!(
+                    "idempotency key '{key}' was already used with a different request"
+                )));
+            } else if let (true, Some(booking_id)) = (abandoned, tied) {
+                tx.prepare_cached("UPDATE idempotency SET response = 'in_progress', created_at = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
+                    .execute(params![scope, user, key, now])?;
+                Begun::Resume(claim, booking_id)
+            } else if response == IN_PROGRESS {
+                return Err(Error::Conflict(format!(
+                    "a request with idempotency key '{key}' is still in progress"
+                )));
+            } else {
+                Begun::Replay(Box::new(replay(&response)?))
+            }
+        }
+    };
+    tx.commit()?;
+    crate::faults::step("idempotency.claimed");
+    Ok(begun)
+}
+
+/// The first request is running, or died with the process.
+const IN_PROGRESS: &str = "in_progress";
+/// The first request failed on our side after writing to its booking: the next retry
+/// carries on from that booking at once.
+const INTERRUPTED: &str = "interrupted";
+
+fn replay(response: &str) -> Result<Result<Booking>> {
+    let v: serde_json::Value = serde_json::from_str(response)?;
+    if let Some(b) = v.get("ok") {
+        return Ok(Ok(serde_json::from_value(b.clone())?));
+    }
+    let message = v["error"]["message"]
+        .as_str()
+        .unwrap_or("failed")
+        .to_string();
+    Ok(Err(match v["error"]["kind"].as_str() {
+        Some("invalid_input") => Error::invalid(message),
+        Some("not_found") => Error::NotFound(message),
+        Some("auth_required") => Error::AuthRequired(message),
+        _ => Error::Conflict(message),
+    }))
+}
+
+/// Records the answer to replay. Failures on our side or a supplier's are worth retrying:
+/// the key is freed when nothing was written under it, and otherwise marked so that the
+/// next retry carries on from its booking. The outcome stands even if recording it fails
+/// (the key then counts as abandoned after a while, and is resumed or freed as above).
+pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
+    let recorded = (|| -> Result<()> {
+        let conn = store.conn()?;
+        let (scope, user, key) = (claim.scope, &claim.user, &claim.key);
+        if let Err(e) = outcome
+            && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
+        {
+            conn.prepare_cached(
+                "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND booking_id IS NULL",
+            )?
+            .execute(params![scope, user, key])?;
+            conn.prepare_cached(
+                "UPDATE idempotency SET response = 'interrupted' WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+            )?
+            .execute(params![scope, user, key])?;
+            return Ok(());
+        }
+        let response = match outcome {
+            Ok(b) => serde_json::json!({"ok": b}),
+            Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
+        };
+        conn.prepare_cached(
+            "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+        )?
+        .execute(params![scope, user, key, response.to_string()])?;
+        Ok(())
+    })();
+    if recorded.is_ok() {
+        crate::faults::step("idempotency.finished");
+    }
+}
