@@ -26,13 +26,15 @@ pub fn emit(
     payload: &serde_json::Value,
     now: i64,
 ) -> Result<()> {
-    let seq: i64 = conn
-        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM events")?
-        .query_row([], |r| r.get(0))?;
+    // The seq is taken in the statement that appends the event, inside the writer's
+    // transaction: SQLite commits writers one at a time, so the seqs readers see grow without
+    // gaps and no reader that has seen seq N will later find an event below it.
     let id = crate::ids::new("evt");
-    conn.prepare_cached("INSERT INTO events(id, seq, type, subject_id, user_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-        params![id, seq, kind, subject, user, payload.to_string(), now],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO events(id, seq, type, subject_id, user_id, payload, created_at)
+         VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM events), ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, kind, subject, user, payload.to_string(), now])?;
     Ok(())
 }
 

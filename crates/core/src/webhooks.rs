@@ -181,11 +181,20 @@ pub struct Round {
     pub failed: usize,
 }
 
-/// Delivers webhooks: one HTTP client, reused across rounds.
+/// Delivers webhooks: one HTTP client, reused across rounds. Every server process runs one;
+/// a subscription is delivered only by the courier that holds its lease, so each event
+/// reaches each subscription once and in order, whichever process delivers it.
 #[derive(Clone)]
 pub struct Courier {
     http: reqwest::Client,
+    /// Who holds a lease: this courier, in this process.
+    owner: String,
 }
+
+/// How long a courier holds a subscription without renewing: longer than a round can take
+/// (a batch stops at the first failure, and one POST times out after 10 s). A courier that
+/// died holding a lease is replaced after it.
+pub const LEASE_SECONDS: i64 = 120;
 
 impl Default for Courier {
     fn default() -> Self {
@@ -201,6 +210,7 @@ impl Courier {
                 .user_agent(concat!("booksygo-webhooks/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .expect("a default HTTP client builds"),
+            owner: crate::ids::new("crr"),
         }
     }
 
@@ -223,16 +233,28 @@ impl Courier {
     /// pending events in order, stopping at the first failure (retried after a backoff).
     /// Blocking database calls run on the blocking pool.
     pub async fn deliver_due(&self, store: &crate::store::Store, now: i64) -> Result<Round> {
-        let s = store.clone();
+        let (s, owner) = (store.clone(), self.owner.clone());
         let due: Vec<(Webhook, String)> = tokio::task::spawn_blocking(move || -> Result<_> {
             let conn = s.conn()?;
             let ids: Vec<(String, String)> = conn
                 .prepare("SELECT id, secret FROM webhooks WHERE next_attempt_at <= ?1 ORDER BY id")?
                 .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            ids.into_iter()
-                .map(|(id, secret)| Ok((get(&conn, &id)?, secret)))
-                .collect()
+            let mut due = Vec::new();
+            for (id, secret) in ids {
+                // Take the lease, or leave the subscription to the courier that has it.
+                let leased = conn
+                    .prepare_cached(
+                        "UPDATE webhooks SET lease_owner = ?2, lease_until = ?3
+                         WHERE id = ?1 AND (lease_until <= ?4 OR lease_owner = ?2)",
+                    )?
+                    .execute(params![id, owner, now + LEASE_SECONDS, now])?;
+                if leased == 1 {
+                    // Read after leasing: the cursor another courier left is the one to follow.
+                    due.push((get(&conn, &id)?, secret));
+                }
+            }
+            Ok(due)
         })
         .await??;
         let mut round = Round::default();
@@ -268,19 +290,23 @@ impl Courier {
                     }
                 }
             }
-            let s = store.clone();
+            let (s, owner) = (store.clone(), self.owner.clone());
             let id = hook.id.clone();
             let failures = hook.failures;
+            // The cursor moves and the lease is given back in one statement, and only while
+            // the lease is still ours.
             tokio::task::spawn_blocking(move || -> Result<()> {
                 let conn = s.conn()?;
                 match failure {
                     None => conn.execute(
-                        "UPDATE webhooks SET delivered_seq = ?2, failures = 0, last_error = NULL, next_attempt_at = 0 WHERE id = ?1",
-                        params![id, cursor],
+                        "UPDATE webhooks SET delivered_seq = ?2, failures = 0, last_error = NULL, next_attempt_at = 0, lease_until = 0
+                         WHERE id = ?1 AND lease_owner = ?3",
+                        params![id, cursor, owner],
                     )?,
                     Some(why) => conn.execute(
-                        "UPDATE webhooks SET delivered_seq = ?2, failures = ?3, last_error = ?4, next_attempt_at = ?5 WHERE id = ?1",
-                        params![id, cursor, failures + 1, why, now + backoff_seconds(failures + 1)],
+                        "UPDATE webhooks SET delivered_seq = ?2, failures = ?3, last_error = ?4, next_attempt_at = ?5, lease_until = 0
+                         WHERE id = ?1 AND lease_owner = ?6",
+                        params![id, cursor, failures + 1, why, now + backoff_seconds(failures + 1), owner],
                     )?,
                 };
                 Ok(())

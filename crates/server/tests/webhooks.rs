@@ -328,3 +328,46 @@ async fn a_failing_receiver_is_retried_with_backoff_and_gets_every_event_in_orde
     let r = courier.deliver_due(&store, t0 + 16).await.unwrap();
     assert_eq!((r.delivered, r.failed), (0, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_couriers_on_one_database_deliver_each_event_once_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (agency(dir.path()), agency(dir.path()));
+    let root = admin(&a);
+    let (url, mut deliveries) = receiver(0).await;
+    webhooks::create(&a.store().conn().unwrap(), &root, &url, &["*".into()], 0).unwrap();
+    for i in 0..20 {
+        booksygo_core::events::emit(
+            &a.store().conn().unwrap(),
+            "test.ping",
+            &format!("s{i}"),
+            None,
+            &json!({"n": i}),
+            0,
+        )
+        .unwrap();
+    }
+    // Two server processes (two stores on one file), each with its courier, in rounds at
+    // the same moments.
+    let (one, two) = (Courier::new(), Courier::new());
+    let t0 = 1_900_000_000;
+    for round in 0..3 {
+        let (sa, sb) = (a.store().clone(), b.store().clone());
+        let (r1, r2) = tokio::join!(
+            one.deliver_due(&sa, t0 + round),
+            two.deliver_due(&sb, t0 + round)
+        );
+        r1.unwrap();
+        r2.unwrap();
+    }
+    let mut seen = Vec::new();
+    while let Ok((_, body)) = deliveries.try_recv() {
+        let v: Value = serde_json::from_str(&body).unwrap();
+        seen.push(v["data"]["n"].as_i64().unwrap());
+    }
+    assert_eq!(
+        seen,
+        (0..20).collect::<Vec<_>>(),
+        "each event once, in order"
+    );
+}

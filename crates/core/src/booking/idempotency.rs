@@ -11,7 +11,7 @@
 use super::Booking;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Store;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 /// An unfinished request frees its idempotency key after this long.
 pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
@@ -73,43 +73,56 @@ pub(crate) fn begin(
     let mut conn = store.conn()?;
     let _writer = store.write_lock();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let row: Option<(String, String, i64, Option<String>)> = tx
-        .prepare_cached("SELECT request_hash, response, created_at, booking_id FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
-        .query_row(params![scope, user, key], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let begun = match row {
-        None => {
-            tx.prepare_cached("INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at, booking_id) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)")?
-                .execute(params![scope, key, user, hash, now, booking])?;
-            Begun::Fresh(claim)
-        }
-        Some((stored, response, created, tied)) => {
-            // A request that never finished (the process died, the client went away) does
-            // not hold its key for ever: after a few minutes it counts as abandoned.
-            let abandoned = response == INTERRUPTED
-                || (response == IN_PROGRESS && created < now - IDEMPOTENCY_ABANDONED_SECONDS);
-            if abandoned && tied.is_none() {
-                // Nothing was written under the key: it is free, for any request.
-                tx.prepare_cached("UPDATE idempotency SET request_hash = ?4, response = 'in_progress', created_at = ?5, booking_id = ?6 WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
-                    .execute(params![scope, user, key, hash, now, booking])?;
-                Begun::Fresh(claim)
-            } else if stored != hash {
-                return Err(Error::Conflict(format!(
-                    "idempotency key '{key}' was already used with a different request"
-                )));
-            } else if let (true, Some(booking_id)) = (abandoned, tied) {
-                tx.prepare_cached("UPDATE idempotency SET response = 'in_progress', created_at = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
-                    .execute(params![scope, user, key, now])?;
-                Begun::Resume(claim, booking_id)
-            } else if response == IN_PROGRESS {
-                return Err(Error::Conflict(format!(
-                    "a request with idempotency key '{key}' is still in progress"
-                )));
-            } else {
-                Begun::Replay(Box::new(replay(&response)?))
+    // Claim the key by inserting it: of two writers with one key, exactly one inserts.
+    let inserted = tx
+        .prepare_cached("INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at, booking_id) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)
+             ON CONFLICT(scope, user_id, key) DO NOTHING")?
+        .execute(params![scope, key, user, hash, now, booking])?;
+    let begun = if inserted == 1 {
+        Begun::Fresh(claim)
+    } else {
+        let (stored, response, created, tied): (String, String, i64, Option<String>) = tx
+            .prepare_cached("SELECT request_hash, response, created_at, booking_id FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
+            .query_row(params![scope, user, key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        // A request that never finished (the process died, the client went away) does not
+        // hold its key for ever: after a few minutes it counts as abandoned.
+        let abandoned = response == INTERRUPTED
+            || (response == IN_PROGRESS && created < now - IDEMPOTENCY_ABANDONED_SECONDS);
+        // Taking over an abandoned key is conditional on the row as read: of two retries,
+        // one takes it and the other finds it in progress.
+        let take_over = |hash: &str, booking: Option<&str>| -> Result<bool> {
+            Ok(tx
+                .prepare_cached("UPDATE idempotency SET request_hash = ?4, response = 'in_progress', created_at = ?5, booking_id = ?6
+                     WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND response = ?7 AND created_at = ?8")?
+                .execute(params![scope, user, key, hash, now, booking, response, created])?
+                == 1)
+        };
+        let in_progress = || {
+            Error::Conflict(format!(
+                "a request with idempotency key '{key}' is still in progress"
+            ))
+        };
+        if abandoned && tied.is_none() {
+            // Nothing was written under the key: it is free, for any request.
+            if !take_over(hash, booking)? {
+                return Err(in_progress());
             }
+            Begun::Fresh(claim)
+        } else if stored != hash {
+            return Err(Error::Conflict(format!(
+                "idempotency key '{key}' was already used with a different request"
+            )));
+        } else if let (true, Some(booking_id)) = (abandoned, tied) {
+            if !take_over(hash, Some(&booking_id))? {
+                return Err(in_progress());
+            }
+            Begun::Resume(claim, booking_id)
+        } else if response == IN_PROGRESS {
+            return Err(in_progress());
+        } else {
+            Begun::Replay(Box::new(replay(&response)?))
         }
     };
     tx.commit()?;

@@ -1,9 +1,10 @@
 //! Seats, rooms and package slots, taken in the transaction that creates the booking and given
 //! back when it is cancelled. A CHECK constraint (`sold <= capacity`) and conditional updates
-//! make overselling impossible whatever the concurrency: SQLite serialises the writers.
+//! make overselling impossible whatever the number of writers: every sale is one conditional
+//! `UPDATE .. SET sold = sold + n WHERE sold + n <= capacity`, and a first sale is an upsert.
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 /// One unit of inventory a booking needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,36 +67,28 @@ impl Need {
 pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
     for need in needs {
         let ok = match need {
+            // The first sale of a flight or room creates its row (an upsert: two writers
+            // selling the first seat at once both end up on the one row), then every sale is
+            // the same conditional update.
             Need::Seats { flight_key, cabin, dep_date, capacity, quantity } => {
-                let n = conn.prepare_cached("UPDATE flight_inventory SET sold = sold + ?3
+                conn.prepare_cached("INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, ?2, ?3, ?4, 0)
+                     ON CONFLICT(flight_key, cabin) DO NOTHING")?.execute(
+                    params![flight_key, cabin, dep_date, capacity],
+                )?;
+                conn.prepare_cached("UPDATE flight_inventory SET sold = sold + ?3
                      WHERE flight_key = ?1 AND cabin = ?2 AND sold + ?3 <= capacity")?.execute(
                     params![flight_key, cabin, quantity],
-                )?;
-                n == 1 || (!exists(conn, "SELECT 1 FROM flight_inventory WHERE flight_key = ?1 AND cabin = ?2", flight_key, cabin)?
-                    && quantity <= capacity
-                    && conn.prepare_cached("INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-                        params![flight_key, cabin, dep_date, capacity, quantity],
-                    )? == 1)
+                )? == 1
             }
             Need::Rooms { hotel_id, room_type, night, capacity, quantity } => {
-                let n = conn.prepare_cached("UPDATE room_inventory SET sold = sold + ?4
+                conn.prepare_cached("INSERT INTO room_inventory(hotel_id, room_type, night, capacity, sold) VALUES (?1, ?2, ?3, ?4, 0)
+                     ON CONFLICT(hotel_id, room_type, night) DO NOTHING")?.execute(
+                    params![hotel_id, room_type, night, capacity],
+                )?;
+                conn.prepare_cached("UPDATE room_inventory SET sold = sold + ?4
                      WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3 AND sold + ?4 <= capacity")?.execute(
                     params![hotel_id, room_type, night, quantity],
-                )?;
-                n == 1 || {
-                    let present: Option<i64> = conn
-                        .prepare_cached("SELECT 1 FROM room_inventory WHERE hotel_id = ?1 AND room_type = ?2 AND night = ?3")?
-                        .query_row(
-                            params![hotel_id, room_type, night],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    present.is_none()
-                        && quantity <= capacity
-                        && conn.prepare_cached("INSERT INTO room_inventory(hotel_id, room_type, night, capacity, sold) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-                            params![hotel_id, room_type, night, capacity, quantity],
-                        )? == 1
-                }
+                )? == 1
             }
             Need::Slots { package_id, date, quantity } => {
                 conn.prepare_cached("UPDATE package_departures SET sold = sold + ?3 WHERE package_id = ?1 AND date = ?2 AND sold + ?3 <= slots")?.execute(
@@ -127,13 +120,6 @@ pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn exists(conn: &Connection, sql: &str, a: &str, b: &str) -> Result<bool> {
-    Ok(conn
-        .query_row(sql, params![a, b], |_| Ok(()))
-        .optional()?
-        .is_some())
 }
 
 /// Gives back everything a booking still holds. Idempotent: released holds stay released.

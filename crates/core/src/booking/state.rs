@@ -120,8 +120,19 @@ pub fn transition(
             "booking {booking} is {from} and cannot become {to}"
         )));
     }
-    conn.prepare_cached("UPDATE bookings SET status = ?1, updated_at = ?2 WHERE id = ?3")?
-        .execute(params![to.as_str(), now, booking])?;
+    // Conditional on the status just read: a writer that moved the booking in between (another
+    // process, another database connection) makes this one change nothing, and it is refused
+    // instead of overwriting that move.
+    let moved = conn
+        .prepare_cached(
+            "UPDATE bookings SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
+        )?
+        .execute(params![to.as_str(), now, booking, from.as_str()])?;
+    if moved != 1 {
+        return Err(Error::Conflict(format!(
+            "booking {booking} changed while it was becoming {to}: look at it again"
+        )));
+    }
     conn.prepare_cached("INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
         params![booking, from.as_str(), to.as_str(), reason, now],
     )?;

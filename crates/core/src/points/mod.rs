@@ -74,7 +74,9 @@ pub fn balance(conn: &Connection, user: &str) -> Result<Balance> {
     })
 }
 
-/// Appends a ledger row; refuses one that would take available points below zero.
+/// Appends a ledger row; refuses one that would take available points below zero. The check
+/// and the append are one statement, so two writers spending the same points at once cannot
+/// both succeed (points are never double-spent).
 /// (One argument per ledger column keeps call sites readable as rows.)
 #[allow(clippy::too_many_arguments)]
 pub fn record(
@@ -87,19 +89,20 @@ pub fn record(
     note: &str,
     now: i64,
 ) -> Result<()> {
-    if available_delta < 0 {
+    let written = conn
+        .prepare_cached(
+            "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, booking_id, note, created_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+             WHERE ?4 >= 0 OR (SELECT coalesce(sum(available_delta), 0) FROM points_ledger WHERE user_id = ?1) + ?4 >= 0",
+        )?
+        .execute(params![user, kind, total_delta, available_delta, booking, note, now])?;
+    if written == 0 {
         let available = balance(conn, user)?.available;
-        if available + available_delta < 0 {
-            return Err(Error::invalid(format!(
-                "only {available} points are available, {} asked",
-                -available_delta
-            )));
-        }
+        return Err(Error::invalid(format!(
+            "only {available} points are available, {} asked",
+            -available_delta
+        )));
     }
-    conn.prepare_cached("INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, booking_id, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-        params![user, kind, total_delta, available_delta, booking, note, now],
-    )?;
     Ok(())
 }
 

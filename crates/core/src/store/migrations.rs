@@ -500,4 +500,17 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE payments ADD COLUMN provider_key TEXT;
     "#,
     // --- end crash-safe idempotency ---
+    // --- promises that hold with several writers (one door) ---
+    // 12: failed-login limits live in the database, shared by every server process; a
+    // webhook subscription is delivered by the courier holding its lease.
+    r#"
+    CREATE TABLE login_attempts (
+        key TEXT PRIMARY KEY,
+        attempts INTEGER NOT NULL,
+        window_start INTEGER NOT NULL
+    );
+    ALTER TABLE webhooks ADD COLUMN lease_owner TEXT;
+    ALTER TABLE webhooks ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // --- end several writers ---
 ];

@@ -1,0 +1,240 @@
+//! The promises that must hold with several writers on one database, checked with two
+//! `LocalAgency` instances on one SQLite file (two stores, two pools: they meet only in the
+//! database, as two server processes would) and many tasks at once: no oversell on a first
+//! sale, one booking per idempotency key, one move out of each status, an outbox without gaps,
+//! points never spent twice, and login limits that parallel attempts cannot slip past.
+
+mod common;
+
+use booksygo_core::agency::LocalOptions;
+use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::{
+    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
+};
+use booksygo_core::config::{Clock, Paths};
+use booksygo_core::model::{FlightOffer, PassengerType};
+use booksygo_core::search::{FlightQuery, FlightSort};
+use booksygo_core::{Agency, ErrorKind, LocalAgency};
+use common::date;
+use tokio::task::JoinSet;
+
+const VISA: &str = "4242424242424242";
+
+/// Two agencies on one database file.
+fn two_writers() -> (tempfile::TempDir, LocalAgency, LocalAgency) {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
+        o.clock = Clock::fixed(common::now());
+        LocalAgency::open(o).unwrap()
+    };
+    let a = open();
+    let b = open();
+    (dir, a, b)
+}
+
+async fn offer(a: &LocalAgency) -> FlightOffer {
+    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
+    q.max_stops = Some(0);
+    q.sort = FlightSort::Price;
+    q.filters.airlines = vec!["BA".into()];
+    a.search_flights(&q).await.unwrap().offers.remove(0)
+}
+
+fn request(offer_id: &str, key: Option<&str>, points: i64) -> BookingRequest {
+    BookingRequest {
+        items: vec![ItemRequest::Offer {
+            offer_id: offer_id.into(),
+        }],
+        passengers: vec![PassengerInput {
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            born_on: date("1990-12-10"),
+            kind: PassengerType::Adult,
+            document: None,
+            gender: None,
+        }],
+        contact_email: "ada@example.com".into(),
+        contact_phone: None,
+        payment: PaymentInput {
+            card: Some(Card::new(VISA, "12/30")),
+            points,
+        },
+        idempotency_key: key.map(str::to_string),
+    }
+}
+
+fn one(a: &LocalAgency, sql: &str) -> i64 {
+    a.store()
+        .conn()
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps() {
+    let (_d, a, b) = two_writers();
+    let o = offer(&a).await;
+    assert_eq!(one(&a, "SELECT count(*) FROM flight_inventory"), 0);
+    let mut tasks = JoinSet::new();
+    for i in 0..12 {
+        let agency = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = o.id.clone();
+        tasks.spawn(async move { agency.create_booking(request(&id, None, 0)).await });
+    }
+    while let Some(r) = tasks.join_next().await {
+        assert_eq!(r.unwrap().unwrap().status, BookingStatus::Confirmed);
+    }
+    assert_eq!(one(&a, "SELECT count(*) FROM flight_inventory"), 1);
+    assert_eq!(one(&b, "SELECT sum(sold) FROM flight_inventory"), 12);
+    // Every event the writers appended, numbered 1..n.
+    let (n, lo, hi) = a
+        .store()
+        .conn()
+        .unwrap()
+        .query_row("SELECT count(*), min(seq), max(seq) FROM events", [], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .unwrap();
+    assert!(n >= 12 * 4, "{n} events");
+    assert_eq!((lo, hi), (1, n), "seqs without gaps or repeats");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_idempotency_key_from_two_writers_books_once() {
+    let (_d, a, b) = two_writers();
+    let o = offer(&a).await;
+    let mut tasks = JoinSet::new();
+    for i in 0..8 {
+        let agency = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = o.id.clone();
+        tasks.spawn(async move { agency.create_booking(request(&id, Some("once"), 0)).await });
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            Ok(booking) => {
+                ids.insert(booking.id);
+            }
+            Err(e) => assert!(e.to_string().contains("still in progress"), "{e}"),
+        }
+    }
+    assert_eq!(ids.len(), 1, "every answer is the one booking");
+    assert_eq!(one(&a, "SELECT count(*) FROM bookings"), 1);
+    assert_eq!(
+        one(
+            &a,
+            "SELECT count(*) FROM payments WHERE status = 'succeeded'"
+        ),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_booking_leaves_a_status_once_whoever_moves_it() {
+    let (_d, a, b) = two_writers();
+    let o = offer(&a).await;
+    let booking = a.create_booking(request(&o.id, None, 0)).await.unwrap();
+    let mut tasks = JoinSet::new();
+    for i in 0..6 {
+        let agency = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = booking.id.clone();
+        tasks.spawn(async move { agency.cancel_booking(&id, None).await });
+    }
+    let mut cancelled = 0;
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            Ok(_) => cancelled += 1,
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{e}"),
+        }
+    }
+    assert_eq!(cancelled, 1);
+    assert_eq!(
+        one(
+            &a,
+            "SELECT count(*) FROM booking_audit WHERE to_status = 'CANCELLED'"
+        ),
+        1
+    );
+    assert_eq!(one(&a, "SELECT count(*) FROM refunds"), 1);
+    assert_eq!(
+        one(&a, "SELECT coalesce(sum(sold), 0) FROM flight_inventory"),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn points_are_never_spent_twice() {
+    let (_d, a, b) = two_writers();
+    let o = offer(&a).await;
+    // 1,000 points to spend: enough for one redemption of 1,000, not two.
+    a.store()
+        .conn()
+        .unwrap()
+        .execute(
+            "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, note, created_at) VALUES ('usr_local', 'ADJUSTED', 1000, 1000, 'test', 0)",
+            [],
+        )
+        .unwrap();
+    let mut tasks = JoinSet::new();
+    for i in 0..6 {
+        let agency = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = o.id.clone();
+        tasks.spawn(async move { agency.create_booking(request(&id, None, 1000)).await });
+    }
+    let mut redeemed = 0;
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            Ok(booking) => {
+                assert_eq!(booking.points_redeemed, 1000);
+                redeemed += 1;
+            }
+            Err(e) => assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}"),
+        }
+    }
+    assert_eq!(redeemed, 1, "1,000 points pay once");
+    let available = one(
+        &a,
+        "SELECT sum(available_delta) FROM points_ledger WHERE user_id = 'usr_local'",
+    );
+    assert!(available >= 0, "available points {available}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_cannot_slip_past_the_login_limit() {
+    let (_d, a, b) = two_writers();
+    let (ua, ub) = (a.accounts(), b.accounts());
+    ua.register("ada@example.com", "correct horse battery", "Ada", "L")
+        .await
+        .unwrap();
+    let mut tasks = JoinSet::new();
+    for i in 0..20 {
+        let accounts = if i % 2 == 0 { ua.clone() } else { ub.clone() };
+        let ip = std::net::IpAddr::from([127, 0, 0, 10 + i as u8]);
+        tasks.spawn(async move {
+            accounts
+                .login("ada@example.com", "wrong password!", Some(ip))
+                .await
+        });
+    }
+    let (mut wrong, mut limited) = (0, 0);
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap().unwrap_err().kind() {
+            ErrorKind::AuthRequired => wrong += 1,
+            ErrorKind::RateLimited => limited += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((wrong, limited), (5, 15));
+    // The account is locked for the window, even with the right password.
+    let err = ua
+        .login("ada@example.com", "correct horse battery", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+}
