@@ -49,7 +49,9 @@ fn code_for(err: &anyhow::Error) -> u8 {
         Some(ErrorKind::InvalidInput | ErrorKind::Conflict) => exit::INVALID,
         Some(ErrorKind::NotFound) => exit::NOT_FOUND,
         Some(ErrorKind::AuthRequired | ErrorKind::Forbidden) => exit::AUTH,
-        Some(ErrorKind::SuppliersFailed | ErrorKind::Unavailable) => exit::SUPPLIERS,
+        Some(ErrorKind::SuppliersFailed | ErrorKind::Unavailable | ErrorKind::RateLimited) => {
+            exit::SUPPLIERS
+        }
         Some(ErrorKind::Internal) | None => exit::INTERNAL,
     }
 }

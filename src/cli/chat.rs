@@ -3,11 +3,9 @@
 
 use crate::output::{Out, Table};
 use booksygo_core::Agency;
-use booksygo_core::Error;
-use booksygo_core::ai::conversation::{self, Conversation};
+use booksygo_core::ai::conversation::{Chats, Conversation, Which};
 use booksygo_core::ai::{Assistant, Backend, openai};
 use booksygo_core::config::{Clock, Paths, Settings};
-use booksygo_core::store::Store;
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -27,11 +25,10 @@ pub struct ChatArgs {
     list: bool,
 }
 
-/// Where conversations are kept: this machine's database, also in remote mode.
+/// Where conversations are kept (this machine's database, also in remote mode), and whose.
 struct Local {
-    store: Store,
+    chats: Chats,
     user: String,
-    clock: Clock,
 }
 
 pub async fn run(
@@ -45,13 +42,11 @@ pub async fn run(
     // The account the conversations belong to (the local traveller, or the server account).
     let user = agency.profile().await?.id;
     let local = Local {
-        store: Store::open(&paths.database())?,
+        chats: Chats::on_this_machine(&paths, clock)?,
         user,
-        clock,
     };
-    let user = local.user.clone();
     if args.list {
-        let list = conversation::list(&*local.store.conn()?, &user)?;
+        let list = local.chats.list(&local.user).await?;
         if out.json {
             out.print_json(&list)?;
         } else {
@@ -73,22 +68,12 @@ pub async fn run(
         today: clock.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
         backend: backend(offline, &paths)?,
     };
-    let mut conv = {
-        let conn = local.store.conn()?;
-        let id = match (&args.conversation, args.resume) {
-            (Some(id), _) => Some(id.clone()),
-            (None, true) => Some(conversation::latest(&conn, &user)?.ok_or_else(|| {
-                Error::NotFound(
-                    "no conversation to continue: start one with `booksygo chat`".into(),
-                )
-            })?),
-            (None, false) => None,
-        };
-        match id {
-            Some(id) => conversation::load(&conn, &user, &id)?,
-            None => Conversation::new(),
-        }
+    let which = match (args.conversation, args.resume) {
+        (Some(id), _) => Which::Id(id),
+        (None, true) => Which::Latest,
+        (None, false) => Which::New,
     };
+    let mut conv = local.chats.open(&local.user, which).await?;
     match args.message {
         Some(message) => {
             turn(&assistant, &local, &mut conv, &message, out).await?;
@@ -123,21 +108,16 @@ async fn turn(
 ) -> anyhow::Result<()> {
     let stream = !out.json;
     let mut printed = false;
-    let result = assistant
-        .send(conv, message, &mut |delta: &str| {
+    // What was said is kept whatever happens.
+    let result = local
+        .chats
+        .turn(assistant, &local.user, conv, message, &mut |delta: &str| {
             if stream {
                 crate::output::emit(delta);
                 printed = true;
             }
         })
         .await;
-    // Whatever happened, what was said so far is kept.
-    conversation::save(
-        &mut *local.store.conn()?,
-        &local.user,
-        conv,
-        local.clock.now().as_second(),
-    )?;
     let reply = result?;
     if out.json {
         out.print_json(&reply)?;

@@ -224,7 +224,7 @@ pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
         ))
         .into());
     }
-    let cache = booksygo_core::store::Store::open(&paths.database()).ok();
+    let cache = booksygo_core::remote::OfflineCopy::open(&paths.database()).ok();
     Ok(Arc::new(RemoteAgency::new(
         session,
         Some(settings.secrets().clone()),

@@ -39,16 +39,17 @@ pub async fn create_user(args: CreateUserArgs, out: Out) -> anyhow::Result<u8> {
         None => Paths::from_env()?,
     };
     let agency = LocalAgency::open(LocalOptions::new(paths))?;
-    let now = agency.now().as_second();
-    let p = booksygo_core::accounts::register(
-        &*agency.store().conn()?,
-        &args.email,
-        &password,
-        &args.first_name,
-        &args.last_name,
-        &args.role,
-        now,
-    )?;
+    let p = agency
+        .accounts()
+        .create_account(
+            &args.email,
+            &password,
+            &args.first_name,
+            &args.last_name,
+            &args.role,
+        )
+        .await?;
+
     if out.json {
         out.print_json(&p)?;
     } else {
@@ -196,6 +197,7 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     }
     // Real suppliers read their keys from the same settings and secrets as the CLI.
     let settings = booksygo_core::config::Settings::load(&Paths::from_env()?)?;
+    let data_dir = config.paths.data_dir.clone();
     let mut options = LocalOptions::new(config.paths);
     options.clock = Clock::from_env()?;
     booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
@@ -217,8 +219,8 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
             serde_json::json!({"listening": addr.to_string()})
         ));
     }
-    tracing::info!(address = %addr, data_dir = %agency.store().path().display(), "booksygo server listening (Ctrl-C or SIGTERM to stop)");
-    let secret = signing_secret(&agency)?;
+    tracing::info!(address = %addr, data_dir = %data_dir.display(), "booksygo server listening (Ctrl-C or SIGTERM to stop)");
+    let secret = booksygo_core::secrets::token_signing_key(&data_dir)?;
     let mut state = booksygo_server::AppState::with_secret(agency, &secret);
     state.cors_origins = config.cors_origins;
     state.search_limit = std::sync::Arc::new(booksygo_server::auth::RateLimit::per_minute(
@@ -228,44 +230,6 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     booksygo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("server stopped; requests in flight were answered");
     Ok(crate::exit::OK)
-}
-
-/// The key that signs access tokens: `BOOKSYGO_JWT_SECRET`, else `jwt.secret` in the data
-/// directory (created at first start, readable by its owner only), so sessions survive a
-/// restart and the secret never sits in a config file.
-fn signing_secret(agency: &LocalAgency) -> anyhow::Result<Vec<u8>> {
-    if let Ok(s) = std::env::var("BOOKSYGO_JWT_SECRET")
-        && s.len() >= 32
-    {
-        return Ok(s.into_bytes());
-    }
-    let dir = agency
-        .store()
-        .path()
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let path = dir.join("jwt.secret");
-    if let Ok(bytes) = std::fs::read(&path)
-        && bytes.len() >= 32
-    {
-        return Ok(bytes);
-    }
-    let secret: String = booksygo_server::random_secret()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    use std::io::Write;
-    opts.open(&path)
-        .and_then(|mut f| f.write_all(secret.as_bytes()))
-        .map_err(|e| {
-            booksygo_core::Error::internal(format!("cannot write {}: {e}", path.display()))
-        })?;
-    Ok(secret.into_bytes())
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish.

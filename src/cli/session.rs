@@ -137,8 +137,8 @@ pub async fn offline_bookings(status: Option<String>, out: Out) -> anyhow::Resul
             .await;
     };
     let status = status.as_deref().map(BookingStatus::parse).transpose()?;
-    let store = booksygo_core::store::Store::open(&paths.database())?;
-    let mut list = remote::offline_bookings(&store, &session.url, &session.email)?;
+    let mut list =
+        remote::OfflineCopy::open(&paths.database())?.bookings(&session.url, &session.email)?;
     if let Some(s) = status {
         list.retain(|b| b.status == s);
     }

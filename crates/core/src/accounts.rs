@@ -244,6 +244,203 @@ pub fn role(conn: &Connection, user: &str) -> Result<String> {
         .ok_or_else(|| Error::AuthRequired("the account no longer exists".into()))
 }
 
+/// Login attempts allowed per account and per client address in a window.
+pub const MAX_LOGIN_ATTEMPTS: i64 = 5;
+/// The window of [`MAX_LOGIN_ATTEMPTS`].
+pub const LOGIN_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// The limiter keys of a login: the account, and the client's address when known.
+pub fn login_keys(email: &str, client: Option<std::net::IpAddr>) -> Vec<String> {
+    let mut keys = vec![format!("acct:{}", email.trim().to_ascii_lowercase())];
+    if let Some(ip) = client {
+        keys.push(format!("ip:{ip}"));
+    }
+    keys
+}
+
+/// Reserves one attempt under every key before the password is checked. Each key's count
+/// is taken by one statement, so attempts made at the same moment (by several threads or
+/// server processes) are counted one by one and cannot all slip under the limit. Past the
+/// limit: a rate-limit error saying how long to wait. The reservation stands until the
+/// window ends, unless [`login_succeeded`] gives it back.
+pub fn reserve_login(conn: &Connection, keys: &[String], now: i64) -> Result<()> {
+    for key in keys {
+        let (attempts, since): (i64, i64) = conn
+            .prepare_cached(
+                "INSERT INTO login_attempts(key, attempts, window_start) VALUES (?1, 1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET
+                     attempts = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE attempts + 1 END,
+                     window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+                 RETURNING attempts, window_start",
+            )?
+            .query_row(params![key, now, LOGIN_WINDOW_SECONDS], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if attempts > MAX_LOGIN_ATTEMPTS {
+            let wait = (since + LOGIN_WINDOW_SECONDS - now).max(1) as u64;
+            return Err(Error::RateLimited {
+                message: format!(
+                    "too many failed logins: try again in {} minute(s)",
+                    wait.div_ceil(60)
+                ),
+                retry_after: wait,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A login went through: the account's attempts are forgotten, and the address gets back
+/// the attempt it reserved (a household behind one address may log in all day).
+pub fn login_succeeded(conn: &Connection, keys: &[String]) -> Result<()> {
+    if let Some((account, addresses)) = keys.split_first() {
+        conn.prepare_cached("DELETE FROM login_attempts WHERE key = ?1")?
+            .execute([account])?;
+        for key in addresses {
+            conn.prepare_cached(
+                "UPDATE login_attempts SET attempts = attempts - 1 WHERE key = ?1 AND attempts > 0",
+            )?
+            .execute([key])?;
+        }
+    }
+    Ok(())
+}
+
+/// A signed-in session as the server needs it: who, with which role, and the refresh token
+/// that renews it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: String,
+    pub role: String,
+    pub refresh_token: String,
+}
+
+/// Accounts and sessions, the door the server's auth routes go through (they never see the
+/// store). Every method runs its blocking work (argon2, the database) off the executor.
+#[async_trait::async_trait]
+pub trait Accounts: Send + Sync {
+    /// A new traveller account (role `user`).
+    async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<Profile>;
+    /// An account with any role, made on the server's own machine (the first admin); never
+    /// reachable over HTTP.
+    async fn create_account(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+        role: &str,
+    ) -> Result<Profile>;
+    /// Checks the password within the login limits (per account, and per `client` address
+    /// when known); a new session.
+    async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Session>;
+    /// Renews a session with its refresh token (rotated; a reused token ends the family).
+    async fn refresh(&self, refresh_token: &str) -> Result<Session>;
+    /// Ends the session the refresh token belongs to.
+    async fn logout(&self, refresh_token: &str) -> Result<()>;
+}
+
+/// [`Accounts`] over the local store.
+#[derive(Clone)]
+pub struct LocalAccounts {
+    store: crate::store::Store,
+    clock: crate::config::Clock,
+}
+
+impl LocalAccounts {
+    pub(crate) fn new(store: crate::store::Store, clock: crate::config::Clock) -> LocalAccounts {
+        LocalAccounts { store, clock }
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection, i64) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let now = self.clock.now().as_second();
+        self.store.call(move |c| work(c, now)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Accounts for LocalAccounts {
+    async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<Profile> {
+        let (email, password) = (email.to_string(), password.to_string());
+        let (first, last) = (first_name.to_string(), last_name.to_string());
+        self.blocking(move |c, now| register(c, &email, &password, &first, &last, "user", now))
+            .await
+    }
+
+    async fn create_account(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+        role: &str,
+    ) -> Result<Profile> {
+        let (email, password, role) = (email.to_string(), password.to_string(), role.to_string());
+        let (first, last) = (first_name.to_string(), last_name.to_string());
+        self.blocking(move |c, now| register(c, &email, &password, &first, &last, &role, now))
+            .await
+    }
+
+    async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Session> {
+        let (email, password) = (email.to_string(), password.to_string());
+        self.blocking(move |c, now| {
+            let keys = login_keys(&email, client);
+            reserve_login(c, &keys, now)?;
+            let p = login(c, &email, &password)?;
+            login_succeeded(c, &keys)?;
+            Ok(Session {
+                refresh_token: issue_refresh(c, &p.id, None, now)?,
+                user: p.id,
+                role: p.role,
+            })
+        })
+        .await
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<Session> {
+        let token = refresh_token.to_string();
+        self.blocking(move |c, now| {
+            let (user, next) = rotate(c, &token, now)?;
+            Ok(Session {
+                role: role(c, &user)?,
+                user,
+                refresh_token: next,
+            })
+        })
+        .await
+    }
+
+    async fn logout(&self, refresh_token: &str) -> Result<()> {
+        let token = refresh_token.to_string();
+        self.blocking(move |c, now| logout(c, &token, now)).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -183,6 +183,8 @@ pub trait Agency: Send + Sync {
     // Bookings
     async fn create_booking(&self, req: BookingRequest) -> Result<Booking>;
     async fn get_booking(&self, id: &str) -> Result<Booking>;
+    /// One of your payment attempts, by its id (`pay_...`).
+    async fn get_payment(&self, id: &str) -> Result<crate::booking::PaymentRecord>;
     async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>>;
     async fn pay_booking(
         &self,
@@ -363,6 +365,24 @@ impl LocalAgency {
 
     pub fn now(&self) -> jiff::Timestamp {
         self.shared.options.clock.now()
+    }
+
+    /// Accounts and sessions over this agency's store, for the team server.
+    pub fn accounts(&self) -> Arc<dyn crate::accounts::Accounts> {
+        Arc::new(crate::accounts::LocalAccounts::new(
+            self.store().clone(),
+            self.shared.options.clock,
+        ))
+    }
+
+    /// Administration, the event feed and health, for the team server.
+    pub fn team(&self) -> Arc<dyn crate::team::Team> {
+        Arc::new(crate::team::LocalTeam::new(self.clone()))
+    }
+
+    /// Conversations with the assistant, kept in this agency's store.
+    pub fn chats(&self) -> crate::ai::conversation::Chats {
+        crate::ai::conversation::Chats::new(self.store().clone(), self.shared.options.clock)
     }
 
     pub fn payments(&self) -> Arc<dyn PaymentProvider> {
@@ -860,6 +880,18 @@ impl Agency for LocalAgency {
     async fn get_booking(&self, id: &str) -> Result<Booking> {
         self.pay_out_refunds().await;
         self.get_booking_as(&self.user, id)
+    }
+
+    async fn get_payment(&self, id: &str) -> Result<crate::booking::PaymentRecord> {
+        let (user, pid) = (self.user.clone(), id.to_string());
+        let booking = self
+            .store()
+            .call(move |c| crate::booking::service::booking_of_payment(c, &user, &pid))
+            .await?;
+        booking
+            .payment(id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no payment {id}")))
     }
 
     async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>> {

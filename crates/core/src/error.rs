@@ -20,6 +20,8 @@ pub enum ErrorKind {
     SuppliersFailed,
     /// A service we need did not answer: the team server in remote mode (exit 5, HTTP 503).
     Unavailable,
+    /// Too many attempts: wait and try again (exit 5, HTTP 429 with Retry-After).
+    RateLimited,
     /// A bug or an environment problem on our side (exit 1, HTTP 500).
     Internal,
 }
@@ -44,6 +46,12 @@ pub enum Error {
     SuppliersFailed(Vec<String>),
     #[error("{0}")]
     Unavailable(String),
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        /// Seconds until the next attempt may succeed.
+        retry_after: u64,
+    },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -78,6 +86,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::SuppliersFailed(_) => ErrorKind::SuppliersFailed,
             Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
             Error::Database(_) | Error::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -27,6 +27,7 @@ pub mod search;
 pub mod secrets;
 pub mod signature;
 pub mod store;
+pub mod team;
 pub mod trips;
 pub mod webhooks;
 

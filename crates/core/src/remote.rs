@@ -147,13 +147,51 @@ struct Inner {
     email: String,
     session: tokio::sync::Mutex<Session>,
     persist: SessionStore,
-    cache: Option<Store>,
+    cache: Option<OfflineCopy>,
+}
+
+/// This machine's copy of the bookings made on team servers, kept by every remote command so
+/// that `booksygo --offline bookings list` works with the server out of reach.
+#[derive(Clone)]
+pub struct OfflineCopy {
+    store: Store,
+}
+
+impl OfflineCopy {
+    /// The copy in the database at `path` (this machine's, usually `Paths::database()`).
+    pub fn open(path: &std::path::Path) -> Result<OfflineCopy> {
+        Ok(OfflineCopy {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// The bookings made on `server` as `account`, in the server's order (by start date,
+    /// then as booked).
+    pub fn bookings(&self, server: &str, account: &str) -> Result<Vec<Booking>> {
+        let conn = self.store.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT body FROM remote_bookings WHERE server = ?1 AND account = ?2
+             ORDER BY starts_on, created_at, rowid",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![server, account], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for body in rows {
+            out.push(serde_json::from_str(&body?)?);
+        }
+        Ok(out)
+    }
 }
 
 impl RemoteAgency {
     /// An agency on `session`'s server. `persist` saves rotated tokens; `cache` keeps the
     /// offline copy of bookings.
-    pub fn new(session: Session, persist: SessionStore, cache: Option<Store>) -> Result<Self> {
+    pub fn new(
+        session: Session,
+        persist: SessionStore,
+        cache: Option<OfflineCopy>,
+    ) -> Result<Self> {
         Ok(RemoteAgency {
             inner: Arc::new(Inner {
                 http: client()?,
@@ -295,7 +333,7 @@ impl RemoteAgency {
     /// Keeps the offline copy of bookings up to date, in the order given (best effort: a full disk must not fail
     /// the booking the server already made).
     fn remember(&self, bookings: &[Booking]) {
-        let Some(store) = &self.inner.cache else {
+        let Some(OfflineCopy { store }) = &self.inner.cache else {
             return;
         };
         let write = || -> Result<()> {
@@ -332,24 +370,6 @@ impl RemoteAgency {
         self.remember(std::slice::from_ref(&b));
         b
     }
-}
-
-/// The offline copy of the bookings made on `server` as `account`, in the server's order
-/// (by start date, then as booked).
-pub fn offline_bookings(store: &Store, server: &str, account: &str) -> Result<Vec<Booking>> {
-    let conn = store.conn()?;
-    let mut stmt = conn.prepare(
-        "SELECT body FROM remote_bookings WHERE server = ?1 AND account = ?2
-         ORDER BY starts_on, created_at, rowid",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![server, account], |r| {
-        r.get::<_, String>(0)
-    })?;
-    let mut out = Vec::new();
-    for body in rows {
-        out.push(serde_json::from_str(&body?)?);
-    }
-    Ok(out)
 }
 
 fn client() -> Result<reqwest::Client> {
@@ -421,6 +441,12 @@ async fn error_from(url: &str, resp: reqwest::Response) -> Error {
         suggestions: Vec<String>,
     }
     let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
     let body: Option<Body> = resp.json().await.ok();
     let Some(Body { error }) = body else {
         return Error::Unavailable(format!(
@@ -439,7 +465,10 @@ async fn error_from(url: &str, resp: reqwest::Response) -> Error {
             msg.trim_start_matches("every supplier failed: ")
                 .to_string(),
         ]),
-        (StatusCode::TOO_MANY_REQUESTS, _) => Error::Unavailable(msg),
+        (StatusCode::TOO_MANY_REQUESTS, _) => Error::RateLimited {
+            message: msg,
+            retry_after,
+        },
         (s, _) if s.is_client_error() => Error::Invalid {
             message: msg,
             suggestions: error.suggestions,
@@ -624,6 +653,10 @@ impl Agency for RemoteAgency {
     async fn get_booking(&self, id: &str) -> Result<Booking> {
         let b = self.get(&format!("/api/bookings/{}", seg(id)?)).await?;
         Ok(self.remembered(b))
+    }
+
+    async fn get_payment(&self, id: &str) -> Result<crate::booking::PaymentRecord> {
+        self.get(&format!("/api/payments/{}", seg(id)?)).await
     }
 
     async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>> {

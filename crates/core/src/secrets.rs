@@ -248,6 +248,37 @@ fn check_name(name: &str) -> Result<()> {
     }
 }
 
+/// The key that signs a team server's access tokens: `BOOKSYGO_JWT_SECRET` (32 characters
+/// or more), else `jwt.secret` in the server's data directory, created at first start with 32
+/// random bytes and readable by its owner only, so sessions survive a restart and the key
+/// never sits in a config file.
+pub fn token_signing_key(data_dir: &std::path::Path) -> Result<Vec<u8>> {
+    if let Ok(s) = std::env::var("BOOKSYGO_JWT_SECRET")
+        && s.len() >= 32
+    {
+        return Ok(s.into_bytes());
+    }
+    let path = data_dir.join("jwt.secret");
+    if let Ok(bytes) = std::fs::read(&path)
+        && bytes.len() >= 32
+    {
+        return Ok(bytes);
+    }
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+    let secret: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::create_dir_all(data_dir)?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    use std::io::Write;
+    opts.open(&path)
+        .and_then(|mut f| f.write_all(secret.as_bytes()))
+        .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))?;
+    Ok(secret.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,6 @@ use crate::{ApiError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use booksygo_core::LocalAgency;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -83,7 +82,7 @@ fn verify(keys: &Keys, token: &str) -> Result<Claims, ApiError> {
 pub struct AuthUser {
     pub id: String,
     pub role: String,
-    pub agency: LocalAgency,
+    pub agency: std::sync::Arc<dyn booksygo_core::Agency>,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -113,65 +112,10 @@ impl FromRequestParts<AppState> for AuthUser {
         })?;
         let claims = verify(&state.keys, token.trim())?;
         Ok(AuthUser {
-            agency: state.agency.as_user(&claims.sub),
+            agency: state.team.agency_for(&claims.sub),
             id: claims.sub,
             role: claims.role,
         })
-    }
-}
-
-/// Failed logins per key (an account or an address) in a sliding window.
-#[derive(Default)]
-pub struct Limiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-pub const MAX_FAILURES: u32 = 5;
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-impl Limiter {
-    pub fn check(&self, keys: &[String]) -> Result<(), ApiError> {
-        let map = self.failures.lock().map_err(|_| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "limiter poisoned",
-            )
-        })?;
-        for k in keys {
-            if let Some((n, since)) = map.get(k)
-                && *n >= MAX_FAILURES
-                && since.elapsed() < WINDOW
-            {
-                let wait = (WINDOW - since.elapsed()).as_secs() / 60 + 1;
-                return Err(ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("too many failed logins: try again in {wait} minute(s)"),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    pub fn fail(&self, keys: &[String]) {
-        if let Ok(mut map) = self.failures.lock() {
-            for k in keys {
-                let e = map.entry(k.clone()).or_insert((0, Instant::now()));
-                if e.1.elapsed() >= WINDOW {
-                    *e = (0, Instant::now());
-                }
-                e.0 += 1;
-            }
-        }
-    }
-
-    pub fn succeed(&self, keys: &[String]) {
-        if let Ok(mut map) = self.failures.lock() {
-            for k in keys {
-                map.remove(k);
-            }
-        }
     }
 }
 

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub suggestions: Vec<String>,
+    /// Seconds, sent as `Retry-After` (with 429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             code,
             message: message.into(),
             suggestions: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -37,6 +40,7 @@ impl From<Error> for ApiError {
             ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
             ErrorKind::SuppliersFailed => (StatusCode::BAD_GATEWAY, "suppliers_failed"),
             ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ErrorKind::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         // Internal details (SQL, paths) stay in the server's log, not in the answer.
@@ -51,6 +55,10 @@ impl From<Error> for ApiError {
             code,
             message,
             suggestions: e.suggestions().to_vec(),
+            retry_after: match e {
+                Error::RateLimited { retry_after, .. } => Some(retry_after),
+                _ => None,
+            },
         }
     }
 }
@@ -84,7 +92,14 @@ impl IntoResponse for ApiError {
         if !self.suggestions.is_empty() {
             body["error"]["suggestions"] = json!(self.suggestions);
         }
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }
 

@@ -29,11 +29,18 @@ pub const WEBHOOK_ROUND: Duration = Duration::from_secs(1);
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub agency: LocalAgency,
+    /// The travel agency for requests without a traveller (search, the catalogue);
+    /// `AuthUser` carries the one acting for the signed-in traveller.
+    pub agency: std::sync::Arc<dyn booksygo_core::Agency>,
     /// Origins allowed to call the API from a browser; empty (the default) means no CORS.
     pub cors_origins: Vec<String>,
     pub keys: std::sync::Arc<auth::Keys>,
-    pub limiter: std::sync::Arc<auth::Limiter>,
+    /// Accounts and sessions (register, login within limits, refresh, logout).
+    pub accounts: std::sync::Arc<dyn booksygo_core::accounts::Accounts>,
+    /// Administration, the event feed, webhooks and health.
+    pub team: std::sync::Arc<dyn booksygo_core::team::Team>,
+    /// Conversations with the assistant, per user.
+    pub chats: booksygo_core::ai::conversation::Chats,
     /// What anonymous callers may spend on search, per address.
     pub search_limit: std::sync::Arc<auth::RateLimit>,
     pub metrics: std::sync::Arc<metrics::Metrics>,
@@ -46,10 +53,12 @@ impl AppState {
     /// session ends when the server does).
     pub fn with_secret(agency: LocalAgency, secret: &[u8]) -> Self {
         AppState {
-            agency,
+            accounts: agency.accounts(),
+            team: agency.team(),
+            chats: agency.chats(),
+            agency: std::sync::Arc::new(agency),
             cors_origins: Vec::new(),
             keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
-            limiter: Default::default(),
             search_limit: Default::default(),
             metrics: Default::default(),
             llm: None,
@@ -118,9 +127,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Webhooks go out from the same process; at-least-once delivery makes stopping it at
     // any point safe.
-    let courier = tokio::spawn(
-        booksygo_core::webhooks::Courier::new().run(state.agency.store().clone(), WEBHOOK_ROUND),
-    );
+    let team = state.team.clone();
+    let courier = tokio::spawn(async move { team.run_webhooks(WEBHOOK_ROUND).await });
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -130,20 +130,8 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 
 pub async fn render(State(state): State<AppState>) -> Response {
     let mut body = state.metrics.render();
-    // Domain counters straight from the store.
-    let store = state.agency.store().clone();
-    let counts = tokio::task::spawn_blocking(move || -> Option<Vec<(String, i64)>> {
-        let conn = store.conn().ok()?;
-        let mut stmt = conn
-            .prepare("SELECT status, count(*) FROM bookings GROUP BY status")
-            .ok()?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ok()?;
-        rows.collect::<Result<Vec<_>, _>>().ok()
-    })
-    .await
-    .ok()
-    .flatten()
-    .unwrap_or_default();
+    // Domain counters from the core.
+    let counts = state.team.bookings_by_status().await.unwrap_or_default();
     let _ = writeln!(
         body,
         "# HELP booksygo_bookings Bookings in the store by status."

@@ -52,7 +52,7 @@ async fn remote_agency(dir: &std::path::Path) -> (RemoteAgency, tokio::task::Joi
     let session = remote::login(&url, "ada@team.test", "correct horse battery")
         .await
         .unwrap();
-    let cache = booksygo_core::store::Store::open(&dir.join("client.db")).unwrap();
+    let cache = remote::OfflineCopy::open(&dir.join("client.db")).unwrap();
     (RemoteAgency::new(session, None, Some(cache)).unwrap(), task)
 }
 
@@ -329,8 +329,8 @@ async fn local_and_remote_agree() {
     assert_eq!(here.len(), there.len());
 
     // The remote bookings were kept for offline use, in the server's order.
-    let cache = booksygo_core::store::Store::open(&dir.path().join("client.db")).unwrap();
-    let offline = remote::offline_bookings(&cache, remote.url(), "ada@team.test").unwrap();
+    let cache = remote::OfflineCopy::open(&dir.path().join("client.db")).unwrap();
+    let offline = cache.bookings(remote.url(), "ada@team.test").unwrap();
     let online = remote.list_bookings(None).await.unwrap();
     assert_eq!(
         offline

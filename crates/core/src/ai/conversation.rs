@@ -181,3 +181,94 @@ pub fn list(conn: &Connection, user: &str) -> Result<Vec<ConversationSummary>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Which conversation a turn continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Which {
+    /// A new conversation.
+    New,
+    /// The most recently updated one; an error when there is none.
+    Latest,
+    /// The most recently updated one, or a new one when there is none.
+    LatestOrNew,
+    /// This one (the user's own; another user's is "not found").
+    Id(String),
+}
+
+/// Conversations with the assistant, kept in a store per user: the one place where a turn
+/// happens (open the conversation, send, save what was said whatever happened), for the CLI,
+/// the terminal app and the server.
+#[derive(Clone)]
+pub struct Chats {
+    store: crate::store::Store,
+    clock: crate::config::Clock,
+}
+
+impl Chats {
+    pub(crate) fn new(store: crate::store::Store, clock: crate::config::Clock) -> Chats {
+        Chats { store, clock }
+    }
+
+    /// The conversations kept on this machine (also in remote mode: the assistant runs here).
+    pub fn on_this_machine(
+        paths: &crate::config::Paths,
+        clock: crate::config::Clock,
+    ) -> Result<Chats> {
+        Ok(Chats::new(
+            crate::store::Store::open(&paths.database())?,
+            clock,
+        ))
+    }
+
+    /// A user's conversations, newest first.
+    pub async fn list(&self, user: &str) -> Result<Vec<ConversationSummary>> {
+        let user = user.to_string();
+        self.store.call(move |c| list(c, &user)).await
+    }
+
+    pub async fn open(&self, user: &str, which: Which) -> Result<Conversation> {
+        let user = user.to_string();
+        self.store
+            .call(move |c| {
+                let id = match which {
+                    Which::New => None,
+                    Which::Id(id) => Some(id),
+                    Which::Latest => Some(latest(c, &user)?.ok_or_else(|| {
+                        crate::Error::NotFound(
+                            "no conversation to continue: start one with `booksygo chat`".into(),
+                        )
+                    })?),
+                    Which::LatestOrNew => latest(c, &user)?,
+                };
+                match id {
+                    Some(id) => load(c, &user, &id),
+                    None => Ok(Conversation::new()),
+                }
+            })
+            .await
+    }
+
+    /// One turn of `conv` with `assistant`; `on_text` gets the reply's pieces as they come.
+    /// What was said is saved whatever happens; the reply, or what went wrong, comes back.
+    pub async fn turn(
+        &self,
+        assistant: &super::Assistant,
+        user: &str,
+        conv: &mut Conversation,
+        text: &str,
+        on_text: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<super::Reply> {
+        let result = assistant.send(conv, text, on_text).await;
+        let (user, now) = (user.to_string(), self.clock.now().as_second());
+        let mut kept = conv.clone();
+        let saved = self
+            .store
+            .call(move |c| {
+                save(c, &user, &mut kept, now)?;
+                Ok(kept)
+            })
+            .await;
+        *conv = saved?;
+        result
+    }
+}

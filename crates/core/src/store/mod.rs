@@ -92,6 +92,16 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Runs blocking database work on the blocking pool, with a pooled connection: how async
+    /// code reaches the store.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || work(&mut *store.conn()?)).await?
+    }
+
     pub fn conn(&self) -> Result<Conn<'_>> {
         let pooled = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match pooled {

@@ -1,13 +1,12 @@
 //! Accounts: register, login, refresh, logout; profile and preferences.
 
-use super::{ApiJson, blocking};
+use super::ApiJson;
 use crate::auth::{self, AuthUser};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use booksygo_core::Agency;
-use booksygo_core::accounts;
+use booksygo_core::accounts::Session;
 use booksygo_core::profile::{Preferences, Profile, ProfileUpdate};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -44,19 +43,15 @@ pub struct Tokens {
     expires_in: i64,
 }
 
-/// Runs blocking core work (argon2, SQLite) off the async executor.
-fn tokens(
-    state: &AppState,
-    user: &str,
-    role: &str,
-    refresh: String,
-) -> Result<Json<Tokens>, ApiError> {
+/// The answer to a login or a refresh: a fresh access token beside the session's refresh
+/// token.
+fn tokens(state: &AppState, session: Session) -> Result<Json<Tokens>, ApiError> {
     // Access tokens follow the wall clock (their verifier does), not the market's clock,
     // which BOOKSYGO_NOW may pin.
     let now = jiff::Timestamp::now().as_second();
     Ok(Json(Tokens {
-        access_token: auth::issue(&state.keys, user, role, now)?,
-        refresh_token: refresh,
+        access_token: auth::issue(&state.keys, &session.user, &session.role, now)?,
+        refresh_token: session.refresh_token,
         token_type: "Bearer",
         expires_in: auth::ACCESS_TTL_SECONDS,
     }))
@@ -66,20 +61,10 @@ pub async fn register(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<Register>,
 ) -> Result<(StatusCode, Json<Profile>), ApiError> {
-    let store = s.agency.store().clone();
-    let now = s.agency.now().as_second();
-    let p = blocking(move || {
-        accounts::register(
-            &*store.conn()?,
-            &b.email,
-            &b.password,
-            &b.first_name,
-            &b.last_name,
-            "user",
-            now,
-        )
-    })
-    .await?;
+    let p = s
+        .accounts
+        .register(&b.email, &b.password, &b.first_name, &b.last_name)
+        .await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -107,57 +92,26 @@ pub async fn login(
     ClientAddr(addr): ClientAddr,
     ApiJson(b): ApiJson<Login>,
 ) -> Result<Json<Tokens>, ApiError> {
-    let mut keys = vec![format!("acct:{}", b.email.trim().to_ascii_lowercase())];
-    if let Some(a) = addr {
-        keys.push(format!("ip:{}", a.ip()));
-    }
-    s.limiter.check(&keys)?;
-    let store = s.agency.store().clone();
-    let now = s.agency.now().as_second();
-    let result = blocking(move || {
-        let conn = store.conn()?;
-        let p = accounts::login(&conn, &b.email, &b.password)?;
-        let refresh = accounts::issue_refresh(&conn, &p.id, None, now)?;
-        Ok((p, refresh))
-    })
-    .await;
-    match result {
-        Ok((p, refresh)) => {
-            s.limiter.succeed(&keys[..1]);
-            tokens(&s, &p.id, &p.role, refresh)
-        }
-        Err(e) => {
-            if e.status == StatusCode::UNAUTHORIZED {
-                s.limiter.fail(&keys);
-            }
-            Err(e)
-        }
-    }
+    let session = s
+        .accounts
+        .login(&b.email, &b.password, addr.map(|a| a.ip()))
+        .await?;
+    tokens(&s, session)
 }
 
 pub async fn refresh(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<Refresh>,
 ) -> Result<Json<Tokens>, ApiError> {
-    let store = s.agency.store().clone();
-    let now = s.agency.now().as_second();
-    let (user, role, next) = blocking(move || {
-        let conn = store.conn()?;
-        let (user, next) = accounts::rotate(&conn, &b.refresh_token, now)?;
-        let role = accounts::role(&conn, &user)?;
-        Ok((user, role, next))
-    })
-    .await?;
-    tokens(&s, &user, &role, next)
+    let session = s.accounts.refresh(&b.refresh_token).await?;
+    tokens(&s, session)
 }
 
 pub async fn logout(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<Refresh>,
 ) -> Result<StatusCode, ApiError> {
-    let store = s.agency.store().clone();
-    let now = s.agency.now().as_second();
-    blocking(move || accounts::logout(&*store.conn()?, &b.refresh_token, now)).await?;
+    s.accounts.logout(&b.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -187,21 +141,10 @@ pub async fn update_preferences(
     Ok(Json(u.agency.update_profile(&update).await?.preferences))
 }
 
-/// `GET /api/analytics/dashboard`: admins only; the last 30 days by default.
+/// `GET /api/analytics/dashboard`: admins only (checked from the database); the last 30 days.
 pub async fn dashboard(
     State(s): State<AppState>,
     u: AuthUser,
 ) -> Result<Json<booksygo_core::analytics::Dashboard>, ApiError> {
-    if u.role != "admin" {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "the dashboard is for admins",
-        ));
-    }
-    let store = s.agency.store().clone();
-    let since = s.agency.now().as_second() - 30 * 86_400;
-    Ok(Json(
-        blocking(move || booksygo_core::analytics::dashboard(&*store.conn()?, since)).await?,
-    ))
+    Ok(Json(s.team.dashboard(&u.id).await?))
 }

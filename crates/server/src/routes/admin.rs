@@ -1,32 +1,20 @@
 //! Team administration: accounts and roles, every booking, manual points, webhooks. The
 //! core checks the caller is an admin (from the database, not the token).
 
-use super::{ApiJson, ApiQuery, blocking};
-use crate::ApiError;
+use super::{ApiJson, ApiQuery};
 use crate::auth::AuthUser;
+use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use booksygo_core::booking::{Booking, BookingStatus};
 use booksygo_core::points::Balance;
 use booksygo_core::profile::Profile;
-use booksygo_core::webhooks::{self, Webhook};
-use booksygo_core::{admin, store::Store};
+use booksygo_core::webhooks::Webhook;
 use serde::Deserialize;
 
-fn now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
-
-fn store(u: &AuthUser) -> Store {
-    u.agency.store().clone()
-}
-
-pub async fn users(u: AuthUser) -> Result<Json<Vec<Profile>>, ApiError> {
-    let s = store(&u);
-    Ok(Json(
-        blocking(move || admin::users(&*s.conn()?, &u.id)).await?,
-    ))
+pub async fn users(State(s): State<AppState>, u: AuthUser) -> Result<Json<Vec<Profile>>, ApiError> {
+    Ok(Json(s.team.users(&u.id).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -36,14 +24,12 @@ pub struct RoleBody {
 }
 
 pub async fn set_role(
+    State(s): State<AppState>,
     u: AuthUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RoleBody>,
 ) -> Result<Json<Profile>, ApiError> {
-    let s = store(&u);
-    Ok(Json(
-        blocking(move || admin::set_role(&*s.conn()?, &u.id, &id, &b.role, now())).await?,
-    ))
+    Ok(Json(s.team.set_role(&u.id, &id, &b.role).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -54,13 +40,11 @@ pub struct BookingsParams {
 }
 
 pub async fn bookings(
+    State(s): State<AppState>,
     u: AuthUser,
     ApiQuery(p): ApiQuery<BookingsParams>,
 ) -> Result<Json<Vec<Booking>>, ApiError> {
-    let s = store(&u);
-    Ok(Json(
-        blocking(move || admin::bookings(&*s.conn()?, &u.id, p.status)).await?,
-    ))
+    Ok(Json(s.team.all_bookings(&u.id, p.status).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -72,15 +56,14 @@ pub struct AwardBody {
 }
 
 pub async fn award_points(
+    State(s): State<AppState>,
     u: AuthUser,
     ApiJson(b): ApiJson<AwardBody>,
 ) -> Result<Json<Balance>, ApiError> {
-    let s = store(&u);
     Ok(Json(
-        blocking(move || {
-            admin::award_points(&*s.conn()?, &u.id, &b.user_id, b.points, &b.reason, now())
-        })
-        .await?,
+        s.team
+            .award_points(&u.id, &b.user_id, b.points, &b.reason)
+            .await?,
     ))
 }
 
@@ -94,24 +77,26 @@ pub struct WebhookBody {
 
 /// Subscribes a URL; the answer carries the signing secret, shown this once.
 pub async fn create_webhook(
+    State(s): State<AppState>,
     u: AuthUser,
     ApiJson(b): ApiJson<WebhookBody>,
 ) -> Result<(StatusCode, Json<Webhook>), ApiError> {
-    let s = store(&u);
-    let w =
-        blocking(move || webhooks::create(&*s.conn()?, &u.id, &b.url, &b.events, now())).await?;
+    let w = s.team.create_webhook(&u.id, &b.url, &b.events).await?;
     Ok((StatusCode::CREATED, Json(w)))
 }
 
-pub async fn webhooks(u: AuthUser) -> Result<Json<Vec<Webhook>>, ApiError> {
-    let s = store(&u);
-    Ok(Json(
-        blocking(move || webhooks::list(&*s.conn()?, &u.id)).await?,
-    ))
+pub async fn webhooks(
+    State(s): State<AppState>,
+    u: AuthUser,
+) -> Result<Json<Vec<Webhook>>, ApiError> {
+    Ok(Json(s.team.webhooks(&u.id).await?))
 }
 
-pub async fn delete_webhook(u: AuthUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    let s = store(&u);
-    blocking(move || webhooks::delete(&*s.conn()?, &u.id, &id)).await?;
+pub async fn delete_webhook(
+    State(s): State<AppState>,
+    u: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.team.delete_webhook(&u.id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

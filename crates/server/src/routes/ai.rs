@@ -2,13 +2,13 @@
 //! itinerary within a budget, and a book-now-or-wait price prediction. Thin wrappers over
 //! `booksygo_core::ai`; conversations are kept per user in the server's database.
 
-use super::{ApiJson, blocking};
+use super::ApiJson;
 use crate::ApiError;
 use crate::auth::AuthUser;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
-use booksygo_core::ai::conversation::{self, Conversation};
+use booksygo_core::ai::conversation::Which;
 use booksygo_core::ai::plan::{Itinerary, PlanRequest};
 use booksygo_core::ai::predict::Prediction;
 use booksygo_core::ai::recommend::Recommendation;
@@ -17,7 +17,6 @@ use booksygo_core::model::Cabin;
 use jiff::civil::Date;
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::sync::Arc;
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -43,57 +42,49 @@ pub async fn chat(
             "the message is empty",
         ));
     }
-    let store = u.agency.store().clone();
+    let chats = state.chats.clone();
     let user = u.id.clone();
-    let conv = match b.conversation_id.clone() {
-        Some(id) => {
-            let (store, user) = (store.clone(), user.clone());
-            blocking(move || conversation::load(&*store.conn()?, &user, &id)).await?
-        }
-        None => Conversation::new(),
+    let which = match b.conversation_id.clone() {
+        Some(id) => Which::Id(id),
+        None => Which::New,
     };
+    let conv = chats.open(&user, which).await?;
     let backend = match state.llm.as_deref() {
         Some(cfg) => Backend::OpenAi(Box::new(openai::OpenAiBackend::new(cfg.clone())?)),
         None => Backend::Offline,
     };
     let assistant = Assistant {
-        today: u.agency.today(),
-        agency: Arc::new(u.agency.clone()),
+        today: state.team.today(),
+        agency: u.agency.clone(),
         backend,
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     tokio::spawn(async move {
         let mut conv = conv;
         let text_tx = tx.clone();
-        let result = assistant
-            .send(&mut conv, &b.message, &mut |delta: &str| {
-                let _ = text_tx.send(Event::default().event("text").data(delta));
-            })
+        let result = chats
+            .turn(
+                &assistant,
+                &user,
+                &mut conv,
+                &b.message,
+                &mut |delta: &str| {
+                    let _ = text_tx.send(Event::default().event("text").data(delta));
+                },
+            )
             .await;
-        // What was said is kept whatever happened, as in the CLI.
-        let now = jiff::Timestamp::now().as_second();
-        let saved = tokio::task::spawn_blocking(move || {
-            conversation::save(&mut *store.conn()?, &user, &mut conv, now)
-        })
-        .await;
-        let last = match (result, saved) {
-            (Ok(reply), Ok(Ok(()))) => Event::default()
+        let last = match result {
+            Ok(reply) => Event::default()
                 .event("reply")
                 .json_data(&reply)
                 .unwrap_or_default(),
-            (Err(e), _) | (Ok(_), Ok(Err(e))) => {
+            Err(e) => {
                 let e = ApiError::from(e);
                 Event::default()
                     .event("error")
                     .json_data(serde_json::json!({"error": {"code": e.code, "message": e.message}}))
                     .unwrap_or_default()
             }
-            (Ok(_), Err(e)) => Event::default()
-                .event("error")
-                .json_data(
-                    serde_json::json!({"error": {"code": "internal", "message": e.to_string()}}),
-                )
-                .unwrap_or_default(),
         };
         let _ = tx.send(last);
     });
@@ -118,7 +109,7 @@ pub async fn recommend(
     ApiJson(b): ApiJson<RecommendBody>,
 ) -> Result<Json<Vec<Recommendation>>, ApiError> {
     Ok(Json(
-        booksygo_core::ai::recommend::recommend(&u.agency, b.limit.unwrap_or(5).min(20)).await?,
+        booksygo_core::ai::recommend::recommend(&*u.agency, b.limit.unwrap_or(5).min(20)).await?,
     ))
 }
 
@@ -127,7 +118,7 @@ pub async fn itinerary(
     u: AuthUser,
     ApiJson(b): ApiJson<PlanRequest>,
 ) -> Result<Json<Itinerary>, ApiError> {
-    Ok(Json(booksygo_core::ai::plan::plan(&u.agency, &b).await?))
+    Ok(Json(booksygo_core::ai::plan::plan(&*u.agency, &b).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -142,17 +133,19 @@ pub struct PredictBody {
 
 /// `POST /api/ai/predict-price`: book now or wait, with the trend and a stated confidence.
 pub async fn predict_price(
-    u: AuthUser,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    _: AuthUser,
     ApiJson(b): ApiJson<PredictBody>,
 ) -> Result<Json<Prediction>, ApiError> {
     Ok(Json(
-        booksygo_core::ai::predict::predict(
-            &u.agency,
-            &b.origin,
-            &b.destination,
-            b.date,
-            b.cabin.unwrap_or(Cabin::Economy),
-        )
-        .await?,
+        state
+            .team
+            .predict_price(
+                &b.origin,
+                &b.destination,
+                b.date,
+                b.cabin.unwrap_or(Cabin::Economy),
+            )
+            .await?,
     ))
 }

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use booksygo_core::Agency;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{Booking, BookingRequest, ItemRequest, PassengerInput, PaymentInput};
 use serde::Deserialize;

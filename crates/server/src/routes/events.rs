@@ -6,7 +6,6 @@ use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use booksygo_core::events;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -32,36 +31,18 @@ pub async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
-    let store = s.agency.store().clone();
+    let team = s.team.clone();
     let start = match resume.or(p.after) {
         Some(seq) => seq,
-        None => {
-            let store = store.clone();
-            tokio::task::spawn_blocking(move || events::last_seq(&*store.conn()?))
-                .await
-                .map_err(|e| {
-                    ApiError::new(
-                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        e.to_string(),
-                    )
-                })??
-        }
+        None => team.last_event().await?,
     };
     let user = u.id.clone();
-    let state = (store, user, start, true);
-    let s = stream::unfold(state, |(store, user, after, first)| async move {
+    let state = (team, user, start, true);
+    let s = stream::unfold(state, |(team, user, after, first)| async move {
         if !first {
             tokio::time::sleep(POLL).await;
         }
-        let (s2, u2) = (store.clone(), user.clone());
-        let batch = tokio::task::spawn_blocking(move || {
-            events::since_for_user(&*s2.conn()?, &u2, after, 100)
-        })
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
+        let batch = team.events_for(&user, after, 100).await.unwrap_or_default();
         let next = batch.last().map_or(after, |e| e.seq);
         let frames: Vec<Result<Event, Infallible>> = batch
             .iter()
@@ -72,7 +53,7 @@ pub async fn stream(
                     .data(serde_json::to_string(e).unwrap_or_default()))
             })
             .collect();
-        Some((stream::iter(frames), (store, user, next, false)))
+        Some((stream::iter(frames), (team, user, next, false)))
     });
     Ok(Sse::new(futures_util::StreamExt::flatten(s)).keep_alive(KeepAlive::default()))
 }

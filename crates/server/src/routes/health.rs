@@ -12,16 +12,8 @@ pub async fn healthz() -> Json<Value> {
 
 /// Ready when the database answers.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let store = state.agency.store().clone();
-    let ok = tokio::task::spawn_blocking(move || {
-        store
-            .conn()
-            .and_then(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", e.to_string()))?;
-    match ok {
-        Ok(_) => Ok(Json(json!({"status": "ready", "database": "ok"}))),
+    match state.team.ready().await {
+        Ok(()) => Ok(Json(json!({"status": "ready", "database": "ok"}))),
         Err(e) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
@@ -35,7 +27,6 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 pub async fn info(
     State(state): State<AppState>,
 ) -> Result<Json<booksygo_core::agency::MarketInfo>, ApiError> {
-    use booksygo_core::Agency;
     let mut info = state.agency.info().await?;
     info.mode = "server".into();
     info.data_dir = String::new();

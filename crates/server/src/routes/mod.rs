@@ -131,20 +131,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/gamification/leaderboard", get(bookings::leaderboard))
 }
 
-/// Runs blocking database work on the blocking pool.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> booksygo_core::Result<T> + Send + 'static,
-) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => Ok(r?),
-        Err(e) => Err(ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            e.to_string(),
-        )),
-    }
-}
-
 /// `Json<T>` whose rejections are our JSON errors.
 pub struct ApiJson<T>(pub T);
 

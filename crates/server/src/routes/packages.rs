@@ -4,7 +4,6 @@ use super::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, State};
-use booksygo_core::Agency;
 use booksygo_core::model::Money;
 use booksygo_core::search::packages::{
     Deal, PackageDetail, PackageQuery, PackageResults, PackageSort, PackageSummary,

@@ -2,14 +2,13 @@
 //! an intent is a booking's amount due, confirming pays it (or finishes 3-D Secure),
 //! refunding cancels with the fare rules' refund. The provider's webhook lands here too.
 
-use super::{ApiJson, blocking};
+use super::ApiJson;
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use booksygo_core::Agency;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::payment::webhook::WebhookOutcome;
 use booksygo_core::booking::{Booking, PaymentIntent, PaymentRecord};
@@ -93,20 +92,7 @@ pub async fn refund(
 
 /// `GET /api/payments/{id}`: one of your payment attempts.
 pub async fn get(u: AuthUser, Path(id): Path<String>) -> Result<Json<PaymentRecord>, ApiError> {
-    let store = u.agency.store().clone();
-    let user = u.id.clone();
-    let pid = id.clone();
-    let booking = blocking(move || {
-        booksygo_core::booking::service::booking_of_payment(&*store.conn()?, &user, &pid)
-    })
-    .await?;
-    booking.payment(&id).cloned().map(Json).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no payment {id}"),
-        )
-    })
+    Ok(Json(u.agency.get_payment(&id).await?))
 }
 
 /// `POST /api/payments/webhook`: the payment provider's events (Stripe), checked against the
@@ -126,8 +112,8 @@ pub async fn webhook(
                 "the Stripe-Signature header is missing",
             )
         })?;
-    s.agency
-        .handle_payment_webhook(&body, signature)
+    s.team
+        .payment_webhook(&body, signature)
         .await
         .map(Json)
         .map_err(|e| match e.kind() {

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
-use booksygo_core::Agency;
 use booksygo_core::agency::{
     CalendarDay, CalendarQuery, Destination, ExploreQuery, ProviderUpdate,
 };
