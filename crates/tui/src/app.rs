@@ -217,6 +217,27 @@ impl ResultsState {
             .map(|q| q.sort)
             .unwrap_or_default()
     }
+
+    /// The rows a table `height` lines tall shows (its header included): how many, and the
+    /// index of the first one, so that the selected row is always in view.
+    pub fn window(&self, height: u16) -> (usize, usize) {
+        let visible = usize::from(height.saturating_sub(1)).max(1);
+        let offset = (self.selected + 1).saturating_sub(visible);
+        (visible, offset)
+    }
+
+    /// Where the table's rows are on a screen `screen_height` lines tall: the first data row's
+    /// line, how many rows show, and the index of the first one shown. Mouse clicks use it; it
+    /// follows the layout the view draws (a header line above the body, key hints and status
+    /// below it; in the body a title, the calendar strip for flights, the table's header).
+    pub fn rows(&self, screen_height: u16) -> (u16, usize, usize) {
+        let strip = u16::from(self.flight_query.is_some());
+        let body = screen_height.saturating_sub(3);
+        let table_height = body.saturating_sub(1 + strip);
+        let first_row = 1 + 1 + strip + 1;
+        let (visible, offset) = self.window(table_height);
+        (first_row, visible, offset)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -580,7 +601,7 @@ impl App {
                         if self.screen() == Screen::Results && self.overlay == Overlay::None =>
                     {
                         // A click selects a row; a click on the selected row opens it.
-                        let (first, visible, offset) = crate::view::results_rows(self);
+                        let (first, visible, offset) = self.results.rows(self.size.1);
                         let Some(line) = m.row.checked_sub(first).map(usize::from) else {
                             return vec![];
                         };

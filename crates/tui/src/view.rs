@@ -364,8 +364,7 @@ fn render_results(app: &App, t: Theme, f: &mut Frame, area: Rect) {
         return;
     }
     // Only the visible window is built: a list of thousands renders as fast as a screenful.
-    let visible = usize::from(table.height.saturating_sub(1)).max(1);
-    let offset = (r.selected + 1).saturating_sub(visible);
+    let (visible, offset) = r.window(table.height);
     let end = (offset + visible).min(r.list.len());
     let (header, widths, rows): (Row, Vec<Constraint>, Vec<Row>) = match &r.list {
         ResultList::Flights(v) => (
@@ -424,19 +423,6 @@ fn render_results(app: &App, t: Theme, f: &mut Frame, area: Rect) {
         .column_spacing(1);
     let mut state = TableState::default().with_selected(Some(r.selected - offset));
     f.render_stateful_widget(widget, table, &mut state);
-}
-
-/// Where the results table's rows are on a screen of the app's size: the first data row's
-/// line, how many rows show, and the index of the first one shown. Mouse clicks use it; it
-/// mirrors the layout `render_results` draws.
-pub fn results_rows(app: &App) -> (u16, usize, usize) {
-    let strip = u16::from(app.results.flight_query.is_some());
-    let body = app.size.1.saturating_sub(3);
-    let table_height = body.saturating_sub(1 + strip);
-    let first_row = 1 + 1 + strip + 1;
-    let visible = usize::from(table_height.saturating_sub(1)).max(1);
-    let offset = (app.results.selected + 1).saturating_sub(visible);
-    (first_row, visible, offset)
 }
 
 fn flight_row(o: &FlightOffer) -> Row<'static> {
