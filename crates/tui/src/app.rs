@@ -2,6 +2,7 @@
 //! commands). No I/O happens here; `exec` runs the commands.
 
 use crate::chat::ChatEntry;
+pub use crate::components::form::Field;
 use crate::msg::{Cmd, Msg, PointsData};
 use booksygo_core::agency::{CalendarDay, CalendarQuery, MarketInfo};
 use booksygo_core::booking::payment::{Card, MIN_POINTS_REDEMPTION};
@@ -61,24 +62,6 @@ impl Tab {
             Tab::Flights => "Flights",
             Tab::Hotels => "Hotels",
             Tab::Packages => "Packages",
-        }
-    }
-}
-
-/// One text field of a form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub label: &'static str,
-    pub value: String,
-    pub hint: &'static str,
-}
-
-impl Field {
-    fn new(label: &'static str, value: &str, hint: &'static str) -> Field {
-        Field {
-            label,
-            value: value.into(),
-            hint,
         }
     }
 }

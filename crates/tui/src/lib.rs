@@ -9,9 +9,11 @@
 
 pub mod app;
 pub mod chat;
+pub mod components;
 pub mod exec;
 pub mod log;
 pub mod msg;
+mod theme;
 pub mod view;
 
 pub use app::{App, ModeLabel};

@@ -4,7 +4,8 @@ use crate::app::{
     App, BookStep, Bookable, Overlay, ResultList, Screen, Tab, TripsPrompt, palette_matches,
 };
 use crate::chat::ChatEntry;
-use booksygo_core::booking::BookingStatus;
+use crate::components::form::field_lines;
+use crate::theme::{Theme, popup};
 use booksygo_core::booking::payment::{MAX_POINTS_SHARE_PERCENT, POINTS_PER_EUR};
 use booksygo_core::model::time::human_duration;
 use booksygo_core::model::{FlightOffer, HotelOffer, Penalty};
@@ -12,55 +13,10 @@ use booksygo_core::search::FlightSort;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Clear, Gauge, Paragraph, Row, Table, TableState, Tabs, Wrap,
+    Block, Borders, Cell, Gauge, Paragraph, Row, Table, TableState, Tabs, Wrap,
 };
-
-/// Styles, or none of them when NO_COLOR is set.
-#[derive(Clone, Copy)]
-struct Theme {
-    color: bool,
-}
-
-impl Theme {
-    fn fg(self, c: Color) -> Style {
-        if self.color {
-            Style::default().fg(c)
-        } else {
-            Style::default()
-        }
-    }
-    fn accent(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
-    }
-    fn ok(self) -> Style {
-        self.fg(Color::Green)
-    }
-    fn warn(self) -> Style {
-        self.fg(Color::Yellow)
-    }
-    fn err(self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
-    }
-    fn dim(self) -> Style {
-        if self.color {
-            Style::default().fg(Color::DarkGray)
-        } else {
-            Style::default()
-        }
-    }
-    fn selected(self) -> Style {
-        Style::default().add_modifier(Modifier::REVERSED)
-    }
-    fn status(self, s: BookingStatus) -> Style {
-        match s {
-            BookingStatus::Confirmed | BookingStatus::Completed => self.ok(),
-            BookingStatus::Pending | BookingStatus::PaymentProcessing => self.warn(),
-            BookingStatus::Cancelled | BookingStatus::Refunded => self.dim(),
-        }
-    }
-}
 
 /// Draws the whole app.
 pub fn render(app: &App, f: &mut Frame) {
@@ -158,49 +114,6 @@ fn key_hints(app: &App) -> String {
         Screen::Chat => "type a message  Enter send  PgUp/PgDn scroll  Esc back  F1 help",
     };
     format!(" {s}")
-}
-
-fn field_lines<'a>(
-    fields: &'a [crate::app::Field],
-    focus: Option<usize>,
-    t: Theme,
-    width: usize,
-) -> Vec<Line<'a>> {
-    fields
-        .iter()
-        .enumerate()
-        .map(|(i, fld)| {
-            let focused = focus == Some(i);
-            let value = if focused {
-                format!("{}▏", fld.value)
-            } else {
-                fld.value.clone()
-            };
-            let boxed = format!("{value:<width$}");
-            let mut spans = vec![
-                Span::styled(
-                    format!(" {:<14}", fld.label),
-                    if focused {
-                        t.accent()
-                    } else {
-                        Style::default()
-                    },
-                ),
-                Span::styled(
-                    boxed,
-                    if focused {
-                        t.selected()
-                    } else {
-                        Style::default().add_modifier(Modifier::UNDERLINED)
-                    },
-                ),
-            ];
-            if focused {
-                spans.push(Span::styled(format!("  {}", fld.hint), t.dim()));
-            }
-            Line::from(spans)
-        })
-        .collect()
 }
 
 fn render_search(app: &App, t: Theme, f: &mut Frame, area: Rect) {
@@ -1272,27 +1185,4 @@ fn render_palette(input: &str, selected: usize, t: Theme, f: &mut Frame) {
     }
     let h = lines.len() as u16 + 2;
     popup(f, t, "Commands", lines, 56, h);
-}
-
-fn popup(f: &mut Frame, t: Theme, title: &str, lines: Vec<Line>, w: u16, h: u16) {
-    let area = f.area();
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    f.render_widget(Clear, rect);
-    f.render_widget(
-        Paragraph::new(Text::from(lines))
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::bordered()
-                    .title(title.to_string())
-                    .border_style(t.accent()),
-            ),
-        rect,
-    );
 }

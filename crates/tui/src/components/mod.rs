@@ -1,0 +1,3 @@
+//! The app's views and the pieces they share.
+
+pub mod form;
