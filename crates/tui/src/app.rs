@@ -1,8 +1,12 @@
 //! The app's state and `update`: a pure function from (state, message) to (new state,
 //! commands). No I/O happens here; `exec` runs the commands.
 
-use crate::chat::ChatEntry;
+pub use crate::components::chat::ChatState;
 pub use crate::components::form::Field;
+use crate::components::outcome::{Action, Outcome};
+use crate::components::palette::Choice;
+pub use crate::components::palette::Palette;
+pub use crate::components::points::PointsState;
 use crate::msg::{Cmd, Msg, PointsData};
 use booksygo_core::agency::{CalendarDay, CalendarQuery, MarketInfo};
 use booksygo_core::booking::payment::{Card, MIN_POINTS_REDEMPTION};
@@ -431,56 +435,12 @@ pub struct TripsState {
     pub focus_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct PointsState {
-    pub data: Option<PointsData>,
-    pub loading: bool,
-    pub error: Option<String>,
-}
-
-/// The Chat view: the conversation as shown, the input line, and the quote waiting for a yes.
-#[derive(Debug, Clone, Default)]
-pub struct ChatState {
-    pub entries: Vec<ChatEntry>,
-    pub input: String,
-    /// Opening the conversation or waiting for a reply: Enter does not send meanwhile.
-    pub busy: bool,
-    pub opened: bool,
-    /// Where this turn's entries start (its tool cards go before its reply).
-    pub turn_start: usize,
-    /// The last message sent, put back in the input line if the turn fails.
-    pub sent: String,
-    pub pending: Option<String>,
-    pub conversation_id: Option<String>,
-    pub backend: Option<String>,
-    /// Lines scrolled up from the bottom.
-    pub scroll: u16,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
-    Palette { input: String, selected: usize },
+    Palette(Palette),
 }
-
-/// Commands of the `:` palette: name and what it does.
-pub const PALETTE: &[(&str, &str)] = &[
-    ("search", "back to the search form"),
-    ("flights", "search flights"),
-    ("hotels", "search hotels"),
-    ("packages", "search packages"),
-    ("results", "back to the last results"),
-    ("trips", "your bookings"),
-    ("points", "points, badges, challenges"),
-    ("chat", "ask the assistant"),
-    ("sort price", "cheapest first"),
-    ("sort duration", "shortest first"),
-    ("sort departure", "earliest first"),
-    ("sort best", "price, time and stops together"),
-    ("help", "every key of this view"),
-    ("quit", "leave BooksyGo"),
-];
 
 #[derive(Debug, Clone)]
 pub struct App {
@@ -808,72 +768,9 @@ impl App {
                 }
                 vec![]
             }
-            Msg::ChatOpened(a) => {
-                let c = &mut self.chat;
-                c.busy = false;
-                c.opened = true;
-                match a {
-                    Ok(log) => {
-                        c.entries = log.entries;
-                        c.pending = log.pending;
-                        c.conversation_id = Some(log.conversation_id);
-                        c.backend = Some(log.backend);
-                    }
-                    Err(e) => c.entries.push(ChatEntry::Error(e)),
-                }
-                c.turn_start = c.entries.len();
-                vec![]
-            }
-            Msg::ChatText(piece) => {
-                let c = &mut self.chat;
-                if c.busy {
-                    let streaming = c.entries.len() > c.turn_start;
-                    match c.entries.last_mut() {
-                        Some(ChatEntry::Assistant(text)) if streaming => text.push_str(&piece),
-                        _ => c.entries.push(ChatEntry::Assistant(piece)),
-                    }
-                    c.scroll = 0;
-                }
-                vec![]
-            }
-            Msg::ChatReplied(a) => {
-                let c = &mut self.chat;
-                c.busy = false;
-                c.scroll = 0;
-                match a {
-                    Ok(turn) => {
-                        // The streamed text becomes the reply as the assistant finished it,
-                        // after the turn's tool cards.
-                        c.entries.truncate(c.turn_start);
-                        c.entries
-                            .extend(turn.cards.into_iter().map(ChatEntry::Tool));
-                        if !turn.reply.trim().is_empty() {
-                            c.entries.push(ChatEntry::Assistant(turn.reply));
-                        }
-                        c.pending = turn.pending;
-                        c.conversation_id = Some(turn.conversation_id);
-                        c.sent.clear();
-                    }
-                    Err(e) => {
-                        c.entries.push(ChatEntry::Error(e));
-                        if c.input.is_empty() {
-                            c.input = std::mem::take(&mut c.sent);
-                        }
-                    }
-                }
-                c.turn_start = c.entries.len();
-                vec![]
-            }
-            Msg::Points(a) => {
-                self.points.loading = false;
-                match a {
-                    Ok(d) => {
-                        self.points.data = Some(d);
-                        self.points.error = None;
-                    }
-                    Err(e) => self.points.error = Some(e),
-                }
-                vec![]
+            m @ Msg::Points(_) => self.points.update(m),
+            m @ (Msg::ChatOpened(_) | Msg::ChatText(_) | Msg::ChatReplied(_)) => {
+                self.chat.update(m)
             }
         }
     }
@@ -903,40 +800,21 @@ impl App {
                 self.overlay = Overlay::None;
                 return vec![];
             }
-            Overlay::Palette { input, selected } => {
-                match k.code {
-                    KeyCode::Esc => self.overlay = Overlay::None,
-                    KeyCode::Backspace => {
-                        input.pop();
-                        *selected = 0;
-                    }
-                    KeyCode::Down | KeyCode::Tab => *selected += 1,
-                    KeyCode::Up | KeyCode::BackTab => *selected = selected.saturating_sub(1),
-                    KeyCode::Char(c) => {
-                        input.push(c);
-                        *selected = 0;
-                    }
-                    KeyCode::Enter => {
-                        let matches = palette_matches(input);
-                        let chosen = matches
-                            .get((*selected).min(matches.len().saturating_sub(1)))
-                            .map(|(name, _)| *name);
+            Overlay::Palette(p) => {
+                match p.key(k) {
+                    Choice::Stay => {}
+                    Choice::Close => self.overlay = Overlay::None,
+                    Choice::Run(name) => {
                         self.overlay = Overlay::None;
-                        if let Some(name) = chosen {
-                            return self.command(name);
-                        }
+                        return self.command(name);
                     }
-                    _ => {}
                 }
                 return vec![];
             }
             Overlay::None => {}
         }
         if ctrl && k.code == KeyCode::Char('p') {
-            self.overlay = Overlay::Palette {
-                input: String::new(),
-                selected: 0,
-            };
+            self.overlay = Overlay::Palette(Palette::default());
             return vec![];
         }
         if k.code == KeyCode::F(1) {
@@ -951,7 +829,11 @@ impl App {
             Screen::Book => self.key_book(k),
             Screen::Trips => self.key_trips(k),
             Screen::Points => None,
-            Screen::Chat => self.key_chat(k),
+            Screen::Chat => {
+                let page = self.page();
+                let outcome = self.chat.key(k, page);
+                self.outcome(outcome)
+            }
         };
         if let Some(cmds) = cmds {
             return cmds;
@@ -961,12 +843,7 @@ impl App {
         }
         match k.code {
             KeyCode::Char('?') => self.overlay = Overlay::Help,
-            KeyCode::Char(':') => {
-                self.overlay = Overlay::Palette {
-                    input: String::new(),
-                    selected: 0,
-                }
-            }
+            KeyCode::Char(':') => self.overlay = Overlay::Palette(Palette::default()),
             KeyCode::Char('q') | KeyCode::Esc => self.back(),
             KeyCode::Char('/') => return self.command("search"),
             KeyCode::Char('t') => return self.command("trips"),
@@ -975,6 +852,18 @@ impl App {
             _ => {}
         }
         vec![]
+    }
+
+    /// What a view's key handler did: `None` when the key was not its own.
+    fn outcome(&mut self, o: Outcome) -> Option<Vec<Cmd>> {
+        match o {
+            Outcome::Ignored => None,
+            Outcome::Done(cmds) => Some(cmds),
+            Outcome::Ask(Action::Back) => {
+                self.back();
+                Some(vec![])
+            }
+        }
     }
 
     /// Runs a palette command (also behind the global keys).
@@ -1001,15 +890,11 @@ impl App {
             }
             "points" => {
                 self.push(Screen::Points);
-                self.points.loading = true;
-                return vec![Cmd::LoadPoints];
+                return self.points.load();
             }
             "chat" => {
                 self.push(Screen::Chat);
-                if !self.chat.opened && !self.chat.busy {
-                    self.chat.busy = true;
-                    return vec![Cmd::ChatOpen];
-                }
+                return self.chat.open();
             }
             "help" => self.overlay = Overlay::Help,
             "quit" => self.quit = true,
@@ -1274,7 +1159,7 @@ impl App {
             Screen::Results => (&mut self.results.selected, self.results.list.len()),
             Screen::Trips => (&mut self.trips.selected, self.trips.bookings.len()),
             Screen::Chat => {
-                self.chat.scroll = (i64::from(self.chat.scroll) - by).clamp(0, 10_000) as u16;
+                self.chat.scroll_by(by);
                 return;
             }
             Screen::Detail => {
@@ -1491,40 +1376,6 @@ impl App {
         }
     }
 
-    // ----- chat -----
-
-    fn key_chat(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        if k.code == KeyCode::Esc {
-            self.back();
-            return Some(vec![]);
-        }
-        let page = self.page() as u16;
-        let c = &mut self.chat;
-        match k.code {
-            KeyCode::Enter => {
-                let text = c.input.trim().to_string();
-                if text.is_empty() || c.busy {
-                    return Some(vec![]);
-                }
-                c.input.clear();
-                c.entries.push(ChatEntry::User(text.clone()));
-                c.turn_start = c.entries.len();
-                c.sent = text.clone();
-                c.busy = true;
-                c.scroll = 0;
-                return Some(vec![Cmd::ChatSend(text)]);
-            }
-            KeyCode::Backspace => {
-                c.input.pop();
-            }
-            KeyCode::PageUp => c.scroll = c.scroll.saturating_add(page),
-            KeyCode::PageDown => c.scroll = c.scroll.saturating_sub(page),
-            KeyCode::Char(ch) if !k.modifiers.contains(KeyModifiers::CONTROL) => c.input.push(ch),
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
     // ----- trips -----
 
     fn key_trips(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
@@ -1619,16 +1470,6 @@ enum Pending {
     Flights(FlightQuery),
     Hotels(HotelQuery),
     Packages(PackageQuery),
-}
-
-/// Palette commands matching what was typed (every word a prefix or substring).
-pub fn palette_matches(input: &str) -> Vec<(&'static str, &'static str)> {
-    let input = input.trim().to_lowercase();
-    PALETTE
-        .iter()
-        .filter(|(name, _)| input.is_empty() || name.contains(input.as_str()))
-        .copied()
-        .collect()
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {

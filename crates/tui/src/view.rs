@@ -1,10 +1,8 @@
 //! Rendering: a pure function of the app's state.
 
-use crate::app::{
-    App, BookStep, Bookable, Overlay, ResultList, Screen, Tab, TripsPrompt, palette_matches,
-};
-use crate::chat::ChatEntry;
+use crate::app::{App, BookStep, Bookable, Overlay, ResultList, Screen, Tab, TripsPrompt};
 use crate::components::form::field_lines;
+use crate::components::{chat, points};
 use crate::theme::{Theme, popup};
 use booksygo_core::booking::payment::{MAX_POINTS_SHARE_PERCENT, POINTS_PER_EUR};
 use booksygo_core::model::time::human_duration;
@@ -14,9 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Gauge, Paragraph, Row, Table, TableState, Tabs, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Tabs, Wrap};
 
 /// Draws the whole app.
 pub fn render(app: &App, f: &mut Frame) {
@@ -35,15 +31,15 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Detail => render_detail(app, t, f, body),
         Screen::Book => render_book(app, t, f, body),
         Screen::Trips => render_trips(app, t, f, body),
-        Screen::Points => render_points(app, t, f, body),
-        Screen::Chat => render_chat(app, t, f, body),
+        Screen::Points => app.points.draw(t, f, body),
+        Screen::Chat => app.chat.draw(t, f, body),
     }
     f.render_widget(Paragraph::new(key_hints(app)).style(t.dim()), keys);
     render_status(app, t, f, status);
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help => render_help(app, t, f),
-        Overlay::Palette { input, selected } => render_palette(input, *selected, t, f),
+        Overlay::Palette(p) => p.draw(t, f),
     }
 }
 
@@ -110,8 +106,8 @@ fn key_hints(app: &App) -> String {
             TripsPrompt::Export(_) => "Enter write the file  Esc cancel",
             TripsPrompt::None => "j/k move  c cancel  e export .ics  r refresh  q back",
         },
-        Screen::Points => "q back  t trips  m chat  / search",
-        Screen::Chat => "type a message  Enter send  PgUp/PgDn scroll  Esc back  F1 help",
+        Screen::Points => points::HINTS,
+        Screen::Chat => chat::HINTS,
     };
     format!(" {s}")
 }
@@ -843,258 +839,6 @@ fn render_trips(app: &App, t: Theme, f: &mut Frame, area: Rect) {
     }
 }
 
-fn render_points(app: &App, t: Theme, f: &mut Frame, area: Rect) {
-    let p = &app.points;
-    let Some(d) = &p.data else {
-        let text = match &p.error {
-            Some(e) => Line::styled(format!(" {e}"), t.err()),
-            None => Line::raw(" Loading your points…"),
-        };
-        f.render_widget(text, area);
-        return;
-    };
-    let b = &d.balance;
-    let [top, gauge, rest] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    let next = match (&b.next_level, b.to_next_level) {
-        (Some(n), Some(k)) => format!(" · {k} to {n}"),
-        _ => String::new(),
-    };
-    f.render_widget(
-        Line::styled(
-            format!(
-                " {} points ({} available) · level {}{next}",
-                b.total, b.available, b.level
-            ),
-            t.accent(),
-        ),
-        top,
-    );
-    f.render_widget(
-        Gauge::default()
-            .gauge_style(t.ok())
-            .percent(u16::from(b.level_progress.min(100)))
-            .label(format!("{}% of the way", b.level_progress)),
-        gauge,
-    );
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest);
-    let mut l = vec![Line::styled(" Badges", t.accent())];
-    for badge in &d.badges {
-        let (mark, style) = if badge.earned_at.is_some() {
-            ("✓", t.ok())
-        } else {
-            ("·", t.dim())
-        };
-        l.push(Line::styled(
-            format!(" {mark} {} — {}", badge.name, badge.description),
-            style,
-        ));
-    }
-    l.push(Line::styled(" Challenges", t.accent()));
-    for c in &d.challenges {
-        l.push(Line::raw(format!(
-            " {} {}/{}{} (+{})",
-            c.name,
-            c.progress.min(c.goal),
-            c.goal,
-            if c.completed { " ✓" } else { "" },
-            c.reward_points
-        )));
-    }
-    f.render_widget(Paragraph::new(l).wrap(Wrap { trim: false }), left);
-    let mut r = vec![Line::styled(" Leaderboard", t.accent())];
-    for e in &d.leaderboard {
-        r.push(Line::raw(format!(
-            " {:>2}. {:<16} {:>6} {}",
-            e.rank, e.name, e.total, e.level
-        )));
-    }
-    r.push(Line::styled(" Latest", t.accent()));
-    for e in d.history.iter().rev().take(5) {
-        r.push(Line::raw(format!(" {:+} {}", e.total_delta, e.note)));
-    }
-    f.render_widget(Paragraph::new(r).wrap(Wrap { trim: false }), right);
-}
-
-/// Greedy word wrap to `width` columns (long words are cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    let mut out = Vec::new();
-    for para in text.split('\n') {
-        let mut line = String::new();
-        for word in para.split(' ') {
-            let mut word = word.to_string();
-            loop {
-                let have = line.chars().count();
-                let need = word.chars().count() + usize::from(have > 0);
-                if have + need <= width {
-                    if have > 0 {
-                        line.push(' ');
-                    }
-                    line.push_str(&word);
-                    break;
-                }
-                if have > 0 {
-                    out.push(std::mem::take(&mut line));
-                    continue;
-                }
-                let head: String = word.chars().take(width).collect();
-                word = word.chars().skip(width).collect();
-                out.push(head);
-                if word.is_empty() {
-                    break;
-                }
-            }
-        }
-        out.push(line);
-    }
-    out
-}
-
-fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
-    s.push('…');
-    s
-}
-
-/// The conversation as lines at this width.
-fn chat_lines(app: &App, t: Theme, width: usize) -> Vec<Line<'static>> {
-    const LABEL: usize = 7;
-    let c = &app.chat;
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    let text_width = width.saturating_sub(LABEL);
-    let said = |lines: &mut Vec<Line<'static>>, label: &'static str, style: Style, text: &str| {
-        for (i, l) in wrap(text, text_width).into_iter().enumerate() {
-            let head = if i == 0 { label } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{head:<LABEL$}"), style),
-                Span::raw(l),
-            ]));
-        }
-    };
-    if c.entries.is_empty() && c.opened {
-        lines.push(Line::styled(
-            "Ask for flights, hotels or packages: \"flights from LHR to JFK on 2027-03-14\"",
-            t.dim(),
-        ));
-        lines.push(Line::styled(
-            "Nothing is booked or cancelled until you reply yes to a quote.",
-            t.dim(),
-        ));
-    }
-    for (i, e) in c.entries.iter().enumerate() {
-        match e {
-            ChatEntry::User(text) => {
-                if i > 0 {
-                    lines.push(Line::raw(""));
-                }
-                said(&mut lines, "You", t.accent(), text)
-            }
-            ChatEntry::Assistant(text) => said(&mut lines, "Agent", t.ok(), text),
-            ChatEntry::Tool(card) => {
-                let style = if card.ok { t.dim() } else { t.err() };
-                let text = format!("⚙ {} ({}) → {}", card.name, card.args, card.result);
-                lines.push(Line::styled(
-                    format!("{:LABEL$}{}", "", cut(&text, text_width)),
-                    style,
-                ));
-            }
-            ChatEntry::Error(text) => said(&mut lines, "Error", t.err(), text),
-        }
-    }
-    if c.busy {
-        let streaming = c.entries.len() > c.turn_start;
-        if !c.opened {
-            lines.push(Line::styled("opening the conversation…", t.dim()));
-        } else if !streaming {
-            lines.push(Line::styled(
-                format!("{:LABEL$}thinking…", "Agent"),
-                t.dim(),
-            ));
-        }
-    }
-    lines
-}
-
-fn render_chat(app: &App, t: Theme, f: &mut Frame, area: Rect) {
-    let c = &app.chat;
-    let inner = usize::from(area.width.saturating_sub(2));
-    let pending: Vec<String> = match &c.pending {
-        Some(summary) => {
-            let mut l = wrap(summary, inner);
-            l.extend(wrap(
-                "Type yes to go ahead or no to stop; nothing happens until you do.",
-                inner,
-            ));
-            l
-        }
-        None => Vec::new(),
-    };
-    let pending_h = if pending.is_empty() {
-        0
-    } else {
-        (pending.len() as u16 + 2).min(area.height / 3)
-    };
-    let [title, list, quote, input] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(pending_h),
-        Constraint::Length(3),
-    ])
-    .areas(area);
-    let backend = c.backend.as_deref().unwrap_or("assistant");
-    let mut head = vec![Span::styled(format!(" Assistant ({backend})"), t.accent())];
-    if let Some(id) = &c.conversation_id {
-        head.push(Span::styled(format!(" · conversation {id}"), t.dim()));
-    }
-    f.render_widget(Line::from(head), title);
-    let lines = chat_lines(app, t, usize::from(list.width.saturating_sub(1)));
-    let h = usize::from(list.height);
-    let top = lines
-        .len()
-        .saturating_sub(h)
-        .saturating_sub(usize::from(c.scroll));
-    let shown: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
-    f.render_widget(
-        Paragraph::new(shown),
-        list.inner(ratatui::layout::Margin::new(1, 0)),
-    );
-    if pending_h > 0 {
-        let body: Vec<Line> = pending.into_iter().map(Line::raw).collect();
-        f.render_widget(
-            Paragraph::new(body).block(
-                Block::bordered()
-                    .title(" Waiting for your yes ")
-                    .border_style(t.warn()),
-            ),
-            quote,
-        );
-    }
-    let title = if c.busy {
-        " Message (waiting for the assistant…) "
-    } else {
-        " Message (Enter sends) "
-    };
-    let room = inner.saturating_sub(3);
-    let typed: String = {
-        let n = c.input.chars().count();
-        c.input.chars().skip(n.saturating_sub(room)).collect()
-    };
-    f.render_widget(
-        Paragraph::new(format!("> {typed}▏"))
-            .block(Block::bordered().title(title).border_style(t.accent())),
-        input,
-    );
-}
-
 /// Keys of the current view, for `?`.
 pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
     let mut keys: Vec<(&str, &str)> = match screen {
@@ -1130,22 +874,9 @@ pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("e", "export the booking as .ics"),
             ("r", "refresh"),
         ],
-        Screen::Points => vec![],
-        Screen::Chat => {
-            return vec![
-                ("letters", "type your message"),
-                ("Enter", "send it to the assistant"),
-                ("yes / no", "as a message: book the quote shown, or drop it"),
-                (
-                    "PgUp PgDn",
-                    "scroll the conversation (also the mouse wheel)",
-                ),
-                ("Esc", "back to the previous view"),
-                ("Ctrl-P", "command palette"),
-                ("F1", "this help"),
-                ("Ctrl-C", "quit from anywhere"),
-            ];
-        }
+        Screen::Points => points::HELP.to_vec(),
+        // Letters are text in the chat: its help is whole as it is.
+        Screen::Chat => return chat::HELP.to_vec(),
     };
     keys.extend([
         ("/", "new search"),
@@ -1170,19 +901,4 @@ fn render_help(app: &App, t: Theme, f: &mut Frame) {
         .collect();
     let h = lines.len() as u16 + 2;
     popup(f, t, "Keys (any key closes)", lines, 64, h);
-}
-
-fn render_palette(input: &str, selected: usize, t: Theme, f: &mut Frame) {
-    let matches = palette_matches(input);
-    let mut lines = vec![Line::styled(format!(" :{input}▏"), t.accent())];
-    for (i, (name, what)) in matches.iter().enumerate() {
-        let style = if i == selected.min(matches.len().saturating_sub(1)) {
-            t.selected()
-        } else {
-            Style::default()
-        };
-        lines.push(Line::styled(format!(" {name:<16}{what}"), style));
-    }
-    let h = lines.len() as u16 + 2;
-    popup(f, t, "Commands", lines, 56, h);
 }

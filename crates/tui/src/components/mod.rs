@@ -1,3 +1,8 @@
-//! The app's views and the pieces they share.
+//! The app's views, one module each: its state, its key handler (commands out, or an
+//! action the app runs) and its drawing. `App` holds them and dispatches to them.
 
+pub mod chat;
 pub mod form;
+pub(crate) mod outcome;
+pub mod palette;
+pub mod points;
