@@ -7,11 +7,11 @@ use crate::components::outcome::{Action, Outcome};
 use crate::components::palette::Choice;
 pub use crate::components::palette::Palette;
 pub use crate::components::points::PointsState;
+pub use crate::components::trips::{TripsPrompt, TripsState};
 use crate::msg::{Cmd, Msg, PointsData};
 use booksygo_core::agency::{CalendarDay, CalendarQuery, MarketInfo};
 use booksygo_core::booking::payment::{Card, MIN_POINTS_REDEMPTION};
-use booksygo_core::booking::{Booking, BookingRequest, ItemRequest, PassengerInput, PaymentInput};
-use booksygo_core::booking::{BookingStatus, RefundQuote};
+use booksygo_core::booking::{BookingRequest, ItemRequest, PassengerInput, PaymentInput};
 use booksygo_core::model::{
     Cabin, FlightOffer, HotelOffer, PassengerType, Passengers, PlaceSuggestion,
 };
@@ -22,7 +22,6 @@ use jiff::{Timestamp, ToSpan};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
-use std::path::PathBuf;
 
 /// Where the app runs: "offline" or a server URL, and who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -415,26 +414,6 @@ impl BookState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum TripsPrompt {
-    None,
-    /// Waiting for the refund quote, then asking to confirm.
-    Cancel(Option<RefundQuote>),
-    Export(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct TripsState {
-    pub bookings: Vec<Booking>,
-    pub selected: usize,
-    pub loading: bool,
-    pub prompt: TripsPrompt,
-    pub message: Option<String>,
-    pub error: Option<String>,
-    /// Select this booking once the list arrives.
-    pub focus_id: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
@@ -474,15 +453,7 @@ impl App {
             results: ResultsState::default(),
             detail: DetailState::default(),
             book: None,
-            trips: TripsState {
-                bookings: Vec::new(),
-                selected: 0,
-                loading: false,
-                prompt: TripsPrompt::None,
-                message: None,
-                error: None,
-                focus_id: None,
-            },
+            trips: TripsState::default(),
             points: PointsState::default(),
             chat: ChatState::default(),
             overlay: Overlay::None,
@@ -512,7 +483,7 @@ impl App {
         match self.screen() {
             Screen::Search => self.search.focus.is_some(),
             Screen::Book => self.book.as_ref().is_some_and(|b| b.step == BookStep::Form),
-            Screen::Trips => matches!(self.trips.prompt, TripsPrompt::Export(_)),
+            Screen::Trips => self.trips.typing(),
             Screen::Chat => true,
             _ => false,
         }
@@ -686,17 +657,9 @@ impl App {
                 };
                 match a {
                     Ok(b) => {
-                        self.trips.message = Some(format!(
-                            "Booked: confirmation {} ({}). {}",
-                            b.confirmation_code,
-                            b.status.as_str(),
-                            b.next_action.clone().unwrap_or_default()
-                        ));
-                        self.trips.focus_id = Some(b.id.clone());
                         self.book = None;
                         self.stack = vec![Screen::Search, Screen::Trips];
-                        self.trips.loading = true;
-                        vec![Cmd::LoadBookings]
+                        self.trips.booked(&b)
                     }
                     Err(e) => {
                         book.step = BookStep::Form;
@@ -706,67 +669,8 @@ impl App {
                     }
                 }
             }
-            Msg::Bookings(a) => {
-                self.trips.loading = false;
-                match a {
-                    Ok(list) => {
-                        self.trips.bookings = list;
-                        if let Some(id) = self.trips.focus_id.take() {
-                            self.trips.selected = self
-                                .trips
-                                .bookings
-                                .iter()
-                                .position(|b| b.id == id)
-                                .unwrap_or(0);
-                        }
-                        self.trips.selected = self
-                            .trips
-                            .selected
-                            .min(self.trips.bookings.len().saturating_sub(1));
-                        self.trips.error = None;
-                    }
-                    Err(e) => self.trips.error = Some(e),
-                }
-                vec![]
-            }
-            Msg::Quote(a) => {
-                match a {
-                    Ok(q) => self.trips.prompt = TripsPrompt::Cancel(Some(q)),
-                    Err(e) => {
-                        self.trips.prompt = TripsPrompt::None;
-                        self.trips.error = Some(e);
-                    }
-                }
-                vec![]
-            }
-            Msg::Cancelled(a) => {
-                self.trips.prompt = TripsPrompt::None;
-                match a {
-                    Ok(b) => {
-                        self.trips.message = Some(format!(
-                            "Cancelled {}: {} refunded",
-                            b.confirmation_code, b.refunded
-                        ));
-                        self.trips.focus_id = Some(b.id);
-                        self.trips.error = None;
-                        self.trips.loading = true;
-                        vec![Cmd::LoadBookings]
-                    }
-                    Err(e) => {
-                        self.trips.error = Some(e);
-                        vec![]
-                    }
-                }
-            }
-            Msg::Exported(a) => {
-                match a {
-                    Ok((path, n)) => {
-                        self.trips.message = Some(format!("Wrote {} ({n} events)", path.display()));
-                        self.trips.error = None;
-                    }
-                    Err(e) => self.trips.error = Some(e),
-                }
-                vec![]
+            m @ (Msg::Bookings(_) | Msg::Quote(_) | Msg::Cancelled(_) | Msg::Exported(_)) => {
+                self.trips.update(m)
             }
             m @ Msg::Points(_) => self.points.update(m),
             m @ (Msg::ChatOpened(_) | Msg::ChatText(_) | Msg::ChatReplied(_)) => {
@@ -827,7 +731,11 @@ impl App {
             Screen::Results => self.key_results(k),
             Screen::Detail => self.key_detail(k),
             Screen::Book => self.key_book(k),
-            Screen::Trips => self.key_trips(k),
+            Screen::Trips => {
+                let page = self.page();
+                let outcome = self.trips.key(k, page, &mut self.attempts);
+                self.outcome(outcome)
+            }
             Screen::Points => None,
             Screen::Chat => {
                 let page = self.page();
@@ -885,8 +793,7 @@ impl App {
             }
             "trips" => {
                 self.push(Screen::Trips);
-                self.trips.loading = true;
-                return vec![Cmd::LoadBookings];
+                return self.trips.load();
             }
             "points" => {
                 self.push(Screen::Points);
@@ -1157,7 +1064,10 @@ impl App {
     fn move_selection(&mut self, by: i64) {
         let (sel, len) = match self.screen() {
             Screen::Results => (&mut self.results.selected, self.results.list.len()),
-            Screen::Trips => (&mut self.trips.selected, self.trips.bookings.len()),
+            Screen::Trips => {
+                self.trips.move_by(by);
+                return;
+            }
             Screen::Chat => {
                 self.chat.scroll_by(by);
                 return;
@@ -1374,95 +1284,6 @@ impl App {
                 Some(vec![])
             }
         }
-    }
-
-    // ----- trips -----
-
-    fn key_trips(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let selected = self.trips.bookings.get(self.trips.selected).cloned();
-        match &mut self.trips.prompt {
-            TripsPrompt::Export(path) => {
-                match k.code {
-                    KeyCode::Esc => self.trips.prompt = TripsPrompt::None,
-                    KeyCode::Backspace => {
-                        path.pop();
-                    }
-                    KeyCode::Char(c) => path.push(c),
-                    KeyCode::Enter => {
-                        let path = PathBuf::from(path.trim());
-                        self.trips.prompt = TripsPrompt::None;
-                        if let Some(b) = selected {
-                            return Some(vec![Cmd::ExportIcs { id: b.id, path }]);
-                        }
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
-            TripsPrompt::Cancel(quote) => {
-                match k.code {
-                    KeyCode::Char('y') if quote.is_some() => {
-                        let id = quote.as_ref().map(|q| q.booking_id.clone())?;
-                        self.attempts += 1;
-                        let key = format!(
-                            "tui-cancel-{}-{}",
-                            Timestamp::now().as_millisecond(),
-                            self.attempts
-                        );
-                        return Some(vec![Cmd::Cancel {
-                            id,
-                            idempotency_key: key,
-                        }]);
-                    }
-                    KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
-                        self.trips.prompt = TripsPrompt::None
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
-            TripsPrompt::None => {}
-        }
-        let page = self.page() as i64;
-        match k.code {
-            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
-            KeyCode::PageDown => self.move_selection(page),
-            KeyCode::PageUp => self.move_selection(-page),
-            KeyCode::Char('g') | KeyCode::Home => self.trips.selected = 0,
-            KeyCode::Char('G') | KeyCode::End => {
-                self.trips.selected = self.trips.bookings.len().saturating_sub(1)
-            }
-            KeyCode::Char('r') => {
-                self.trips.loading = true;
-                return Some(vec![Cmd::LoadBookings]);
-            }
-            KeyCode::Char('c') => {
-                let b = selected?;
-                if matches!(
-                    b.status,
-                    BookingStatus::Cancelled | BookingStatus::Refunded | BookingStatus::Completed
-                ) {
-                    self.trips.error = Some(format!(
-                        "{} is {}: nothing to cancel",
-                        b.confirmation_code,
-                        b.status.as_str()
-                    ));
-                    return Some(vec![]);
-                }
-                self.trips.message = None;
-                self.trips.prompt = TripsPrompt::Cancel(None);
-                return Some(vec![Cmd::QuoteCancel(b.id)]);
-            }
-            KeyCode::Char('e') => {
-                let b = selected?;
-                self.trips.message = None;
-                self.trips.prompt =
-                    TripsPrompt::Export(format!("booksygo-{}.ics", b.confirmation_code));
-            }
-            _ => return None,
-        }
-        Some(vec![])
     }
 }
 

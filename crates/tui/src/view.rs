@@ -1,8 +1,8 @@
 //! Rendering: a pure function of the app's state.
 
-use crate::app::{App, BookStep, Bookable, Overlay, ResultList, Screen, Tab, TripsPrompt};
+use crate::app::{App, BookStep, Bookable, Overlay, ResultList, Screen, Tab};
 use crate::components::form::field_lines;
-use crate::components::{chat, points};
+use crate::components::{chat, points, trips};
 use crate::theme::{Theme, popup};
 use booksygo_core::booking::payment::{MAX_POINTS_SHARE_PERCENT, POINTS_PER_EUR};
 use booksygo_core::model::time::human_duration;
@@ -30,7 +30,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Results => render_results(app, t, f, body),
         Screen::Detail => render_detail(app, t, f, body),
         Screen::Book => render_book(app, t, f, body),
-        Screen::Trips => render_trips(app, t, f, body),
+        Screen::Trips => app.trips.draw(t, f, body),
         Screen::Points => app.points.draw(t, f, body),
         Screen::Chat => app.chat.draw(t, f, body),
     }
@@ -101,11 +101,7 @@ fn key_hints(app: &App) -> String {
             Some(BookStep::Working) => "booking…",
             _ => "Tab/Shift-Tab fields  Enter review  Esc back",
         },
-        Screen::Trips => match app.trips.prompt {
-            TripsPrompt::Cancel(_) => "y cancel the booking  n keep it",
-            TripsPrompt::Export(_) => "Enter write the file  Esc cancel",
-            TripsPrompt::None => "j/k move  c cancel  e export .ics  r refresh  q back",
-        },
+        Screen::Trips => app.trips.hints(),
         Screen::Points => points::HINTS,
         Screen::Chat => chat::HINTS,
     };
@@ -701,144 +697,6 @@ fn render_book(app: &App, t: Theme, f: &mut Frame, area: Rect) {
     }
 }
 
-fn render_trips(app: &App, t: Theme, f: &mut Frame, area: Rect) {
-    let tr = &app.trips;
-    let wide = area.width >= 110;
-    let [list, detail] = if wide {
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
-    } else {
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
-    };
-    let [msg, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(list);
-    let note = match (&tr.error, &tr.message, tr.loading) {
-        (Some(e), _, _) => Line::styled(format!(" {e}"), t.err()),
-        (_, Some(m), _) => Line::styled(format!(" {m}"), t.ok()),
-        (_, _, true) => Line::styled(" Loading your bookings…", t.dim()),
-        _ => Line::styled(format!(" {} booking(s)", tr.bookings.len()), t.dim()),
-    };
-    f.render_widget(note, msg);
-    if tr.bookings.is_empty() && !tr.loading {
-        f.render_widget(
-            Paragraph::new(" No bookings yet. Press / to search, then b to book an offer."),
-            table,
-        );
-    } else {
-        let rows: Vec<Row> = tr
-            .bookings
-            .iter()
-            .map(|b| {
-                let what: Vec<&str> = b.items.iter().map(|i| i.kind.as_str()).collect();
-                Row::new(vec![
-                    Cell::from(b.confirmation_code.clone()),
-                    Cell::from(Span::styled(b.status.as_str(), t.status(b.status))),
-                    Cell::from(b.starts_on.to_string()),
-                    Cell::from(what.join("+")),
-                    Cell::from(b.total.to_string()),
-                ])
-            })
-            .collect();
-        let widget = Table::new(
-            rows,
-            [
-                Constraint::Length(8),
-                Constraint::Length(11),
-                Constraint::Length(10),
-                Constraint::Length(8),
-                Constraint::Min(12),
-            ],
-        )
-        .header(Row::new(["Code", "Status", "Starts", "What", "Total"]).style(t.accent()))
-        .row_highlight_style(t.selected());
-        let mut state = TableState::default().with_selected(Some(tr.selected));
-        f.render_stateful_widget(widget, table, &mut state);
-    }
-    if let Some(b) = tr.bookings.get(tr.selected) {
-        let mut l = vec![Line::from(vec![
-            Span::styled(format!(" {} ", b.confirmation_code), t.accent()),
-            Span::styled(b.status.as_str(), t.status(b.status)),
-            Span::styled(format!("  {}", b.id), t.dim()),
-        ])];
-        for i in &b.items {
-            l.push(Line::raw(format!(
-                " {} {} {}",
-                i.kind, i.description, i.price
-            )));
-        }
-        for p in &b.passengers {
-            l.push(Line::raw(format!(
-                " traveller {} {} ({})",
-                p.given_name,
-                p.family_name,
-                p.kind.as_str()
-            )));
-        }
-        l.push(Line::raw(format!(
-            " total {} (taxes {})",
-            b.total,
-            b.tax.decimal()
-        )));
-        for p in &b.payments {
-            l.push(Line::raw(format!(
-                " payment {} {} {}",
-                p.card.as_deref().unwrap_or(&p.method),
-                p.amount,
-                p.status
-            )));
-        }
-        if b.refunded.minor > 0 {
-            l.push(Line::raw(format!(" refunded {}", b.refunded)));
-        }
-        if let Some(n) = &b.next_action {
-            l.push(Line::styled(format!(" next: {n}"), t.warn()));
-        }
-        f.render_widget(
-            Paragraph::new(l)
-                .wrap(Wrap { trim: false })
-                .block(Block::default().borders(Borders::TOP)),
-            detail,
-        );
-    }
-    match &tr.prompt {
-        TripsPrompt::None => {}
-        TripsPrompt::Cancel(None) => popup(
-            f,
-            t,
-            "Cancel booking",
-            vec![Line::raw(" Asking what cancelling would refund…")],
-            60,
-            5,
-        ),
-        TripsPrompt::Cancel(Some(q)) => {
-            let mut l = vec![
-                Line::raw(format!(
-                    " Cancelling refunds {} to your card and keeps {}.",
-                    q.refund, q.kept
-                )),
-                Line::raw(format!(
-                    " Points: {} returned, {} taken back.",
-                    q.points_returned, q.points_clawed_back
-                )),
-            ];
-            for r in q.rules.iter().take(3) {
-                l.push(Line::styled(format!("  - {r}"), t.dim()));
-            }
-            l.push(Line::styled(" y: cancel it   n: keep it", t.accent()));
-            popup(f, t, "Cancel booking", l, 74, 9);
-        }
-        TripsPrompt::Export(path) => popup(
-            f,
-            t,
-            "Export calendar (.ics)",
-            vec![
-                Line::raw(" Write to:"),
-                Line::styled(format!(" {path}▏"), t.selected()),
-            ],
-            70,
-            5,
-        ),
-    }
-}
-
 /// Keys of the current view, for `?`.
 pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
     let mut keys: Vec<(&str, &str)> = match screen {
@@ -868,12 +726,7 @@ pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("Enter", "review, then y to confirm and pay"),
             ("Esc", "back without booking"),
         ],
-        Screen::Trips => vec![
-            ("j k", "move"),
-            ("c", "cancel (shows the refund first)"),
-            ("e", "export the booking as .ics"),
-            ("r", "refresh"),
-        ],
+        Screen::Trips => trips::HELP.to_vec(),
         Screen::Points => points::HELP.to_vec(),
         // Letters are text in the chat: its help is whole as it is.
         Screen::Chat => return chat::HELP.to_vec(),

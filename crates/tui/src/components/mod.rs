@@ -6,3 +6,4 @@ pub mod form;
 pub(crate) mod outcome;
 pub mod palette;
 pub mod points;
+pub mod trips;
