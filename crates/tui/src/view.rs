@@ -1,18 +1,18 @@
 //! Rendering: a pure function of the app's state.
 
-use crate::app::{App, BookStep, Bookable, Overlay, ResultList, Screen, Tab};
+use crate::app::{App, BookStep, Bookable, Overlay, ResultList, Screen};
 use crate::components::form::field_lines;
-use crate::components::{chat, points, trips};
+use crate::components::results::clock;
+use crate::components::{chat, points, results, search, trips};
 use crate::theme::{Theme, popup};
 use booksygo_core::booking::payment::{MAX_POINTS_SHARE_PERCENT, POINTS_PER_EUR};
 use booksygo_core::model::time::human_duration;
 use booksygo_core::model::{FlightOffer, HotelOffer, Penalty};
-use booksygo_core::search::FlightSort;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Tabs, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Draws the whole app.
 pub fn render(app: &App, f: &mut Frame) {
@@ -26,8 +26,8 @@ pub fn render(app: &App, f: &mut Frame) {
     .areas(f.area());
     render_header(app, t, f, header);
     match app.screen() {
-        Screen::Search => render_search(app, t, f, body),
-        Screen::Results => render_results(app, t, f, body),
+        Screen::Search => app.search.draw(t, f, body),
+        Screen::Results => app.results.draw(t, f, body),
         Screen::Detail => render_detail(app, t, f, body),
         Screen::Book => render_book(app, t, f, body),
         Screen::Trips => app.trips.draw(t, f, body),
@@ -88,13 +88,8 @@ fn render_status(app: &App, t: Theme, f: &mut Frame, area: Rect) {
 
 fn key_hints(app: &App) -> String {
     let s = match app.screen() {
-        Screen::Search if app.search.focus.is_none() => {
-            "←/→ tab  Tab fields  Enter search  t trips  p points  ? help  q quit"
-        }
-        Screen::Search => "Tab/Shift-Tab fields  ↓ suggestions  Enter search  Esc leave field",
-        Screen::Results => {
-            "j/k move  Enter detail  b book  s sort  0/1/2 stops  a airline  x clear  [/] day"
-        }
+        Screen::Search => app.search.hints(),
+        Screen::Results => results::HINTS,
         Screen::Detail => "b book  n/N next/prev offer  j/k scroll  q back",
         Screen::Book => match app.book.as_ref().map(|b| b.step) {
             Some(BookStep::Confirm) => "y confirm and pay  n edit",
@@ -106,283 +101,6 @@ fn key_hints(app: &App) -> String {
         Screen::Chat => chat::HINTS,
     };
     format!(" {s}")
-}
-
-fn render_search(app: &App, t: Theme, f: &mut Frame, area: Rect) {
-    let s = &app.search;
-    let [tabs, form] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
-    let titles: Vec<&str> = Tab::ALL.iter().map(|t| t.title()).collect();
-    let selected = Tab::ALL.iter().position(|x| *x == s.tab).unwrap_or(0);
-    let tab_style = if s.focus.is_none() {
-        t.selected()
-    } else {
-        t.accent()
-    };
-    f.render_widget(
-        Tabs::new(titles)
-            .select(selected)
-            .highlight_style(tab_style)
-            .block(Block::default().borders(Borders::BOTTOM)),
-        tabs,
-    );
-    let mut lines = field_lines(s.fields(), s.focus, t, 24);
-    if let Some(focus) = s.focus
-        && s.suggest_field == Some(focus)
-        && !s.suggestions.is_empty()
-    {
-        let mut sugg = Vec::new();
-        for (i, p) in s.suggestions.iter().enumerate() {
-            let text = format!(
-                "{:>16}{} {} ({}, {})",
-                "", p.code, p.name, p.city, p.country
-            );
-            let style = if s.suggest_sel == Some(i) {
-                t.selected()
-            } else {
-                t.dim()
-            };
-            sugg.push(Line::styled(text, style));
-        }
-        let at = (focus + 1).min(lines.len());
-        lines.splice(at..at, sugg);
-    }
-    lines.push(Line::raw(""));
-    if let Some(e) = &s.error {
-        lines.push(Line::styled(format!(" {e}"), t.err()));
-    } else {
-        lines.push(Line::styled(
-            " Enter searches. Dates are YYYY-MM-DD. Ctrl-C quits from anywhere.",
-            t.dim(),
-        ));
-    }
-    f.render_widget(Paragraph::new(lines), form);
-}
-
-/// `08:25` or `06:10+1` (days after the first departure).
-fn clock(z: &jiff::Zoned, start: &jiff::Zoned) -> String {
-    let days = (z.date() - start.date()).get_days();
-    if days > 0 {
-        format!("{}+{days}", z.strftime("%H:%M"))
-    } else {
-        z.strftime("%H:%M").to_string()
-    }
-}
-
-fn flight_title(app: &App) -> String {
-    let Some(q) = &app.results.flight_query else {
-        return String::new();
-    };
-    let route: Vec<String> = q
-        .slices
-        .iter()
-        .map(|s| format!("{} → {} {}", s.origin, s.destination, s.departure_date))
-        .collect();
-    let sort = match q.sort {
-        FlightSort::Best => "best",
-        FlightSort::Price => "price",
-        FlightSort::Duration => "duration",
-        FlightSort::Departure => "departure",
-        FlightSort::Arrival => "arrival",
-    };
-    let stops = q.max_stops.map_or("any".to_string(), |n| format!("≤{n}"));
-    let airline = q
-        .filters
-        .airlines
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "any".into());
-    format!(
-        " {} · sort {sort} · stops {stops} · airline {airline}",
-        route.join(", ")
-    )
-}
-
-fn render_results(app: &App, t: Theme, f: &mut Frame, area: Rect) {
-    let r = &app.results;
-    let [title, strip, table] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(if r.flight_query.is_some() { 1 } else { 0 }),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    let count = if r.loading {
-        let answered: Vec<String> = r
-            .providers
-            .iter()
-            .map(|(p, e)| format!("{p} {}", if e.is_some() { "✗" } else { "✓" }))
-            .collect();
-        if answered.is_empty() {
-            " · searching…".to_string()
-        } else {
-            format!(
-                " · {} so far, searching… {}",
-                r.list.len(),
-                answered.join(" ")
-            )
-        }
-    } else {
-        format!(" · {} found", r.list.len())
-    };
-    let head = match &r.list {
-        ResultList::Hotels(_) | ResultList::Empty if r.hotel_query.is_some() => {
-            let q = r.hotel_query.as_ref().map(|q| {
-                format!(
-                    " Hotels in {} · {} → {}",
-                    q.location, q.check_in, q.check_out
-                )
-            });
-            q.unwrap_or_default()
-        }
-        ResultList::Packages(_) | ResultList::Empty if r.package_query.is_some() => {
-            " Packages".to_string()
-        }
-        _ => flight_title(app),
-    };
-    f.render_widget(
-        Line::from(vec![
-            Span::styled(head, t.accent()),
-            Span::styled(count, t.dim()),
-        ]),
-        title,
-    );
-    if r.flight_query.is_some() {
-        f.render_widget(calendar_strip(app, t), strip);
-    }
-    if let Some(e) = &r.error {
-        f.render_widget(
-            Paragraph::new(vec![
-                Line::styled(format!(" {e}"), t.err()),
-                Line::raw(" Press / to change the search."),
-            ])
-            .wrap(Wrap { trim: false }),
-            table,
-        );
-        return;
-    }
-    if r.list.is_empty() {
-        let text = if r.loading {
-            " Asking the providers…"
-        } else {
-            " Nothing matches. Try another date ([ / ]), fewer filters (x) or / for a new search."
-        };
-        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), table);
-        return;
-    }
-    // Only the visible window is built: a list of thousands renders as fast as a screenful.
-    let (visible, offset) = r.window(table.height);
-    let end = (offset + visible).min(r.list.len());
-    let (header, widths, rows): (Row, Vec<Constraint>, Vec<Row>) = match &r.list {
-        ResultList::Flights(v) => (
-            Row::new([
-                "Airline", "Route", "Depart", "Arrive", "Time", "Stops", "Price",
-            ]),
-            vec![
-                Constraint::Length(8),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Length(6),
-                Constraint::Min(12),
-            ],
-            v[offset..end].iter().map(flight_row).collect(),
-        ),
-        ResultList::Hotels(v) => (
-            Row::new(["Hotel", "Stars", "Rating", "Room", "Price"]),
-            vec![
-                Constraint::Min(18),
-                Constraint::Length(5),
-                Constraint::Length(6),
-                Constraint::Length(16),
-                Constraint::Length(14),
-            ],
-            v[offset..end].iter().map(hotel_row).collect(),
-        ),
-        ResultList::Packages(v) => (
-            Row::new(["Package", "Where", "Days", "Rating", "From pp"]),
-            vec![
-                Constraint::Min(20),
-                Constraint::Length(14),
-                Constraint::Length(4),
-                Constraint::Length(6),
-                Constraint::Length(14),
-            ],
-            v[offset..end]
-                .iter()
-                .map(|p| {
-                    Row::new(vec![
-                        Cell::from(p.title.clone()),
-                        Cell::from(p.destination_name.clone()),
-                        Cell::from(p.duration_days.to_string()),
-                        Cell::from(format!("{:.1}", p.rating)),
-                        Cell::from(p.base_price.to_string()),
-                    ])
-                })
-                .collect(),
-        ),
-        ResultList::Empty => return,
-    };
-    let widget = Table::new(rows, widths)
-        .header(header.style(t.accent()))
-        .row_highlight_style(t.selected())
-        .column_spacing(1);
-    let mut state = TableState::default().with_selected(Some(r.selected - offset));
-    f.render_stateful_widget(widget, table, &mut state);
-}
-
-fn flight_row(o: &FlightOffer) -> Row<'static> {
-    let first = &o.slices[0];
-    let stops = match o.stops() {
-        0 => "direct".to_string(),
-        n => n.to_string(),
-    };
-    Row::new(vec![
-        Cell::from(o.owner.clone()),
-        Cell::from(format!("{}-{}", first.origin, first.destination)),
-        Cell::from(first.departing_at.strftime("%H:%M").to_string()),
-        Cell::from(clock(&first.arriving_at, &first.departing_at)),
-        Cell::from(human_duration(o.duration_minutes())),
-        Cell::from(stops),
-        Cell::from(o.total().to_string()),
-    ])
-}
-
-fn hotel_row(o: &HotelOffer) -> Row<'static> {
-    Row::new(vec![
-        Cell::from(o.hotel.name.clone()),
-        Cell::from("★".repeat(o.hotel.stars.into())),
-        Cell::from(format!("{:.1}", o.hotel.rating)),
-        Cell::from(o.room_name.clone()),
-        Cell::from(o.total().to_string()),
-    ])
-}
-
-fn calendar_strip(app: &App, t: Theme) -> Line<'static> {
-    let r = &app.results;
-    let date = r.flight_query.as_ref().map(|q| q.slices[0].departure_date);
-    if r.calendar.is_empty() {
-        return Line::styled(" price calendar: …", t.dim());
-    }
-    let mut spans = vec![Span::styled(" [ ", t.dim())];
-    for d in &r.calendar {
-        // Whole units are enough to compare days.
-        let price = d.cheapest.map_or("—".to_string(), |m| {
-            let dec = m.decimal();
-            dec.split('.').next().unwrap_or(&dec).to_string()
-        });
-        let text = format!("{}:{price} ", d.date.strftime("%d"));
-        let style = if Some(d.date) == date {
-            t.selected()
-        } else {
-            Style::default()
-        };
-        spans.push(Span::styled(text, style));
-    }
-    spans.push(Span::styled("] ", t.dim()));
-    if let Some(c) = r.calendar.iter().find_map(|d| d.cheapest) {
-        spans.push(Span::styled(c.currency.to_string(), t.dim()));
-    }
-    Line::from(spans)
 }
 
 fn penalty(p: &Penalty) -> String {
@@ -700,22 +418,8 @@ fn render_book(app: &App, t: Theme, f: &mut Frame, area: Rect) {
 /// Keys of the current view, for `?`.
 pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
     let mut keys: Vec<(&str, &str)> = match screen {
-        Screen::Search => vec![
-            ("Tab / Shift-Tab", "next / previous field"),
-            ("↓ / ↑", "pick a place suggestion"),
-            ("Enter", "search (or take the suggestion)"),
-            ("Esc", "leave the field (then ←/→ switch tabs)"),
-        ],
-        Screen::Results => vec![
-            ("j k ↑ ↓", "move"),
-            ("PgUp PgDn g G", "page, top, bottom"),
-            ("Enter", "details"),
-            ("b", "book the selected offer"),
-            ("s", "sort: best, price, duration, departure"),
-            ("0 1 2", "at most that many stops (again: any)"),
-            ("a / x", "next airline / clear filters"),
-            ("[ ]", "a day earlier / later"),
-        ],
+        Screen::Search => search::HELP.to_vec(),
+        Screen::Results => results::HELP.to_vec(),
         Screen::Detail => vec![
             ("b or Enter", "book"),
             ("n / N", "next / previous offer"),

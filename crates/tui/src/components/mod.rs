@@ -6,4 +6,6 @@ pub mod form;
 pub(crate) mod outcome;
 pub mod palette;
 pub mod points;
+pub mod results;
+pub mod search;
 pub mod trips;

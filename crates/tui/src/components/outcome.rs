@@ -2,6 +2,8 @@
 //! action that reaches past the view (navigation, another view's state), which `App` runs.
 
 use crate::msg::Cmd;
+use booksygo_core::search::packages::PackageQuery;
+use booksygo_core::search::{FlightQuery, HotelQuery};
 
 /// What a view did with a key.
 #[derive(Debug)]
@@ -19,4 +21,18 @@ pub(crate) enum Outcome {
 pub(crate) enum Action {
     /// Back to the previous view (quit on the first).
     Back,
+    /// Run this search and show its results.
+    Search(Query),
+    /// Open the selected result.
+    Open,
+    /// Book the selected result (a package: its chosen departure).
+    Book,
+}
+
+/// A search the results view answers, as the search form built it.
+#[derive(Debug)]
+pub(crate) enum Query {
+    Flights(FlightQuery),
+    Hotels(HotelQuery),
+    Packages(PackageQuery),
 }
