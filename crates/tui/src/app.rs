@@ -1,27 +1,27 @@
-//! The app's state and `update`: a pure function from (state, message) to (new state,
-//! commands). No I/O happens here; `exec` runs the commands.
+//! The app's top level: which view shows (a stack), the overlays, the state shared by all
+//! views, and `update`, a pure function from (state, message) to (new state, commands) that
+//! dispatches to the views in `components`. No I/O happens here; `exec` runs the commands.
 
-pub use crate::components::chat::ChatState;
-pub use crate::components::form::Field;
 use crate::components::outcome::{Action, Outcome, Query};
 use crate::components::palette::Choice;
+use crate::msg::{Cmd, Msg};
+use booksygo_core::agency::MarketInfo;
+use booksygo_core::booking::Booking;
+use booksygo_core::search::FlightSort;
+use jiff::civil::Date;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+pub use crate::components::book::{BookState, BookStep, Bookable, MIN_REDEEM, book_field};
+pub use crate::components::chat::ChatState;
+pub use crate::components::detail::DetailState;
+pub use crate::components::form::Field;
 pub use crate::components::palette::Palette;
 pub use crate::components::points::PointsState;
 pub use crate::components::results::{ResultList, ResultsState};
 pub use crate::components::search::{SearchState, Tab, flight_field};
 pub use crate::components::trips::{TripsPrompt, TripsState};
-use crate::msg::{Cmd, Msg, PointsData};
-use booksygo_core::agency::MarketInfo;
-use booksygo_core::booking::payment::{Card, MIN_POINTS_REDEMPTION};
-use booksygo_core::booking::{BookingRequest, ItemRequest, PassengerInput, PaymentInput};
-use booksygo_core::model::{FlightOffer, HotelOffer, PassengerType};
-use booksygo_core::search::FlightSort;
-use booksygo_core::search::packages::PackageDetail;
-use jiff::Timestamp;
-use jiff::civil::Date;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
-};
 
 /// Where the app runs: "offline" or a server URL, and who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,194 +48,6 @@ pub enum Screen {
     Trips,
     Points,
     Chat,
-}
-
-#[derive(Debug, Clone)]
-pub enum Bookable {
-    Flight(Box<FlightOffer>),
-    Hotel(Box<HotelOffer>),
-    Package {
-        detail: Box<PackageDetail>,
-        date: Date,
-    },
-}
-
-impl Bookable {
-    pub fn travellers(&self) -> Vec<PassengerType> {
-        match self {
-            Bookable::Flight(o) => o.passengers.iter().map(|p| p.kind).collect(),
-            Bookable::Hotel(o) => vec![PassengerType::Adult; o.guests.max(1) as usize],
-            Bookable::Package { .. } => vec![PassengerType::Adult],
-        }
-    }
-
-    fn item(&self) -> ItemRequest {
-        match self {
-            Bookable::Flight(o) => ItemRequest::Offer {
-                offer_id: o.id.clone(),
-            },
-            Bookable::Hotel(o) => ItemRequest::Offer {
-                offer_id: o.id.clone(),
-            },
-            Bookable::Package { detail, date } => ItemRequest::Package {
-                package_id: detail.summary.id.clone(),
-                date: *date,
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DetailState {
-    /// A package's full detail, once loaded.
-    pub package: Option<PackageDetail>,
-    /// Selected departure of a package.
-    pub departure: usize,
-    pub scroll: u16,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BookStep {
-    Form,
-    Confirm,
-    Working,
-}
-
-#[derive(Debug, Clone)]
-pub struct BookState {
-    pub item: Bookable,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub step: BookStep,
-    pub error: Option<String>,
-    pub points: Option<PointsData>,
-    /// A fresh key per confirmed attempt-set, so a retried request is not charged twice.
-    pub request: Option<BookingRequest>,
-}
-
-/// Offsets of the fields after the travellers' in the booking form.
-pub mod book_field {
-    pub const PER_TRAVELLER: usize = 3;
-    pub const EMAIL: usize = 0;
-    pub const CARD: usize = 1;
-    pub const EXPIRY: usize = 2;
-    pub const POINTS: usize = 3;
-}
-
-impl BookState {
-    fn new(item: Bookable, today: Date) -> BookState {
-        let mut fields = Vec::new();
-        for kind in item.travellers() {
-            let label = |a, c, i| match kind {
-                PassengerType::Adult => a,
-                PassengerType::Child => c,
-                PassengerType::Infant => i,
-            };
-            fields.push(Field::new(
-                label("Given name", "Child given name", "Infant given name"),
-                "",
-                "as on the passport",
-            ));
-            fields.push(Field::new("Family name", "", "as on the passport"));
-            fields.push(Field::new("Born on", "", "YYYY-MM-DD"));
-        }
-        fields.push(Field::new(
-            "Email",
-            "",
-            "for the confirmation, e.g. you@example.com",
-        ));
-        fields.push(Field::new(
-            "Card",
-            "",
-            "sandbox test card 4242 4242 4242 4242",
-        ));
-        let expiry = format!("12/{:02}", (today.year() + 1) % 100);
-        fields.push(Field::new("Expiry", &expiry, "MM/YY"));
-        fields.push(Field::new("Redeem points", "0", "100 points = EUR 1"));
-        BookState {
-            item,
-            fields,
-            focus: 0,
-            step: BookStep::Form,
-            error: None,
-            points: None,
-            request: None,
-        }
-    }
-
-    fn tail(&self) -> usize {
-        self.fields.len() - 4
-    }
-
-    pub fn field(&self, offset: usize) -> &str {
-        &self.fields[self.tail() + offset].value
-    }
-
-    /// Builds the request from the form, or says which field is wrong.
-    fn request(&self) -> Result<BookingRequest, (usize, String)> {
-        let mut passengers = Vec::new();
-        for (n, kind) in self.item.travellers().into_iter().enumerate() {
-            let at = n * book_field::PER_TRAVELLER;
-            let given = self.fields[at].value.trim();
-            let family = self.fields[at + 1].value.trim();
-            if given.is_empty() {
-                return Err((at, format!("traveller {}: given name is empty", n + 1)));
-            }
-            if family.is_empty() {
-                return Err((at + 1, format!("traveller {}: family name is empty", n + 1)));
-            }
-            let born = self.fields[at + 2].value.trim();
-            let born_on = born.parse::<Date>().map_err(|_| {
-                (
-                    at + 2,
-                    format!(
-                        "traveller {}: '{born}' is not a date: use YYYY-MM-DD",
-                        n + 1
-                    ),
-                )
-            })?;
-            passengers.push(PassengerInput {
-                given_name: given.into(),
-                family_name: family.into(),
-                born_on,
-                kind,
-                document: None,
-                // The sandbox needs no gender; real suppliers that do say so when booking.
-                gender: None,
-            });
-        }
-        let tail = self.tail();
-        let card = self.field(book_field::CARD).trim();
-        if card.is_empty() {
-            return Err((
-                tail + book_field::CARD,
-                "enter a card number (sandbox: 4242 4242 4242 4242)".into(),
-            ));
-        }
-        let points_text = self.field(book_field::POINTS).trim();
-        let points = if points_text.is_empty() {
-            0
-        } else {
-            points_text.parse::<i64>().map_err(|_| {
-                (
-                    tail + book_field::POINTS,
-                    format!("'{points_text}' is not a number of points"),
-                )
-            })?
-        };
-        Ok(BookingRequest {
-            items: vec![self.item.item()],
-            passengers,
-            contact_email: self.field(book_field::EMAIL).trim().into(),
-            contact_phone: None,
-            payment: PaymentInput {
-                card: Some(Card::new(card, self.field(book_field::EXPIRY))),
-                points,
-            },
-            idempotency_key: None,
-        })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,7 +118,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match self.screen() {
             Screen::Search => self.search.typing(),
-            Screen::Book => self.book.as_ref().is_some_and(|b| b.step == BookStep::Form),
+            Screen::Book => self.book.as_ref().is_some_and(|b| b.typing()),
             Screen::Trips => self.trips.typing(),
             Screen::Chat => true,
             _ => false,
@@ -331,28 +143,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
             Msg::Key(k) => self.key(k),
-            Msg::Mouse(m) => {
-                let step: i64 = match m.kind {
-                    MouseEventKind::ScrollDown => 3,
-                    MouseEventKind::ScrollUp => -3,
-                    MouseEventKind::Down(MouseButton::Left)
-                        if self.screen() == Screen::Results && self.overlay == Overlay::None =>
-                    {
-                        // A click selects a row; a click on the selected row opens it.
-                        let Some(at) = self.results.row_at(m.row, self.size.1) else {
-                            return vec![];
-                        };
-                        if at == self.results.selected {
-                            return self.open();
-                        }
-                        self.results.selected = at;
-                        return vec![];
-                    }
-                    _ => return vec![],
-                };
-                self.move_selection(step);
-                vec![]
-            }
+            Msg::Mouse(m) => self.mouse(m),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 vec![]
@@ -361,51 +152,18 @@ impl App {
                 self.info = a.ok();
                 vec![]
             }
+            Msg::Booked(a) => self.booked(a),
             m @ Msg::Suggestions { .. } => self.search.update(m),
             m @ (Msg::FlightsProgress { .. }
             | Msg::Flights { .. }
             | Msg::Calendar { .. }
             | Msg::Hotels { .. }
             | Msg::Packages { .. }) => self.results.update(m),
-            Msg::Package(a) => {
-                match a {
-                    Ok(d) => {
-                        self.detail.departure = d
-                            .departures
-                            .iter()
-                            .position(|x| x.slots_left > 0)
-                            .unwrap_or(0);
-                        self.detail.package = Some(d);
-                        self.detail.error = None;
-                    }
-                    Err(e) => self.detail.error = Some(e),
-                }
-                vec![]
-            }
-            Msg::BookingPoints(a) => {
-                if let Some(b) = &mut self.book {
-                    b.points = a.ok();
-                }
-                vec![]
-            }
-            Msg::Booked(a) => {
-                let Some(book) = &mut self.book else {
-                    return vec![];
-                };
-                match a {
-                    Ok(b) => {
-                        self.book = None;
-                        self.stack = vec![Screen::Search, Screen::Trips];
-                        self.trips.booked(&b)
-                    }
-                    Err(e) => {
-                        book.step = BookStep::Form;
-                        book.request = None;
-                        book.error = Some(e);
-                        vec![]
-                    }
-                }
-            }
+            m @ Msg::Package(_) => self.detail.update(m),
+            m @ Msg::BookingPoints(_) => match &mut self.book {
+                Some(b) => b.update(m),
+                None => vec![],
+            },
             m @ (Msg::Bookings(_) | Msg::Quote(_) | Msg::Cancelled(_) | Msg::Exported(_)) => {
                 self.trips.update(m)
             }
@@ -414,6 +172,53 @@ impl App {
                 self.chat.update(m)
             }
         }
+    }
+
+    /// A booking made ends in Trips with it selected; a failed one goes back to the form.
+    fn booked(&mut self, a: crate::msg::Answer<Booking>) -> Vec<Cmd> {
+        let Some(book) = &mut self.book else {
+            return vec![];
+        };
+        match a {
+            Ok(b) => {
+                self.book = None;
+                self.stack = vec![Screen::Search, Screen::Trips];
+                self.trips.booked(&b)
+            }
+            Err(e) => {
+                book.failed(e);
+                vec![]
+            }
+        }
+    }
+
+    fn mouse(&mut self, m: MouseEvent) -> Vec<Cmd> {
+        let step: i64 = match m.kind {
+            MouseEventKind::ScrollDown => 3,
+            MouseEventKind::ScrollUp => -3,
+            MouseEventKind::Down(MouseButton::Left)
+                if self.screen() == Screen::Results && self.overlay == Overlay::None =>
+            {
+                // A click selects a row; a click on the selected row opens it.
+                let Some(at) = self.results.row_at(m.row, self.size.1) else {
+                    return vec![];
+                };
+                if at == self.results.selected {
+                    return self.open();
+                }
+                self.results.selected = at;
+                return vec![];
+            }
+            _ => return vec![],
+        };
+        match self.screen() {
+            Screen::Results => self.results.move_by(step),
+            Screen::Trips => self.trips.move_by(step),
+            Screen::Chat => self.chat.scroll_by(step),
+            Screen::Detail => self.detail.scroll_by(step),
+            _ => {}
+        }
+        vec![]
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Cmd> {
@@ -463,32 +268,23 @@ impl App {
             return vec![];
         }
         let typing = self.typing();
-        let cmds = match self.screen() {
-            Screen::Search => {
-                let outcome = self.search.key(k);
-                self.outcome(outcome)
-            }
-            Screen::Results => {
-                let (page, today) = (self.page(), self.today);
-                let outcome = self.results.key(k, page, today);
-                self.outcome(outcome)
-            }
-            Screen::Detail => self.key_detail(k),
-            Screen::Book => self.key_book(k),
-            Screen::Trips => {
-                let page = self.page();
-                let outcome = self.trips.key(k, page, &mut self.attempts);
-                self.outcome(outcome)
-            }
-            Screen::Points => None,
-            Screen::Chat => {
-                let page = self.page();
-                let outcome = self.chat.key(k, page);
-                self.outcome(outcome)
-            }
+        let page = self.page();
+        let outcome = match self.screen() {
+            Screen::Search => self.search.key(k),
+            Screen::Results => self.results.key(k, page, self.today),
+            Screen::Detail => self.detail.key(k, &self.results, page),
+            Screen::Book => match &mut self.book {
+                Some(b) => b.key(k, &mut self.attempts),
+                None => Outcome::Ignored,
+            },
+            Screen::Trips => self.trips.key(k, page, &mut self.attempts),
+            Screen::Points => Outcome::Ignored,
+            Screen::Chat => self.chat.key(k, page),
         };
-        if let Some(cmds) = cmds {
-            return cmds;
+        match outcome {
+            Outcome::Done(cmds) => return cmds,
+            Outcome::Ask(action) => return self.act(action),
+            Outcome::Ignored => {}
         }
         if typing {
             return vec![];
@@ -506,18 +302,20 @@ impl App {
         vec![]
     }
 
-    /// What a view's key handler did: `None` when the key was not its own.
-    fn outcome(&mut self, o: Outcome) -> Option<Vec<Cmd>> {
-        match o {
-            Outcome::Ignored => None,
-            Outcome::Done(cmds) => Some(cmds),
-            Outcome::Ask(Action::Back) => {
+    /// Does what a view asked for that reaches past it.
+    fn act(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::Back => {
                 self.back();
-                Some(vec![])
+                vec![]
             }
-            Outcome::Ask(Action::Search(q)) => Some(self.search_for(q)),
-            Outcome::Ask(Action::Open) => Some(self.open()),
-            Outcome::Ask(Action::Book) => Some(self.start_booking()),
+            Action::Search(q) => self.search_for(q),
+            Action::Open => self.open(),
+            Action::OpenAt(i) => {
+                self.results.selected = i;
+                self.open()
+            }
+            Action::Book => self.start_booking(),
         }
     }
 
@@ -569,148 +367,24 @@ impl App {
         self.results.search(q, self.today)
     }
 
-    fn move_selection(&mut self, by: i64) {
-        match self.screen() {
-            Screen::Results => self.results.move_by(by),
-            Screen::Trips => self.trips.move_by(by),
-            Screen::Chat => self.chat.scroll_by(by),
-            Screen::Detail => {
-                self.detail.scroll = (i64::from(self.detail.scroll) + by).clamp(0, 500) as u16;
-            }
-            _ => {}
-        }
-    }
-
+    /// Opens the selected result in the Detail view.
     fn open(&mut self) -> Vec<Cmd> {
         if self.results.list.is_empty() {
             return vec![];
         }
-        self.detail = DetailState::default();
+        let (detail, cmds) = DetailState::open(&self.results);
+        self.detail = detail;
         self.push(Screen::Detail);
-        if let ResultList::Packages(p) = &self.results.list {
-            return vec![Cmd::LoadPackage(p[self.results.selected].id.clone())];
-        }
-        vec![]
+        cmds
     }
 
+    /// Opens the booking form for the selected result.
     fn start_booking(&mut self) -> Vec<Cmd> {
-        let i = self.results.selected;
-        let item = match &self.results.list {
-            ResultList::Flights(v) if i < v.len() => Bookable::Flight(Box::new(v[i].clone())),
-            ResultList::Hotels(v) if i < v.len() => Bookable::Hotel(Box::new(v[i].clone())),
-            ResultList::Packages(_) => {
-                let Some(d) = &self.detail.package else {
-                    return vec![];
-                };
-                let Some(dep) = d.departures.get(self.detail.departure) else {
-                    return vec![];
-                };
-                Bookable::Package {
-                    detail: Box::new(d.clone()),
-                    date: dep.date,
-                }
-            }
-            _ => return vec![],
+        let Some(item) = Bookable::chosen(&self.results, &self.detail) else {
+            return vec![];
         };
         self.book = Some(BookState::new(item, self.today));
         self.push(Screen::Book);
         vec![Cmd::LoadBookingPoints]
     }
-
-    // ----- detail -----
-
-    fn key_detail(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let packages = matches!(self.results.list, ResultList::Packages(_));
-        match k.code {
-            KeyCode::Char('b') | KeyCode::Enter => return Some(self.start_booking()),
-            KeyCode::Down | KeyCode::Char('j') if packages => {
-                let n = self
-                    .detail
-                    .package
-                    .as_ref()
-                    .map_or(0, |p| p.departures.len());
-                self.detail.departure = (self.detail.departure + 1).min(n.saturating_sub(1));
-            }
-            KeyCode::Up | KeyCode::Char('k') if packages => {
-                self.detail.departure = self.detail.departure.saturating_sub(1)
-            }
-            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
-            KeyCode::PageDown => self.move_selection(self.page() as i64),
-            KeyCode::PageUp => self.move_selection(-(self.page() as i64)),
-            KeyCode::Char('n') => {
-                self.results.selected =
-                    (self.results.selected + 1).min(self.results.list.len().saturating_sub(1));
-                return Some(self.open());
-            }
-            KeyCode::Char('N') => {
-                self.results.selected = self.results.selected.saturating_sub(1);
-                return Some(self.open());
-            }
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
-    // ----- book -----
-
-    fn key_book(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let book = self.book.as_mut()?;
-        match book.step {
-            BookStep::Working => match k.code {
-                KeyCode::Esc | KeyCode::Char('q') => Some(vec![]),
-                _ => Some(vec![]),
-            },
-            BookStep::Confirm => match k.code {
-                KeyCode::Char('y') | KeyCode::Enter => {
-                    self.attempts += 1;
-                    let book = self.book.as_mut()?;
-                    let mut req = book.request.clone()?;
-                    req.idempotency_key = Some(format!(
-                        "tui-{}-{}",
-                        Timestamp::now().as_millisecond(),
-                        self.attempts
-                    ));
-                    book.step = BookStep::Working;
-                    book.error = None;
-                    Some(vec![Cmd::Book(Box::new(req))])
-                }
-                KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
-                    book.step = BookStep::Form;
-                    Some(vec![])
-                }
-                _ => Some(vec![]),
-            },
-            BookStep::Form => {
-                let n = book.fields.len();
-                match k.code {
-                    KeyCode::Esc => return None,
-                    KeyCode::Tab | KeyCode::Down => book.focus = (book.focus + 1) % n,
-                    KeyCode::BackTab | KeyCode::Up => book.focus = (book.focus + n - 1) % n,
-                    KeyCode::Backspace => {
-                        book.fields[book.focus].value.pop();
-                    }
-                    KeyCode::Enter => match book.request() {
-                        Ok(req) => {
-                            book.request = Some(req);
-                            book.step = BookStep::Confirm;
-                            book.error = None;
-                        }
-                        Err((field, e)) => {
-                            book.focus = field;
-                            book.error = Some(e);
-                        }
-                    },
-                    KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                        book.fields[book.focus].value.push(c)
-                    }
-                    _ => return None,
-                }
-                Some(vec![])
-            }
-        }
-    }
 }
-
-/// The minimum points one booking may redeem (for the form's hint).
-pub const MIN_REDEEM: i64 = MIN_POINTS_REDEMPTION;

@@ -25,6 +25,8 @@ pub(crate) enum Action {
     Search(Query),
     /// Open the selected result.
     Open,
+    /// Select this result and open it.
+    OpenAt(usize),
     /// Book the selected result (a package: its chosen departure).
     Book,
 }
