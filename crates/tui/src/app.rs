@@ -4,7 +4,7 @@
 
 use crate::components::outcome::{Action, Outcome, Query};
 use crate::components::palette::Choice;
-use crate::msg::{Cmd, Msg};
+use crate::msg::{Answer, Cmd, Msg};
 use booksygo_core::agency::MarketInfo;
 use booksygo_core::booking::Booking;
 use booksygo_core::search::FlightSort;
@@ -13,6 +13,7 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+// The views' state and its parts, under the names `app::` has always given them.
 pub use crate::components::book::{BookState, BookStep, Bookable, MIN_REDEEM, book_field};
 pub use crate::components::chat::ChatState;
 pub use crate::components::detail::DetailState;
@@ -175,7 +176,7 @@ impl App {
     }
 
     /// A booking made ends in Trips with it selected; a failed one goes back to the form.
-    fn booked(&mut self, a: crate::msg::Answer<Booking>) -> Vec<Cmd> {
+    fn booked(&mut self, a: Answer<Booking>) -> Vec<Cmd> {
         let Some(book) = &mut self.book else {
             return vec![];
         };
