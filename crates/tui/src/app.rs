@@ -1,23 +1,28 @@
-//! The app's state and `update`: a pure function from (state, message) to (new state,
-//! commands). No I/O happens here; `exec` runs the commands.
+//! The app's top level: which view shows (a stack), the overlays, the state shared by all
+//! views, and `update`, a pure function from (state, message) to (new state, commands) that
+//! dispatches to the views in `components`. No I/O happens here; `exec` runs the commands.
 
-use crate::chat::ChatEntry;
-use crate::msg::{Cmd, Msg, PointsData};
-use booksygo_core::agency::{CalendarDay, CalendarQuery, MarketInfo};
-use booksygo_core::booking::payment::{Card, MIN_POINTS_REDEMPTION};
-use booksygo_core::booking::{Booking, BookingRequest, ItemRequest, PassengerInput, PaymentInput};
-use booksygo_core::booking::{BookingStatus, RefundQuote};
-use booksygo_core::model::{
-    Cabin, FlightOffer, HotelOffer, PassengerType, Passengers, PlaceSuggestion,
-};
-use booksygo_core::search::packages::{PackageDetail, PackageQuery, PackageSummary};
-use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery, SliceQuery};
+use crate::components::outcome::{Action, Outcome, Query};
+use crate::components::palette::Choice;
+use crate::msg::{Answer, Cmd, Msg};
+use booksygo_core::agency::MarketInfo;
+use booksygo_core::booking::Booking;
+use booksygo_core::search::FlightSort;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
 use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use std::path::PathBuf;
+
+// The views' state and its parts, under the names `app::` has always given them.
+pub use crate::components::book::{BookState, BookStep, Bookable, MIN_REDEEM, book_field};
+pub use crate::components::chat::ChatState;
+pub use crate::components::detail::DetailState;
+pub use crate::components::form::Field;
+pub use crate::components::palette::Palette;
+pub use crate::components::points::PointsState;
+pub use crate::components::results::{ResultList, ResultsState};
+pub use crate::components::search::{SearchState, Tab, flight_field};
+pub use crate::components::trips::{TripsPrompt, TripsState};
 
 /// Where the app runs: "offline" or a server URL, and who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,437 +51,12 @@ pub enum Screen {
     Chat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Flights,
-    Hotels,
-    Packages,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Flights, Tab::Hotels, Tab::Packages];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Flights => "Flights",
-            Tab::Hotels => "Hotels",
-            Tab::Packages => "Packages",
-        }
-    }
-}
-
-/// One text field of a form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub label: &'static str,
-    pub value: String,
-    pub hint: &'static str,
-}
-
-impl Field {
-    fn new(label: &'static str, value: &str, hint: &'static str) -> Field {
-        Field {
-            label,
-            value: value.into(),
-            hint,
-        }
-    }
-}
-
-/// Field indexes of the flight form.
-pub mod flight_field {
-    pub const FROM: usize = 0;
-    pub const TO: usize = 1;
-    pub const DATE: usize = 2;
-    pub const RETURN: usize = 3;
-    pub const PASSENGERS: usize = 4;
-    pub const CABIN: usize = 5;
-    pub const MAX_STOPS: usize = 6;
-}
-
-#[derive(Debug, Clone)]
-pub struct SearchState {
-    pub tab: Tab,
-    /// The focused field; `None` is the tab bar.
-    pub focus: Option<usize>,
-    pub flights: Vec<Field>,
-    pub hotels: Vec<Field>,
-    pub packages: Vec<Field>,
-    pub suggestions: Vec<PlaceSuggestion>,
-    /// The field the suggestions are for, and the highlighted one.
-    pub suggest_field: Option<usize>,
-    pub suggest_sel: Option<usize>,
-    pub error: Option<String>,
-}
-
-impl SearchState {
-    fn new() -> SearchState {
-        SearchState {
-            tab: Tab::Flights,
-            focus: Some(0),
-            flights: vec![
-                Field::new("From", "", "airport, city code or name"),
-                Field::new("To", "", "airport, city code or name"),
-                Field::new("Date", "", "YYYY-MM-DD"),
-                Field::new("Return", "", "YYYY-MM-DD, empty for one way"),
-                Field::new("Passengers", "1", "adults[,children[,infants]]"),
-                Field::new("Cabin", "economy", "economy, premium, business, first"),
-                Field::new("Max stops", "", "0, 1 or 2; empty for any"),
-            ],
-            hotels: vec![
-                Field::new("City", "", "city or airport code or name"),
-                Field::new("Check in", "", "YYYY-MM-DD"),
-                Field::new("Check out", "", "YYYY-MM-DD"),
-                Field::new("Guests", "2", "1-9"),
-            ],
-            packages: vec![
-                Field::new("Words", "", "beach, safari, Kyoto... empty for all"),
-                Field::new("Destination", "", "city or country, optional"),
-            ],
-            suggestions: Vec::new(),
-            suggest_field: None,
-            suggest_sel: None,
-            error: None,
-        }
-    }
-
-    pub fn fields(&self) -> &[Field] {
-        match self.tab {
-            Tab::Flights => &self.flights,
-            Tab::Hotels => &self.hotels,
-            Tab::Packages => &self.packages,
-        }
-    }
-
-    fn fields_mut(&mut self) -> &mut Vec<Field> {
-        match self.tab {
-            Tab::Flights => &mut self.flights,
-            Tab::Hotels => &mut self.hotels,
-            Tab::Packages => &mut self.packages,
-        }
-    }
-
-    /// Fields that look places up as you type.
-    fn is_place_field(&self, i: usize) -> bool {
-        matches!(
-            (self.tab, i),
-            (Tab::Flights, flight_field::FROM | flight_field::TO) | (Tab::Hotels, 0)
-        )
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub enum ResultList {
-    #[default]
-    Empty,
-    Flights(Vec<FlightOffer>),
-    Hotels(Vec<booksygo_core::model::HotelOffer>),
-    Packages(Vec<PackageSummary>),
-}
-
-impl ResultList {
-    pub fn len(&self) -> usize {
-        match self {
-            ResultList::Empty => 0,
-            ResultList::Flights(v) => v.len(),
-            ResultList::Hotels(v) => v.len(),
-            ResultList::Packages(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ResultsState {
-    pub list: ResultList,
-    pub selected: usize,
-    /// The flight query the list answers (sort and filters re-ask the agency).
-    pub flight_query: Option<FlightQuery>,
-    pub hotel_query: Option<HotelQuery>,
-    pub package_query: Option<PackageQuery>,
-    /// Airlines seen in the unfiltered answer, for the airline quick filter.
-    pub airlines: Vec<String>,
-    pub calendar: Vec<CalendarDay>,
-    /// Providers that have answered the running search, with their error if they failed.
-    pub providers: Vec<(String, Option<String>)>,
-    pub warnings: Vec<String>,
-    pub error: Option<String>,
-    pub loading: bool,
-    /// The latest search asked; older answers are dropped.
-    pub seq: u64,
-    pub at: Option<Timestamp>,
-}
-
-impl ResultsState {
-    pub fn sort(&self) -> FlightSort {
-        self.flight_query
-            .as_ref()
-            .map(|q| q.sort)
-            .unwrap_or_default()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum Bookable {
-    Flight(Box<FlightOffer>),
-    Hotel(Box<HotelOffer>),
-    Package {
-        detail: Box<PackageDetail>,
-        date: Date,
-    },
-}
-
-impl Bookable {
-    pub fn travellers(&self) -> Vec<PassengerType> {
-        match self {
-            Bookable::Flight(o) => o.passengers.iter().map(|p| p.kind).collect(),
-            Bookable::Hotel(o) => vec![PassengerType::Adult; o.guests.max(1) as usize],
-            Bookable::Package { .. } => vec![PassengerType::Adult],
-        }
-    }
-
-    fn item(&self) -> ItemRequest {
-        match self {
-            Bookable::Flight(o) => ItemRequest::Offer {
-                offer_id: o.id.clone(),
-            },
-            Bookable::Hotel(o) => ItemRequest::Offer {
-                offer_id: o.id.clone(),
-            },
-            Bookable::Package { detail, date } => ItemRequest::Package {
-                package_id: detail.summary.id.clone(),
-                date: *date,
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DetailState {
-    /// A package's full detail, once loaded.
-    pub package: Option<PackageDetail>,
-    /// Selected departure of a package.
-    pub departure: usize,
-    pub scroll: u16,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BookStep {
-    Form,
-    Confirm,
-    Working,
-}
-
-#[derive(Debug, Clone)]
-pub struct BookState {
-    pub item: Bookable,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub step: BookStep,
-    pub error: Option<String>,
-    pub points: Option<PointsData>,
-    /// A fresh key per confirmed attempt-set, so a retried request is not charged twice.
-    pub request: Option<BookingRequest>,
-}
-
-/// Offsets of the fields after the travellers' in the booking form.
-pub mod book_field {
-    pub const PER_TRAVELLER: usize = 3;
-    pub const EMAIL: usize = 0;
-    pub const CARD: usize = 1;
-    pub const EXPIRY: usize = 2;
-    pub const POINTS: usize = 3;
-}
-
-impl BookState {
-    fn new(item: Bookable, today: Date) -> BookState {
-        let mut fields = Vec::new();
-        for kind in item.travellers() {
-            let label = |a, c, i| match kind {
-                PassengerType::Adult => a,
-                PassengerType::Child => c,
-                PassengerType::Infant => i,
-            };
-            fields.push(Field::new(
-                label("Given name", "Child given name", "Infant given name"),
-                "",
-                "as on the passport",
-            ));
-            fields.push(Field::new("Family name", "", "as on the passport"));
-            fields.push(Field::new("Born on", "", "YYYY-MM-DD"));
-        }
-        fields.push(Field::new(
-            "Email",
-            "",
-            "for the confirmation, e.g. you@example.com",
-        ));
-        fields.push(Field::new(
-            "Card",
-            "",
-            "sandbox test card 4242 4242 4242 4242",
-        ));
-        let expiry = format!("12/{:02}", (today.year() + 1) % 100);
-        fields.push(Field::new("Expiry", &expiry, "MM/YY"));
-        fields.push(Field::new("Redeem points", "0", "100 points = EUR 1"));
-        BookState {
-            item,
-            fields,
-            focus: 0,
-            step: BookStep::Form,
-            error: None,
-            points: None,
-            request: None,
-        }
-    }
-
-    fn tail(&self) -> usize {
-        self.fields.len() - 4
-    }
-
-    pub fn field(&self, offset: usize) -> &str {
-        &self.fields[self.tail() + offset].value
-    }
-
-    /// Builds the request from the form, or says which field is wrong.
-    fn request(&self) -> Result<BookingRequest, (usize, String)> {
-        let mut passengers = Vec::new();
-        for (n, kind) in self.item.travellers().into_iter().enumerate() {
-            let at = n * book_field::PER_TRAVELLER;
-            let given = self.fields[at].value.trim();
-            let family = self.fields[at + 1].value.trim();
-            if given.is_empty() {
-                return Err((at, format!("traveller {}: given name is empty", n + 1)));
-            }
-            if family.is_empty() {
-                return Err((at + 1, format!("traveller {}: family name is empty", n + 1)));
-            }
-            let born = self.fields[at + 2].value.trim();
-            let born_on = born.parse::<Date>().map_err(|_| {
-                (
-                    at + 2,
-                    format!(
-                        "traveller {}: '{born}' is not a date: use YYYY-MM-DD",
-                        n + 1
-                    ),
-                )
-            })?;
-            passengers.push(PassengerInput {
-                given_name: given.into(),
-                family_name: family.into(),
-                born_on,
-                kind,
-                document: None,
-                // The sandbox needs no gender; real suppliers that do say so when booking.
-                gender: None,
-            });
-        }
-        let tail = self.tail();
-        let card = self.field(book_field::CARD).trim();
-        if card.is_empty() {
-            return Err((
-                tail + book_field::CARD,
-                "enter a card number (sandbox: 4242 4242 4242 4242)".into(),
-            ));
-        }
-        let points_text = self.field(book_field::POINTS).trim();
-        let points = if points_text.is_empty() {
-            0
-        } else {
-            points_text.parse::<i64>().map_err(|_| {
-                (
-                    tail + book_field::POINTS,
-                    format!("'{points_text}' is not a number of points"),
-                )
-            })?
-        };
-        Ok(BookingRequest {
-            items: vec![self.item.item()],
-            passengers,
-            contact_email: self.field(book_field::EMAIL).trim().into(),
-            contact_phone: None,
-            payment: PaymentInput {
-                card: Some(Card::new(card, self.field(book_field::EXPIRY))),
-                points,
-            },
-            idempotency_key: None,
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum TripsPrompt {
-    None,
-    /// Waiting for the refund quote, then asking to confirm.
-    Cancel(Option<RefundQuote>),
-    Export(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct TripsState {
-    pub bookings: Vec<Booking>,
-    pub selected: usize,
-    pub loading: bool,
-    pub prompt: TripsPrompt,
-    pub message: Option<String>,
-    pub error: Option<String>,
-    /// Select this booking once the list arrives.
-    pub focus_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PointsState {
-    pub data: Option<PointsData>,
-    pub loading: bool,
-    pub error: Option<String>,
-}
-
-/// The Chat view: the conversation as shown, the input line, and the quote waiting for a yes.
-#[derive(Debug, Clone, Default)]
-pub struct ChatState {
-    pub entries: Vec<ChatEntry>,
-    pub input: String,
-    /// Opening the conversation or waiting for a reply: Enter does not send meanwhile.
-    pub busy: bool,
-    pub opened: bool,
-    /// Where this turn's entries start (its tool cards go before its reply).
-    pub turn_start: usize,
-    /// The last message sent, put back in the input line if the turn fails.
-    pub sent: String,
-    pub pending: Option<String>,
-    pub conversation_id: Option<String>,
-    pub backend: Option<String>,
-    /// Lines scrolled up from the bottom.
-    pub scroll: u16,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
-    Palette { input: String, selected: usize },
+    Palette(Palette),
 }
-
-/// Commands of the `:` palette: name and what it does.
-pub const PALETTE: &[(&str, &str)] = &[
-    ("search", "back to the search form"),
-    ("flights", "search flights"),
-    ("hotels", "search hotels"),
-    ("packages", "search packages"),
-    ("results", "back to the last results"),
-    ("trips", "your bookings"),
-    ("points", "points, badges, challenges"),
-    ("chat", "ask the assistant"),
-    ("sort price", "cheapest first"),
-    ("sort duration", "shortest first"),
-    ("sort departure", "earliest first"),
-    ("sort best", "price, time and stops together"),
-    ("help", "every key of this view"),
-    ("quit", "leave BooksyGo"),
-];
 
 #[derive(Debug, Clone)]
 pub struct App {
@@ -510,15 +90,7 @@ impl App {
             results: ResultsState::default(),
             detail: DetailState::default(),
             book: None,
-            trips: TripsState {
-                bookings: Vec::new(),
-                selected: 0,
-                loading: false,
-                prompt: TripsPrompt::None,
-                message: None,
-                error: None,
-                focus_id: None,
-            },
+            trips: TripsState::default(),
             points: PointsState::default(),
             chat: ChatState::default(),
             overlay: Overlay::None,
@@ -546,9 +118,9 @@ impl App {
     /// Whether keys go into a text field (so letters are text, not commands).
     pub fn typing(&self) -> bool {
         match self.screen() {
-            Screen::Search => self.search.focus.is_some(),
-            Screen::Book => self.book.as_ref().is_some_and(|b| b.step == BookStep::Form),
-            Screen::Trips => matches!(self.trips.prompt, TripsPrompt::Export(_)),
+            Screen::Search => self.search.typing(),
+            Screen::Book => self.book.as_ref().is_some_and(|b| b.typing()),
+            Screen::Trips => self.trips.typing(),
             Screen::Chat => true,
             _ => false,
         }
@@ -572,33 +144,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
             Msg::Key(k) => self.key(k),
-            Msg::Mouse(m) => {
-                let step: i64 = match m.kind {
-                    MouseEventKind::ScrollDown => 3,
-                    MouseEventKind::ScrollUp => -3,
-                    MouseEventKind::Down(MouseButton::Left)
-                        if self.screen() == Screen::Results && self.overlay == Overlay::None =>
-                    {
-                        // A click selects a row; a click on the selected row opens it.
-                        let (first, visible, offset) = crate::view::results_rows(self);
-                        let Some(line) = m.row.checked_sub(first).map(usize::from) else {
-                            return vec![];
-                        };
-                        let at = offset + line;
-                        if line >= visible || at >= self.results.list.len() {
-                            return vec![];
-                        }
-                        if at == self.results.selected {
-                            return self.open();
-                        }
-                        self.results.selected = at;
-                        return vec![];
-                    }
-                    _ => return vec![],
-                };
-                self.move_selection(step);
-                vec![]
-            }
+            Msg::Mouse(m) => self.mouse(m),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 vec![]
@@ -607,271 +153,73 @@ impl App {
                 self.info = a.ok();
                 vec![]
             }
-            Msg::Suggestions {
-                field,
-                query,
-                answer,
-            } => {
-                let current = self.search.fields().get(field).map(|f| f.value.as_str());
-                if self.search.focus == Some(field) && current == Some(query.as_str()) {
-                    self.search.suggestions = answer.unwrap_or_default();
-                    self.search.suggest_field = Some(field);
-                    self.search.suggest_sel = None;
-                }
-                vec![]
+            Msg::Booked(a) => self.booked(a),
+            m @ Msg::Suggestions { .. } => self.search.update(m),
+            m @ (Msg::FlightsProgress { .. }
+            | Msg::Flights { .. }
+            | Msg::Calendar { .. }
+            | Msg::Hotels { .. }
+            | Msg::Packages { .. }) => self.results.update(m),
+            m @ Msg::Package(_) => self.detail.update(m),
+            m @ Msg::BookingPoints(_) => match &mut self.book {
+                Some(b) => b.update(m),
+                None => vec![],
+            },
+            m @ (Msg::Bookings(_) | Msg::Quote(_) | Msg::Cancelled(_) | Msg::Exported(_)) => {
+                self.trips.update(m)
             }
-            Msg::FlightsProgress { seq, update } => {
-                if seq == self.results.seq && self.results.loading {
-                    self.results
-                        .providers
-                        .push((update.provider.clone(), update.error.clone()));
-                    match &mut self.results.list {
-                        ResultList::Flights(v) => v.extend(update.offers),
-                        list => *list = ResultList::Flights(update.offers),
-                    }
-                }
-                vec![]
+            m @ Msg::Points(_) => self.points.update(m),
+            m @ (Msg::ChatOpened(_) | Msg::ChatText(_) | Msg::ChatReplied(_)) => {
+                self.chat.update(m)
             }
-            Msg::Flights { seq, at, answer } => {
-                if seq == self.results.seq {
-                    self.results.loading = false;
-                    self.results.at = Some(at);
-                    match answer {
-                        Ok(r) => {
-                            let unfiltered = self.results.flight_query.as_ref().is_some_and(|q| {
-                                q.filters.airlines.is_empty() && q.max_stops.is_none()
-                            });
-                            if unfiltered || self.results.airlines.is_empty() {
-                                let mut seen: Vec<String> =
-                                    r.offers.iter().map(|o| o.owner.clone()).collect();
-                                seen.sort();
-                                seen.dedup();
-                                self.results.airlines = seen;
-                            }
-                            self.results.selected = 0;
-                            self.results.list = ResultList::Flights(r.offers);
-                            self.results.warnings = r.warnings;
-                            self.results.error = None;
-                        }
-                        Err(e) => self.results.error = Some(e),
-                    }
-                }
-                vec![]
+        }
+    }
+
+    /// A booking made ends in Trips with it selected; a failed one goes back to the form.
+    fn booked(&mut self, a: Answer<Booking>) -> Vec<Cmd> {
+        let Some(book) = &mut self.book else {
+            return vec![];
+        };
+        match a {
+            Ok(b) => {
+                self.book = None;
+                self.stack = vec![Screen::Search, Screen::Trips];
+                self.trips.booked(&b)
             }
-            Msg::Calendar { seq, answer } => {
-                if seq == self.results.seq {
-                    self.results.calendar = answer.unwrap_or_default();
-                }
-                vec![]
-            }
-            Msg::Hotels { seq, at, answer } => {
-                if seq == self.results.seq {
-                    self.results.loading = false;
-                    self.results.at = Some(at);
-                    match answer {
-                        Ok(r) => {
-                            self.results.selected = 0;
-                            self.results.list = ResultList::Hotels(r.offers);
-                            self.results.warnings = r.warnings;
-                            self.results.error = None;
-                        }
-                        Err(e) => self.results.error = Some(e),
-                    }
-                }
-                vec![]
-            }
-            Msg::Packages { seq, at, answer } => {
-                if seq == self.results.seq {
-                    self.results.loading = false;
-                    self.results.at = Some(at);
-                    match answer {
-                        Ok(r) => {
-                            self.results.selected = 0;
-                            self.results.list = ResultList::Packages(r.packages);
-                            self.results.error = None;
-                        }
-                        Err(e) => self.results.error = Some(e),
-                    }
-                }
-                vec![]
-            }
-            Msg::Package(a) => {
-                match a {
-                    Ok(d) => {
-                        self.detail.departure = d
-                            .departures
-                            .iter()
-                            .position(|x| x.slots_left > 0)
-                            .unwrap_or(0);
-                        self.detail.package = Some(d);
-                        self.detail.error = None;
-                    }
-                    Err(e) => self.detail.error = Some(e),
-                }
-                vec![]
-            }
-            Msg::BookingPoints(a) => {
-                if let Some(b) = &mut self.book {
-                    b.points = a.ok();
-                }
-                vec![]
-            }
-            Msg::Booked(a) => {
-                let Some(book) = &mut self.book else {
-                    return vec![];
-                };
-                match a {
-                    Ok(b) => {
-                        self.trips.message = Some(format!(
-                            "Booked: confirmation {} ({}). {}",
-                            b.confirmation_code,
-                            b.status.as_str(),
-                            b.next_action.clone().unwrap_or_default()
-                        ));
-                        self.trips.focus_id = Some(b.id.clone());
-                        self.book = None;
-                        self.stack = vec![Screen::Search, Screen::Trips];
-                        self.trips.loading = true;
-                        vec![Cmd::LoadBookings]
-                    }
-                    Err(e) => {
-                        book.step = BookStep::Form;
-                        book.request = None;
-                        book.error = Some(e);
-                        vec![]
-                    }
-                }
-            }
-            Msg::Bookings(a) => {
-                self.trips.loading = false;
-                match a {
-                    Ok(list) => {
-                        self.trips.bookings = list;
-                        if let Some(id) = self.trips.focus_id.take() {
-                            self.trips.selected = self
-                                .trips
-                                .bookings
-                                .iter()
-                                .position(|b| b.id == id)
-                                .unwrap_or(0);
-                        }
-                        self.trips.selected = self
-                            .trips
-                            .selected
-                            .min(self.trips.bookings.len().saturating_sub(1));
-                        self.trips.error = None;
-                    }
-                    Err(e) => self.trips.error = Some(e),
-                }
-                vec![]
-            }
-            Msg::Quote(a) => {
-                match a {
-                    Ok(q) => self.trips.prompt = TripsPrompt::Cancel(Some(q)),
-                    Err(e) => {
-                        self.trips.prompt = TripsPrompt::None;
-                        self.trips.error = Some(e);
-                    }
-                }
-                vec![]
-            }
-            Msg::Cancelled(a) => {
-                self.trips.prompt = TripsPrompt::None;
-                match a {
-                    Ok(b) => {
-                        self.trips.message = Some(format!(
-                            "Cancelled {}: {} refunded",
-                            b.confirmation_code, b.refunded
-                        ));
-                        self.trips.focus_id = Some(b.id);
-                        self.trips.error = None;
-                        self.trips.loading = true;
-                        vec![Cmd::LoadBookings]
-                    }
-                    Err(e) => {
-                        self.trips.error = Some(e);
-                        vec![]
-                    }
-                }
-            }
-            Msg::Exported(a) => {
-                match a {
-                    Ok((path, n)) => {
-                        self.trips.message = Some(format!("Wrote {} ({n} events)", path.display()));
-                        self.trips.error = None;
-                    }
-                    Err(e) => self.trips.error = Some(e),
-                }
-                vec![]
-            }
-            Msg::ChatOpened(a) => {
-                let c = &mut self.chat;
-                c.busy = false;
-                c.opened = true;
-                match a {
-                    Ok(log) => {
-                        c.entries = log.entries;
-                        c.pending = log.pending;
-                        c.conversation_id = Some(log.conversation_id);
-                        c.backend = Some(log.backend);
-                    }
-                    Err(e) => c.entries.push(ChatEntry::Error(e)),
-                }
-                c.turn_start = c.entries.len();
-                vec![]
-            }
-            Msg::ChatText(piece) => {
-                let c = &mut self.chat;
-                if c.busy {
-                    let streaming = c.entries.len() > c.turn_start;
-                    match c.entries.last_mut() {
-                        Some(ChatEntry::Assistant(text)) if streaming => text.push_str(&piece),
-                        _ => c.entries.push(ChatEntry::Assistant(piece)),
-                    }
-                    c.scroll = 0;
-                }
-                vec![]
-            }
-            Msg::ChatReplied(a) => {
-                let c = &mut self.chat;
-                c.busy = false;
-                c.scroll = 0;
-                match a {
-                    Ok(turn) => {
-                        // The streamed text becomes the reply as the assistant finished it,
-                        // after the turn's tool cards.
-                        c.entries.truncate(c.turn_start);
-                        c.entries
-                            .extend(turn.cards.into_iter().map(ChatEntry::Tool));
-                        if !turn.reply.trim().is_empty() {
-                            c.entries.push(ChatEntry::Assistant(turn.reply));
-                        }
-                        c.pending = turn.pending;
-                        c.conversation_id = Some(turn.conversation_id);
-                        c.sent.clear();
-                    }
-                    Err(e) => {
-                        c.entries.push(ChatEntry::Error(e));
-                        if c.input.is_empty() {
-                            c.input = std::mem::take(&mut c.sent);
-                        }
-                    }
-                }
-                c.turn_start = c.entries.len();
-                vec![]
-            }
-            Msg::Points(a) => {
-                self.points.loading = false;
-                match a {
-                    Ok(d) => {
-                        self.points.data = Some(d);
-                        self.points.error = None;
-                    }
-                    Err(e) => self.points.error = Some(e),
-                }
+            Err(e) => {
+                book.failed(e);
                 vec![]
             }
         }
+    }
+
+    fn mouse(&mut self, m: MouseEvent) -> Vec<Cmd> {
+        let step: i64 = match m.kind {
+            MouseEventKind::ScrollDown => 3,
+            MouseEventKind::ScrollUp => -3,
+            MouseEventKind::Down(MouseButton::Left)
+                if self.screen() == Screen::Results && self.overlay == Overlay::None =>
+            {
+                // A click selects a row; a click on the selected row opens it.
+                let Some(at) = self.results.row_at(m.row, self.size.1) else {
+                    return vec![];
+                };
+                if at == self.results.selected {
+                    return self.open();
+                }
+                self.results.selected = at;
+                return vec![];
+            }
+            _ => return vec![],
+        };
+        match self.screen() {
+            Screen::Results => self.results.move_by(step),
+            Screen::Trips => self.trips.move_by(step),
+            Screen::Chat => self.chat.scroll_by(step),
+            Screen::Detail => self.detail.scroll_by(step),
+            _ => {}
+        }
+        vec![]
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Cmd> {
@@ -899,40 +247,21 @@ impl App {
                 self.overlay = Overlay::None;
                 return vec![];
             }
-            Overlay::Palette { input, selected } => {
-                match k.code {
-                    KeyCode::Esc => self.overlay = Overlay::None,
-                    KeyCode::Backspace => {
-                        input.pop();
-                        *selected = 0;
-                    }
-                    KeyCode::Down | KeyCode::Tab => *selected += 1,
-                    KeyCode::Up | KeyCode::BackTab => *selected = selected.saturating_sub(1),
-                    KeyCode::Char(c) => {
-                        input.push(c);
-                        *selected = 0;
-                    }
-                    KeyCode::Enter => {
-                        let matches = palette_matches(input);
-                        let chosen = matches
-                            .get((*selected).min(matches.len().saturating_sub(1)))
-                            .map(|(name, _)| *name);
+            Overlay::Palette(p) => {
+                match p.key(k) {
+                    Choice::Stay => {}
+                    Choice::Close => self.overlay = Overlay::None,
+                    Choice::Run(name) => {
                         self.overlay = Overlay::None;
-                        if let Some(name) = chosen {
-                            return self.command(name);
-                        }
+                        return self.command(name);
                     }
-                    _ => {}
                 }
                 return vec![];
             }
             Overlay::None => {}
         }
         if ctrl && k.code == KeyCode::Char('p') {
-            self.overlay = Overlay::Palette {
-                input: String::new(),
-                selected: 0,
-            };
+            self.overlay = Overlay::Palette(Palette::default());
             return vec![];
         }
         if k.code == KeyCode::F(1) {
@@ -940,29 +269,30 @@ impl App {
             return vec![];
         }
         let typing = self.typing();
-        let cmds = match self.screen() {
-            Screen::Search => self.key_search(k),
-            Screen::Results => self.key_results(k),
-            Screen::Detail => self.key_detail(k),
-            Screen::Book => self.key_book(k),
-            Screen::Trips => self.key_trips(k),
-            Screen::Points => None,
-            Screen::Chat => self.key_chat(k),
+        let page = self.page();
+        let outcome = match self.screen() {
+            Screen::Search => self.search.key(k),
+            Screen::Results => self.results.key(k, page, self.today),
+            Screen::Detail => self.detail.key(k, &self.results, page),
+            Screen::Book => match &mut self.book {
+                Some(b) => b.key(k, &mut self.attempts),
+                None => Outcome::Ignored,
+            },
+            Screen::Trips => self.trips.key(k, page, &mut self.attempts),
+            Screen::Points => Outcome::Ignored,
+            Screen::Chat => self.chat.key(k, page),
         };
-        if let Some(cmds) = cmds {
-            return cmds;
+        match outcome {
+            Outcome::Done(cmds) => return cmds,
+            Outcome::Ask(action) => return self.act(action),
+            Outcome::Ignored => {}
         }
         if typing {
             return vec![];
         }
         match k.code {
             KeyCode::Char('?') => self.overlay = Overlay::Help,
-            KeyCode::Char(':') => {
-                self.overlay = Overlay::Palette {
-                    input: String::new(),
-                    selected: 0,
-                }
-            }
+            KeyCode::Char(':') => self.overlay = Overlay::Palette(Palette::default()),
             KeyCode::Char('q') | KeyCode::Esc => self.back(),
             KeyCode::Char('/') => return self.command("search"),
             KeyCode::Char('t') => return self.command("trips"),
@@ -973,18 +303,33 @@ impl App {
         vec![]
     }
 
+    /// Does what a view asked for that reaches past it.
+    fn act(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::Back => {
+                self.back();
+                vec![]
+            }
+            Action::Search(q) => self.search_for(q),
+            Action::Open => self.open(),
+            Action::OpenAt(i) => {
+                self.results.selected = i;
+                self.open()
+            }
+            Action::Book => self.start_booking(),
+        }
+    }
+
     /// Runs a palette command (also behind the global keys).
     pub fn command(&mut self, name: &str) -> Vec<Cmd> {
         match name {
             "search" | "flights" | "hotels" | "packages" => {
-                self.search.tab = match name {
-                    "hotels" => Tab::Hotels,
-                    "packages" => Tab::Packages,
-                    "flights" => Tab::Flights,
-                    _ => self.search.tab,
-                };
-                self.search.focus = Some(0);
-                self.search.suggestions.clear();
+                self.search.show(match name {
+                    "hotels" => Some(Tab::Hotels),
+                    "packages" => Some(Tab::Packages),
+                    "flights" => Some(Tab::Flights),
+                    _ => None,
+                });
                 self.stack = vec![Screen::Search];
             }
             "results" if !self.results.list.is_empty() || self.results.loading => {
@@ -992,26 +337,24 @@ impl App {
             }
             "trips" => {
                 self.push(Screen::Trips);
-                self.trips.loading = true;
-                return vec![Cmd::LoadBookings];
+                return self.trips.load();
             }
             "points" => {
                 self.push(Screen::Points);
-                self.points.loading = true;
-                return vec![Cmd::LoadPoints];
+                return self.points.load();
             }
             "chat" => {
                 self.push(Screen::Chat);
-                if !self.chat.opened && !self.chat.busy {
-                    self.chat.busy = true;
-                    return vec![Cmd::ChatOpen];
-                }
+                return self.chat.open();
             }
             "help" => self.overlay = Overlay::Help,
             "quit" => self.quit = true,
             s if s.starts_with("sort ") => {
-                if let Ok(sort) = FlightSort::parse(&s[5..]) {
-                    return self.requery(|q| q.sort = sort);
+                if let Ok(sort) = FlightSort::parse(&s[5..])
+                    && let Some(cmds) = self.results.requery(self.today, |q| q.sort = sort)
+                {
+                    self.push(Screen::Results);
+                    return cmds;
                 }
             }
             _ => {}
@@ -1019,639 +362,30 @@ impl App {
         vec![]
     }
 
-    // ----- search -----
-
-    fn key_search(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let s = &mut self.search;
-        let Some(focus) = s.focus else {
-            // The tab bar.
-            match k.code {
-                KeyCode::Left | KeyCode::Char('h') => {
-                    let i = Tab::ALL.iter().position(|t| *t == s.tab).unwrap_or(0);
-                    s.tab = Tab::ALL[(i + 2) % 3];
-                }
-                KeyCode::Right | KeyCode::Char('l') => {
-                    let i = Tab::ALL.iter().position(|t| *t == s.tab).unwrap_or(0);
-                    s.tab = Tab::ALL[(i + 1) % 3];
-                }
-                KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => s.focus = Some(0),
-                KeyCode::BackTab => s.focus = Some(s.fields().len() - 1),
-                KeyCode::Enter => return Some(self.submit_search()),
-                _ => return None,
-            }
-            return Some(vec![]);
-        };
-        let n = s.fields().len();
-        let suggesting = s.suggest_field == Some(focus) && !s.suggestions.is_empty();
-        match k.code {
-            KeyCode::Esc => {
-                s.focus = None;
-                s.suggestions.clear();
-            }
-            KeyCode::Tab => {
-                s.focus = Some((focus + 1) % n);
-                s.suggestions.clear();
-            }
-            KeyCode::BackTab => {
-                s.focus = if focus == 0 { None } else { Some(focus - 1) };
-                s.suggestions.clear();
-            }
-            KeyCode::Down if suggesting => {
-                s.suggest_sel = Some(match s.suggest_sel {
-                    None => 0,
-                    Some(i) => (i + 1).min(s.suggestions.len() - 1),
-                })
-            }
-            KeyCode::Up if suggesting && s.suggest_sel.is_some() => {
-                s.suggest_sel = s.suggest_sel.and_then(|i| i.checked_sub(1))
-            }
-            KeyCode::Down => s.focus = Some((focus + 1) % n),
-            KeyCode::Up => s.focus = if focus == 0 { None } else { Some(focus - 1) },
-            KeyCode::Enter => {
-                if let (true, Some(i)) = (suggesting, s.suggest_sel) {
-                    let code = s.suggestions[i].code.clone();
-                    s.fields_mut()[focus].value = code;
-                    s.suggestions.clear();
-                    s.focus = Some((focus + 1) % n);
-                    return Some(vec![]);
-                }
-                return Some(self.submit_search());
-            }
-            KeyCode::Backspace => {
-                s.fields_mut()[focus].value.pop();
-                return Some(self.suggest(focus));
-            }
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                s.fields_mut()[focus].value.push(c);
-                return Some(self.suggest(focus));
-            }
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
-    fn suggest(&mut self, field: usize) -> Vec<Cmd> {
-        if !self.search.is_place_field(field) {
-            return vec![];
-        }
-        let query = self.search.fields()[field].value.trim().to_string();
-        if query.len() < 2 {
-            self.search.suggestions.clear();
-            return vec![];
-        }
-        vec![Cmd::Suggest { field, query }]
-    }
-
-    fn submit_search(&mut self) -> Vec<Cmd> {
-        self.search.suggestions.clear();
-        let built = match self.search.tab {
-            Tab::Flights => self.flight_query().map(Pending::Flights),
-            Tab::Hotels => self.hotel_query().map(Pending::Hotels),
-            Tab::Packages => Ok(Pending::Packages(self.package_query())),
-        };
-        match built {
-            Err((field, e)) => {
-                self.search.error = Some(e);
-                self.search.focus = Some(field);
-                vec![]
-            }
-            Ok(p) => {
-                self.search.error = None;
-                self.results = ResultsState {
-                    seq: self.results.seq + 1,
-                    ..ResultsState::default()
-                };
-                self.push(Screen::Results);
-                match p {
-                    Pending::Flights(q) => self.start_flights(q, true),
-                    Pending::Hotels(q) => {
-                        self.results.loading = true;
-                        self.results.hotel_query = Some(q.clone());
-                        vec![Cmd::SearchHotels {
-                            seq: self.results.seq,
-                            query: q,
-                        }]
-                    }
-                    Pending::Packages(q) => {
-                        self.results.loading = true;
-                        self.results.package_query = Some(q.clone());
-                        vec![Cmd::SearchPackages {
-                            seq: self.results.seq,
-                            query: q,
-                        }]
-                    }
-                }
-            }
-        }
-    }
-
-    /// Asks for flights (and, for a new date, the neighbouring days' prices).
-    fn start_flights(&mut self, q: FlightQuery, calendar: bool) -> Vec<Cmd> {
-        self.results.loading = true;
-        self.results.providers.clear();
-        self.results.error = None;
-        self.results.flight_query = Some(q.clone());
-        let seq = self.results.seq;
-        let mut cmds = Vec::new();
-        if calendar {
-            self.results.calendar.clear();
-            let s = &q.slices[0];
-            let dates: Vec<Date> = (-3i64..=3)
-                .filter_map(|d| s.departure_date.checked_add(d.days()).ok())
-                .filter(|d| *d >= self.today)
-                .collect();
-            if !dates.is_empty() {
-                cmds.push(Cmd::Calendar {
-                    seq,
-                    query: CalendarQuery {
-                        origin: s.origin.clone(),
-                        destination: s.destination.clone(),
-                        dates,
-                        passengers: q.passengers,
-                        cabin: q.cabin,
-                        currency: q.currency,
-                    },
-                });
-            }
-        }
-        cmds.insert(0, Cmd::SearchFlights { seq, query: q });
-        cmds
-    }
-
-    /// Re-asks the agency with a changed flight query (sort, filters, date).
-    fn requery(&mut self, change: impl FnOnce(&mut FlightQuery)) -> Vec<Cmd> {
-        let Some(mut q) = self.results.flight_query.clone() else {
-            return vec![];
-        };
-        let date = q.slices[0].departure_date;
-        change(&mut q);
-        self.results.seq += 1;
-        let new_date = q.slices[0].departure_date != date;
+    /// A new search from the form: its results replace the last ones.
+    fn search_for(&mut self, q: Query) -> Vec<Cmd> {
         self.push(Screen::Results);
-        self.start_flights(q, new_date)
+        self.results.search(q, self.today)
     }
 
-    fn flight_query(&self) -> Result<FlightQuery, (usize, String)> {
-        use flight_field::*;
-        let f = &self.search.flights;
-        let v = |i: usize| f[i].value.trim();
-        if v(FROM).is_empty() {
-            return Err((FROM, "where from? type an airport or city".into()));
-        }
-        if v(TO).is_empty() {
-            return Err((TO, "where to? type an airport or city".into()));
-        }
-        let date = parse_date(v(DATE)).map_err(|e| (DATE, e))?;
-        let mut q = FlightQuery::one_way(v(FROM), v(TO), date);
-        if !v(RETURN).is_empty() {
-            let back = parse_date(v(RETURN)).map_err(|e| (RETURN, e))?;
-            q.slices.push(SliceQuery {
-                origin: v(TO).into(),
-                destination: v(FROM).into(),
-                departure_date: back,
-            });
-        }
-        q.passengers = parse_passengers(v(PASSENGERS)).map_err(|e| (PASSENGERS, e))?;
-        q.cabin = Cabin::parse(v(CABIN)).map_err(|e| (CABIN, e.to_string()))?;
-        if !v(MAX_STOPS).is_empty() {
-            q.max_stops = Some(
-                v(MAX_STOPS)
-                    .parse()
-                    .map_err(|_| (MAX_STOPS, "max stops: 0, 1 or 2".to_string()))?,
-            );
-        }
-        q.limit = Some(200);
-        Ok(q)
-    }
-
-    fn hotel_query(&self) -> Result<HotelQuery, (usize, String)> {
-        let f = &self.search.hotels;
-        let v = |i: usize| f[i].value.trim();
-        if v(0).is_empty() {
-            return Err((0, "which city? type a city or airport".into()));
-        }
-        let check_in = parse_date(v(1)).map_err(|e| (1, e))?;
-        let check_out = parse_date(v(2)).map_err(|e| (2, e))?;
-        let guests = v(3)
-            .parse()
-            .map_err(|_| (3, format!("'{}' is not a number of guests", v(3))))?;
-        Ok(HotelQuery {
-            location: v(0).into(),
-            check_in,
-            check_out,
-            guests,
-            rooms: 1,
-            min_stars: None,
-            min_rating: None,
-            max_nightly: None,
-            amenities: Vec::new(),
-            sort: Default::default(),
-            all_rooms: false,
-            limit: Some(100),
-            currency: None,
-        })
-    }
-
-    fn package_query(&self) -> PackageQuery {
-        let f = &self.search.packages;
-        let opt = |i: usize| Some(f[i].value.trim().to_string()).filter(|s| !s.is_empty());
-        PackageQuery {
-            text: opt(0),
-            destination: opt(1),
-            limit: Some(100),
-            ..PackageQuery::default()
-        }
-    }
-
-    // ----- results -----
-
-    fn move_selection(&mut self, by: i64) {
-        let (sel, len) = match self.screen() {
-            Screen::Results => (&mut self.results.selected, self.results.list.len()),
-            Screen::Trips => (&mut self.trips.selected, self.trips.bookings.len()),
-            Screen::Chat => {
-                self.chat.scroll = (i64::from(self.chat.scroll) - by).clamp(0, 10_000) as u16;
-                return;
-            }
-            Screen::Detail => {
-                self.detail.scroll = (i64::from(self.detail.scroll) + by).clamp(0, 500) as u16;
-                return;
-            }
-            _ => return,
-        };
-        if len == 0 {
-            return;
-        }
-        *sel = (*sel as i64 + by).clamp(0, len as i64 - 1) as usize;
-    }
-
-    fn key_results(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let page = self.page() as i64;
-        match k.code {
-            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
-            KeyCode::PageDown => self.move_selection(page),
-            KeyCode::PageUp => self.move_selection(-page),
-            KeyCode::Home | KeyCode::Char('g') => self.results.selected = 0,
-            KeyCode::End | KeyCode::Char('G') => {
-                self.results.selected = self.results.list.len().saturating_sub(1)
-            }
-            KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => return Some(self.open()),
-            KeyCode::Char('b') => {
-                if !matches!(self.results.list, ResultList::Packages(_)) {
-                    return Some(self.start_booking());
-                }
-                return Some(self.open());
-            }
-            KeyCode::Char('s') => {
-                let next = match self.results.sort() {
-                    FlightSort::Best => FlightSort::Price,
-                    FlightSort::Price => FlightSort::Duration,
-                    FlightSort::Duration => FlightSort::Departure,
-                    FlightSort::Departure | FlightSort::Arrival => FlightSort::Best,
-                };
-                return Some(self.requery(|q| q.sort = next));
-            }
-            KeyCode::Char(c @ '0'..='2') => {
-                let stops = c as u8 - b'0';
-                return Some(self.requery(|q| {
-                    q.max_stops = if q.max_stops == Some(stops) {
-                        None
-                    } else {
-                        Some(stops)
-                    }
-                }));
-            }
-            KeyCode::Char('a') => {
-                let airlines = self.results.airlines.clone();
-                return Some(self.requery(|q| {
-                    let now = q.filters.airlines.first().cloned();
-                    let next = match now.and_then(|a| airlines.iter().position(|x| *x == a)) {
-                        None => airlines.first().cloned(),
-                        Some(i) => airlines.get(i + 1).cloned(),
-                    };
-                    q.filters.airlines = next.into_iter().collect();
-                }));
-            }
-            KeyCode::Char('x') => {
-                return Some(self.requery(|q| {
-                    q.max_stops = None;
-                    q.filters.airlines.clear();
-                }));
-            }
-            KeyCode::Char('[') | KeyCode::Char(']') => {
-                let by: i64 = if k.code == KeyCode::Char('[') { -1 } else { 1 };
-                let today = self.today;
-                return Some(self.requery(|q| {
-                    for s in &mut q.slices {
-                        if let Ok(d) = s.departure_date.checked_add(by.days())
-                            && d >= today
-                        {
-                            s.departure_date = d;
-                        }
-                    }
-                }));
-            }
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
+    /// Opens the selected result in the Detail view.
     fn open(&mut self) -> Vec<Cmd> {
         if self.results.list.is_empty() {
             return vec![];
         }
-        self.detail = DetailState::default();
+        let (detail, cmds) = DetailState::open(&self.results);
+        self.detail = detail;
         self.push(Screen::Detail);
-        if let ResultList::Packages(p) = &self.results.list {
-            return vec![Cmd::LoadPackage(p[self.results.selected].id.clone())];
-        }
-        vec![]
+        cmds
     }
 
+    /// Opens the booking form for the selected result.
     fn start_booking(&mut self) -> Vec<Cmd> {
-        let i = self.results.selected;
-        let item = match &self.results.list {
-            ResultList::Flights(v) if i < v.len() => Bookable::Flight(Box::new(v[i].clone())),
-            ResultList::Hotels(v) if i < v.len() => Bookable::Hotel(Box::new(v[i].clone())),
-            ResultList::Packages(_) => {
-                let Some(d) = &self.detail.package else {
-                    return vec![];
-                };
-                let Some(dep) = d.departures.get(self.detail.departure) else {
-                    return vec![];
-                };
-                Bookable::Package {
-                    detail: Box::new(d.clone()),
-                    date: dep.date,
-                }
-            }
-            _ => return vec![],
+        let Some(item) = Bookable::chosen(&self.results, &self.detail) else {
+            return vec![];
         };
         self.book = Some(BookState::new(item, self.today));
         self.push(Screen::Book);
         vec![Cmd::LoadBookingPoints]
     }
-
-    // ----- detail -----
-
-    fn key_detail(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let packages = matches!(self.results.list, ResultList::Packages(_));
-        match k.code {
-            KeyCode::Char('b') | KeyCode::Enter => return Some(self.start_booking()),
-            KeyCode::Down | KeyCode::Char('j') if packages => {
-                let n = self
-                    .detail
-                    .package
-                    .as_ref()
-                    .map_or(0, |p| p.departures.len());
-                self.detail.departure = (self.detail.departure + 1).min(n.saturating_sub(1));
-            }
-            KeyCode::Up | KeyCode::Char('k') if packages => {
-                self.detail.departure = self.detail.departure.saturating_sub(1)
-            }
-            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
-            KeyCode::PageDown => self.move_selection(self.page() as i64),
-            KeyCode::PageUp => self.move_selection(-(self.page() as i64)),
-            KeyCode::Char('n') => {
-                self.results.selected =
-                    (self.results.selected + 1).min(self.results.list.len().saturating_sub(1));
-                return Some(self.open());
-            }
-            KeyCode::Char('N') => {
-                self.results.selected = self.results.selected.saturating_sub(1);
-                return Some(self.open());
-            }
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
-    // ----- book -----
-
-    fn key_book(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let book = self.book.as_mut()?;
-        match book.step {
-            BookStep::Working => match k.code {
-                KeyCode::Esc | KeyCode::Char('q') => Some(vec![]),
-                _ => Some(vec![]),
-            },
-            BookStep::Confirm => match k.code {
-                KeyCode::Char('y') | KeyCode::Enter => {
-                    self.attempts += 1;
-                    let book = self.book.as_mut()?;
-                    let mut req = book.request.clone()?;
-                    req.idempotency_key = Some(format!(
-                        "tui-{}-{}",
-                        Timestamp::now().as_millisecond(),
-                        self.attempts
-                    ));
-                    book.step = BookStep::Working;
-                    book.error = None;
-                    Some(vec![Cmd::Book(Box::new(req))])
-                }
-                KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
-                    book.step = BookStep::Form;
-                    Some(vec![])
-                }
-                _ => Some(vec![]),
-            },
-            BookStep::Form => {
-                let n = book.fields.len();
-                match k.code {
-                    KeyCode::Esc => return None,
-                    KeyCode::Tab | KeyCode::Down => book.focus = (book.focus + 1) % n,
-                    KeyCode::BackTab | KeyCode::Up => book.focus = (book.focus + n - 1) % n,
-                    KeyCode::Backspace => {
-                        book.fields[book.focus].value.pop();
-                    }
-                    KeyCode::Enter => match book.request() {
-                        Ok(req) => {
-                            book.request = Some(req);
-                            book.step = BookStep::Confirm;
-                            book.error = None;
-                        }
-                        Err((field, e)) => {
-                            book.focus = field;
-                            book.error = Some(e);
-                        }
-                    },
-                    KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                        book.fields[book.focus].value.push(c)
-                    }
-                    _ => return None,
-                }
-                Some(vec![])
-            }
-        }
-    }
-
-    // ----- chat -----
-
-    fn key_chat(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        if k.code == KeyCode::Esc {
-            self.back();
-            return Some(vec![]);
-        }
-        let page = self.page() as u16;
-        let c = &mut self.chat;
-        match k.code {
-            KeyCode::Enter => {
-                let text = c.input.trim().to_string();
-                if text.is_empty() || c.busy {
-                    return Some(vec![]);
-                }
-                c.input.clear();
-                c.entries.push(ChatEntry::User(text.clone()));
-                c.turn_start = c.entries.len();
-                c.sent = text.clone();
-                c.busy = true;
-                c.scroll = 0;
-                return Some(vec![Cmd::ChatSend(text)]);
-            }
-            KeyCode::Backspace => {
-                c.input.pop();
-            }
-            KeyCode::PageUp => c.scroll = c.scroll.saturating_add(page),
-            KeyCode::PageDown => c.scroll = c.scroll.saturating_sub(page),
-            KeyCode::Char(ch) if !k.modifiers.contains(KeyModifiers::CONTROL) => c.input.push(ch),
-            _ => return None,
-        }
-        Some(vec![])
-    }
-
-    // ----- trips -----
-
-    fn key_trips(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        let selected = self.trips.bookings.get(self.trips.selected).cloned();
-        match &mut self.trips.prompt {
-            TripsPrompt::Export(path) => {
-                match k.code {
-                    KeyCode::Esc => self.trips.prompt = TripsPrompt::None,
-                    KeyCode::Backspace => {
-                        path.pop();
-                    }
-                    KeyCode::Char(c) => path.push(c),
-                    KeyCode::Enter => {
-                        let path = PathBuf::from(path.trim());
-                        self.trips.prompt = TripsPrompt::None;
-                        if let Some(b) = selected {
-                            return Some(vec![Cmd::ExportIcs { id: b.id, path }]);
-                        }
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
-            TripsPrompt::Cancel(quote) => {
-                match k.code {
-                    KeyCode::Char('y') if quote.is_some() => {
-                        let id = quote.as_ref().map(|q| q.booking_id.clone())?;
-                        self.attempts += 1;
-                        let key = format!(
-                            "tui-cancel-{}-{}",
-                            Timestamp::now().as_millisecond(),
-                            self.attempts
-                        );
-                        return Some(vec![Cmd::Cancel {
-                            id,
-                            idempotency_key: key,
-                        }]);
-                    }
-                    KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
-                        self.trips.prompt = TripsPrompt::None
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
-            TripsPrompt::None => {}
-        }
-        let page = self.page() as i64;
-        match k.code {
-            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
-            KeyCode::PageDown => self.move_selection(page),
-            KeyCode::PageUp => self.move_selection(-page),
-            KeyCode::Char('g') | KeyCode::Home => self.trips.selected = 0,
-            KeyCode::Char('G') | KeyCode::End => {
-                self.trips.selected = self.trips.bookings.len().saturating_sub(1)
-            }
-            KeyCode::Char('r') => {
-                self.trips.loading = true;
-                return Some(vec![Cmd::LoadBookings]);
-            }
-            KeyCode::Char('c') => {
-                let b = selected?;
-                if matches!(
-                    b.status,
-                    BookingStatus::Cancelled | BookingStatus::Refunded | BookingStatus::Completed
-                ) {
-                    self.trips.error = Some(format!(
-                        "{} is {}: nothing to cancel",
-                        b.confirmation_code,
-                        b.status.as_str()
-                    ));
-                    return Some(vec![]);
-                }
-                self.trips.message = None;
-                self.trips.prompt = TripsPrompt::Cancel(None);
-                return Some(vec![Cmd::QuoteCancel(b.id)]);
-            }
-            KeyCode::Char('e') => {
-                let b = selected?;
-                self.trips.message = None;
-                self.trips.prompt =
-                    TripsPrompt::Export(format!("booksygo-{}.ics", b.confirmation_code));
-            }
-            _ => return None,
-        }
-        Some(vec![])
-    }
 }
-
-enum Pending {
-    Flights(FlightQuery),
-    Hotels(HotelQuery),
-    Packages(PackageQuery),
-}
-
-/// Palette commands matching what was typed (every word a prefix or substring).
-pub fn palette_matches(input: &str) -> Vec<(&'static str, &'static str)> {
-    let input = input.trim().to_lowercase();
-    PALETTE
-        .iter()
-        .filter(|(name, _)| input.is_empty() || name.contains(input.as_str()))
-        .copied()
-        .collect()
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    if text.is_empty() {
-        return Err("enter a date: YYYY-MM-DD, for example 2027-03-14".into());
-    }
-    text.parse::<Date>()
-        .map_err(|_| format!("'{text}' is not a date: use YYYY-MM-DD, for example 2027-03-14"))
-}
-
-fn parse_passengers(text: &str) -> Result<Passengers, String> {
-    let bad = || format!("'{text}' is not adults[,children[,infants]], for example 2,1");
-    let nums: Vec<u8> = text
-        .split(',')
-        .map(|s| s.trim().parse::<u8>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad())?;
-    let get = |i: usize| nums.get(i).copied().unwrap_or(0);
-    if nums.is_empty() || nums.len() > 3 {
-        return Err(bad());
-    }
-    Ok(Passengers {
-        adults: get(0),
-        children: get(1),
-        infants: get(2),
-    })
-}
-
-/// The minimum points one booking may redeem (for the form's hint).
-pub const MIN_REDEEM: i64 = MIN_POINTS_REDEMPTION;

@@ -1,17 +1,20 @@
 //! BooksyGo's terminal app: a full-screen travel agent over `Arc<dyn Agency>`.
 //!
-//! Elm style: `App` holds per-view state, `App::update` takes a `Msg` and returns `Cmd`s
-//! (side effects as data), `exec` runs them on tokio against the agency and sends the answers
-//! back as `Msg`, and `view::render` draws the state. The UI loop runs on its own thread, so
-//! nothing the agency does (network, SQLite) can stall typing.
+//! Elm style: `App` holds the views (`components`: search, results, detail, book, trips,
+//! points, chat, each with its state, keys and drawing), `App::update` takes a `Msg`,
+//! dispatches it and returns `Cmd`s (side effects as data), `exec` runs them on tokio against
+//! the agency and sends the answers back as `Msg`, and `view::render` draws the state. The UI
+//! loop runs on its own thread, so nothing the agency does (network, SQLite) can stall typing.
 
 #![forbid(unsafe_code)]
 
 pub mod app;
 pub mod chat;
+pub mod components;
 pub mod exec;
 pub mod log;
 pub mod msg;
+mod theme;
 pub mod view;
 
 pub use app::{App, ModeLabel};

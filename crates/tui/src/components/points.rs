@@ -1,0 +1,122 @@
+//! The Points view: balance and level, badges, challenges, the leaderboard and the latest
+//! ledger entries. It has no keys of its own (the app's global keys apply).
+
+use crate::msg::{Cmd, Msg, PointsData};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
+
+#[derive(Debug, Clone, Default)]
+pub struct PointsState {
+    pub data: Option<PointsData>,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+/// Keys of this view, for `?` (only the app's global ones).
+pub(crate) const HELP: &[(&str, &str)] = &[];
+
+/// The key hints line.
+pub(crate) const HINTS: &str = "q back  t trips  m chat  / search";
+
+impl PointsState {
+    /// Asks for the points again.
+    pub(crate) fn load(&mut self) -> Vec<Cmd> {
+        self.loading = true;
+        vec![Cmd::LoadPoints]
+    }
+
+    pub(crate) fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        if let Msg::Points(a) = msg {
+            self.loading = false;
+            match a {
+                Ok(d) => {
+                    self.data = Some(d);
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
+        vec![]
+    }
+
+    pub(crate) fn draw(&self, t: Theme, f: &mut Frame, area: Rect) {
+        let Some(d) = &self.data else {
+            let text = match &self.error {
+                Some(e) => Line::styled(format!(" {e}"), t.err()),
+                None => Line::raw(" Loading your points…"),
+            };
+            f.render_widget(text, area);
+            return;
+        };
+        let b = &d.balance;
+        let [top, gauge, rest] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let next = match (&b.next_level, b.to_next_level) {
+            (Some(n), Some(k)) => format!(" · {k} to {n}"),
+            _ => String::new(),
+        };
+        f.render_widget(
+            Line::styled(
+                format!(
+                    " {} points ({} available) · level {}{next}",
+                    b.total, b.available, b.level
+                ),
+                t.accent(),
+            ),
+            top,
+        );
+        f.render_widget(
+            Gauge::default()
+                .gauge_style(t.ok())
+                .percent(u16::from(b.level_progress.min(100)))
+                .label(format!("{}% of the way", b.level_progress)),
+            gauge,
+        );
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(rest);
+        let mut l = vec![Line::styled(" Badges", t.accent())];
+        for badge in &d.badges {
+            let (mark, style) = if badge.earned_at.is_some() {
+                ("✓", t.ok())
+            } else {
+                ("·", t.dim())
+            };
+            l.push(Line::styled(
+                format!(" {mark} {} — {}", badge.name, badge.description),
+                style,
+            ));
+        }
+        l.push(Line::styled(" Challenges", t.accent()));
+        for c in &d.challenges {
+            l.push(Line::raw(format!(
+                " {} {}/{}{} (+{})",
+                c.name,
+                c.progress.min(c.goal),
+                c.goal,
+                if c.completed { " ✓" } else { "" },
+                c.reward_points
+            )));
+        }
+        f.render_widget(Paragraph::new(l).wrap(Wrap { trim: false }), left);
+        let mut r = vec![Line::styled(" Leaderboard", t.accent())];
+        for e in &d.leaderboard {
+            r.push(Line::raw(format!(
+                " {:>2}. {:<16} {:>6} {}",
+                e.rank, e.name, e.total, e.level
+            )));
+        }
+        r.push(Line::styled(" Latest", t.accent()));
+        for e in d.history.iter().rev().take(5) {
+            r.push(Line::raw(format!(" {:+} {}", e.total_delta, e.note)));
+        }
+        f.render_widget(Paragraph::new(r).wrap(Wrap { trim: false }), right);
+    }
+}
