@@ -6,8 +6,9 @@
 # database, and prints the server's RSS after the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin="${CARGO_TARGET_DIR:-./target}/release/booksygo"
+# BIN=path/to/booksygo measures another build (e.g. the previous commit's, side by side).
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet; fi
+bin="${BIN:-${CARGO_TARGET_DIR:-./target}/release/booksygo}"
 dir="$(mktemp -d)"
 port="${PORT:-18098}"
 duration="${DURATION:-10}"

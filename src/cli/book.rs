@@ -56,7 +56,7 @@ pub struct PayArgs {
 
 impl PayArgs {
     fn card(&self, today: Date) -> Option<Card> {
-        let default = format!("12/{:02}", (today.year() + 1) % 100);
+        let default = Card::default_expiry(today);
         self.card
             .as_ref()
             .map(|n| Card::new(n, self.card_expiry.as_deref().unwrap_or(&default)))

@@ -3,7 +3,6 @@
 
 use booksygo_core::ai::Assistant;
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::store::Store;
 use booksygo_core::{Agency, Error};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -62,8 +61,6 @@ fn chat_engine(
         today: clock.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
         backend: super::chat::backend(offline, &paths)?,
     };
-    let store = Store::open(&paths.database())?;
-    Ok(booksygo_tui::chat::ChatEngine::new(
-        assistant, store, user, clock,
-    ))
+    let chats = booksygo_core::ai::conversation::Chats::on_this_machine(&paths, clock)?;
+    Ok(booksygo_tui::chat::ChatEngine::new(assistant, chats, user))
 }

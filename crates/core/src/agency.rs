@@ -355,7 +355,14 @@ impl LocalAgency {
         &self.user
     }
 
+    /// The storage port, for core and the workspace's tests (`test-support`).
+    #[cfg(feature = "test-support")]
     pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn store(&self) -> &Store {
         &self.shared.store
     }
 

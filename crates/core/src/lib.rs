@@ -26,7 +26,12 @@ pub mod remote;
 pub mod search;
 pub mod secrets;
 pub mod signature;
+// The storage port is core's own: faces reach the data only through the facade and the
+// services beside it. The workspace's tests open it with the `test-support` feature.
+#[cfg(feature = "test-support")]
 pub mod store;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod store;
 pub mod team;
 pub mod trips;
 pub mod webhooks;

@@ -1,29 +1,20 @@
 //! `/api/ai/*`: the assistant over HTTP (offline backend), with the confirmation rule for
 //! booking, conversations kept per user, and recommend / itinerary / predict-price.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
-use booksygo_core::config::{Clock, Paths};
 use booksygo_server::{AppState, app};
+use common::state;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+/// A signed-in POST; the answer as text (an SSE stream for `/api/ai/chat`).
 async fn call(s: &AppState, uri: &str, token: &str, body: Value) -> (StatusCode, String) {
-    let req = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let res = app(s.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
+    let (status, bytes) =
+        common::send(s, "POST", uri, Some(token), Some(&body.to_string()), None).await;
+    (status, String::from_utf8(bytes).unwrap())
 }
 
 async fn login(s: &AppState, email: &str) -> String {
@@ -86,13 +77,6 @@ fn reply_of(sse: &str) -> Value {
     reply
 }
 
-fn state() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
-    (dir, AppState::new(LocalAgency::open(o).unwrap()))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_searches_and_books_only_after_yes() {
     let (_d, s) = state();
@@ -149,20 +133,7 @@ async fn chat_searches_and_books_only_after_yes() {
 }
 
 async fn call_get(s: &AppState, uri: &str, token: &str) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let res = app(s.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::call_auth(s, "GET", uri, token, None, None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

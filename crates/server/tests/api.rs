@@ -1,56 +1,17 @@
 //! The API through its router (`oneshot`) and once on a real socket: JSON in and out, the
 //! error shape and statuses, bad bodies.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use booksygo_core::LocalAgency;
 use booksygo_core::agency::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_server::{AppState, app};
+use common::{call, call_auth, local, state};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-fn state() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
-    (dir, AppState::new(LocalAgency::open(o).unwrap()))
-}
-
-/// The server's database seen from another process: for setting up what no route does
-/// (the first admin is made on the server's machine).
-fn local(dir: &std::path::Path) -> LocalAgency {
-    let mut o = LocalOptions::new(Paths::in_dir(dir));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
-    LocalAgency::open(o).unwrap()
-}
-
-async fn call(
-    state: &AppState,
-    method: &str,
-    uri: &str,
-    body: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if body.is_some() {
-        req = req.header("content-type", "application/json");
-    }
-    let req = req
-        .body(
-            body.map(|b| Body::from(b.to_string()))
-                .unwrap_or_else(Body::empty),
-        )
-        .unwrap();
-    let res = app(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -207,41 +168,6 @@ async fn serves_on_a_real_socket_and_shuts_down_gracefully() {
     assert!(raw.contains("\"LHR\""));
     tx.send(()).unwrap();
     server.await.unwrap().unwrap();
-}
-
-async fn call_auth(
-    state: &AppState,
-    method: &str,
-    uri: &str,
-    token: &str,
-    body: Option<&str>,
-    key: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"));
-    if body.is_some() {
-        req = req.header("content-type", "application/json");
-    }
-    if let Some(k) = key {
-        req = req.header("idempotency-key", k);
-    }
-    let req = req
-        .body(
-            body.map(|b| Body::from(b.to_string()))
-                .unwrap_or_else(Body::empty),
-        )
-        .unwrap();
-    let res = app(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 /// The first non-stop offer between two airports on the test date.
@@ -978,10 +904,8 @@ async fn request_ids_and_cors_off_by_default() {
 #[tokio::test]
 async fn expired_and_misaddressed_tokens_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
     let secret = b"a-test-secret-that-is-32-bytes-long!";
-    let s = AppState::with_secret(LocalAgency::open(o).unwrap(), secret);
+    let s = AppState::with_secret(local(dir.path()), secret);
     let t = login_as(&s, "ada@example.com").await;
     let good = t["access_token"].as_str().unwrap();
     let (st, me) = call_auth(&s, "GET", "/api/users/profile", good, None, None).await;

@@ -5,20 +5,13 @@
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
-use booksygo_core::config::{Clock, Paths};
+mod common;
+
 use booksygo_server::{AppState, app};
+use common::state;
 use serde_json::Value;
 use std::net::SocketAddr;
 use tower::ServiceExt;
-
-fn state() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
-    (dir, AppState::new(LocalAgency::open(o).unwrap()))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_package_queries_are_refused_while_health_checks_answer() {

@@ -1,31 +1,17 @@
 //! The OpenAPI document covers every route of the router, invents none, and every schema it
 //! references is defined.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+mod common;
+
+use axum::http::StatusCode;
 use booksygo_core::LocalAgency;
 use booksygo_core::agency::LocalOptions;
 use booksygo_core::config::Paths;
-use booksygo_server::{AppState, app};
+use booksygo_server::AppState;
 use serde_json::Value;
-use tower::ServiceExt;
 
 async fn send(state: &AppState, method: &str, uri: &str) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/json")
-        .body(Body::from("{}"))
-        .unwrap();
-    let res = app(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::call(state, method, uri, Some("{}")).await
 }
 
 /// Every path literal the router is built from.

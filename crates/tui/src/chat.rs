@@ -5,10 +5,8 @@
 
 use booksygo_core::Result;
 use booksygo_core::ai::Assistant;
-use booksygo_core::ai::conversation::{self, Conversation, Message};
+use booksygo_core::ai::conversation::{Chats, Conversation, Message, Which};
 use booksygo_core::ai::tools::ToolCallRecord;
-use booksygo_core::config::Clock;
-use booksygo_core::store::Store;
 use serde_json::Value;
 
 /// One tool call, as a compact card: the tool, its key arguments, a short result.
@@ -53,37 +51,27 @@ pub struct ChatTurn {
 /// (this machine's database, as `booksygo chat` keeps them, also in remote mode).
 pub struct ChatEngine {
     assistant: Assistant,
-    store: Store,
+    chats: Chats,
     user: String,
-    clock: Clock,
     conv: tokio::sync::Mutex<Option<Conversation>>,
 }
 
 impl ChatEngine {
     /// `user` is the account conversations belong to (the agency's profile id).
-    pub fn new(assistant: Assistant, store: Store, user: String, clock: Clock) -> ChatEngine {
+    pub fn new(assistant: Assistant, chats: Chats, user: String) -> ChatEngine {
         ChatEngine {
             assistant,
-            store,
+            chats,
             user,
-            clock,
             conv: tokio::sync::Mutex::new(None),
         }
-    }
-
-    fn latest(&self) -> Result<Conversation> {
-        let conn = self.store.conn()?;
-        Ok(match conversation::latest(&conn, &self.user)? {
-            Some(id) => conversation::load(&conn, &self.user, &id)?,
-            None => Conversation::new(),
-        })
     }
 
     /// Resumes the latest conversation (like `booksygo chat --continue`), or starts one.
     pub async fn open(&self) -> Result<ChatLog> {
         let mut slot = self.conv.lock().await;
         if slot.is_none() {
-            *slot = Some(self.latest()?);
+            *slot = Some(self.chats.open(&self.user, Which::LatestOrNew).await?);
         }
         let conv = slot.as_ref().expect("set above");
         Ok(ChatLog {
@@ -103,17 +91,13 @@ impl ChatEngine {
     ) -> Result<ChatTurn> {
         let mut slot = self.conv.lock().await;
         if slot.is_none() {
-            *slot = Some(self.latest()?);
+            *slot = Some(self.chats.open(&self.user, Which::LatestOrNew).await?);
         }
         let conv = slot.as_mut().expect("set above");
-        let result = self.assistant.send(conv, text, on_text).await;
-        conversation::save(
-            &mut *self.store.conn()?,
-            &self.user,
-            conv,
-            self.clock.now().as_second(),
-        )?;
-        let reply = result?;
+        let reply = self
+            .chats
+            .turn(&self.assistant, &self.user, conv, text, on_text)
+            .await?;
         Ok(ChatTurn {
             conversation_id: conv.id.clone(),
             reply: reply.reply,

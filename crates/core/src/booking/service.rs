@@ -122,17 +122,8 @@ fn validate_passengers(list: &[PassengerInput], travel: Date, today: Date) -> Re
                 p.born_on
             )));
         }
-        // Whole years at the travel date.
-        let mut age = i64::from(travel.year() - p.born_on.year());
-        if (travel.month(), travel.day()) < (p.born_on.month(), p.born_on.day()) {
-            age -= 1;
-        }
-        let fits = match p.kind {
-            PassengerType::Adult => age >= 12,
-            PassengerType::Child => (2..12).contains(&age),
-            PassengerType::Infant => age < 2,
-        };
-        if !fits {
+        let age = PassengerType::age_on(p.born_on, travel);
+        if PassengerType::of_age(age) != p.kind {
             return Err(Error::invalid(format!(
                 "{who} is {age} on {travel} and cannot travel as {} (adult 12+, child 2-11, infant under 2)",
                 p.kind.as_str()

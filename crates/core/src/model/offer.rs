@@ -91,6 +91,30 @@ impl PassengerType {
             PassengerType::Infant => "infant",
         }
     }
+
+    /// The fare type of a traveller this old (whole years): adult 12+, child 2-11, infant
+    /// under 2. The one place the age bands live.
+    pub fn of_age(years: i64) -> PassengerType {
+        match years {
+            12.. => PassengerType::Adult,
+            2.. => PassengerType::Child,
+            _ => PassengerType::Infant,
+        }
+    }
+
+    /// Whole years from `born` to `on` (a birthday counts from its day).
+    pub fn age_on(born: jiff::civil::Date, on: jiff::civil::Date) -> i64 {
+        let mut age = i64::from(on.year() - born.year());
+        if (on.month(), on.day()) < (born.month(), born.day()) {
+            age -= 1;
+        }
+        age
+    }
+
+    /// The fare type of a traveller born on `born`, travelling on `on`.
+    pub fn on(born: jiff::civil::Date, on: jiff::civil::Date) -> PassengerType {
+        PassengerType::of_age(PassengerType::age_on(born, on))
+    }
 }
 
 /// How many travellers of each type. Validated: 1..=9 seats in all, infants <= adults.

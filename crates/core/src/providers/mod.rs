@@ -2,10 +2,21 @@
 //! beside it. A provider answers a resolved request (airport codes, dates) with offers in its
 //! own currency; sorting, filtering, dedupe and conversion happen in `search::aggregate`.
 
+// The adapters are core's own: faces choose suppliers through `setup` and reach them only
+// through the facade. The workspace's tests open them with the `test-support` feature.
+#[cfg(feature = "test-support")]
 pub mod amadeus;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod amadeus;
+#[cfg(feature = "test-support")]
 pub mod duffel;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod duffel;
 pub mod http;
+#[cfg(feature = "test-support")]
 pub mod sandbox;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod sandbox;
 pub mod setup;
 
 use crate::booking::PassengerInput;

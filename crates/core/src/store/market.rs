@@ -232,33 +232,14 @@ pub fn load_routes(conn: &Connection) -> Result<Vec<(String, String, String)>> {
 pub struct CityRow {
     pub code: String,
     pub name: String,
-    pub country: String,
     pub lat: f64,
     pub lon: f64,
     pub tax_percent: u32,
 }
 
-pub fn load_cities(conn: &Connection) -> Result<Vec<CityRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, name, country, lat, lon, tax_percent FROM cities ORDER BY code",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(CityRow {
-            code: r.get(0)?,
-            name: r.get(1)?,
-            country: r.get(2)?,
-            lat: r.get(3)?,
-            lon: r.get(4)?,
-            tax_percent: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 #[derive(Debug, Clone)]
 pub struct HotelRow {
     pub id: String,
-    pub city_code: String,
     pub name: String,
     pub stars: u8,
     pub rating: f32,
@@ -315,7 +296,6 @@ fn hotel_from_row(r: &rusqlite::Row) -> rusqlite::Result<HotelRow> {
     let rating: f64 = r.get(4)?;
     Ok(HotelRow {
         id: r.get(0)?,
-        city_code: r.get(1)?,
         name: r.get(2)?,
         stars: r.get(3)?,
         rating: rating as f32,
@@ -353,16 +333,15 @@ pub fn seats_sold_between(
 pub fn load_city(conn: &Connection, code: &str) -> Result<Option<CityRow>> {
     Ok(conn
         .query_row(
-            "SELECT code, name, country, lat, lon, tax_percent FROM cities WHERE code = ?1",
+            "SELECT code, name, lat, lon, tax_percent FROM cities WHERE code = ?1",
             [code],
             |r| {
                 Ok(CityRow {
                     code: r.get(0)?,
                     name: r.get(1)?,
-                    country: r.get(2)?,
-                    lat: r.get(3)?,
-                    lon: r.get(4)?,
-                    tax_percent: r.get(5)?,
+                    lat: r.get(2)?,
+                    lon: r.get(3)?,
+                    tax_percent: r.get(4)?,
                 })
             },
         )

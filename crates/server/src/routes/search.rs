@@ -10,7 +10,7 @@ use booksygo_core::agency::{
     CalendarDay, CalendarQuery, Destination, ExploreQuery, ProviderUpdate,
 };
 use booksygo_core::model::{
-    Cabin, Currency, FlightOffer, HotelOffer, Money, Passengers, PlaceSuggestion,
+    Cabin, Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers, PlaceSuggestion,
 };
 use booksygo_core::search::{
     FlightFilters, FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery,
@@ -97,9 +97,7 @@ fn passengers(list: &[PassengerBody]) -> Result<Passengers, ApiError> {
             (Some("adult"), None) => "adult",
             (Some("child"), None) => "child",
             (Some("infant_without_seat"), None) | (Some("infant"), None) => "infant",
-            (None, Some(a)) if a >= 12 => "adult",
-            (None, Some(a)) if a >= 2 => "child",
-            (None, Some(_)) => "infant",
+            (None, Some(a)) => PassengerType::of_age(i64::from(a)).as_str(),
             _ => {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,

@@ -192,7 +192,7 @@ impl BookState {
             "",
             "sandbox test card 4242 4242 4242 4242",
         ));
-        let expiry = format!("12/{:02}", (today.year() + 1) % 100);
+        let expiry = booksygo_core::booking::payment::Card::default_expiry(today);
         fields.push(Field::new("Expiry", &expiry, "MM/YY"));
         fields.push(Field::new("Redeem points", "0", "100 points = EUR 1"));
         BookState {

@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use booksygo_core::agency::LocalOptions;
+use booksygo_core::ai::conversation::Chats;
 use booksygo_core::ai::{Assistant, Backend};
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::store::Store;
 use booksygo_core::{Agency, LocalAgency};
 use booksygo_tui::app::App;
 use booksygo_tui::chat::ChatEngine;
@@ -48,9 +48,8 @@ pub async fn chat_engine(dir: &tempfile::TempDir, agency: Arc<dyn Agency>) -> Ch
     };
     ChatEngine::new(
         assistant,
-        Store::open(&paths.database()).unwrap(),
+        Chats::on_this_machine(&paths, clock).unwrap(),
         user,
-        clock,
     )
 }
 

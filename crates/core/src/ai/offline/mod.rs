@@ -1408,13 +1408,7 @@ fn book(
                     Date::new(y, m, d).ok()
                 });
             if let Some(born) = date {
-                let kind = if today.year() - born.year() < 2 {
-                    "infant"
-                } else if today.year() - born.year() < 12 {
-                    "child"
-                } else {
-                    "adult"
-                };
+                let kind = crate::model::PassengerType::on(born, today).as_str();
                 passengers.push(json!({"given_name": given, "family_name": family, "born_on": born, "type": kind}));
             }
         }

@@ -33,6 +33,12 @@ impl std::fmt::Debug for Card {
 }
 
 impl Card {
+    /// The expiry a face fills in when none is given: the end of next year (fine for the
+    /// sandbox's test cards, which only need a future date).
+    pub fn default_expiry(today: Date) -> String {
+        format!("12/{:02}", (today.year() + 1) % 100)
+    }
+
     pub fn new(number: &str, expiry: &str) -> Card {
         Card {
             number: number

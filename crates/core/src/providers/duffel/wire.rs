@@ -52,10 +52,6 @@ pub struct Place {
     pub iata_code: Option<String>,
     #[serde(default)]
     pub time_zone: Option<String>,
-    #[serde(default)]
-    pub latitude: Option<f64>,
-    #[serde(default)]
-    pub longitude: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,8 +324,7 @@ pub fn offer(
             kind: match (p.kind.as_deref(), p.age) {
                 (Some("adult"), _) => PassengerType::Adult,
                 (Some("infant_without_seat"), _) => PassengerType::Infant,
-                (_, Some(a)) if a < 2 => PassengerType::Infant,
-                (_, Some(a)) if a >= 12 => PassengerType::Adult,
+                (_, Some(a)) => PassengerType::of_age(i64::from(a)),
                 _ => PassengerType::Child,
             },
         })
