@@ -3,11 +3,13 @@
 # the smallest JSON handler (/healthz) in the same run, 64 connections, loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+# BIN=path/to/booksygo measures another build (e.g. the previous commit's, side by side).
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet; fi
+bin="${BIN:-${CARGO_TARGET_DIR:-./target}/release/booksygo}"
 dir="$(mktemp -d)"
 port="${PORT:-18099}"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-BOOKSYGO_NOW=2026-11-25T12:00:00Z ./target/release/booksygo serve --bind "127.0.0.1:$port" --data-dir "$dir" --anonymous-search-rate 0 2>/dev/null &
+BOOKSYGO_NOW=2026-11-25T12:00:00Z "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" --anonymous-search-rate 0 2>/dev/null &
 pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 cat > "$dir/search.lua" <<'LUA'

@@ -244,6 +244,38 @@ async fn three_d_secure_then_the_succeeded_webhook_confirms_once() {
     );
 }
 
+/// A payment that succeeds after its booking was cancelled is settled like any late charge:
+/// written down as a refund owed and paid back through Stripe's refunds.
+#[tokio::test]
+async fn a_succeeded_webhook_for_a_cancelled_booking_refunds_the_charge() {
+    let (_d, f, a) = setup().await;
+    f.on(
+        "POST",
+        "/v1/payment_intents",
+        vec![Reply::ok(fixture(
+            "stripe/payment_intent_requires_action.json",
+        ))],
+    );
+    let b = book(&a, "4000002760003184").await.unwrap();
+    assert_eq!(b.status, BookingStatus::PaymentProcessing);
+    let cancelled = a.cancel_booking(&b.id, None).await.unwrap();
+    assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    let refunds_before = f.to("POST", "/v1/refunds").len();
+
+    let body = fixture("stripe/event_payment_intent_succeeded.json");
+    let t = jiff::Timestamp::now().as_second();
+    let out = a
+        .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
+        .await
+        .unwrap();
+    assert_eq!(out.action, "refund_owed");
+    assert_eq!(f.to("POST", "/v1/refunds").len(), refunds_before + 1);
+    let after = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(after.status, BookingStatus::Refunded);
+    assert_eq!(after.payments.last().unwrap().status, "refunded");
+    assert_eq!(after.refunded, after.amount_due);
+}
+
 #[tokio::test]
 async fn confirm_payment_confirms_an_intent_waiting_for_confirmation() {
     let (_d, f, a) = setup().await;

@@ -7,6 +7,8 @@
 //! `TOLERANCE_SECONDS` old. The raw bytes are signed, never re-serialised JSON.
 
 use crate::agency::LocalAgency;
+use crate::booking::payment::ChargeOutcome;
+use crate::booking::service::Settled;
 use crate::booking::state::BookingStatus;
 use crate::error::{Error, Result};
 use crate::model::{Currency, Money};
@@ -85,17 +87,29 @@ impl LocalAgency {
         {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let payment: Option<(String, String, String, String, String)> = match &intent {
-                Some(pi) => tx
-                    .query_row(
-                        "SELECT p.id, p.booking_id, p.status, b.status, b.user_id FROM payments p JOIN bookings b ON b.id = p.booking_id
-                         WHERE p.provider_ref = ?1 ORDER BY p.created_at DESC LIMIT 1",
-                        [pi],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                    )
-                    .optional()?,
-                None => None,
-            };
+            let payment: Option<(String, String, String, String, String, i64, String)> =
+                match &intent {
+                    Some(pi) => tx
+                        .query_row(
+                            "SELECT p.id, p.booking_id, p.status, b.status, b.user_id, p.amount, p.currency
+                             FROM payments p JOIN bookings b ON b.id = p.booking_id
+                             WHERE p.provider_ref = ?1 ORDER BY p.created_at DESC LIMIT 1",
+                            [pi],
+                            |r| {
+                                Ok((
+                                    r.get(0)?,
+                                    r.get(1)?,
+                                    r.get(2)?,
+                                    r.get(3)?,
+                                    r.get(4)?,
+                                    r.get(5)?,
+                                    r.get(6)?,
+                                ))
+                            },
+                        )
+                        .optional()?,
+                    None => None,
+                };
             let fresh = tx.execute(
                 "INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, 'stripe', ?2, ?3, ?4)",
                 params![event.id, event.kind, payment.as_ref().map(|p| p.1.clone()), now],
@@ -105,77 +119,60 @@ impl LocalAgency {
                 outcome.action = "duplicate".into();
                 return Ok(outcome);
             }
-            if let Some((payment_id, booking_id, pay_status, booking_status, user)) = payment {
-                let booking_status = BookingStatus::parse(&booking_status)?;
-                match event.kind.as_str() {
+            if let Some((
+                payment_id,
+                booking_id,
+                pay_status,
+                booking_status,
+                user,
+                amount,
+                currency,
+            )) = payment
+            {
+                let waiting =
+                    BookingStatus::parse(&booking_status)? == BookingStatus::PaymentProcessing;
+                let amount = Money::new(amount, Currency::parse(&currency)?);
+                // What the provider says about the charge, settled like any other outcome.
+                let charge = match event.kind.as_str() {
                     "payment_intent.succeeded" if pay_status != "succeeded" => {
-                        if booking_status == BookingStatus::PaymentProcessing {
-                            tx.execute(
-                                "UPDATE payments SET status = 'succeeded', message = NULL WHERE id = ?1",
-                                [&payment_id],
-                            )?;
-                            self.confirm_paid(&tx, &user, &booking_id, now)?;
-                            outcome.action = "confirmed".into();
-                        } else {
-                            // The money arrived for a booking that moved on: it goes back.
-                            tx.execute(
-                                "UPDATE payments SET status = 'succeeded', message = 'arrived after the booking moved on' WHERE id = ?1",
-                                [&payment_id],
-                            )?;
-                            let amount = object["amount_received"]
-                                .as_i64()
-                                .or_else(|| object["amount"].as_i64())
-                                .unwrap_or(0);
-                            let currency = Currency::parse(
-                                &object["currency"]
-                                    .as_str()
-                                    .unwrap_or("")
-                                    .to_ascii_uppercase(),
-                            )?;
-                            let amount = Money::new(amount, currency);
-                            tx.execute(
-                                "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
-                                params![crate::ids::new("ref"), booking_id, payment_id, amount.minor, amount.currency.as_str(), now],
-                            )?;
-                            outcome.action = "refund_owed".into();
-                            refund_owed = true;
-                        }
+                        Some(ChargeOutcome::Succeeded {
+                            reference: intent.clone().unwrap_or_default(),
+                        })
                     }
                     "payment_intent.payment_failed" if pay_status != "succeeded" => {
-                        let reason = object["last_payment_error"]["message"]
-                            .as_str()
-                            .unwrap_or("the payment failed")
-                            .to_string();
-                        tx.execute(
-                            "UPDATE payments SET status = 'failed', message = ?2 WHERE id = ?1",
-                            params![payment_id, reason],
-                        )?;
-                        if booking_status == BookingStatus::PaymentProcessing {
-                            self.cancel_in(
-                                &tx,
-                                &user,
-                                &booking_id,
-                                &format!("payment declined: {reason}"),
-                                now,
-                            )?;
-                            outcome.action = "cancelled".into();
-                        } else {
-                            outcome.action = "recorded".into();
+                        Some(ChargeOutcome::Declined {
+                            reason: object["last_payment_error"]["message"]
+                                .as_str()
+                                .unwrap_or("the payment failed")
+                                .to_string(),
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(charge) = charge {
+                    let settled =
+                        self.settle(&tx, &user, &booking_id, &payment_id, amount, Ok(charge))?;
+                    outcome.action = match (settled, waiting) {
+                        (Settled::Orphaned { .. }, _) => {
+                            refund_owed = true;
+                            "refund_owed"
                         }
+                        (Settled::Done, _) => "confirmed",
+                        (Settled::Failed(_), true) => "cancelled",
+                        (Settled::Failed(_), false) => "recorded",
                     }
-                    "charge.refunded" => {
-                        crate::events::emit(
-                            &tx,
-                            "booking.refund_settled",
-                            &booking_id,
-                            Some(&user),
-                            &serde_json::json!({"booking_id": booking_id, "payment_intent": intent,
-                                "amount_refunded": object["amount_refunded"]}),
-                            now,
-                        )?;
-                        outcome.action = "recorded".into();
-                    }
-                    _ => {}
+                    .into();
+                } else if event.kind == "charge.refunded" {
+                    crate::events::emit(
+                        &tx,
+                        "booking.refund_settled",
+                        &booking_id,
+                        Some(&user),
+                        &serde_json::json!({"booking_id": booking_id, "payment_intent": intent,
+                            "amount_refunded": object["amount_refunded"]}),
+                        now,
+                    )?;
+                    outcome.action = "recorded".into();
                 }
             }
             tx.commit()?;

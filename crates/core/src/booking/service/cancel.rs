@@ -1,0 +1,282 @@
+//! Cancelling: the refund quote by each item's rules, the cancellation itself, and refunds
+//! paid out (or retried) after it.
+
+use super::*;
+
+impl LocalAgency {
+    /// What cancelling would refund, by the fare rules of each item.
+    pub fn quote_cancel_as(&self, user: &str, booking_id: &str) -> Result<RefundQuote> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
+        let conn = self.store().conn()?;
+        quote(&conn, user, booking_id, self.now(), self.fx())
+    }
+
+    pub async fn cancel_booking_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        key: Option<String>,
+    ) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
+        let hash = request_hash(&booking_id)?;
+        let now = self.now().as_second();
+        let begun = idempotency::begin(
+            self.store(),
+            "cancel",
+            user,
+            key.as_deref(),
+            &hash,
+            Some(booking_id),
+            now,
+        )?;
+        let claim = match begun {
+            Begun::Unkeyed => return self.cancel_inner(user, booking_id).await,
+            Begun::Replay(answer) => return *answer,
+            Begun::Fresh(claim) | Begun::Resume(claim, _) => claim,
+        };
+        // Resumed, a cancellation that already went through is shown with its refunds paid
+        // out; one that did not is made now.
+        let status = load(&*self.store().conn()?, user, booking_id)?.status;
+        let outcome = if matches!(status, BookingStatus::Cancelled | BookingStatus::Refunded) {
+            self.pay_out_refunds().await;
+            load(&*self.store().conn()?, user, booking_id)
+        } else {
+            self.cancel_inner(user, booking_id).await
+        };
+        idempotency::finish(self.store(), &claim, &outcome);
+        outcome
+    }
+
+    async fn cancel_inner(&self, user: &str, booking_id: &str) -> Result<Booking> {
+        let now = self.now();
+        // A booking that can be cancelled here has its supplier orders cancelled first:
+        // if the airline refuses, nothing changes.
+        quote(&*self.store().conn()?, user, booking_id, now, self.fx())?;
+        self.cancel_supplier_orders(booking_id).await?;
+        {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let q = quote(&tx, user, booking_id, now, self.fx())?;
+            self.cancel_in(
+                &tx,
+                user,
+                booking_id,
+                "cancelled by the traveller",
+                now.as_second(),
+            )?;
+            let payment_id: Option<String> = tx
+                .prepare_cached("SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1")?
+                .query_row(
+                    [booking_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            // The refund is owed from this moment: it is written down with the cancellation
+            // and paid out below, or by a later retry if the card network is down.
+            if let (Some(payment_id), true) = (payment_id, q.refund.minor > 0) {
+                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
+                    params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), now.as_second()],
+                )?;
+            }
+            tx.commit()?;
+        }
+        crate::faults::step("cancel.committed");
+        self.invalidate_caches();
+        self.pay_out_refunds().await;
+        let conn = self.store().conn()?;
+        load(&conn, user, booking_id)
+    }
+
+    /// Pays every refund still owed. Failures stay owed and are retried on the next call
+    /// (cancellations and booking reads call this), so no refund is forgotten.
+    pub async fn pay_out_refunds(&self) {
+        for problem in self.reconcile_suppliers().await {
+            eprintln!("warning: {problem}");
+        }
+        self.abandon_waiting_charges().await;
+        let owed: Vec<(String, String, String, i64, String)> =
+            match self.store().conn().and_then(|c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency FROM refunds r
+                 JOIN payments p ON p.id = r.payment_id WHERE r.status = 'pending'",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            }) {
+                Ok(rows) => rows,
+                Err(_) => return,
+            };
+        for (refund_id, booking_id, reference, amount, currency) in owed {
+            let Ok(currency) = Currency::parse(&currency) else {
+                continue;
+            };
+            let Ok(done) = self
+                .payments()
+                .refund(&reference, Money::new(amount, currency), &refund_id)
+                .await
+            else {
+                continue;
+            };
+            let result = (|| -> Result<()> {
+                let mut conn = self.store().conn()?;
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let n = tx.prepare_cached("UPDATE refunds SET status = 'succeeded' WHERE id = ?1 AND status = 'pending'")?.execute(
+                    [&refund_id],
+                )?;
+                if n == 1 {
+                    tx.prepare_cached(
+                        "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
+                    )?
+                    .execute(params![booking_id, amount])?;
+                    let status: String = tx
+                        .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
+                        .query_row([&booking_id], |r| r.get(0))?;
+                    if status == BookingStatus::Cancelled.as_str() {
+                        state::transition(
+                            &tx,
+                            &booking_id,
+                            BookingStatus::Refunded,
+                            &format!("refund {done} settled"),
+                            self.now().as_second(),
+                        )?;
+                    }
+                }
+                tx.commit()?;
+                Ok(())
+            })();
+            if let Err(e) = result {
+                eprintln!("warning: refund {refund_id} was paid but not recorded: {e}");
+            }
+        }
+    }
+
+    /// Charges still waiting for the cardholder (3-D Secure) on bookings that were cancelled
+    /// meanwhile are cancelled with the provider, so they can never complete later.
+    async fn abandon_waiting_charges(&self) {
+        let waiting: Vec<(String, String)> = match self.store().conn().and_then(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT p.id, p.provider_ref FROM payments p JOIN bookings b ON b.id = p.booking_id
+                 WHERE p.status = 'requires_action' AND p.provider_ref IS NOT NULL AND b.status IN ('CANCELLED', 'REFUNDED')",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        }) {
+            Ok(rows) => rows,
+            Err(_) => return,
+        };
+        for (payment_id, reference) in waiting {
+            if self.payments().cancel(&reference).await.is_ok()
+                && let Ok(conn) = self.store().conn()
+            {
+                let _ = conn.execute(
+                    "UPDATE payments SET status = 'canceled', message = 'abandoned: the booking was cancelled' WHERE id = ?1 AND status = 'requires_action'",
+                    [&payment_id],
+                );
+            }
+        }
+    }
+}
+
+/// The card gets back at most what it paid; redeemed points always come back.
+pub fn quote(
+    conn: &Connection,
+    user: &str,
+    booking_id: &str,
+    now: Timestamp,
+    fx: &crate::model::FxTable,
+) -> Result<RefundQuote> {
+    let b = load(conn, user, booking_id)?;
+    match b.status {
+        BookingStatus::Cancelled | BookingStatus::Refunded => {
+            return Err(Error::Conflict(format!(
+                "booking {} is already {}",
+                b.id, b.status
+            )));
+        }
+        BookingStatus::Completed => {
+            return Err(Error::Conflict(format!(
+                "booking {} is COMPLETED: the trip is over",
+                b.id
+            )));
+        }
+        _ => {}
+    }
+    let currency = b.total.currency;
+    let mut refundable = 0i64;
+    let mut rules = Vec::new();
+    for item in &b.items {
+        let (back, rule) = match item.kind.as_str() {
+            "flight" => {
+                let offer: FlightOffer = serde_json::from_value(item.details.clone())?;
+                if item.starts_at <= now {
+                    (0, "flight already departed: nothing back".to_string())
+                } else {
+                    match offer.conditions.refund_before_departure.fee() {
+                        Some(fee) => {
+                            let fee = fx.convert(fee, currency)?.minor.min(item.price.minor);
+                            (
+                                item.price.minor - fee,
+                                format!("refundable fare, fee {}", Money::new(fee, currency)),
+                            )
+                        }
+                        None => (
+                            item.tax.minor,
+                            format!("non-refundable fare: taxes {} back", item.tax),
+                        ),
+                    }
+                }
+            }
+            "hotel" => {
+                let offer: HotelOffer = serde_json::from_value(item.details.clone())?;
+                match offer.cancellation.free_until {
+                    Some(until) if until.timestamp() > now => (
+                        item.price.minor,
+                        format!("free cancellation until {}", until.strftime("%-d %b %H:%M")),
+                    ),
+                    Some(_) => (0, "past the free-cancellation deadline".to_string()),
+                    None => (0, "non-refundable rate".to_string()),
+                }
+            }
+            _ => {
+                let days = (item.starts_at.as_second() - now.as_second()) / 86_400;
+                let pct = if days >= 30 {
+                    90
+                } else if days >= 7 {
+                    50
+                } else {
+                    0
+                };
+                (
+                    item.price.minor * pct / 100,
+                    format!("package {days} days before departure: {pct}% back"),
+                )
+            }
+        };
+        refundable += back;
+        rules.push(format!("{}: {rule}", item.description));
+    }
+    let paid: i64 = b
+        .payments
+        .iter()
+        .filter(|p| p.status == "succeeded" && p.method == "card")
+        .map(|p| p.amount.minor)
+        .sum();
+    // What the card has already had back (a cheaper date change) is not refunded twice.
+    let refunded: i64 = conn
+        .prepare_cached("SELECT coalesce(sum(amount), 0) FROM refunds WHERE booking_id = ?1")?
+        .query_row([&b.id], |r| r.get(0))?;
+    let paid = paid - refunded;
+    let refund = refundable.min(paid).max(0);
+    let (returned, clawed) = points::cancel_effect(conn, user, &b.id)?;
+    Ok(RefundQuote {
+        booking_id: b.id.clone(),
+        status: b.status,
+        refund: Money::new(refund, currency),
+        kept: Money::new(paid - refund, currency),
+        points_returned: returned,
+        points_clawed_back: clawed,
+        rules,
+    })
+}

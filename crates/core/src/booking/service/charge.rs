@@ -1,0 +1,384 @@
+//! Paying: a charge attempt written down, sent to the payment provider under its key, and
+//! its outcome settled into the booking's state; a charge cut short is resumed, never repeated.
+
+use super::*;
+
+impl LocalAgency {
+    /// Charges the card for a PENDING booking and moves it on. The provider is called outside
+    /// any transaction (a real card network may take seconds); the moves on either side are
+    /// transactions of their own.
+    pub(super) async fn charge(
+        &self,
+        user: &str,
+        booking_id: &str,
+        card: &Card,
+    ) -> Result<Booking> {
+        // Orders held unpaid must still be held at the same price before the card is charged.
+        self.check_held_orders(booking_id).await?;
+        let now = self.now().as_second();
+        let (amount, attempt, payment_id) = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let started = self.start_charge(&tx, user, booking_id, card, now)?;
+            tx.commit()?;
+            started
+        };
+        crate::faults::step("charge.started");
+        self.send_charge(
+            user,
+            booking_id,
+            &payment_id,
+            amount,
+            card,
+            &charge_key(booking_id, attempt),
+        )
+        .await
+    }
+
+    /// Sends a started charge attempt to the payment provider under its idempotency key and
+    /// settles what it answers. Sending the same attempt again (after a crash) is safe: the
+    /// provider answers a key it has seen with the first outcome, never a second charge.
+    async fn send_charge(
+        &self,
+        user: &str,
+        booking_id: &str,
+        payment_id: &str,
+        amount: Money,
+        card: &Card,
+        provider_key: &str,
+    ) -> Result<Booking> {
+        let outcome = self.payments().charge(amount, card, provider_key).await;
+        crate::faults::step("charge.answered");
+        let settled = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let settled = self.settle(&tx, user, booking_id, payment_id, amount, outcome)?;
+            tx.commit()?;
+            settled
+        };
+        crate::faults::step("charge.settled");
+        let booking = self.after_settle(user, booking_id, settled).await?;
+        self.after_paid(user, booking).await
+    }
+
+    /// Carries on a payment whose request died half-way, under the same idempotency key:
+    /// a PENDING booking is charged (nothing reached the provider); a charge attempt that was
+    /// sent but never settled is sent again under its own provider key, so the provider
+    /// answers with the first outcome instead of charging twice; anything else is shown as
+    /// it stands. Without a card (a booking made to pay later), the booking as it stands.
+    pub(super) async fn resume_payment(
+        &self,
+        user: &str,
+        booking_id: &str,
+        card: Option<&Card>,
+    ) -> Result<Booking> {
+        let conn = self.store().conn()?;
+        let booking = load(&conn, user, booking_id)?;
+        let Some(card) = card else {
+            return Ok(booking);
+        };
+        match booking.status {
+            BookingStatus::Pending => {
+                drop(conn);
+                self.charge(user, booking_id, card).await
+            }
+            BookingStatus::PaymentProcessing => {
+                let unsettled: Option<(String, i64, String, String)> = conn
+                    .prepare_cached("SELECT id, amount, currency, provider_key FROM payments WHERE booking_id = ?1 AND status = 'processing' AND provider_key IS NOT NULL ORDER BY created_at DESC LIMIT 1")?
+                    .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()?;
+                drop(conn);
+                match unsettled {
+                    Some((payment_id, amount, currency, key)) => {
+                        let amount = Money::new(amount, Currency::parse(&currency)?);
+                        self.send_charge(user, booking_id, &payment_id, amount, card, &key)
+                            .await
+                    }
+                    None => Ok(booking),
+                }
+            }
+            _ => Ok(booking),
+        }
+    }
+
+    /// A booking just paid: its held supplier orders are paid now (what fails is retried by
+    /// `reconcile_suppliers` and shown in `next_action`).
+    async fn after_paid(&self, user: &str, booking: Booking) -> Result<Booking> {
+        if booking.status != BookingStatus::Confirmed {
+            return Ok(booking);
+        }
+        if self.pay_held_orders(&booking.id).await.is_empty() {
+            self.invalidate_caches();
+        }
+        load(&*self.store().conn()?, user, &booking.id)
+    }
+
+    /// PENDING -> PAYMENT_PROCESSING, and the attempt written down (status `processing`,
+    /// with the provider key it will be sent under) before anything is sent; returns the
+    /// amount to charge, the attempt number and the attempt's payment id.
+    pub(super) fn start_charge(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        card: &Card,
+        now: i64,
+    ) -> Result<(Money, usize, String)> {
+        let row: Option<(String, i64, String, i64)> = tx
+            .prepare_cached("SELECT status, amount_due, currency, (SELECT count(*) FROM payments p WHERE p.booking_id = b.id)
+                 FROM bookings b WHERE id = ?1 AND user_id = ?2")?
+            .query_row(
+                params![booking_id, user],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (status, due, currency, attempts) =
+            row.ok_or_else(|| Error::NotFound(format!("no booking {booking_id}")))?;
+        let status = BookingStatus::parse(&status)?;
+        if status != BookingStatus::Pending {
+            return Err(Error::Conflict(format!(
+                "booking {booking_id} is {status}: only a PENDING booking can be paid"
+            )));
+        }
+        state::transition(
+            tx,
+            booking_id,
+            BookingStatus::PaymentProcessing,
+            "charging the card",
+            now,
+        )?;
+        let amount = Money::new(due, Currency::parse(&currency)?);
+        let attempt = attempts as usize;
+        let payment_id = crate::ids::new("pay");
+        tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at, provider_key)
+             VALUES (?1, ?2, ?3, 'card', 'processing', ?4, ?5, ?6, ?7, NULL, NULL, ?8, ?9)")?.execute(
+            params![payment_id, booking_id, self.payments().name(), amount.minor, amount.currency.as_str(),
+                card.brand(), card.last4(), now, charge_key(booking_id, attempt)],
+        )?;
+        Ok((amount, attempt, payment_id))
+    }
+
+    /// Applies what the payment provider said about one charge attempt (`payment_id`) to the
+    /// attempt and its booking, inside the caller's transaction: the one place where a payment
+    /// outcome changes a booking, for a charge, a confirmed 3-D Secure payment and the
+    /// provider's webhook alike. A success on a booking that is still waiting confirms it; a
+    /// success on one that moved on (cancelled, lapsed) is written down as a refund owed; a
+    /// decline cancels a waiting booking; a provider error puts it back to PENDING.
+    /// Database errors come back as `Err` (the caller must not commit); what the card did
+    /// comes back as a `Settled` for the caller to act on once it has committed.
+    pub(crate) fn settle(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        payment_id: &str,
+        amount: Money,
+        outcome: Result<ChargeOutcome>,
+    ) -> Result<Settled> {
+        let now = self.now().as_second();
+        let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
+            tx.prepare_cached("UPDATE payments SET status = ?2, provider_ref = coalesce(?3, provider_ref), message = ?4 WHERE id = ?1 AND status != 'succeeded'")?
+                .execute(params![payment_id, status, reference, message])?;
+            Ok(())
+        };
+        // The booking may have moved on while the card network answered (cancelled by its
+        // traveller, or lapsed): then a successful charge must be given back.
+        let status: String = tx
+            .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
+            .query_row([booking_id], |r| r.get(0))?;
+        let waiting = BookingStatus::parse(&status)? == BookingStatus::PaymentProcessing;
+        Ok(match outcome {
+            Ok(ChargeOutcome::Succeeded { reference }) if waiting => {
+                record("succeeded", Some(&reference), None)?;
+                self.confirm_paid(tx, user, booking_id, now)?;
+                Settled::Done
+            }
+            Ok(ChargeOutcome::Succeeded { reference }) => {
+                record(
+                    "refunded",
+                    Some(&reference),
+                    Some("the booking was no longer waiting for this payment"),
+                )?;
+                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
+                    params![crate::ids::new("ref"), booking_id, payment_id, amount.minor, amount.currency.as_str(), now],
+                )?;
+                Settled::Orphaned { amount }
+            }
+            Ok(ChargeOutcome::RequiresAction { reference }) => {
+                record(
+                    "requires_action",
+                    Some(&reference),
+                    Some("the bank asks the cardholder to confirm"),
+                )?;
+                Settled::Done
+            }
+            Ok(ChargeOutcome::Declined { reason }) => {
+                record("failed", None, Some(&reason))?;
+                if waiting {
+                    self.cancel_in(
+                        tx,
+                        user,
+                        booking_id,
+                        &format!("payment declined: {reason}"),
+                        now,
+                    )?;
+                }
+                Settled::Failed(Error::Conflict(format!(
+                    "payment declined ({reason}): booking {booking_id} is cancelled and its seats released; book again with another card"
+                )))
+            }
+            Err(e) => {
+                record("failed", None, Some(&e.to_string()))?;
+                if waiting {
+                    state::transition(
+                        tx,
+                        booking_id,
+                        BookingStatus::Pending,
+                        "payment provider error",
+                        now,
+                    )?;
+                }
+                Settled::Failed(Error::Conflict(format!(
+                    "the payment did not go through ({e}); booking {booking_id} is PENDING: retry with `booksygo bookings pay {booking_id}`"
+                )))
+            }
+        })
+    }
+
+    /// Acts on a settled charge after its transaction committed.
+    pub(super) async fn after_settle(
+        &self,
+        user: &str,
+        booking_id: &str,
+        settled: Settled,
+    ) -> Result<Booking> {
+        match settled {
+            Settled::Done => load(&*self.store().conn()?, user, booking_id),
+            Settled::Failed(e) => Err(e),
+            Settled::Orphaned { amount } => {
+                self.pay_out_refunds().await;
+                Err(Error::Conflict(format!(
+                    "booking {booking_id} stopped waiting for payment while the card was charged: the charge of {amount} is refunded"
+                )))
+            }
+        }
+    }
+
+    pub(crate) fn confirm_paid(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        now: i64,
+    ) -> Result<()> {
+        events::emit(
+            tx,
+            "booking.payment_completed",
+            booking_id,
+            Some(user),
+            &serde_json::json!({"booking_id": booking_id}),
+            now,
+        )?;
+        state::transition(
+            tx,
+            booking_id,
+            BookingStatus::Confirmed,
+            "payment received",
+            now,
+        )?;
+        points::on_confirmed(tx, user, booking_id, now)
+    }
+
+    /// Cancels inside a transaction: status, inventory, points. Money is the caller's.
+    pub(crate) fn cancel_in(
+        &self,
+        tx: &Connection,
+        user: &str,
+        booking_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<(i64, i64)> {
+        state::transition(tx, booking_id, BookingStatus::Cancelled, reason, now)?;
+        inventory::release(tx, booking_id)?;
+        crate::booking::supplier::mark_cancelling(tx, booking_id, now)?;
+        points::on_cancelled(tx, user, booking_id, now)
+    }
+
+    pub async fn pay_booking_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        card: Card,
+        key: Option<String>,
+    ) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
+        let hash = request_hash(&(booking_id, card.fingerprint()))?;
+        let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        card.validate(today)?;
+        self.sweep()?;
+        let now = self.now().as_second();
+        let begun = idempotency::begin(
+            self.store(),
+            "pay",
+            user,
+            key.as_deref(),
+            &hash,
+            Some(booking_id),
+            now,
+        )?;
+        match begun {
+            Begun::Unkeyed => self.charge(user, booking_id, &card).await,
+            Begun::Replay(answer) => *answer,
+            Begun::Fresh(claim) => {
+                let outcome = self.charge(user, booking_id, &card).await;
+                idempotency::finish(self.store(), &claim, &outcome);
+                outcome
+            }
+            Begun::Resume(claim, _) => {
+                let outcome = self.resume_payment(user, booking_id, Some(&card)).await;
+                idempotency::finish(self.store(), &claim, &outcome);
+                outcome
+            }
+        }
+    }
+
+    /// Finishes a payment that required the cardholder's confirmation.
+    pub async fn confirm_payment_as(&self, user: &str, booking_id: &str) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
+        let (payment_id, reference, amount) = {
+            let conn = self.store().conn()?;
+            let b = load(&conn, user, booking_id)?;
+            if b.status != BookingStatus::PaymentProcessing {
+                return Err(Error::Conflict(format!(
+                    "booking {booking_id} is {}: there is no payment waiting for confirmation",
+                    b.status
+                )));
+            }
+            let row: Option<(String, String, i64, String)> = conn
+                .prepare_cached("SELECT id, provider_ref, amount, currency FROM payments WHERE booking_id = ?1 AND status = 'requires_action' ORDER BY created_at DESC LIMIT 1")?
+                .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let (id, reference, amount, currency) = row.ok_or_else(|| {
+                Error::Conflict(format!(
+                    "booking {booking_id} has no payment waiting for confirmation"
+                ))
+            })?;
+            (
+                id,
+                reference,
+                Money::new(amount, Currency::parse(&currency)?),
+            )
+        };
+        // A provider that cannot be reached leaves the payment waiting: try again later.
+        let outcome = self.payments().confirm(&reference).await?;
+        let settled = {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let settled = self.settle(&tx, user, booking_id, &payment_id, amount, Ok(outcome))?;
+            tx.commit()?;
+            settled
+        };
+        let booking = self.after_settle(user, booking_id, settled).await?;
+        self.after_paid(user, booking).await
+    }
+}

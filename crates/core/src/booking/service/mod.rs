@@ -1,0 +1,104 @@
+//! The booking desk, one module per step: `create` (with `validate` and `reprice`), `charge`
+//! (pay, confirm a payment that needed action, settle an outcome), `cancel` (quote and
+//! refund), `modify`, `review`, `sweep` (lapses and completions) and `read`. Money moves only
+//! through the payment provider; the database changes only inside transactions, and every
+//! status change goes through `state::transition`. What the steps share lives here.
+
+use super::idempotency::{self, Begun, Claim};
+use super::inventory::{self, Need};
+use super::payment::{
+    Card, ChargeOutcome, MAX_POINTS_SHARE_PERCENT, MIN_POINTS_REDEMPTION, POINTS_PER_EUR,
+};
+use super::state::{self, BookingStatus};
+use super::{
+    AuditEntry, Booking, BookingItem, BookingRequest, ItemRequest, PassengerInput, PaymentRecord,
+    RefundQuote,
+};
+use crate::agency::LocalAgency;
+use crate::error::{Error, Result};
+use crate::events;
+use crate::model::{Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers};
+use crate::places::countries;
+use crate::points;
+use crate::providers::{FlightRequest, HotelRequest, SliceRequest};
+use crate::search::packages;
+use crate::store;
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// What a charge came to, for the caller to act on after committing.
+pub(crate) enum Settled {
+    Done,
+    Failed(Error),
+    /// The card was charged but the booking had moved on: a refund of `amount` is owed
+    /// (written down with the outcome, paid out with the other refunds owed).
+    Orphaned {
+        amount: Money,
+    },
+}
+
+/// A payment waiting for the cardholder's confirmation holds inventory this long.
+pub const ACTION_HOLD_SECONDS: i64 = 24 * 3600;
+
+/// PENDING bookings hold their inventory this long before they lapse.
+pub const PENDING_HOLD_SECONDS: i64 = 30 * 60;
+
+/// An item ready to book: priced, described, with the inventory it needs.
+struct Prepared {
+    kind: &'static str,
+    offer_id: String,
+    provider: String,
+    description: String,
+    price: Money,
+    tax: Money,
+    list_price: Money,
+    continent: String,
+    starts_at: Timestamp,
+    ends_on: Date,
+    details: serde_json::Value,
+    needs: Vec<Need>,
+    /// Travellers the item expects, when it is strict about types (flights).
+    passengers: Option<Passengers>,
+    /// Most travellers the item takes (hotel guests, package places).
+    capacity: Option<u32>,
+    pnr: bool,
+    /// For a real supplier: the offer as it priced it just now, to order.
+    supplier: Option<FlightOffer>,
+    /// For a real hotel supplier: its quote to book, and the stay as quoted.
+    stay: Option<(String, HotelOffer)>,
+}
+
+/// The payment provider's idempotency key for a booking's charge attempt (the number of
+/// attempts before it): written down with the attempt before it is sent, and sent again
+/// unchanged if the attempt is resumed, so the provider can never charge it twice.
+fn charge_key(booking_id: &str, attempt: usize) -> String {
+    format!("{booking_id}-{attempt}")
+}
+
+fn ts(s: i64) -> Timestamp {
+    Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn request_hash(value: &impl serde::Serialize) -> Result<String> {
+    Ok(format!(
+        "{:016x}",
+        crate::geo::word(&serde_json::to_string(value)?)
+    ))
+}
+
+mod cancel;
+mod charge;
+mod create;
+mod modify;
+mod read;
+mod reprice;
+mod review;
+mod sweep;
+mod validate;
+
+pub use cancel::quote;
+pub use modify::Modification;
+pub use read::{booking_of_payment, load};
+pub use review::Review;
+use validate::validate_passengers;

@@ -1,0 +1,307 @@
+//! Changing a confirmed booking: a traveller's name, or the flight's date (fees and fare
+//! difference charged or refunded).
+
+use super::*;
+
+/// A change to a confirmed booking.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Modification {
+    /// Correct a traveller's name (1-based index).
+    PassengerName {
+        passenger: usize,
+        given_name: String,
+        family_name: String,
+    },
+    /// Move the flight to another date: every slice shifts by the same number of days.
+    FlightDate {
+        date: Date,
+        /// Pays a fare difference; not needed when the new fare costs less.
+        #[serde(default)]
+        card: Option<Card>,
+    },
+}
+
+impl LocalAgency {
+    pub async fn modify_booking_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        change: Modification,
+    ) -> Result<Booking> {
+        let booking_id = &self.resolve_id(user, booking_id)?;
+        self.sweep()?;
+        let b = {
+            let conn = self.store().conn()?;
+            load(&conn, user, booking_id)?
+        };
+        if !matches!(b.status, BookingStatus::Confirmed | BookingStatus::Pending) {
+            return Err(Error::Conflict(format!(
+                "booking {} is {}: only PENDING or CONFIRMED bookings change",
+                b.id, b.status
+            )));
+        }
+        let now = self.now();
+        match change {
+            Modification::PassengerName {
+                passenger,
+                given_name,
+                family_name,
+            } => {
+                let Some(p) = passenger.checked_sub(1).and_then(|i| b.passengers.get(i)) else {
+                    return Err(Error::invalid(format!(
+                        "booking {} has {} traveller(s): no number {passenger}",
+                        b.id,
+                        b.passengers.len()
+                    )));
+                };
+                let mut changed = p.clone();
+                changed.given_name = given_name;
+                changed.family_name = family_name;
+                validate_passengers(
+                    std::slice::from_ref(&changed),
+                    b.starts_on,
+                    now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                )?;
+                let mut conn = self.store().conn()?;
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.prepare_cached("UPDATE booking_passengers SET given_name = ?3, family_name = ?4 WHERE booking_id = ?1 AND seq = ?2")?.execute(
+                    params![b.id, passenger as i64, changed.given_name.trim(), changed.family_name.trim()],
+                )?;
+                tx.prepare_cached("UPDATE bookings SET updated_at = ?2 WHERE id = ?1")?
+                    .execute(params![b.id, now.as_second()])?;
+                events::emit(
+                    &tx,
+                    "booking.modified",
+                    &b.id,
+                    Some(user),
+                    &serde_json::json!({"booking_id": b.id, "change": "passenger_name", "passenger": passenger}),
+                    now.as_second(),
+                )?;
+                tx.commit()?;
+                load(&conn, user, &b.id)
+            }
+            Modification::FlightDate { date, card } => {
+                self.change_flight_date(user, b, date, card).await
+            }
+        }
+    }
+
+    async fn change_flight_date(
+        &self,
+        user: &str,
+        b: Booking,
+        date: Date,
+        card: Option<Card>,
+    ) -> Result<Booking> {
+        if b.status != BookingStatus::Confirmed {
+            return Err(Error::Conflict(format!(
+                "booking {} is {}: pay it first, then change the date (or cancel and book again)",
+                b.id, b.status
+            )));
+        }
+        let now = self.now();
+        let item = b
+            .items
+            .iter()
+            .find(|i| i.kind == "flight")
+            .ok_or_else(|| Error::invalid(format!("booking {} has no flight to move", b.id)))?
+            .clone();
+        let old: FlightOffer = serde_json::from_value(item.details.clone())?;
+        if item.starts_at <= now {
+            return Err(Error::Conflict("the flight has already left".into()));
+        }
+        let Some(fee) = old.conditions.change_before_departure.fee() else {
+            return Err(Error::Conflict(format!(
+                "the fare of booking {} does not allow changes",
+                b.id
+            )));
+        };
+        let shift = date - old.slices[0].departing_at.date();
+        let shift_days = shift.get_days();
+        if shift_days == 0 {
+            return Err(Error::invalid(format!(
+                "the flight already leaves on {date}"
+            )));
+        }
+        let mut query = crate::search::FlightQuery::one_way(
+            &old.slices[0].origin,
+            &old.slices[0].destination,
+            date,
+        );
+        query.slices = old
+            .slices
+            .iter()
+            .map(|s| {
+                let d = s
+                    .departing_at
+                    .date()
+                    .checked_add(i64::from(shift_days).days())
+                    .unwrap_or(date);
+                crate::search::SliceQuery {
+                    origin: s.origin.clone(),
+                    destination: s.destination.clone(),
+                    departure_date: d,
+                }
+            })
+            .collect();
+        query.passengers = Passengers::from_list(&old.passengers);
+        query.cabin = old.cabin_class;
+        query.max_stops = Some(old.stops() as u8);
+        query.currency = Some(b.total.currency);
+        query.filters.airlines = vec![old.owner.clone()];
+        query.sort = crate::search::FlightSort::Price;
+        let found = crate::agency::Agency::search_flights(self, &query).await?;
+        let new = found
+            .offers
+            .into_iter()
+            .find(|o| o.stops() == old.stops())
+            .ok_or_else(|| {
+                Error::Conflict(format!(
+                    "{} has no seats on {date} for this trip; try another date",
+                    old.owner
+                ))
+            })?;
+        let fee = self.fx().convert(fee, b.total.currency)?;
+        let difference = new.total().minor + fee.minor - item.price.minor;
+        if difference > 0 && card.is_none() {
+            return Err(Error::invalid(format!(
+                "moving to {date} costs {} more (fare difference and a {} change fee): pay with --card",
+                Money::new(difference, b.total.currency),
+                fee
+            )));
+        }
+        if let Some(c) = &card {
+            c.validate(now.to_zoned(jiff::tz::TimeZone::UTC).date())?;
+        }
+        let prepared = self.prepare_flight(new.clone()).await?;
+        // Money first: a declined card changes nothing.
+        let mut charge_ref = None;
+        if difference > 0 {
+            let c = card.as_ref().expect("checked above");
+            match self
+                .payments()
+                .charge(
+                    Money::new(difference, b.total.currency),
+                    c,
+                    &format!("{}-change-{}", b.id, new.id),
+                )
+                .await?
+            {
+                ChargeOutcome::Succeeded { reference } => {
+                    charge_ref = Some((reference, c.brand(), c.last4()))
+                }
+                ChargeOutcome::RequiresAction { .. } | ChargeOutcome::Declined { .. } => {
+                    return Err(Error::Conflict(
+                        "the card was declined for the change: nothing was changed".into(),
+                    ));
+                }
+            }
+        }
+        let refund_ref = if difference < 0 {
+            let original: Option<String> = self
+                .store()
+                .conn()?
+                .query_row(
+                    "SELECT provider_ref FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
+                    [&b.id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match original {
+                Some(r) => Some(
+                    self.payments()
+                        .refund(
+                            &r,
+                            Money::new(-difference, b.total.currency),
+                            &format!("{}-change-{}-refund", b.id, new.id),
+                        )
+                        .await?,
+                ),
+                None => None,
+            }
+        } else {
+            None
+        };
+        // The database work; if it fails after money moved, the money goes back.
+        let applied = (|| -> Result<()> {
+            let mut conn = self.store().conn()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let nows = self.now().as_second();
+            // The booking may have changed while the card network answered.
+            let still: String = tx
+                .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
+                .query_row([&b.id], |r| r.get(0))?;
+            if still != BookingStatus::Confirmed.as_str() {
+                return Err(Error::Conflict(format!(
+                    "booking {} became {still} during the change: nothing was changed",
+                    b.id
+                )));
+            }
+            // Give back the old seats, take the new ones.
+            let old_holds: Vec<(i64, String, String, u32)> = tx
+                .prepare("SELECT rowid, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND kind = 'seats' AND released = 0")?
+                .query_map([&b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (rowid, key, cabin, qty) in old_holds {
+                tx.prepare_cached("UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2")?.execute(
+                    params![key, cabin, qty],
+                )?;
+                tx.prepare_cached("UPDATE booking_holds SET released = 1 WHERE rowid = ?1")?
+                    .execute([rowid])?;
+            }
+            inventory::take(&tx, &b.id, &prepared.needs)?;
+            let new_price = prepared.price.minor + fee.minor;
+            tx.prepare_cached("UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
+                 WHERE booking_id = ?1 AND seq = ?2")?.execute(
+                params![b.id, item.seq, new.id, prepared.description, new_price, prepared.tax.minor, prepared.starts_at.as_second(), prepared.details.to_string()],
+            )?;
+            let delta = new_price - item.price.minor;
+            tx.prepare_cached("UPDATE bookings SET total = total + ?2, list_total = list_total + ?2, amount_due = amount_due + ?2, updated_at = ?3,
+                     starts_on = (SELECT date(min(starts_at), 'unixepoch') FROM booking_items WHERE booking_id = ?1),
+                     ends_on = max(?4, (SELECT ends_on FROM bookings WHERE id = ?1))
+                 WHERE id = ?1")?.execute(
+                params![b.id, delta, nows, prepared.ends_on.to_string()],
+            )?;
+            if let Some((reference, brand, last4)) = &charge_ref {
+                tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
+                     VALUES (?1, ?2, ?3, 'card', 'succeeded', ?4, ?5, ?6, ?7, ?8, 'flight date change', ?9)")?.execute(
+                    params![crate::ids::new("pay"), b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
+                )?;
+            }
+            if let Some(r) = refund_ref {
+                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)")?.execute(
+                    params![crate::ids::new("ref"), b.id, -difference, b.total.currency.as_str(), nows],
+                )?;
+                tx.prepare_cached("UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1")?
+                    .execute(params![b.id, -difference])?;
+                let _ = r;
+            }
+            events::emit(
+                &tx,
+                "booking.modified",
+                &b.id,
+                Some(user),
+                &serde_json::json!({"booking_id": b.id, "change": "flight_date", "date": date, "difference": Money::new(difference, b.total.currency)}),
+                nows,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = applied {
+            if let Some((reference, _, _)) = &charge_ref {
+                let _ = self
+                    .payments()
+                    .refund(
+                        reference,
+                        Money::new(difference, b.total.currency),
+                        &format!("{}-change-{}-undo", b.id, new.id),
+                    )
+                    .await;
+            }
+            return Err(e);
+        }
+        self.invalidate_caches();
+        load(&*self.store().conn()?, user, &b.id)
+    }
+}

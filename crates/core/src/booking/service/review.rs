@@ -1,0 +1,87 @@
+//! Reviews of completed package bookings.
+
+use super::*;
+
+/// A traveller's review of a package they travelled on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Review {
+    pub id: String,
+    pub booking_id: String,
+    pub package_id: String,
+    pub rating: u8,
+    pub text: String,
+    pub created_at: Timestamp,
+}
+
+impl LocalAgency {
+    /// Reviews are for completed package bookings, once per booking; the package's rating and
+    /// review count move with them, and the reviewer earns points.
+    pub fn review_as(
+        &self,
+        user: &str,
+        booking_id: &str,
+        rating: u8,
+        text: &str,
+    ) -> Result<Review> {
+        if !(1..=5).contains(&rating) {
+            return Err(Error::invalid("a rating is 1 to 5"));
+        }
+        let text = text.trim();
+        if text.chars().count() < 3 || text.chars().count() > 2000 {
+            return Err(Error::invalid("a review is 3 to 2000 characters"));
+        }
+        self.sweep()?;
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let b = load(&tx, user, booking_id)?;
+        if b.status != BookingStatus::Completed {
+            return Err(Error::Conflict(format!(
+                "booking {} is {}: you can review a package once the trip is completed",
+                b.id, b.status
+            )));
+        }
+        let package = b
+            .items
+            .iter()
+            .find(|i| i.kind == "package")
+            .map(|i| i.offer_id.clone())
+            .ok_or_else(|| Error::invalid(format!("booking {} has no package to review", b.id)))?;
+        let exists: bool = tx
+            .prepare_cached("SELECT 1 FROM reviews WHERE booking_id = ?1")?
+            .query_row([&b.id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if exists {
+            return Err(Error::Conflict(format!(
+                "booking {} is already reviewed",
+                b.id
+            )));
+        }
+        let id = crate::ids::new("rev");
+        let now = self.now().as_second();
+        tx.prepare_cached("INSERT INTO reviews(id, booking_id, package_id, user_id, rating, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
+            params![id, b.id, package, user, rating, text, now],
+        )?;
+        tx.prepare_cached("UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1")?.execute(
+            params![package, f64::from(rating)],
+        )?;
+        events::emit(
+            &tx,
+            "review.written",
+            &id,
+            Some(user),
+            &serde_json::json!({"package_id": package, "rating": rating}),
+            now,
+        )?;
+        points::on_review(&tx, user, &b.id, now)?;
+        tx.commit()?;
+        Ok(Review {
+            id,
+            booking_id: b.id,
+            package_id: package,
+            rating,
+            text: text.to_string(),
+            created_at: ts(now),
+        })
+    }
+}
