@@ -581,47 +581,29 @@ impl Agency for LocalAgency {
             updates_by_provider(&hit, progress);
             return Ok(hit);
         }
-        // Each provider's answer, filtered and converted like the final list.
+        // Each provider's answer, shown like the final list.
         let observe = |provider: &str, answer: std::result::Result<&[FlightOffer], &str>| {
-            let update = match answer {
-                Ok(found) => {
-                    let mut offers: Vec<FlightOffer> = found
-                        .iter()
-                        .filter(|o| query.accepts(o, places, self.fx()))
-                        .filter_map(|o| self.convert_flight(o.clone(), query.currency).ok())
-                        .collect();
-                    flights::sort(&mut offers, query.sort, self.fx());
-                    offers.truncate(query.limit.unwrap_or(50));
-                    ProviderUpdate {
-                        provider: provider.to_string(),
-                        offers,
-                        error: None,
-                    }
-                }
+            let shown = answer
+                .map_err(str::to_string)
+                .and_then(|found| self.shown(query, found, places).map_err(|e| e.to_string()));
+            progress(match shown {
+                Ok(offers) => ProviderUpdate {
+                    provider: provider.to_string(),
+                    offers,
+                    error: None,
+                },
                 Err(why) => ProviderUpdate {
                     provider: provider.to_string(),
                     offers: Vec::new(),
-                    error: Some(why.to_string()),
+                    error: Some(why),
                 },
-            };
-            progress(update);
+            });
         };
         let gathered = m
             .aggregator
             .flights_observed(&req, self.fx(), &observe)
             .await?;
-        let mut offers = Vec::with_capacity(gathered.offers.len());
-        // Filter first (the filters convert prices themselves), then copy and convert only
-        // what is kept.
-        for o in gathered
-            .offers
-            .iter()
-            .filter(|o| query.accepts(o, places, self.fx()))
-        {
-            offers.push(self.convert_flight(o.clone(), query.currency)?);
-        }
-        flights::sort(&mut offers, query.sort, self.fx());
-        offers.truncate(query.limit.unwrap_or(50));
+        let offers = self.shown(query, &gathered.offers, places)?;
         self.remember("flight", &offers, |o| {
             (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
         })
@@ -649,19 +631,19 @@ impl Agency for LocalAgency {
         }
         let m = self.market();
         let now = self.now();
+        let origin = m.net.places.resolve(&query.origin)?;
+        let today = now
+            .to_zoned(m.net.places.tz[origin.airports[0]].clone())
+            .date();
         let mut days = Vec::with_capacity(query.dates.len());
-        for &date in &query.dates {
+        // Days already past in a month view are simply not for sale.
+        for &date in query.dates.iter().filter(|d| **d >= today) {
             let mut q = FlightQuery::one_way(&query.origin, &query.destination, date);
             q.passengers = query.passengers;
             q.cabin = query.cabin;
             q.max_stops = Some(1);
             q.currency = query.currency;
-            let req = match q.resolve(&m.net.places, self.fx(), now) {
-                Ok(r) => r,
-                // Days already past in a month view are simply not for sale.
-                Err(Error::Invalid { message, .. }) if message.contains("in the past") => continue,
-                Err(e) => return Err(e),
-            };
+            let req = q.resolve(&m.net.places, self.fx(), now)?;
             let gathered = m.aggregator.flights(&req, self.fx()).await?;
             let cheapest = gathered
                 .offers
@@ -747,7 +729,7 @@ impl Agency for LocalAgency {
                 d.destination.clone(),
             )
         });
-        out.truncate(query.limit.unwrap_or(50));
+        out.truncate(query.limit.unwrap_or(crate::search::DEFAULT_LIMIT));
         Ok(out)
     }
 
@@ -769,7 +751,7 @@ impl Agency for LocalAgency {
             offers.dedup_by(|a, b| a.hotel.id == b.hotel.id);
         }
         hotels::sort(&mut offers, query.sort, self.fx());
-        offers.truncate(query.limit.unwrap_or(50));
+        offers.truncate(query.limit.unwrap_or(crate::search::DEFAULT_LIMIT));
         self.remember("hotel", &offers, |o| {
             (o.id.clone(), o.provider.clone(), o.expires_at.as_second())
         })
@@ -1016,6 +998,26 @@ impl Agency for LocalAgency {
 }
 
 impl LocalAgency {
+    /// The offers a query shows out of what the providers found: its filters, in its
+    /// currency, in its order, up to its limit. The one search pipeline, for each provider's
+    /// answer as it streams in and for the merged list.
+    fn shown(
+        &self,
+        query: &FlightQuery,
+        found: &[FlightOffer],
+        places: &Places,
+    ) -> Result<Vec<FlightOffer>> {
+        let mut offers = Vec::new();
+        // Filter first (the filters convert prices themselves), then copy and convert only
+        // what is kept.
+        for o in found.iter().filter(|o| query.accepts(o, places, self.fx())) {
+            offers.push(self.convert_flight(o.clone(), query.currency)?);
+        }
+        flights::sort(&mut offers, query.sort, self.fx());
+        offers.truncate(query.limit.unwrap_or(crate::search::DEFAULT_LIMIT));
+        Ok(offers)
+    }
+
     /// Records the cheapest fare of a one-way search for price prediction (ai::predict).
     async fn observe_fare(&self, query: &FlightQuery, offers: &[FlightOffer]) -> Result<()> {
         let [slice] = query.slices.as_slice() else {

@@ -8,3 +8,6 @@ pub mod packages;
 
 pub use flights::{FlightFilters, FlightQuery, FlightSort, SliceQuery};
 pub use hotels::{HotelQuery, HotelSort};
+
+/// How many offers a search shows when its query gives no limit.
+pub const DEFAULT_LIMIT: usize = 50;
