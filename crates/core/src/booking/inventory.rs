@@ -124,16 +124,36 @@ pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
 
 /// Gives back everything a booking still holds. Idempotent: released holds stay released.
 pub fn release(conn: &Connection, booking: &str) -> Result<()> {
+    release_holds(conn, booking, None)
+}
+
+/// Gives back a booking's seats only (its flight moves to another date).
+pub fn release_seats(conn: &Connection, booking: &str) -> Result<()> {
+    release_holds(conn, booking, Some("seats"))
+}
+
+/// Each hold is marked released by a conditional update before its inventory is given back,
+/// so two writers releasing one booking at once give each hold back once.
+fn release_holds(conn: &Connection, booking: &str, kind: Option<&str>) -> Result<()> {
     let holds: Vec<(i64, String, String, String, u32)> = {
         let mut stmt = conn.prepare_cached(
-            "SELECT rowid, kind, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND released = 0",
+            "SELECT rowid, kind, key, detail, quantity FROM booking_holds
+             WHERE booking_id = ?1 AND released = 0 AND (?2 IS NULL OR kind = ?2)",
         )?;
-        stmt.query_map([booking], |r| {
+        stmt.query_map(params![booking, kind], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?
     };
     for (rowid, kind, key, detail, quantity) in holds {
+        let mine = conn
+            .prepare_cached(
+                "UPDATE booking_holds SET released = 1 WHERE rowid = ?1 AND released = 0",
+            )?
+            .execute([rowid])?;
+        if mine != 1 {
+            continue;
+        }
         match kind.as_str() {
             "seats" => conn.prepare_cached("UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2")?.execute(
                 params![key, detail, quantity],
@@ -148,8 +168,6 @@ pub fn release(conn: &Connection, booking: &str) -> Result<()> {
                 params![key, detail, quantity],
             )?,
         };
-        conn.prepare_cached("UPDATE booking_holds SET released = 1 WHERE rowid = ?1")?
-            .execute([rowid])?;
     }
     Ok(())
 }

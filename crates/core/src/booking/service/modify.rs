@@ -239,17 +239,7 @@ impl LocalAgency {
                 )));
             }
             // Give back the old seats, take the new ones.
-            let old_holds: Vec<(i64, String, String, u32)> = tx
-                .prepare("SELECT rowid, key, detail, quantity FROM booking_holds WHERE booking_id = ?1 AND kind = 'seats' AND released = 0")?
-                .query_map([&b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            for (rowid, key, cabin, qty) in old_holds {
-                tx.prepare_cached("UPDATE flight_inventory SET sold = sold - ?3 WHERE flight_key = ?1 AND cabin = ?2")?.execute(
-                    params![key, cabin, qty],
-                )?;
-                tx.prepare_cached("UPDATE booking_holds SET released = 1 WHERE rowid = ?1")?
-                    .execute([rowid])?;
-            }
+            inventory::release_seats(&tx, &b.id)?;
             inventory::take(&tx, &b.id, &prepared.needs)?;
             let new_price = prepared.price.minor + fee.minor;
             tx.prepare_cached("UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
