@@ -22,7 +22,7 @@ use crate::output::Out;
 use booksygo_core::config::Settings;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_core::remote::Session;
-use booksygo_core::{Agency, Error, LocalAgency, RemoteAgency, agency::LocalOptions};
+use booksygo_core::{Agency, Error, LocalAgency, RemoteAgency};
 use clap::{Parser, Subcommand};
 use jiff::civil::Date;
 use std::sync::Arc;
@@ -237,10 +237,7 @@ pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
 pub fn open_local() -> anyhow::Result<LocalAgency> {
     let paths = Paths::from_env()?;
     let settings = Settings::load(&paths)?;
-    let mut options = LocalOptions::new(paths);
-    options.clock = Clock::from_env()?;
-    booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
-    Ok(LocalAgency::open(options)?)
+    Ok(LocalAgency::from_config(paths, &settings)?)
 }
 
 /// Today's date (UTC) on the clock the CLI runs with (`BOOKSYGO_NOW` pins it).

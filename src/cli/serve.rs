@@ -2,8 +2,7 @@
 
 use crate::output::Out;
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
-use booksygo_core::config::{Clock, Paths};
+use booksygo_core::config::Paths;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -38,7 +37,10 @@ pub async fn create_user(args: CreateUserArgs, out: Out) -> anyhow::Result<u8> {
         Some(dir) => Paths::in_dir(dir),
         None => Paths::from_env()?,
     };
-    let agency = LocalAgency::open(LocalOptions::new(paths))?;
+    let agency = LocalAgency::from_config(
+        paths,
+        &booksygo_core::config::Settings::load(&Paths::from_env()?)?,
+    )?;
     let p = agency
         .accounts()
         .create_account(
@@ -198,10 +200,7 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     // Real suppliers read their keys from the same settings and secrets as the CLI.
     let settings = booksygo_core::config::Settings::load(&Paths::from_env()?)?;
     let data_dir = config.paths.data_dir.clone();
-    let mut options = LocalOptions::new(config.paths);
-    options.clock = Clock::from_env()?;
-    booksygo_core::providers::setup::Suppliers::from_settings(&settings)?.apply(&mut options);
-    let agency = LocalAgency::open(options)?;
+    let agency = LocalAgency::from_config(config.paths, &settings)?;
     // Orders and cancellations a previous run left unfinished with a supplier.
     for problem in agency.reconcile_suppliers().await {
         crate::output::warn(&problem);

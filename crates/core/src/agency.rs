@@ -285,6 +285,16 @@ struct Market {
 }
 
 impl LocalAgency {
+    /// The one way a face makes its agency: the store under `paths`, the clock from the
+    /// environment (`BOOKSYGO_NOW` pins it), and the real suppliers whose credentials the
+    /// settings (config file, environment, secret store) hold; the sandbox alone without any.
+    pub fn from_config(paths: Paths, settings: &crate::config::Settings) -> Result<LocalAgency> {
+        let mut options = LocalOptions::new(paths);
+        options.clock = Clock::from_env()?;
+        crate::providers::setup::Suppliers::from_settings(settings)?.apply(&mut options);
+        LocalAgency::open(options)
+    }
+
     /// Opens the local store (creating and loading it on first run) and builds the market.
     pub fn open(options: LocalOptions) -> Result<LocalAgency> {
         let store = Store::open(&options.paths.database())?;
