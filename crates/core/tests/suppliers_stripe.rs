@@ -258,6 +258,16 @@ async fn a_succeeded_webhook_for_a_cancelled_booking_refunds_the_charge() {
     );
     let b = book(&a, "4000002760003184").await.unwrap();
     assert_eq!(b.status, BookingStatus::PaymentProcessing);
+    // The cardholder confirmed just before the traveller cancelled: Stripe refuses to cancel
+    // an intent that already succeeded, and says so in the webhook that follows.
+    f.on(
+        "POST",
+        &format!("/v1/payment_intents/{PI}/cancel"),
+        vec![Reply::status(
+            400,
+            fixture("stripe/error_card_declined.json"),
+        )],
+    );
     let cancelled = a.cancel_booking(&b.id, None).await.unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     let refunds_before = f.to("POST", "/v1/refunds").len();
@@ -306,6 +316,65 @@ async fn confirm_payment_confirms_an_intent_waiting_for_confirmation() {
     assert_eq!(
         confirm[0].header("idempotency-key"),
         Some(format!("{PI}-confirm"))
+    );
+}
+
+/// Two confirmations of one 3-D Secure payment at once (a double click), then Stripe's own
+/// webhook: the payment is applied once. Nothing is refunded on the confirmed booking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_confirmed_twice_and_by_webhook_is_applied_once() {
+    let (_d, f, a) = setup().await;
+    f.on(
+        "POST",
+        "/v1/payment_intents",
+        vec![Reply::ok(fixture(
+            "stripe/payment_intent_requires_action.json",
+        ))],
+    );
+    let b = book(&a, "4000002760003184").await.unwrap();
+    f.on(
+        "GET",
+        &format!("/v1/payment_intents/{PI}"),
+        vec![
+            Reply::ok(fixture("stripe/payment_intent_requires_confirmation.json")),
+            Reply::ok(fixture("stripe/payment_intent_requires_confirmation.json")),
+        ],
+    );
+    f.on(
+        "POST",
+        &format!("/v1/payment_intents/{PI}/confirm"),
+        vec![
+            Reply::ok(fixture("stripe/payment_intent_succeeded.json")),
+            Reply::ok(fixture("stripe/payment_intent_succeeded.json")),
+        ],
+    );
+    let (one, two) = tokio::join!(a.confirm_payment(&b.id), a.confirm_payment(&b.id));
+    let confirmed = [&one, &two].iter().filter(|r| r.is_ok()).count();
+    assert!(confirmed >= 1, "{one:?} {two:?}");
+    for r in [one, two] {
+        match r {
+            Ok(c) => assert_eq!(c.status, BookingStatus::Confirmed),
+            Err(e) => assert!(e.to_string().contains("no payment waiting"), "{e}"),
+        }
+    }
+    let body = fixture("stripe/event_payment_intent_succeeded.json");
+    let t = jiff::Timestamp::now().as_second();
+    let out = a
+        .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
+        .await
+        .unwrap();
+    assert_eq!(out.action, "ignored", "already applied");
+    let after = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(after.status, BookingStatus::Confirmed);
+    assert_eq!(after.refunded.minor, 0);
+    assert!(f.to("POST", "/v1/refunds").is_empty(), "nothing refunded");
+    assert_eq!(
+        after
+            .payments
+            .iter()
+            .filter(|p| p.status == "succeeded")
+            .count(),
+        1
     );
 }
 

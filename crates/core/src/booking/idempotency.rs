@@ -21,16 +21,28 @@ pub(crate) struct Claim {
     scope: &'static str,
     user: String,
     key: String,
+    /// When this request took the key: a request that outlived its claim (another took the
+    /// key over as abandoned) can no longer write under it.
+    taken_at: i64,
 }
 
 impl Claim {
     /// Ties the key to `booking_id` inside the transaction that creates the booking: if that
-    /// transaction commits, no retry under this key can ever create a second booking.
+    /// transaction commits, no retry under this key can ever create a second booking. A
+    /// request whose claim was taken over meanwhile is refused, and its booking rolls back.
     pub(crate) fn attach(&self, tx: &Connection, booking_id: &str) -> Result<()> {
-        tx.prepare_cached(
-            "UPDATE idempotency SET booking_id = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
-        )?
-        .execute(params![self.scope, self.user, self.key, booking_id])?;
+        let tied = tx
+            .prepare_cached(
+                "UPDATE idempotency SET booking_id = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3
+                 AND created_at = ?5 AND response = 'in_progress' AND booking_id IS NULL",
+            )?
+            .execute(params![self.scope, self.user, self.key, booking_id, self.taken_at])?;
+        if tied != 1 {
+            return Err(Error::Conflict(format!(
+                "the request with idempotency key '{}' took too long and was taken over by a retry: nothing was booked by this one",
+                self.key
+            )));
+        }
         Ok(())
     }
 }
@@ -69,6 +81,7 @@ pub(crate) fn begin(
         scope,
         user: user.to_string(),
         key: key.to_string(),
+        taken_at: now,
     };
     let mut conn = store.conn()?;
     let _writer = store.write_lock();
@@ -165,13 +178,15 @@ pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
             && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
         {
             conn.prepare_cached(
-                "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND booking_id IS NULL",
+                "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND booking_id IS NULL
+                 AND created_at = ?4 AND response = 'in_progress'",
             )?
-            .execute(params![scope, user, key])?;
+            .execute(params![scope, user, key, claim.taken_at])?;
             conn.prepare_cached(
-                "UPDATE idempotency SET response = 'interrupted' WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+                "UPDATE idempotency SET response = 'interrupted' WHERE scope = ?1 AND user_id = ?2 AND key = ?3
+                 AND created_at = ?4 AND response = 'in_progress'",
             )?
-            .execute(params![scope, user, key])?;
+            .execute(params![scope, user, key, claim.taken_at])?;
             return Ok(());
         }
         let response = match outcome {
@@ -179,9 +194,16 @@ pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
             Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
         };
         conn.prepare_cached(
-            "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3",
+            "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3
+             AND created_at = ?5 AND response = 'in_progress'",
         )?
-        .execute(params![scope, user, key, response.to_string()])?;
+        .execute(params![
+            scope,
+            user,
+            key,
+            response.to_string(),
+            claim.taken_at
+        ])?;
         Ok(())
     })();
     if recorded.is_ok() {

@@ -126,10 +126,19 @@ pub(crate) fn with_budget<T>(
     what: &str,
     work: impl FnOnce(&Connection) -> Result<T>,
 ) -> Result<T> {
+    /// Removes the handler when dropped: also if `work` panics, so no pooled connection
+    /// keeps a deadline that has passed.
+    struct Unhook<'c>(&'c Connection);
+    impl Drop for Unhook<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.progress_handler(0, None::<fn() -> bool>);
+        }
+    }
     let deadline = std::time::Instant::now() + budget;
     conn.progress_handler(10_000, Some(move || std::time::Instant::now() >= deadline))?;
+    let unhook = Unhook(conn);
     let outcome = work(conn);
-    conn.progress_handler(0, None::<fn() -> bool>)?;
+    drop(unhook);
     outcome.map_err(|e| match e {
         Error::Database(rusqlite::Error::SqliteFailure(f, _))
             if f.code == rusqlite::ErrorCode::OperationInterrupted =>

@@ -157,6 +157,7 @@ impl LocalAgency {
                             refund_owed = true;
                             "refund_owed"
                         }
+                        (Settled::Unchanged, _) => "recorded",
                         (Settled::Done, _) => "confirmed",
                         (Settled::Failed(_), true) => "cancelled",
                         (Settled::Failed(_), false) => "recorded",

@@ -64,8 +64,9 @@ impl LocalAgency {
     /// Carries on a payment whose request died half-way, under the same idempotency key:
     /// a PENDING booking is charged (nothing reached the provider); a charge attempt that was
     /// sent but never settled is sent again under its own provider key, so the provider
-    /// answers with the first outcome instead of charging twice; anything else is shown as
-    /// it stands. Without a card (a booking made to pay later), the booking as it stands.
+    /// answers with the first outcome instead of charging twice, and that outcome is settled
+    /// (a booking that lapsed meanwhile gets the money back); anything else is shown as it
+    /// stands. Without a card (a booking made to pay later), the booking as it stands.
     pub(super) async fn resume_payment(
         &self,
         user: &str,
@@ -82,7 +83,9 @@ impl LocalAgency {
                 drop(conn);
                 self.charge(user, booking_id, card).await
             }
-            BookingStatus::PaymentProcessing => {
+            // An attempt sent but never settled is settled now, whatever became of the
+            // booking meanwhile: confirmed if it still waits, refunded if it lapsed.
+            _ => {
                 let unsettled: Option<(String, i64, String, String)> = conn
                     .prepare_cached("SELECT id, amount, currency, provider_key FROM payments WHERE booking_id = ?1 AND status = 'processing' AND provider_key IS NOT NULL ORDER BY created_at DESC LIMIT 1")?
                     .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -97,7 +100,6 @@ impl LocalAgency {
                     None => Ok(booking),
                 }
             }
-            _ => Ok(booking),
         }
     }
 
@@ -176,8 +178,19 @@ impl LocalAgency {
         outcome: Result<ChargeOutcome>,
     ) -> Result<Settled> {
         let now = self.now().as_second();
+        // An outcome is applied once: only to an attempt still open (sent, or waiting for the
+        // cardholder). A second word on a settled attempt (a double confirm, Stripe's webhook
+        // after our own answer, a redelivery) changes nothing.
+        let open: bool = tx
+            .prepare_cached(
+                "SELECT status IN ('processing', 'requires_action') FROM payments WHERE id = ?1",
+            )?
+            .query_row([payment_id], |r| r.get(0))?;
+        if !open {
+            return Ok(Settled::Unchanged);
+        }
         let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
-            tx.prepare_cached("UPDATE payments SET status = ?2, provider_ref = coalesce(?3, provider_ref), message = ?4 WHERE id = ?1 AND status != 'succeeded'")?
+            tx.prepare_cached("UPDATE payments SET status = ?2, provider_ref = coalesce(?3, provider_ref), message = ?4 WHERE id = ?1")?
                 .execute(params![payment_id, status, reference, message])?;
             Ok(())
         };
@@ -253,7 +266,7 @@ impl LocalAgency {
         settled: Settled,
     ) -> Result<Booking> {
         match settled {
-            Settled::Done => load(&*self.store().conn()?, user, booking_id),
+            Settled::Done | Settled::Unchanged => load(&*self.store().conn()?, user, booking_id),
             Settled::Failed(e) => Err(e),
             Settled::Orphaned { amount } => {
                 self.pay_out_refunds().await;

@@ -30,6 +30,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 /// What a charge came to, for the caller to act on after committing.
 pub(crate) enum Settled {
     Done,
+    /// The attempt was already settled: this outcome changed nothing.
+    Unchanged,
     Failed(Error),
     /// The card was charged but the booking had moved on: a refund of `amount` is owed
     /// (written down with the outcome, paid out with the other refunds owed).
