@@ -191,9 +191,8 @@ pub struct Courier {
     owner: String,
 }
 
-/// How long a courier holds a subscription without renewing: longer than a round can take
-/// (a batch stops at the first failure, and one POST times out after 10 s). A courier that
-/// died holding a lease is replaced after it.
+/// How long a courier holds a subscription without renewing it; it renews before each POST
+/// (which times out after 10 s). A courier that died holding a lease is replaced after it.
 pub const LEASE_SECONDS: i64 = 120;
 
 impl Default for Courier {
@@ -233,44 +232,72 @@ impl Courier {
     /// pending events in order, stopping at the first failure (retried after a backoff).
     /// Blocking database calls run on the blocking pool.
     pub async fn deliver_due(&self, store: &crate::store::Store, now: i64) -> Result<Round> {
-        let (s, owner) = (store.clone(), self.owner.clone());
-        let due: Vec<(Webhook, String)> = tokio::task::spawn_blocking(move || -> Result<_> {
-            let conn = s.conn()?;
-            let ids: Vec<(String, String)> = conn
-                .prepare("SELECT id, secret FROM webhooks WHERE next_attempt_at <= ?1 ORDER BY id")?
+        let started = std::time::Instant::now();
+        // The round's clock: `now`, moved on by the time the round has taken.
+        let clock = move || now + started.elapsed().as_secs() as i64;
+        let due: Vec<(String, String)> = store
+            .call(move |c| {
+                Ok(c.prepare(
+                    "SELECT id, secret FROM webhooks WHERE next_attempt_at <= ?1 ORDER BY id",
+                )?
                 .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut due = Vec::new();
-            for (id, secret) in ids {
-                // Take the lease, or leave the subscription to the courier that has it.
-                let leased = conn
-                    .prepare_cached(
-                        "UPDATE webhooks SET lease_owner = ?2, lease_until = ?3
-                         WHERE id = ?1 AND (lease_until <= ?4 OR lease_owner = ?2)",
-                    )?
-                    .execute(params![id, owner, now + LEASE_SECONDS, now])?;
-                if leased == 1 {
-                    // Read after leasing: the cursor another courier left is the one to follow.
-                    due.push((get(&conn, &id)?, secret));
-                }
-            }
-            Ok(due)
-        })
-        .await??;
-        let mut round = Round::default();
-        for (hook, secret) in due {
-            let s = store.clone();
-            let after = hook.delivered_seq;
-            let events = tokio::task::spawn_blocking(move || {
-                crate::events::since(&*s.conn()?, after, BATCH)
+                .collect::<rusqlite::Result<_>>()?)
             })
-            .await??;
+            .await?;
+        let mut round = Round::default();
+        for (id, secret) in due {
+            // Take the lease just before delivering, or leave the subscription to the courier
+            // that has it; read the hook after leasing: the cursor another courier left is
+            // the one to follow.
+            let (owner, at, hook_id) = (self.owner.clone(), clock(), id.clone());
+            let leased = store
+                .call(move |c| {
+                    let taken = c
+                        .prepare_cached(
+                            "UPDATE webhooks SET lease_owner = ?2, lease_until = ?3
+                             WHERE id = ?1 AND (lease_until <= ?4 OR lease_owner = ?2)",
+                        )?
+                        .execute(params![hook_id, owner, at + LEASE_SECONDS, at])?;
+                    if taken == 1 {
+                        Ok(Some(get(c, &hook_id)?))
+                    } else {
+                        Ok(None)
+                    }
+                })
+                .await?;
+            let Some(hook) = leased else { continue };
+            let after = hook.delivered_seq;
+            let events = store
+                .call(move |c| crate::events::since(c, after, BATCH))
+                .await?;
             let mut cursor = after;
             let mut failure = None;
+            let mut lost = false;
             for event in events {
                 if !matches(&hook.events, &event.kind) {
                     cursor = event.seq;
                     continue;
+                }
+                // Renew the lease before each delivery; a courier that lost it (it was too
+                // slow and another took over) stops here and leaves the rest to the other.
+                let (owner, at, hook_id) = (self.owner.clone(), clock(), hook.id.clone());
+                let renewed = store
+                    .call(move |c| {
+                        Ok(c.prepare_cached(
+                            "UPDATE webhooks SET lease_until = ?3
+                             WHERE id = ?1 AND lease_owner = ?2 AND lease_until > ?4",
+                        )?
+                        .execute(params![
+                            hook_id,
+                            owner,
+                            at + LEASE_SECONDS,
+                            at
+                        ])? == 1)
+                    })
+                    .await?;
+                if !renewed {
+                    lost = true;
+                    break;
                 }
                 match post(&self.http, &hook.url, &secret, &event, now).await {
                     Ok(()) => {
@@ -290,28 +317,31 @@ impl Courier {
                     }
                 }
             }
-            let (s, owner) = (store.clone(), self.owner.clone());
+            if lost {
+                continue;
+            }
+            let owner = self.owner.clone();
             let id = hook.id.clone();
             let failures = hook.failures;
             // The cursor moves and the lease is given back in one statement, and only while
             // the lease is still ours.
-            tokio::task::spawn_blocking(move || -> Result<()> {
-                let conn = s.conn()?;
-                match failure {
-                    None => conn.execute(
-                        "UPDATE webhooks SET delivered_seq = ?2, failures = 0, last_error = NULL, next_attempt_at = 0, lease_until = 0
-                         WHERE id = ?1 AND lease_owner = ?3",
-                        params![id, cursor, owner],
-                    )?,
-                    Some(why) => conn.execute(
-                        "UPDATE webhooks SET delivered_seq = ?2, failures = ?3, last_error = ?4, next_attempt_at = ?5, lease_until = 0
-                         WHERE id = ?1 AND lease_owner = ?6",
-                        params![id, cursor, failures + 1, why, now + backoff_seconds(failures + 1), owner],
-                    )?,
-                };
-                Ok(())
-            })
-            .await??;
+            store
+                .call(move |c| {
+                    match failure {
+                        None => c.execute(
+                            "UPDATE webhooks SET delivered_seq = ?2, failures = 0, last_error = NULL, next_attempt_at = 0, lease_until = 0
+                             WHERE id = ?1 AND lease_owner = ?3",
+                            params![id, cursor, owner],
+                        )?,
+                        Some(why) => c.execute(
+                            "UPDATE webhooks SET delivered_seq = ?2, failures = ?3, last_error = ?4, next_attempt_at = ?5, lease_until = 0
+                             WHERE id = ?1 AND lease_owner = ?6",
+                            params![id, cursor, failures + 1, why, now + backoff_seconds(failures + 1), owner],
+                        )?,
+                    };
+                    Ok(())
+                })
+                .await?;
         }
         Ok(round)
     }
