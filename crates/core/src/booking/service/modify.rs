@@ -198,28 +198,18 @@ impl LocalAgency {
                 }
             }
         }
-        let refund_ref = if difference < 0 {
-            let original: Option<String> = self
-                .store()
+        // A cheaper fare is refunded to the card that paid, as a refund owed written with the
+        // change and paid out after it (so it is retried if the provider fails, and never
+        // paid for a change that did not happen).
+        let original_payment: Option<String> = if difference < 0 {
+            self.store()
                 .conn()?
                 .query_row(
-                    "SELECT provider_ref FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
+                    "SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
                     [&b.id],
                     |r| r.get(0),
                 )
-                .optional()?;
-            match original {
-                Some(r) => Some(
-                    self.payments()
-                        .refund(
-                            &r,
-                            Money::new(-difference, b.total.currency),
-                            &format!("{}-change-{}-refund", b.id, new.id),
-                        )
-                        .await?,
-                ),
-                None => None,
-            }
+                .optional()?
         } else {
             None
         };
@@ -259,13 +249,10 @@ impl LocalAgency {
                     params![crate::ids::new("pay"), b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
                 )?;
             }
-            if let Some(r) = refund_ref {
-                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, NULL, ?3, ?4, 'succeeded', ?5)")?.execute(
-                    params![crate::ids::new("ref"), b.id, -difference, b.total.currency.as_str(), nows],
+            if let Some(payment_id) = &original_payment {
+                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
+                    params![crate::ids::new("ref"), b.id, payment_id, -difference, b.total.currency.as_str(), nows],
                 )?;
-                tx.prepare_cached("UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1")?
-                    .execute(params![b.id, -difference])?;
-                let _ = r;
             }
             events::emit(
                 &tx,
@@ -279,17 +266,35 @@ impl LocalAgency {
             Ok(())
         })();
         if let Err(e) = applied {
-            if let Some((reference, _, _)) = &charge_ref {
-                let _ = self
-                    .payments()
-                    .refund(
-                        reference,
-                        Money::new(difference, b.total.currency),
-                        &format!("{}-change-{}-undo", b.id, new.id),
-                    )
-                    .await;
+            // The change did not happen but its charge did: the charge is written down with a
+            // refund owed for all of it, and paid back like any refund (retried until it goes).
+            if let Some((reference, brand, last4)) = &charge_ref {
+                let owed = (|| -> Result<()> {
+                    let mut conn = self.store().conn()?;
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                    let nows = self.now().as_second();
+                    let payment_id = crate::ids::new("pay");
+                    tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
+                         VALUES (?1, ?2, ?3, 'card', 'refunded', ?4, ?5, ?6, ?7, ?8, 'flight date change not applied', ?9)")?.execute(
+                        params![payment_id, b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
+                    )?;
+                    tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
+                        params![crate::ids::new("ref"), b.id, payment_id, difference, b.total.currency.as_str(), nows],
+                    )?;
+                    tx.commit()?;
+                    Ok(())
+                })();
+                match owed {
+                    Ok(()) => self.pay_out_refunds().await,
+                    Err(record) => {
+                        tracing::error!(booking = %b.id, error = %record, reference = %reference, "a date-change charge could not be written down for its refund: refund it by hand")
+                    }
+                }
             }
             return Err(e);
+        }
+        if original_payment.is_some() {
+            self.pay_out_refunds().await;
         }
         self.invalidate_caches();
         load(&*self.store().conn()?, user, &b.id)
