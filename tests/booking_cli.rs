@@ -7,25 +7,10 @@ mod common;
 
 use common::Env;
 
-/// The first non-stop LHR-JFK offer of the day.
-fn first_offer(env: &Env) -> String {
-    let offers = env.json(&[
-        "flights",
-        "search",
-        "LHR",
-        "JFK",
-        "--date",
-        "2027-03-14",
-        "--max-stops",
-        "0",
-    ]);
-    offers[0]["id"].as_str().unwrap().to_string()
-}
-
 #[test]
 fn search_book_pay_export_cancel() {
     let env = Env::new();
-    let offer = first_offer(&env);
+    let offer = env.first_offer();
     // Book without a card: PENDING, waiting for payment.
     let b = env.json(&[
         "book",
@@ -108,7 +93,7 @@ fn search_book_pay_export_cancel() {
 #[test]
 fn booking_errors_have_exit_codes_and_write_nothing() {
     let env = Env::new();
-    let offer = first_offer(&env);
+    let offer = env.first_offer();
     let pax = [
         "--passenger",
         "Ada,Lovelace,1990-12-10",
@@ -175,7 +160,7 @@ fn booking_errors_have_exit_codes_and_write_nothing() {
 #[test]
 fn idempotency_key_replays_a_retried_booking() {
     let env = Env::new();
-    let offer = first_offer(&env);
+    let offer = env.first_offer();
     let args = [
         "book",
         &offer,

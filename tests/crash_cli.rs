@@ -12,20 +12,6 @@ const START: &str = "2026-11-25T12:00:00Z";
 /// After the 5 minutes that make an unfinished request's key count as abandoned.
 const LATER: &str = "2026-11-25T12:06:00Z";
 
-fn first_offer(env: &Env) -> String {
-    let offers = env.json(&[
-        "flights",
-        "search",
-        "LHR",
-        "JFK",
-        "--date",
-        "2027-03-14",
-        "--max-stops",
-        "0",
-    ]);
-    offers[0]["id"].as_str().unwrap().to_string()
-}
-
 /// Runs `args` with the fault armed at `step` and checks the process died there.
 fn crash_at(env: &Env, step: &str, args: &[&str]) {
     let out = env
@@ -85,7 +71,7 @@ fn a_paid_booking_killed_at_any_step_is_booked_and_charged_once() {
         "idempotency.finished",
     ] {
         let env = Env::new();
-        let offer = first_offer(&env);
+        let offer = env.first_offer();
         let args = [
             "book",
             &offer,
@@ -128,15 +114,8 @@ fn a_payment_killed_at_any_step_charges_once() {
         "idempotency.finished",
     ] {
         let env = Env::new();
-        let offer = first_offer(&env);
-        let booked = env.json(&[
-            "book",
-            &offer,
-            "--passenger",
-            "Ada,Lovelace,1990-12-10",
-            "--email",
-            "ada@example.com",
-        ]);
+        let offer = env.first_offer();
+        let booked = env.book_ada(&offer, None);
         assert_eq!(booked["status"], "PENDING");
         let id = booked["id"].as_str().unwrap();
         let args = [
@@ -173,17 +152,8 @@ fn a_cancellation_killed_at_any_step_refunds_once() {
         "idempotency.finished",
     ] {
         let env = Env::new();
-        let offer = first_offer(&env);
-        let booked = env.json(&[
-            "book",
-            &offer,
-            "--passenger",
-            "Ada,Lovelace,1990-12-10",
-            "--email",
-            "ada@example.com",
-            "--card",
-            "4242424242424242",
-        ]);
+        let offer = env.first_offer();
+        let booked = env.book_ada(&offer, Some("4242424242424242"));
         let id = booked["id"].as_str().unwrap();
         let quote = env.json(&["bookings", "cancel", id]);
         let args = [

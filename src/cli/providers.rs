@@ -2,8 +2,7 @@
 //! they accept our credentials.
 
 use crate::output::{Out, Table};
-use booksygo_core::config::{Paths, Settings};
-use booksygo_core::providers::setup::Suppliers;
+use booksygo_core::config::{Paths, Settings, Suppliers};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]

@@ -41,4 +41,35 @@ impl Env {
             .clone();
         serde_json::from_slice(&out).unwrap()
     }
+
+    /// The first non-stop LHR-JFK offer on 2027-03-14.
+    pub fn first_offer(&self) -> String {
+        let offers = self.json(&[
+            "flights",
+            "search",
+            "LHR",
+            "JFK",
+            "--date",
+            "2027-03-14",
+            "--max-stops",
+            "0",
+        ]);
+        offers[0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Ada books `offer`, paying with `card` when given; the booking as JSON.
+    pub fn book_ada(&self, offer: &str, card: Option<&str>) -> Value {
+        let mut args = vec![
+            "book",
+            offer,
+            "--passenger",
+            "Ada,Lovelace,1990-12-10",
+            "--email",
+            "ada@example.com",
+        ];
+        if let Some(c) = card {
+            args.extend(["--card", c]);
+        }
+        self.json(&args)
+    }
 }

@@ -6,57 +6,20 @@ mod common;
 
 use booksygo_core::agency::LocalOptions;
 use booksygo_core::booking::payment::Card;
-use booksygo_core::booking::{
-    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
-};
+use booksygo_core::booking::{BookingRequest, BookingStatus, ItemRequest, PaymentInput};
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::model::{FlightOffer, PassengerType};
-use booksygo_core::search::{FlightQuery, FlightSort};
+use booksygo_core::model::FlightOffer;
+use booksygo_core::search::FlightQuery;
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
-use common::{agency, date};
+use common::{ada, ada_request as request, agency, ba_offer as offer, date};
 
 const VISA: &str = "4242424242424242";
 const DECLINED: &str = "4000000000000002";
 const NO_FUNDS: &str = "4000000000009995";
 const THREE_DS: &str = "4000002760003184";
 
-fn ada() -> PassengerInput {
-    PassengerInput {
-        given_name: "Ada".into(),
-        family_name: "Lovelace".into(),
-        born_on: date("1990-12-10"),
-        kind: PassengerType::Adult,
-        document: None,
-        gender: None,
-    }
-}
-
 fn card(n: &str) -> Option<Card> {
     Some(Card::new(n, "12/30"))
-}
-
-async fn offer(a: &LocalAgency) -> FlightOffer {
-    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
-    q.max_stops = Some(0);
-    q.sort = FlightSort::Price;
-    q.filters.airlines = vec!["BA".into()];
-    a.search_flights(&q).await.unwrap().offers.remove(0)
-}
-
-fn request(offer_id: &str, card_number: Option<&str>) -> BookingRequest {
-    BookingRequest {
-        items: vec![ItemRequest::Offer {
-            offer_id: offer_id.into(),
-        }],
-        passengers: vec![ada()],
-        contact_email: "ada@example.com".into(),
-        contact_phone: None,
-        payment: PaymentInput {
-            card: card_number.and_then(card),
-            points: 0,
-        },
-        idempotency_key: None,
-    }
 }
 
 fn sold(a: &LocalAgency, offer: &FlightOffer) -> i64 {

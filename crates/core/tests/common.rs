@@ -28,3 +28,44 @@ pub fn agency_with(tweak: impl FnOnce(&mut LocalOptions)) -> (tempfile::TempDir,
 pub fn date(s: &str) -> jiff::civil::Date {
     s.parse().unwrap()
 }
+
+/// Ada Lovelace, an adult traveller.
+pub fn ada() -> booksygo_core::booking::PassengerInput {
+    booksygo_core::booking::PassengerInput {
+        given_name: "Ada".into(),
+        family_name: "Lovelace".into(),
+        born_on: date("1990-12-10"),
+        kind: booksygo_core::model::PassengerType::Adult,
+        document: None,
+        gender: None,
+    }
+}
+
+/// The cheapest non-stop BA flight LHR-JFK on 2027-03-14.
+pub async fn ba_offer(a: &LocalAgency) -> booksygo_core::model::FlightOffer {
+    use booksygo_core::Agency;
+    use booksygo_core::search::{FlightQuery, FlightSort};
+    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
+    q.max_stops = Some(0);
+    q.sort = FlightSort::Price;
+    q.filters.airlines = vec!["BA".into()];
+    a.search_flights(&q).await.unwrap().offers.remove(0)
+}
+
+/// Ada books `offer_id`, paying with `card` (expiring 12/30) when given.
+pub fn ada_request(offer_id: &str, card: Option<&str>) -> booksygo_core::booking::BookingRequest {
+    use booksygo_core::booking::{BookingRequest, ItemRequest, PaymentInput};
+    BookingRequest {
+        items: vec![ItemRequest::Offer {
+            offer_id: offer_id.into(),
+        }],
+        passengers: vec![ada()],
+        contact_email: "ada@example.com".into(),
+        contact_phone: None,
+        payment: PaymentInput {
+            card: card.map(|n| booksygo_core::booking::payment::Card::new(n, "12/30")),
+            points: 0,
+        },
+        idempotency_key: None,
+    }
+}

@@ -7,15 +7,9 @@
 mod common;
 
 use booksygo_core::agency::LocalOptions;
-use booksygo_core::booking::payment::Card;
-use booksygo_core::booking::{
-    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
-};
+use booksygo_core::booking::{BookingRequest, BookingStatus};
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::model::{FlightOffer, PassengerType};
-use booksygo_core::search::{FlightQuery, FlightSort};
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
-use common::date;
 use tokio::task::JoinSet;
 
 const VISA: &str = "4242424242424242";
@@ -33,35 +27,12 @@ fn two_writers() -> (tempfile::TempDir, LocalAgency, LocalAgency) {
     (dir, a, b)
 }
 
-async fn offer(a: &LocalAgency) -> FlightOffer {
-    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
-    q.max_stops = Some(0);
-    q.sort = FlightSort::Price;
-    q.filters.airlines = vec!["BA".into()];
-    a.search_flights(&q).await.unwrap().offers.remove(0)
-}
-
+/// Ada books `offer_id` with a Visa, under `key` when given, redeeming `points`.
 fn request(offer_id: &str, key: Option<&str>, points: i64) -> BookingRequest {
-    BookingRequest {
-        items: vec![ItemRequest::Offer {
-            offer_id: offer_id.into(),
-        }],
-        passengers: vec![PassengerInput {
-            given_name: "Ada".into(),
-            family_name: "Lovelace".into(),
-            born_on: date("1990-12-10"),
-            kind: PassengerType::Adult,
-            document: None,
-            gender: None,
-        }],
-        contact_email: "ada@example.com".into(),
-        contact_phone: None,
-        payment: PaymentInput {
-            card: Some(Card::new(VISA, "12/30")),
-            points,
-        },
-        idempotency_key: key.map(str::to_string),
-    }
+    let mut r = common::ada_request(offer_id, Some(VISA));
+    r.idempotency_key = key.map(str::to_string);
+    r.payment.points = points;
+    r
 }
 
 fn one(a: &LocalAgency, sql: &str) -> i64 {
@@ -75,7 +46,7 @@ fn one(a: &LocalAgency, sql: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps() {
     let (_d, a, b) = two_writers();
-    let o = offer(&a).await;
+    let o = common::ba_offer(&a).await;
     assert_eq!(one(&a, "SELECT count(*) FROM flight_inventory"), 0);
     let mut tasks = JoinSet::new();
     for i in 0..12 {
@@ -108,7 +79,7 @@ async fn first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_idempotency_key_from_two_writers_books_once() {
     let (_d, a, b) = two_writers();
-    let o = offer(&a).await;
+    let o = common::ba_offer(&a).await;
     let mut tasks = JoinSet::new();
     for i in 0..8 {
         let agency = if i % 2 == 0 { a.clone() } else { b.clone() };
@@ -138,7 +109,7 @@ async fn one_idempotency_key_from_two_writers_books_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_booking_leaves_a_status_once_whoever_moves_it() {
     let (_d, a, b) = two_writers();
-    let o = offer(&a).await;
+    let o = common::ba_offer(&a).await;
     let booking = a.create_booking(request(&o.id, None, 0)).await.unwrap();
     let mut tasks = JoinSet::new();
     for i in 0..6 {
@@ -171,7 +142,7 @@ async fn a_booking_leaves_a_status_once_whoever_moves_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn points_are_never_spent_twice() {
     let (_d, a, b) = two_writers();
-    let o = offer(&a).await;
+    let o = common::ba_offer(&a).await;
     // 1,000 points to spend: enough for one redemption of 1,000, not two.
     a.store()
         .conn()

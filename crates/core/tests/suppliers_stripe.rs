@@ -6,17 +6,12 @@ mod common;
 mod fake;
 
 use booksygo_core::agency::LocalOptions;
-use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::BookingStatus;
 use booksygo_core::booking::payment::webhook::{TOLERANCE_SECONDS, sign, verify};
-use booksygo_core::booking::{
-    BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
-};
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::model::PassengerType;
 use booksygo_core::providers::setup::Suppliers;
-use booksygo_core::search::{FlightQuery, FlightSort};
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
-use common::{date, now};
+use common::now;
 use fake::{Fake, Reply, fixture};
 
 const KEY: &str = "sk_test_51HiddenKeyValue";
@@ -53,30 +48,9 @@ async fn book(
     a: &LocalAgency,
     card: &str,
 ) -> booksygo_core::Result<booksygo_core::booking::Booking> {
-    let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
-    q.max_stops = Some(0);
-    q.sort = FlightSort::Price;
-    q.filters.airlines = vec!["BA".into()];
-    let offer = a.search_flights(&q).await.unwrap().offers.remove(0);
-    a.create_booking(BookingRequest {
-        items: vec![ItemRequest::Offer { offer_id: offer.id }],
-        passengers: vec![PassengerInput {
-            given_name: "Ada".into(),
-            family_name: "Lovelace".into(),
-            born_on: date("1990-12-10"),
-            kind: PassengerType::Adult,
-            document: None,
-            gender: None,
-        }],
-        contact_email: "ada@example.com".into(),
-        contact_phone: None,
-        payment: PaymentInput {
-            card: Some(Card::new(card, "12/30")),
-            points: 0,
-        },
-        idempotency_key: None,
-    })
-    .await
+    let offer = common::ba_offer(a).await;
+    a.create_booking(common::ada_request(&offer.id, Some(card)))
+        .await
 }
 
 fn form_value(form: &[(String, String)], key: &str) -> Option<String> {
@@ -286,9 +260,12 @@ async fn a_succeeded_webhook_for_a_cancelled_booking_refunds_the_charge() {
     assert_eq!(after.refunded, after.amount_due);
 }
 
-#[tokio::test]
-async fn confirm_payment_confirms_an_intent_waiting_for_confirmation() {
-    let (_d, f, a) = setup().await;
+/// A booking whose card asks for 3-D Secure, and Stripe ready to confirm it `times` times.
+async fn waiting_for_confirmation(
+    f: &Fake,
+    a: &LocalAgency,
+    times: usize,
+) -> booksygo_core::booking::Booking {
     f.on(
         "POST",
         "/v1/payment_intents",
@@ -296,19 +273,25 @@ async fn confirm_payment_confirms_an_intent_waiting_for_confirmation() {
             "stripe/payment_intent_requires_action.json",
         ))],
     );
-    let b = book(&a, "4000002760003184").await.unwrap();
+    let b = book(a, "4000002760003184").await.unwrap();
+    let replies = |name: &str| (0..times).map(|_| Reply::ok(fixture(name))).collect();
     f.on(
         "GET",
         &format!("/v1/payment_intents/{PI}"),
-        vec![Reply::ok(fixture(
-            "stripe/payment_intent_requires_confirmation.json",
-        ))],
+        replies("stripe/payment_intent_requires_confirmation.json"),
     );
     f.on(
         "POST",
         &format!("/v1/payment_intents/{PI}/confirm"),
-        vec![Reply::ok(fixture("stripe/payment_intent_succeeded.json"))],
+        replies("stripe/payment_intent_succeeded.json"),
     );
+    b
+}
+
+#[tokio::test]
+async fn confirm_payment_confirms_an_intent_waiting_for_confirmation() {
+    let (_d, f, a) = setup().await;
+    let b = waiting_for_confirmation(&f, &a, 1).await;
     let c = a.confirm_payment(&b.id).await.unwrap();
     assert_eq!(c.status, BookingStatus::Confirmed);
     let confirm = f.to("POST", &format!("/v1/payment_intents/{PI}/confirm"));
@@ -324,30 +307,7 @@ async fn confirm_payment_confirms_an_intent_waiting_for_confirmation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_confirmed_twice_and_by_webhook_is_applied_once() {
     let (_d, f, a) = setup().await;
-    f.on(
-        "POST",
-        "/v1/payment_intents",
-        vec![Reply::ok(fixture(
-            "stripe/payment_intent_requires_action.json",
-        ))],
-    );
-    let b = book(&a, "4000002760003184").await.unwrap();
-    f.on(
-        "GET",
-        &format!("/v1/payment_intents/{PI}"),
-        vec![
-            Reply::ok(fixture("stripe/payment_intent_requires_confirmation.json")),
-            Reply::ok(fixture("stripe/payment_intent_requires_confirmation.json")),
-        ],
-    );
-    f.on(
-        "POST",
-        &format!("/v1/payment_intents/{PI}/confirm"),
-        vec![
-            Reply::ok(fixture("stripe/payment_intent_succeeded.json")),
-            Reply::ok(fixture("stripe/payment_intent_succeeded.json")),
-        ],
-    );
+    let b = waiting_for_confirmation(&f, &a, 2).await;
     let (one, two) = tokio::join!(a.confirm_payment(&b.id), a.confirm_payment(&b.id));
     let confirmed = [&one, &two].iter().filter(|r| r.is_ok()).count();
     assert!(confirmed >= 1, "{one:?} {two:?}");

@@ -181,11 +181,14 @@ impl LocalAgency {
         // An outcome is applied once: only to an attempt still open (sent, or waiting for the
         // cardholder). A second word on a settled attempt (a double confirm, Stripe's webhook
         // after our own answer, a redelivery) changes nothing.
-        let open: bool = tx
+        // In the same read: the booking may have moved on while the card network answered
+        // (cancelled by its traveller, or lapsed); then a successful charge is given back.
+        let (open, status): (bool, String) = tx
             .prepare_cached(
-                "SELECT status IN ('processing', 'requires_action') FROM payments WHERE id = ?1",
+                "SELECT p.status IN ('processing', 'requires_action'), b.status
+                 FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE p.id = ?1",
             )?
-            .query_row([payment_id], |r| r.get(0))?;
+            .query_row([payment_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if !open {
             return Ok(Settled::Unchanged);
         }
@@ -194,11 +197,6 @@ impl LocalAgency {
                 .execute(params![payment_id, status, reference, message])?;
             Ok(())
         };
-        // The booking may have moved on while the card network answered (cancelled by its
-        // traveller, or lapsed): then a successful charge must be given back.
-        let status: String = tx
-            .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
-            .query_row([booking_id], |r| r.get(0))?;
         let waiting = BookingStatus::parse(&status)? == BookingStatus::PaymentProcessing;
         Ok(match outcome {
             Ok(ChargeOutcome::Succeeded { reference }) if waiting => {
