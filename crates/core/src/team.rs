@@ -78,15 +78,15 @@ pub trait Team: Send + Sync {
 #[derive(Clone)]
 pub struct LocalTeam {
     agency: LocalAgency,
-    store: crate::store::Store,
 }
 
 impl LocalTeam {
     pub(crate) fn new(agency: LocalAgency) -> LocalTeam {
-        LocalTeam {
-            store: agency.store().clone(),
-            agency,
-        }
+        LocalTeam { agency }
+    }
+
+    fn store(&self) -> &crate::store::Store {
+        self.agency.store()
     }
 }
 
@@ -132,14 +132,14 @@ impl Team for LocalTeam {
 
     async fn users(&self, actor: &str) -> Result<Vec<Profile>> {
         let actor = actor.to_string();
-        self.store
+        self.store()
             .call(move |c| crate::admin::users(c, &actor))
             .await
     }
 
     async fn set_role(&self, actor: &str, user: &str, role: &str) -> Result<Profile> {
         let (actor, user, role) = (actor.to_string(), user.to_string(), role.to_string());
-        self.store
+        self.store()
             .call(move |c| crate::admin::set_role(c, &actor, &user, &role, wall()))
             .await
     }
@@ -150,7 +150,7 @@ impl Team for LocalTeam {
         status: Option<BookingStatus>,
     ) -> Result<Vec<Booking>> {
         let actor = actor.to_string();
-        self.store
+        self.store()
             .call(move |c| crate::admin::bookings(c, &actor, status))
             .await
     }
@@ -163,28 +163,28 @@ impl Team for LocalTeam {
         reason: &str,
     ) -> Result<Balance> {
         let (actor, user, reason) = (actor.to_string(), user.to_string(), reason.to_string());
-        self.store
+        self.store()
             .call(move |c| crate::admin::award_points(c, &actor, &user, points, &reason, wall()))
             .await
     }
 
     async fn create_webhook(&self, actor: &str, url: &str, events: &[String]) -> Result<Webhook> {
         let (actor, url, events) = (actor.to_string(), url.to_string(), events.to_vec());
-        self.store
+        self.store()
             .call(move |c| crate::webhooks::create(c, &actor, &url, &events, wall()))
             .await
     }
 
     async fn webhooks(&self, actor: &str) -> Result<Vec<Webhook>> {
         let actor = actor.to_string();
-        self.store
+        self.store()
             .call(move |c| crate::webhooks::list(c, &actor))
             .await
     }
 
     async fn delete_webhook(&self, actor: &str, id: &str) -> Result<()> {
         let (actor, id) = (actor.to_string(), id.to_string());
-        self.store
+        self.store()
             .call(move |c| crate::webhooks::delete(c, &actor, &id))
             .await
     }
@@ -192,7 +192,7 @@ impl Team for LocalTeam {
     async fn dashboard(&self, actor: &str) -> Result<crate::analytics::Dashboard> {
         let actor = actor.to_string();
         let since = self.agency.now().as_second() - 30 * 86_400;
-        self.store
+        self.store()
             .call(move |c| {
                 crate::admin::require_admin(c, &actor)?;
                 crate::analytics::dashboard(c, since)
@@ -201,18 +201,18 @@ impl Team for LocalTeam {
     }
 
     async fn last_event(&self) -> Result<i64> {
-        self.store.call(|c| crate::events::last_seq(c)).await
+        self.store().call(|c| crate::events::last_seq(c)).await
     }
 
     async fn events_for(&self, user: &str, after: i64, limit: usize) -> Result<Vec<Event>> {
         let user = user.to_string();
-        self.store
+        self.store()
             .call(move |c| crate::events::since_for_user(c, &user, after, limit))
             .await
     }
 
     async fn bookings_by_status(&self) -> Result<Vec<(BookingStatus, i64)>> {
-        self.store
+        self.store()
             .call(|c| {
                 let mut stmt = c.prepare_cached(
                     "SELECT status, count(*) FROM bookings GROUP BY status ORDER BY status",
@@ -228,7 +228,7 @@ impl Team for LocalTeam {
     }
 
     async fn ready(&self) -> Result<()> {
-        self.store
+        self.store()
             .call(|c| {
                 Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
                     .map(drop)?)
@@ -238,7 +238,7 @@ impl Team for LocalTeam {
 
     async fn run_webhooks(&self, every: std::time::Duration) {
         crate::webhooks::Courier::new()
-            .run(self.store.clone(), every)
+            .run(self.store().clone(), every)
             .await
     }
 }
