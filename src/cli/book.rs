@@ -2,8 +2,8 @@
 
 use super::{parse_date, print_booking};
 use crate::output::{Out, Style, Table, spin};
+use booksygo_core::booking::desk::Modification;
 use booksygo_core::booking::payment::Card;
-use booksygo_core::booking::service::Modification;
 use booksygo_core::booking::{
     BookingRequest, BookingStatus, Gender, ItemRequest, PassengerInput, PaymentInput,
 };

@@ -2,7 +2,8 @@
 //! they accept our credentials.
 
 use crate::output::{Out, Table};
-use booksygo_core::config::{Paths, Settings, Suppliers};
+use booksygo_core::config::{Paths, Settings};
+use booksygo_core::local::Suppliers;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@
 use super::{parse_currency, parse_date};
 use crate::output::{Out, Table};
 use booksygo_core::LocalAgency;
-use booksygo_core::ai::{predict, watch};
+use booksygo_core::local::watch;
 use booksygo_core::model::{Cabin, Currency, Money};
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
@@ -53,14 +53,9 @@ pub enum WatchCmd {
 }
 
 pub async fn predict(args: PredictArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
-    let p = predict::predict(
-        agency,
-        &args.origin,
-        &args.destination,
-        args.date,
-        args.cabin,
-    )
-    .await?;
+    let p = agency
+        .predict(&args.origin, &args.destination, args.date, args.cabin)
+        .await?;
     if out.json {
         out.print_json(&p)?;
         return Ok(crate::exit::OK);

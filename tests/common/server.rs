@@ -11,9 +11,8 @@ pub struct Server {
 impl Server {
     pub fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let mut o = booksygo_core::agency::LocalOptions::new(booksygo_core::config::Paths::in_dir(
-            dir.path(),
-        ));
+        let mut o =
+            booksygo_core::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir.path()));
         o.clock = booksygo_core::config::Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
         let agency = booksygo_core::LocalAgency::open(o).unwrap();
         booksygo_core::accounts::register(

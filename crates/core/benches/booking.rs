@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench -p booksygo-core --bench booking`
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{BookingRequest, ItemRequest, PassengerInput, PaymentInput};
 use booksygo_core::config::{Clock, Paths};

@@ -5,7 +5,7 @@
 //! Run: `cargo bench -p booksygo-core --bench search`
 
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_core::search::FlightQuery;
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -88,7 +88,7 @@ pub fn bookings(
         })?
         .collect::<rusqlite::Result<_>>()?;
     rows.iter()
-        .map(|(user, id)| crate::booking::service::load(conn, user, id))
+        .map(|(user, id)| crate::booking::desk::load(conn, user, id))
         .collect()
 }
 

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 
 /// Which real suppliers the settings turn on (Duffel, Amadeus, Stripe), as a face lists and
 /// checks them; the adapters themselves stay inside core.
-pub use crate::providers::setup::{ProviderCheck, ProviderStatus, Suppliers};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {

@@ -17,6 +17,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod geo;
 pub mod ids;
+pub mod local;
 pub mod model;
 pub mod places;
 pub mod points;
@@ -36,6 +37,7 @@ pub mod team;
 pub mod trips;
 pub mod webhooks;
 
-pub use agency::{Agency, LocalAgency};
+pub use agency::Agency;
 pub use error::{Error, ErrorKind, Result};
+pub use local::{LOCAL_USER, LocalAgency, LocalOptions};
 pub use remote::RemoteAgency;

@@ -73,7 +73,7 @@ fn with_reseller(
     drop(plain);
     let r = reseller.clone();
     let mut options =
-        booksygo_core::agency::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir.path()));
+        booksygo_core::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir.path()));
     options.clock = booksygo_core::config::Clock::fixed(common::now());
     options.flight_providers.push(r);
     options.deadline = Duration::from_millis(500);

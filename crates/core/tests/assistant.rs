@@ -402,15 +402,15 @@ async fn recommend_plan_and_predict_are_tools_too() {
         )
         .await
         .unwrap();
-    let direct = booksygo_core::ai::predict::predict(
-        &agency,
-        "LHR",
-        "JFK",
-        common::date("2027-01-20"),
-        booksygo_core::model::Cabin::Economy,
-    )
-    .await
-    .unwrap();
+    let direct = agency
+        .predict(
+            "LHR",
+            "JFK",
+            common::date("2027-01-20"),
+            booksygo_core::model::Cabin::Economy,
+        )
+        .await
+        .unwrap();
     assert_eq!(p["current"], serde_json::to_value(direct.current).unwrap());
     assert_eq!(p["advice"], json!(direct.advice));
     let plan = tools

@@ -4,7 +4,7 @@
 
 mod common;
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{BookingRequest, BookingStatus, ItemRequest, PaymentInput};
 use booksygo_core::config::{Clock, Paths};
@@ -573,7 +573,7 @@ async fn another_travellers_booking_is_not_found() {
 
 #[tokio::test]
 async fn modify_a_name_or_move_the_flight() {
-    use booksygo_core::booking::service::Modification;
+    use booksygo_core::booking::desk::Modification;
     let (_d, a) = agency();
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
@@ -745,7 +745,7 @@ async fn an_abandoned_idempotency_key_frees_itself() {
 
 #[tokio::test]
 async fn a_pending_booking_cannot_move_dates() {
-    use booksygo_core::booking::service::Modification;
+    use booksygo_core::booking::desk::Modification;
     let (_d, a) = agency();
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, None)).await.unwrap();

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use jiff::Timestamp;
 

@@ -20,8 +20,7 @@ async fn crash_child() {
     let Some(dir) = std::env::var_os(CHILD) else {
         return;
     };
-    let mut o =
-        booksygo_core::agency::LocalOptions::new(booksygo_core::config::Paths::in_dir(&dir));
+    let mut o = booksygo_core::LocalOptions::new(booksygo_core::config::Paths::in_dir(&dir));
     o.clock = booksygo_core::config::Clock::fixed(common::now());
     let a = booksygo_core::LocalAgency::open(o).unwrap();
     let packages = a

@@ -2,10 +2,11 @@
 
 mod common;
 
-use booksygo_core::agency::LocalOptions;
-use booksygo_core::ai::{predict, watch};
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
+use booksygo_core::local::watch;
 use booksygo_core::model::{Cabin, Currency, Money};
+use booksygo_core::search::history;
 use booksygo_core::search::{FlightQuery, FlightSort};
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
 
@@ -30,7 +31,7 @@ async fn every_one_way_search_records_its_cheapest_fare_per_traveller() {
     let total = cheapest(&early, "LHR", "JFK", "2026-12-20", 2).await;
     let later = at(dir.path(), "2026-12-05T12:00:00Z");
     let total_later = cheapest(&later, "LHR", "JFK", "2026-12-20", 1).await;
-    let h = predict::history(
+    let h = history::history(
         &later.store().conn().unwrap(),
         "LHR",
         "JFK",
@@ -48,15 +49,10 @@ async fn every_one_way_search_records_its_cheapest_fare_per_traveller() {
 #[tokio::test]
 async fn predicts_from_fares_closer_to_departure_and_says_why() {
     let (_dir, a) = common::agency();
-    let p = predict::predict(
-        &a,
-        "London",
-        "NYC",
-        common::date("2027-01-20"),
-        Cabin::Economy,
-    )
-    .await
-    .unwrap();
+    let p = a
+        .predict("London", "NYC", common::date("2027-01-20"), Cabin::Economy)
+        .await
+        .unwrap();
     assert_eq!((p.origin.as_str(), p.destination.as_str()), ("LON", "NYC"));
     assert_eq!(p.days_ahead, 56);
     // The figures are the market's: the same searches give them.
@@ -88,7 +84,8 @@ async fn predicts_from_fares_closer_to_departure_and_says_why() {
     assert_eq!(p.history[0].cheapest, now);
 
     // Within a week of departure there is nothing later to compare: book now, low confidence.
-    let soon = predict::predict(&a, "LHR", "JFK", common::date("2026-11-28"), Cabin::Economy)
+    let soon = a
+        .predict("LHR", "JFK", common::date("2026-11-28"), Cabin::Economy)
         .await
         .unwrap();
     assert_eq!(soon.in_a_week, None);
@@ -97,15 +94,15 @@ async fn predicts_from_fares_closer_to_departure_and_says_why() {
         ("book_now", "low")
     );
 
-    let e = predict::predict(
-        &a,
-        "Atlantis",
-        "JFK",
-        common::date("2026-12-20"),
-        Cabin::Economy,
-    )
-    .await
-    .unwrap_err();
+    let e = a
+        .predict(
+            "Atlantis",
+            "JFK",
+            common::date("2026-12-20"),
+            Cabin::Economy,
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
 }
 

@@ -233,7 +233,7 @@ fn airports_agree_with_ourairports_and_openflights() {
 /// A database loaded from older fixtures reloads them on open, and keeps imported data.
 #[test]
 fn a_fixture_version_change_reloads_cleanly() {
-    use booksygo_core::agency::LocalOptions;
+    use booksygo_core::LocalOptions;
     use booksygo_core::config::Paths;
     let dir = tempfile::tempdir().unwrap();
     let open =

@@ -479,7 +479,7 @@ async fn sold_seats_are_inventory() {
         .unwrap();
     // A new agency over the same file (no cache) no longer offers that flight.
     let mut options =
-        booksygo_core::agency::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir.path()));
+        booksygo_core::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir.path()));
     options.clock = booksygo_core::config::Clock::fixed(common::now());
     let again = booksygo_core::LocalAgency::open(options).unwrap();
     let after = again.search_flights(&q).await.unwrap();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::booking::{BookingRequest, BookingStatus};
 use booksygo_core::config::{Clock, Paths};
 use booksygo_core::{Agency, ErrorKind, LocalAgency};

@@ -5,14 +5,14 @@
 mod common;
 mod fake;
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{
     BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
 };
 use booksygo_core::config::{Clock, Paths};
+use booksygo_core::local::Suppliers;
 use booksygo_core::model::PassengerType;
-use booksygo_core::providers::setup::Suppliers;
 use booksygo_core::search::HotelQuery;
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
 use common::{date, now};

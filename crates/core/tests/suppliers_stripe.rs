@@ -5,11 +5,11 @@
 mod common;
 mod fake;
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::booking::BookingStatus;
 use booksygo_core::booking::payment::webhook::{TOLERANCE_SECONDS, sign, verify};
 use booksygo_core::config::{Clock, Paths};
-use booksygo_core::providers::setup::Suppliers;
+use booksygo_core::local::Suppliers;
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
 use common::now;
 use fake::{Fake, Reply, fixture};
@@ -191,6 +191,7 @@ async fn three_d_secure_then_the_succeeded_webhook_confirms_once() {
     // Stripe signs with the wall clock, whatever clock the market prices against.
     let t = jiff::Timestamp::now().as_second();
     let out = a
+        .desk()
         .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
         .await
         .unwrap();
@@ -202,6 +203,7 @@ async fn three_d_secure_then_the_succeeded_webhook_confirms_once() {
     );
     // Stripe redelivers: nothing happens twice.
     let again = a
+        .desk()
         .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
         .await
         .unwrap();
@@ -209,6 +211,7 @@ async fn three_d_secure_then_the_succeeded_webhook_confirms_once() {
 
     let refunded = fixture("stripe/event_charge_refunded.json");
     let out = a
+        .desk()
         .handle_payment_webhook(refunded.as_bytes(), &signed(&refunded, t))
         .await
         .unwrap();
@@ -249,6 +252,7 @@ async fn a_succeeded_webhook_for_a_cancelled_booking_refunds_the_charge() {
     let body = fixture("stripe/event_payment_intent_succeeded.json");
     let t = jiff::Timestamp::now().as_second();
     let out = a
+        .desk()
         .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
         .await
         .unwrap();
@@ -320,6 +324,7 @@ async fn a_payment_confirmed_twice_and_by_webhook_is_applied_once() {
     let body = fixture("stripe/event_payment_intent_succeeded.json");
     let t = jiff::Timestamp::now().as_second();
     let out = a
+        .desk()
         .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
         .await
         .unwrap();
@@ -351,6 +356,7 @@ async fn a_failed_payment_webhook_cancels_the_waiting_booking() {
     let b = book(&a, "4000002760003184").await.unwrap();
     let body = fixture("stripe/event_payment_intent_payment_failed.json");
     let out = a
+        .desk()
         .handle_payment_webhook(
             body.as_bytes(),
             &signed(&body, jiff::Timestamp::now().as_second()),
@@ -372,6 +378,7 @@ async fn webhook_signatures_are_checked_before_anything_changes() {
     // Tampered body: same header, one byte changed.
     let tampered = body.replace("61953", "61954");
     let e = a
+        .desk()
         .handle_payment_webhook(tampered.as_bytes(), &signed(&body, t))
         .await
         .unwrap_err();
@@ -379,6 +386,7 @@ async fn webhook_signatures_are_checked_before_anything_changes() {
     assert!(e.to_string().contains("does not match"));
     // Nothing was recorded: the genuine event still applies afterwards.
     let ok = a
+        .desk()
         .handle_payment_webhook(body.as_bytes(), &signed(&body, t))
         .await
         .unwrap();

@@ -6,7 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_server::{AppState, app};
 use common::{call, call_auth, local, state};

@@ -2,7 +2,8 @@
 //! same market behind a real server on a loopback port). Both transcripts must be equal, so
 //! the CLI and TUI can never behave differently in the two modes.
 
-use booksygo_core::agency::{CalendarQuery, LocalOptions};
+use booksygo_core::LocalOptions;
+use booksygo_core::agency::CalendarQuery;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{
     BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,

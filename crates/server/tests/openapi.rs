@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::StatusCode;
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::Paths;
 use booksygo_server::AppState;
 use serde_json::Value;

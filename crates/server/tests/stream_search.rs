@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_core::model::FlightOffer;
 use booksygo_core::providers::{FlightProvider, FlightRequest};

@@ -3,7 +3,7 @@
 
 use axum::http::HeaderMap;
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_core::webhooks::{self, Courier};
 use booksygo_server::AppState;

@@ -5,7 +5,7 @@
 //! Goals (issue 5): a results table of 1,000 offers renders in <= 2 ms; a keystroke is
 //! handled and the frame redrawn in <= 16 ms while a search runs.
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_core::search::FlightQuery;
 use booksygo_core::{Agency, LocalAgency};

@@ -1,139 +1,27 @@
-//! The facade every face talks to: the `Agency` trait and the types it speaks in.
-//! `LocalAgency` (`local/`) runs on the local SQLite store and the sandbox market (plus any
-//! configured suppliers); a `RemoteAgency` (HTTP) implements the same trait against a team
-//! server.
+//! The door every face talks to: the `Agency` trait and the types it speaks in.
+//! `LocalAgency` (`crate::local`) answers it from this machine's store and market;
+//! `RemoteAgency` (`crate::remote`) from a team server over HTTP.
 
-use crate::booking::payment::sandbox::SandboxPayments;
-use crate::booking::payment::{Card, PaymentProvider};
-use crate::booking::service::{Modification, Review};
+use crate::booking::desk::{Modification, Review};
+use crate::booking::payment::Card;
 use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
-use crate::config::{Clock, Paths};
-use crate::error::{Error, Result};
-use crate::fixtures;
+use crate::error::Result;
+use crate::model::PlaceSuggestion;
 use crate::model::package::PackageSpec;
-use crate::model::{
-    Cabin, Currency, FlightOffer, FxTable, HotelOffer, Money, Passengers, PlaceSuggestion,
-};
-use crate::places::{Places, import::ImportReport};
 use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
 use crate::profile::{Profile, ProfileUpdate};
-use crate::providers::sandbox::{SandboxProvider, network::Network};
-use crate::providers::{FlightProvider, HotelProvider};
-use crate::search::aggregate::Aggregator;
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
-use crate::search::{FlightQuery, HotelQuery, flights, hotels};
-use crate::store::{self, Store};
+use crate::search::results::updates_by_provider;
+use crate::search::{FlightQuery, HotelQuery};
 use crate::trips::{NewTrip, Trip};
 use async_trait::async_trait;
-use jiff::ToSpan;
 use jiff::civil::Date;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-/// One provider's answer during a streaming flight search ([`Agency::search_flights_streaming`]).
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ProviderUpdate {
-    pub provider: String,
-    /// That provider's offers that pass the query's filters, converted and sorted. A preview:
-    /// book from the final, merged results.
-    pub offers: Vec<FlightOffer>,
-    /// Why the provider gave nothing (it failed or was too slow).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// Receives provider updates as they arrive.
-pub type Progress<'a> = &'a (dyn Fn(ProviderUpdate) + Send + Sync);
-
-/// The final results split by provider (for faces that stream, when nothing finer is known).
-fn updates_by_provider(results: &FlightResults, progress: Progress<'_>) {
-    let mut names: Vec<&str> = results.offers.iter().map(|o| o.provider.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        progress(ProviderUpdate {
-            provider: name.to_string(),
-            offers: results
-                .offers
-                .iter()
-                .filter(|o| o.provider == name)
-                .cloned()
-                .collect(),
-            error: None,
-        });
-    }
-}
-
-/// Flight offers with what a face should tell the user about how they were found.
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct FlightResults {
-    pub offers: Vec<FlightOffer>,
-    /// Partial-result notices (a provider failed or was slow).
-    #[serde(default)]
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct HotelResults {
-    pub offers: Vec<HotelOffer>,
-    #[serde(default)]
-    pub warnings: Vec<String>,
-}
-
-/// Cheapest fare per day: `flights calendar`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CalendarQuery {
-    pub origin: String,
-    pub destination: String,
-    pub dates: Vec<Date>,
-    #[serde(default)]
-    pub passengers: Passengers,
-    #[serde(default = "economy")]
-    pub cabin: Cabin,
-    #[serde(default)]
-    pub currency: Option<Currency>,
-}
-
-fn economy() -> Cabin {
-    Cabin::Economy
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CalendarDay {
-    pub date: Date,
-    /// Cheapest total for all passengers; `None` when nothing flies or it is sold out.
-    pub cheapest: Option<Money>,
-    pub stops: Option<usize>,
-}
-
-/// Cheapest destinations from an origin in a month: `flights explore`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ExploreQuery {
-    pub origin: String,
-    pub month: Date,
-    #[serde(default)]
-    pub max_price: Option<Money>,
-    /// ISO country code or name.
-    #[serde(default)]
-    pub country: Option<String>,
-    #[serde(default)]
-    pub currency: Option<Currency>,
-    #[serde(default)]
-    pub limit: Option<usize>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Destination {
-    pub destination: String,
-    pub city: String,
-    pub country: String,
-    pub date: Date,
-    /// One adult, economy, direct, taxes included.
-    pub price: Money,
-    pub airlines: Vec<String>,
-}
+pub use crate::search::results::{
+    CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults, Progress,
+    ProviderUpdate,
+};
 
 /// What the local market holds, for `booksygo info` and status bars.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -219,7 +107,3 @@ pub trait Agency: Send + Sync {
     async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip>;
     async fn trip_calendar(&self, id: &str) -> Result<String>;
 }
-
-mod local;
-
-pub use local::{LOCAL_USER, LocalAgency, LocalOptions};

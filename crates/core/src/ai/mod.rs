@@ -14,7 +14,6 @@ pub mod plan;
 pub mod predict;
 pub mod recommend;
 pub mod tools;
-pub mod watch;
 
 use crate::agency::Agency;
 use crate::error::{Error, Result};

@@ -1,6 +1,6 @@
 //! Fares over time: every one-way flight search records the cheapest fare it saw
-//! ([`observe`]); [`predict`] answers "book now or wait" for a route and date, and
-//! [`watch`](super::watch) alerts when a fare drops below a price.
+//! (`search::history`); [`forecast`] answers "book now or wait" for a route and date, and
+//! `local::watch` alerts when a fare drops below a price.
 //!
 //! The prediction is stated with its basis. Fares move with how far ahead one books, so the
 //! fare the same flight will have in a week is estimated from today's fare for the same route
@@ -9,72 +9,13 @@
 //! evidence agrees.
 
 use crate::Agency;
-use crate::agency::LocalAgency;
 use crate::error::{Error, Result};
-use crate::model::{Cabin, Currency, FxTable, Money};
+use crate::model::{Cabin, Currency, Money};
+pub use crate::search::history::Observation;
 use crate::search::{FlightQuery, FlightSort};
+use jiff::ToSpan;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
-use rusqlite::{Connection, params};
 use serde::Serialize;
-
-/// Records the cheapest fare per traveller a search saw (converted to EUR).
-#[allow(clippy::too_many_arguments)]
-pub fn observe(
-    conn: &Connection,
-    origin: &str,
-    destination: &str,
-    date: Date,
-    cabin: Cabin,
-    cheapest_total: Money,
-    travellers: u32,
-    fx: &FxTable,
-    now: Timestamp,
-) -> Result<()> {
-    let eur = fx.convert(cheapest_total, Currency::EUR)?;
-    let per = eur.minor / i64::from(travellers.max(1));
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let ahead = crate::providers::sandbox::fares::days_between(today, date);
-    conn.execute(
-        "INSERT OR REPLACE INTO fare_observations(origin, destination, departure_date, cabin, observed_at, days_ahead, cheapest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![origin, destination, date.to_string(), cabin.as_str(), now.as_second(), ahead, per],
-    )?;
-    Ok(())
-}
-
-/// One recorded fare of a date.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Observation {
-    pub observed_at: Timestamp,
-    pub days_ahead: i64,
-    /// Per traveller.
-    pub cheapest: Money,
-}
-
-pub fn history(
-    conn: &Connection,
-    origin: &str,
-    destination: &str,
-    date: Date,
-    cabin: Cabin,
-) -> Result<Vec<Observation>> {
-    let mut stmt = conn.prepare(
-        "SELECT observed_at, days_ahead, cheapest FROM fare_observations
-         WHERE origin = ?1 AND destination = ?2 AND departure_date = ?3 AND cabin = ?4 ORDER BY observed_at",
-    )?;
-    let rows = stmt.query_map(
-        params![origin, destination, date.to_string(), cabin.as_str()],
-        |r| {
-            Ok(Observation {
-                observed_at: Timestamp::from_second(r.get(0)?).unwrap_or(Timestamp::UNIX_EPOCH),
-                days_ahead: r.get(1)?,
-                cheapest: Money::eur(r.get(2)?),
-            })
-        },
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Prediction {
@@ -132,25 +73,6 @@ fn direction(from: i64, to: i64) -> i32 {
     }
 }
 
-/// Book now or wait, for one adult in `cabin` on a one-way route.
-pub async fn predict(
-    agency: &LocalAgency,
-    origin: &str,
-    destination: &str,
-    date: Date,
-    cabin: Cabin,
-) -> Result<Prediction> {
-    let net = agency.network();
-    let o = net.places.resolve(origin)?.code;
-    let d = net.places.resolve(destination)?.code;
-    let today = agency.today();
-    // The search below is recorded before the history is read, so it is part of it.
-    forecast(agency, &o, &d, date, cabin, today, |o, d| {
-        history(&*agency.store().conn()?, o, d, date, cabin)
-    })
-    .await
-}
-
 /// The prediction over any agency; `history` gives the recorded fares of the date (after
 /// today's search), empty where none are kept (a remote agency keeps them on the server).
 pub async fn forecast(
@@ -163,7 +85,7 @@ pub async fn forecast(
     history: impl Fn(&str, &str) -> Result<Vec<Observation>>,
 ) -> Result<Prediction> {
     let (o, d) = (o.to_string(), d.to_string());
-    let ahead = crate::providers::sandbox::fares::days_between(today, date);
+    let ahead = crate::model::season::days_between(today, date);
     let current = cheapest(agency, &o, &d, date, cabin)
         .await?
         .ok_or_else(|| {

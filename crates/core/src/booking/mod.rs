@@ -1,64 +1,22 @@
 //! Bookings: the state machine, inventory, payments, cancellation and refunds. Every rule
 //! about money and seats lives here, once.
 
+pub mod desk;
 pub mod ics;
 mod idempotency;
 pub mod inventory;
 pub mod payment;
-pub mod service;
+/// The desk's old name, until every face says `desk`.
+pub use desk as service;
 pub mod state;
-pub mod supplier;
 
+pub use crate::model::traveller::{Gender, PassengerInput};
 pub use state::BookingStatus;
 
-use crate::model::{Money, PassengerType};
+use crate::model::Money;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-
-/// A traveller as entered at booking time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct PassengerInput {
-    pub given_name: String,
-    pub family_name: String,
-    pub born_on: Date,
-    #[serde(rename = "type", default = "adult")]
-    pub kind: PassengerType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-    /// Needed by real airlines (Duffel); the sandbox does without.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<Gender>,
-}
-
-/// A traveller's gender as airlines record it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Gender {
-    M,
-    F,
-}
-
-impl Gender {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Gender::M => "m",
-            Gender::F => "f",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Gender> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "m" | "male" => Some(Gender::M),
-            "f" | "female" => Some(Gender::F),
-            _ => None,
-        }
-    }
-}
-
-fn adult() -> PassengerType {
-    PassengerType::Adult
-}
 
 /// What to book: offers from a search, or a package departure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -1,8 +1,8 @@
 //! Curated vacation packages: the catalogue entry, its validation, and dynamic pricing.
 
 use super::money::{Currency, Money};
+use super::season as fares;
 use crate::error::{Error, Result};
-use crate::providers::sandbox::fares;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 

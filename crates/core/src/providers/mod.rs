@@ -2,7 +2,7 @@
 //! beside it. A provider answers a resolved request (airport codes, dates) with offers in its
 //! own currency; sorting, filtering, dedupe and conversion happen in `search::aggregate`.
 
-// The adapters are core's own: faces choose suppliers through `setup` and reach them only
+// The adapters are core's own: faces choose suppliers through `local::Suppliers` and reach them only
 // through the facade. The workspace's tests open them with the `test-support` feature.
 #[cfg(feature = "test-support")]
 pub mod amadeus;
@@ -17,10 +17,9 @@ pub mod http;
 pub mod sandbox;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod sandbox;
-pub mod setup;
 
-use crate::booking::PassengerInput;
 use crate::error::Result;
+use crate::model::traveller::PassengerInput;
 use crate::model::{Cabin, FlightOffer, HotelOffer, Money, Passengers};
 use async_trait::async_trait;
 use jiff::Timestamp;

@@ -126,7 +126,7 @@ impl HotelQuery {
                 self.check_out, self.check_in
             )));
         }
-        let nights = crate::providers::sandbox::fares::days_between(self.check_in, self.check_out);
+        let nights = crate::model::season::days_between(self.check_in, self.check_out);
         if nights > MAX_NIGHTS {
             return Err(Error::invalid(format!(
                 "{nights} nights is longer than the {MAX_NIGHTS}-night maximum stay"

@@ -3,11 +3,19 @@
 
 pub mod aggregate;
 pub mod flights;
+pub mod history;
 pub mod hotels;
 pub mod packages;
+pub mod results;
+pub mod searcher;
 
 pub use flights::{FlightFilters, FlightQuery, FlightSort, SliceQuery};
 pub use hotels::{HotelQuery, HotelSort};
+pub use results::{
+    CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults, Progress,
+    ProviderUpdate,
+};
+pub use searcher::Searcher;
 
 /// How many offers a search shows when its query gives no limit.
 pub const DEFAULT_LIMIT: usize = 50;

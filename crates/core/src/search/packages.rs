@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::package::{ItineraryDay, PackageSpec, departure_price};
 use crate::model::{Currency, Money};
 use crate::places::{Places, countries};
+use crate::store;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
@@ -552,6 +553,30 @@ pub fn load_fixtures(
         upsert(conn, places, spec, None, "fixture", now)?;
     }
     Ok(specs.len())
+}
+
+/// Loads the packages of the embedded fixtures when they changed (validated against the
+/// market's cities). Sold places on departures that remain are kept.
+pub fn ensure_loaded(
+    conn: &mut Connection,
+    places: &crate::places::Places,
+    now: i64,
+) -> Result<bool> {
+    if store::get_meta(conn, "package_fixture_version")?.as_deref()
+        == Some(crate::fixtures::VERSION)
+    {
+        return Ok(false);
+    }
+    let specs = crate::fixtures::packages()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if store::get_meta(&tx, "package_fixture_version")?.as_deref() == Some(crate::fixtures::VERSION)
+    {
+        return Ok(false);
+    }
+    load_fixtures(&tx, places, &specs, now)?;
+    store::set_meta(&tx, "package_fixture_version", crate::fixtures::VERSION)?;
+    tx.commit()?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -407,27 +407,6 @@ pub fn count(conn: &Connection, table: &str) -> Result<i64> {
     Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
 }
 
-/// Loads the packages of the embedded fixtures when they changed (validated against the
-/// market's cities). Sold places on departures that remain are kept.
-pub fn ensure_packages(
-    conn: &mut Connection,
-    places: &crate::places::Places,
-    now: i64,
-) -> Result<bool> {
-    if get_meta(conn, "package_fixture_version")?.as_deref() == Some(fixtures::VERSION) {
-        return Ok(false);
-    }
-    let specs = fixtures::packages()?;
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if get_meta(&tx, "package_fixture_version")?.as_deref() == Some(fixtures::VERSION) {
-        return Ok(false);
-    }
-    crate::search::packages::load_fixtures(&tx, places, &specs, now)?;
-    set_meta(&tx, "package_fixture_version", fixtures::VERSION)?;
-    tx.commit()?;
-    Ok(true)
-}
-
 /// Makes sure a user row exists (the local traveller, or a server account).
 pub fn ensure_user(conn: &Connection, id: &str, email: &str, now: i64) -> Result<()> {
     conn.execute(

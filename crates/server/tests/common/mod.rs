@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use booksygo_core::LocalAgency;
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_server::{AppState, app};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! clock): keys go through `App::update`, commands through the real executor.
 #![allow(dead_code)]
 
-use booksygo_core::agency::LocalOptions;
+use booksygo_core::LocalOptions;
 use booksygo_core::ai::conversation::Chats;
 use booksygo_core::ai::{Assistant, Backend};
 use booksygo_core::config::{Clock, Paths};

@@ -1,18 +1,12 @@
-//! Stripe webhooks: the `Stripe-Signature` check, and payment events mapped onto the booking
-//! state machine.
+//! Stripe webhooks on the wire: the `Stripe-Signature` check and the event shape; the desk
+//! (`booking::desk::webhook`) maps each event onto the booking state machine.
 //!
 //! The header is `t=<unix seconds>,v1=<hex>[,v1=<hex>...]` (other schemes are ignored); the
 //! signature is HMAC-SHA256 with the endpoint secret over `"{t}.{raw body}"`. An event is
 //! accepted when any v1 entry matches (compared in constant time) and `t` is at most
 //! `TOLERANCE_SECONDS` old. The raw bytes are signed, never re-serialised JSON.
 
-use crate::agency::LocalAgency;
-use crate::booking::payment::ChargeOutcome;
-use crate::booking::service::Settled;
-use crate::booking::state::BookingStatus;
 use crate::error::{Error, Result};
-use crate::model::{Currency, Money};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 pub use crate::signature::{TOLERANCE_SECONDS, sign};
@@ -34,153 +28,14 @@ pub struct WebhookOutcome {
 }
 
 #[derive(Deserialize)]
-struct Event {
-    id: String,
+pub(crate) struct Event {
+    pub(crate) id: String,
     #[serde(rename = "type")]
-    kind: String,
-    data: EventData,
+    pub(crate) kind: String,
+    pub(crate) data: EventData,
 }
 
 #[derive(Deserialize)]
-struct EventData {
-    object: serde_json::Value,
-}
-
-impl LocalAgency {
-    /// Verifies and applies a Stripe webhook. `raw_body` is the request body exactly as
-    /// received; `signature_header` the `Stripe-Signature` header. Each event is applied once
-    /// (a redelivery answers `duplicate`). Invalid signatures are `InvalidInput` errors.
-    pub async fn handle_payment_webhook(
-        &self,
-        raw_body: &[u8],
-        signature_header: &str,
-    ) -> Result<WebhookOutcome> {
-        let secret = self.payment_webhook_secret().ok_or_else(|| {
-            Error::invalid(
-                "no Stripe webhook secret is configured (BOOKSYGO_STRIPE_WEBHOOK_SECRET)",
-            )
-        })?;
-        let now = self.now().as_second();
-        // Freshness is judged by the wall clock: the provider signs in real time, whatever
-        // clock the sandbox market prices against (BOOKSYGO_NOW).
-        verify(
-            secret.expose(),
-            signature_header,
-            raw_body,
-            jiff::Timestamp::now().as_second(),
-        )?;
-        let event: Event = serde_json::from_slice(raw_body)
-            .map_err(|e| Error::invalid(format!("the Stripe event is not JSON we know: {e}")))?;
-        let object = &event.data.object;
-        let intent = match event.kind.as_str() {
-            "charge.refunded" => object["payment_intent"].as_str(),
-            _ => object["id"].as_str(),
-        }
-        .map(str::to_string);
-        let mut outcome = WebhookOutcome {
-            event_id: event.id.clone(),
-            event_type: event.kind.clone(),
-            booking_id: None,
-            action: "ignored".into(),
-        };
-        let mut refund_owed = false;
-        {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let payment: Option<(String, String, String, String, String, i64, String)> =
-                match &intent {
-                    Some(pi) => tx
-                        .query_row(
-                            "SELECT p.id, p.booking_id, p.status, b.status, b.user_id, p.amount, p.currency
-                             FROM payments p JOIN bookings b ON b.id = p.booking_id
-                             WHERE p.provider_ref = ?1 ORDER BY p.created_at DESC LIMIT 1",
-                            [pi],
-                            |r| {
-                                Ok((
-                                    r.get(0)?,
-                                    r.get(1)?,
-                                    r.get(2)?,
-                                    r.get(3)?,
-                                    r.get(4)?,
-                                    r.get(5)?,
-                                    r.get(6)?,
-                                ))
-                            },
-                        )
-                        .optional()?,
-                    None => None,
-                };
-            let fresh = tx.execute(
-                "INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, 'stripe', ?2, ?3, ?4)",
-                params![event.id, event.kind, payment.as_ref().map(|p| p.1.clone()), now],
-            )?;
-            outcome.booking_id = payment.as_ref().map(|p| p.1.clone());
-            if fresh == 0 {
-                outcome.action = "duplicate".into();
-                return Ok(outcome);
-            }
-            if let Some((
-                payment_id,
-                booking_id,
-                pay_status,
-                booking_status,
-                user,
-                amount,
-                currency,
-            )) = payment
-            {
-                let waiting =
-                    BookingStatus::parse(&booking_status)? == BookingStatus::PaymentProcessing;
-                let amount = Money::new(amount, Currency::parse(&currency)?);
-                // What the provider says about the charge, settled like any other outcome.
-                let charge = match event.kind.as_str() {
-                    "payment_intent.succeeded" if pay_status != "succeeded" => {
-                        Some(ChargeOutcome::Succeeded {
-                            reference: intent.clone().unwrap_or_default(),
-                        })
-                    }
-                    "payment_intent.payment_failed" if pay_status != "succeeded" => {
-                        Some(ChargeOutcome::Declined {
-                            reason: object["last_payment_error"]["message"]
-                                .as_str()
-                                .unwrap_or("the payment failed")
-                                .to_string(),
-                        })
-                    }
-                    _ => None,
-                };
-                if let Some(charge) = charge {
-                    let settled =
-                        self.settle(&tx, &user, &booking_id, &payment_id, amount, Ok(charge))?;
-                    outcome.action = match (settled, waiting) {
-                        (Settled::Orphaned { .. }, _) => {
-                            refund_owed = true;
-                            "refund_owed"
-                        }
-                        (Settled::Unchanged, _) => "recorded",
-                        (Settled::Done, _) => "confirmed",
-                        (Settled::Failed(_), true) => "cancelled",
-                        (Settled::Failed(_), false) => "recorded",
-                    }
-                    .into();
-                } else if event.kind == "charge.refunded" {
-                    crate::events::emit(
-                        &tx,
-                        "booking.refund_settled",
-                        &booking_id,
-                        Some(&user),
-                        &serde_json::json!({"booking_id": booking_id, "payment_intent": intent,
-                            "amount_refunded": object["amount_refunded"]}),
-                        now,
-                    )?;
-                    outcome.action = "recorded".into();
-                }
-            }
-            tx.commit()?;
-        }
-        if refund_owed {
-            self.pay_out_refunds().await;
-        }
-        Ok(outcome)
-    }
+pub(crate) struct EventData {
+    pub(crate) object: serde_json::Value,
 }

@@ -14,8 +14,8 @@ use super::{
     FlightOrders, FlightProvider, FlightRequest, OrderRequest, Secret, SupplierCancellation,
     SupplierOrder,
 };
-use crate::booking::{Gender, PassengerInput};
 use crate::error::{Error, Result};
+use crate::model::traveller::{Gender, PassengerInput};
 use crate::model::{FlightOffer, Money, PassengerType};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;

@@ -3,8 +3,8 @@
 //! rate, priced again and quoted when booked.
 
 use super::{Duffel, NAME, wire};
-use crate::booking::PassengerInput;
 use crate::error::{Error, Result};
+use crate::model::traveller::PassengerInput;
 use crate::model::{Cancellation, HotelOffer, HotelSummary, Money, StayPrice};
 use crate::providers::{
     HotelOrders, HotelProvider, HotelRequest, StayRequest, SupplierCancellation, SupplierOrder,
@@ -155,7 +155,7 @@ impl DuffelStays {
     }
 
     fn nights(a: Date, b: Date) -> u32 {
-        crate::providers::sandbox::fares::days_between(a, b).max(1) as u32
+        crate::model::season::days_between(a, b).max(1) as u32
     }
 
     fn map_result(&self, raw: Value, req: &HotelRequest) -> Result<HotelOffer> {

@@ -2,33 +2,11 @@
 //! purchase, time-of-day and load-factor curves. All arithmetic is integer (per-mille
 //! factors), all randomness comes from `geo::hash`, so fares are reproducible.
 
-use super::network::{day_number, weekday_index};
+use super::network::weekday_index;
 use crate::geo;
+pub use crate::model::season::{days_between, season};
 use crate::model::{Cabin, PassengerType};
 use jiff::civil::Date;
-
-/// Per-mille multiplier for the travel season of a date; `south` flips the seasons.
-pub fn season(date: Date, south: bool) -> i64 {
-    let (m, d) = (date.month(), date.day());
-    if (m == 12 && d >= 18) || (m == 1 && d <= 3) {
-        return 1350;
-    }
-    let month = if south { (m + 5) % 12 + 1 } else { m };
-    match month {
-        1 => 850,
-        2 => 880,
-        3 => 950,
-        4 => 1050,
-        5 => 1000,
-        6 => 1120,
-        7 => 1280,
-        8 => 1250,
-        9 => 1000,
-        10 => 980,
-        11 => 900,
-        _ => 1100,
-    }
-}
 
 /// Per-mille multiplier for the day of the week travel starts.
 pub fn weekday(date: Date) -> i64 {
@@ -120,11 +98,6 @@ pub fn segment_tax(dist_km: u32, kind: PassengerType) -> i64 {
         PassengerType::Infant => 500,
         _ => 1200 + if dist_km > 3000 { 3500 } else { 900 },
     }
-}
-
-/// Days between two dates.
-pub fn days_between(from: Date, to: Date) -> i64 {
-    day_number(to) - day_number(from)
 }
 
 #[cfg(test)]

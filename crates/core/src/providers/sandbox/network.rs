@@ -4,6 +4,7 @@
 
 use crate::geo::{self, distance_km};
 use crate::model::Cabin;
+pub use crate::model::season::day_number;
 use crate::places::Places;
 use jiff::civil::{Date, Weekday};
 use std::collections::HashMap;
@@ -343,22 +344,6 @@ fn pick_aircraft(low_cost: bool, dist: u32, size: u32, seed: u64) -> &'static Ai
         }
     };
     aircraft(code).expect("aircraft table covers every pick")
-}
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian), for cheap date arithmetic.
-pub fn day_number(d: Date) -> i64 {
-    let (y, m, day) = (
-        i64::from(d.year()),
-        i64::from(d.month()),
-        i64::from(d.day()),
-    );
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 pub fn weekday_index(d: Date) -> u8 {

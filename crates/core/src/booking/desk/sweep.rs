@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl LocalAgency {
+impl Desk {
     /// Housekeeping before reads and writes: lapse PENDING bookings whose hold expired, and
     /// complete CONFIRMED bookings whose trip has ended.
     pub fn sweep(&self) -> Result<()> {

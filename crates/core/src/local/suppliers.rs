@@ -6,11 +6,11 @@
 //! keyring: `booksygo config set-secret duffel.token`), `duffel.base_url` from
 //! `BOOKSYGO_DUFFEL_BASE_URL` or `[duffel] base_url` in config.toml, and so on.
 
-use super::Secret;
-use super::duffel::{self, Duffel, DuffelConfig};
-use crate::agency::LocalOptions;
+use super::LocalOptions;
 use crate::booking::payment::stripe::{self, StripeConfig, StripePayments};
 use crate::error::{Error, Result};
+use crate::providers::Secret;
+use crate::providers::duffel::{self, Duffel, DuffelConfig};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,7 +56,7 @@ pub struct Suppliers {
     pub duffel_stays: bool,
     pub stripe: Option<StripePayments>,
     pub stripe_webhook_secret: Option<Secret>,
-    pub amadeus: Option<super::amadeus::Amadeus>,
+    pub amadeus: Option<crate::providers::amadeus::Amadeus>,
 }
 
 /// One line of `providers list`.
@@ -145,14 +145,15 @@ impl Suppliers {
         }
         s.stripe_webhook_secret = get("stripe.webhook_secret").map(Secret::new);
         if let (Some(id), Some(secret)) = (get("amadeus.client_id"), get("amadeus.client_secret")) {
-            let mut cfg = super::amadeus::AmadeusConfig::new(Secret::new(id), Secret::new(secret));
+            let mut cfg =
+                crate::providers::amadeus::AmadeusConfig::new(Secret::new(id), Secret::new(secret));
             if let Some(url) = get("amadeus.base_url") {
                 cfg.base_url = url;
             }
             cfg.deadline = seconds(get, "amadeus.deadline_secs", 12)?;
-            s.amadeus = Some(super::amadeus::Amadeus::new(
+            s.amadeus = Some(crate::providers::amadeus::Amadeus::new(
                 cfg,
-                super::amadeus::Amadeus::fixture_zones(),
+                crate::providers::amadeus::Amadeus::fixture_zones(),
             )?);
         }
         Ok(s)
@@ -235,7 +236,7 @@ impl Suppliers {
         });
         out.push(match &self.amadeus {
             Some(a) => ProviderStatus {
-                name: super::amadeus::NAME.into(),
+                name: crate::providers::amadeus::NAME.into(),
                 kind: "flights, hotels (search only)".into(),
                 enabled: true,
                 mode: a.config().mode().into(),
@@ -243,7 +244,7 @@ impl Suppliers {
                 note: format!("search deadline {} s", a.config().deadline.as_secs()),
             },
             None => ProviderStatus {
-                name: super::amadeus::NAME.into(),
+                name: crate::providers::amadeus::NAME.into(),
                 kind: "flights".into(),
                 enabled: false,
                 mode: "-".into(),
@@ -274,12 +275,12 @@ impl Suppliers {
         if let Some(a) = &self.amadeus {
             out.push(match a.check().await {
                 Ok(()) => ProviderCheck {
-                    name: super::amadeus::NAME.into(),
+                    name: crate::providers::amadeus::NAME.into(),
                     ok: true,
                     message: format!("client credentials accepted ({} mode)", a.config().mode()),
                 },
                 Err(e) => ProviderCheck {
-                    name: super::amadeus::NAME.into(),
+                    name: crate::providers::amadeus::NAME.into(),
                     ok: false,
                     message: e.to_string(),
                 },

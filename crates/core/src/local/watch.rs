@@ -3,8 +3,8 @@
 //! alert (a price that stays low alerts once). Each alert is a `price_alert.triggered` event,
 //! written in the same transaction as the watch's new state.
 
+use super::LocalAgency;
 use crate::Agency;
-use crate::agency::LocalAgency;
 use crate::error::{Error, Result};
 use crate::model::{Cabin, Currency, Money, Passengers};
 use crate::search::{FlightQuery, FlightSort};

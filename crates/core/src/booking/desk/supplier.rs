@@ -3,8 +3,8 @@
 //! supplier for the order tagged with the intent. Cancelled bookings get their supplier
 //! orders cancelled in two steps (quote, confirm), retried until the supplier confirms.
 
-use super::state::{self, BookingStatus};
-use crate::agency::LocalAgency;
+use super::Desk;
+use crate::booking::state::{self, BookingStatus};
 use crate::error::{Error, Result};
 use crate::model::FlightOffer;
 use crate::providers::http::is_ambiguous;
@@ -127,10 +127,12 @@ pub(crate) fn pending_note(conn: &Connection, booking_id: &str) -> Result<Option
     }))
 }
 
-impl LocalAgency {
+impl Desk {
     /// The supplier that sells through orders under `name`, if one is configured.
     pub(crate) fn order_supplier(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
-        self.flight_provider(name).filter(|p| p.orders().is_some())
+        self.search
+            .flight_provider(name)
+            .filter(|p| p.orders().is_some())
     }
 
     /// The supplier that books stays under `name`, if one is configured.
@@ -138,7 +140,9 @@ impl LocalAgency {
         &self,
         name: &str,
     ) -> Option<Arc<dyn crate::providers::HotelProvider>> {
-        self.hotel_provider(name).filter(|p| p.orders().is_some())
+        self.search
+            .hotel_provider(name)
+            .filter(|p| p.orders().is_some())
     }
 
     /// Places one recorded intent with its supplier.
@@ -320,7 +324,7 @@ impl LocalAgency {
                 }
             }
         }
-        self.invalidate_caches();
+        self.search.invalidate();
         Ok(true)
     }
 

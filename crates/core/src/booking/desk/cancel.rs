@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl LocalAgency {
+impl Desk {
     /// What cancelling would refund, by the fare rules of each item.
     pub fn quote_cancel_as(&self, user: &str, booking_id: &str) -> Result<RefundQuote> {
         let booking_id = &self.resolve_id(user, booking_id)?;
@@ -81,7 +81,7 @@ impl LocalAgency {
             tx.commit()?;
         }
         crate::faults::step("cancel.committed");
-        self.invalidate_caches();
+        self.search.invalidate();
         self.pay_out_refunds().await;
         let conn = self.store().conn()?;
         load(&conn, user, booking_id)

@@ -22,7 +22,7 @@ pub enum Modification {
     },
 }
 
-impl LocalAgency {
+impl Desk {
     pub async fn modify_booking_as(
         &self,
         user: &str,
@@ -151,7 +151,7 @@ impl LocalAgency {
         query.currency = Some(b.total.currency);
         query.filters.airlines = vec![old.owner.clone()];
         query.sort = crate::search::FlightSort::Price;
-        let found = crate::agency::Agency::search_flights(self, &query).await?;
+        let found = self.search.flights(&query, &|_| {}).await?;
         let new = found
             .offers
             .into_iter()
@@ -296,7 +296,7 @@ impl LocalAgency {
         if original_payment.is_some() {
             self.pay_out_refunds().await;
         }
-        self.invalidate_caches();
+        self.search.invalidate();
         load(&*self.store().conn()?, user, &b.id)
     }
 }

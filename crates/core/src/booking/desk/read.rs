@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl LocalAgency {
+impl Desk {
     /// A booking id from an id or a confirmation code the traveller owns.
     pub fn resolve_id(&self, user: &str, id: &str) -> Result<String> {
         self.store()
@@ -160,7 +160,7 @@ pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Booking> {
         })
         .collect::<Result<_>>()?;
     let status = BookingStatus::parse(&status)?;
-    let supplier_note = crate::booking::supplier::pending_note(conn, &id)?;
+    let supplier_note = super::supplier::pending_note(conn, &id)?;
     let next_action = match status {
         _ if supplier_note.is_some() => supplier_note,
         BookingStatus::Pending => Some(match held_until(conn, &id, created)? {

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl LocalAgency {
+impl Desk {
     /// The same flights priced now, from the sandbox; `None` for other providers (they refresh
     /// their own offers). An error when the sandbox no longer sells them.
     pub(super) async fn fresh_flight(&self, offer: &FlightOffer) -> Result<Option<FlightOffer>> {
@@ -32,14 +32,15 @@ impl LocalAgency {
         };
         // Only this offer's own itinerary is priced again (as a search would price it now),
         // not every itinerary of the route: two index reads and no search.
-        let Some(fresh) = self.sandbox().reprice_blocking(&req, offer)? else {
+        let Some(fresh) = self.search.sandbox().reprice_blocking(&req, offer)? else {
             return Err(Error::Conflict(format!(
                 "sold out: the flights of offer {} have no seats left; search again",
                 offer.id
             )));
         };
         Ok(Some(
-            self.convert_flight(fresh, Some(offer.price.currency()))?,
+            self.search
+                .convert_flight(fresh, Some(offer.price.currency()))?,
         ))
     }
 
@@ -55,7 +56,9 @@ impl LocalAgency {
 
     /// A supplier's fresh offer shown as the traveller saw the original: same currency, same id.
     fn in_currency_of(&self, native: FlightOffer, seen: &FlightOffer) -> Result<FlightOffer> {
-        let mut f = self.convert_flight(native, Some(seen.price.currency()))?;
+        let mut f = self
+            .search
+            .convert_flight(native, Some(seen.price.currency()))?;
         f.id = seen.id.clone();
         Ok(f)
     }
@@ -70,14 +73,14 @@ impl LocalAgency {
                 )
             }
             None => {
-                crate::booking::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+                super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
                 (self.fresh_flight(&offer).await?, None)
             }
         };
         let (price, tax, seats) = match &fresh {
             Some(f) => {
                 if f.total().minor > offer.total().minor {
-                    self.remember_flight_offer(f).await?;
+                    self.search.remember_flight(f).await?;
                     return Err(Error::Conflict(format!(
                         "the price of offer {} went up from {} to {}: book the fresh offer {} if it suits",
                         offer.id,
@@ -106,6 +109,7 @@ impl LocalAgency {
         let first = &offer.slices[0];
         let last = offer.slices.last().unwrap_or(first);
         let dest = self
+            .search
             .network()
             .places
             .airport(&first.destination)
@@ -148,7 +152,7 @@ impl LocalAgency {
         if let Some(p) = self.hotel_supplier(&offer.provider) {
             return self.prepare_stay(p.as_ref(), offer).await;
         }
-        crate::booking::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+        super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
         self.prepare_hotel_item(offer, None).await
     }
 
@@ -169,7 +173,9 @@ impl LocalAgency {
                 total
             )));
         }
-        let mut seen = self.convert_hotel(fresh.clone(), Some(offer.total().currency))?;
+        let mut seen = self
+            .search
+            .convert_hotel(fresh.clone(), Some(offer.total().currency))?;
         seen.id = offer.id.clone();
         self.prepare_hotel_item(seen, Some((quote_id, fresh))).await
     }
@@ -191,7 +197,7 @@ impl LocalAgency {
                 now,
                 centre: None,
             };
-            let sandbox = self.sandbox();
+            let sandbox = self.search.sandbox();
             let found =
                 tokio::task::spawn_blocking(move || sandbox.hotels_blocking(&req)).await??;
             let fresh = found
@@ -234,7 +240,7 @@ impl LocalAgency {
                 quantity: offer.rooms,
             })
             .collect();
-        let net = self.network();
+        let net = self.search.network();
         let continent = net
             .places
             .city(&offer.hotel.city_code)
@@ -290,7 +296,7 @@ impl LocalAgency {
         date: Date,
         travellers: u32,
     ) -> Result<Prepared> {
-        let net = self.network();
+        let net = self.search.network();
         let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         let detail = packages::get(conn, &net.places, package_id, today)?;
         let dep = detail
@@ -354,20 +360,5 @@ impl LocalAgency {
             supplier: None,
             stay: None,
         })
-    }
-
-    pub(super) async fn remember_flight_offer(&self, offer: &FlightOffer) -> Result<()> {
-        let store = self.store().clone();
-        let row = (
-            offer.id.clone(),
-            offer.provider.clone(),
-            serde_json::to_string(offer)?,
-            offer.expires_at.as_second(),
-        );
-        let now = self.now().as_second();
-        tokio::task::spawn_blocking(move || {
-            store::save_offers(&mut *store.conn()?, "flight", &[row], now)
-        })
-        .await?
     }
 }

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl LocalAgency {
+impl Desk {
     /// Creates a booking: re-prices every item, checks passengers and points, takes the
     /// inventory and writes the booking in one transaction, then charges the card if given.
     pub async fn create_booking_as(&self, user: &str, req: BookingRequest) -> Result<Booking> {
@@ -247,7 +247,7 @@ impl LocalAgency {
                 )?;
                 inventory::take(&tx, &booking_id, &p.needs)?;
                 if let Some(offer) = &p.supplier {
-                    crate::booking::supplier::record_intent(
+                    super::supplier::record_intent(
                         &tx,
                         &booking_id,
                         i as i64 + 1,
@@ -259,7 +259,7 @@ impl LocalAgency {
                     )?;
                 }
                 if let Some((quote_id, offer)) = &p.stay {
-                    crate::booking::supplier::record_intent(
+                    super::supplier::record_intent(
                         &tx,
                         &booking_id,
                         i as i64 + 1,
@@ -312,7 +312,7 @@ impl LocalAgency {
             crate::faults::step("booking.committed");
             settled
         };
-        self.invalidate_caches();
+        self.search.invalidate();
         // A supplier that has not answered yet leaves the booking PENDING (and uncharged)
         // rather than failing it: a retry under the same idempotency key gets this booking
         // back instead of ordering twice.
@@ -348,7 +348,7 @@ impl LocalAgency {
             && let Ok(offer) = serde_json::from_str::<FlightOffer>(payload)
         {
             return match self.fresh_flight(&offer).await {
-                Ok(Some(fresh)) => match self.remember_flight_offer(&fresh).await {
+                Ok(Some(fresh)) => match self.search.remember_flight(&fresh).await {
                     Ok(()) => Error::Conflict(format!(
                         "offer {offer_id} expired at {when}; the same flights cost {} now: book offer {}",
                         fresh.total(),

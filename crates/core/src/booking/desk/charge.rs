@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl LocalAgency {
+impl Desk {
     /// Charges the card for a PENDING booking and moves it on. The provider is called outside
     /// any transaction (a real card network may take seconds); the moves on either side are
     /// transactions of their own.
@@ -110,7 +110,7 @@ impl LocalAgency {
             return Ok(booking);
         }
         if self.pay_held_orders(&booking.id).await.is_empty() {
-            self.invalidate_caches();
+            self.search.invalidate();
         }
         load(&*self.store().conn()?, user, &booking.id)
     }
@@ -311,7 +311,7 @@ impl LocalAgency {
     ) -> Result<(i64, i64)> {
         state::transition(tx, booking_id, BookingStatus::Cancelled, reason, now)?;
         inventory::release(tx, booking_id)?;
-        crate::booking::supplier::mark_cancelling(tx, booking_id, now)?;
+        super::supplier::mark_cancelling(tx, booking_id, now)?;
         points::on_cancelled(tx, user, booking_id, now)
     }
 

@@ -13,7 +13,7 @@ pub struct Review {
     pub created_at: Timestamp,
 }
 
-impl LocalAgency {
+impl Desk {
     /// Reviews are for completed package bookings, once per booking; the package's rating and
     /// review count move with them, and the reviewer earns points.
     pub fn review_as(

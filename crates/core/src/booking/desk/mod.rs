@@ -14,18 +14,68 @@ use super::{
     AuditEntry, Booking, BookingItem, BookingRequest, ItemRequest, PassengerInput, PaymentRecord,
     RefundQuote,
 };
-use crate::agency::LocalAgency;
+use crate::config::Clock;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::model::{Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers};
 use crate::places::countries;
 use crate::points;
+use crate::providers::Secret;
 use crate::providers::{FlightRequest, HotelRequest, SliceRequest};
+use crate::search::Searcher;
 use crate::search::packages;
-use crate::store;
+use crate::store::{self, Store};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::sync::Arc;
+
+/// The booking desk: everything its steps need, owned (the store, the clock, the market to
+/// re-price against, who takes the money). Cheap to clone. Every method names the traveller it
+/// acts for.
+#[derive(Clone)]
+pub struct Desk {
+    store: Store,
+    clock: Clock,
+    pub(in crate::booking) search: Searcher,
+    payments: Arc<dyn super::payment::PaymentProvider>,
+    /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
+    pub(in crate::booking) webhook_secret: Option<Secret>,
+}
+
+impl Desk {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        search: Searcher,
+        payments: Arc<dyn super::payment::PaymentProvider>,
+        webhook_secret: Option<Secret>,
+    ) -> Desk {
+        Desk {
+            store,
+            clock,
+            search,
+            payments,
+            webhook_secret,
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(crate) fn fx(&self) -> &crate::model::FxTable {
+        self.search.fx()
+    }
+
+    pub fn payments(&self) -> Arc<dyn super::payment::PaymentProvider> {
+        self.payments.clone()
+    }
+}
 
 /// What a charge came to, for the caller to act on after committing.
 pub(crate) enum Settled {
@@ -96,8 +146,10 @@ mod modify;
 mod read;
 mod reprice;
 mod review;
+mod supplier;
 mod sweep;
 mod validate;
+mod webhook;
 
 pub use cancel::quote;
 pub use modify::Modification;

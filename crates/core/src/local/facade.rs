@@ -1,0 +1,301 @@
+//! `Agency` for `LocalAgency`: every facade method as this machine's store and market answer it.
+
+use super::{LOCAL_USER, LocalAgency};
+use crate::agency::{
+    Agency, CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults,
+    MarketInfo, Progress,
+};
+use crate::booking::desk::{Modification, Review};
+use crate::booking::payment::Card;
+use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
+use crate::error::{Error, Result};
+use crate::fixtures;
+use crate::model::PlaceSuggestion;
+use crate::model::package::PackageSpec;
+use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
+use crate::profile::{Profile, ProfileUpdate};
+use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
+use crate::search::{FlightQuery, HotelQuery};
+use crate::store;
+use crate::trips::{NewTrip, Trip};
+use async_trait::async_trait;
+use rusqlite::OptionalExtension;
+
+#[async_trait]
+impl Agency for LocalAgency {
+    async fn info(&self) -> Result<MarketInfo> {
+        let net = self.network();
+        let conn = self.store().conn()?;
+        Ok(MarketInfo {
+            mode: "local".into(),
+            data_dir: self.shared.paths.data_dir.display().to_string(),
+            database: self.store().path().display().to_string(),
+            schema_version: store::schema_version(),
+            fixture_version: fixtures::VERSION.into(),
+            airports: net.places.airports.len(),
+            airlines: net.places.airlines.len(),
+            routes: net.route_count(),
+            hotel_cities: store::count(&conn, "cities")?,
+            hotels: store::count(&conn, "hotels")?,
+            fx_as_of: self.fx().as_of,
+            providers: self.search().flight_provider_names(),
+        })
+    }
+
+    async fn suggest_places(&self, query: &str, limit: usize) -> Result<Vec<PlaceSuggestion>> {
+        Ok(self.search().suggest_places(query, limit))
+    }
+
+    async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults> {
+        self.search_flights_streaming(query, &|_| {}).await
+    }
+
+    async fn search_flights_streaming(
+        &self,
+        query: &FlightQuery,
+        progress: Progress<'_>,
+    ) -> Result<FlightResults> {
+        self.search().flights(query, progress).await
+    }
+
+    async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>> {
+        self.search().calendar(query).await
+    }
+
+    async fn explore(&self, query: &ExploreQuery) -> Result<Vec<Destination>> {
+        self.search().explore(query).await
+    }
+
+    async fn search_hotels(&self, query: &HotelQuery) -> Result<HotelResults> {
+        self.search().hotels(query).await
+    }
+
+    async fn search_packages(&self, query: &PackageQuery) -> Result<PackageResults> {
+        // Off the async executor, and within a time budget: a costly text query must neither
+        // hold up other requests (health checks, shutdown) nor run on after its caller left.
+        let (store, net, query) = (self.store().clone(), self.network(), query.clone());
+        tokio::task::spawn_blocking(move || {
+            use crate::search::packages::{SEARCH_BUDGET, search};
+            let conn = store.conn()?;
+            crate::store::with_budget(&conn, SEARCH_BUDGET, "the package search", |c| {
+                search(c, &net.places, &query)
+            })
+        })
+        .await?
+    }
+
+    async fn get_package(&self, id: &str) -> Result<PackageDetail> {
+        let conn = self.store().conn()?;
+        crate::search::packages::get(&conn, &self.network().places, id, self.today())
+    }
+
+    async fn featured_packages(&self, limit: usize) -> Result<Vec<PackageSummary>> {
+        crate::search::packages::featured(&*self.store().conn()?, limit)
+    }
+
+    async fn package_deals(&self, limit: usize) -> Result<Vec<Deal>> {
+        crate::search::packages::deals(
+            &*self.store().conn()?,
+            &self.network().places,
+            self.today(),
+            limit,
+        )
+    }
+
+    async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail> {
+        let net = self.network();
+        spec.validate(|c| net.places.city(c).is_some())?;
+        let mut conn = self.store().conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let owner: Option<String> = tx
+            .query_row(
+                "SELECT owner_id FROM packages WHERE id = ?1",
+                [&spec.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let role: String =
+            tx.query_row("SELECT role FROM users WHERE id = ?1", [&self.user], |r| {
+                r.get(0)
+            })?;
+        if self.user != LOCAL_USER && role != "admin" {
+            if role != "partner" {
+                return Err(Error::Forbidden(
+                    "only admins and partners manage packages".into(),
+                ));
+            }
+            // Packages without an owner (the catalogue) are the admins' to change.
+            if owner.as_deref() != Some(self.user.as_str())
+                && (owner.is_some()
+                    || tx
+                        .query_row("SELECT 1 FROM packages WHERE id = ?1", [&spec.id], |_| {
+                            Ok(())
+                        })
+                        .optional()?
+                        .is_some())
+            {
+                return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
+            }
+        }
+        let now = self.now().as_second();
+        crate::search::packages::upsert(
+            &tx,
+            &net.places,
+            spec,
+            Some(owner.as_deref().unwrap_or(&self.user)),
+            "user",
+            now,
+        )?;
+        crate::events::emit(
+            &tx,
+            "package.saved",
+            &spec.id,
+            Some(&self.user),
+            &serde_json::json!({"package_id": spec.id}),
+            now,
+        )?;
+        tx.commit()?;
+        crate::search::packages::get(&conn, &net.places, &spec.id, self.today())
+    }
+
+    async fn review(&self, booking_id: &str, rating: u8, text: &str) -> Result<Review> {
+        self.desk().review_as(&self.user, booking_id, rating, text)
+    }
+
+    async fn create_booking(&self, req: BookingRequest) -> Result<Booking> {
+        self.desk().create_booking_as(&self.user, req).await
+    }
+
+    async fn get_booking(&self, id: &str) -> Result<Booking> {
+        self.desk().pay_out_refunds().await;
+        self.desk().get_booking_as(&self.user, id)
+    }
+
+    async fn get_payment(&self, id: &str) -> Result<crate::booking::PaymentRecord> {
+        let (user, pid) = (self.user.clone(), id.to_string());
+        let booking = self
+            .store()
+            .call(move |c| crate::booking::desk::booking_of_payment(c, &user, &pid))
+            .await?;
+        booking
+            .payment(id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no payment {id}")))
+    }
+
+    async fn list_bookings(&self, status: Option<BookingStatus>) -> Result<Vec<Booking>> {
+        self.desk().pay_out_refunds().await;
+        self.desk().list_bookings_as(&self.user, status)
+    }
+
+    async fn pay_booking(
+        &self,
+        id: &str,
+        card: Card,
+        idempotency_key: Option<String>,
+    ) -> Result<Booking> {
+        self.desk()
+            .pay_booking_as(&self.user, id, card, idempotency_key)
+            .await
+    }
+
+    async fn confirm_payment(&self, id: &str) -> Result<Booking> {
+        self.desk().confirm_payment_as(&self.user, id).await
+    }
+
+    async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote> {
+        self.desk().sweep()?;
+        self.desk().quote_cancel_as(&self.user, id)
+    }
+
+    async fn cancel_booking(&self, id: &str, idempotency_key: Option<String>) -> Result<Booking> {
+        self.desk().sweep()?;
+        self.desk()
+            .cancel_booking_as(&self.user, id, idempotency_key)
+            .await
+    }
+
+    async fn modify_booking(&self, id: &str, change: Modification) -> Result<Booking> {
+        self.desk().modify_booking_as(&self.user, id, change).await
+    }
+
+    async fn booking_calendar(&self, id: &str) -> Result<String> {
+        let b = self.desk().get_booking_as(&self.user, id)?;
+        Ok(crate::booking::ics::calendar(
+            &format!("BooksyGo {}", b.confirmation_code),
+            &[b],
+            self.now(),
+        ))
+    }
+
+    async fn booking_receipt(&self, id: &str) -> Result<String> {
+        Ok(crate::booking::ics::receipt(
+            &self.desk().get_booking_as(&self.user, id)?,
+        ))
+    }
+
+    async fn points(&self) -> Result<Balance> {
+        self.desk().sweep()?;
+        crate::points::balance(&*self.store().conn()?, &self.user)
+    }
+
+    async fn points_history(&self) -> Result<Vec<LedgerEntry>> {
+        self.desk().sweep()?;
+        crate::points::history(&*self.store().conn()?, &self.user)
+    }
+
+    async fn badges(&self) -> Result<Vec<BadgeStatus>> {
+        self.desk().sweep()?;
+        crate::points::badges(&*self.store().conn()?, &self.user)
+    }
+
+    async fn challenges(&self) -> Result<Vec<Challenge>> {
+        self.desk().sweep()?;
+        crate::points::challenges(&*self.store().conn()?, &self.user, self.today())
+    }
+
+    async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>> {
+        self.desk().sweep()?;
+        crate::points::leaderboard(&*self.store().conn()?, &self.user, limit)
+    }
+
+    async fn profile(&self) -> Result<Profile> {
+        crate::profile::get(&*self.store().conn()?, &self.user)
+    }
+
+    async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile> {
+        crate::profile::update(&*self.store().conn()?, &self.user, update)
+    }
+
+    async fn create_trip(&self, trip: &NewTrip) -> Result<Trip> {
+        let conn = self.store().conn()?;
+        let id = crate::trips::create(&conn, &self.user, trip, self.now().as_second())?;
+        Ok(crate::trips::get(&conn, &self.user, &id)?.0)
+    }
+
+    async fn list_trips(&self) -> Result<Vec<Trip>> {
+        self.desk().sweep()?;
+        crate::trips::list(&*self.store().conn()?, &self.user)
+    }
+
+    async fn get_trip(&self, id: &str) -> Result<Trip> {
+        self.desk().sweep()?;
+        Ok(crate::trips::get(&*self.store().conn()?, &self.user, id)?.0)
+    }
+
+    async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip> {
+        let conn = self.store().conn()?;
+        crate::trips::add(&conn, &self.user, trip, booking)?;
+        Ok(crate::trips::get(&conn, &self.user, trip)?.0)
+    }
+
+    async fn trip_calendar(&self, id: &str) -> Result<String> {
+        let (trip, bookings) = crate::trips::get(&*self.store().conn()?, &self.user, id)?;
+        Ok(crate::booking::ics::calendar(
+            &trip.name,
+            &bookings,
+            self.now(),
+        ))
+    }
+}

@@ -1,0 +1,260 @@
+//! Everything on this machine, built once from the configuration: `LocalAgency` (the
+//! [`Agency`] over the local store, the market and the booking desk), and beside it the
+//! team server's services over the same store ([`LocalTeam`], accounts, conversations).
+//! The facade methods are in `facade.rs`; which suppliers are on is `suppliers.rs`.
+
+mod facade;
+pub mod suppliers;
+mod team;
+pub mod watch;
+
+pub use suppliers::{ProviderCheck, ProviderStatus, Suppliers};
+pub use team::LocalTeam;
+
+use crate::booking::desk::Desk;
+use crate::booking::payment::PaymentProvider;
+use crate::booking::payment::sandbox::SandboxPayments;
+use crate::config::{Clock, Paths};
+use crate::error::Result;
+use crate::fixtures;
+use crate::model::{Cabin, FxTable};
+use crate::places::import::ImportReport;
+use crate::providers::sandbox::{SandboxProvider, network::Network};
+use crate::providers::{FlightProvider, HotelProvider};
+use crate::search::searcher::{Searcher, Sources};
+use crate::store::{self, Store};
+use jiff::civil::Date;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Options for opening a local agency.
+#[derive(Clone)]
+pub struct LocalOptions {
+    pub paths: Paths,
+    pub clock: Clock,
+    /// Per-provider deadline.
+    pub deadline: Duration,
+    /// Extra providers beside the sandbox (real suppliers, test doubles).
+    pub flight_providers: Vec<Arc<dyn FlightProvider>>,
+    pub hotel_providers: Vec<Arc<dyn HotelProvider>>,
+    /// Whether the sandbox market answers searches (on by default).
+    pub sandbox: bool,
+    /// Who takes the money: the sandbox test cards by default.
+    pub payments: Arc<dyn PaymentProvider>,
+    /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
+    pub payment_webhook_secret: Option<crate::providers::Secret>,
+}
+
+impl LocalOptions {
+    pub fn new(paths: Paths) -> Self {
+        LocalOptions {
+            paths,
+            clock: Clock::system(),
+            deadline: Duration::from_secs(12),
+            flight_providers: Vec::new(),
+            hotel_providers: Vec::new(),
+            sandbox: true,
+            payments: Arc::new(SandboxPayments),
+            payment_webhook_secret: None,
+        }
+    }
+}
+
+/// The traveller a local agency acts for when no account system is in front of it.
+pub const LOCAL_USER: &str = "usr_local";
+
+/// The agency over the local store. Cheap to clone; `as_user` gives a view acting for another
+/// traveller (the server uses one per request).
+#[derive(Clone)]
+pub struct LocalAgency {
+    shared: Arc<Shared>,
+    user: String,
+}
+
+struct Shared {
+    store: Store,
+    paths: Paths,
+    clock: Clock,
+    search: Searcher,
+    desk: Desk,
+}
+
+impl LocalAgency {
+    /// The one way a face makes its agency: the store under `paths`, the clock from the
+    /// environment (`BOOKSYGO_NOW` pins it), and the real suppliers whose credentials the
+    /// settings (config file, environment, secret store) hold; the sandbox alone without any.
+    pub fn from_config(paths: Paths, settings: &crate::config::Settings) -> Result<LocalAgency> {
+        let mut options = LocalOptions::new(paths);
+        options.clock = Clock::from_env()?;
+        Suppliers::from_settings(settings)?.apply(&mut options);
+        LocalAgency::open(options)
+    }
+
+    /// Opens the local store (creating and loading it on first run) and builds the market.
+    pub fn open(options: LocalOptions) -> Result<LocalAgency> {
+        let store = Store::open(&options.paths.database())?;
+        store::ensure_fixtures(&mut *store.conn()?)?;
+        let fx = Arc::new(FxTable::from_json(fixtures::FX)?);
+        let sources = Sources {
+            deadline: options.deadline,
+            flight_providers: options.flight_providers,
+            hotel_providers: options.hotel_providers,
+            sandbox: options.sandbox,
+        };
+        let search = Searcher::open(store.clone(), options.clock, fx, sources)?;
+        let now = options.clock.now().as_second();
+        crate::search::packages::ensure_loaded(&mut *store.conn()?, &search.network().places, now)?;
+        store::ensure_user(&*store.conn()?, LOCAL_USER, "you@localhost", now)?;
+        let desk = Desk::new(
+            store.clone(),
+            options.clock,
+            search.clone(),
+            options.payments,
+            options.payment_webhook_secret,
+        );
+        let shared = Shared {
+            store,
+            paths: options.paths,
+            clock: options.clock,
+            search,
+            desk,
+        };
+        Ok(LocalAgency {
+            shared: Arc::new(shared),
+            user: LOCAL_USER.to_string(),
+        })
+    }
+
+    /// The same agency acting for another traveller.
+    pub fn as_user(&self, user: &str) -> LocalAgency {
+        LocalAgency {
+            shared: self.shared.clone(),
+            user: user.to_string(),
+        }
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The storage port, for core and the workspace's tests (`test-support`).
+    #[cfg(feature = "test-support")]
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// The booking desk, for core and the workspace's tests (`test-support`).
+    #[cfg(feature = "test-support")]
+    pub fn desk(&self) -> &Desk {
+        &self.shared.desk
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn desk(&self) -> &Desk {
+        &self.shared.desk
+    }
+
+    /// The market and its search pipeline.
+    pub fn search(&self) -> &Searcher {
+        &self.shared.search
+    }
+
+    pub fn fx(&self) -> &FxTable {
+        self.shared.search.fx()
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.shared.clock.now()
+    }
+
+    /// Accounts and sessions over this agency's store, for the team server.
+    pub fn accounts(&self) -> Arc<dyn crate::accounts::Accounts> {
+        Arc::new(crate::accounts::LocalAccounts::new(
+            self.store().clone(),
+            self.shared.clock,
+        ))
+    }
+
+    /// Administration, the event feed and health, for the team server.
+    pub fn team(&self) -> Arc<dyn crate::team::Team> {
+        Arc::new(LocalTeam::new(self.clone()))
+    }
+
+    /// Conversations with the assistant, kept in this agency's store.
+    pub fn chats(&self) -> crate::ai::conversation::Chats {
+        crate::ai::conversation::Chats::new(self.store().clone(), self.shared.clock)
+    }
+
+    pub fn payments(&self) -> Arc<dyn PaymentProvider> {
+        self.shared.desk.payments()
+    }
+
+    /// Today in UTC (package departures and challenges are dated in UTC).
+    pub fn today(&self) -> Date {
+        self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    }
+
+    /// Forgets cached search answers (inventory changed).
+    pub fn invalidate_caches(&self) {
+        self.shared.search.invalidate();
+    }
+
+    /// The in-memory network (places, routes, timetable), for benchmarks and tools.
+    pub fn network(&self) -> Arc<Network> {
+        self.shared.search.network()
+    }
+
+    /// A configured hotel provider by name.
+    pub fn hotel_provider(&self, name: &str) -> Option<Arc<dyn HotelProvider>> {
+        self.shared.search.hotel_provider(name)
+    }
+
+    /// A configured flight provider by name.
+    pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
+        self.shared.search.flight_provider(name)
+    }
+
+    pub fn sandbox(&self) -> SandboxProvider {
+        self.shared.search.sandbox()
+    }
+
+    /// Imports OpenFlights files and rebuilds the market over the larger network.
+    pub async fn import_openflights(&self, dir: std::path::PathBuf) -> Result<ImportReport> {
+        let store = self.store().clone();
+        let report = tokio::task::spawn_blocking(move || {
+            crate::places::import::import_openflights(&store, &dir)
+        })
+        .await??;
+        self.shared.search.rebuild()?;
+        Ok(report)
+    }
+
+    /// Checks the supplier orders left unfinished (a crash between asking a supplier and
+    /// writing its answer): what is still wrong, one line each. The server runs it at start.
+    pub async fn reconcile_suppliers(&self) -> Vec<String> {
+        self.desk().reconcile_suppliers().await
+    }
+
+    /// Book now or wait, for one adult in `cabin` on a one-way route.
+    pub async fn predict(
+        &self,
+        origin: &str,
+        destination: &str,
+        date: Date,
+        cabin: Cabin,
+    ) -> Result<crate::ai::predict::Prediction> {
+        let net = self.network();
+        let o = net.places.resolve(origin)?.code;
+        let d = net.places.resolve(destination)?.code;
+        // The search below is recorded before the history is read, so it is part of it.
+        crate::ai::predict::forecast(self, &o, &d, date, cabin, self.today(), |o, d| {
+            crate::search::history::history(&*self.store().conn()?, o, d, date, cabin)
+        })
+        .await
+    }
+}

@@ -1,0 +1,184 @@
+//! [`Team`] on this machine: administration, webhooks, the dashboard, the event feed and
+//! health over the local agency's store.
+
+use super::LocalAgency;
+use crate::Agency;
+use crate::booking::{Booking, BookingStatus};
+use crate::error::Result;
+use crate::events::Event;
+use crate::points::Balance;
+use crate::profile::Profile;
+use crate::team::Team;
+use crate::webhooks::Webhook;
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// [`Team`] over a local agency and its store.
+#[derive(Clone)]
+pub struct LocalTeam {
+    agency: LocalAgency,
+}
+
+impl LocalTeam {
+    pub(crate) fn new(agency: LocalAgency) -> LocalTeam {
+        LocalTeam { agency }
+    }
+
+    fn store(&self) -> &crate::store::Store {
+        self.agency.store()
+    }
+}
+
+/// Administration follows the wall clock (role changes, awards and webhooks are dated when
+/// they happen), the dashboard the market's clock.
+fn wall() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+#[async_trait]
+impl Team for LocalTeam {
+    fn agency_for(&self, user: &str) -> Arc<dyn Agency> {
+        Arc::new(self.agency.as_user(user))
+    }
+
+    fn public(&self) -> Arc<dyn Agency> {
+        Arc::new(self.agency.clone())
+    }
+
+    fn today(&self) -> jiff::civil::Date {
+        self.agency.today()
+    }
+
+    async fn predict_price(
+        &self,
+        origin: &str,
+        destination: &str,
+        date: jiff::civil::Date,
+        cabin: crate::model::Cabin,
+    ) -> Result<crate::ai::predict::Prediction> {
+        self.agency.predict(origin, destination, date, cabin).await
+    }
+
+    async fn payment_webhook(
+        &self,
+        raw_body: &[u8],
+        signature: &str,
+    ) -> Result<crate::booking::payment::webhook::WebhookOutcome> {
+        self.agency
+            .desk()
+            .handle_payment_webhook(raw_body, signature)
+            .await
+    }
+
+    async fn users(&self, actor: &str) -> Result<Vec<Profile>> {
+        let actor = actor.to_string();
+        self.store()
+            .call(move |c| crate::admin::users(c, &actor))
+            .await
+    }
+
+    async fn set_role(&self, actor: &str, user: &str, role: &str) -> Result<Profile> {
+        let (actor, user, role) = (actor.to_string(), user.to_string(), role.to_string());
+        self.store()
+            .call(move |c| crate::admin::set_role(c, &actor, &user, &role, wall()))
+            .await
+    }
+
+    async fn all_bookings(
+        &self,
+        actor: &str,
+        status: Option<BookingStatus>,
+    ) -> Result<Vec<Booking>> {
+        let actor = actor.to_string();
+        self.store()
+            .call(move |c| crate::admin::bookings(c, &actor, status))
+            .await
+    }
+
+    async fn award_points(
+        &self,
+        actor: &str,
+        user: &str,
+        points: i64,
+        reason: &str,
+    ) -> Result<Balance> {
+        let (actor, user, reason) = (actor.to_string(), user.to_string(), reason.to_string());
+        self.store()
+            .call(move |c| crate::admin::award_points(c, &actor, &user, points, &reason, wall()))
+            .await
+    }
+
+    async fn create_webhook(&self, actor: &str, url: &str, events: &[String]) -> Result<Webhook> {
+        let (actor, url, events) = (actor.to_string(), url.to_string(), events.to_vec());
+        self.store()
+            .call(move |c| crate::webhooks::create(c, &actor, &url, &events, wall()))
+            .await
+    }
+
+    async fn webhooks(&self, actor: &str) -> Result<Vec<Webhook>> {
+        let actor = actor.to_string();
+        self.store()
+            .call(move |c| crate::webhooks::list(c, &actor))
+            .await
+    }
+
+    async fn delete_webhook(&self, actor: &str, id: &str) -> Result<()> {
+        let (actor, id) = (actor.to_string(), id.to_string());
+        self.store()
+            .call(move |c| crate::webhooks::delete(c, &actor, &id))
+            .await
+    }
+
+    async fn dashboard(&self, actor: &str) -> Result<crate::analytics::Dashboard> {
+        let actor = actor.to_string();
+        let since = self.agency.now().as_second() - 30 * 86_400;
+        self.store()
+            .call(move |c| {
+                crate::admin::require_admin(c, &actor)?;
+                crate::analytics::dashboard(c, since)
+            })
+            .await
+    }
+
+    async fn last_event(&self) -> Result<i64> {
+        self.store().call(|c| crate::events::last_seq(c)).await
+    }
+
+    async fn events_for(&self, user: &str, after: i64, limit: usize) -> Result<Vec<Event>> {
+        let user = user.to_string();
+        self.store()
+            .call(move |c| crate::events::since_for_user(c, &user, after, limit))
+            .await
+    }
+
+    async fn bookings_by_status(&self) -> Result<Vec<(BookingStatus, i64)>> {
+        self.store()
+            .call(|c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT status, count(*) FROM bookings GROUP BY status ORDER BY status",
+                )?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                rows.into_iter()
+                    .map(|(s, n)| Ok((BookingStatus::parse(&s)?, n)))
+                    .collect()
+            })
+            .await
+    }
+
+    async fn ready(&self) -> Result<()> {
+        self.store()
+            .call(|c| {
+                Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                    .map(drop)?)
+            })
+            .await
+    }
+
+    async fn run_webhooks(&self, every: std::time::Duration) {
+        crate::webhooks::Courier::new()
+            .run(self.store().clone(), every)
+            .await
+    }
+}
