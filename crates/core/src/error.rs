@@ -52,8 +52,14 @@ pub enum Error {
         /// Seconds until the next attempt may succeed.
         retry_after: u64,
     },
-    #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    /// The database failed (not the request): whatever engine is behind the storage port
+    /// turns its own errors into this.
+    #[error("database error: {message}")]
+    Storage {
+        message: String,
+        /// The engine stopped the statement because its time budget ran out.
+        interrupted: bool,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -87,7 +93,7 @@ impl Error {
             Error::SuppliersFailed(_) => ErrorKind::SuppliersFailed,
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::RateLimited { .. } => ErrorKind::RateLimited,
-            Error::Database(_) | Error::Internal(_) => ErrorKind::Internal,
+            Error::Storage { .. } | Error::Internal(_) => ErrorKind::Internal,
         }
     }
 

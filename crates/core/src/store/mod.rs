@@ -140,9 +140,9 @@ pub(crate) fn with_budget<T>(
     let outcome = work(conn);
     drop(unhook);
     outcome.map_err(|e| match e {
-        Error::Database(rusqlite::Error::SqliteFailure(f, _))
-            if f.code == rusqlite::ErrorCode::OperationInterrupted =>
-        {
+        Error::Storage {
+            interrupted: true, ..
+        } => {
             Error::Unavailable(format!(
                 "{what} took longer than {}s and was stopped: try fewer or longer words",
                 budget.as_secs()
@@ -150,6 +150,18 @@ pub(crate) fn with_budget<T>(
         }
         e => e,
     })
+}
+
+/// SQLite's errors leave the storage port as `Error::Storage`: no rusqlite type crosses it.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        let interrupted = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::OperationInterrupted);
+        Error::Storage {
+            message: e.to_string(),
+            interrupted,
+        }
+    }
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
