@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::profile::{self, Profile};
+use crate::store::Unit;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -263,19 +264,9 @@ pub fn login_keys(email: &str, client: Option<std::net::IpAddr>) -> Vec<String> 
 /// server processes) are counted one by one and cannot all slip under the limit. Past the
 /// limit: a rate-limit error saying how long to wait. The reservation stands until the
 /// window ends, unless [`login_succeeded`] gives it back.
-pub fn reserve_login(conn: &Connection, keys: &[String], now: i64) -> Result<()> {
+pub fn reserve_login(unit: &dyn Unit, keys: &[String], now: i64) -> Result<()> {
     for key in keys {
-        let (attempts, since): (i64, i64) = conn
-            .prepare_cached(
-                "INSERT INTO login_attempts(key, attempts, window_start) VALUES (?1, 1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET
-                     attempts = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE attempts + 1 END,
-                     window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
-                 RETURNING attempts, window_start",
-            )?
-            .query_row(params![key, now, LOGIN_WINDOW_SECONDS], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (attempts, since) = unit.limits().count(key, now, LOGIN_WINDOW_SECONDS)?;
         if attempts > MAX_LOGIN_ATTEMPTS {
             let wait = (since + LOGIN_WINDOW_SECONDS - now).max(1) as u64;
             return Err(Error::RateLimited {
@@ -292,15 +283,11 @@ pub fn reserve_login(conn: &Connection, keys: &[String], now: i64) -> Result<()>
 
 /// A login went through: the account's attempts are forgotten, and the address gets back
 /// the attempt it reserved (a household behind one address may log in all day).
-pub fn login_succeeded(conn: &Connection, keys: &[String]) -> Result<()> {
+pub fn login_succeeded(unit: &dyn Unit, keys: &[String]) -> Result<()> {
     if let Some((account, addresses)) = keys.split_first() {
-        conn.prepare_cached("DELETE FROM login_attempts WHERE key = ?1")?
-            .execute([account])?;
+        unit.limits().forget(account)?;
         for key in addresses {
-            conn.prepare_cached(
-                "UPDATE login_attempts SET attempts = attempts - 1 WHERE key = ?1 AND attempts > 0",
-            )?
-            .execute([key])?;
+            unit.limits().give_back(key)?;
         }
     }
     Ok(())

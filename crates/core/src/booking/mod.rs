@@ -4,7 +4,6 @@
 pub mod desk;
 pub mod ics;
 mod idempotency;
-pub mod inventory;
 pub mod payment;
 /// The desk's old name, until every face says `desk`.
 pub use desk as service;

@@ -2,6 +2,7 @@
 //! and the leaderboard. Available points never go negative: the ledger refuses such a row.
 
 use crate::error::{Error, Result};
+use crate::store::{LedgerRow, Unit};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -52,11 +53,8 @@ pub struct LedgerEntry {
     pub at: Timestamp,
 }
 
-pub fn balance(conn: &Connection, user: &str) -> Result<Balance> {
-    let (total, available): (i64, i64) = conn.prepare_cached("SELECT coalesce(sum(total_delta), 0), coalesce(sum(available_delta), 0) FROM points_ledger WHERE user_id = ?1")?.query_row(
-        [user],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+pub fn balance(unit: &dyn Unit, user: &str) -> Result<Balance> {
+    let (total, available) = unit.ledger().sums(user)?;
     let (i, level) = level_for(total);
     let next = LEVELS.get(i + 1);
     let progress = match next {
@@ -80,7 +78,7 @@ pub fn balance(conn: &Connection, user: &str) -> Result<Balance> {
 /// (One argument per ledger column keeps call sites readable as rows.)
 #[allow(clippy::too_many_arguments)]
 pub fn record(
-    conn: &Connection,
+    unit: &dyn Unit,
     user: &str,
     kind: &str,
     total_delta: i64,
@@ -89,15 +87,17 @@ pub fn record(
     note: &str,
     now: i64,
 ) -> Result<()> {
-    let written = conn
-        .prepare_cached(
-            "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, booking_id, note, created_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-             WHERE ?4 >= 0 OR (SELECT coalesce(sum(available_delta), 0) FROM points_ledger WHERE user_id = ?1) + ?4 >= 0",
-        )?
-        .execute(params![user, kind, total_delta, available_delta, booking, note, now])?;
-    if written == 0 {
-        let available = balance(conn, user)?.available;
+    let row = LedgerRow {
+        user,
+        kind,
+        total_delta,
+        available_delta,
+        booking,
+        note,
+        at: now,
+    };
+    if !unit.ledger().append(&row)? {
+        let (_, available) = unit.ledger().sums(user)?;
         return Err(Error::invalid(format!(
             "only {available} points are available, {} asked",
             -available_delta

@@ -1,10 +1,13 @@
-//! SQLite storage: one file, WAL, foreign keys on, versioned migrations, a small pool of
-//! connections. Every call is blocking: async callers go through `spawn_blocking`.
+//! Storage: the port (`port`: one repository trait per area and the unit of work that holds
+//! them) and its SQLite side (`sqlite`): one file, WAL, foreign keys on, versioned migrations,
+//! a small pool of connections. Every call is blocking: async callers go through
+//! `spawn_blocking` (`Store::call`).
 
-mod market;
-mod migrations;
+pub mod port;
+mod sqlite;
 
-pub use market::*;
+pub use port::{Event, Inventory, Ledger, LedgerRow, Limits, Need, NewEvent, Outbox, Unit};
+pub use sqlite::market::*;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -42,6 +45,22 @@ impl std::ops::Deref for Conn<'_> {
 impl std::ops::DerefMut for Conn<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
         self.conn.as_mut().expect("connection present until drop")
+    }
+}
+
+/// A pooled connection is a unit of work on its own (each statement its own transaction).
+impl Unit for Conn<'_> {
+    fn inventory(&self) -> &dyn Inventory {
+        &**self
+    }
+    fn outbox(&self) -> &dyn Outbox {
+        &**self
+    }
+    fn ledger(&self) -> &dyn Ledger {
+        &**self
+    }
+    fn limits(&self) -> &dyn Limits {
+        &**self
     }
 }
 
@@ -142,12 +161,10 @@ pub(crate) fn with_budget<T>(
     outcome.map_err(|e| match e {
         Error::Storage {
             interrupted: true, ..
-        } => {
-            Error::Unavailable(format!(
-                "{what} took longer than {}s and was stopped: try fewer or longer words",
-                budget.as_secs()
-            ))
-        }
+        } => Error::Unavailable(format!(
+            "{what} took longer than {}s and was stopped: try fewer or longer words",
+            budget.as_secs()
+        )),
         e => e,
     })
 }
@@ -186,7 +203,7 @@ fn open_connection(path: &Path) -> Result<Connection> {
 
 /// The schema version this build expects.
 pub fn schema_version() -> usize {
-    migrations::MIGRATIONS.len()
+    sqlite::migrations::MIGRATIONS.len()
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -198,7 +215,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             "database schema {current} is newer than this booksygo ({target}); upgrade booksygo"
         )));
     }
-    for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current) {
+    for (i, sql) in sqlite::migrations::MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(current)
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -310,7 +310,7 @@ impl Desk {
         now: i64,
     ) -> Result<(i64, i64)> {
         state::transition(tx, booking_id, BookingStatus::Cancelled, reason, now)?;
-        inventory::release(tx, booking_id)?;
+        tx.inventory().release(booking_id, false)?;
         super::supplier::mark_cancelling(tx, booking_id, now)?;
         points::on_cancelled(tx, user, booking_id, now)
     }

@@ -245,7 +245,7 @@ impl Desk {
                     params![booking_id, i as i64 + 1, p.kind, p.offer_id, p.provider, reference, p.description, p.price.minor,
                         p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
                 )?;
-                inventory::take(&tx, &booking_id, &p.needs)?;
+                tx.inventory().take(&booking_id, &p.needs)?;
                 if let Some(offer) = &p.supplier {
                     super::supplier::record_intent(
                         &tx,

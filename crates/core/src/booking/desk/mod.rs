@@ -5,7 +5,6 @@
 //! status change goes through `state::transition`. What the steps share lives here.
 
 use super::idempotency::{self, Begun, Claim};
-use super::inventory::{self, Need};
 use super::payment::{
     Card, ChargeOutcome, MAX_POINTS_SHARE_PERCENT, MIN_POINTS_REDEMPTION, POINTS_PER_EUR,
 };
@@ -24,7 +23,7 @@ use crate::providers::Secret;
 use crate::providers::{FlightRequest, HotelRequest, SliceRequest};
 use crate::search::Searcher;
 use crate::search::packages;
-use crate::store::{self, Store};
+use crate::store::{self, Need, Store, Unit};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};

@@ -229,8 +229,8 @@ impl Desk {
                 )));
             }
             // Give back the old seats, take the new ones.
-            inventory::release_seats(&tx, &b.id)?;
-            inventory::take(&tx, &b.id, &prepared.needs)?;
+            tx.inventory().release(&b.id, true)?;
+            tx.inventory().take(&b.id, &prepared.needs)?;
             let new_price = prepared.price.minor + fee.minor;
             tx.prepare_cached("UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
                  WHERE booking_id = ?1 AND seq = ?2")?.execute(

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::FlightOffer;
 use crate::providers::http::is_ambiguous;
 use crate::providers::{FlightProvider, OrderRequest, StayRequest, SupplierOrder};
+use crate::store::Unit;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::sync::Arc;
 
@@ -270,7 +271,7 @@ impl Desk {
                 &format!("{} did not confirm the order: {reason}", row.provider),
                 now,
             )?;
-            super::inventory::release(&tx, &row.booking_id)?;
+            tx.inventory().release(&row.booking_id, false)?;
             crate::points::on_cancelled(&tx, &user, &row.booking_id, now)?;
             mark_cancelling(&tx, &row.booking_id, now)?;
         }

@@ -1,10 +1,10 @@
 //! The market's reference data in SQLite: loading the embedded fixtures, reading the network
 //! back, hotels, inventory and offers.
 
-use super::{get_meta, set_meta};
 use crate::error::{Error, Result};
 use crate::fixtures;
 use crate::model::{Airline, Airport, Alliance};
+use crate::store::{get_meta, set_meta};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// Loads the embedded fixtures when the database has none or an older version of them.

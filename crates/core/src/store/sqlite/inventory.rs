@@ -1,72 +1,15 @@
-//! Seats, rooms and package slots, taken in the transaction that creates the booking and given
-//! back when it is cancelled. A CHECK constraint (`sold <= capacity`) and conditional updates
-//! make overselling impossible whatever the number of writers: every sale is one conditional
-//! `UPDATE .. SET sold = sold + n WHERE sold + n <= capacity`, and a first sale is an upsert.
+//! Inventory on SQLite: every sale one conditional `UPDATE .. SET sold = sold + n WHERE sold + n
+//! <= capacity` (a first sale is an upsert first), every release marked on its hold first.
 
 use crate::error::{Error, Result};
+use crate::store::port::{Inventory, Need};
 use rusqlite::{Connection, params};
 
-/// One unit of inventory a booking needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Need {
-    /// A flight (inventory key), cabin, local departure date; `capacity` is what the market
-    /// leaves bookable, used when BooksyGo sells its first seat on that flight.
-    Seats {
-        flight_key: String,
-        cabin: String,
-        dep_date: String,
-        capacity: u32,
-        quantity: u32,
-    },
-    Rooms {
-        hotel_id: String,
-        room_type: String,
-        night: String,
-        capacity: u32,
-        quantity: u32,
-    },
-    Slots {
-        package_id: String,
-        date: String,
-        quantity: u32,
-    },
-}
-
-impl Need {
-    fn hold(&self) -> (&'static str, String, String, u32) {
-        match self {
-            Need::Seats {
-                flight_key,
-                cabin,
-                quantity,
-                ..
-            } => ("seats", flight_key.clone(), cabin.clone(), *quantity),
-            Need::Rooms {
-                hotel_id,
-                room_type,
-                night,
-                quantity,
-                ..
-            } => (
-                "rooms",
-                hotel_id.clone(),
-                format!("{room_type}|{night}"),
-                *quantity,
-            ),
-            Need::Slots {
-                package_id,
-                date,
-                quantity,
-            } => ("slots", package_id.clone(), date.clone(), *quantity),
-        }
-    }
-}
-
-/// Takes every need or fails with a "sold out" conflict naming the first that cannot be met.
-/// Call inside a transaction: a failure part-way is rolled back with it.
-pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
-    for need in needs {
-        let ok = match need {
+impl Inventory for Connection {
+    fn take(&self, booking: &str, needs: &[Need]) -> Result<()> {
+        let conn = self;
+        for need in needs {
+            let ok = match need {
             // The first sale of a flight or room creates its row (an upsert: two writers
             // selling the first seat at once both end up on the one row), then every sale is
             // the same conditional update.
@@ -96,40 +39,20 @@ pub fn take(conn: &Connection, booking: &str, needs: &[Need]) -> Result<()> {
                 )? == 1
             }
         };
-        if !ok {
-            return Err(Error::Conflict(match need {
-                Need::Seats {
-                    flight_key, cabin, ..
-                } => format!("sold out: no {cabin} seats left on {flight_key}; search again"),
-                Need::Rooms {
-                    hotel_id,
-                    room_type,
-                    night,
-                    ..
-                } => {
-                    format!("sold out: no {room_type} left at {hotel_id} on {night}; search again")
-                }
-                Need::Slots {
-                    package_id, date, ..
-                } => format!("sold out: {package_id} has no places left on {date}"),
-            }));
-        }
-        let (kind, key, detail, quantity) = need.hold();
-        conn.prepare_cached("INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
+            if !ok {
+                return Err(Error::Conflict(need.sold_out()));
+            }
+            let (kind, key, detail, quantity) = hold(need);
+            conn.prepare_cached("INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
             params![booking, kind, key, detail, quantity],
         )?;
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-/// Gives back everything a booking still holds. Idempotent: released holds stay released.
-pub fn release(conn: &Connection, booking: &str) -> Result<()> {
-    release_holds(conn, booking, None)
-}
-
-/// Gives back a booking's seats only (its flight moves to another date).
-pub fn release_seats(conn: &Connection, booking: &str) -> Result<()> {
-    release_holds(conn, booking, Some("seats"))
+    fn release(&self, booking: &str, seats_only: bool) -> Result<()> {
+        release_holds(self, booking, seats_only.then_some("seats"))
+    }
 }
 
 /// Each hold is marked released by a conditional update before its inventory is given back,
@@ -170,4 +93,33 @@ fn release_holds(conn: &Connection, booking: &str, kind: Option<&str>) -> Result
         };
     }
     Ok(())
+}
+
+/// Where a hold of `need` is recorded: (kind, key, detail, quantity).
+fn hold(need: &Need) -> (&'static str, String, String, u32) {
+    match need {
+        Need::Seats {
+            flight_key,
+            cabin,
+            quantity,
+            ..
+        } => ("seats", flight_key.clone(), cabin.clone(), *quantity),
+        Need::Rooms {
+            hotel_id,
+            room_type,
+            night,
+            quantity,
+            ..
+        } => (
+            "rooms",
+            hotel_id.clone(),
+            format!("{room_type}|{night}"),
+            *quantity,
+        ),
+        Need::Slots {
+            package_id,
+            date,
+            quantity,
+        } => ("slots", package_id.clone(), date.clone(), *quantity),
+    }
 }

@@ -1,0 +1,24 @@
+//! The storage port: what the rules need from a database, one trait per area, each stating the
+//! promise it keeps whatever the number of writers (threads, processes, server instances). A
+//! [`Unit`] of work gives every repository over one transaction; `store::sqlite` implements
+//! them on SQLite today, and another engine implements the same traits without touching a rule.
+
+mod inventory;
+mod ledger;
+mod limits;
+mod outbox;
+
+pub use inventory::{Inventory, Need};
+pub use ledger::{Ledger, LedgerRow};
+pub use limits::Limits;
+pub use outbox::{Event, NewEvent, Outbox};
+
+/// One unit of work: the repositories, all inside the caller's transaction, so what they write
+/// commits or rolls back together. A rule takes `&dyn Unit` (or calls these on the transaction
+/// it holds) and never sees the engine.
+pub trait Unit {
+    fn inventory(&self) -> &dyn Inventory;
+    fn outbox(&self) -> &dyn Outbox;
+    fn ledger(&self) -> &dyn Ledger;
+    fn limits(&self) -> &dyn Limits;
+}
