@@ -1,7 +1,7 @@
 //! Trips group bookings under a name, dates and a budget, with a day-by-day timeline and the
 //! amount spent against the budget.
 
-use crate::booking::{Booking, BookingStatus, service};
+use crate::booking::{Booking, BookingStatus, desk};
 use crate::error::{Error, Result};
 use crate::model::{Currency, Money};
 use jiff::Timestamp;
@@ -68,7 +68,7 @@ pub fn create(conn: &Connection, user: &str, t: &NewTrip, now: i64) -> Result<St
 }
 
 pub fn add(conn: &Connection, user: &str, trip: &str, booking: &str) -> Result<()> {
-    let b = service::load(conn, user, booking)?;
+    let b = desk::load(conn, user, booking)?;
     let owns: bool = conn
         .query_row(
             "SELECT 1 FROM trips WHERE id = ?1 AND user_id = ?2",
@@ -115,7 +115,7 @@ pub fn get(conn: &Connection, user: &str, id: &str) -> Result<(Trip, Vec<Booking
         .collect::<rusqlite::Result<_>>()?;
     let bookings: Vec<Booking> = ids
         .iter()
-        .map(|b| service::load(conn, user, b))
+        .map(|b| desk::load(conn, user, b))
         .collect::<Result<_>>()?;
     let live =
         |b: &&Booking| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Refunded);

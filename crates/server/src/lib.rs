@@ -101,7 +101,6 @@ pub fn app(state: AppState) -> Router {
     });
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     routes::router(&state)
-        .route("/metrics", axum::routing::get(metrics::render))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -3,45 +3,13 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use booksygo_server::{AppState, app};
-use common::state;
+use axum::http::StatusCode;
+use booksygo_server::AppState;
+use common::{call_auth, call_text, sign_up, state};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-/// A signed-in POST; the answer as text (an SSE stream for `/api/ai/chat`).
-async fn call(s: &AppState, uri: &str, token: &str, body: Value) -> (StatusCode, String) {
-    let (status, bytes) =
-        common::send(s, "POST", uri, Some(token), Some(&body.to_string()), None).await;
-    (status, String::from_utf8(bytes).unwrap())
-}
 
 async fn login(s: &AppState, email: &str) -> String {
-    let register = json!({"email": email, "password": "correct horse battery", "first_name": "Ana", "last_name": "Lopez"});
-    let req = |uri: &str, body: &Value| {
-        Request::builder()
-            .method("POST")
-            .uri(uri)
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap()
-    };
-    app(s.clone())
-        .oneshot(req("/api/auth/register", &register))
-        .await
-        .unwrap();
-    let res = app(s.clone())
-        .oneshot(req(
-            "/api/auth/login",
-            &json!({"email": email, "password": "correct horse battery"}),
-        ))
-        .await
-        .unwrap();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    serde_json::from_slice::<Value>(&bytes).unwrap()["access_token"]
+    sign_up(s, email, "Ana", "Lopez").await["access_token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -83,11 +51,12 @@ async fn chat_searches_and_books_only_after_yes() {
     let ana = login(&s, "ana@team.test").await;
     let bob = login(&s, "bob@team.test").await;
 
-    let (st, sse) = call(
+    let (st, sse) = call_text(
         &s,
+        "POST",
         "/api/ai/chat",
         &ana,
-        json!({"message": "flights from Paris to Rome on 14 December"}),
+        Some(&json!({"message": "flights from Paris to Rome on 14 December"}).to_string()),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{sse}");
@@ -96,27 +65,29 @@ async fn chat_searches_and_books_only_after_yes() {
     assert_eq!(first["tool_calls"][0]["name"], "search_flights");
     let conv = first["conversation_id"].as_str().unwrap().to_string();
 
-    let (_, sse) = call(&s, "/api/ai/chat", &ana, json!({"message": "book option 1 for Ana Lopez born 1990-04-02, ana@example.com", "conversation_id": conv})).await;
+    let (_, sse) = call_text(&s, "POST", "/api/ai/chat", &ana, Some(&json!({"message": "book option 1 for Ana Lopez born 1990-04-02, ana@example.com", "conversation_id": conv}).to_string())).await;
     let quoted = reply_of(&sse);
     assert_eq!(quoted["awaiting_confirmation"], true, "{quoted}");
-    let (_, list) = call_get(&s, "/api/bookings", &ana).await;
+    let (_, list) = call_auth(&s, "GET", "/api/bookings", &ana, None, None).await;
     assert_eq!(list, json!([]), "nothing is booked before the yes");
 
     // Bob cannot continue Ana's conversation.
-    let (st, _) = call(
+    let (st, _) = call_text(
         &s,
+        "POST",
         "/api/ai/chat",
         &bob,
-        json!({"message": "yes", "conversation_id": conv}),
+        Some(&json!({"message": "yes", "conversation_id": conv}).to_string()),
     )
     .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
-    let (_, sse) = call(
+    let (_, sse) = call_text(
         &s,
+        "POST",
         "/api/ai/chat",
         &ana,
-        json!({"message": "yes", "conversation_id": conv}),
+        Some(&json!({"message": "yes", "conversation_id": conv}).to_string()),
     )
     .await;
     let booked = reply_of(&sse);
@@ -124,16 +95,19 @@ async fn chat_searches_and_books_only_after_yes() {
         booked["tool_calls"][0]["name"], "create_booking",
         "{booked}"
     );
-    let (_, list) = call_get(&s, "/api/bookings", &ana).await;
+    let (_, list) = call_auth(&s, "GET", "/api/bookings", &ana, None, None).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["passengers"][0]["family_name"], "Lopez");
 
-    let (st, e) = call(&s, "/api/ai/chat", &ana, json!({"message": "   "})).await;
+    let (st, e) = call_text(
+        &s,
+        "POST",
+        "/api/ai/chat",
+        &ana,
+        Some(&json!({"message": "   "}).to_string()),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-}
-
-async fn call_get(s: &AppState, uri: &str, token: &str) -> (StatusCode, Value) {
-    common::call_auth(s, "GET", uri, token, None, None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,46 +115,57 @@ async fn recommend_itinerary_and_predict_price() {
     let (_d, s) = state();
     let ana = login(&s, "ana@team.test").await;
 
-    let (st, body) = call(&s, "/api/ai/recommend", &ana, json!({"limit": 3})).await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    let recs: Value = serde_json::from_str(&body).unwrap();
+    let (st, recs) = call_auth(
+        &s,
+        "POST",
+        "/api/ai/recommend",
+        &ana,
+        Some(&json!({"limit": 3}).to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{recs}");
     assert_eq!(recs.as_array().unwrap().len(), 3);
     assert!(
         recs[0]["reason"].is_string() || recs[0]["why"].is_string(),
         "{recs}"
     );
 
-    let (st, body) = call(&s, "/api/ai/itinerary", &ana, json!({"origin": "LON", "destination": "Rome", "start": "2027-04-10", "days": 4, "budget": {"amount": "900.00", "currency": "EUR"}})).await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    let plan: Value = serde_json::from_str(&body).unwrap();
+    let (st, plan) = call_auth(&s, "POST", "/api/ai/itinerary", &ana, Some(&json!({"origin": "LON", "destination": "Rome", "start": "2027-04-10", "days": 4, "budget": {"amount": "900.00", "currency": "EUR"}}).to_string()), None).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
     let total: f64 = plan["total"]["amount"].as_str().unwrap().parse().unwrap();
     assert!(total <= 900.0, "{plan}");
     assert_eq!(plan["days"].as_array().unwrap().len(), 4);
 
-    let (st, body) = call(
+    let (st, p) = call_auth(
         &s,
+        "POST",
         "/api/ai/predict-price",
         &ana,
-        json!({"origin": "LHR", "destination": "JFK", "date": "2027-03-14"}),
+        Some(&json!({"origin": "LHR", "destination": "JFK", "date": "2027-03-14"}).to_string()),
+        None,
     )
     .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    let p: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(st, StatusCode::OK, "{p}");
     assert!(p["advice"].is_string() && p["trend"].is_string(), "{p}");
 
-    let (st, body) = call(
+    let (st, body) = call_auth(
         &s,
+        "POST",
         "/api/ai/predict-price",
         &ana,
-        json!({"origin": "LHR", "destination": "XXX", "date": "2027-03-14"}),
+        Some(&json!({"origin": "LHR", "destination": "XXX", "date": "2027-03-14"}).to_string()),
+        None,
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (st, _) = call(
+    let (st, _) = call_auth(
         &s,
+        "POST",
         "/api/ai/itinerary",
         &ana,
-        json!({"destination": "Rome"}),
+        Some(&json!({"destination": "Rome"}).to_string()),
+        None,
     )
     .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);

@@ -195,16 +195,7 @@ fn booking_body(offer: &str, card: Option<&str>) -> Value {
 }
 
 async fn login_as(s: &AppState, email: &str) -> Value {
-    let (st, _) = call(s, "POST", "/api/auth/register", Some(&json!({"email": email, "password": "correct horse battery", "first_name": "Ada", "last_name": "L"}).to_string())).await;
-    assert_eq!(st, StatusCode::CREATED);
-    let (st, t) = call(
-        s,
-        "POST",
-        "/api/auth/login",
-        Some(&json!({"email": email, "password": "correct horse battery"}).to_string()),
-    )
-    .await;
-    assert_eq!(st, StatusCode::OK, "{t}");
+    let t = common::sign_up(s, email, "Ada", "L").await;
     assert_eq!(t["token_type"], "Bearer");
     assert_eq!(t["expires_in"], 900);
     t

@@ -2,55 +2,42 @@
 //! same market behind a real server on a loopback port). Both transcripts must be equal, so
 //! the CLI and TUI can never behave differently in the two modes.
 
-use booksygo_core::LocalOptions;
+mod common;
+
 use booksygo_core::agency::CalendarQuery;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{
     BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
 };
-use booksygo_core::config::{Clock, Paths};
 use booksygo_core::model::PassengerType;
 use booksygo_core::remote::{self, RemoteAgency};
 use booksygo_core::search::packages::PackageQuery;
 use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery};
 use booksygo_core::trips::NewTrip;
-use booksygo_core::{Agency, ErrorKind, LocalAgency};
+use booksygo_core::{Agency, ErrorKind};
 use booksygo_server::AppState;
+use common::{PASSWORD, local, serve};
 use jiff::civil::Date;
-
-const NOW: &str = "2026-11-25T12:00:00Z";
 
 fn date(s: &str) -> Date {
     s.parse().unwrap()
 }
 
-fn local_agency(dir: &std::path::Path) -> LocalAgency {
-    let mut o = LocalOptions::new(Paths::in_dir(dir));
-    o.clock = Clock::fixed(NOW.parse().unwrap());
-    LocalAgency::open(o).unwrap()
-}
-
 /// A server on port 0 over its own store, an account on it, and a client logged in.
 async fn remote_agency(dir: &std::path::Path) -> (RemoteAgency, tokio::task::JoinHandle<()>) {
-    let server = local_agency(&dir.join("server"));
+    let server = local(&dir.join("server"));
     booksygo_core::accounts::register(
         &server.store().conn().unwrap(),
         "ada@team.test",
-        "correct horse battery",
+        PASSWORD,
         "Ada",
         "Lovelace",
         "user",
         jiff::Timestamp::now().as_second(),
     )
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move {
-        booksygo_server::serve(listener, AppState::new(server), std::future::pending())
-            .await
-            .unwrap();
-    });
-    let session = remote::login(&url, "ada@team.test", "correct horse battery")
+    let (url, task) = serve(AppState::new(server)).await;
+    let session = remote::login(&url, "ada@team.test", PASSWORD)
         .await
         .unwrap();
     let cache = remote::OfflineCopy::open(&dir.join("client.db")).unwrap();
@@ -319,7 +306,7 @@ async fn scenario(a: &dyn Agency) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_and_remote_agree() {
     let dir = tempfile::tempdir().unwrap();
-    let local = local_agency(&dir.path().join("local"));
+    let local = local(&dir.path().join("local"));
     let (remote, server) = remote_agency(dir.path()).await;
 
     let here = scenario(&local).await;
@@ -348,7 +335,7 @@ async fn a_revoked_session_asks_to_log_in_again() {
     let dir = tempfile::tempdir().unwrap();
     let (remote, server) = remote_agency(dir.path()).await;
     let url = remote.url().to_string();
-    let session = remote::login(&url, "ada@team.test", "correct horse battery")
+    let session = remote::login(&url, "ada@team.test", PASSWORD)
         .await
         .unwrap();
     let refresh = session.refresh_token().to_string();

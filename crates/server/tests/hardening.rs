@@ -2,13 +2,13 @@
 //! refused at once (it used to run for minutes and stall the server), health checks answer
 //! while such queries arrive, and anonymous search is rate-limited per address.
 
+mod common;
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-mod common;
-
 use booksygo_server::{AppState, app};
-use common::state;
+use common::{sign_up, state};
 use serde_json::Value;
 use std::net::SocketAddr;
 use tower::ServiceExt;
@@ -136,32 +136,12 @@ async fn anonymous_search_is_rate_limited_per_address() {
         search_from(&s, me, Some("not.a.token")).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    let register = serde_json::json!({"email": "ada@example.com", "password": "correct horse battery", "first_name": "Ada", "last_name": "L"});
-    let login =
-        serde_json::json!({"email": "ada@example.com", "password": "correct horse battery"});
-    for (uri, body) in [("/api/auth/register", register), ("/api/auth/login", login)] {
-        let res = app(s.clone())
-            .oneshot(
-                Request::post(uri)
-                    .header("content-type", "application/json")
-                    .body(Body::from(body.to_string()))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{uri}: {}", res.status());
-        if uri.ends_with("login") {
-            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .unwrap();
-            let tokens: Value = serde_json::from_slice(&bytes).unwrap();
-            let token = tokens["access_token"].as_str().unwrap();
-            for _ in 0..5 {
-                assert_eq!(
-                    search_from(&s, me, Some(token)).await.status(),
-                    StatusCode::OK
-                );
-            }
-        }
+    let tokens = sign_up(&s, "ada@example.com", "Ada", "L").await;
+    let token = tokens["access_token"].as_str().unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            search_from(&s, me, Some(token)).await.status(),
+            StatusCode::OK
+        );
     }
 }

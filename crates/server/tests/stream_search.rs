@@ -1,10 +1,10 @@
 //! `POST /api/search/flights/stream`: one SSE event per provider as it answers, then the
 //! merged result; a failing supplier is an event with its error, not a failed search.
 
+mod common;
+
 use async_trait::async_trait;
 use booksygo_core::LocalAgency;
-use booksygo_core::LocalOptions;
-use booksygo_core::config::{Clock, Paths};
 use booksygo_core::model::FlightOffer;
 use booksygo_core::providers::{FlightProvider, FlightRequest};
 use booksygo_server::AppState;
@@ -45,17 +45,9 @@ fn events(body: &str) -> Vec<(String, Value)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_provider_streams_then_the_merged_result() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
+    let mut o = common::options(dir.path());
     o.flight_providers = vec![Arc::new(Down)];
-    let agency = LocalAgency::open(o).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(booksygo_server::serve(
-        listener,
-        AppState::new(agency),
-        std::future::pending(),
-    ));
+    let (base, _) = common::serve(AppState::new(LocalAgency::open(o).unwrap())).await;
     let http = reqwest::Client::new();
     let body = json!({"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
 

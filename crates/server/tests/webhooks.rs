@@ -1,27 +1,22 @@
 //! Admin routes and signed outgoing webhooks, against a real server on a loopback port and a
 //! real receiver on another.
 
+mod common;
+
 use axum::http::HeaderMap;
 use booksygo_core::LocalAgency;
-use booksygo_core::LocalOptions;
-use booksygo_core::config::{Clock, Paths};
 use booksygo_core::webhooks::{self, Courier};
 use booksygo_server::AppState;
+use common::{PASSWORD, Remote, local};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-
-fn agency(dir: &std::path::Path) -> LocalAgency {
-    let mut o = LocalOptions::new(Paths::in_dir(dir));
-    o.clock = Clock::fixed("2026-11-25T12:00:00Z".parse().unwrap());
-    LocalAgency::open(o).unwrap()
-}
 
 fn admin(a: &LocalAgency) -> String {
     booksygo_core::accounts::register(
         &a.store().conn().unwrap(),
         "root@team.test",
-        "correct horse battery",
+        PASSWORD,
         "Root",
         "Admin",
         "admin",
@@ -58,62 +53,12 @@ async fn receiver(failures: usize) -> (String, mpsc::UnboundedReceiver<(HeaderMa
     (url, rx)
 }
 
-struct Api {
-    base: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn login(&self, email: &str) -> String {
-        let (st, t) = self
-            .call(
-                "POST",
-                "/api/auth/login",
-                None,
-                Some(json!({"email": email, "password": "correct horse battery"})),
-            )
-            .await;
-        assert_eq!(st, 200, "{t}");
-        t["access_token"].as_str().unwrap().to_string()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teammates_booking_reaches_the_admins_webhook_signed() {
     let dir = tempfile::tempdir().unwrap();
-    let a = agency(dir.path());
+    let a = local(dir.path());
     admin(&a);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = Api {
-        base: format!("http://{}", listener.local_addr().unwrap()),
-        http: reqwest::Client::new(),
-    };
-    tokio::spawn(booksygo_server::serve(
-        listener,
-        AppState::new(a),
-        std::future::pending(),
-    ));
+    let api = Remote::serve(AppState::new(a)).await;
     let (hook_url, mut deliveries) = receiver(0).await;
 
     let root = api.login("root@team.test").await;
@@ -131,7 +76,7 @@ async fn a_teammates_booking_reaches_the_admins_webhook_signed() {
 
     // A teammate registers and books.
     let (st, _) = api
-        .call("POST", "/api/auth/register", None, Some(json!({"email": "ada@team.test", "password": "correct horse battery", "first_name": "Ada", "last_name": "L"})))
+        .call("POST", "/api/auth/register", None, Some(json!({"email": "ada@team.test", "password": PASSWORD, "first_name": "Ada", "last_name": "L"})))
         .await;
     assert_eq!(st, 201);
     let ada = api.login("ada@team.test").await;
@@ -256,7 +201,7 @@ async fn a_teammates_booking_reaches_the_admins_webhook_signed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_receiver_is_retried_with_backoff_and_gets_every_event_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let a = agency(dir.path());
+    let a = local(dir.path());
     let root = admin(&a);
     let (url, mut deliveries) = receiver(2).await;
     let store = a.store().clone();
@@ -332,7 +277,7 @@ async fn a_failing_receiver_is_retried_with_backoff_and_gets_every_event_in_orde
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_couriers_on_one_database_deliver_each_event_once_and_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (agency(dir.path()), agency(dir.path()));
+    let (a, b) = (local(dir.path()), local(dir.path()));
     let root = admin(&a);
     let (url, mut deliveries) = receiver(0).await;
     webhooks::create(&a.store().conn().unwrap(), &root, &url, &["*".into()], 0).unwrap();

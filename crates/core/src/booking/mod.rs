@@ -5,8 +5,6 @@ pub mod desk;
 pub mod ics;
 mod idempotency;
 pub mod payment;
-/// The desk's old name, until every face says `desk`.
-pub use desk as service;
 pub mod state;
 
 pub use crate::model::traveller::{Gender, PassengerInput};

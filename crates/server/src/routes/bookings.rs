@@ -187,7 +187,7 @@ pub async fn leaderboard(
 pub async fn modify(
     u: AuthUser,
     Path(id): Path<String>,
-    ApiJson(change): ApiJson<booksygo_core::booking::service::Modification>,
+    ApiJson(change): ApiJson<booksygo_core::booking::desk::Modification>,
 ) -> Result<Json<Booking>, ApiError> {
     Ok(Json(u.agency.modify_booking(&id, change).await?))
 }
@@ -243,7 +243,7 @@ pub struct ReviewBody {
 pub async fn review(
     u: AuthUser,
     ApiJson(r): ApiJson<ReviewBody>,
-) -> Result<(StatusCode, Json<booksygo_core::booking::service::Review>), ApiError> {
+) -> Result<(StatusCode, Json<booksygo_core::booking::desk::Review>), ApiError> {
     Ok((
         StatusCode::CREATED,
         Json(u.agency.review(&r.booking_id, r.rating, &r.text).await?),

@@ -1,0 +1,172 @@
+//! Offers from priced slices: every passenger's fare and taxes, the segments in local time,
+//! a stable id, and the fare rules (refunds, changes, bags) by cabin.
+
+use super::{MCT_INTERNATIONAL, OFFER_TTL_SECONDS, SliceOption, designator, fares};
+use crate::geo;
+use crate::model::{
+    Cabin, Conditions, FarePrice, FlightOffer, Money, Passengers, Penalty, Segment, Slice,
+};
+use crate::providers::FlightRequest;
+use crate::providers::sandbox::network::Network;
+use jiff::Timestamp;
+
+/// Each slice must leave after the previous one lands (plus a connection).
+pub(super) fn chronological(slices: &[&SliceOption]) -> bool {
+    slices.windows(2).all(|w| {
+        let arr = w[0].legs.last().map_or(0, |l| l.arr);
+        let dep = w[1].legs.first().map_or(0, |l| l.dep);
+        dep - arr >= MCT_INTERNATIONAL * 60
+    })
+}
+
+pub(super) fn build_offer(
+    net: &Network,
+    req: &FlightRequest,
+    slices: &[&SliceOption],
+) -> FlightOffer {
+    let places = &net.places;
+    let pax = req.passengers.list();
+    let mut base = 0i64;
+    let mut tax = 0i64;
+    let owner_idx = slices[0].legs[0].edge.airline;
+    let same_owner = slices
+        .iter()
+        .all(|s| s.legs.iter().all(|l| l.edge.airline == owner_idx));
+    // Round trips on one airline earn a small discount.
+    let rt_factor = if slices.len() > 1 && same_owner {
+        950
+    } else {
+        1000
+    };
+    for p in &pax {
+        for s in slices {
+            base += s.adult_base * rt_factor / 1000 * fares::passenger_share(p.kind) / 1000;
+            tax += s
+                .legs
+                .iter()
+                .map(|l| fares::segment_tax(l.edge.dist_km, p.kind))
+                .sum::<i64>();
+        }
+    }
+    let zoned = |ts: i64, airport: u32| {
+        Timestamp::from_second(ts)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned(places.tz[airport as usize].clone())
+    };
+    let out_slices: Vec<Slice> = slices
+        .iter()
+        .map(|s| {
+            let segments: Vec<Segment> = s
+                .legs
+                .iter()
+                .map(|l| {
+                    let airline = &places.airlines[l.edge.airline as usize];
+                    Segment {
+                        origin: places.airports[l.edge.from as usize].iata.clone(),
+                        destination: places.airports[l.edge.to as usize].iata.clone(),
+                        departing_at: zoned(l.dep, l.edge.from),
+                        arriving_at: zoned(l.arr, l.edge.to),
+                        marketing_carrier: airline.code.clone(),
+                        flight_number: designator(net, l),
+                        operating_carrier: airline.code.clone(),
+                        aircraft: l.schedule.aircraft.code.to_string(),
+                        duration_minutes: (l.arr - l.dep) / 60,
+                        distance_km: l.edge.dist_km,
+                    }
+                })
+                .collect();
+            let first = &segments[0];
+            let last = &segments[segments.len() - 1];
+            Slice {
+                origin: first.origin.clone(),
+                destination: last.destination.clone(),
+                departing_at: first.departing_at.clone(),
+                arriving_at: last.arriving_at.clone(),
+                duration_minutes: s.duration(),
+                segments,
+            }
+        })
+        .collect();
+    let low_cost = slices
+        .iter()
+        .any(|s| s.legs.iter().any(|l| net.low_cost(l.edge.airline)));
+    let long_haul = slices
+        .iter()
+        .any(|s| s.legs.iter().any(|l| l.edge.dist_km > 3000));
+    let price = FarePrice {
+        base: Money::eur(base),
+        tax: Money::eur(tax),
+    };
+    let owner = places.airlines[owner_idx as usize].code.clone();
+    let mut offer = FlightOffer {
+        id: String::new(),
+        provider: crate::providers::sandbox::NAME.to_string(),
+        price,
+        expires_at: Timestamp::from_second(req.now.as_second() + OFFER_TTL_SECONDS)
+            .unwrap_or(req.now),
+        cabin_class: req.cabin,
+        passengers: pax,
+        slices: out_slices,
+        conditions: conditions(req.cabin, low_cost, long_haul),
+        checked_bags: checked_bags(req.cabin, low_cost),
+        available_seats: slices.iter().map(|s| s.seats_left).min().unwrap_or(0),
+        owner,
+        supplier_offer_id: None,
+        supplier_offer: None,
+    };
+    offer.id = offer_id(&offer, &req.passengers);
+    offer
+}
+
+/// A stable id: the same itinerary, passengers and price give the same id.
+pub fn offer_id(offer: &FlightOffer, pax: &Passengers) -> String {
+    let h = geo::hash(&[
+        geo::word(&offer.itinerary_key()),
+        geo::word(&offer.provider),
+        u64::from(pax.adults) << 16 | u64::from(pax.children) << 8 | u64::from(pax.infants),
+        offer.total().minor as u64,
+    ]);
+    format!("off_{h:016x}")
+}
+
+/// Fare rules by cabin: what refunds and changes cost.
+pub fn conditions(cabin: Cabin, low_cost: bool, long_haul: bool) -> Conditions {
+    let eur = |e: i64| Penalty::with_fee(Money::eur(e * 100));
+    if low_cost {
+        return Conditions {
+            refund_before_departure: Penalty::not_allowed(),
+            change_before_departure: eur(60),
+        };
+    }
+    match cabin {
+        Cabin::Economy if long_haul => Conditions {
+            refund_before_departure: eur(200),
+            change_before_departure: eur(100),
+        },
+        Cabin::Economy => Conditions {
+            refund_before_departure: Penalty::not_allowed(),
+            change_before_departure: eur(50),
+        },
+        Cabin::PremiumEconomy => Conditions {
+            refund_before_departure: eur(100),
+            change_before_departure: eur(0),
+        },
+        Cabin::Business => Conditions {
+            refund_before_departure: eur(0),
+            change_before_departure: eur(0),
+        },
+        Cabin::First => Conditions {
+            refund_before_departure: eur(0),
+            change_before_departure: eur(0),
+        },
+    }
+}
+
+pub fn checked_bags(cabin: Cabin, low_cost: bool) -> u8 {
+    match (low_cost, cabin) {
+        (true, _) => 0,
+        (false, Cabin::Economy) => 1,
+        (false, Cabin::PremiumEconomy | Cabin::Business) => 2,
+        (false, Cabin::First) => 3,
+    }
+}
