@@ -1,9 +1,9 @@
 //! Quoting, booking and cancelling: what money a call would move, and the confirmation rule
 //! (a first call returns a quote and a token, only a confirmed second call acts).
 
-use super::args::{BookArgs, CancelArgs};
+use super::args::{BookArgs, CancelArgs, PassengerArgs};
 use super::{Session, ToolError, Toolbox};
-use crate::booking::{BookingRequest, ItemRequest, PaymentInput};
+use crate::booking::{BookingRequest, ItemRequest, PassengerInput, PaymentInput};
 use crate::model::Money;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -132,7 +132,7 @@ impl Toolbox<'_> {
                     .join(" + "),
                 a.passengers
                     .iter()
-                    .map(|p| format!("{} {}", p.given_name, p.family_name))
+                    .map(PassengerArgs::name)
                     .collect::<Vec<_>>()
                     .join(", "),
                 a.contact_email,
@@ -175,7 +175,7 @@ impl Toolbox<'_> {
             .agency
             .create_booking(BookingRequest {
                 items,
-                passengers: a.passengers,
+                passengers: a.passengers.into_iter().map(PassengerInput::from).collect(),
                 contact_email: a.contact_email,
                 contact_phone: a.contact_phone,
                 payment: PaymentInput::default(),

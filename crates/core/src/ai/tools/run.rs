@@ -2,8 +2,8 @@
 //! (bookings and cancellations are in `booking`).
 
 use super::args::{
-    CalendarArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, PackageArgs, PlanArgs,
-    PredictArgs, QuoteArgs, SuggestArgs, args, cabin, currency,
+    CalendarArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, NoArgs, PackageArgs,
+    PlanArgs, PredictArgs, QuoteArgs, SuggestArgs, args, cabin, currency,
 };
 use super::render::{flight_description, flight_summary, hotel_summary};
 use super::{SeenOffer, Session, ToolError, Toolbox, specs};
@@ -16,7 +16,6 @@ use crate::search::{FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 impl Toolbox<'_> {
     /// Runs a tool. Errors are values for the caller (a model) to read.
@@ -135,10 +134,10 @@ impl Toolbox<'_> {
             }
             "cancel_booking" => self.cancel_booking(session, args(name, arguments)?).await,
             "get_points" => {
-                let _: BTreeMap<String, Value> = args(name, arguments)?;
                 if arguments.as_object().is_some_and(|o| !o.is_empty()) {
                     return Err(ToolError::invalid("get_points takes no arguments"));
                 }
+                let NoArgs {} = args(name, arguments)?;
                 Ok(serde_json::to_value(self.agency.points().await?)?)
             }
             other => Err(ToolError {
