@@ -1,0 +1,140 @@
+//! What a message is about: which tool (search flights, hotels or packages, book, cancel,
+//! list bookings, points, look up a place) its words point to.
+
+use super::words::{has, has_seq, is_code};
+
+/// What the message is about.
+pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
+    let text = words.join(" ");
+    if has(words, &["cancel"]) && !has(words, &["flight", "flights", "hotel", "hotels"])
+        || (has(words, &["cancel"])
+            && (text.contains("bkg_") || has_seq(words, &["my", "booking"])))
+    {
+        return Some("cancel_booking");
+    }
+    if text.contains("pkg_") {
+        return Some("get_package");
+    }
+    let book_ref = has(
+        words,
+        &[
+            "option", "number", "first", "second", "third", "that", "this", "it", "#1", "#2", "#3",
+        ],
+    ) || text.contains("off_")
+        || has_seq(words, &["cheapest", "one"]);
+    if words
+        .first()
+        .is_some_and(|w| *w == "book" || *w == "reserve")
+        && book_ref
+        && !has(words, &["from", "to"])
+    {
+        return Some("create_booking");
+    }
+    if has(words, &["points", "loyalty", "badges", "badge", "tier"])
+        || has_seq(words, &["my", "level"])
+        || has_seq(words, &["my", "miles"])
+    {
+        return Some("get_points");
+    }
+    if has_seq(words, &["my", "bookings"])
+        || has_seq(words, &["my", "booking"])
+        || has_seq(words, &["my", "reservations"])
+        || has_seq(words, &["my", "trips"])
+        || has_seq(words, &["my", "upcoming"])
+        || has_seq(words, &["have", "i", "booked"])
+        || has_seq(words, &["did", "i", "book"])
+        || has_seq(words, &["list", "bookings"])
+        || has_seq(words, &["show", "bookings"])
+        || has(words, &["bookings", "reservations"])
+    {
+        return Some("list_bookings");
+    }
+    if has_seq(words, &["airport", "code"])
+        || has_seq(words, &["airports", "in"])
+        || has_seq(words, &["airports", "near"])
+        || has_seq(words, &["which", "airport"])
+        || has_seq(words, &["what", "airport"])
+        || has_seq(words, &["code", "for"])
+        || has_seq(words, &["code", "of"])
+        || has_seq(words, &["where", "is"])
+        || (has(words, &["airport", "airports"])
+            && !has(
+                words,
+                &["flight", "flights", "fly", "from", "to", "hotel", "hotels"],
+            ))
+    {
+        return Some("suggest_places");
+    }
+    if has(
+        words,
+        &[
+            "package",
+            "packages",
+            "tour",
+            "tours",
+            "holiday",
+            "holidays",
+            "vacation",
+            "vacations",
+            "getaway",
+            "getaways",
+            "safari",
+            "honeymoon",
+            "all-inclusive",
+            "itinerary",
+            "excursion",
+            "retreat",
+            "adventure",
+            "adventures",
+        ],
+    ) && !has(words, &["flight", "flights", "hotel", "hotels"])
+    {
+        return Some("search_packages");
+    }
+    if has(
+        words,
+        &[
+            "hotel",
+            "hotels",
+            "room",
+            "rooms",
+            "accommodation",
+            "accommodations",
+            "hostel",
+            "bnb",
+            "resort",
+            "lodging",
+            "inn",
+            "motel",
+            "suite",
+        ],
+    ) || has_seq(words, &["place", "to", "stay"])
+        || has_seq(words, &["somewhere", "to", "stay"])
+        || words.first() == Some(&"stay")
+        || (has(words, &["stay", "staying"]) && !has(words, &["flight", "flights", "fly"]))
+    {
+        return Some("search_hotels");
+    }
+    if has_seq(words, &["cheapest", "day"])
+        || has_seq(words, &["cheapest", "date"])
+        || has_seq(words, &["cheapest", "days"])
+        || has_seq(words, &["which", "day"])
+        || has_seq(words, &["best", "day"])
+        || has(words, &["calendar", "flexible"])
+        || has_seq(words, &["cheapest", "time"])
+    {
+        return Some("flight_calendar");
+    }
+    if has(
+        words,
+        &[
+            "flight", "flights", "fly", "flying", "plane", "ticket", "tickets", "airfare", "fares",
+            "fare", "airline", "return", "one-way",
+        ],
+    ) || has(words, &["from"]) && has(words, &["to"])
+        || has(words, &["to"]) && original.iter().filter(|w| is_code(w)).count() >= 1
+    {
+        return Some("search_flights");
+    }
+    None
+}
