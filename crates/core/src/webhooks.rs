@@ -12,9 +12,11 @@
 
 use crate::error::{Error, Result};
 use crate::events::Event;
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+use crate::store::{Delivered, Unit};
+use rusqlite::Connection;
 use std::time::Duration;
+
+pub use crate::store::Webhook;
 
 pub const SIGNATURE_HEADER: &str = "BooksyGo-Signature";
 pub const EVENT_ID_HEADER: &str = "BooksyGo-Event-Id";
@@ -24,23 +26,6 @@ pub use crate::signature::TOLERANCE_SECONDS;
 const BATCH: usize = 100;
 /// Longest wait between two attempts.
 const MAX_BACKOFF_SECONDS: i64 = 3600;
-
-/// A subscription. The secret is shown once, when it is created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Webhook {
-    pub id: String,
-    pub url: String,
-    /// Event types (`booking.confirmed`), prefixes (`booking.*`) or `*`.
-    pub events: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    /// Sequence number of the last event delivered.
-    pub delivered_seq: i64,
-    pub failures: u32,
-    pub last_error: Option<String>,
-    pub next_attempt_at: i64,
-    pub created_at: i64,
-}
 
 /// Subscribes `url` to `events` (admins only).
 pub fn create(
@@ -81,11 +66,8 @@ pub fn create(
     );
     // New subscriptions start at the present: they get events from now on, not the history.
     let start = crate::events::last_seq(conn)?;
-    conn.execute(
-        "INSERT INTO webhooks (id, url, events, secret, delivered_seq, failures, next_attempt_at, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7)",
-        params![id, url, events.join(","), secret, start, actor, now],
-    )?;
+    conn.subscriptions()
+        .insert(&id, url, &events, &secret, start, actor, now)?;
     let mut w = get(conn, &id)?;
     w.secret = Some(secret);
     Ok(w)
@@ -93,46 +75,21 @@ pub fn create(
 
 pub fn list(conn: &Connection, actor: &str) -> Result<Vec<Webhook>> {
     crate::admin::require_admin(conn, actor)?;
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM webhooks ORDER BY created_at, id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    ids.iter().map(|id| get(conn, id)).collect()
+    conn.subscriptions().list()
 }
 
 pub fn delete(conn: &Connection, actor: &str, id: &str) -> Result<()> {
     crate::admin::require_admin(conn, actor)?;
-    if conn.execute("DELETE FROM webhooks WHERE id = ?1", [id])? == 0 {
+    if !conn.subscriptions().delete(id)? {
         return Err(Error::NotFound(format!("no webhook {id}")));
     }
     Ok(())
 }
 
-fn get(conn: &Connection, id: &str) -> Result<Webhook> {
-    conn.query_row(
-        "SELECT id, url, events, delivered_seq, failures, last_error, next_attempt_at, created_at
-         FROM webhooks WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Webhook {
-                id: r.get(0)?,
-                url: r.get(1)?,
-                events: r
-                    .get::<_, String>(2)?
-                    .split(',')
-                    .map(str::to_string)
-                    .collect(),
-                secret: None,
-                delivered_seq: r.get(3)?,
-                failures: r.get(4)?,
-                last_error: r.get(5)?,
-                next_attempt_at: r.get(6)?,
-                created_at: r.get(7)?,
-            })
-        },
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound(format!("no webhook {id}")))
+fn get(unit: &dyn Unit, id: &str) -> Result<Webhook> {
+    unit.subscriptions()
+        .get(id)?
+        .ok_or_else(|| Error::NotFound(format!("no webhook {id}")))
 }
 
 fn matches(patterns: &[String], kind: &str) -> bool {
@@ -235,15 +192,7 @@ impl Courier {
         let started = std::time::Instant::now();
         // The round's clock: `now`, moved on by the time the round has taken.
         let clock = move || now + started.elapsed().as_secs() as i64;
-        let due: Vec<(String, String)> = store
-            .call(move |c| {
-                Ok(c.prepare(
-                    "SELECT id, secret FROM webhooks WHERE next_attempt_at <= ?1 ORDER BY id",
-                )?
-                .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?)
-            })
-            .await?;
+        let due = store.call(move |c| c.subscriptions().due(now)).await?;
         let mut round = Round::default();
         for (id, secret) in due {
             // Take the lease just before delivering, or leave the subscription to the courier
@@ -252,14 +201,9 @@ impl Courier {
             let (owner, at, hook_id) = (self.owner.clone(), clock(), id.clone());
             let leased = store
                 .call(move |c| {
-                    let taken = c
-                        .prepare_cached(
-                            "UPDATE webhooks SET lease_owner = ?2, lease_until = ?3
-                             WHERE id = ?1 AND (lease_until <= ?4 OR lease_owner = ?2)",
-                        )?
-                        .execute(params![hook_id, owner, at + LEASE_SECONDS, at])?;
-                    if taken == 1 {
-                        Ok(Some(get(c, &hook_id)?))
+                    let hooks = c.subscriptions();
+                    if hooks.lease(&hook_id, &owner, at, at + LEASE_SECONDS)? {
+                        hooks.get(&hook_id)
                     } else {
                         Ok(None)
                     }
@@ -283,16 +227,8 @@ impl Courier {
                 let (owner, at, hook_id) = (self.owner.clone(), clock(), hook.id.clone());
                 let renewed = store
                     .call(move |c| {
-                        Ok(c.prepare_cached(
-                            "UPDATE webhooks SET lease_until = ?3
-                             WHERE id = ?1 AND lease_owner = ?2 AND lease_until > ?4",
-                        )?
-                        .execute(params![
-                            hook_id,
-                            owner,
-                            at + LEASE_SECONDS,
-                            at
-                        ])? == 1)
+                        c.subscriptions()
+                            .renew(&hook_id, &owner, at, at + LEASE_SECONDS)
                     })
                     .await?;
                 if !renewed {
@@ -325,22 +261,16 @@ impl Courier {
             let failures = hook.failures;
             // The cursor moves and the lease is given back in one statement, and only while
             // the lease is still ours.
+            let outcome = match failure {
+                None => Delivered::All,
+                Some(why) => Delivered::Failed {
+                    why,
+                    failures: failures + 1,
+                    retry_at: now + backoff_seconds(failures + 1),
+                },
+            };
             store
-                .call(move |c| {
-                    match failure {
-                        None => c.execute(
-                            "UPDATE webhooks SET delivered_seq = ?2, failures = 0, last_error = NULL, next_attempt_at = 0, lease_until = 0
-                             WHERE id = ?1 AND lease_owner = ?3",
-                            params![id, cursor, owner],
-                        )?,
-                        Some(why) => c.execute(
-                            "UPDATE webhooks SET delivered_seq = ?2, failures = ?3, last_error = ?4, next_attempt_at = ?5, lease_until = 0
-                             WHERE id = ?1 AND lease_owner = ?6",
-                            params![id, cursor, failures + 1, why, now + backoff_seconds(failures + 1), owner],
-                        )?,
-                    };
-                    Ok(())
-                })
+                .call(move |c| c.subscriptions().settle(&id, &owner, cursor, &outcome))
                 .await?;
         }
         Ok(round)

@@ -10,13 +10,13 @@
 
 use super::Booking;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::Store;
-use rusqlite::{Connection, TransactionBehavior, params};
+use crate::store::{KeyRecord, KeyRef, Store, Unit};
 
 /// An unfinished request frees its idempotency key after this long.
 pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
 
 /// The key a request runs under.
+#[derive(Clone)]
 pub(crate) struct Claim {
     scope: &'static str,
     user: String,
@@ -27,17 +27,19 @@ pub(crate) struct Claim {
 }
 
 impl Claim {
+    fn key(&self) -> KeyRef<'_> {
+        KeyRef {
+            scope: self.scope,
+            user: &self.user,
+            key: &self.key,
+        }
+    }
+
     /// Ties the key to `booking_id` inside the transaction that creates the booking: if that
     /// transaction commits, no retry under this key can ever create a second booking. A
     /// request whose claim was taken over meanwhile is refused, and its booking rolls back.
-    pub(crate) fn attach(&self, tx: &Connection, booking_id: &str) -> Result<()> {
-        let tied = tx
-            .prepare_cached(
-                "UPDATE idempotency SET booking_id = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3
-                 AND created_at = ?5 AND response = 'in_progress' AND booking_id IS NULL",
-            )?
-            .execute(params![self.scope, self.user, self.key, booking_id, self.taken_at])?;
-        if tied != 1 {
+    pub(crate) fn attach(&self, unit: &dyn Unit, booking_id: &str) -> Result<()> {
+        if !unit.keys().tie(&self.key(), self.taken_at, booking_id)? {
             return Err(Error::Conflict(format!(
                 "the request with idempotency key '{}' took too long and was taken over by a retry: nothing was booked by this one",
                 self.key
@@ -83,62 +85,55 @@ pub(crate) fn begin(
         key: key.to_string(),
         taken_at: now,
     };
-    let mut conn = store.conn()?;
-    let _writer = store.write_lock();
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Claim the key by inserting it: of two writers with one key, exactly one inserts.
-    let inserted = tx
-        .prepare_cached("INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at, booking_id) VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)
-             ON CONFLICT(scope, user_id, key) DO NOTHING")?
-        .execute(params![scope, key, user, hash, now, booking])?;
-    let begun = if inserted == 1 {
-        Begun::Fresh(claim)
-    } else {
-        let (stored, response, created, tied): (String, String, i64, Option<String>) = tx
-            .prepare_cached("SELECT request_hash, response, created_at, booking_id FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3")?
-            .query_row(params![scope, user, key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
+    let k = claim.key();
+    let begun = store.write(|unit| {
+        let keys = unit.keys();
+        // Claim the key by inserting it: of two writers with one key, exactly one inserts.
+        if keys.claim(&k, hash, booking, now)? {
+            return Ok(Begun::Fresh(claim.clone()));
+        }
+        let seen = keys
+            .record(&k)?
+            .ok_or_else(|| Error::internal(format!("idempotency key '{key}' vanished")))?;
         // A request that never finished (the process died, the client went away) does not
         // hold its key for ever: after a few minutes it counts as abandoned.
-        let abandoned = response == INTERRUPTED
-            || (response == IN_PROGRESS && created < now - IDEMPOTENCY_ABANDONED_SECONDS);
-        // Taking over an abandoned key is conditional on the row as read: of two retries,
+        let abandoned = seen.response == INTERRUPTED
+            || (seen.response == IN_PROGRESS
+                && seen.taken_at < now - IDEMPOTENCY_ABANDONED_SECONDS);
+        // Taking over an abandoned key is conditional on the record as read: of two retries,
         // one takes it and the other finds it in progress.
-        let take_over = |hash: &str, booking: Option<&str>| -> Result<bool> {
-            Ok(tx
-                .prepare_cached("UPDATE idempotency SET request_hash = ?4, response = 'in_progress', created_at = ?5, booking_id = ?6
-                     WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND response = ?7 AND created_at = ?8")?
-                .execute(params![scope, user, key, hash, now, booking, response, created])?
-                == 1)
-        };
         let in_progress = || {
             Error::Conflict(format!(
                 "a request with idempotency key '{key}' is still in progress"
             ))
         };
+        let KeyRecord {
+            request_hash,
+            response,
+            booking: tied,
+            ..
+        } = &seen;
         if abandoned && tied.is_none() {
             // Nothing was written under the key: it is free, for any request.
-            if !take_over(hash, booking)? {
+            if !keys.take_over(&k, &seen, hash, booking, now)? {
                 return Err(in_progress());
             }
-            Begun::Fresh(claim)
-        } else if stored != hash {
-            return Err(Error::Conflict(format!(
+            Ok(Begun::Fresh(claim.clone()))
+        } else if request_hash != hash {
+            Err(Error::Conflict(format!(
                 "idempotency key '{key}' was already used with a different request"
-            )));
+            )))
         } else if let (true, Some(booking_id)) = (abandoned, tied) {
-            if !take_over(hash, Some(&booking_id))? {
+            if !keys.take_over(&k, &seen, hash, Some(booking_id), now)? {
                 return Err(in_progress());
             }
-            Begun::Resume(claim, booking_id)
+            Ok(Begun::Resume(claim.clone(), booking_id.clone()))
         } else if response == IN_PROGRESS {
-            return Err(in_progress());
+            Err(in_progress())
         } else {
-            Begun::Replay(Box::new(replay(&response)?))
+            Ok(Begun::Replay(Box::new(replay(response)?)))
         }
-    };
-    tx.commit()?;
+    })?;
     crate::faults::step("idempotency.claimed");
     Ok(begun)
 }
@@ -173,37 +168,21 @@ fn replay(response: &str) -> Result<Result<Booking>> {
 pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
     let recorded = (|| -> Result<()> {
         let conn = store.conn()?;
-        let (scope, user, key) = (claim.scope, &claim.user, &claim.key);
+        let keys = conn.keys();
+        let k = claim.key();
         if let Err(e) = outcome
             && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
         {
-            conn.prepare_cached(
-                "DELETE FROM idempotency WHERE scope = ?1 AND user_id = ?2 AND key = ?3 AND booking_id IS NULL
-                 AND created_at = ?4 AND response = 'in_progress'",
-            )?
-            .execute(params![scope, user, key, claim.taken_at])?;
-            conn.prepare_cached(
-                "UPDATE idempotency SET response = 'interrupted' WHERE scope = ?1 AND user_id = ?2 AND key = ?3
-                 AND created_at = ?4 AND response = 'in_progress'",
-            )?
-            .execute(params![scope, user, key, claim.taken_at])?;
+            if !keys.free(&k, claim.taken_at)? {
+                keys.answer(&k, claim.taken_at, INTERRUPTED)?;
+            }
             return Ok(());
         }
         let response = match outcome {
             Ok(b) => serde_json::json!({"ok": b}),
             Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
         };
-        conn.prepare_cached(
-            "UPDATE idempotency SET response = ?4 WHERE scope = ?1 AND user_id = ?2 AND key = ?3
-             AND created_at = ?5 AND response = 'in_progress'",
-        )?
-        .execute(params![
-            scope,
-            user,
-            key,
-            response.to_string(),
-            claim.taken_at
-        ])?;
+        keys.answer(&k, claim.taken_at, &response.to_string())?;
         Ok(())
     })();
     if recorded.is_ok() {

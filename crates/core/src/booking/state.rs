@@ -10,7 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::events;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::Unit;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -87,12 +87,10 @@ impl std::fmt::Display for BookingStatus {
 }
 
 /// Records a new booking's first state (audit and `booking.created`).
-pub fn created(conn: &Connection, booking: &str, user: &str, now: i64) -> Result<()> {
-    conn.prepare_cached("INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, NULL, 'PENDING', 'created', ?2)")?.execute(
-        params![booking, now],
-    )?;
+pub fn created(unit: &dyn Unit, booking: &str, user: &str, now: i64) -> Result<()> {
+    unit.bookings().audit_created(booking, now)?;
     events::emit(
-        conn,
+        unit,
         "booking.created",
         booking,
         Some(user),
@@ -103,17 +101,16 @@ pub fn created(conn: &Connection, booking: &str, user: &str, now: i64) -> Result
 
 /// Moves a booking from its current status to `to`, or fails without changing anything.
 pub fn transition(
-    conn: &Connection,
+    unit: &dyn Unit,
     booking: &str,
     to: BookingStatus,
     reason: &str,
     now: i64,
 ) -> Result<BookingStatus> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached("SELECT status, user_id FROM bookings WHERE id = ?1")?
-        .query_row([booking], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (from, user) = row.ok_or_else(|| Error::NotFound(format!("no booking {booking}")))?;
+    let (from, user) = unit
+        .bookings()
+        .status(booking)?
+        .ok_or_else(|| Error::NotFound(format!("no booking {booking}")))?;
     let from = BookingStatus::parse(&from)?;
     if !from.can_become(to) {
         return Err(Error::Conflict(format!(
@@ -123,21 +120,16 @@ pub fn transition(
     // Conditional on the status just read: a writer that moved the booking in between (another
     // process, another database connection) makes this one change nothing, and it is refused
     // instead of overwriting that move.
-    let moved = conn
-        .prepare_cached(
-            "UPDATE bookings SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
-        )?
-        .execute(params![to.as_str(), now, booking, from.as_str()])?;
-    if moved != 1 {
+    if !unit
+        .bookings()
+        .move_status(booking, from.as_str(), to.as_str(), reason, now)?
+    {
         return Err(Error::Conflict(format!(
             "booking {booking} changed while it was becoming {to}: look at it again"
         )));
     }
-    conn.prepare_cached("INSERT INTO booking_audit(booking_id, from_status, to_status, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-        params![booking, from.as_str(), to.as_str(), reason, now],
-    )?;
     events::emit(
-        conn,
+        unit,
         BookingStatus::event(to),
         booking,
         Some(&user),

@@ -6,7 +6,10 @@
 pub mod port;
 mod sqlite;
 
-pub use port::{Event, Inventory, Ledger, LedgerRow, Limits, Need, NewEvent, Outbox, Unit};
+pub use port::{
+    Bookings, Delivered, Event, Inventory, KeyRecord, KeyRef, Keys, Ledger, LedgerRow, Limits,
+    Need, NewEvent, Outbox, Subscriptions, Unit, Webhook,
+};
 pub use sqlite::market::*;
 
 use crate::error::{Error, Result};
@@ -50,7 +53,13 @@ impl std::ops::DerefMut for Conn<'_> {
 
 /// A pooled connection is a unit of work on its own (each statement its own transaction).
 impl Unit for Conn<'_> {
+    fn bookings(&self) -> &dyn Bookings {
+        &**self
+    }
     fn inventory(&self) -> &dyn Inventory {
+        &**self
+    }
+    fn keys(&self) -> &dyn Keys {
         &**self
     }
     fn outbox(&self) -> &dyn Outbox {
@@ -60,6 +69,9 @@ impl Unit for Conn<'_> {
         &**self
     }
     fn limits(&self) -> &dyn Limits {
+        &**self
+    }
+    fn subscriptions(&self) -> &dyn Subscriptions {
         &**self
     }
 }
@@ -109,6 +121,19 @@ impl Store {
             .writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `work` as one unit of work: one write transaction, committed when `work` returns
+    /// `Ok`, rolled back otherwise. This process's writers take turns on the writer lock
+    /// first; other processes wait on the busy timeout. Blocking: async callers go through
+    /// [`Store::call`].
+    pub fn write<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let _writer = self.write_lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = work(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Runs blocking database work on the blocking pool, with a pooled connection: how async

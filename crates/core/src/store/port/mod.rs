@@ -3,22 +3,31 @@
 //! [`Unit`] of work gives every repository over one transaction; `store::sqlite` implements
 //! them on SQLite today, and another engine implements the same traits without touching a rule.
 
+mod bookings;
 mod inventory;
+mod keys;
 mod ledger;
 mod limits;
 mod outbox;
+mod subscriptions;
 
+pub use bookings::Bookings;
 pub use inventory::{Inventory, Need};
+pub use keys::{KeyRecord, KeyRef, Keys};
 pub use ledger::{Ledger, LedgerRow};
 pub use limits::Limits;
 pub use outbox::{Event, NewEvent, Outbox};
+pub use subscriptions::{Delivered, Subscriptions, Webhook};
 
 /// One unit of work: the repositories, all inside the caller's transaction, so what they write
 /// commits or rolls back together. A rule takes `&dyn Unit` (or calls these on the transaction
 /// it holds) and never sees the engine.
 pub trait Unit {
+    fn bookings(&self) -> &dyn Bookings;
     fn inventory(&self) -> &dyn Inventory;
+    fn keys(&self) -> &dyn Keys;
     fn outbox(&self) -> &dyn Outbox;
     fn ledger(&self) -> &dyn Ledger;
     fn limits(&self) -> &dyn Limits;
+    fn subscriptions(&self) -> &dyn Subscriptions;
 }

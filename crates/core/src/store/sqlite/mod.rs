@@ -2,18 +2,27 @@
 //! each repository is a set of statements on it. The catalogue (`market`) and the migrations
 //! live here too.
 
+mod bookings;
 mod inventory;
+mod keys;
 mod ledger;
 mod limits;
 pub(crate) mod market;
 pub(crate) mod migrations;
 mod outbox;
+mod subscriptions;
 
-use super::port::{Inventory, Ledger, Limits, Outbox, Unit};
+use super::port::{Bookings, Inventory, Keys, Ledger, Limits, Outbox, Subscriptions, Unit};
 use rusqlite::{Connection, Transaction};
 
 impl Unit for Connection {
+    fn bookings(&self) -> &dyn Bookings {
+        self
+    }
     fn inventory(&self) -> &dyn Inventory {
+        self
+    }
+    fn keys(&self) -> &dyn Keys {
         self
     }
     fn outbox(&self) -> &dyn Outbox {
@@ -23,13 +32,22 @@ impl Unit for Connection {
         self
     }
     fn limits(&self) -> &dyn Limits {
+        self
+    }
+    fn subscriptions(&self) -> &dyn Subscriptions {
         self
     }
 }
 
 /// A transaction is its connection's unit of work.
 impl Unit for Transaction<'_> {
+    fn bookings(&self) -> &dyn Bookings {
+        &**self
+    }
     fn inventory(&self) -> &dyn Inventory {
+        &**self
+    }
+    fn keys(&self) -> &dyn Keys {
         &**self
     }
     fn outbox(&self) -> &dyn Outbox {
@@ -39,6 +57,9 @@ impl Unit for Transaction<'_> {
         &**self
     }
     fn limits(&self) -> &dyn Limits {
+        &**self
+    }
+    fn subscriptions(&self) -> &dyn Subscriptions {
         &**self
     }
 }
