@@ -1,0 +1,118 @@
+//! Time-boxed challenges (per quarter or month) and a traveller's progress in each.
+
+use super::CHALLENGE_COMPLETED;
+use crate::error::{Error, Result};
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Challenge {
+    /// Includes the period, so each quarter's challenge is its own.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub progress: i64,
+    pub goal: i64,
+    pub completed: bool,
+    pub reward_points: i64,
+}
+
+/// The current time-boxed challenges and the user's progress in each.
+pub fn challenges(conn: &Connection, user: &str, today: Date) -> Result<Vec<Challenge>> {
+    challenges_where(conn, user, today, |_| true)
+}
+
+/// The challenges whose kind `wanted` accepts (by the id before the colon).
+pub(super) fn challenges_where(
+    conn: &Connection,
+    user: &str,
+    today: Date,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<Challenge>> {
+    let q = (today.month() - 1) / 3;
+    let q_start = Date::new(today.year(), q * 3 + 1, 1).map_err(Error::internal)?;
+    let q_end = Date::new(today.year(), q * 3 + 3, 1)
+        .map_err(Error::internal)?
+        .last_of_month();
+    let m_start = today.first_of_month();
+    let m_end = today.last_of_month();
+    let period_q = format!("{}Q{}", today.year(), q + 1);
+    let period_m = today.strftime("%Y-%m").to_string();
+    let count = |sql: &str, from: Date, to: Date, goal: i64| -> Result<i64> {
+        let start = from
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(Error::internal)?
+            .timestamp()
+            .as_second();
+        let end = to
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(Error::internal)?
+            .timestamp()
+            .as_second()
+            + 86_400;
+        // Progress stops at the goal, so the count stops there too: a frequent booker's
+        // every booking must not re-count the whole month.
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row(params![user, start, end, goal], |r| r.get(0))?)
+    };
+    let live =
+        "b.status IN ('CONFIRMED', 'COMPLETED') AND b.created_at >= ?2 AND b.created_at < ?3";
+    let specs: [(String, &str, &str, Date, Date, i64, String); 3] = [
+        (
+            format!("asia_explorer:{period_q}"),
+            "Asia Explorer",
+            "Book 2 trips to Asia this quarter",
+            q_start,
+            q_end,
+            2,
+            format!("SELECT count(*) FROM (SELECT DISTINCT b.id FROM bookings b JOIN booking_items i ON i.booking_id = b.id WHERE b.user_id = ?1 AND {live} AND i.continent = 'Asia' LIMIT ?4)"),
+        ),
+        (
+            format!("frequent_booker:{period_m}"),
+            "Frequent Booker",
+            "Confirm 3 bookings this month",
+            m_start,
+            m_end,
+            3,
+            format!("SELECT count(*) FROM (SELECT 1 FROM bookings b WHERE b.user_id = ?1 AND {live} LIMIT ?4)"),
+        ),
+        (
+            format!("critic:{period_q}"),
+            "Critic",
+            "Write 2 reviews this quarter",
+            q_start,
+            q_end,
+            2,
+            "SELECT count(*) FROM (SELECT 1 FROM reviews r WHERE r.user_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3 LIMIT ?4)".to_string(),
+        ),
+    ];
+    let mut done = conn.prepare_cached(
+        "SELECT 1 FROM challenge_completions WHERE user_id = ?1 AND challenge = ?2",
+    )?;
+    specs
+        .into_iter()
+        .filter(|spec| wanted(spec.0.split(':').next().unwrap_or("")))
+        .map(|(id, name, description, from, to, goal, sql)| {
+            let progress = count(&sql, from, to, goal)?.min(goal);
+            let completed = done
+                .query_row(params![user, id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            Ok(Challenge {
+                id,
+                name: name.into(),
+                description: description.into(),
+                starts_on: from,
+                ends_on: to,
+                progress,
+                goal,
+                completed,
+                reward_points: CHALLENGE_COMPLETED,
+            })
+        })
+        .collect()
+}
