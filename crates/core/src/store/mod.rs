@@ -51,30 +51,8 @@ impl std::ops::DerefMut for Conn<'_> {
     }
 }
 
-/// A pooled connection is a unit of work on its own (each statement its own transaction).
-impl Unit for Conn<'_> {
-    fn bookings(&self) -> &dyn Bookings {
-        &**self
-    }
-    fn inventory(&self) -> &dyn Inventory {
-        &**self
-    }
-    fn keys(&self) -> &dyn Keys {
-        &**self
-    }
-    fn outbox(&self) -> &dyn Outbox {
-        &**self
-    }
-    fn ledger(&self) -> &dyn Ledger {
-        &**self
-    }
-    fn limits(&self) -> &dyn Limits {
-        &**self
-    }
-    fn subscriptions(&self) -> &dyn Subscriptions {
-        &**self
-    }
-}
+// A pooled connection is a unit of work on its own (each statement its own transaction).
+sqlite::unit_through_deref!(Conn<'_>);
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {

@@ -39,27 +39,35 @@ impl Unit for Connection {
     }
 }
 
-/// A transaction is its connection's unit of work.
-impl Unit for Transaction<'_> {
-    fn bookings(&self) -> &dyn Bookings {
-        &**self
-    }
-    fn inventory(&self) -> &dyn Inventory {
-        &**self
-    }
-    fn keys(&self) -> &dyn Keys {
-        &**self
-    }
-    fn outbox(&self) -> &dyn Outbox {
-        &**self
-    }
-    fn ledger(&self) -> &dyn Ledger {
-        &**self
-    }
-    fn limits(&self) -> &dyn Limits {
-        &**self
-    }
-    fn subscriptions(&self) -> &dyn Subscriptions {
-        &**self
-    }
+/// A unit of work for anything that derefs to a connection (a transaction, a pooled
+/// connection): the connection's repositories.
+macro_rules! unit_through_deref {
+    ($t:ty) => {
+        impl $crate::store::port::Unit for $t {
+            fn bookings(&self) -> &dyn $crate::store::port::Bookings {
+                &**self
+            }
+            fn inventory(&self) -> &dyn $crate::store::port::Inventory {
+                &**self
+            }
+            fn keys(&self) -> &dyn $crate::store::port::Keys {
+                &**self
+            }
+            fn outbox(&self) -> &dyn $crate::store::port::Outbox {
+                &**self
+            }
+            fn ledger(&self) -> &dyn $crate::store::port::Ledger {
+                &**self
+            }
+            fn limits(&self) -> &dyn $crate::store::port::Limits {
+                &**self
+            }
+            fn subscriptions(&self) -> &dyn $crate::store::port::Subscriptions {
+                &**self
+            }
+        }
+    };
 }
+pub(crate) use unit_through_deref;
+
+unit_through_deref!(Transaction<'_>);
