@@ -190,33 +190,14 @@ impl LocalAgency {
         crate::ai::conversation::Chats::new(self.store().clone(), self.shared.clock)
     }
 
-    pub fn payments(&self) -> Arc<dyn PaymentProvider> {
-        self.shared.desk.payments()
-    }
-
     /// Today in UTC (package departures and challenges are dated in UTC).
     pub fn today(&self) -> Date {
         self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
     }
 
-    /// Forgets cached search answers (inventory changed).
-    pub fn invalidate_caches(&self) {
-        self.shared.search.invalidate();
-    }
-
     /// The in-memory network (places, routes, timetable), for benchmarks and tools.
     pub fn network(&self) -> Arc<Network> {
         self.shared.search.network()
-    }
-
-    /// A configured hotel provider by name.
-    pub fn hotel_provider(&self, name: &str) -> Option<Arc<dyn HotelProvider>> {
-        self.shared.search.hotel_provider(name)
-    }
-
-    /// A configured flight provider by name.
-    pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
-        self.shared.search.flight_provider(name)
     }
 
     pub fn sandbox(&self) -> SandboxProvider {

@@ -71,7 +71,7 @@ impl Desk {
         self.search.fx()
     }
 
-    pub fn payments(&self) -> Arc<dyn super::payment::PaymentProvider> {
+    fn payments(&self) -> Arc<dyn super::payment::PaymentProvider> {
         self.payments.clone()
     }
 }
