@@ -16,7 +16,6 @@ use crate::store::{KeyRecord, KeyRef, Store, Unit};
 pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
 
 /// The key a request runs under.
-#[derive(Clone)]
 pub(crate) struct Claim {
     scope: &'static str,
     user: String,
@@ -85,12 +84,12 @@ pub(crate) fn begin(
         key: key.to_string(),
         taken_at: now,
     };
-    let k = claim.key();
-    let begun = store.write(|unit| {
+    let k = KeyRef { scope, user, key };
+    let begun = store.write(move |unit| {
         let keys = unit.keys();
         // Claim the key by inserting it: of two writers with one key, exactly one inserts.
         if keys.claim(&k, hash, booking, now)? {
-            return Ok(Begun::Fresh(claim.clone()));
+            return Ok(Begun::Fresh(claim));
         }
         let seen = keys
             .record(&k)?
@@ -118,7 +117,7 @@ pub(crate) fn begin(
             if !keys.take_over(&k, &seen, hash, booking, now)? {
                 return Err(in_progress());
             }
-            Ok(Begun::Fresh(claim.clone()))
+            Ok(Begun::Fresh(claim))
         } else if request_hash != hash {
             Err(Error::Conflict(format!(
                 "idempotency key '{key}' was already used with a different request"
@@ -127,7 +126,7 @@ pub(crate) fn begin(
             if !keys.take_over(&k, &seen, hash, Some(booking_id), now)? {
                 return Err(in_progress());
             }
-            Ok(Begun::Resume(claim.clone(), booking_id.clone()))
+            Ok(Begun::Resume(claim, booking_id.clone()))
         } else if response == IN_PROGRESS {
             Err(in_progress())
         } else {
