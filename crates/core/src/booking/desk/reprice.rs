@@ -165,14 +165,7 @@ impl Desk {
         let orders = p.orders().expect("a stay supplier");
         let (fresh, quote_id) = orders.quote(&offer).await?;
         let total = self.fx().convert(fresh.total(), offer.total().currency)?;
-        if total.minor > offer.total().minor {
-            return Err(Error::Conflict(format!(
-                "the price of offer {} went up from {} to {}: search again",
-                offer.id,
-                offer.total(),
-                total
-            )));
-        }
+        refuse_rise(&offer, total)?;
         let mut seen = self
             .search
             .convert_hotel(fresh.clone(), Some(offer.total().currency))?;
@@ -210,14 +203,7 @@ impl Desk {
                     ))
                 })?;
             let total = self.fx().convert(fresh.total(), currency)?;
-            if total.minor > offer.total().minor {
-                return Err(Error::Conflict(format!(
-                    "the price of offer {} went up from {} to {}: search again",
-                    offer.id,
-                    offer.total(),
-                    total
-                )));
-            }
+            refuse_rise(&offer, total)?;
             (
                 total,
                 self.fx().convert(fresh.price.tax, currency)?,
@@ -361,4 +347,17 @@ impl Desk {
             stay: None,
         })
     }
+}
+
+/// A hotel offer priced again at booking time is booked only if it did not get dearer.
+fn refuse_rise(offer: &HotelOffer, now: Money) -> Result<()> {
+    if now.minor > offer.total().minor {
+        return Err(Error::Conflict(format!(
+            "the price of offer {} went up from {} to {}: search again",
+            offer.id,
+            offer.total(),
+            now
+        )));
+    }
+    Ok(())
 }
