@@ -7,8 +7,9 @@ pub mod port;
 mod sqlite;
 
 pub use port::{
-    Bookings, Delivered, Event, Inventory, KeyRecord, KeyRef, Keys, Ledger, LedgerRow, Limits,
-    Need, NewEvent, Outbox, Subscriptions, Unit, Webhook,
+    Bookings, Catalogue, Conversations, Delivered, Event, Fares, Inventory, KeyRecord, KeyRef,
+    Keys, Ledger, LedgerRow, Limits, Need, NewEvent, Outbox, PackageIndex, Payments, Points,
+    Reports, Subscriptions, Trips, Unit, Users, Watches, Webhook,
 };
 pub use sqlite::market::*;
 
@@ -112,6 +113,32 @@ impl Store {
         let out = work(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs `work` on a pooled connection outside any explicit transaction: reads, and single
+    /// statements that keep their promise on their own. Blocking: async callers go through
+    /// [`Store::reading`].
+    pub fn read<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
+        let conn = self.conn()?;
+        work(&conn)
+    }
+
+    /// [`Store::read`] on the blocking pool: how async code reads.
+    pub async fn reading<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn Unit) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read(work)).await?
+    }
+
+    /// [`Store::write`] on the blocking pool: how async code writes.
+    pub async fn writing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn Unit) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write(work)).await?
     }
 
     /// Runs blocking database work on the blocking pool, with a pooled connection: how async

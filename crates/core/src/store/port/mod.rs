@@ -4,20 +4,40 @@
 //! them on SQLite today, and another engine implements the same traits without touching a rule.
 
 mod bookings;
+mod catalogue;
+mod conversations;
+mod fares;
 mod inventory;
 mod keys;
 mod ledger;
 mod limits;
 mod outbox;
+mod packages;
+mod payments;
+mod points;
+mod reports;
 mod subscriptions;
+mod trips;
+mod users;
+mod watches;
 
 pub use bookings::Bookings;
+pub use catalogue::Catalogue;
+pub use conversations::Conversations;
+pub use fares::Fares;
 pub use inventory::{Inventory, Need};
 pub use keys::{KeyRecord, KeyRef, Keys};
 pub use ledger::{Ledger, LedgerRow};
 pub use limits::Limits;
 pub use outbox::{Event, NewEvent, Outbox};
+pub use packages::PackageIndex;
+pub use payments::Payments;
+pub use points::Points;
+pub use reports::Reports;
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
+pub use trips::Trips;
+pub use users::Users;
+pub use watches::Watches;
 
 /// One unit of work: the repositories, all inside the caller's transaction, so what they write
 /// commits or rolls back together. A rule takes `&dyn Unit` (or calls these on the transaction
@@ -30,4 +50,14 @@ pub trait Unit {
     fn ledger(&self) -> &dyn Ledger;
     fn limits(&self) -> &dyn Limits;
     fn subscriptions(&self) -> &dyn Subscriptions;
+    fn users(&self) -> &dyn Users;
+    fn reports(&self) -> &dyn Reports;
+    fn payments(&self) -> &dyn Payments;
+    fn points(&self) -> &dyn Points;
+    fn trips(&self) -> &dyn Trips;
+    fn conversations(&self) -> &dyn Conversations;
+    fn watches(&self) -> &dyn Watches;
+    fn fares(&self) -> &dyn Fares;
+    fn packages(&self) -> &dyn PackageIndex;
+    fn catalogue(&self) -> &dyn Catalogue;
 }

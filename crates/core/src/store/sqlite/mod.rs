@@ -3,6 +3,9 @@
 //! live here too.
 
 mod bookings;
+mod catalogue;
+mod conversations;
+mod fares;
 mod inventory;
 mod keys;
 mod ledger;
@@ -10,9 +13,19 @@ mod limits;
 pub(crate) mod market;
 pub(crate) mod migrations;
 mod outbox;
+mod packages;
+mod payments;
+mod points;
+mod reports;
 mod subscriptions;
+mod trips;
+mod users;
+mod watches;
 
-use super::port::{Bookings, Inventory, Keys, Ledger, Limits, Outbox, Subscriptions, Unit};
+use super::port::{
+    Bookings, Catalogue, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
+    PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+};
 use rusqlite::{Connection, Transaction};
 
 impl Unit for Connection {
@@ -35,6 +48,36 @@ impl Unit for Connection {
         self
     }
     fn subscriptions(&self) -> &dyn Subscriptions {
+        self
+    }
+    fn users(&self) -> &dyn Users {
+        self
+    }
+    fn reports(&self) -> &dyn Reports {
+        self
+    }
+    fn payments(&self) -> &dyn Payments {
+        self
+    }
+    fn points(&self) -> &dyn Points {
+        self
+    }
+    fn trips(&self) -> &dyn Trips {
+        self
+    }
+    fn conversations(&self) -> &dyn Conversations {
+        self
+    }
+    fn watches(&self) -> &dyn Watches {
+        self
+    }
+    fn fares(&self) -> &dyn Fares {
+        self
+    }
+    fn packages(&self) -> &dyn PackageIndex {
+        self
+    }
+    fn catalogue(&self) -> &dyn Catalogue {
         self
     }
 }
@@ -63,6 +106,36 @@ macro_rules! unit_through_deref {
                 &**self
             }
             fn subscriptions(&self) -> &dyn $crate::store::port::Subscriptions {
+                &**self
+            }
+            fn users(&self) -> &dyn $crate::store::port::Users {
+                &**self
+            }
+            fn reports(&self) -> &dyn $crate::store::port::Reports {
+                &**self
+            }
+            fn payments(&self) -> &dyn $crate::store::port::Payments {
+                &**self
+            }
+            fn points(&self) -> &dyn $crate::store::port::Points {
+                &**self
+            }
+            fn trips(&self) -> &dyn $crate::store::port::Trips {
+                &**self
+            }
+            fn conversations(&self) -> &dyn $crate::store::port::Conversations {
+                &**self
+            }
+            fn watches(&self) -> &dyn $crate::store::port::Watches {
+                &**self
+            }
+            fn fares(&self) -> &dyn $crate::store::port::Fares {
+                &**self
+            }
+            fn packages(&self) -> &dyn $crate::store::port::PackageIndex {
+                &**self
+            }
+            fn catalogue(&self) -> &dyn $crate::store::port::Catalogue {
                 &**self
             }
         }

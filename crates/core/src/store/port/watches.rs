@@ -1,0 +1,4 @@
+//! Price watches and what they last saw.
+
+/// Promise: to be stated by the methods this area gains.
+pub trait Watches {}
