@@ -1,18 +1,16 @@
 //! Fan-out over every enabled provider with a per-provider deadline, merge, dedupe (same
-//! travel, keep the cheapest) and a TTL cache. A failing or slow provider gives a warning and
+//! travel, keep the cheapest) and the providers' layer of the search cache (`search::cache`). A failing or slow provider gives a warning and
 //! partial results; only when every provider fails is the search an error.
 
+use super::cache::{FLIGHT_TTL, HOTEL_TTL, TtlCache};
 use crate::error::{Error, Result};
 use crate::model::{Currency, FlightOffer, FxTable, HotelOffer};
 use crate::providers::{FlightProvider, FlightRequest, HotelProvider, HotelRequest};
 use jiff::Timestamp;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinSet;
-
-pub const FLIGHT_CACHE_TTL: Duration = Duration::from_secs(600);
-pub const HOTEL_CACHE_TTL: Duration = Duration::from_secs(900);
 
 /// Offers merged from every provider, and what went wrong on the way.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +29,11 @@ type Answer<T> = (
 /// Told each provider's answer as it arrives: its offers, or why it gave none.
 pub type Observer<'a, T> = &'a (dyn Fn(&str, std::result::Result<&[T], &str>) + Send + Sync);
 
-type Cache<T> = Mutex<HashMap<String, (Instant, Arc<Gathered<T>>)>>;
+/// What the providers answered, by request.
+type Cache<T> = TtlCache<Arc<Gathered<T>>>;
+
+/// Requests whose answers are kept; past it the oldest half goes.
+const CACHED_REQUESTS: usize = 256;
 
 pub struct Aggregator {
     flight_providers: Vec<Arc<dyn FlightProvider>>,
@@ -51,8 +53,8 @@ impl Aggregator {
             flight_providers,
             hotel_providers,
             deadline,
-            flight_cache: Mutex::new(HashMap::new()),
-            hotel_cache: Mutex::new(HashMap::new()),
+            flight_cache: TtlCache::new(FLIGHT_TTL, CACHED_REQUESTS),
+            hotel_cache: TtlCache::new(HOTEL_TTL, CACHED_REQUESTS),
         }
     }
 
@@ -96,7 +98,7 @@ impl Aggregator {
         observe: Observer<'_, FlightOffer>,
     ) -> Result<Arc<Gathered<FlightOffer>>> {
         let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
-        if let Some(hit) = lookup(&self.flight_cache, &key, FLIGHT_CACHE_TTL) {
+        if let Some(hit) = self.flight_cache.get(&key) {
             for name in self.flight_provider_names() {
                 let mine: Vec<FlightOffer> = hit
                     .offers
@@ -130,7 +132,7 @@ impl Aggregator {
         )
         .await?;
         let gathered = Arc::new(gathered);
-        store(&self.flight_cache, key, gathered.clone());
+        self.flight_cache.put(key, gathered.clone());
         Ok(gathered)
     }
 
@@ -140,7 +142,7 @@ impl Aggregator {
         fx: &FxTable,
     ) -> Result<Arc<Gathered<HotelOffer>>> {
         let key = cache_key(req, |r| r.now = Timestamp::UNIX_EPOCH)?;
-        if let Some(hit) = lookup(&self.hotel_cache, &key, HOTEL_CACHE_TTL) {
+        if let Some(hit) = self.hotel_cache.get(&key) {
             return Ok(hit);
         }
         let mut set = JoinSet::new();
@@ -165,18 +167,14 @@ impl Aggregator {
         )
         .await?;
         let gathered = Arc::new(gathered);
-        store(&self.hotel_cache, key, gathered.clone());
+        self.hotel_cache.put(key, gathered.clone());
         Ok(gathered)
     }
 
     /// Forgets cached answers (after a booking changes inventory).
     pub fn invalidate(&self) {
-        if let Ok(mut c) = self.flight_cache.lock() {
-            c.clear();
-        }
-        if let Ok(mut c) = self.hotel_cache.lock() {
-            c.clear();
-        }
+        self.flight_cache.clear();
+        self.hotel_cache.clear();
     }
 }
 
@@ -187,22 +185,6 @@ fn cache_key<T: serde::Serialize + Clone>(
     let mut r = req.clone();
     normalize(&mut r);
     Ok(serde_json::to_string(&r)?)
-}
-
-fn lookup<T>(cache: &Cache<T>, key: &str, ttl: Duration) -> Option<Arc<Gathered<T>>> {
-    let c = cache.lock().ok()?;
-    c.get(key)
-        .filter(|(at, _)| at.elapsed() < ttl)
-        .map(|(_, g)| g.clone())
-}
-
-fn store<T>(cache: &Cache<T>, key: String, value: Arc<Gathered<T>>) {
-    if let Ok(mut c) = cache.lock() {
-        if c.len() > 256 {
-            c.clear();
-        }
-        c.insert(key, (Instant::now(), value));
-    }
 }
 
 async fn collect<T: Send + 'static>(

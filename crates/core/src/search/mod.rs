@@ -2,6 +2,7 @@
 //! flexible-date calendar and explore.
 
 pub mod aggregate;
+pub mod cache;
 pub mod flights;
 pub mod history;
 pub mod hotels;

@@ -3,6 +3,7 @@
 //! Flights, hotels, the flexible-date calendar and explore all answer from here.
 
 use super::aggregate::Aggregator;
+use super::cache::{FLIGHT_TTL, TtlCache};
 use super::results::{
     CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults, Progress,
     ProviderUpdate, updates_by_provider,
@@ -20,7 +21,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// Finished answers kept; past it the oldest half goes.
+const CACHED_ANSWERS: usize = 1_000;
 
 /// Which suppliers the market asks, and how long each may take.
 #[derive(Clone)]
@@ -58,7 +62,7 @@ struct Market {
     aggregator: Aggregator,
     /// Finished answers (filtered, sorted, converted) by query, for as long as the
     /// aggregator's own cache: a busy server answers a repeated search from here.
-    answers: Mutex<HashMap<String, (Instant, FlightResults)>>,
+    answers: TtlCache<FlightResults>,
 }
 
 impl Searcher {
@@ -129,9 +133,7 @@ impl Searcher {
     pub fn invalidate(&self) {
         let m = self.market();
         m.aggregator.invalidate();
-        if let Ok(mut a) = m.answers.lock() {
-            a.clear();
-        }
+        m.answers.clear();
     }
 
     pub fn suggest_places(&self, query: &str, limit: usize) -> Vec<PlaceSuggestion> {
@@ -149,13 +151,7 @@ impl Searcher {
         let places = &m.net.places;
         let req = query.resolve(places, self.fx(), self.now())?;
         let key = serde_json::to_string(query)?;
-        let ttl = super::aggregate::FLIGHT_CACHE_TTL;
-        let cached = m.answers.lock().ok().and_then(|a| {
-            a.get(&key)
-                .filter(|(at, _)| at.elapsed() < ttl)
-                .map(|(_, r)| r.clone())
-        });
-        if let Some(hit) = cached {
+        if let Some(hit) = m.answers.get(&key) {
             updates_by_provider(&hit, progress);
             return Ok(hit);
         }
@@ -190,12 +186,7 @@ impl Searcher {
             offers,
             warnings: gathered.warnings.clone(),
         };
-        if let Ok(mut a) = m.answers.lock() {
-            if a.len() > 1_000 {
-                a.clear();
-            }
-            a.insert(key, (Instant::now(), results.clone()));
-        }
+        m.answers.put(key, results.clone());
         Ok(results)
     }
 
@@ -523,7 +514,7 @@ fn build_market(store: &Store, sources: &Sources) -> Result<Market> {
         net,
         sandbox,
         aggregator,
-        answers: Default::default(),
+        answers: TtlCache::new(FLIGHT_TTL, CACHED_ANSWERS),
     })
 }
 
