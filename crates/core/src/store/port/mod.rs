@@ -33,7 +33,7 @@ pub use outbox::{Event, NewEvent, Outbox};
 pub use packages::PackageIndex;
 pub use payments::Payments;
 pub use points::Points;
-pub use reports::Reports;
+pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
 pub use trips::Trips;
 pub use users::Users;
