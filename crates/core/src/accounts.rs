@@ -6,9 +6,9 @@
 use crate::error::{Error, Result};
 use crate::profile::{self, Profile};
 use crate::store::Unit;
+use crate::store::port::{NewAccount, RefreshToken};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 pub const MIN_PASSWORD: usize = 10;
@@ -51,7 +51,7 @@ fn check_email(email: &str) -> Result<String> {
 /// Creates an account. The first account of a server is not special: admins are made with
 /// `booksygo admin create-user --role admin` on the server's data directory.
 pub fn register(
-    conn: &Connection,
+    unit: &dyn Unit,
     email: &str,
     password: &str,
     first: &str,
@@ -81,43 +81,41 @@ pub fn register(
     }
     let hash = hash_password(password)?;
     let id = crate::ids::new("usr");
-    conn.execute(
-        "INSERT INTO users(id, email, first_name, last_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id, email, first.trim(), last.trim(), role, hash, now],
-    )
-    .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            Error::Conflict("an account with this email already exists: log in instead".into())
-        }
-        e => e.into(),
+    let added = unit.users().register(&NewAccount {
+        id: &id,
+        email: &email,
+        first_name: first.trim(),
+        last_name: last.trim(),
+        role,
+        password_hash: &hash,
+        at: now,
     })?;
+    if !added {
+        return Err(Error::Conflict(
+            "an account with this email already exists: log in instead".into(),
+        ));
+    }
     crate::events::emit(
-        conn,
+        unit,
         "user.registered",
         &id,
         Some(&id),
         &serde_json::json!({"user_id": id}),
         now,
     )?;
-    profile::get(conn, &id)
+    profile::get(unit, &id)
 }
 
 /// Checks an email and password. Unknown emails cost the same argon2 work as wrong
 /// passwords, and both get the same answer.
-pub fn login(conn: &Connection, email: &str, password: &str) -> Result<Profile> {
+pub fn login(unit: &dyn Unit, email: &str, password: &str) -> Result<Profile> {
     let email = email.trim().to_ascii_lowercase();
-    let row: Option<(String, Option<String>)> = conn
-        .query_row(
-            "SELECT id, password_hash FROM users WHERE email = ?1",
-            [&email],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row = unit.users().credentials(&email)?;
     // A real hash of a random password, verified when there is no account, so that both
     // failures cost one argon2 verification.
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     match row {
-        Some((id, Some(hash))) if password_matches(password, &hash) => profile::get(conn, &id),
+        Some((id, Some(hash))) if password_matches(password, &hash) => profile::get(unit, &id),
         Some((_, Some(_))) => Err(Error::AuthRequired(BAD_LOGIN.into())),
         _ => {
             let dummy = DUMMY.get_or_init(|| {
@@ -149,7 +147,7 @@ fn random_token() -> Result<String> {
 
 /// A new refresh token, in a new family (a login) or an existing one (a rotation).
 pub fn issue_refresh(
-    conn: &Connection,
+    unit: &dyn Unit,
     user: &str,
     family: Option<&str>,
     now: i64,
@@ -158,26 +156,28 @@ pub fn issue_refresh(
     let family = family
         .map(str::to_string)
         .unwrap_or_else(|| crate::ids::new("fam"));
-    conn.execute(
-        "INSERT INTO refresh_tokens(token_hash, user_id, family, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![token_hash(&token), user, family, now + REFRESH_TTL_SECONDS, now],
+    unit.users().add_refresh_token(
+        &token_hash(&token),
+        user,
+        &family,
+        now + REFRESH_TTL_SECONDS,
+        now,
     )?;
     Ok(token)
 }
 
 /// Uses a refresh token: returns its user and a fresh token of the same family. A token used
 /// twice means it was stolen or replayed: the whole family is revoked.
-pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, String)> {
-    /// user, family, expires_at, used_at, revoked_at
-    type Row = (String, String, i64, Option<i64>, Option<i64>);
-    let row: Option<Row> = conn
-        .query_row(
-            "SELECT user_id, family, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?1",
-            [token_hash(token)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
-    let Some((user, family, expires, used, revoked)) = row else {
+pub fn rotate(unit: &dyn Unit, token: &str, now: i64) -> Result<(String, String)> {
+    let row = unit.users().refresh_token_by_hash(&token_hash(token))?;
+    let Some(RefreshToken {
+        user,
+        family,
+        expires_at: expires,
+        used_at: used,
+        revoked_at: revoked,
+    }) = row
+    else {
         return Err(Error::AuthRequired(
             "unknown refresh token: log in again".into(),
         ));
@@ -194,14 +194,11 @@ pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, Strin
     }
     // Claim the token atomically: of two uses, only one can set `used_at`. Run outside a
     // surrounding transaction, so that the revocation below is kept when we return an error.
-    let claimed = conn.execute(
-        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
-        params![token_hash(token), now],
-    )? == 1;
+    let claimed = unit.users().use_refresh_token(&token_hash(token), now)?;
     if !claimed || used.is_some() {
-        revoke_family(conn, &family, now)?;
+        unit.users().revoke_family(&family, now)?;
         crate::events::emit(
-            conn,
+            unit,
             "auth.refresh_reuse",
             &user,
             Some(&user),
@@ -212,36 +209,21 @@ pub fn rotate(conn: &Connection, token: &str, now: i64) -> Result<(String, Strin
             "refresh token reused: every session of this login is revoked; log in again".into(),
         ));
     }
-    let next = issue_refresh(conn, &user, Some(&family), now)?;
+    let next = issue_refresh(unit, &user, Some(&family), now)?;
     Ok((user, next))
 }
 
 /// Logs out: the token's whole family stops working.
-pub fn logout(conn: &Connection, token: &str, now: i64) -> Result<()> {
-    let family: Option<String> = conn
-        .query_row(
-            "SELECT family FROM refresh_tokens WHERE token_hash = ?1",
-            [token_hash(token)],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match family {
-        Some(f) => revoke_family(conn, &f, now),
+pub fn logout(unit: &dyn Unit, token: &str, now: i64) -> Result<()> {
+    match unit.users().refresh_family(&token_hash(token))? {
+        Some(f) => unit.users().revoke_family(&f, now),
         None => Err(Error::AuthRequired("unknown refresh token".into())),
     }
 }
 
-fn revoke_family(conn: &Connection, family: &str, now: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
-        params![family, now],
-    )?;
-    Ok(())
-}
-
-pub fn role(conn: &Connection, user: &str) -> Result<String> {
-    conn.query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
-        .optional()?
+pub fn role(unit: &dyn Unit, user: &str) -> Result<String> {
+    unit.users()
+        .role(user)?
         .ok_or_else(|| Error::AuthRequired("the account no longer exists".into()))
 }
 
@@ -350,12 +332,15 @@ impl LocalAccounts {
         LocalAccounts { store, clock }
     }
 
+    /// Runs `work` on the blocking pool, on a pooled connection outside any transaction:
+    /// each statement commits on its own, so the family a reused refresh token revokes stays
+    /// revoked when the rotation answers with an error.
     async fn blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Connection, i64) -> Result<T> + Send + 'static,
+        work: impl FnOnce(&dyn Unit, i64) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let now = self.clock.now().as_second();
-        self.store.call(move |c| work(c, now)).await
+        self.store.reading(move |u| work(u, now)).await
     }
 }
 
@@ -441,95 +426,96 @@ mod tests {
     #[test]
     fn register_login_and_uniform_failures() {
         let (_d, s) = store();
-        let c = s.conn().unwrap();
-        let p = register(
-            &c,
-            "Ada@Example.com",
-            "correct horse battery",
-            "Ada",
-            "Lovelace",
-            "user",
-            0,
-        )
-        .unwrap();
-        assert_eq!(p.email, "ada@example.com");
-        assert_eq!(
-            login(&c, "ada@example.com", "correct horse battery")
-                .unwrap()
-                .id,
-            p.id
-        );
-        let wrong = login(&c, "ada@example.com", "wrong password!!")
-            .unwrap_err()
-            .to_string();
-        let unknown = login(&c, "nobody@example.com", "wrong password!!")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            wrong, unknown,
-            "the answer never reveals whether an email exists"
-        );
-        assert!(register(&c, "ada@example.com", "another password", "", "", "user", 0).is_err());
-        assert!(
-            register(&c, "bob@example.com", "short", "", "", "user", 0)
-                .unwrap_err()
-                .to_string()
-                .contains("at least")
-        );
-        assert!(register(&c, "not-an-email", "long enough pw", "", "", "user", 0).is_err());
-        let stored: String = c
-            .query_row(
-                "SELECT password_hash FROM users WHERE id = ?1",
-                [&p.id],
-                |r| r.get(0),
+        s.read(|c| {
+            let p = register(
+                c,
+                "Ada@Example.com",
+                "correct horse battery",
+                "Ada",
+                "Lovelace",
+                "user",
+                0,
             )
             .unwrap();
-        assert!(stored.starts_with("$argon2id$"));
+            assert_eq!(p.email, "ada@example.com");
+            assert_eq!(
+                login(c, "ada@example.com", "correct horse battery")
+                    .unwrap()
+                    .id,
+                p.id
+            );
+            let wrong = login(c, "ada@example.com", "wrong password!!")
+                .unwrap_err()
+                .to_string();
+            let unknown = login(c, "nobody@example.com", "wrong password!!")
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                wrong, unknown,
+                "the answer never reveals whether an email exists"
+            );
+            assert!(register(c, "ada@example.com", "another password", "", "", "user", 0).is_err());
+            assert!(
+                register(c, "bob@example.com", "short", "", "", "user", 0)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("at least")
+            );
+            assert!(register(c, "not-an-email", "long enough pw", "", "", "user", 0).is_err());
+            let (id, stored) = c.users().credentials("ada@example.com").unwrap().unwrap();
+            assert_eq!(id, p.id);
+            assert!(stored.unwrap().starts_with("$argon2id$"));
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]
     fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
         let (_d, s) = store();
-        let c = s.conn().unwrap();
-        let p = register(
-            &c,
-            "ada@example.com",
-            "correct horse battery",
-            "",
-            "",
-            "user",
-            0,
-        )
+        s.read(|c| {
+            let p = register(
+                c,
+                "ada@example.com",
+                "correct horse battery",
+                "",
+                "",
+                "user",
+                0,
+            )
+            .unwrap();
+            let t1 = issue_refresh(c, &p.id, None, 0).unwrap();
+            let (user, t2) = rotate(c, &t1, 10).unwrap();
+            assert_eq!(user, p.id);
+            let (_, t3) = rotate(c, &t2, 20).unwrap();
+            // t1 again: stolen. Everything in the family dies, t3 included.
+            assert!(
+                rotate(c, &t1, 30)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("reused")
+            );
+            assert!(
+                rotate(c, &t3, 40)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("revoked")
+            );
+            // Expiry.
+            let t = issue_refresh(c, &p.id, None, 0).unwrap();
+            assert!(
+                rotate(c, &t, REFRESH_TTL_SECONDS + 1)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("expired")
+            );
+            // Logout.
+            let t = issue_refresh(c, &p.id, None, 0).unwrap();
+            logout(c, &t, 5).unwrap();
+            assert!(rotate(c, &t, 6).is_err());
+            assert!(rotate(c, "rt_garbage", 6).is_err());
+            Ok(())
+        })
         .unwrap();
-        let t1 = issue_refresh(&c, &p.id, None, 0).unwrap();
-        let (user, t2) = rotate(&c, &t1, 10).unwrap();
-        assert_eq!(user, p.id);
-        let (_, t3) = rotate(&c, &t2, 20).unwrap();
-        // t1 again: stolen. Everything in the family dies, t3 included.
-        assert!(
-            rotate(&c, &t1, 30)
-                .unwrap_err()
-                .to_string()
-                .contains("reused")
-        );
-        assert!(
-            rotate(&c, &t3, 40)
-                .unwrap_err()
-                .to_string()
-                .contains("revoked")
-        );
-        // Expiry.
-        let t = issue_refresh(&c, &p.id, None, 0).unwrap();
-        assert!(
-            rotate(&c, &t, REFRESH_TTL_SECONDS + 1)
-                .unwrap_err()
-                .to_string()
-                .contains("expired")
-        );
-        // Logout.
-        let t = issue_refresh(&c, &p.id, None, 0).unwrap();
-        logout(&c, &t, 5).unwrap();
-        assert!(rotate(&c, &t, 6).is_err());
-        assert!(rotate(&c, "rt_garbage", 6).is_err());
     }
 }

@@ -5,11 +5,14 @@
 use crate::booking::{Booking, BookingStatus};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
-use rusqlite::{Connection, params};
+use crate::store::Unit;
+// Only for `bookings` and `award_points`, which call `booking::desk::load` and
+// `points::earn`: both still take a connection.
+use rusqlite::Connection;
 
 /// Refuses anyone who is not an admin right now.
-pub fn require_admin(conn: &Connection, actor: &str) -> Result<()> {
-    let role = crate::profile::get(conn, actor)?.role;
+pub fn require_admin(unit: &dyn Unit, actor: &str) -> Result<()> {
+    let role = crate::profile::get(unit, actor)?.role;
     if role == "admin" {
         Ok(())
     } else {
@@ -18,57 +21,41 @@ pub fn require_admin(conn: &Connection, actor: &str) -> Result<()> {
 }
 
 /// Every account (users who can log in), oldest first.
-pub fn users(conn: &Connection, actor: &str) -> Result<Vec<Profile>> {
-    require_admin(conn, actor)?;
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM users WHERE password_hash IS NOT NULL ORDER BY created_at, id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    ids.iter().map(|id| crate::profile::get(conn, id)).collect()
+pub fn users(unit: &dyn Unit, actor: &str) -> Result<Vec<Profile>> {
+    require_admin(unit, actor)?;
+    let ids = unit.users().login_accounts()?;
+    ids.iter().map(|id| crate::profile::get(unit, id)).collect()
 }
 
 /// Changes an account's role. The last admin cannot step down (the team would be locked out
 /// of its own server). Takes effect at the user's next token refresh.
-pub fn set_role(
-    conn: &Connection,
-    actor: &str,
-    user: &str,
-    role: &str,
-    now: i64,
-) -> Result<Profile> {
-    require_admin(conn, actor)?;
+pub fn set_role(unit: &dyn Unit, actor: &str, user: &str, role: &str, now: i64) -> Result<Profile> {
+    require_admin(unit, actor)?;
     if !crate::accounts::ROLES.contains(&role) {
         return Err(Error::invalid(format!(
             "'{role}' is not a role: use one of {}",
             crate::accounts::ROLES.join(", ")
         )));
     }
-    let before = crate::profile::get(conn, user)?;
+    let before = crate::profile::get(unit, user)?;
     if before.role == "admin" && role != "admin" {
-        let admins: i64 = conn.query_row(
-            "SELECT count(*) FROM users WHERE role = 'admin' AND password_hash IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let admins = unit.users().admin_count()?;
         if admins <= 1 {
             return Err(Error::Conflict(
                 "this is the last admin: make another admin first".into(),
             ));
         }
     }
-    conn.execute(
-        "UPDATE users SET role = ?1 WHERE id = ?2",
-        params![role, user],
-    )?;
+    unit.users().set_role(user, role)?;
     crate::events::emit(
-        conn,
+        unit,
         "user.role_changed",
         user,
         Some(user),
         &serde_json::json!({"from": before.role, "to": role, "by": actor}),
         now,
     )?;
-    crate::profile::get(conn, user)
+    crate::profile::get(unit, user)
 }
 
 /// Every booking on the server, optionally of one status, by start date.
@@ -78,15 +65,7 @@ pub fn bookings(
     status: Option<BookingStatus>,
 ) -> Result<Vec<Booking>> {
     require_admin(conn, actor)?;
-    let rows: Vec<(String, String)> = conn
-        .prepare(
-            "SELECT user_id, id FROM bookings WHERE (?1 IS NULL OR status = ?1)
-             ORDER BY starts_on, created_at, rowid",
-        )?
-        .query_map(params![status.map(|s| s.as_str())], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = conn.reports().all_bookings(status.map(|s| s.as_str()))?;
     rows.iter()
         .map(|(user, id)| crate::booking::desk::load(conn, user, id))
         .collect()
@@ -138,56 +117,65 @@ mod tests {
     fn store() -> (tempfile::TempDir, crate::store::Store, String, String) {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::Store::open(&dir.path().join("a.db")).unwrap();
-        let (admin, user) = {
-            let conn = store.conn().unwrap();
-            let a = crate::accounts::register(
-                &conn,
-                "root@t.test",
-                "long enough pw",
-                "",
-                "",
-                "admin",
-                0,
-            )
+        let (admin, user) = store
+            .read(|unit| {
+                let a = crate::accounts::register(
+                    unit,
+                    "root@t.test",
+                    "long enough pw",
+                    "",
+                    "",
+                    "admin",
+                    0,
+                )
+                .unwrap();
+                let u = crate::accounts::register(
+                    unit,
+                    "ada@t.test",
+                    "long enough pw",
+                    "Ada",
+                    "L",
+                    "user",
+                    0,
+                )
+                .unwrap();
+                Ok((a.id, u.id))
+            })
             .unwrap();
-            let u = crate::accounts::register(
-                &conn,
-                "ada@t.test",
-                "long enough pw",
-                "Ada",
-                "L",
-                "user",
-                0,
-            )
-            .unwrap();
-            (a.id, u.id)
-        };
         (dir, store, admin, user)
     }
 
     #[test]
     fn only_admins_manage_users() {
         let (_d, store, admin, user) = store();
-        let conn = store.conn().unwrap();
-        assert_eq!(users(&conn, &admin).unwrap().len(), 2);
-        let e = users(&conn, &user).unwrap_err();
-        assert_eq!(e.kind(), crate::ErrorKind::Forbidden);
-        let e = set_role(&conn, &user, &user, "admin", 1).unwrap_err();
-        assert_eq!(e.kind(), crate::ErrorKind::Forbidden);
-        assert_eq!(crate::profile::get(&conn, &user).unwrap().role, "user");
-        let p = set_role(&conn, &admin, &user, "partner", 1).unwrap();
-        assert_eq!(p.role, "partner");
-        assert!(set_role(&conn, &admin, &user, "emperor", 1).is_err());
+        store
+            .read(|unit| {
+                assert_eq!(users(unit, &admin).unwrap().len(), 2);
+                let e = users(unit, &user).unwrap_err();
+                assert_eq!(e.kind(), crate::ErrorKind::Forbidden);
+                let e = set_role(unit, &user, &user, "admin", 1).unwrap_err();
+                assert_eq!(e.kind(), crate::ErrorKind::Forbidden);
+                assert_eq!(crate::profile::get(unit, &user).unwrap().role, "user");
+                let p = set_role(unit, &admin, &user, "partner", 1).unwrap();
+                assert_eq!(p.role, "partner");
+                assert!(set_role(unit, &admin, &user, "emperor", 1).is_err());
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
     fn the_last_admin_cannot_step_down() {
         let (_d, store, admin, user) = store();
-        let conn = store.conn().unwrap();
-        let e = set_role(&conn, &admin, &admin, "user", 1).unwrap_err();
-        assert_eq!(e.kind(), crate::ErrorKind::Conflict);
-        set_role(&conn, &admin, &user, "admin", 1).unwrap();
-        set_role(&conn, &admin, &admin, "user", 1).unwrap();
+        store
+            .read(|unit| {
+                let e = set_role(unit, &admin, &admin, "user", 1).unwrap_err();
+                assert_eq!(e.kind(), crate::ErrorKind::Conflict);
+                set_role(unit, &admin, &user, "admin", 1).unwrap();
+                set_role(unit, &admin, &admin, "user", 1).unwrap();
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A traveller's profile and preferences.
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::Unit;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -46,36 +46,22 @@ pub struct ProfileUpdate {
     pub preferences: Option<Preferences>,
 }
 
-pub fn get(conn: &Connection, user: &str) -> Result<Profile> {
-    let row = conn
-        .query_row(
-            "SELECT id, email, first_name, last_name, role, preferences FROM users WHERE id = ?1",
-            [user],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let (id, email, first_name, last_name, role, prefs) =
-        row.ok_or_else(|| Error::NotFound(format!("no user {user}")))?;
+pub fn get(unit: &dyn Unit, user: &str) -> Result<Profile> {
+    let row = unit
+        .users()
+        .profile(user)?
+        .ok_or_else(|| Error::NotFound(format!("no user {user}")))?;
     Ok(Profile {
-        id,
-        email,
-        first_name,
-        last_name,
-        role,
-        preferences: serde_json::from_str(&prefs).unwrap_or_default(),
+        id: row.id,
+        email: row.email,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        role: row.role,
+        preferences: serde_json::from_str(&row.preferences).unwrap_or_default(),
     })
 }
 
-pub fn update(conn: &Connection, user: &str, u: &ProfileUpdate) -> Result<Profile> {
+pub fn update(unit: &dyn Unit, user: &str, u: &ProfileUpdate) -> Result<Profile> {
     if let Some(e) = &u.email
         && (!e.contains('@') || e.contains(' ') || e.len() > 254)
     {
@@ -100,23 +86,19 @@ pub fn update(conn: &Connection, user: &str, u: &ProfileUpdate) -> Result<Profil
             return Err(Error::invalid("budget_min is above budget_max"));
         }
     }
-    let current = get(conn, user)?;
+    let current = get(unit, user)?;
     let prefs = u.preferences.clone().unwrap_or(current.preferences);
-    conn.execute(
-        "UPDATE users SET email = ?2, first_name = ?3, last_name = ?4, preferences = ?5 WHERE id = ?1",
-        params![
-            user,
-            u.email.as_deref().unwrap_or(&current.email),
-            u.first_name.as_deref().unwrap_or(&current.first_name),
-            u.last_name.as_deref().unwrap_or(&current.last_name),
-            serde_json::to_string(&prefs)?
-        ],
-    )
-    .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            Error::Conflict("that email belongs to another account".into())
-        }
-        e => e.into(),
-    })?;
-    get(conn, user)
+    let saved = unit.users().save_profile(
+        user,
+        u.email.as_deref().unwrap_or(&current.email),
+        u.first_name.as_deref().unwrap_or(&current.first_name),
+        u.last_name.as_deref().unwrap_or(&current.last_name),
+        &serde_json::to_string(&prefs)?,
+    )?;
+    if !saved {
+        return Err(Error::Conflict(
+            "that email belongs to another account".into(),
+        ));
+    }
+    get(unit, user)
 }

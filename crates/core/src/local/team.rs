@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::points::Balance;
 use crate::profile::Profile;
+use crate::store::Unit;
 use crate::team::Team;
 use crate::webhooks::Webhook;
 use async_trait::async_trait;
@@ -154,12 +155,7 @@ impl Team for LocalTeam {
     async fn bookings_by_status(&self) -> Result<Vec<(BookingStatus, i64)>> {
         self.store()
             .call(|c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT status, count(*) FROM bookings GROUP BY status ORDER BY status",
-                )?;
-                let rows = stmt
-                    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let rows = c.reports().bookings_by_status()?;
                 rows.into_iter()
                     .map(|(s, n)| Ok((BookingStatus::parse(&s)?, n)))
                     .collect()
@@ -168,12 +164,7 @@ impl Team for LocalTeam {
     }
 
     async fn ready(&self) -> Result<()> {
-        self.store()
-            .call(|c| {
-                Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-                    .map(drop)?)
-            })
-            .await
+        self.store().call(|c| c.reports().answers()).await
     }
 
     async fn run_webhooks(&self, every: std::time::Duration) {

@@ -33,10 +33,10 @@ pub use outbox::{Event, NewEvent, Outbox};
 pub use packages::PackageIndex;
 pub use payments::Payments;
 pub use points::Points;
-pub use reports::Reports;
+pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
 pub use trips::Trips;
-pub use users::Users;
+pub use users::{NewAccount, RefreshToken, StoredProfile, Users};
 pub use watches::Watches;
 
 /// One unit of work: the repositories, all inside the caller's transaction, so what they write
