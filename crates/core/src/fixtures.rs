@@ -1,7 +1,9 @@
-//! The sandbox market's authored facts, embedded in the binary so it works from any directory.
+//! The sandbox market's authored facts, embedded in the binary so it works from any directory,
+//! and how they reach the store.
 
 use crate::error::Result;
 use crate::model::{Airline, Airport};
+use crate::store::Store;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -78,6 +80,31 @@ pub fn routes() -> Result<Vec<(String, String, String)>> {
 
 pub fn cities() -> Result<Vec<CityFixture>> {
     Ok(serde_json::from_str(HOTELS)?)
+}
+
+/// Loads the embedded fixtures when the database has none or an older version of them.
+/// Returns true when it (re)loaded. Data imported by the user (`source != 'fixture'`) stays.
+pub fn ensure_loaded(store: &Store) -> Result<bool> {
+    if store
+        .read(|u| u.catalogue().meta("fixture_version"))?
+        .as_deref()
+        == Some(VERSION)
+    {
+        return Ok(false);
+    }
+    store.write(|u| {
+        let catalogue = u.catalogue();
+        if catalogue.meta("fixture_version")?.as_deref() == Some(VERSION) {
+            return Ok(false); // another process loaded them while we waited
+        }
+        catalogue.clear_fixtures()?;
+        catalogue.insert_airports(&airports()?, "fixture", true)?;
+        catalogue.insert_airlines(&airlines()?, "fixture", true)?;
+        catalogue.insert_routes(&routes()?, "fixture", true)?;
+        catalogue.insert_hotel_cities(&cities()?)?;
+        catalogue.set_meta("fixture_version", VERSION)?;
+        Ok(true)
+    })
 }
 
 pub const PACKAGES: &str = include_str!("../../../fixtures/packages.json");

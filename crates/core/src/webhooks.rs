@@ -192,7 +192,7 @@ impl Courier {
         let started = std::time::Instant::now();
         // The round's clock: `now`, moved on by the time the round has taken.
         let clock = move || now + started.elapsed().as_secs() as i64;
-        let due = store.call(move |c| c.subscriptions().due(now)).await?;
+        let due = store.reading(move |u| u.subscriptions().due(now)).await?;
         let mut round = Round::default();
         for (id, secret) in due {
             // Take the lease just before delivering, or leave the subscription to the courier
@@ -200,8 +200,8 @@ impl Courier {
             // the one to follow.
             let (owner, at, hook_id) = (self.owner.clone(), clock(), id.clone());
             let leased = store
-                .call(move |c| {
-                    let hooks = c.subscriptions();
+                .reading(move |u| {
+                    let hooks = u.subscriptions();
                     if hooks.lease(&hook_id, &owner, at, at + LEASE_SECONDS)? {
                         hooks.get(&hook_id)
                     } else {
@@ -212,7 +212,7 @@ impl Courier {
             let Some(hook) = leased else { continue };
             let after = hook.delivered_seq;
             let events = store
-                .call(move |c| crate::events::since(c, after, BATCH))
+                .reading(move |u| crate::events::since(u, after, BATCH))
                 .await?;
             let mut cursor = after;
             let mut failure = None;
@@ -226,8 +226,8 @@ impl Courier {
                 // slow and another took over) stops here and leaves the rest to the other.
                 let (owner, at, hook_id) = (self.owner.clone(), clock(), hook.id.clone());
                 let renewed = store
-                    .call(move |c| {
-                        c.subscriptions()
+                    .reading(move |u| {
+                        u.subscriptions()
                             .renew(&hook_id, &owner, at, at + LEASE_SECONDS)
                     })
                     .await?;
@@ -270,7 +270,7 @@ impl Courier {
                 },
             };
             store
-                .call(move |c| c.subscriptions().settle(&id, &owner, cursor, &outcome))
+                .reading(move |u| u.subscriptions().settle(&id, &owner, cursor, &outcome))
                 .await?;
         }
         Ok(round)

@@ -377,13 +377,12 @@ async fn fifty_buyers_for_the_last_ten_seats() {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..50 {
         let a = a.as_user(&format!("usr_buyer{i}"));
-        booksygo_core::store::ensure_user(
-            &a.store().conn().unwrap(),
-            a.user(),
-            &format!("b{i}@example.com"),
-            0,
-        )
-        .unwrap();
+        a.store()
+            .read(|u| {
+                u.catalogue()
+                    .ensure_user(a.user(), &format!("b{i}@example.com"), 0)
+            })
+            .unwrap();
         let id = o.id.clone();
         tasks.spawn(async move { a.create_booking(request(&id, Some(VISA))).await });
     }
@@ -553,13 +552,9 @@ async fn another_travellers_booking_is_not_found() {
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     let eve = a.as_user("usr_eve");
-    booksygo_core::store::ensure_user(
-        &eve.store().conn().unwrap(),
-        "usr_eve",
-        "eve@example.com",
-        0,
-    )
-    .unwrap();
+    eve.store()
+        .read(|u| u.catalogue().ensure_user("usr_eve", "eve@example.com", 0))
+        .unwrap();
     assert_eq!(
         eve.get_booking(&b.id).await.unwrap_err().kind(),
         ErrorKind::NotFound

@@ -17,15 +17,15 @@ use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
 use crate::search::{FlightQuery, HotelQuery};
 use crate::store;
+use crate::store::Unit;
 use crate::trips::{NewTrip, Trip};
 use async_trait::async_trait;
-use rusqlite::OptionalExtension;
 
 #[async_trait]
 impl Agency for LocalAgency {
     async fn info(&self) -> Result<MarketInfo> {
         let net = self.network();
-        let conn = self.store().conn()?;
+        let (hotel_cities, hotels) = self.store().read(|u| u.catalogue().hotel_counts())?;
         Ok(MarketInfo {
             mode: "local".into(),
             data_dir: self.shared.paths.data_dir.display().to_string(),
@@ -35,8 +35,8 @@ impl Agency for LocalAgency {
             airports: net.places.airports.len(),
             airlines: net.places.airlines.len(),
             routes: net.route_count(),
-            hotel_cities: store::count(&conn, "cities")?,
-            hotels: store::count(&conn, "hotels")?,
+            hotel_cities,
+            hotels,
             fx_as_of: self.fx().as_of,
             providers: self.search().flight_provider_names(),
         })
@@ -107,18 +107,10 @@ impl Agency for LocalAgency {
         spec.validate(|c| net.places.city(c).is_some())?;
         let mut conn = self.store().conn()?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let owner: Option<String> = tx
-            .query_row(
-                "SELECT owner_id FROM packages WHERE id = ?1",
-                [&spec.id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        let role: String =
-            tx.query_row("SELECT role FROM users WHERE id = ?1", [&self.user], |r| {
-                r.get(0)
-            })?;
+        // `None` when there is no such package yet, `Some(None)` for the catalogue's own.
+        let stored = tx.catalogue().package_owner(&spec.id)?;
+        let owner = stored.clone().flatten();
+        let role = tx.catalogue().user_role(&self.user)?;
         if self.user != LOCAL_USER && role != "admin" {
             if role != "partner" {
                 return Err(Error::Forbidden(
@@ -126,15 +118,7 @@ impl Agency for LocalAgency {
                 ));
             }
             // Packages without an owner (the catalogue) are the admins' to change.
-            if owner.as_deref() != Some(self.user.as_str())
-                && (owner.is_some()
-                    || tx
-                        .query_row("SELECT 1 FROM packages WHERE id = ?1", [&spec.id], |_| {
-                            Ok(())
-                        })
-                        .optional()?
-                        .is_some())
-            {
+            if stored.is_some() && owner.as_deref() != Some(self.user.as_str()) {
                 return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
             }
         }

@@ -22,7 +22,7 @@ use crate::places::import::ImportReport;
 use crate::providers::sandbox::{SandboxProvider, network::Network};
 use crate::providers::{FlightProvider, HotelProvider};
 use crate::search::searcher::{Searcher, Sources};
-use crate::store::{self, Store};
+use crate::store::Store;
 use jiff::civil::Date;
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,7 +93,7 @@ impl LocalAgency {
     /// Opens the local store (creating and loading it on first run) and builds the market.
     pub fn open(options: LocalOptions) -> Result<LocalAgency> {
         let store = Store::open(&options.paths.database())?;
-        store::ensure_fixtures(&mut *store.conn()?)?;
+        fixtures::ensure_loaded(&store)?;
         let fx = Arc::new(FxTable::from_json(fixtures::FX)?);
         let sources = Sources {
             deadline: options.deadline,
@@ -104,7 +104,7 @@ impl LocalAgency {
         let search = Searcher::open(store.clone(), options.clock, fx, sources)?;
         let now = options.clock.now().as_second();
         crate::search::packages::ensure_loaded(&mut *store.conn()?, &search.network().places, now)?;
-        store::ensure_user(&*store.conn()?, LOCAL_USER, "you@localhost", now)?;
+        store.read(|u| u.catalogue().ensure_user(LOCAL_USER, "you@localhost", now))?;
         let desk = Desk::new(
             store.clone(),
             options.clock,

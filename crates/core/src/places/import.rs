@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Airline, Airport};
-use crate::store::{self, Store};
+use crate::store::Store;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -198,46 +198,39 @@ pub fn import_openflights(store: &Store, dir: &Path) -> Result<ImportReport> {
         }
     }
 
-    let mut conn = store.conn()?;
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    report.airports_imported = store::insert_airports(&tx, &airports, "openflights", false)?;
-    report.airlines_imported = store::insert_airlines(&tx, &airlines, "openflights", false)?;
+    store.write(|u| {
+        let catalogue = u.catalogue();
+        report.airports_imported = catalogue.insert_airports(&airports, "openflights", false)?;
+        report.airlines_imported = catalogue.insert_airlines(&airlines, "openflights", false)?;
 
-    let known_airports: HashSet<String> = {
-        let mut stmt = tx.prepare("SELECT iata FROM airports")?;
-        stmt.query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let known_airlines: HashSet<String> = {
-        let mut stmt = tx.prepare("SELECT code FROM airlines")?;
-        stmt.query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let mut routes = Vec::new();
-    for line in routes_text.lines().filter(|l| !l.trim().is_empty()) {
-        report.routes_read += 1;
-        let f = split_line(line);
-        let (Some(airline), Some(from), Some(to)) = (field(&f, 0), field(&f, 2), field(&f, 4))
-        else {
-            report.skip("route with missing fields");
-            continue;
-        };
-        if field(&f, 7).is_some_and(|s| s != "0") {
-            report.skip("route with intermediate stops");
-            continue;
+        let known_airports = catalogue.airport_codes()?;
+        let known_airlines = catalogue.airline_codes()?;
+        let mut routes = Vec::new();
+        for line in routes_text.lines().filter(|l| !l.trim().is_empty()) {
+            report.routes_read += 1;
+            let f = split_line(line);
+            let (Some(airline), Some(from), Some(to)) = (field(&f, 0), field(&f, 2), field(&f, 4))
+            else {
+                report.skip("route with missing fields");
+                continue;
+            };
+            if field(&f, 7).is_some_and(|s| s != "0") {
+                report.skip("route with intermediate stops");
+                continue;
+            }
+            if !known_airlines.contains(airline) {
+                report.skip("route of an unknown airline");
+                continue;
+            }
+            if !known_airports.contains(from) || !known_airports.contains(to) || from == to {
+                report.skip("route between unknown airports");
+                continue;
+            }
+            routes.push((airline.to_string(), from.to_string(), to.to_string()));
         }
-        if !known_airlines.contains(airline) {
-            report.skip("route of an unknown airline");
-            continue;
-        }
-        if !known_airports.contains(from) || !known_airports.contains(to) || from == to {
-            report.skip("route between unknown airports");
-            continue;
-        }
-        routes.push((airline.to_string(), from.to_string(), to.to_string()));
-    }
-    report.routes_imported = store::insert_routes(&tx, &routes, "openflights", false)?;
-    tx.commit()?;
+        report.routes_imported = catalogue.insert_routes(&routes, "openflights", false)?;
+        Ok(())
+    })?;
     Ok(report)
 }
 

@@ -5,6 +5,7 @@ use super::RemoteAgency;
 use crate::booking::Booking;
 use crate::error::Result;
 use crate::store::Store;
+use crate::store::port::RemoteCopy;
 
 /// This machine's copy of the bookings made on team servers, kept by every remote command so
 /// that `booksygo --offline bookings list` works with the server out of reach.
@@ -24,17 +25,12 @@ impl OfflineCopy {
     /// The bookings made on `server` as `account`, in the server's order (by start date,
     /// then as booked).
     pub fn bookings(&self, server: &str, account: &str) -> Result<Vec<Booking>> {
-        let conn = self.store.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT body FROM remote_bookings WHERE server = ?1 AND account = ?2
-             ORDER BY starts_on, created_at, rowid",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![server, account], |r| {
-            r.get::<_, String>(0)
-        })?;
+        let bodies = self
+            .store
+            .read(|u| u.catalogue().remote_bookings(server, account))?;
         let mut out = Vec::new();
-        for body in rows {
-            out.push(serde_json::from_str(&body?)?);
+        for body in bodies {
+            out.push(serde_json::from_str(&body)?);
         }
         Ok(out)
     }
@@ -48,29 +44,22 @@ impl RemoteAgency {
             return;
         };
         let write = || -> Result<()> {
-            let mut conn = store.conn()?;
-            let tx = conn.transaction()?;
             let now = jiff::Timestamp::now().as_second();
-            for b in bookings {
-                tx.execute(
-                    "INSERT INTO remote_bookings
-                       (server, account, id, body, starts_on, created_at, synced_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (server, account, id)
-                     DO UPDATE SET body = excluded.body, synced_at = excluded.synced_at",
-                    rusqlite::params![
-                        self.inner.url,
-                        self.inner.email,
-                        b.id,
-                        serde_json::to_string(b)?,
-                        b.starts_on.to_string(),
-                        b.created_at.to_string(),
-                        now
-                    ],
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
+            let copies = bookings
+                .iter()
+                .map(|b| {
+                    Ok(RemoteCopy {
+                        id: b.id.clone(),
+                        body: serde_json::to_string(b)?,
+                        starts_on: b.starts_on.to_string(),
+                        created_at: b.created_at.to_string(),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            store.write(|u| {
+                u.catalogue()
+                    .keep_remote_bookings(&self.inner.url, &self.inner.email, &copies, now)
+            })
         };
         if let Err(e) = write() {
             eprintln!("warning: could not keep an offline copy of your bookings: {e}");

@@ -15,7 +15,7 @@ use crate::model::{Currency, FlightOffer, FxTable, HotelOffer, PlaceSuggestion};
 use crate::places::Places;
 use crate::providers::sandbox::{SandboxProvider, network::Network};
 use crate::providers::{FlightProvider, HotelProvider};
-use crate::store::{self, Store};
+use crate::store::Store;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -351,7 +351,7 @@ impl Searcher {
         let mut warnings = gathered.warnings.clone();
         if offers.is_empty() && m.net.places.city(&req.city_code).is_some() {
             let (store, city) = (self.shared.store.clone(), req.city_code.clone());
-            let known = store.call(move |c| store::load_city(c, &city)).await?;
+            let known = store.reading(move |u| u.catalogue().city(&city)).await?;
             if known.is_none() {
                 warnings.push(format!(
                     "the sandbox market has no hotels in {}",
@@ -404,7 +404,7 @@ impl Searcher {
         let now = self.now().as_second();
         self.shared
             .store
-            .call(move |c| store::save_offers(c, "flight", &[row], now))
+            .writing(move |u| u.catalogue().save_offers("flight", &[row], now))
             .await
     }
 
@@ -443,7 +443,7 @@ impl Searcher {
         let ids: Vec<(String, i64)> = rows.iter().map(|r| (r.0.clone(), r.3)).collect();
         self.shared
             .store
-            .call(move |c| store::save_offers(c, kind, &rows, now))
+            .writing(move |u| u.catalogue().save_offers(kind, &rows, now))
             .await?;
         if let Ok(mut m) = self.shared.remembered.lock() {
             if m.len() > 100_000 {
@@ -491,14 +491,12 @@ impl Searcher {
 }
 
 fn build_market(store: &Store, sources: &Sources) -> Result<Market> {
-    let conn = store.conn()?;
-    let routes = store::load_routes(&conn)?;
-    let places = Places::new(
-        store::load_airports(&conn)?,
-        store::load_airlines(&conn)?,
-        &routes,
-    );
-    drop(conn);
+    let (routes, airports, airlines) = store.read(|u| {
+        let catalogue = u.catalogue();
+        let routes = catalogue.routes()?;
+        Ok((routes, catalogue.airports()?, catalogue.airlines()?))
+    })?;
+    let places = Places::new(airports, airlines, &routes);
     let net = Arc::new(Network::new(places, &routes));
     let sandbox = SandboxProvider::new(net.clone(), store.clone());
     let mut fp: Vec<Arc<dyn FlightProvider>> = Vec::new();

@@ -11,7 +11,6 @@ pub use port::{
     Keys, Ledger, LedgerRow, Limits, Need, NewEvent, Outbox, PackageIndex, Payments, Points,
     Reports, Subscriptions, Trips, Unit, Users, Watches, Webhook,
 };
-pub use sqlite::market::*;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -263,20 +262,19 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
+// wrapper until the callers in search/packages.rs move to unit.catalogue()
+pub(crate) fn get_meta(unit: &dyn Unit, key: &str) -> Result<Option<String>> {
+    unit.catalogue().meta(key)
 }
 
-pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )?;
-    Ok(())
+// wrapper until the callers in search/packages.rs move to unit.catalogue()
+pub(crate) fn set_meta(unit: &dyn Unit, key: &str, value: &str) -> Result<()> {
+    unit.catalogue().set_meta(key, value)
+}
+
+// wrapper until the callers in booking/desk/create.rs move to unit.catalogue()
+pub(crate) fn load_offer(unit: &dyn Unit, id: &str) -> Result<Option<(String, String, i64)>> {
+    unit.catalogue().offer(id)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::network::day_number;
 use crate::geo::{self, distance_km};
 use crate::model::{Cancellation, HotelOffer, HotelSummary, Money, StayPrice};
 use crate::providers::HotelRequest;
-use crate::store::{CityRow, HotelRow, RoomRow};
+use crate::store::port::{CityRow, HotelRow, RoomRow};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};

@@ -9,11 +9,10 @@ pub mod network;
 use super::{FlightProvider, FlightRequest, HotelProvider, HotelRequest};
 use crate::error::{Error, Result};
 use crate::model::{Cabin, FlightOffer, HotelOffer};
-use crate::store::{self, Store};
+use crate::store::{Store, Unit};
 use async_trait::async_trait;
 use jiff::ToSpan;
 use network::Network;
-use rusqlite::OptionalExtension;
 use std::sync::Arc;
 
 pub const NAME: &str = "sandbox";
@@ -35,11 +34,12 @@ impl SandboxProvider {
         first: jiff::civil::Date,
         last: jiff::civil::Date,
     ) -> Result<flights::SoldSeats> {
-        let conn = self.store.conn()?;
         let mut sold = flights::SoldSeats::new();
-        for (key, cabin, n, cap) in
-            store::seats_sold_between(&conn, &first.to_string(), &last.to_string())?
-        {
+        let rows = self.store.read(|u| {
+            u.catalogue()
+                .seats_sold_between(&first.to_string(), &last.to_string())
+        })?;
+        for (key, cabin, n, cap) in rows {
             if let Ok(cabin) = Cabin::parse(&cabin) {
                 sold.insert((key, cabin), (n, cap));
             }
@@ -69,29 +69,28 @@ impl SandboxProvider {
         offer: &FlightOffer,
     ) -> Result<Option<FlightOffer>> {
         let mut sold = flights::SoldSeats::new();
-        {
-            let conn = self.store.conn()?;
-            let mut stmt = conn.prepare_cached(
-                "SELECT sold, capacity FROM flight_inventory WHERE flight_key = ?1 AND cabin = ?2",
-            )?;
+        self.store.read(|u| {
+            let catalogue = u.catalogue();
             for seg in offer.segments() {
                 let key = seg.flight_key();
-                if let Some(row) = stmt
-                    .query_row(rusqlite::params![key, offer.cabin_class.as_str()], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
-                    .optional()?
-                {
+                if let Some(row) = catalogue.seats_sold(&key, offer.cabin_class.as_str())? {
                     sold.insert((key, offer.cabin_class), row);
                 }
             }
-        }
+            Ok(())
+        })?;
         Ok(flights::reprice(&self.net, req, &sold, offer))
     }
 
     pub fn hotels_blocking(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>> {
-        let conn = self.store.conn()?;
-        let Some(city) = store::load_city(&conn, &req.city_code)? else {
+        self.store.read(|u| self.hotels_on(u, req))
+    }
+
+    /// [`SandboxProvider::hotels_blocking`] on one unit: the city's hotels and what BooksyGo
+    /// sold of them.
+    fn hotels_on(&self, unit: &dyn Unit, req: &HotelRequest) -> Result<Vec<HotelOffer>> {
+        let catalogue = unit.catalogue();
+        let Some(city) = catalogue.city(&req.city_code)? else {
             return Ok(Vec::new());
         };
         let tz = self
@@ -101,10 +100,9 @@ impl SandboxProvider {
             .and_then(|c| c.airports.first())
             .map(|&i| self.net.places.tz[i].clone())
             .unwrap_or(jiff::tz::TimeZone::UTC);
-        let hotels_rows = store::hotels_in_city(&conn, &city.code)?;
+        let hotels_rows = catalogue.hotels_in_city(&city.code)?;
         let mut sold = hotels::SoldRooms::new();
-        for (hotel, room, night, n) in store::rooms_sold_between(
-            &conn,
+        for (hotel, room, night, n) in catalogue.rooms_sold_between(
             &city.code,
             &req.check_in.to_string(),
             &req.check_out.to_string(),

@@ -22,7 +22,7 @@ mod users;
 mod watches;
 
 pub use bookings::Bookings;
-pub use catalogue::Catalogue;
+pub use catalogue::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
 pub use conversations::Conversations;
 pub use fares::Fares;
 pub use inventory::{Inventory, Need};

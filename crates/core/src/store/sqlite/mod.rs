@@ -1,6 +1,5 @@
 //! The storage port on SQLite: the unit of work is the connection inside its transaction, and
-//! each repository is a set of statements on it. The catalogue (`market`) and the migrations
-//! live here too.
+//! each repository is a set of statements on it. The migrations live here too.
 
 mod bookings;
 mod catalogue;
@@ -10,7 +9,6 @@ mod inventory;
 mod keys;
 mod ledger;
 mod limits;
-pub(crate) mod market;
 pub(crate) mod migrations;
 mod outbox;
 mod packages;
