@@ -4,9 +4,11 @@
 use crate::booking::{Booking, BookingStatus, desk};
 use crate::error::{Error, Result};
 use crate::model::{Currency, Money};
+use crate::store::Unit;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{Connection, OptionalExtension, params};
+// Reading a trip's bookings goes through `desk::load`, which still takes a connection.
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -43,7 +45,7 @@ pub struct Trip {
     pub timeline: Vec<TimelineEntry>,
 }
 
-pub fn create(conn: &Connection, user: &str, t: &NewTrip, now: i64) -> Result<String> {
+pub fn create(unit: &dyn Unit, user: &str, t: &NewTrip, now: i64) -> Result<String> {
     let name = t.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Error::invalid("a trip name is 1 to 80 characters"));
@@ -60,38 +62,30 @@ pub fn create(conn: &Connection, user: &str, t: &NewTrip, now: i64) -> Result<St
     }
     let id = crate::ids::new("trp");
     let currency = t.budget.map_or(Currency::EUR, |b| b.currency);
-    conn.execute(
-        "INSERT INTO trips(id, user_id, name, starts_on, ends_on, budget, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![id, user, name, t.starts_on.map(|d| d.to_string()), t.ends_on.map(|d| d.to_string()), t.budget.map(|b| b.minor), currency.as_str(), now],
+    unit.trips().create(
+        &id,
+        user,
+        name,
+        t.starts_on,
+        t.ends_on,
+        t.budget.map(|b| b.minor),
+        currency.as_str(),
+        now,
     )?;
     Ok(id)
 }
 
 pub fn add(conn: &Connection, user: &str, trip: &str, booking: &str) -> Result<()> {
     let b = desk::load(conn, user, booking)?;
-    let owns: bool = conn
-        .query_row(
-            "SELECT 1 FROM trips WHERE id = ?1 AND user_id = ?2",
-            params![trip, user],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if !owns {
+    if !conn.trips().is_owner(trip, user)? {
         return Err(Error::NotFound(format!("no trip {trip}")));
     }
-    conn.execute(
-        "INSERT OR IGNORE INTO trip_bookings(trip_id, booking_id) VALUES (?1, ?2)",
-        params![trip, b.id],
-    )?;
+    conn.trips().add_booking(trip, &b.id)?;
     Ok(())
 }
 
 pub fn list(conn: &Connection, user: &str) -> Result<Vec<Trip>> {
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT id FROM trips WHERE user_id = ?1 ORDER BY coalesce(starts_on, '9999'), created_at")?
-        .query_map([user], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = conn.trips().trip_ids(user)?;
     ids.iter()
         .map(|id| get(conn, user, id).map(|(t, _)| t))
         .collect()
@@ -99,20 +93,11 @@ pub fn list(conn: &Connection, user: &str) -> Result<Vec<Trip>> {
 
 /// A trip with its bookings.
 pub fn get(conn: &Connection, user: &str, id: &str) -> Result<(Trip, Vec<Booking>)> {
-    let row = conn
-        .query_row(
-            "SELECT name, starts_on, ends_on, budget, currency FROM trips WHERE id = ?1 AND user_id = ?2",
-            params![id, user],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, String>(4)?)),
-        )
-        .optional()?;
+    let row = conn.trips().trip(id, user)?;
     let (name, starts, ends, budget, currency) =
         row.ok_or_else(|| Error::NotFound(format!("no trip {id}")))?;
     let currency = Currency::parse(&currency)?;
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT booking_id FROM trip_bookings WHERE trip_id = ?1")?
-        .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = conn.trips().booking_ids(id)?;
     let bookings: Vec<Booking> = ids
         .iter()
         .map(|b| desk::load(conn, user, b))

@@ -1,8 +1,8 @@
 //! Badges: the catalogue and which of them a traveller has earned.
 
 use crate::error::Result;
+use crate::store::Unit;
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// Badges: the brief's four, and three of ours.
@@ -40,13 +40,12 @@ pub struct BadgeStatus {
     pub earned_at: Option<Timestamp>,
 }
 
-pub fn badges(conn: &Connection, user: &str) -> Result<Vec<BadgeStatus>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT awarded_at FROM badges WHERE user_id = ?1 AND badge = ?2")?;
+/// Every badge, with when the user earned it.
+pub fn badges(unit: &dyn Unit, user: &str) -> Result<Vec<BadgeStatus>> {
     BADGES
         .iter()
         .map(|(id, name, description)| {
-            let at: Option<i64> = stmt.query_row(params![user, id], |r| r.get(0)).optional()?;
+            let at = unit.points().badge_awarded_at(user, id)?;
             Ok(BadgeStatus {
                 id: id.to_string(),
                 name: name.to_string(),

@@ -2,8 +2,8 @@
 
 use super::CHALLENGE_COMPLETED;
 use crate::error::{Error, Result};
+use crate::store::Unit;
 use jiff::civil::Date;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -20,14 +20,23 @@ pub struct Challenge {
     pub reward_points: i64,
 }
 
+/// What a challenge counts in its period: the traveller's live bookings to Asia, live
+/// bookings, or reviews written.
+#[derive(Debug, Clone, Copy)]
+enum Tally {
+    AsiaBookings,
+    Bookings,
+    Reviews,
+}
+
 /// The current time-boxed challenges and the user's progress in each.
-pub fn challenges(conn: &Connection, user: &str, today: Date) -> Result<Vec<Challenge>> {
-    challenges_where(conn, user, today, |_| true)
+pub fn challenges(unit: &dyn Unit, user: &str, today: Date) -> Result<Vec<Challenge>> {
+    challenges_where(unit, user, today, |_| true)
 }
 
 /// The challenges whose kind `wanted` accepts (by the id before the colon).
 pub(super) fn challenges_where(
-    conn: &Connection,
+    unit: &dyn Unit,
     user: &str,
     today: Date,
     wanted: impl Fn(&str) -> bool,
@@ -41,7 +50,7 @@ pub(super) fn challenges_where(
     let m_end = today.last_of_month();
     let period_q = format!("{}Q{}", today.year(), q + 1);
     let period_m = today.strftime("%Y-%m").to_string();
-    let count = |sql: &str, from: Date, to: Date, goal: i64| -> Result<i64> {
+    let count = |tally: Tally, from: Date, to: Date, goal: i64| -> Result<i64> {
         let start = from
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map_err(Error::internal)?
@@ -55,13 +64,14 @@ pub(super) fn challenges_where(
             + 86_400;
         // Progress stops at the goal, so the count stops there too: a frequent booker's
         // every booking must not re-count the whole month.
-        Ok(conn
-            .prepare_cached(sql)?
-            .query_row(params![user, start, end, goal], |r| r.get(0))?)
+        let points = unit.points();
+        match tally {
+            Tally::AsiaBookings => points.asia_bookings_between(user, start, end, goal),
+            Tally::Bookings => points.live_bookings_between(user, start, end, goal),
+            Tally::Reviews => points.reviews_between(user, start, end, goal),
+        }
     };
-    let live =
-        "b.status IN ('CONFIRMED', 'COMPLETED') AND b.created_at >= ?2 AND b.created_at < ?3";
-    let specs: [(String, &str, &str, Date, Date, i64, String); 3] = [
+    let specs: [(String, &str, &str, Date, Date, i64, Tally); 3] = [
         (
             format!("asia_explorer:{period_q}"),
             "Asia Explorer",
@@ -69,7 +79,7 @@ pub(super) fn challenges_where(
             q_start,
             q_end,
             2,
-            format!("SELECT count(*) FROM (SELECT DISTINCT b.id FROM bookings b JOIN booking_items i ON i.booking_id = b.id WHERE b.user_id = ?1 AND {live} AND i.continent = 'Asia' LIMIT ?4)"),
+            Tally::AsiaBookings,
         ),
         (
             format!("frequent_booker:{period_m}"),
@@ -78,7 +88,7 @@ pub(super) fn challenges_where(
             m_start,
             m_end,
             3,
-            format!("SELECT count(*) FROM (SELECT 1 FROM bookings b WHERE b.user_id = ?1 AND {live} LIMIT ?4)"),
+            Tally::Bookings,
         ),
         (
             format!("critic:{period_q}"),
@@ -87,21 +97,15 @@ pub(super) fn challenges_where(
             q_start,
             q_end,
             2,
-            "SELECT count(*) FROM (SELECT 1 FROM reviews r WHERE r.user_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3 LIMIT ?4)".to_string(),
+            Tally::Reviews,
         ),
     ];
-    let mut done = conn.prepare_cached(
-        "SELECT 1 FROM challenge_completions WHERE user_id = ?1 AND challenge = ?2",
-    )?;
     specs
         .into_iter()
         .filter(|spec| wanted(spec.0.split(':').next().unwrap_or("")))
-        .map(|(id, name, description, from, to, goal, sql)| {
-            let progress = count(&sql, from, to, goal)?.min(goal);
-            let completed = done
-                .query_row(params![user, id], |_| Ok(()))
-                .optional()?
-                .is_some();
+        .map(|(id, name, description, from, to, goal, tally)| {
+            let progress = count(tally, from, to, goal)?.min(goal);
+            let completed = unit.points().challenge_completed(user, &id)?;
             Ok(Challenge {
                 id,
                 name: name.into(),

@@ -5,20 +5,13 @@ use super::{
     BOOKING_COMPLETED, FIRST_BOOKING, REVIEW_WRITTEN, Trigger, balance, earn, evaluate, record,
 };
 use crate::error::Result;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::Unit;
 
 /// Booking confirmed: first-booking bonus, then badges and challenges.
-pub fn on_confirmed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
-    let had_first: bool = conn
-        .prepare_cached(
-            "SELECT 1 FROM points_ledger WHERE user_id = ?1 AND kind = 'FIRST_BOOKING'",
-        )?
-        .query_row([user], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !had_first {
+pub fn on_confirmed(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Result<()> {
+    if !unit.ledger().has_first_booking_bonus(user)? {
         earn(
-            conn,
+            unit,
             user,
             "FIRST_BOOKING",
             FIRST_BOOKING,
@@ -27,12 +20,12 @@ pub fn on_confirmed(conn: &Connection, user: &str, booking: &str, now: i64) -> R
             now,
         )?;
     }
-    evaluate(conn, user, Trigger::Booking(booking), now)
+    evaluate(unit, user, Trigger::Booking(booking), now)
 }
 
-pub fn on_completed(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
+pub fn on_completed(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Result<()> {
     earn(
-        conn,
+        unit,
         user,
         "BOOKING_COMPLETED",
         BOOKING_COMPLETED,
@@ -40,12 +33,12 @@ pub fn on_completed(conn: &Connection, user: &str, booking: &str, now: i64) -> R
         "trip completed",
         now,
     )?;
-    evaluate(conn, user, Trigger::Completed, now)
+    evaluate(unit, user, Trigger::Completed, now)
 }
 
-pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<()> {
+pub fn on_review(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Result<()> {
     earn(
-        conn,
+        unit,
         user,
         "REVIEW_WRITTEN",
         REVIEW_WRITTEN,
@@ -53,21 +46,16 @@ pub fn on_review(conn: &Connection, user: &str, booking: &str, now: i64) -> Resu
         "review written",
         now,
     )?;
-    evaluate(conn, user, Trigger::Review, now)
+    evaluate(unit, user, Trigger::Review, now)
 }
 
 /// Cancelling: redeemed points come back, points earned by the booking go (as far as the
 /// available balance allows: it never goes negative). Returns (returned, clawed back).
-pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> Result<(i64, i64)> {
-    let (redeemed, earned): (i64, i64) = conn.prepare_cached("SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
-                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CHALLENGE_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
-         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2")?.query_row(
-        params![user, booking],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+pub fn on_cancelled(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Result<(i64, i64)> {
+    let (redeemed, earned) = unit.ledger().booking_points(user, booking)?;
     if redeemed > 0 {
         record(
-            conn,
+            unit,
             user,
             "REDEMPTION_RETURNED",
             0,
@@ -79,10 +67,10 @@ pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> R
     }
     let mut clawed = 0;
     if earned > 0 {
-        let available = balance(conn, user)?.available;
+        let available = balance(unit, user)?.available;
         clawed = earned.min(available);
         record(
-            conn,
+            unit,
             user,
             "CLAWBACK",
             -earned,
@@ -96,13 +84,8 @@ pub fn on_cancelled(conn: &Connection, user: &str, booking: &str, now: i64) -> R
 }
 
 /// What cancelling would do to points, without doing it.
-pub fn cancel_effect(conn: &Connection, user: &str, booking: &str) -> Result<(i64, i64)> {
-    let (redeemed, earned): (i64, i64) = conn.prepare_cached("SELECT coalesce(-sum(CASE WHEN kind IN ('REDEEMED', 'REDEMPTION_RETURNED') THEN available_delta END), 0),
-                coalesce(sum(CASE WHEN kind IN ('FIRST_BOOKING', 'BOOKING_COMPLETED', 'CHALLENGE_COMPLETED', 'CLAWBACK') THEN total_delta END), 0)
-         FROM points_ledger WHERE user_id = ?1 AND booking_id = ?2")?.query_row(
-        params![user, booking],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let available = balance(conn, user)?.available + redeemed;
+pub fn cancel_effect(unit: &dyn Unit, user: &str, booking: &str) -> Result<(i64, i64)> {
+    let (redeemed, earned) = unit.ledger().booking_points(user, booking)?;
+    let available = balance(unit, user)?.available + redeemed;
     Ok((redeemed, earned.max(0).min(available)))
 }

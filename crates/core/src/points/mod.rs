@@ -16,7 +16,6 @@ pub use lifecycle::{cancel_effect, on_cancelled, on_completed, on_confirmed, on_
 use crate::error::{Error, Result};
 use crate::store::{LedgerRow, Unit};
 use jiff::Timestamp;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 pub const FIRST_BOOKING: i64 = 500;
@@ -119,7 +118,7 @@ pub fn record(
 
 /// Earns points (counted in total and available).
 pub fn earn(
-    conn: &Connection,
+    unit: &dyn Unit,
     user: &str,
     kind: &str,
     points: i64,
@@ -127,9 +126,9 @@ pub fn earn(
     note: &str,
     now: i64,
 ) -> Result<()> {
-    record(conn, user, kind, points, points, booking, note, now)?;
+    record(unit, user, kind, points, points, booking, note, now)?;
     crate::events::emit(
-        conn,
+        unit,
         "points.earned",
         user,
         Some(user),
@@ -149,39 +148,24 @@ pub fn earn_preview(history: &[LedgerEntry]) -> Vec<(&'static str, i64)> {
     earn
 }
 
-pub fn history(conn: &Connection, user: &str) -> Result<Vec<LedgerEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT kind, total_delta, available_delta, booking_id, note, created_at FROM points_ledger WHERE user_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([user], |r| {
-        Ok(LedgerEntry {
-            kind: r.get(0)?,
-            total_delta: r.get(1)?,
-            available_delta: r.get(2)?,
-            booking_id: r.get(3)?,
-            note: r.get(4)?,
-            at: Timestamp::from_second(r.get(5)?).unwrap_or(Timestamp::UNIX_EPOCH),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// A user's ledger, oldest row first.
+pub fn history(unit: &dyn Unit, user: &str) -> Result<Vec<LedgerEntry>> {
+    unit.ledger().history(user)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use proptest::prelude::*;
 
-    fn conn() -> (tempfile::TempDir, crate::store::Store) {
+    /// A fresh store with one traveller, `usr_a`.
+    fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(&dir.path().join("p.db")).unwrap();
-        store
-            .conn()
-            .unwrap()
-            .execute(
-                "INSERT INTO users(id, email, created_at) VALUES ('usr_a', 'a@example.com', 0)",
-                [],
-            )
-            .unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        let pooled = store.conn().unwrap();
+        crate::store::ensure_user(&pooled, "usr_a", "a@example.com", 0).unwrap();
+        drop(pooled);
         (dir, store)
     }
 
@@ -195,24 +179,16 @@ mod tests {
 
     #[test]
     fn earn_preview_offers_the_first_booking_bonus_only_once() {
-        let (_dir, store) = conn();
-        let c = store.conn().unwrap();
-        let before = earn_preview(&history(&c, "usr_a").unwrap());
+        let (_dir, store) = store();
+        let before = earn_preview(&store.read(|u| history(u, "usr_a")).unwrap());
         assert_eq!(
             before.iter().map(|e| e.1).collect::<Vec<_>>(),
             [FIRST_BOOKING, BOOKING_COMPLETED]
         );
-        earn(
-            &c,
-            "usr_a",
-            "FIRST_BOOKING",
-            FIRST_BOOKING,
-            None,
-            "first",
-            1,
-        )
-        .unwrap();
-        let after = earn_preview(&history(&c, "usr_a").unwrap());
+        store
+            .write(|u| earn(u, "usr_a", "FIRST_BOOKING", FIRST_BOOKING, None, "first", 1))
+            .unwrap();
+        let after = earn_preview(&store.read(|u| history(u, "usr_a")).unwrap());
         assert_eq!(
             after.iter().map(|e| e.1).collect::<Vec<_>>(),
             [BOOKING_COMPLETED]
@@ -235,23 +211,24 @@ mod tests {
             (1i64..3000).prop_map(Op::Redeem),
             Just(Op::Cancel),
         ], 1..30)) {
-            let (_d, store) = conn();
-            let c = store.conn().unwrap();
+            let (_d, store) = store();
             for (i, op) in ops.iter().enumerate() {
                 let booking = format!("bkg_{i}");
                 match op {
-                    Op::Earn(p) => { earn(&c, "usr_a", "FIRST_BOOKING", *p, Some(&booking), "", 0).unwrap(); }
+                    Op::Earn(p) => {
+                        store.write(|u| earn(u, "usr_a", "FIRST_BOOKING", *p, Some(&booking), "", 0)).unwrap();
+                    }
                     Op::Redeem(p) => {
-                        let before = balance(&c, "usr_a").unwrap().available;
-                        let r = record(&c, "usr_a", "REDEEMED", 0, -p, Some(&booking), "", 0);
+                        let before = store.read(|u| balance(u, "usr_a")).unwrap().available;
+                        let r = store.write(|u| record(u, "usr_a", "REDEEMED", 0, -p, Some(&booking), "", 0));
                         prop_assert_eq!(r.is_ok(), *p <= before);
                     }
                     Op::Cancel => {
                         let target = format!("bkg_{}", i / 2);
-                        on_cancelled(&c, "usr_a", &target, 0).unwrap();
+                        store.write(|u| on_cancelled(u, "usr_a", &target, 0)).unwrap();
                     }
                 }
-                let b = balance(&c, "usr_a").unwrap();
+                let b = store.read(|u| balance(u, "usr_a")).unwrap();
                 prop_assert!(b.available >= 0, "{:?}", b);
             }
         }

@@ -1,6 +1,7 @@
 //! The points ledger: append-only; balances are sums of its rows.
 
 use crate::error::Result;
+use crate::points::LedgerEntry;
 
 /// One ledger row.
 #[derive(Debug, Clone, Copy)]
@@ -25,4 +26,11 @@ pub trait Ledger {
     fn append(&self, row: &LedgerRow<'_>) -> Result<bool>;
     /// (points ever earned, points available) of a user.
     fn sums(&self, user: &str) -> Result<(i64, i64)>;
+    /// A user's rows, oldest first.
+    fn history(&self, user: &str) -> Result<Vec<LedgerEntry>>;
+    /// Whether the user has been paid the first-booking bonus.
+    fn has_first_booking_bonus(&self, user: &str) -> Result<bool>;
+    /// What a booking did to the user's points: (points redeemed on it, less those already
+    /// returned; points it earned, less those already clawed back).
+    fn booking_points(&self, user: &str, booking: &str) -> Result<(i64, i64)>;
 }
