@@ -163,9 +163,9 @@ mod tests {
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("p.db")).unwrap();
-        let pooled = store.conn().unwrap();
-        crate::store::ensure_user(&pooled, "usr_a", "a@example.com", 0).unwrap();
-        drop(pooled);
+        store
+            .read(|u| u.catalogue().ensure_user("usr_a", "a@example.com", 0))
+            .unwrap();
         (dir, store)
     }
 
