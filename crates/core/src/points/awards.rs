@@ -120,7 +120,10 @@ pub fn evaluate(unit: &dyn Unit, user: &str, trigger: Trigger, now: i64) -> Resu
             _ => false,
         };
         for badge in open.into_iter().filter(|b| qualifies(b)) {
-            unit.points().award_badge(user, badge, now)?;
+            // Announced only by the writer that awarded it: another writer may have been first.
+            if !unit.points().award_badge(user, badge, now)? {
+                continue;
+            }
             crate::events::emit(
                 unit,
                 "badge.awarded",
@@ -143,8 +146,11 @@ pub fn evaluate(unit: &dyn Unit, user: &str, trigger: Trigger, now: i64) -> Resu
         _ => false,
     })?;
     for c in open_challenges {
-        if !c.completed && c.progress >= c.goal {
-            unit.points().complete_challenge(user, &c.id, now)?;
+        // Paid only by the writer that completed it: another writer may have been first.
+        if !c.completed
+            && c.progress >= c.goal
+            && unit.points().complete_challenge(user, &c.id, now)?
+        {
             // Tied to the booking that completed it, so cancelling that booking takes it back.
             let by = match trigger {
                 Trigger::Booking(b) => Some(b),
