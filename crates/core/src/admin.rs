@@ -38,15 +38,13 @@ pub fn set_role(unit: &dyn Unit, actor: &str, user: &str, role: &str, now: i64) 
         )));
     }
     let before = crate::profile::get(unit, user)?;
-    if before.role == "admin" && role != "admin" {
-        let admins = unit.users().admin_count()?;
-        if admins <= 1 {
-            return Err(Error::Conflict(
-                "this is the last admin: make another admin first".into(),
-            ));
-        }
+    // The store refuses the change that would leave no admin in the same statement that
+    // makes it, so two admins stepping down at once cannot both succeed.
+    if !unit.users().set_role(user, role)? {
+        return Err(Error::Conflict(
+            "this is the last admin: make another admin first".into(),
+        ));
     }
-    unit.users().set_role(user, role)?;
     crate::events::emit(
         unit,
         "user.role_changed",

@@ -2,7 +2,8 @@
 //! `LocalAgency` instances on one SQLite file (two stores, two pools: they meet only in the
 //! database, as two server processes would) and many tasks at once: no oversell on a first
 //! sale, one booking per idempotency key, one move out of each status, an outbox without gaps,
-//! points never spent twice, and login limits that parallel attempts cannot slip past.
+//! points never spent twice, login limits that parallel attempts cannot slip past, and a team
+//! that keeps an admin when two step down at once.
 
 mod common;
 
@@ -208,4 +209,62 @@ async fn parallel_wrong_passwords_cannot_slip_past_the_login_limit() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_admins_stepping_down_at_once_leave_one_admin() {
+    for round in 0..8 {
+        let (_d, a, b) = two_writers();
+        let (ua, ub) = (a.accounts(), b.accounts());
+        let ann = ua
+            .create_account(
+                "ann@example.com",
+                "correct horse battery",
+                "Ann",
+                "A",
+                "admin",
+            )
+            .await
+            .unwrap();
+        let bob = ub
+            .create_account(
+                "bob@example.com",
+                "correct horse battery",
+                "Bob",
+                "B",
+                "admin",
+            )
+            .await
+            .unwrap();
+        // Each demotes the other, from a different agency, at the same moment.
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let mut tasks = JoinSet::new();
+        for (team, actor, target) in [(a.team(), &ann.id, &bob.id), (b.team(), &bob.id, &ann.id)] {
+            let (actor, target, barrier) = (actor.clone(), target.clone(), barrier.clone());
+            tasks.spawn(async move {
+                barrier.wait().await;
+                team.set_role(&actor, &target, "user").await
+            });
+        }
+        let (mut ok, mut refused) = (0, 0);
+        while let Some(r) = tasks.join_next().await {
+            match r.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => {
+                    // Refused as the last admin, or no longer an admin at all.
+                    assert!(
+                        matches!(e.kind(), ErrorKind::Conflict | ErrorKind::Forbidden),
+                        "round {round}: {e}"
+                    );
+                    refused += 1;
+                }
+            }
+        }
+        assert_eq!((ok, refused), (1, 1), "round {round}");
+        assert_eq!(
+            one(&a, "SELECT count(*) FROM users WHERE role = 'admin'"),
+            1,
+            "round {round}"
+        );
+    }
 }

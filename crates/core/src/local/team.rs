@@ -81,7 +81,7 @@ impl Team for LocalTeam {
     async fn set_role(&self, actor: &str, user: &str, role: &str) -> Result<Profile> {
         let (actor, user, role) = (actor.to_string(), user.to_string(), role.to_string());
         self.store()
-            .call(move |c| crate::admin::set_role(c, &actor, &user, &role, wall()))
+            .writing(move |u| crate::admin::set_role(u, &actor, &user, &role, wall()))
             .await
     }
 

@@ -43,11 +43,9 @@ pub struct RefreshToken {
 ///   account holds, in any letter case, is refused by the store's own uniqueness, not by a
 ///   read before the write;
 /// - a refresh token is used once: marking it used is one statement conditional on it being
-///   unused, so of two uses of one token exactly one succeeds and the other is seen as reuse.
-///
-/// Not promised: the rule that the last admin cannot step down reads the number of admins
-/// ([`Users::admin_count`]) and then changes the role ([`Users::set_role`]), two statements;
-/// two admins stepping down at once may both pass the count.
+///   unused, so of two uses of one token exactly one succeeds and the other is seen as reuse;
+/// - the team keeps an admin: [`Users::set_role`] refuses, in the statement that would make
+///   it, the change that leaves no admin.
 pub trait Users {
     /// Adds an account; `false` (nothing written) when its e-mail belongs to another account.
     fn register(&self, account: &NewAccount<'_>) -> Result<bool>;
@@ -68,10 +66,12 @@ pub trait Users {
     ) -> Result<bool>;
     /// An account's role; `None` when there is no such account.
     fn role(&self, user: &str) -> Result<Option<String>>;
-    /// Gives an account a role.
-    fn set_role(&self, user: &str, role: &str) -> Result<()>;
-    /// How many accounts that can log in are admins.
-    fn admin_count(&self) -> Result<i64>;
+    /// Gives an account a role, unless that would leave no admin who can log in: `false`
+    /// (nothing written) then. Promise: the check and the change are one statement, so two
+    /// admins stepping down at once leave one admin, whatever the number of writers. (On an
+    /// engine whose statements do not serialise, as PostgreSQL's READ COMMITTED, the
+    /// statement must lock the admins' rows first.)
+    fn set_role(&self, user: &str, role: &str) -> Result<bool>;
     /// The ids of the accounts that can log in (with a password), oldest first.
     fn login_accounts(&self) -> Result<Vec<String>>;
     /// Stores a new refresh token (by its hash) of `user` in `family`.

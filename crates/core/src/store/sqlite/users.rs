@@ -76,20 +76,15 @@ impl Users for Connection {
             .optional()?)
     }
 
-    fn set_role(&self, user: &str, role: &str) -> Result<()> {
-        self.execute(
-            "UPDATE users SET role = ?1 WHERE id = ?2",
+    fn set_role(&self, user: &str, role: &str) -> Result<bool> {
+        let written = self.execute(
+            "UPDATE users SET role = ?1 WHERE id = ?2
+               AND (?1 = 'admin' OR role != 'admin' OR EXISTS (
+                   SELECT 1 FROM users
+                   WHERE role = 'admin' AND password_hash IS NOT NULL AND id != ?2))",
             params![role, user],
         )?;
-        Ok(())
-    }
-
-    fn admin_count(&self) -> Result<i64> {
-        Ok(self.query_row(
-            "SELECT count(*) FROM users WHERE role = 'admin' AND password_hash IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(written == 1)
     }
 
     fn login_accounts(&self) -> Result<Vec<String>> {
