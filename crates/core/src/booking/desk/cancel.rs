@@ -153,6 +153,12 @@ impl Desk {
     }
 }
 
+/// The refund rules, item by item:
+/// - flight: refundable fares give back the price less the fee; non-refundable fares give
+///   back the taxes only; nothing once the first flight has left.
+/// - hotel: everything until the free-cancellation deadline, nothing after.
+/// - package: 90 % thirty days or more before departure, 50 % from seven days, nothing after.
+///
 /// The card gets back at most what it paid; redeemed points always come back.
 pub fn quote(
     conn: &Connection,

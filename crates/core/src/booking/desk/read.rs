@@ -156,12 +156,6 @@ pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Booking> {
     })
 }
 
-/// The refund rules, item by item:
-/// - flight: refundable fares give back the price less the fee; non-refundable fares give
-///   back the taxes only; nothing once the first flight has left.
-/// - hotel: everything until the free-cancellation deadline, nothing after.
-/// - package: 90 % thirty days or more before departure, 50 % from seven days, nothing after.
-///
 /// For a booking with held supplier orders: when it lapses (the earlier of our hold and the
 /// supplier's `payment_required_by`).
 fn held_until(unit: &dyn Unit, booking_id: &str, created: i64) -> Result<Option<Timestamp>> {

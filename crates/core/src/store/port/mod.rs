@@ -23,7 +23,7 @@ mod watches;
 
 pub use bookings::{
     AuditRow, BookingRow, Bookings, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
-    NewSupplierOrder, NewTraveller, Owned, PlacedOrder, SupplierOrderRow, TravellerRow,
+    NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
 };
 pub use catalogue::Catalogue;
 pub use conversations::Conversations;

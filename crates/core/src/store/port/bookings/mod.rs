@@ -11,7 +11,7 @@ pub use rows::{
 use crate::error::Result;
 
 /// A booking id and its owner, as the housekeeping reads them.
-pub type Owned = (String, String);
+pub type OwnedBooking = (String, String);
 
 /// Promise: a booking leaves a status once, whatever the number of writers: a move is
 /// conditional on the status it was read in, and its audit row is written with it. A booking
@@ -74,16 +74,17 @@ pub trait Bookings {
     // --- housekeeping ---
 
     /// PENDING bookings created before `created_before`.
-    fn lapsing_pending(&self, created_before: i64) -> Result<Vec<Owned>>;
+    fn lapsing_pending(&self, created_before: i64) -> Result<Vec<OwnedBooking>>;
     /// PAYMENT_PROCESSING bookings untouched since `updated_before` with no successful
     /// payment, and (unless untouched since `action_before` too) none waiting for the
     /// cardholder.
-    fn lapsing_charges(&self, updated_before: i64, action_before: i64) -> Result<Vec<Owned>>;
+    fn lapsing_charges(&self, updated_before: i64, action_before: i64)
+    -> Result<Vec<OwnedBooking>>;
     /// PENDING bookings created since `created_since` holding a supplier order whose supplier
     /// deadline is before `now`.
-    fn lapsing_held(&self, now: i64, created_since: i64) -> Result<Vec<Owned>>;
+    fn lapsing_held(&self, now: i64, created_since: i64) -> Result<Vec<OwnedBooking>>;
     /// CONFIRMED bookings that ended before `today` (YYYY-MM-DD).
-    fn ending(&self, today: &str) -> Result<Vec<Owned>>;
+    fn ending(&self, today: &str) -> Result<Vec<OwnedBooking>>;
 
     // --- reviews ---
 

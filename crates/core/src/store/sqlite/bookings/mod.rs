@@ -7,7 +7,7 @@ mod supplier;
 use crate::error::Result;
 use crate::store::port::{
     AuditRow, BookingRow, Bookings, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
-    NewSupplierOrder, NewTraveller, Owned, PlacedOrder, SupplierOrderRow, TravellerRow,
+    NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -218,7 +218,7 @@ impl Bookings for Connection {
         Ok(())
     }
 
-    fn lapsing_pending(&self, created_before: i64) -> Result<Vec<Owned>> {
+    fn lapsing_pending(&self, created_before: i64) -> Result<Vec<OwnedBooking>> {
         // Two index range scans (status, created_at) rather than one scan of every booking.
         Ok(self
             .prepare_cached(
@@ -228,7 +228,11 @@ impl Bookings for Connection {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    fn lapsing_charges(&self, updated_before: i64, action_before: i64) -> Result<Vec<Owned>> {
+    fn lapsing_charges(
+        &self,
+        updated_before: i64,
+        action_before: i64,
+    ) -> Result<Vec<OwnedBooking>> {
         Ok(self
             .prepare_cached(
                 "SELECT id, user_id FROM bookings b WHERE status = 'PAYMENT_PROCESSING' AND updated_at < ?1
@@ -239,7 +243,7 @@ impl Bookings for Connection {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    fn lapsing_held(&self, now: i64, created_since: i64) -> Result<Vec<Owned>> {
+    fn lapsing_held(&self, now: i64, created_since: i64) -> Result<Vec<OwnedBooking>> {
         Ok(self
             .prepare_cached(
                 "SELECT b.id, b.user_id FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
@@ -249,7 +253,7 @@ impl Bookings for Connection {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    fn ending(&self, today: &str) -> Result<Vec<Owned>> {
+    fn ending(&self, today: &str) -> Result<Vec<OwnedBooking>> {
         Ok(self
             .prepare_cached(
                 "SELECT id, user_id FROM bookings WHERE status = 'CONFIRMED' AND ends_on < ?1",
