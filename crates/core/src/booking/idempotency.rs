@@ -165,9 +165,8 @@ fn replay(response: &str) -> Result<Result<Booking>> {
 /// next retry carries on from its booking. The outcome stands even if recording it fails
 /// (the key then counts as abandoned after a while, and is resumed or freed as above).
 pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
-    let recorded = (|| -> Result<()> {
-        let conn = store.conn()?;
-        let keys = conn.keys();
+    let recorded = store.read(|unit| {
+        let keys = unit.keys();
         let k = claim.key();
         if let Err(e) = outcome
             && matches!(e.kind(), ErrorKind::Internal | ErrorKind::SuppliersFailed)
@@ -183,7 +182,7 @@ pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
         };
         keys.answer(&k, claim.taken_at, &response.to_string())?;
         Ok(())
-    })();
+    });
     if recorded.is_ok() {
         crate::faults::step("idempotency.finished");
     }

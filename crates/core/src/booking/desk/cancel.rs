@@ -36,10 +36,10 @@ impl Desk {
         };
         // Resumed, a cancellation that already went through is shown with its refunds paid
         // out; one that did not is made now.
-        let status = load(&*self.store().conn()?, user, booking_id)?.status;
+        let status = self.store().read(|u| load(u, user, booking_id))?.status;
         let outcome = if matches!(status, BookingStatus::Cancelled | BookingStatus::Refunded) {
             self.pay_out_refunds().await;
-            load(&*self.store().conn()?, user, booking_id)
+            self.store().read(|u| load(u, user, booking_id))
         } else {
             self.cancel_inner(user, booking_id).await
         };
@@ -64,27 +64,25 @@ impl Desk {
                 "cancelled by the traveller",
                 now.as_second(),
             )?;
-            let payment_id: Option<String> = tx
-                .prepare_cached("SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1")?
-                .query_row(
-                    [booking_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let payment_id = tx.payments().card_payment(booking_id)?;
             // The refund is owed from this moment: it is written down with the cancellation
             // and paid out below, or by a later retry if the card network is down.
             if let (Some(payment_id), true) = (payment_id, q.refund.minor > 0) {
-                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
-                    params![crate::ids::new("ref"), booking_id, payment_id, q.refund.minor, q.refund.currency.as_str(), now.as_second()],
-                )?;
+                tx.payments().owe_refund(&NewRefund {
+                    id: &crate::ids::new("ref"),
+                    booking: booking_id,
+                    payment: &payment_id,
+                    amount: q.refund.minor,
+                    currency: q.refund.currency.as_str(),
+                    at: now.as_second(),
+                })?;
             }
             tx.commit()?;
         }
         crate::faults::step("cancel.committed");
         self.search.invalidate();
         self.pay_out_refunds().await;
-        let conn = self.store().conn()?;
-        load(&conn, user, booking_id)
+        self.store().read(|u| load(u, user, booking_id))
     }
 
     /// Pays every refund still owed. Failures stay owed and are retried on the next call
@@ -94,21 +92,18 @@ impl Desk {
             eprintln!("warning: {problem}");
         }
         self.abandon_waiting_charges().await;
-        let owed: Vec<(String, String, String, i64, String)> =
-            match self.store().conn().and_then(|c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency FROM refunds r
-                 JOIN payments p ON p.id = r.payment_id WHERE r.status = 'pending'",
-                )?;
-                let rows = stmt.query_map([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })?;
-                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-            }) {
-                Ok(rows) => rows,
-                Err(_) => return,
-            };
-        for (refund_id, booking_id, reference, amount, currency) in owed {
+        let owed = match self.store().read(|u| u.payments().owed_refunds()) {
+            Ok(rows) => rows,
+            Err(_) => return,
+        };
+        for OwedRefund {
+            id: refund_id,
+            booking: booking_id,
+            reference,
+            amount,
+            currency,
+        } in owed
+        {
             let Ok(currency) = Currency::parse(&currency) else {
                 continue;
             };
@@ -119,23 +114,15 @@ impl Desk {
             else {
                 continue;
             };
-            let result = (|| -> Result<()> {
-                let mut conn = self.store().conn()?;
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let n = tx.prepare_cached("UPDATE refunds SET status = 'succeeded' WHERE id = ?1 AND status = 'pending'")?.execute(
-                    [&refund_id],
-                )?;
-                if n == 1 {
-                    tx.prepare_cached(
-                        "UPDATE bookings SET refunded = refunded + ?2 WHERE id = ?1",
-                    )?
-                    .execute(params![booking_id, amount])?;
-                    let status: String = tx
-                        .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
-                        .query_row([&booking_id], |r| r.get(0))?;
+            let result = self.store().write(|u| {
+                if u.payments().refund_paid(&refund_id, &booking_id, amount)? {
+                    let (status, _) = u
+                        .bookings()
+                        .status(&booking_id)?
+                        .ok_or_else(|| Error::NotFound(format!("no booking {booking_id}")))?;
                     if status == BookingStatus::Cancelled.as_str() {
                         state::transition(
-                            &tx,
+                            u,
                             &booking_id,
                             BookingStatus::Refunded,
                             &format!("refund {done} settled"),
@@ -143,9 +130,8 @@ impl Desk {
                         )?;
                     }
                 }
-                tx.commit()?;
                 Ok(())
-            })();
+            });
             if let Err(e) = result {
                 eprintln!("warning: refund {refund_id} was paid but not recorded: {e}");
             }
@@ -155,30 +141,24 @@ impl Desk {
     /// Charges still waiting for the cardholder (3-D Secure) on bookings that were cancelled
     /// meanwhile are cancelled with the provider, so they can never complete later.
     async fn abandon_waiting_charges(&self) {
-        let waiting: Vec<(String, String)> = match self.store().conn().and_then(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT p.id, p.provider_ref FROM payments p JOIN bookings b ON b.id = p.booking_id
-                 WHERE p.status = 'requires_action' AND p.provider_ref IS NOT NULL AND b.status IN ('CANCELLED', 'REFUNDED')",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        }) {
+        let waiting = match self.store().read(|u| u.payments().waiting_on_cancelled()) {
             Ok(rows) => rows,
             Err(_) => return,
         };
         for (payment_id, reference) in waiting {
-            if self.payments().cancel(&reference).await.is_ok()
-                && let Ok(conn) = self.store().conn()
-            {
-                let _ = conn.execute(
-                    "UPDATE payments SET status = 'canceled', message = 'abandoned: the booking was cancelled' WHERE id = ?1 AND status = 'requires_action'",
-                    [&payment_id],
-                );
+            if self.payments().cancel(&reference).await.is_ok() {
+                let _ = self.store().read(|u| u.payments().abandon(&payment_id));
             }
         }
     }
 }
 
+/// The refund rules, item by item:
+/// - flight: refundable fares give back the price less the fee; non-refundable fares give
+///   back the taxes only; nothing once the first flight has left.
+/// - hotel: everything until the free-cancellation deadline, nothing after.
+/// - package: 90 % thirty days or more before departure, 50 % from seven days, nothing after.
+///
 /// The card gets back at most what it paid; redeemed points always come back.
 pub fn quote(
     conn: &Connection,
@@ -264,9 +244,7 @@ pub fn quote(
         .map(|p| p.amount.minor)
         .sum();
     // What the card has already had back (a cheaper date change) is not refunded twice.
-    let refunded: i64 = conn
-        .prepare_cached("SELECT coalesce(sum(amount), 0) FROM refunds WHERE booking_id = ?1")?
-        .query_row([&b.id], |r| r.get(0))?;
+    let refunded = conn.payments().refunded_total(&b.id)?;
     let paid = paid - refunded;
     let refund = refundable.min(paid).max(0);
     let (returned, clawed) = points::cancel_effect(conn, user, &b.id)?;

@@ -16,13 +16,9 @@ impl Desk {
         // Orders held unpaid must still be held at the same price before the card is charged.
         self.check_held_orders(booking_id).await?;
         let now = self.now().as_second();
-        let (amount, attempt, payment_id) = {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let started = self.start_charge(&tx, user, booking_id, card, now)?;
-            tx.commit()?;
-            started
-        };
+        let (amount, attempt, payment_id) = self
+            .store()
+            .write(|u| self.start_charge(u, user, booking_id, card, now))?;
         crate::faults::step("charge.started");
         self.send_charge(
             user,
@@ -73,28 +69,20 @@ impl Desk {
         booking_id: &str,
         card: Option<&Card>,
     ) -> Result<Booking> {
-        let conn = self.store().conn()?;
-        let booking = load(&conn, user, booking_id)?;
+        let booking = self.store().read(|u| load(u, user, booking_id))?;
         let Some(card) = card else {
             return Ok(booking);
         };
         match booking.status {
-            BookingStatus::Pending => {
-                drop(conn);
-                self.charge(user, booking_id, card).await
-            }
+            BookingStatus::Pending => self.charge(user, booking_id, card).await,
             // An attempt sent but never settled is settled now, whatever became of the
             // booking meanwhile: confirmed if it still waits, refunded if it lapsed.
             _ => {
-                let unsettled: Option<(String, i64, String, String)> = conn
-                    .prepare_cached("SELECT id, amount, currency, provider_key FROM payments WHERE booking_id = ?1 AND status = 'processing' AND provider_key IS NOT NULL ORDER BY created_at DESC LIMIT 1")?
-                    .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                    .optional()?;
-                drop(conn);
+                let unsettled = self.store().read(|u| u.payments().unanswered(booking_id))?;
                 match unsettled {
-                    Some((payment_id, amount, currency, key)) => {
-                        let amount = Money::new(amount, Currency::parse(&currency)?);
-                        self.send_charge(user, booking_id, &payment_id, amount, card, &key)
+                    Some(a) => {
+                        let amount = Money::new(a.amount, Currency::parse(&a.currency)?);
+                        self.send_charge(user, booking_id, &a.id, amount, card, &a.reference)
                             .await
                     }
                     None => Ok(booking),
@@ -112,7 +100,7 @@ impl Desk {
         if self.pay_held_orders(&booking.id).await.is_empty() {
             self.search.invalidate();
         }
-        load(&*self.store().conn()?, user, &booking.id)
+        self.store().read(|u| load(u, user, &booking.id))
     }
 
     /// PENDING -> PAYMENT_PROCESSING, and the attempt written down (status `processing`,
@@ -120,22 +108,21 @@ impl Desk {
     /// amount to charge, the attempt number and the attempt's payment id.
     pub(super) fn start_charge(
         &self,
-        tx: &Connection,
+        unit: &dyn Unit,
         user: &str,
         booking_id: &str,
         card: &Card,
         now: i64,
     ) -> Result<(Money, usize, String)> {
-        let row: Option<(String, i64, String, i64)> = tx
-            .prepare_cached("SELECT status, amount_due, currency, (SELECT count(*) FROM payments p WHERE p.booking_id = b.id)
-                 FROM bookings b WHERE id = ?1 AND user_id = ?2")?
-            .query_row(
-                params![booking_id, user],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let (status, due, currency, attempts) =
-            row.ok_or_else(|| Error::NotFound(format!("no booking {booking_id}")))?;
+        let ChargeBasis {
+            status,
+            amount_due: due,
+            currency,
+            attempts,
+        } = unit
+            .payments()
+            .charge_basis(booking_id, user)?
+            .ok_or_else(|| Error::NotFound(format!("no booking {booking_id}")))?;
         let status = BookingStatus::parse(&status)?;
         if status != BookingStatus::Pending {
             return Err(Error::Conflict(format!(
@@ -143,7 +130,7 @@ impl Desk {
             )));
         }
         state::transition(
-            tx,
+            unit,
             booking_id,
             BookingStatus::PaymentProcessing,
             "charging the card",
@@ -152,11 +139,17 @@ impl Desk {
         let amount = Money::new(due, Currency::parse(&currency)?);
         let attempt = attempts as usize;
         let payment_id = crate::ids::new("pay");
-        tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at, provider_key)
-             VALUES (?1, ?2, ?3, 'card', 'processing', ?4, ?5, ?6, ?7, NULL, NULL, ?8, ?9)")?.execute(
-            params![payment_id, booking_id, self.payments().name(), amount.minor, amount.currency.as_str(),
-                card.brand(), card.last4(), now, charge_key(booking_id, attempt)],
-        )?;
+        unit.payments().start(&NewAttempt {
+            id: &payment_id,
+            booking: booking_id,
+            provider: self.payments().name(),
+            amount: amount.minor,
+            currency: amount.currency.as_str(),
+            card_brand: card.brand(),
+            card_last4: &card.last4(),
+            provider_key: &charge_key(booking_id, attempt),
+            at: now,
+        })?;
         Ok((amount, attempt, payment_id))
     }
 
@@ -183,19 +176,13 @@ impl Desk {
         // after our own answer, a redelivery) changes nothing.
         // In the same read: the booking may have moved on while the card network answered
         // (cancelled by its traveller, or lapsed); then a successful charge is given back.
-        let (open, status): (bool, String) = tx
-            .prepare_cached(
-                "SELECT p.status IN ('processing', 'requires_action'), b.status
-                 FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE p.id = ?1",
-            )?
-            .query_row([payment_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (open, status) = tx.payments().settling(payment_id)?;
         if !open {
             return Ok(Settled::Unchanged);
         }
-        let record = |status: &str, reference: Option<&str>, message: Option<&str>| -> Result<()> {
-            tx.prepare_cached("UPDATE payments SET status = ?2, provider_ref = coalesce(?3, provider_ref), message = ?4 WHERE id = ?1")?
-                .execute(params![payment_id, status, reference, message])?;
-            Ok(())
+        let record = |status: &str, reference: Option<&str>, message: Option<&str>| {
+            tx.payments()
+                .record_outcome(payment_id, status, reference, message)
         };
         let waiting = BookingStatus::parse(&status)? == BookingStatus::PaymentProcessing;
         Ok(match outcome {
@@ -210,9 +197,14 @@ impl Desk {
                     Some(&reference),
                     Some("the booking was no longer waiting for this payment"),
                 )?;
-                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
-                    params![crate::ids::new("ref"), booking_id, payment_id, amount.minor, amount.currency.as_str(), now],
-                )?;
+                tx.payments().owe_refund(&NewRefund {
+                    id: &crate::ids::new("ref"),
+                    booking: booking_id,
+                    payment: payment_id,
+                    amount: amount.minor,
+                    currency: amount.currency.as_str(),
+                    at: now,
+                })?;
                 Settled::Orphaned { amount }
             }
             Ok(ChargeOutcome::RequiresAction { reference }) => {
@@ -264,7 +256,7 @@ impl Desk {
         settled: Settled,
     ) -> Result<Booking> {
         match settled {
-            Settled::Done | Settled::Unchanged => load(&*self.store().conn()?, user, booking_id),
+            Settled::Done | Settled::Unchanged => self.store().read(|u| load(u, user, booking_id)),
             Settled::Failed(e) => Err(e),
             Settled::Orphaned { amount } => {
                 self.pay_out_refunds().await;
@@ -356,30 +348,28 @@ impl Desk {
     /// Finishes a payment that required the cardholder's confirmation.
     pub async fn confirm_payment_as(&self, user: &str, booking_id: &str) -> Result<Booking> {
         let booking_id = &self.resolve_id(user, booking_id)?;
-        let (payment_id, reference, amount) = {
-            let conn = self.store().conn()?;
-            let b = load(&conn, user, booking_id)?;
+        let (payment_id, reference, amount) = self.store().read(|u| {
+            let b = load(u, user, booking_id)?;
             if b.status != BookingStatus::PaymentProcessing {
                 return Err(Error::Conflict(format!(
                     "booking {booking_id} is {}: there is no payment waiting for confirmation",
                     b.status
                 )));
             }
-            let row: Option<(String, String, i64, String)> = conn
-                .prepare_cached("SELECT id, provider_ref, amount, currency FROM payments WHERE booking_id = ?1 AND status = 'requires_action' ORDER BY created_at DESC LIMIT 1")?
-                .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?;
-            let (id, reference, amount, currency) = row.ok_or_else(|| {
-                Error::Conflict(format!(
-                    "booking {booking_id} has no payment waiting for confirmation"
-                ))
-            })?;
-            (
-                id,
-                reference,
-                Money::new(amount, Currency::parse(&currency)?),
-            )
-        };
+            let a = u
+                .payments()
+                .awaiting_cardholder(booking_id)?
+                .ok_or_else(|| {
+                    Error::Conflict(format!(
+                        "booking {booking_id} has no payment waiting for confirmation"
+                    ))
+                })?;
+            Ok((
+                a.id,
+                a.reference,
+                Money::new(a.amount, Currency::parse(&a.currency)?),
+            ))
+        })?;
         // A provider that cannot be reached leaves the payment waiting: try again later.
         let outcome = self.payments().confirm(&reference).await?;
         let settled = {

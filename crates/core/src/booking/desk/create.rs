@@ -213,22 +213,26 @@ impl Desk {
             for attempt in 0..8u64 {
                 code =
                     crate::ids::code(crate::geo::hash(&[crate::geo::word(&booking_id), attempt]));
-                let taken: bool = tx
-                    .prepare_cached("SELECT 1 FROM bookings WHERE confirmation_code = ?1")?
-                    .query_row([&code], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-                if !taken {
+                if !tx.bookings().code_taken(&code)? {
                     break;
                 }
             }
             let nows = now.as_second();
-            tx.prepare_cached("INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
-                     points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
-                 VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)")?.execute(
-                params![booking_id, user, code, email, currency.as_str(), total, list_total, points, points_value.minor, amount_due,
-                    starts_on.to_string(), ends_on.to_string(), nows],
-            )?;
+            tx.bookings().insert(&NewBooking {
+                id: &booking_id,
+                user,
+                confirmation_code: &code,
+                contact_email: email,
+                currency: currency.as_str(),
+                total,
+                list_total,
+                points_redeemed: points,
+                points_value: points_value.minor,
+                amount_due,
+                starts_on: &starts_on.to_string(),
+                ends_on: &ends_on.to_string(),
+                at: nows,
+            })?;
             state::created(&tx, &booking_id, user, nows)?;
             let _ = tax;
             for (i, p) in prepared.iter().enumerate() {
@@ -239,11 +243,22 @@ impl Desk {
                         7,
                     ]))
                 });
-                tx.prepare_cached("INSERT INTO booking_items(booking_id, seq, kind, offer_id, provider, reference, description, price, tax,
-                         list_price, continent, starts_at, payload)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(
-                    params![booking_id, i as i64 + 1, p.kind, p.offer_id, p.provider, reference, p.description, p.price.minor,
-                        p.tax.minor, p.list_price.minor, p.continent, p.starts_at.as_second(), p.details.to_string()],
+                tx.bookings().add_item(
+                    &booking_id,
+                    &NewItem {
+                        seq: i as i64 + 1,
+                        kind: p.kind,
+                        offer_id: &p.offer_id,
+                        provider: &p.provider,
+                        reference: reference.as_deref(),
+                        description: &p.description,
+                        price: p.price.minor,
+                        tax: p.tax.minor,
+                        list_price: p.list_price.minor,
+                        continent: &p.continent,
+                        starts_at: p.starts_at.as_second(),
+                        payload: &p.details.to_string(),
+                    },
                 )?;
                 tx.inventory().take(&booking_id, &p.needs)?;
                 if let Some(offer) = &p.supplier {
@@ -272,9 +287,16 @@ impl Desk {
                 }
             }
             for (i, p) in req.passengers.iter().enumerate() {
-                tx.prepare_cached("INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-                    params![booking_id, i as i64 + 1, p.given_name.trim(), p.family_name.trim(), p.born_on.to_string(), p.kind.as_str(), p.document],
+                tx.bookings().add_traveller(
+                    &booking_id,
+                    &NewTraveller {
+                        seq: i as i64 + 1,
+                        given_name: p.given_name.trim(),
+                        family_name: p.family_name.trim(),
+                        born_on: &p.born_on.to_string(),
+                        kind: p.kind.as_str(),
+                        document: p.document.as_deref(),
+                    },
                 )?;
             }
             if points > 0 {
@@ -327,17 +349,14 @@ impl Desk {
                 )
                 .await?
         {
-            return load(&*self.store().conn()?, user, &booking_id);
+            return self.store().read(|u| load(u, user, &booking_id));
         }
         if let Some(settled) = settled_now {
             return self.after_settle(user, &booking_id, settled).await;
         }
         match req.payment.card {
             Some(card) => self.charge(user, &booking_id, &card).await,
-            None => {
-                let conn = self.store().conn()?;
-                load(&conn, user, &booking_id)
-            }
+            None => self.store().read(|u| load(u, user, &booking_id)),
         }
     }
 
@@ -375,7 +394,7 @@ impl Desk {
         points: i64,
         total: Money,
         user: &str,
-        conn: &Connection,
+        unit: &dyn Unit,
     ) -> Result<Money> {
         if points == 0 {
             return Ok(Money::zero(total.currency));
@@ -388,7 +407,7 @@ impl Desk {
                 "redeem at least {MIN_POINTS_REDEMPTION} points"
             )));
         }
-        let available = points::balance(conn, user)?.available;
+        let available = points::balance(unit, user)?.available;
         if points > available {
             return Err(Error::invalid(format!(
                 "you have {available} points available, not {points}"

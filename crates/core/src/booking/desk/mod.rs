@@ -23,10 +23,14 @@ use crate::providers::Secret;
 use crate::providers::{FlightRequest, HotelRequest, SliceRequest};
 use crate::search::Searcher;
 use crate::search::packages;
+use crate::store::port::{
+    ChargeBasis, ExtraCharge, ItemChange, NewAttempt, NewBooking, NewItem, NewRefund, NewReview,
+    NewTraveller, OwedRefund,
+};
 use crate::store::{self, Need, Store, Unit};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior};
 use std::sync::Arc;
 
 /// The booking desk: everything its steps need, owned (the store, the clock, the market to

@@ -31,10 +31,7 @@ impl Desk {
     ) -> Result<Booking> {
         let booking_id = &self.resolve_id(user, booking_id)?;
         self.sweep()?;
-        let b = {
-            let conn = self.store().conn()?;
-            load(&conn, user, booking_id)?
-        };
+        let b = self.store().read(|u| load(u, user, booking_id))?;
         if !matches!(b.status, BookingStatus::Confirmed | BookingStatus::Pending) {
             return Err(Error::Conflict(format!(
                 "booking {} is {}: only PENDING or CONFIRMED bookings change",
@@ -63,23 +60,24 @@ impl Desk {
                     b.starts_on,
                     now.to_zoned(jiff::tz::TimeZone::UTC).date(),
                 )?;
-                let mut conn = self.store().conn()?;
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.prepare_cached("UPDATE booking_passengers SET given_name = ?3, family_name = ?4 WHERE booking_id = ?1 AND seq = ?2")?.execute(
-                    params![b.id, passenger as i64, changed.given_name.trim(), changed.family_name.trim()],
-                )?;
-                tx.prepare_cached("UPDATE bookings SET updated_at = ?2 WHERE id = ?1")?
-                    .execute(params![b.id, now.as_second()])?;
-                events::emit(
-                    &tx,
-                    "booking.modified",
-                    &b.id,
-                    Some(user),
-                    &serde_json::json!({"booking_id": b.id, "change": "passenger_name", "passenger": passenger}),
-                    now.as_second(),
-                )?;
-                tx.commit()?;
-                load(&conn, user, &b.id)
+                self.store().write(|u| {
+                    u.bookings().rename_traveller(
+                        &b.id,
+                        passenger as i64,
+                        changed.given_name.trim(),
+                        changed.family_name.trim(),
+                        now.as_second(),
+                    )?;
+                    events::emit(
+                        u,
+                        "booking.modified",
+                        &b.id,
+                        Some(user),
+                        &serde_json::json!({"booking_id": b.id, "change": "passenger_name", "passenger": passenger}),
+                        now.as_second(),
+                    )
+                })?;
+                self.store().read(|u| load(u, user, &b.id))
             }
             Modification::FlightDate { date, card } => {
                 self.change_flight_date(user, b, date, card).await
@@ -202,26 +200,18 @@ impl Desk {
         // change and paid out after it (so it is retried if the provider fails, and never
         // paid for a change that did not happen).
         let original_payment: Option<String> = if difference < 0 {
-            self.store()
-                .conn()?
-                .query_row(
-                    "SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1",
-                    [&b.id],
-                    |r| r.get(0),
-                )
-                .optional()?
+            self.store().read(|u| u.payments().card_payment(&b.id))?
         } else {
             None
         };
         // The database work; if it fails after money moved, the money goes back.
-        let applied = (|| -> Result<()> {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let applied = self.store().write(|tx| {
             let nows = self.now().as_second();
             // The booking may have changed while the card network answered.
-            let still: String = tx
-                .prepare_cached("SELECT status FROM bookings WHERE id = ?1")?
-                .query_row([&b.id], |r| r.get(0))?;
+            let (still, _) = tx
+                .bookings()
+                .status(&b.id)?
+                .ok_or_else(|| Error::NotFound(format!("no booking {}", b.id)))?;
             if still != BookingStatus::Confirmed.as_str() {
                 return Err(Error::Conflict(format!(
                     "booking {} became {still} during the change: nothing was changed",
@@ -232,58 +222,85 @@ impl Desk {
             tx.inventory().release(&b.id, true)?;
             tx.inventory().take(&b.id, &prepared.needs)?;
             let new_price = prepared.price.minor + fee.minor;
-            tx.prepare_cached("UPDATE booking_items SET offer_id = ?3, description = ?4, price = ?5, tax = ?6, list_price = ?5, starts_at = ?7, payload = ?8
-                 WHERE booking_id = ?1 AND seq = ?2")?.execute(
-                params![b.id, item.seq, new.id, prepared.description, new_price, prepared.tax.minor, prepared.starts_at.as_second(), prepared.details.to_string()],
-            )?;
             let delta = new_price - item.price.minor;
-            tx.prepare_cached("UPDATE bookings SET total = total + ?2, list_total = list_total + ?2, amount_due = amount_due + ?2, updated_at = ?3,
-                     starts_on = (SELECT date(min(starts_at), 'unixepoch') FROM booking_items WHERE booking_id = ?1),
-                     ends_on = max(?4, (SELECT ends_on FROM bookings WHERE id = ?1))
-                 WHERE id = ?1")?.execute(
-                params![b.id, delta, nows, prepared.ends_on.to_string()],
-            )?;
+            tx.bookings().replace_item(&ItemChange {
+                booking: &b.id,
+                seq: item.seq,
+                offer_id: &new.id,
+                description: &prepared.description,
+                price: new_price,
+                tax: prepared.tax.minor,
+                starts_at: prepared.starts_at.as_second(),
+                payload: &prepared.details.to_string(),
+                delta,
+                ends_on: &prepared.ends_on.to_string(),
+                at: nows,
+            })?;
             if let Some((reference, brand, last4)) = &charge_ref {
-                tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
-                     VALUES (?1, ?2, ?3, 'card', 'succeeded', ?4, ?5, ?6, ?7, ?8, 'flight date change', ?9)")?.execute(
-                    params![crate::ids::new("pay"), b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
+                tx.payments().record_change_charge(
+                    &ExtraCharge {
+                        id: &crate::ids::new("pay"),
+                        booking: &b.id,
+                        provider: self.payments().name(),
+                        amount: difference,
+                        currency: b.total.currency.as_str(),
+                        card_brand: brand,
+                        card_last4: last4,
+                        reference,
+                        at: nows,
+                    },
+                    true,
                 )?;
             }
             if let Some(payment_id) = &original_payment {
-                tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
-                    params![crate::ids::new("ref"), b.id, payment_id, -difference, b.total.currency.as_str(), nows],
-                )?;
+                tx.payments().owe_refund(&NewRefund {
+                    id: &crate::ids::new("ref"),
+                    booking: &b.id,
+                    payment: payment_id,
+                    amount: -difference,
+                    currency: b.total.currency.as_str(),
+                    at: nows,
+                })?;
             }
             events::emit(
-                &tx,
+                tx,
                 "booking.modified",
                 &b.id,
                 Some(user),
                 &serde_json::json!({"booking_id": b.id, "change": "flight_date", "date": date, "difference": Money::new(difference, b.total.currency)}),
                 nows,
-            )?;
-            tx.commit()?;
-            Ok(())
-        })();
+            )
+        });
         if let Err(e) = applied {
             // The change did not happen but its charge did: the charge is written down with a
             // refund owed for all of it, and paid back like any refund (retried until it goes).
             if let Some((reference, brand, last4)) = &charge_ref {
-                let owed = (|| -> Result<()> {
-                    let mut conn = self.store().conn()?;
-                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let owed = self.store().write(|tx| {
                     let nows = self.now().as_second();
                     let payment_id = crate::ids::new("pay");
-                    tx.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at)
-                         VALUES (?1, ?2, ?3, 'card', 'refunded', ?4, ?5, ?6, ?7, ?8, 'flight date change not applied', ?9)")?.execute(
-                        params![payment_id, b.id, self.payments().name(), difference, b.total.currency.as_str(), brand, last4, reference, nows],
+                    tx.payments().record_change_charge(
+                        &ExtraCharge {
+                            id: &payment_id,
+                            booking: &b.id,
+                            provider: self.payments().name(),
+                            amount: difference,
+                            currency: b.total.currency.as_str(),
+                            card_brand: brand,
+                            card_last4: last4,
+                            reference,
+                            at: nows,
+                        },
+                        false,
                     )?;
-                    tx.prepare_cached("INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)")?.execute(
-                        params![crate::ids::new("ref"), b.id, payment_id, difference, b.total.currency.as_str(), nows],
-                    )?;
-                    tx.commit()?;
-                    Ok(())
-                })();
+                    tx.payments().owe_refund(&NewRefund {
+                        id: &crate::ids::new("ref"),
+                        booking: &b.id,
+                        payment: &payment_id,
+                        amount: difference,
+                        currency: b.total.currency.as_str(),
+                        at: nows,
+                    })
+                });
                 match owed {
                     Ok(()) => self.pay_out_refunds().await,
                     Err(record) => {
@@ -297,6 +314,6 @@ impl Desk {
             self.pay_out_refunds().await;
         }
         self.search.invalidate();
-        load(&*self.store().conn()?, user, &b.id)
+        self.store().read(|u| load(u, user, &b.id))
     }
 }

@@ -46,12 +46,7 @@ impl Desk {
             .find(|i| i.kind == "package")
             .map(|i| i.offer_id.clone())
             .ok_or_else(|| Error::invalid(format!("booking {} has no package to review", b.id)))?;
-        let exists: bool = tx
-            .prepare_cached("SELECT 1 FROM reviews WHERE booking_id = ?1")?
-            .query_row([&b.id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if exists {
+        if tx.bookings().reviewed(&b.id)? {
             return Err(Error::Conflict(format!(
                 "booking {} is already reviewed",
                 b.id
@@ -59,12 +54,15 @@ impl Desk {
         }
         let id = crate::ids::new("rev");
         let now = self.now().as_second();
-        tx.prepare_cached("INSERT INTO reviews(id, booking_id, package_id, user_id, rating, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-            params![id, b.id, package, user, rating, text, now],
-        )?;
-        tx.prepare_cached("UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1")?.execute(
-            params![package, f64::from(rating)],
-        )?;
+        tx.bookings().add_review(&NewReview {
+            id: &id,
+            booking: &b.id,
+            package: &package,
+            user,
+            rating,
+            text,
+            at: now,
+        })?;
         events::emit(
             &tx,
             "review.written",

@@ -10,7 +10,8 @@ use crate::model::FlightOffer;
 use crate::providers::http::is_ambiguous;
 use crate::providers::{FlightProvider, OrderRequest, StayRequest, SupplierOrder};
 use crate::store::Unit;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use crate::store::port::{NewSupplierOrder, PlacedOrder, SupplierOrderRow as Row};
+use rusqlite::TransactionBehavior;
 use std::sync::Arc;
 
 /// An offer from a real supplier that cannot book it here (its key was removed, or it only
@@ -27,50 +28,11 @@ pub(crate) fn refuse_unconfigured(provider: &str, offer_id: &str) -> Result<()> 
 /// A pending intent the supplier does not know after this long never became an order.
 pub const INTENT_GRACE_SECONDS: i64 = 10 * 60;
 
-/// One row of `supplier_orders`.
-#[derive(Debug, Clone)]
-struct Row {
-    id: String,
-    booking_id: String,
-    seq: i64,
-    kind: String,
-    provider: String,
-    offer_id: String,
-    offer: String,
-    status: String,
-    order_id: Option<String>,
-    created_at: i64,
-}
-
-fn rows(conn: &Connection, filter: &str, arg: &str) -> Result<Vec<Row>> {
-    let sql = format!(
-        "SELECT id, booking_id, seq, kind, provider, offer_id, offer, status, order_id, created_at FROM supplier_orders WHERE {filter} ORDER BY created_at, seq"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([arg], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                booking_id: r.get(1)?,
-                seq: r.get(2)?,
-                kind: r.get(3)?,
-                provider: r.get(4)?,
-                offer_id: r.get(5)?,
-                offer: r.get(6)?,
-                status: r.get(7)?,
-                order_id: r.get(8)?,
-                created_at: r.get(9)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
 /// Records the intent to order item `seq` from a supplier: `supplier_ref` is what will be
 /// ordered (the supplier's offer id, or its quote id for a stay), `offer` the JSON as priced.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_intent(
-    tx: &Connection,
+    unit: &dyn Unit,
     booking_id: &str,
     seq: i64,
     kind: &str,
@@ -79,46 +41,33 @@ pub(crate) fn record_intent(
     offer: &str,
     now: i64,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO supplier_orders(id, booking_id, seq, kind, provider, offer_id, offer, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8)",
-        params![crate::ids::new("sor"), booking_id, seq, kind, provider, supplier_ref, offer, now],
-    )?;
-    Ok(())
+    unit.bookings().order_intent(&NewSupplierOrder {
+        id: &crate::ids::new("sor"),
+        booking: booking_id,
+        seq,
+        kind,
+        provider,
+        supplier_ref,
+        offer,
+        at: now,
+    })
 }
 
 /// Inside a cancellation's transaction: the supplier orders of the booking are to be
 /// cancelled with the supplier.
-pub(crate) fn mark_cancelling(tx: &Connection, booking_id: &str, now: i64) -> Result<()> {
-    tx.execute(
-        "UPDATE supplier_orders SET status = 'cancelling', updated_at = ?2 WHERE booking_id = ?1 AND status = 'confirmed'",
-        params![booking_id, now],
-    )?;
-    Ok(())
+pub(crate) fn mark_cancelling(unit: &dyn Unit, booking_id: &str, now: i64) -> Result<()> {
+    unit.bookings().orders_cancelling(booking_id, now)
 }
 
 /// A line for `next_action` when a supplier still has to confirm something.
-pub(crate) fn pending_note(conn: &Connection, booking_id: &str) -> Result<Option<String>> {
-    let unpaid: Option<String> = conn
-        .query_row(
-            "SELECT s.provider FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
-             WHERE s.booking_id = ?1 AND s.status = 'confirmed' AND s.held = 1 AND b.status = 'CONFIRMED' LIMIT 1",
-            [booking_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+pub(crate) fn pending_note(unit: &dyn Unit, booking_id: &str) -> Result<Option<String>> {
+    let unpaid = unit.bookings().unpaid_held_order(booking_id)?;
     if let Some(p) = unpaid {
         return Ok(Some(format!(
             "paid: waiting for {p} to take payment for the held order; BooksyGo retries on every run"
         )));
     }
-    let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT provider, status FROM supplier_orders WHERE booking_id = ?1 AND status IN ('pending', 'cancelling') LIMIT 1",
-            [booking_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row = unit.bookings().open_order(booking_id)?;
     Ok(row.map(|(p, s)| {
         if s == "pending" {
             format!("waiting for {p} to confirm the order (its answer was lost): BooksyGo asks {p} again on every run; pay once it is confirmed")
@@ -204,46 +153,35 @@ impl Desk {
     }
 
     fn confirm_row(&self, row: &Row, order: &SupplierOrder) -> Result<()> {
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = self.now().as_second();
-        let status: String = tx.query_row(
-            "SELECT status FROM bookings WHERE id = ?1",
-            [&row.booking_id],
-            |r| r.get(0),
-        )?;
-        // A booking cancelled meanwhile (lapsed, declined) gets its order cancelled too.
-        let cancelled = matches!(
-            BookingStatus::parse(&status)?,
-            BookingStatus::Cancelled | BookingStatus::Refunded
-        );
-        tx.execute(
-            "UPDATE supplier_orders SET status = ?2, order_id = ?3, booking_reference = ?4, updated_at = ?5, held = ?6, payment_required_by = ?7 WHERE id = ?1",
-            params![
-                row.id,
-                if cancelled { "cancelling" } else { "confirmed" },
-                order.order_id,
-                order.booking_reference,
+        self.store().write(|u| {
+            let now = self.now().as_second();
+            let (status, _) = booking_status(u, &row.booking_id)?;
+            // A booking cancelled meanwhile (lapsed, declined) gets its order cancelled too.
+            let cancelled = matches!(
+                BookingStatus::parse(&status)?,
+                BookingStatus::Cancelled | BookingStatus::Refunded
+            );
+            u.bookings().order_placed(
+                row,
+                &PlacedOrder {
+                    status: if cancelled { "cancelling" } else { "confirmed" },
+                    order_id: &order.order_id,
+                    booking_reference: &order.booking_reference,
+                    held: order.awaiting_payment,
+                    payment_required_by: order.payment_required_by.map(|t| t.as_second()),
+                },
                 now,
-                order.awaiting_payment,
-                order.payment_required_by.map(|t| t.as_second()),
-            ],
-        )?;
-        tx.execute(
-            "UPDATE booking_items SET reference = ?3 WHERE booking_id = ?1 AND seq = ?2",
-            params![row.booking_id, row.seq, order.booking_reference],
-        )?;
-        crate::events::emit(
-            &tx,
-            "booking.supplier_confirmed",
-            &row.booking_id,
-            None,
-            &serde_json::json!({"booking_id": row.booking_id, "provider": row.provider,
+            )?;
+            crate::events::emit(
+                u,
+                "booking.supplier_confirmed",
+                &row.booking_id,
+                None,
+                &serde_json::json!({"booking_id": row.booking_id, "provider": row.provider,
                 "order_id": order.order_id, "booking_reference": order.booking_reference}),
-            now,
-        )?;
-        tx.commit()?;
-        Ok(())
+                now,
+            )
+        })
     }
 
     /// The supplier definitely did not place the order: the booking is cancelled.
@@ -251,15 +189,8 @@ impl Desk {
         let mut conn = self.store().conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = self.now().as_second();
-        tx.execute(
-            "UPDATE supplier_orders SET status = 'failed', message = ?2, updated_at = ?3 WHERE id = ?1",
-            params![row.id, reason, now],
-        )?;
-        let (user, status): (String, String) = tx.query_row(
-            "SELECT user_id, status FROM bookings WHERE id = ?1",
-            [&row.booking_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        tx.bookings().order_failed(&row.id, reason, now)?;
+        let (status, user) = booking_status(&tx, &row.booking_id)?;
         if matches!(
             BookingStatus::parse(&status)?,
             BookingStatus::Pending | BookingStatus::PaymentProcessing | BookingStatus::Confirmed
@@ -291,10 +222,9 @@ impl Desk {
         phone: Option<&str>,
         hold: bool,
     ) -> Result<bool> {
-        let pending = {
-            let conn = self.store().conn()?;
-            rows(&conn, "booking_id = ?1 AND status = 'pending'", booking_id)?
-        };
+        let pending = self
+            .store()
+            .read(|u| u.bookings().orders_pending(booking_id))?;
         for row in pending {
             match self.place(&row, passengers, email, phone, hold).await {
                 Ok(order) => self.confirm_row(&row, &order)?,
@@ -304,11 +234,9 @@ impl Desk {
                         self.confirm_row(&row, &order)?;
                         continue;
                     }
-                    let conn = self.store().conn()?;
-                    conn.execute(
-                        "UPDATE supplier_orders SET message = ?2, updated_at = ?3 WHERE id = ?1",
-                        params![row.id, e.to_string(), self.now().as_second()],
-                    )?;
+                    let now = self.now().as_second();
+                    self.store()
+                        .read(|u| u.bookings().order_note(&row.id, &e.to_string(), now))?;
                     return Ok(false);
                 }
                 Err(e) => {
@@ -330,14 +258,14 @@ impl Desk {
     }
 
     /// The held (unpaid) flight orders of a booking, with the amount each was held at.
-    fn held_rows(&self, filter: &str, arg: &str) -> Result<Vec<(Row, crate::model::Money)>> {
-        let conn = self.store().conn()?;
+    /// (`booking`: that booking's; `None`: those of every CONFIRMED booking.)
+    fn held_rows(&self, booking: Option<&str>) -> Result<Vec<(Row, crate::model::Money)>> {
+        let rows = self.store().read(|u| match booking {
+            Some(b) => u.bookings().held_flight_orders(b),
+            None => u.bookings().held_flight_orders_paid(),
+        })?;
         let mut out = Vec::new();
-        for row in rows(
-            &conn,
-            &format!("status = 'confirmed' AND held = 1 AND kind = 'flight' AND {filter}"),
-            arg,
-        )? {
+        for row in rows {
             let offer: FlightOffer = serde_json::from_str(&row.offer)?;
             out.push((row, offer.total()));
         }
@@ -347,7 +275,7 @@ impl Desk {
     /// Before charging for a booking with held orders: each is still held, at the price it
     /// was held at. Anything else is refused before the card is touched.
     pub(crate) async fn check_held_orders(&self, booking_id: &str) -> Result<()> {
-        for (row, held_at) in self.held_rows("booking_id = ?1", booking_id)? {
+        for (row, held_at) in self.held_rows(Some(booking_id))? {
             let order_id = row.order_id.as_deref().unwrap_or_default();
             let p = self.order_orders(&row)?;
             let now = p
@@ -374,7 +302,7 @@ impl Desk {
     /// After the traveller paid: pays each held order its exact amount. What fails (the
     /// supplier down, its balance short) stays held and is retried by `reconcile_suppliers`.
     pub(crate) async fn pay_held_orders(&self, booking_id: &str) -> Vec<String> {
-        match self.held_rows("booking_id = ?1", booking_id) {
+        match self.held_rows(Some(booking_id)) {
             Ok(held) => {
                 let mut problems = Vec::new();
                 for (row, amount) in held {
@@ -400,20 +328,12 @@ impl Desk {
                 _ => Err(e),
             },
         };
-        let conn = self.store().conn()?;
+        let now = self.now().as_second();
         match outcome {
-            Ok(()) => {
-                conn.execute(
-                    "UPDATE supplier_orders SET held = 0, message = NULL, updated_at = ?2 WHERE id = ?1",
-                    params![row.id, self.now().as_second()],
-                )?;
-                Ok(())
-            }
+            Ok(()) => self.store().read(|u| u.bookings().order_paid(&row.id, now)),
             Err(e) => {
-                conn.execute(
-                    "UPDATE supplier_orders SET message = ?2, updated_at = ?3 WHERE id = ?1",
-                    params![row.id, e.to_string(), self.now().as_second()],
-                )?;
+                self.store()
+                    .read(|u| u.bookings().order_note(&row.id, &e.to_string(), now))?;
                 Err(e)
             }
         }
@@ -432,14 +352,9 @@ impl Desk {
     /// Cancels a booking's confirmed supplier orders before the booking itself is cancelled:
     /// quote, then confirm. A refusal stops the cancellation with the supplier's reason.
     pub(crate) async fn cancel_supplier_orders(&self, booking_id: &str) -> Result<()> {
-        let confirmed = {
-            let conn = self.store().conn()?;
-            rows(
-                &conn,
-                "booking_id = ?1 AND status IN ('confirmed', 'cancelling')",
-                booking_id,
-            )?
-        };
+        let confirmed = self
+            .store()
+            .read(|u| u.bookings().orders_to_cancel(booking_id))?;
         for row in confirmed {
             self.cancel_row(&row).await?;
         }
@@ -476,13 +391,16 @@ impl Desk {
         let orders = provider.orders().expect("filtered on orders");
         let outcome = async {
             let quote = orders.quote_cancellation(order_id).await?;
-            {
-                let conn = self.store().conn()?;
-                conn.execute(
-                    "UPDATE supplier_orders SET cancellation_id = ?2, refund_amount = ?3, refund_currency = ?4, updated_at = ?5 WHERE id = ?1",
-                    params![row.id, quote.id, quote.refund.map(|m| m.minor), quote.refund.map(|m| m.currency.as_str().to_string()), self.now().as_second()],
-                )?;
-            }
+            let now = self.now().as_second();
+            let refund = quote.refund.map(|m| (m.minor, m.currency));
+            self.store().read(|u| {
+                u.bookings().order_cancel_quoted(
+                    &row.id,
+                    &quote.id,
+                    refund.as_ref().map(|(minor, c)| (*minor, c.as_str())),
+                    now,
+                )
+            })?;
             orders.confirm_cancellation(&quote.id).await
         }
         .await;
@@ -499,11 +417,9 @@ impl Desk {
 
     fn cancelled_row(&self, row: &Row, done: bool) -> Result<()> {
         if done {
-            let conn = self.store().conn()?;
-            conn.execute(
-                "UPDATE supplier_orders SET status = 'cancelled', message = NULL, updated_at = ?2 WHERE id = ?1",
-                params![row.id, self.now().as_second()],
-            )?;
+            let now = self.now().as_second();
+            self.store()
+                .read(|u| u.bookings().order_cancelled(&row.id, now))?;
         }
         Ok(())
     }
@@ -513,20 +429,13 @@ impl Desk {
     /// and orders of cancelled bookings are cancelled with the supplier. Returns what could
     /// not be done yet (retried on the next call). Cheap when there is nothing to do.
     pub async fn reconcile_suppliers(&self) -> Vec<String> {
-        let todo = match self
-            .store()
-            .conn()
-            .and_then(|c| rows(&c, "status IN ('pending', 'cancelling') AND ?1 = ?1", ""))
-        {
+        let todo = match self.store().read(|u| u.bookings().orders_unsettled()) {
             Ok(r) => r,
             Err(e) => return vec![e.to_string()],
         };
         let mut problems = Vec::new();
         // Held orders of bookings the traveller has paid: pay the supplier.
-        match self.held_rows(
-            "booking_id IN (SELECT id FROM bookings WHERE status = 'CONFIRMED') AND ?1 = ?1",
-            "",
-        ) {
+        match self.held_rows(None) {
             Ok(held) => {
                 for (row, amount) in held {
                     if let Err(e) = self.pay_held(&row, amount).await {
@@ -560,11 +469,7 @@ impl Desk {
             Some(order) => {
                 self.confirm_row(row, &order)?;
                 // Its booking may have been cancelled meanwhile: then cancel it now.
-                let status: String = self.store().conn()?.query_row(
-                    "SELECT status FROM supplier_orders WHERE id = ?1",
-                    [&row.id],
-                    |r| r.get(0),
-                )?;
+                let status = self.store().read(|u| u.bookings().order_status(&row.id))?;
                 if status == "cancelling" {
                     let mut again = row.clone();
                     again.order_id = Some(order.order_id);
@@ -578,4 +483,11 @@ impl Desk {
             None => Ok(()),
         }
     }
+}
+
+/// A booking's status and owner, for a booking known to exist.
+fn booking_status(unit: &dyn Unit, booking_id: &str) -> Result<(String, String)> {
+    unit.bookings()
+        .status(booking_id)?
+        .ok_or_else(|| Error::NotFound(format!("no booking {booking_id}")))
 }

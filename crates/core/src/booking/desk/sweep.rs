@@ -10,41 +10,21 @@ impl Desk {
         let nows = now.as_second();
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
         let mut conn = self.store().conn()?;
-        // Two index range scans (status, created_at) rather than one scan of every booking.
-        let mut lapsed: Vec<(String, String)> = conn
-            .prepare_cached(
-                "SELECT id, user_id FROM bookings WHERE status = 'PENDING' AND created_at < ?1",
-            )?
-            .query_map([nows - PENDING_HOLD_SECONDS], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let interrupted: Vec<(String, String)> = conn
-            .prepare_cached(
-                "SELECT id, user_id FROM bookings b WHERE status = 'PAYMENT_PROCESSING' AND updated_at < ?1
-                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'succeeded')
-                 AND (updated_at < ?2 OR NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'requires_action'))",
-            )?
-            // A charge cut short lapses after the hold; one waiting for the cardholder's
-            // confirmation (3-D Secure) gets a day.
-            .query_map([nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut lapsed = conn
+            .bookings()
+            .lapsing_pending(nows - PENDING_HOLD_SECONDS)?;
+        // A charge cut short lapses after the hold; one waiting for the cardholder's
+        // confirmation (3-D Secure) gets a day.
+        let interrupted = conn
+            .bookings()
+            .lapsing_charges(nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS)?;
         lapsed.extend(interrupted);
         // A held supplier order is released at its supplier's deadline, which may come first.
-        let released: Vec<(String, String)> = conn
-            .prepare_cached(
-                "SELECT b.id, b.user_id FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
-                 WHERE s.held = 1 AND s.status = 'confirmed' AND s.payment_required_by < ?1 AND b.status = 'PENDING' AND b.created_at >= ?2",
-            )?
-            .query_map([nows, nows - PENDING_HOLD_SECONDS], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let released = conn
+            .bookings()
+            .lapsing_held(nows, nows - PENDING_HOLD_SECONDS)?;
         lapsed.extend(released);
-        let ended: Vec<(String, String)> = conn
-            .prepare_cached(
-                "SELECT id, user_id FROM bookings WHERE status = 'CONFIRMED' AND ends_on < ?1",
-            )?
-            .query_map([&today], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let ended = conn.bookings().ending(&today)?;
         if lapsed.is_empty() && ended.is_empty() {
             return Ok(());
         }

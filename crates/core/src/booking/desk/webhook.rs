@@ -7,7 +7,9 @@ use crate::booking::payment::webhook::{Event, WebhookOutcome, verify};
 use crate::booking::state::BookingStatus;
 use crate::error::{Error, Result};
 use crate::model::{Currency, Money};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use crate::store::Unit;
+use crate::store::port::ReferencedPayment;
+use rusqlite::TransactionBehavior;
 
 impl Desk {
     /// Verifies and applies a Stripe webhook. `raw_body` is the request body exactly as
@@ -50,47 +52,30 @@ impl Desk {
         {
             let mut conn = self.store().conn()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let payment: Option<(String, String, String, String, String, i64, String)> =
-                match &intent {
-                    Some(pi) => tx
-                        .query_row(
-                            "SELECT p.id, p.booking_id, p.status, b.status, b.user_id, p.amount, p.currency
-                             FROM payments p JOIN bookings b ON b.id = p.booking_id
-                             WHERE p.provider_ref = ?1 ORDER BY p.created_at DESC LIMIT 1",
-                            [pi],
-                            |r| {
-                                Ok((
-                                    r.get(0)?,
-                                    r.get(1)?,
-                                    r.get(2)?,
-                                    r.get(3)?,
-                                    r.get(4)?,
-                                    r.get(5)?,
-                                    r.get(6)?,
-                                ))
-                            },
-                        )
-                        .optional()?,
-                    None => None,
-                };
-            let fresh = tx.execute(
-                "INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, 'stripe', ?2, ?3, ?4)",
-                params![event.id, event.kind, payment.as_ref().map(|p| p.1.clone()), now],
+            let payment = match &intent {
+                Some(pi) => tx.payments().by_reference(pi)?,
+                None => None,
+            };
+            let fresh = tx.payments().take_event(
+                &event.id,
+                &event.kind,
+                payment.as_ref().map(|p| p.booking.as_str()),
+                now,
             )?;
-            outcome.booking_id = payment.as_ref().map(|p| p.1.clone());
-            if fresh == 0 {
+            outcome.booking_id = payment.as_ref().map(|p| p.booking.clone());
+            if !fresh {
                 outcome.action = "duplicate".into();
                 return Ok(outcome);
             }
-            if let Some((
-                payment_id,
-                booking_id,
-                pay_status,
+            if let Some(ReferencedPayment {
+                id: payment_id,
+                booking: booking_id,
+                status: pay_status,
                 booking_status,
                 user,
                 amount,
                 currency,
-            )) = payment
+            }) = payment
             {
                 let waiting =
                     BookingStatus::parse(&booking_status)? == BookingStatus::PaymentProcessing;

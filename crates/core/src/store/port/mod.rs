@@ -21,7 +21,10 @@ mod trips;
 mod users;
 mod watches;
 
-pub use bookings::Bookings;
+pub use bookings::{
+    AuditRow, BookingRow, Bookings, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
+    NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
+};
 pub use catalogue::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
 pub use conversations::Conversations;
 pub use fares::Fares;
@@ -31,7 +34,10 @@ pub use ledger::{Ledger, LedgerRow};
 pub use limits::Limits;
 pub use outbox::{Event, NewEvent, Outbox};
 pub use packages::PackageIndex;
-pub use payments::Payments;
+pub use payments::{
+    Attempt, ChargeBasis, ExtraCharge, NewAttempt, NewRefund, OwedRefund, PaymentRow, Payments,
+    ReferencedPayment,
+};
 pub use points::Points;
 pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
