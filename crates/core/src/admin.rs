@@ -8,7 +8,6 @@ use crate::profile::Profile;
 use crate::store::Unit;
 // Only for `bookings` and `award_points`, which call `booking::desk::load` and
 // `points::earn`: both still take a connection.
-use rusqlite::Connection;
 
 /// Refuses anyone who is not an admin right now.
 pub fn require_admin(unit: &dyn Unit, actor: &str) -> Result<()> {
@@ -58,28 +57,28 @@ pub fn set_role(unit: &dyn Unit, actor: &str, user: &str, role: &str, now: i64) 
 
 /// Every booking on the server, optionally of one status, by start date.
 pub fn bookings(
-    conn: &Connection,
+    unit: &dyn Unit,
     actor: &str,
     status: Option<BookingStatus>,
 ) -> Result<Vec<Booking>> {
-    require_admin(conn, actor)?;
-    let rows = conn.reports().all_bookings(status.map(|s| s.as_str()))?;
+    require_admin(unit, actor)?;
+    let rows = unit.reports().all_bookings(status.map(|s| s.as_str()))?;
     rows.iter()
-        .map(|(user, id)| crate::booking::desk::load(conn, user, id))
+        .map(|(user, id)| crate::booking::desk::load(unit, user, id))
         .collect()
 }
 
 /// Awards (or, negative, withdraws) points by hand, with the reason in the ledger.
 pub fn award_points(
-    conn: &Connection,
+    unit: &dyn Unit,
     actor: &str,
     user: &str,
     points: i64,
     reason: &str,
     now: i64,
 ) -> Result<crate::points::Balance> {
-    require_admin(conn, actor)?;
-    crate::profile::get(conn, user)?;
+    require_admin(unit, actor)?;
+    crate::profile::get(unit, user)?;
     if points == 0 || points.abs() > 1_000_000 {
         return Err(Error::invalid(
             "points must be a non-zero number between -1000000 and 1000000",
@@ -92,10 +91,10 @@ pub fn award_points(
         ));
     }
     if points > 0 {
-        crate::points::earn(conn, user, "MANUAL_AWARD", points, None, reason, now)?;
+        crate::points::earn(unit, user, "MANUAL_AWARD", points, None, reason, now)?;
     } else {
         crate::points::record(
-            conn,
+            unit,
             user,
             "MANUAL_AWARD",
             points,
@@ -105,7 +104,7 @@ pub fn award_points(
             now,
         )?;
     }
-    crate::points::balance(conn, user)
+    crate::points::balance(unit, user)
 }
 
 #[cfg(test)]
@@ -179,14 +178,16 @@ mod tests {
     #[test]
     fn manual_awards_need_a_reason_and_cannot_overdraw() {
         let (_d, store, admin, user) = store();
-        let conn = store.conn().unwrap();
-        assert!(award_points(&conn, &admin, &user, 100, "  ", 1).is_err());
-        let b = award_points(&conn, &admin, &user, 250, "won the quiz", 1).unwrap();
+        let award = |actor: &str, points: i64, reason: &str| {
+            store.write(|u| award_points(u, actor, &user, points, reason, 1))
+        };
+        assert!(award(&admin, 100, "  ").is_err());
+        let b = award(&admin, 250, "won the quiz").unwrap();
         assert_eq!((b.total, b.available), (250, 250));
-        assert!(award_points(&conn, &admin, &user, -300, "correction", 1).is_err());
-        let b = award_points(&conn, &admin, &user, -50, "correction", 1).unwrap();
+        assert!(award(&admin, -300, "correction").is_err());
+        let b = award(&admin, -50, "correction").unwrap();
         assert_eq!((b.total, b.available), (200, 200));
-        let e = award_points(&conn, &user, &user, 1000, "me", 1).unwrap_err();
+        let e = award(&user, 1000, "me").unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Forbidden);
     }
 }

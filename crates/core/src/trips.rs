@@ -8,7 +8,6 @@ use crate::store::Unit;
 use jiff::Timestamp;
 use jiff::civil::Date;
 // Reading a trip's bookings goes through `desk::load`, which still takes a connection.
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -75,32 +74,32 @@ pub fn create(unit: &dyn Unit, user: &str, t: &NewTrip, now: i64) -> Result<Stri
     Ok(id)
 }
 
-pub fn add(conn: &Connection, user: &str, trip: &str, booking: &str) -> Result<()> {
-    let b = desk::load(conn, user, booking)?;
-    if !conn.trips().is_owner(trip, user)? {
+pub fn add(unit: &dyn Unit, user: &str, trip: &str, booking: &str) -> Result<()> {
+    let b = desk::load(unit, user, booking)?;
+    if !unit.trips().is_owner(trip, user)? {
         return Err(Error::NotFound(format!("no trip {trip}")));
     }
-    conn.trips().add_booking(trip, &b.id)?;
+    unit.trips().add_booking(trip, &b.id)?;
     Ok(())
 }
 
-pub fn list(conn: &Connection, user: &str) -> Result<Vec<Trip>> {
-    let ids = conn.trips().trip_ids(user)?;
+pub fn list(unit: &dyn Unit, user: &str) -> Result<Vec<Trip>> {
+    let ids = unit.trips().trip_ids(user)?;
     ids.iter()
-        .map(|id| get(conn, user, id).map(|(t, _)| t))
+        .map(|id| get(unit, user, id).map(|(t, _)| t))
         .collect()
 }
 
 /// A trip with its bookings.
-pub fn get(conn: &Connection, user: &str, id: &str) -> Result<(Trip, Vec<Booking>)> {
-    let row = conn.trips().trip(id, user)?;
+pub fn get(unit: &dyn Unit, user: &str, id: &str) -> Result<(Trip, Vec<Booking>)> {
+    let row = unit.trips().trip(id, user)?;
     let (name, starts, ends, budget, currency) =
         row.ok_or_else(|| Error::NotFound(format!("no trip {id}")))?;
     let currency = Currency::parse(&currency)?;
-    let ids = conn.trips().booking_ids(id)?;
+    let ids = unit.trips().booking_ids(id)?;
     let bookings: Vec<Booking> = ids
         .iter()
-        .map(|b| desk::load(conn, user, b))
+        .map(|b| desk::load(unit, user, b))
         .collect::<Result<_>>()?;
     let live =
         |b: &&Booking| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Refunded);

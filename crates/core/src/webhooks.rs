@@ -13,7 +13,6 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::store::{Delivered, Unit};
-use rusqlite::Connection;
 use std::time::Duration;
 
 pub use crate::store::Webhook;
@@ -29,13 +28,13 @@ const MAX_BACKOFF_SECONDS: i64 = 3600;
 
 /// Subscribes `url` to `events` (admins only).
 pub fn create(
-    conn: &Connection,
+    unit: &dyn Unit,
     actor: &str,
     url: &str,
     events: &[String],
     now: i64,
 ) -> Result<Webhook> {
-    crate::admin::require_admin(conn, actor)?;
+    crate::admin::require_admin(unit, actor)?;
     let url = url.trim();
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::invalid(format!("'{url}' is not a URL: {e}")))?;
@@ -65,22 +64,22 @@ pub fn create(
         raw.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
     // New subscriptions start at the present: they get events from now on, not the history.
-    let start = crate::events::last_seq(conn)?;
-    conn.subscriptions()
+    let start = crate::events::last_seq(unit)?;
+    unit.subscriptions()
         .insert(&id, url, &events, &secret, start, actor, now)?;
-    let mut w = get(conn, &id)?;
+    let mut w = get(unit, &id)?;
     w.secret = Some(secret);
     Ok(w)
 }
 
-pub fn list(conn: &Connection, actor: &str) -> Result<Vec<Webhook>> {
-    crate::admin::require_admin(conn, actor)?;
-    conn.subscriptions().list()
+pub fn list(unit: &dyn Unit, actor: &str) -> Result<Vec<Webhook>> {
+    crate::admin::require_admin(unit, actor)?;
+    unit.subscriptions().list()
 }
 
-pub fn delete(conn: &Connection, actor: &str, id: &str) -> Result<()> {
-    crate::admin::require_admin(conn, actor)?;
-    if !conn.subscriptions().delete(id)? {
+pub fn delete(unit: &dyn Unit, actor: &str, id: &str) -> Result<()> {
+    crate::admin::require_admin(unit, actor)?;
+    if !unit.subscriptions().delete(id)? {
         return Err(Error::NotFound(format!("no webhook {id}")));
     }
     Ok(())

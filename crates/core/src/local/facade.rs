@@ -221,61 +221,72 @@ impl Agency for LocalAgency {
 
     async fn points(&self) -> Result<Balance> {
         self.desk().sweep()?;
-        crate::points::balance(&*self.store().conn()?, &self.user)
+        self.store().read(|u| crate::points::balance(u, &self.user))
     }
 
     async fn points_history(&self) -> Result<Vec<LedgerEntry>> {
         self.desk().sweep()?;
-        crate::points::history(&*self.store().conn()?, &self.user)
+        self.store().read(|u| crate::points::history(u, &self.user))
     }
 
     async fn badges(&self) -> Result<Vec<BadgeStatus>> {
         self.desk().sweep()?;
-        crate::points::badges(&*self.store().conn()?, &self.user)
+        self.store().read(|u| crate::points::badges(u, &self.user))
     }
 
     async fn challenges(&self) -> Result<Vec<Challenge>> {
         self.desk().sweep()?;
-        crate::points::challenges(&*self.store().conn()?, &self.user, self.today())
+        self.store()
+            .read(|u| crate::points::challenges(u, &self.user, self.today()))
     }
 
     async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>> {
         self.desk().sweep()?;
-        crate::points::leaderboard(&*self.store().conn()?, &self.user, limit)
+        self.store()
+            .read(|u| crate::points::leaderboard(u, &self.user, limit))
     }
 
     async fn profile(&self) -> Result<Profile> {
-        crate::profile::get(&*self.store().conn()?, &self.user)
+        self.store().read(|u| crate::profile::get(u, &self.user))
     }
 
     async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile> {
-        crate::profile::update(&*self.store().conn()?, &self.user, update)
+        self.store()
+            .write(|u| crate::profile::update(u, &self.user, update))
     }
 
     async fn create_trip(&self, trip: &NewTrip) -> Result<Trip> {
-        let conn = self.store().conn()?;
-        let id = crate::trips::create(&conn, &self.user, trip, self.now().as_second())?;
-        Ok(crate::trips::get(&conn, &self.user, &id)?.0)
+        let now = self.now().as_second();
+        self.store().write(|u| {
+            let id = crate::trips::create(u, &self.user, trip, now)?;
+            Ok(crate::trips::get(u, &self.user, &id)?.0)
+        })
     }
 
     async fn list_trips(&self) -> Result<Vec<Trip>> {
         self.desk().sweep()?;
-        crate::trips::list(&*self.store().conn()?, &self.user)
+        self.store().read(|u| crate::trips::list(u, &self.user))
     }
 
     async fn get_trip(&self, id: &str) -> Result<Trip> {
         self.desk().sweep()?;
-        Ok(crate::trips::get(&*self.store().conn()?, &self.user, id)?.0)
+        Ok(self
+            .store()
+            .read(|u| crate::trips::get(u, &self.user, id))?
+            .0)
     }
 
     async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip> {
-        let conn = self.store().conn()?;
-        crate::trips::add(&conn, &self.user, trip, booking)?;
-        Ok(crate::trips::get(&conn, &self.user, trip)?.0)
+        self.store().write(|u| {
+            crate::trips::add(u, &self.user, trip, booking)?;
+            Ok(crate::trips::get(u, &self.user, trip)?.0)
+        })
     }
 
     async fn trip_calendar(&self, id: &str) -> Result<String> {
-        let (trip, bookings) = crate::trips::get(&*self.store().conn()?, &self.user, id)?;
+        let (trip, bookings) = self
+            .store()
+            .read(|u| crate::trips::get(u, &self.user, id))?;
         Ok(crate::booking::ics::calendar(
             &trip.name,
             &bookings,

@@ -8,7 +8,6 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::points::Balance;
 use crate::profile::Profile;
-use crate::store::Unit;
 use crate::team::Team;
 use crate::webhooks::Webhook;
 use async_trait::async_trait;
@@ -74,7 +73,7 @@ impl Team for LocalTeam {
     async fn users(&self, actor: &str) -> Result<Vec<Profile>> {
         let actor = actor.to_string();
         self.store()
-            .call(move |c| crate::admin::users(c, &actor))
+            .reading(move |u| crate::admin::users(u, &actor))
             .await
     }
 
@@ -92,7 +91,7 @@ impl Team for LocalTeam {
     ) -> Result<Vec<Booking>> {
         let actor = actor.to_string();
         self.store()
-            .call(move |c| crate::admin::bookings(c, &actor, status))
+            .reading(move |u| crate::admin::bookings(u, &actor, status))
             .await
     }
 
@@ -105,28 +104,28 @@ impl Team for LocalTeam {
     ) -> Result<Balance> {
         let (actor, user, reason) = (actor.to_string(), user.to_string(), reason.to_string());
         self.store()
-            .call(move |c| crate::admin::award_points(c, &actor, &user, points, &reason, wall()))
+            .writing(move |u| crate::admin::award_points(u, &actor, &user, points, &reason, wall()))
             .await
     }
 
     async fn create_webhook(&self, actor: &str, url: &str, events: &[String]) -> Result<Webhook> {
         let (actor, url, events) = (actor.to_string(), url.to_string(), events.to_vec());
         self.store()
-            .call(move |c| crate::webhooks::create(c, &actor, &url, &events, wall()))
+            .writing(move |u| crate::webhooks::create(u, &actor, &url, &events, wall()))
             .await
     }
 
     async fn webhooks(&self, actor: &str) -> Result<Vec<Webhook>> {
         let actor = actor.to_string();
         self.store()
-            .call(move |c| crate::webhooks::list(c, &actor))
+            .reading(move |u| crate::webhooks::list(u, &actor))
             .await
     }
 
     async fn delete_webhook(&self, actor: &str, id: &str) -> Result<()> {
         let (actor, id) = (actor.to_string(), id.to_string());
         self.store()
-            .call(move |c| crate::webhooks::delete(c, &actor, &id))
+            .writing(move |u| crate::webhooks::delete(u, &actor, &id))
             .await
     }
 
@@ -134,28 +133,28 @@ impl Team for LocalTeam {
         let actor = actor.to_string();
         let since = self.agency.now().as_second() - 30 * 86_400;
         self.store()
-            .call(move |c| {
-                crate::admin::require_admin(c, &actor)?;
-                crate::analytics::dashboard(c, since)
+            .reading(move |u| {
+                crate::admin::require_admin(u, &actor)?;
+                crate::analytics::dashboard(u, since)
             })
             .await
     }
 
     async fn last_event(&self) -> Result<i64> {
-        self.store().call(|c| crate::events::last_seq(c)).await
+        self.store().reading(|u| crate::events::last_seq(u)).await
     }
 
     async fn events_for(&self, user: &str, after: i64, limit: usize) -> Result<Vec<Event>> {
         let user = user.to_string();
         self.store()
-            .call(move |c| crate::events::since_for_user(c, &user, after, limit))
+            .reading(move |u| crate::events::since_for_user(u, &user, after, limit))
             .await
     }
 
     async fn bookings_by_status(&self) -> Result<Vec<(BookingStatus, i64)>> {
         self.store()
-            .call(|c| {
-                let rows = c.reports().bookings_by_status()?;
+            .reading(|u| {
+                let rows = u.reports().bookings_by_status()?;
                 rows.into_iter()
                     .map(|(s, n)| Ok((BookingStatus::parse(&s)?, n)))
                     .collect()
@@ -164,7 +163,7 @@ impl Team for LocalTeam {
     }
 
     async fn ready(&self) -> Result<()> {
-        self.store().call(|c| c.reports().answers()).await
+        self.store().reading(|u| u.reports().answers()).await
     }
 
     async fn run_webhooks(&self, every: std::time::Duration) {

@@ -272,11 +272,6 @@ pub(crate) fn set_meta(unit: &dyn Unit, key: &str, value: &str) -> Result<()> {
     unit.catalogue().set_meta(key, value)
 }
 
-// wrapper until the callers in booking/desk/create.rs move to unit.catalogue()
-pub(crate) fn load_offer(unit: &dyn Unit, id: &str) -> Result<Option<(String, String, i64)>> {
-    unit.catalogue().offer(id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

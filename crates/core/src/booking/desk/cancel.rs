@@ -7,8 +7,8 @@ impl Desk {
     /// What cancelling would refund, by the fare rules of each item.
     pub fn quote_cancel_as(&self, user: &str, booking_id: &str) -> Result<RefundQuote> {
         let booking_id = &self.resolve_id(user, booking_id)?;
-        let conn = self.store().conn()?;
-        quote(&conn, user, booking_id, self.now(), self.fx())
+        self.store()
+            .read(|u| quote(u, user, booking_id, self.now(), self.fx()))
     }
 
     pub async fn cancel_booking_as(
@@ -51,14 +51,13 @@ impl Desk {
         let now = self.now();
         // A booking that can be cancelled here has its supplier orders cancelled first:
         // if the airline refuses, nothing changes.
-        quote(&*self.store().conn()?, user, booking_id, now, self.fx())?;
+        self.store()
+            .read(|u| quote(u, user, booking_id, now, self.fx()))?;
         self.cancel_supplier_orders(booking_id).await?;
-        {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let q = quote(&tx, user, booking_id, now, self.fx())?;
+        self.store().write(|tx| {
+            let q = quote(tx, user, booking_id, now, self.fx())?;
             self.cancel_in(
-                &tx,
+                tx,
                 user,
                 booking_id,
                 "cancelled by the traveller",
@@ -77,8 +76,8 @@ impl Desk {
                     at: now.as_second(),
                 })?;
             }
-            tx.commit()?;
-        }
+            Ok(())
+        })?;
         crate::faults::step("cancel.committed");
         self.search.invalidate();
         self.pay_out_refunds().await;
@@ -161,7 +160,7 @@ impl Desk {
 ///
 /// The card gets back at most what it paid; redeemed points always come back.
 pub fn quote(
-    conn: &Connection,
+    conn: &dyn Unit,
     user: &str,
     booking_id: &str,
     now: Timestamp,

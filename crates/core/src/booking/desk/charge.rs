@@ -45,13 +45,9 @@ impl Desk {
     ) -> Result<Booking> {
         let outcome = self.payments().charge(amount, card, provider_key).await;
         crate::faults::step("charge.answered");
-        let settled = {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let settled = self.settle(&tx, user, booking_id, payment_id, amount, outcome)?;
-            tx.commit()?;
-            settled
-        };
+        let settled = self
+            .store()
+            .write(|tx| self.settle(tx, user, booking_id, payment_id, amount, outcome))?;
         crate::faults::step("charge.settled");
         let booking = self.after_settle(user, booking_id, settled).await?;
         self.after_paid(user, booking).await
@@ -163,7 +159,7 @@ impl Desk {
     /// comes back as a `Settled` for the caller to act on once it has committed.
     pub(crate) fn settle(
         &self,
-        tx: &Connection,
+        tx: &dyn Unit,
         user: &str,
         booking_id: &str,
         payment_id: &str,
@@ -269,7 +265,7 @@ impl Desk {
 
     pub(crate) fn confirm_paid(
         &self,
-        tx: &Connection,
+        tx: &dyn Unit,
         user: &str,
         booking_id: &str,
         now: i64,
@@ -295,7 +291,7 @@ impl Desk {
     /// Cancels inside a transaction: status, inventory, points. Money is the caller's.
     pub(crate) fn cancel_in(
         &self,
-        tx: &Connection,
+        tx: &dyn Unit,
         user: &str,
         booking_id: &str,
         reason: &str,
@@ -372,13 +368,9 @@ impl Desk {
         })?;
         // A provider that cannot be reached leaves the payment waiting: try again later.
         let outcome = self.payments().confirm(&reference).await?;
-        let settled = {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let settled = self.settle(&tx, user, booking_id, &payment_id, amount, Ok(outcome))?;
-            tx.commit()?;
-            settled
-        };
+        let settled = self
+            .store()
+            .write(|tx| self.settle(tx, user, booking_id, &payment_id, amount, Ok(outcome)))?;
         let booking = self.after_settle(user, booking_id, settled).await?;
         self.after_paid(user, booking).await
     }

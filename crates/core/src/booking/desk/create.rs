@@ -70,10 +70,7 @@ impl Desk {
         for item in &req.items {
             match item {
                 ItemRequest::Offer { offer_id } => {
-                    let stored = {
-                        let conn = self.store().conn()?;
-                        store::load_offer(&conn, offer_id)?
-                    };
+                    let stored = self.store().read(|u| u.catalogue().offer(offer_id))?;
                     let (kind, payload, expires) = stored.ok_or_else(|| {
                         Error::NotFound(format!(
                             "no offer {offer_id}: offers come from a search and last 30 minutes"

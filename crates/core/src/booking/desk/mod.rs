@@ -27,7 +27,7 @@ use crate::store::port::{
     ChargeBasis, ExtraCharge, ItemChange, NewAttempt, NewBooking, NewItem, NewRefund, NewReview,
     NewTraveller, OwedRefund,
 };
-use crate::store::{self, Need, Store, Unit};
+use crate::store::{Need, Store, Unit};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{Connection, TransactionBehavior};

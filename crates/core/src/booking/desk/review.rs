@@ -31,9 +31,19 @@ impl Desk {
             return Err(Error::invalid("a review is 3 to 2000 characters"));
         }
         self.sweep()?;
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let b = load(&tx, user, booking_id)?;
+        self.store()
+            .write(|tx| self.review_in(tx, user, booking_id, rating, text))
+    }
+
+    fn review_in(
+        &self,
+        tx: &dyn Unit,
+        user: &str,
+        booking_id: &str,
+        rating: u8,
+        text: &str,
+    ) -> Result<Review> {
+        let b = load(tx, user, booking_id)?;
         if b.status != BookingStatus::Completed {
             return Err(Error::Conflict(format!(
                 "booking {} is {}: you can review a package once the trip is completed",
@@ -64,15 +74,14 @@ impl Desk {
             at: now,
         })?;
         events::emit(
-            &tx,
+            tx,
             "review.written",
             &id,
             Some(user),
             &serde_json::json!({"package_id": package, "rating": rating}),
             now,
         )?;
-        points::on_review(&tx, user, &b.id, now)?;
-        tx.commit()?;
+        points::on_review(tx, user, &b.id, now)?;
         Ok(Review {
             id,
             booking_id: b.id,

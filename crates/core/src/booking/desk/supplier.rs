@@ -11,7 +11,6 @@ use crate::providers::http::is_ambiguous;
 use crate::providers::{FlightProvider, OrderRequest, StayRequest, SupplierOrder};
 use crate::store::Unit;
 use crate::store::port::{NewSupplierOrder, PlacedOrder, SupplierOrderRow as Row};
-use rusqlite::TransactionBehavior;
 use std::sync::Arc;
 
 /// An offer from a real supplier that cannot book it here (its key was removed, or it only
@@ -186,28 +185,29 @@ impl Desk {
 
     /// The supplier definitely did not place the order: the booking is cancelled.
     fn fail_row(&self, row: &Row, reason: &str) -> Result<()> {
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = self.now().as_second();
-        tx.bookings().order_failed(&row.id, reason, now)?;
-        let (status, user) = booking_status(&tx, &row.booking_id)?;
-        if matches!(
-            BookingStatus::parse(&status)?,
-            BookingStatus::Pending | BookingStatus::PaymentProcessing | BookingStatus::Confirmed
-        ) {
-            state::transition(
-                &tx,
-                &row.booking_id,
-                BookingStatus::Cancelled,
-                &format!("{} did not confirm the order: {reason}", row.provider),
-                now,
-            )?;
-            tx.inventory().release(&row.booking_id, false)?;
-            crate::points::on_cancelled(&tx, &user, &row.booking_id, now)?;
-            mark_cancelling(&tx, &row.booking_id, now)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.store().write(|tx| {
+            tx.bookings().order_failed(&row.id, reason, now)?;
+            let (status, user) = booking_status(tx, &row.booking_id)?;
+            if matches!(
+                BookingStatus::parse(&status)?,
+                BookingStatus::Pending
+                    | BookingStatus::PaymentProcessing
+                    | BookingStatus::Confirmed
+            ) {
+                state::transition(
+                    tx,
+                    &row.booking_id,
+                    BookingStatus::Cancelled,
+                    &format!("{} did not confirm the order: {reason}", row.provider),
+                    now,
+                )?;
+                tx.inventory().release(&row.booking_id, false)?;
+                crate::points::on_cancelled(tx, &user, &row.booking_id, now)?;
+                mark_cancelling(tx, &row.booking_id, now)?;
+            }
+            Ok(())
+        })
     }
 
     /// Places the orders recorded for a new booking: `true` when every one is confirmed. A

@@ -9,40 +9,40 @@ impl Desk {
         let now = self.now();
         let nows = now.as_second();
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
-        let mut conn = self.store().conn()?;
-        let mut lapsed = conn
-            .bookings()
-            .lapsing_pending(nows - PENDING_HOLD_SECONDS)?;
-        // A charge cut short lapses after the hold; one waiting for the cardholder's
-        // confirmation (3-D Secure) gets a day.
-        let interrupted = conn
-            .bookings()
-            .lapsing_charges(nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS)?;
-        lapsed.extend(interrupted);
-        // A held supplier order is released at its supplier's deadline, which may come first.
-        let released = conn
-            .bookings()
-            .lapsing_held(nows, nows - PENDING_HOLD_SECONDS)?;
-        lapsed.extend(released);
-        let ended = conn.bookings().ending(&today)?;
+        let (lapsed, ended) = self.store().read(|u| {
+            let mut lapsed = u.bookings().lapsing_pending(nows - PENDING_HOLD_SECONDS)?;
+            // A charge cut short lapses after the hold; one waiting for the cardholder's
+            // confirmation (3-D Secure) gets a day.
+            lapsed.extend(
+                u.bookings()
+                    .lapsing_charges(nows - PENDING_HOLD_SECONDS, nows - ACTION_HOLD_SECONDS)?,
+            );
+            // A held supplier order is released at its supplier's deadline, which may come
+            // first.
+            lapsed.extend(
+                u.bookings()
+                    .lapsing_held(nows, nows - PENDING_HOLD_SECONDS)?,
+            );
+            Ok((lapsed, u.bookings().ending(&today)?))
+        })?;
         if lapsed.is_empty() && ended.is_empty() {
             return Ok(());
         }
-        let _writer = self.store().write_lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (id, user) in lapsed {
-            // Another process may have moved it meanwhile: transition refuses stale moves.
-            match self.cancel_in(&tx, &user, &id, "not paid in time", nows) {
-                Ok(_) | Err(Error::Conflict(_)) => {}
-                Err(e) => return Err(e),
+        self.store().write(|tx| {
+            for (id, user) in lapsed {
+                // Another process may have moved it meanwhile: transition refuses stale moves.
+                match self.cancel_in(tx, &user, &id, "not paid in time", nows) {
+                    Ok(_) | Err(Error::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
-        }
-        for (id, user) in ended {
-            if state::transition(&tx, &id, BookingStatus::Completed, "trip ended", nows).is_ok() {
-                points::on_completed(&tx, &user, &id, nows)?;
+            for (id, user) in ended {
+                if state::transition(tx, &id, BookingStatus::Completed, "trip ended", nows).is_ok()
+                {
+                    points::on_completed(tx, &user, &id, nows)?;
+                }
             }
-        }
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 }

@@ -7,9 +7,7 @@ use crate::booking::payment::webhook::{Event, WebhookOutcome, verify};
 use crate::booking::state::BookingStatus;
 use crate::error::{Error, Result};
 use crate::model::{Currency, Money};
-use crate::store::Unit;
 use crate::store::port::ReferencedPayment;
-use rusqlite::TransactionBehavior;
 
 impl Desk {
     /// Verifies and applies a Stripe webhook. `raw_body` is the request body exactly as
@@ -49,9 +47,7 @@ impl Desk {
             action: "ignored".into(),
         };
         let mut refund_owed = false;
-        {
-            let mut conn = self.store().conn()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.store().write(|tx| {
             let payment = match &intent {
                 Some(pi) => tx.payments().by_reference(pi)?,
                 None => None,
@@ -65,7 +61,7 @@ impl Desk {
             outcome.booking_id = payment.as_ref().map(|p| p.booking.clone());
             if !fresh {
                 outcome.action = "duplicate".into();
-                return Ok(outcome);
+                return Ok(());
             }
             if let Some(ReferencedPayment {
                 id: payment_id,
@@ -99,7 +95,7 @@ impl Desk {
                 };
                 if let Some(charge) = charge {
                     let settled =
-                        self.settle(&tx, &user, &booking_id, &payment_id, amount, Ok(charge))?;
+                        self.settle(tx, &user, &booking_id, &payment_id, amount, Ok(charge))?;
                     outcome.action = match (settled, waiting) {
                         (Settled::Orphaned { .. }, _) => {
                             refund_owed = true;
@@ -113,7 +109,7 @@ impl Desk {
                     .into();
                 } else if event.kind == "charge.refunded" {
                     crate::events::emit(
-                        &tx,
+                        tx,
                         "booking.refund_settled",
                         &booking_id,
                         Some(&user),
@@ -124,8 +120,8 @@ impl Desk {
                     outcome.action = "recorded".into();
                 }
             }
-            tx.commit()?;
-        }
+            Ok(())
+        })?;
         if refund_owed {
             self.pay_out_refunds().await;
         }
