@@ -24,7 +24,7 @@ mod watches;
 pub use bookings::Bookings;
 pub use catalogue::Catalogue;
 pub use conversations::{Conversations, StoredConversation};
-pub use fares::Fares;
+pub use fares::{FareSeen, Fares};
 pub use inventory::{Inventory, Need};
 pub use keys::{KeyRecord, KeyRef, Keys};
 pub use ledger::{Ledger, LedgerRow};
