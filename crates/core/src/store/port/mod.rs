@@ -30,7 +30,10 @@ pub use keys::{KeyRecord, KeyRef, Keys};
 pub use ledger::{Ledger, LedgerRow};
 pub use limits::Limits;
 pub use outbox::{Event, NewEvent, Outbox};
-pub use packages::PackageIndex;
+pub use packages::{
+    DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
+    Word,
+};
 pub use payments::Payments;
 pub use points::Points;
 pub use reports::Reports;
