@@ -115,6 +115,9 @@ pub trait PackageIndex {
     /// A page of the packages matching `q`, in its order (ties by id), and the facet counts
     /// of every match. Bounded in time by the caller's budget.
     fn search(&self, q: &IndexQuery) -> Result<Found>;
+    /// Who owns package `id`: `None` when there is no such package, `Some(None)` for the
+    /// catalogue's own (no owner).
+    fn owner(&self, id: &str) -> Result<Option<Option<String>>>;
     /// A package by id or slug.
     fn detail(&self, id_or_slug: &str) -> Result<Option<StoredPackage>>;
     /// `package`'s departures on or after `from`, by date.

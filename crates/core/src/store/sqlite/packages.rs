@@ -214,6 +214,14 @@ impl PackageIndex for Connection {
         Ok(Found { packages, facets })
     }
 
+    fn owner(&self, id: &str) -> Result<Option<Option<String>>> {
+        Ok(self
+            .query_row("SELECT owner_id FROM packages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     fn detail(&self, id: &str) -> Result<Option<StoredPackage>> {
         Ok(self
             .query_row(
@@ -355,6 +363,8 @@ mod tests {
                 .starts_with("the package search took longer than"),
             "{err}"
         );
+        assert_eq!(conn.packages().owner("pkg_1").unwrap(), Some(None));
+        assert_eq!(conn.packages().owner("pkg_none").unwrap(), None);
         // Unbounded, the same search runs to the end.
         let found = conn.packages().search(&q).unwrap();
         assert_eq!(found.packages.len(), 5);
