@@ -338,7 +338,10 @@ async fn a_conversation_resumes_with_its_pending_quote() {
         "book the first one for Ana Lopez born 1990-04-02, ana@example.com",
     )
     .await;
-    conversation::save(&mut agency.store().conn().unwrap(), "usr_local", &mut c, 1).unwrap();
+    agency
+        .store()
+        .write(|u| conversation::save(u, "usr_local", &mut c, 1))
+        .unwrap();
 
     // Later, in another process: load the latest conversation and say yes.
     let conn = agency.store().conn().unwrap();
@@ -350,13 +353,10 @@ async fn a_conversation_resumes_with_its_pending_quote() {
     assert_eq!(resumed.messages.len(), 4);
     let r = say(&a, &mut resumed, "yes please").await;
     assert_eq!(r.tool_calls[0].result["status"], "booked");
-    conversation::save(
-        &mut agency.store().conn().unwrap(),
-        "usr_local",
-        &mut resumed,
-        2,
-    )
-    .unwrap();
+    agency
+        .store()
+        .write(|u| conversation::save(u, "usr_local", &mut resumed, 2))
+        .unwrap();
     let conn = agency.store().conn().unwrap();
     assert_eq!(
         conversation::load(&conn, "usr_local", &id)

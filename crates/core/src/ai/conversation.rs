@@ -1,9 +1,11 @@
-//! Conversations in SQLite: the messages (with tool calls, so a model sees its own history)
-//! and the session state, so `chat --continue` picks up where it stopped, confirmations and all.
+//! Conversations, kept in the store: the messages (with tool calls, so a model sees its own
+//! history) and the session state, so `chat --continue` picks up where it stopped,
+//! confirmations and all. The store only loads and saves; a turn (load, send, save whatever
+//! happens) is [`Chats::turn`].
 
 use super::tools::Session;
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::Unit;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,13 +70,13 @@ impl Default for Conversation {
     }
 }
 
-/// Writes the new messages and the session state (one transaction).
-pub fn save(conn: &mut Connection, user: &str, c: &mut Conversation, now: i64) -> Result<()> {
+/// Writes the new messages and the session state: call in one unit of work
+/// ([`crate::store::Store::write`]), so they are kept together or not at all.
+pub fn save(unit: &dyn Unit, user: &str, c: &mut Conversation, now: i64) -> Result<()> {
     if c.messages.is_empty() {
         // Nothing was said: no conversation to keep.
         return Ok(());
     }
-    let tx = conn.transaction()?;
     let title = if c.title.is_empty() {
         c.messages
             .iter()
@@ -86,75 +88,32 @@ pub fn save(conn: &mut Connection, user: &str, c: &mut Conversation, now: i64) -
     };
     c.title = title;
     let state = serde_json::to_string(&c.session)?;
-    tx.execute(
-        "INSERT INTO ai_conversations(id, user_id, title, state, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT(id) DO UPDATE SET title = excluded.title, state = excluded.state, updated_at = excluded.updated_at",
-        params![c.id, user, c.title, state, now],
-    )?;
-    for (i, m) in c.messages.iter().enumerate().skip(c.saved) {
-        tx.execute(
-            "INSERT INTO ai_messages(conversation_id, seq, role, content, tool_calls, tool_call_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                c.id,
-                i as i64,
-                m.role,
-                m.content,
-                m.tool_calls.as_ref().map(|v| v.to_string()),
-                m.tool_call_id,
-                now
-            ],
-        )?;
-    }
-    tx.commit()?;
+    let new = c.messages.get(c.saved..).unwrap_or_default();
+    unit.conversations()
+        .save(&c.id, user, &c.title, &state, c.saved, new, now)?;
     c.saved = c.messages.len();
     Ok(())
 }
 
 /// Loads one of a user's conversations.
-pub fn load(conn: &Connection, user: &str, id: &str) -> Result<Conversation> {
-    let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT title, state FROM ai_conversations WHERE id = ?1 AND user_id = ?2",
-            params![id, user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (title, state) = row.ok_or_else(|| Error::NotFound(format!("no conversation {id}")))?;
-    let mut stmt = conn.prepare(
-        "SELECT role, content, tool_calls, tool_call_id FROM ai_messages WHERE conversation_id = ?1 ORDER BY seq",
-    )?;
-    let messages = stmt
-        .query_map([id], |r| {
-            let calls: Option<String> = r.get(2)?;
-            Ok(Message {
-                role: r.get(0)?,
-                content: r.get(1)?,
-                tool_calls: calls.and_then(|c| serde_json::from_str(&c).ok()),
-                tool_call_id: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let saved = messages.len();
+pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Conversation> {
+    let stored = unit
+        .conversations()
+        .load(user, id)?
+        .ok_or_else(|| Error::NotFound(format!("no conversation {id}")))?;
+    let saved = stored.messages.len();
     Ok(Conversation {
         id: id.to_string(),
-        title,
-        messages,
-        session: serde_json::from_str(&state)?,
+        title: stored.title,
+        messages: stored.messages,
+        session: serde_json::from_str(&stored.state)?,
         saved,
     })
 }
 
 /// The id of a user's most recently updated conversation.
-pub fn latest(conn: &Connection, user: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM ai_conversations WHERE user_id = ?1 ORDER BY updated_at DESC, rowid DESC LIMIT 1",
-            [user],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn latest(unit: &dyn Unit, user: &str) -> Result<Option<String>> {
+    unit.conversations().latest(user)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -165,21 +124,9 @@ pub struct ConversationSummary {
     pub updated_at: jiff::Timestamp,
 }
 
-pub fn list(conn: &Connection, user: &str) -> Result<Vec<ConversationSummary>> {
-    let mut stmt = conn.prepare(
-        "SELECT c.id, c.title, (SELECT count(*) FROM ai_messages m WHERE m.conversation_id = c.id), c.updated_at
-         FROM ai_conversations c WHERE c.user_id = ?1 ORDER BY c.updated_at DESC, c.rowid DESC",
-    )?;
-    let rows = stmt.query_map([user], |r| {
-        Ok(ConversationSummary {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            messages: r.get(2)?,
-            updated_at: jiff::Timestamp::from_second(r.get(3)?)
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// A user's conversations, most recently updated first.
+pub fn list(unit: &dyn Unit, user: &str) -> Result<Vec<ConversationSummary>> {
+    unit.conversations().list(user)
 }
 
 /// Which conversation a turn continues.
@@ -223,25 +170,25 @@ impl Chats {
     /// A user's conversations, newest first.
     pub async fn list(&self, user: &str) -> Result<Vec<ConversationSummary>> {
         let user = user.to_string();
-        self.store.call(move |c| list(c, &user)).await
+        self.store.reading(move |u| list(u, &user)).await
     }
 
     pub async fn open(&self, user: &str, which: Which) -> Result<Conversation> {
         let user = user.to_string();
         self.store
-            .call(move |c| {
+            .reading(move |u| {
                 let id = match which {
                     Which::New => None,
                     Which::Id(id) => Some(id),
-                    Which::Latest => Some(latest(c, &user)?.ok_or_else(|| {
+                    Which::Latest => Some(latest(u, &user)?.ok_or_else(|| {
                         crate::Error::NotFound(
                             "no conversation to continue: start one with `booksygo chat`".into(),
                         )
                     })?),
-                    Which::LatestOrNew => latest(c, &user)?,
+                    Which::LatestOrNew => latest(u, &user)?,
                 };
                 match id {
-                    Some(id) => load(c, &user, &id),
+                    Some(id) => load(u, &user, &id),
                     None => Ok(Conversation::new()),
                 }
             })
@@ -263,8 +210,8 @@ impl Chats {
         let mut kept = conv.clone();
         let saved = self
             .store
-            .call(move |c| {
-                save(c, &user, &mut kept, now)?;
+            .writing(move |u| {
+                save(u, &user, &mut kept, now)?;
                 Ok(kept)
             })
             .await;

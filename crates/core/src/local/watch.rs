@@ -6,11 +6,10 @@
 use super::LocalAgency;
 use crate::Agency;
 use crate::error::{Error, Result};
-use crate::model::{Cabin, Currency, Money, Passengers};
+use crate::model::{Cabin, Money, Passengers};
 use crate::search::{FlightQuery, FlightSort};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,33 +51,6 @@ pub struct NewWatch {
     pub cabin: Cabin,
 }
 
-fn ts(s: Option<i64>) -> Option<Timestamp> {
-    s.and_then(|s| Timestamp::from_second(s).ok())
-}
-
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Watch> {
-    let currency: String = r.get(8)?;
-    let currency = Currency::parse(&currency).unwrap_or(Currency::EUR);
-    let money = |m: Option<i64>| m.map(|m| Money::new(m, currency));
-    let date: String = r.get(3)?;
-    let cabin: String = r.get(4)?;
-    Ok(Watch {
-        id: r.get(0)?,
-        origin: r.get(1)?,
-        destination: r.get(2)?,
-        date: date.parse().unwrap_or_default(),
-        cabin: Cabin::parse(&cabin).unwrap_or(Cabin::Economy),
-        adults: r.get(5)?,
-        below: Money::new(r.get(6)?, currency),
-        last_price: money(r.get(7)?),
-        last_checked_at: ts(r.get(9)?),
-        fired_price: money(r.get(10)?),
-        created_at: ts(Some(r.get(11)?)).unwrap_or(Timestamp::UNIX_EPOCH),
-    })
-}
-
-const COLUMNS: &str = "id, origin, destination, departure_date, cabin, adults, below, last_price, currency, last_checked_at, fired_price, created_at";
-
 /// Adds a watch after checking the places, the date and the limit.
 pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
     let net = agency.network();
@@ -103,52 +75,34 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
     }
     .validate()?;
     let id = crate::ids::new("wch");
-    let conn = agency.store().conn()?;
-    conn.execute(
-        "INSERT INTO price_watches(id, user_id, origin, destination, departure_date, cabin, adults, below, currency, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            id,
-            agency.user(),
-            origin,
-            destination,
-            new.date.to_string(),
-            new.cabin.as_str(),
-            new.adults,
-            new.below.minor,
-            new.below.currency.as_str(),
-            agency.now().as_second()
-        ],
-    )?;
+    let resolved = NewWatch {
+        origin,
+        destination,
+        ..new.clone()
+    };
+    let now = agency.now().as_second();
+    agency
+        .store()
+        .read(|u| u.watches().add(&id, agency.user(), &resolved, now))?;
     get(agency, &id)
 }
 
 pub fn get(agency: &LocalAgency, id: &str) -> Result<Watch> {
-    let conn = agency.store().conn()?;
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM price_watches WHERE id = ?1 AND user_id = ?2"),
-        params![id, agency.user()],
-        row,
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound(format!("no price watch {id}")))
+    agency
+        .store()
+        .read(|u| u.watches().get(agency.user(), id))?
+        .ok_or_else(|| Error::NotFound(format!("no price watch {id}")))
 }
 
 pub fn list(agency: &LocalAgency) -> Result<Vec<Watch>> {
-    let conn = agency.store().conn()?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM price_watches WHERE user_id = ?1 ORDER BY departure_date, created_at"
-    ))?;
-    let rows = stmt.query_map([agency.user()], row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    agency.store().read(|u| u.watches().list(agency.user()))
 }
 
 pub fn remove(agency: &LocalAgency, id: &str) -> Result<()> {
-    let n = agency.store().conn()?.execute(
-        "DELETE FROM price_watches WHERE id = ?1 AND user_id = ?2",
-        params![id, agency.user()],
-    )?;
-    if n == 0 {
+    if !agency
+        .store()
+        .read(|u| u.watches().remove(agency.user(), id))?
+    {
         return Err(Error::NotFound(format!("no price watch {id}")));
     }
     Ok(())
@@ -172,37 +126,32 @@ pub async fn check(agency: &LocalAgency) -> Result<Vec<Alert>> {
         let fires = price.is_some_and(|p| {
             p.minor < w.below.minor && w.fired_price.is_none_or(|f| p.minor < f.minor)
         });
-        let mut conn = agency.store().conn()?;
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE price_watches SET last_price = ?1, last_checked_at = ?2 WHERE id = ?3",
-            params![price.map(|p| p.minor), now, w.id],
-        )?;
-        if fires && let (Some(p), Some(o)) = (price, cheapest) {
-            tx.execute(
-                "UPDATE price_watches SET fired_price = ?1 WHERE id = ?2",
-                params![p.minor, w.id],
-            )?;
-            let alert = Alert {
-                watch_id: w.id.clone(),
-                origin: w.origin.clone(),
-                destination: w.destination.clone(),
-                date: w.date,
-                price: p,
-                below: w.below,
-                offer_id: o.id.clone(),
-            };
-            crate::events::emit(
-                &tx,
-                "price_alert.triggered",
-                &w.id,
-                Some(agency.user()),
-                &serde_json::to_value(&alert)?,
-                now,
-            )?;
-            alerts.push(alert);
-        }
-        tx.commit()?;
+        // The watch's new state and its alert (with the alert's event): one unit of work.
+        agency.store().write(|u| {
+            u.watches().checked(&w.id, price.map(|p| p.minor), now)?;
+            if fires && let (Some(p), Some(o)) = (price, cheapest) {
+                u.watches().fired(&w.id, p.minor)?;
+                let alert = Alert {
+                    watch_id: w.id.clone(),
+                    origin: w.origin.clone(),
+                    destination: w.destination.clone(),
+                    date: w.date,
+                    price: p,
+                    below: w.below,
+                    offer_id: o.id.clone(),
+                };
+                crate::events::emit(
+                    u,
+                    "price_alert.triggered",
+                    &w.id,
+                    Some(agency.user()),
+                    &serde_json::to_value(&alert)?,
+                    now,
+                )?;
+                alerts.push(alert);
+            }
+            Ok(())
+        })?;
     }
     Ok(alerts)
 }

@@ -3,15 +3,16 @@
 
 use crate::error::Result;
 use crate::model::{Cabin, Currency, FxTable, Money};
+use crate::store::Unit;
+use crate::store::port::FareSeen;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{Connection, params};
 use serde::Serialize;
 
 /// Records the cheapest fare per traveller a search saw (converted to EUR).
 #[allow(clippy::too_many_arguments)]
 pub fn observe(
-    conn: &Connection,
+    unit: &dyn Unit,
     origin: &str,
     destination: &str,
     date: Date,
@@ -25,12 +26,15 @@ pub fn observe(
     let per = eur.minor / i64::from(travellers.max(1));
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let ahead = crate::model::season::days_between(today, date);
-    conn.execute(
-        "INSERT OR REPLACE INTO fare_observations(origin, destination, departure_date, cabin, observed_at, days_ahead, cheapest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![origin, destination, date.to_string(), cabin.as_str(), now.as_second(), ahead, per],
-    )?;
-    Ok(())
+    unit.fares().record(&FareSeen {
+        origin,
+        destination,
+        date,
+        cabin,
+        observed_at: now.as_second(),
+        days_ahead: ahead,
+        cheapest: per,
+    })
 }
 
 /// One recorded fare of a date.
@@ -42,26 +46,13 @@ pub struct Observation {
     pub cheapest: Money,
 }
 
+/// What searches saw for a route, date and cabin, oldest first.
 pub fn history(
-    conn: &Connection,
+    unit: &dyn Unit,
     origin: &str,
     destination: &str,
     date: Date,
     cabin: Cabin,
 ) -> Result<Vec<Observation>> {
-    let mut stmt = conn.prepare(
-        "SELECT observed_at, days_ahead, cheapest FROM fare_observations
-         WHERE origin = ?1 AND destination = ?2 AND departure_date = ?3 AND cabin = ?4 ORDER BY observed_at",
-    )?;
-    let rows = stmt.query_map(
-        params![origin, destination, date.to_string(), cabin.as_str()],
-        |r| {
-            Ok(Observation {
-                observed_at: Timestamp::from_second(r.get(0)?).unwrap_or(Timestamp::UNIX_EPOCH),
-                days_ahead: r.get(1)?,
-                cheapest: Money::eur(r.get(2)?),
-            })
-        },
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    unit.fares().history(origin, destination, date, cabin)
 }

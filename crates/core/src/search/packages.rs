@@ -1,14 +1,15 @@
-//! Package catalogue in SQLite: loading and upserting packages, full-text search (FTS5 over
-//! title, description, destination and activities) with filters, sorts and facet counts,
-//! featured and deals lists, and the availability calendar.
+//! The package catalogue's rules: filing and upserting packages, text search (every word over
+//! title, description, destination and activities, the words bounded here) with filters, sorts
+//! and facet counts, featured and deals lists, and the availability calendar. The index itself
+//! is the store's [`PackageIndex`](crate::store::PackageIndex).
 
 use crate::error::{Error, Result};
+use crate::model::Money;
 use crate::model::package::{ItineraryDay, PackageSpec, departure_price};
-use crate::model::{Currency, Money};
 use crate::places::{Places, countries};
-use crate::store;
+use crate::store::Unit;
+use crate::store::port::{Filing, IndexQuery, PlaceFilter, Word};
 use jiff::civil::Date;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -137,7 +138,7 @@ struct Body {
 
 /// Writes (inserts or replaces) a validated package and its search index entry.
 pub fn upsert(
-    conn: &Connection,
+    unit: &dyn Unit,
     places: &Places,
     spec: &PackageSpec,
     owner: Option<&str>,
@@ -159,43 +160,6 @@ pub fn upsert(
         itinerary: spec.itinerary.clone(),
         tags: spec.tags.clone(),
     })?;
-    let old_rowid: Option<i64> = conn
-        .query_row(
-            "SELECT rowid FROM packages WHERE id = ?1",
-            [&spec.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(rowid) = old_rowid {
-        conn.execute("DELETE FROM packages_fts WHERE rowid = ?1", [rowid])?;
-        conn.execute(
-            "UPDATE packages SET slug=?2, title=?3, description=?4, type=?5, destination=?6, destination_name=?7, country=?8,
-                 continent=?9, duration_days=?10, base_price=?11, currency=?12, rating=?13, review_count=?14, featured=?15,
-                 max_group=?16, updated_at=?17 WHERE id=?1",
-            params![spec.id, spec.slug, spec.title, spec.description, spec.kind, spec.destination, city.name, city.country,
-                continent, spec.duration_days, spec.base_price, spec.currency.as_str(), f64::from(spec.rating), spec.review_count,
-                spec.featured, spec.max_group, now],
-        )?;
-    } else {
-        conn.execute(
-            "INSERT INTO packages(id, slug, title, description, type, destination, destination_name, country, continent,
-                 duration_days, base_price, currency, rating, review_count, featured, max_group, owner_id, source, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            params![spec.id, spec.slug, spec.title, spec.description, spec.kind, spec.destination, city.name, city.country,
-                continent, spec.duration_days, spec.base_price, spec.currency.as_str(), f64::from(spec.rating), spec.review_count,
-                spec.featured, spec.max_group, owner, source, now],
-        )?;
-    }
-    conn.execute(
-        "INSERT INTO package_bodies(package_id, body) VALUES (?1, ?2)
-         ON CONFLICT(package_id) DO UPDATE SET body = excluded.body",
-        params![spec.id, body],
-    )?;
-    let rowid: i64 = conn.query_row(
-        "SELECT rowid FROM packages WHERE id = ?1",
-        [&spec.id],
-        |r| r.get(0),
-    )?;
     let activities: Vec<&str> = spec
         .itinerary
         .iter()
@@ -206,19 +170,20 @@ pub fn upsert(
         })
         .chain(spec.tags.iter().map(String::as_str))
         .collect();
-    conn.execute(
-        "INSERT INTO packages_fts(rowid, title, description, destination, activities) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![rowid, spec.title, spec.description, format!("{} {} {} {}", city.name, city.code, country_name, continent), activities.join(" ")],
-    )?;
-    // Departures: keep what was sold on dates that remain; never below what is sold.
-    for d in &spec.departures {
-        conn.execute(
-            "INSERT INTO package_departures(package_id, date, slots) VALUES (?1, ?2, ?3)
-             ON CONFLICT(package_id, date) DO UPDATE SET slots = max(excluded.slots, sold)",
-            params![spec.id, d.date.to_string(), d.slots],
-        )?;
-    }
-    Ok(())
+    unit.packages().put(
+        spec,
+        &Filing {
+            destination_name: &city.name,
+            country: &city.country,
+            continent,
+            body: &body,
+            place_words: &format!("{} {} {} {}", city.name, city.code, country_name, continent),
+            activities: &activities.join(" "),
+            owner,
+            source,
+            now,
+        },
+    )
 }
 
 /// Longest search text accepted, in characters.
@@ -233,10 +198,11 @@ const MIN_PREFIX_CHARS: usize = 3;
 /// How long one package search may run before it is stopped.
 pub const SEARCH_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Turns free text into a safe FTS5 query: every word of three letters or more must match,
-/// as a prefix (shorter words only count when they are all there is). The text is bounded: at most [`MAX_TEXT_CHARS`] characters and
-/// [`MAX_WORDS`] distinct words, otherwise the search is refused with the limit.
-fn fts_query(text: &str) -> Result<Option<String>> {
+/// Turns free text into the words of a search: every word of three letters or more must
+/// match, as a prefix (shorter words only count, whole, when they are all there is). The text
+/// is bounded: at most [`MAX_TEXT_CHARS`] characters and [`MAX_WORDS`] distinct words, otherwise
+/// the search is refused with the limit.
+fn search_words(text: &str) -> Result<Vec<Word>> {
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(Error::invalid(format!(
             "the search text is {} characters long: use at most {MAX_TEXT_CHARS}",
@@ -257,44 +223,24 @@ fn fts_query(text: &str) -> Result<Option<String>> {
         )));
     }
     let long = |w: &str| w.len() >= MIN_PREFIX_CHARS;
-    let terms: Vec<String> = if words.iter().any(|w| long(w)) {
+    let word = |w: &str, prefix| Word {
+        text: w.to_string(),
+        prefix,
+    };
+    Ok(if words.iter().any(|w| long(w)) {
         words
             .iter()
             .filter(|w| long(w))
-            .map(|w| format!("\"{w}\"*"))
+            .map(|w| word(w, true))
             .collect()
     } else {
-        words.iter().map(|w| format!("\"{w}\"")).collect()
-    };
-    Ok((!terms.is_empty()).then(|| terms.join(" ")))
-}
-
-const SUMMARY_COLUMNS: &str =
-    "p.id, p.slug, p.title, p.type, p.destination, p.destination_name, p.country, p.continent,
-    p.duration_days, p.base_price, p.currency, p.rating, p.review_count, p.featured";
-
-fn summary_from_row(r: &rusqlite::Row) -> rusqlite::Result<PackageSummary> {
-    let currency: String = r.get(10)?;
-    let currency = Currency::parse(&currency).unwrap_or(Currency::EUR);
-    let rating: f64 = r.get(11)?;
-    Ok(PackageSummary {
-        id: r.get(0)?,
-        slug: r.get(1)?,
-        title: r.get(2)?,
-        kind: r.get(3)?,
-        destination: r.get(4)?,
-        destination_name: r.get(5)?,
-        country: r.get(6)?,
-        continent: r.get(7)?,
-        duration_days: r.get(8)?,
-        base_price: Money::new(r.get(9)?, currency),
-        rating: rating as f32,
-        review_count: r.get(12)?,
-        featured: r.get(13)?,
+        words.iter().map(|w| word(w, false)).collect()
     })
 }
 
-pub fn search(conn: &Connection, places: &Places, q: &PackageQuery) -> Result<PackageResults> {
+/// Searches the catalogue. Bounded in time by the budget the caller set on `unit`
+/// (`store::with_budget` with [`SEARCH_BUDGET`]).
+pub fn search(unit: &dyn Unit, places: &Places, q: &PackageQuery) -> Result<PackageResults> {
     if let Some(k) = &q.kind
         && !crate::model::package::TYPES.contains(&k.as_str())
     {
@@ -312,144 +258,73 @@ pub fn search(conn: &Connection, places: &Places, q: &PackageQuery) -> Result<Pa
     {
         return Err(Error::invalid("--min-price is above --max-price"));
     }
-    let mut wheres: Vec<String> = Vec::new();
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut from = "packages p".to_string();
-    let text = match q.text.as_deref() {
-        Some(t) => fts_query(t)?,
+    let words = match q.text.as_deref() {
+        Some(t) => search_words(t)?,
+        None => Vec::new(),
+    };
+    let place = match &q.destination {
+        Some(d) => {
+            let upper = d.trim().to_ascii_uppercase();
+            Some(if let Some(code) = countries::code(d) {
+                PlaceFilter::CountryOrCity {
+                    country: code.to_string(),
+                    city: upper,
+                }
+            } else if places.city(&upper).is_some() {
+                PlaceFilter::City(upper)
+            } else {
+                let place = places.resolve(d)?;
+                PlaceFilter::City(places.city_of(place.airports[0]).code.clone())
+            })
+        }
         None => None,
     };
-    if let Some(t) = &text {
-        from = "packages_fts f JOIN packages p ON p.rowid = f.rowid".into();
-        wheres.push("packages_fts MATCH ?".into());
-        args.push(t.clone().into());
-    }
-    if let Some(k) = &q.kind {
-        wheres.push("p.type = ?".into());
-        args.push(k.clone().into());
-    }
-    if let Some(d) = &q.destination {
-        let upper = d.trim().to_ascii_uppercase();
-        if let Some(code) = countries::code(d) {
-            wheres.push("(p.country = ? OR p.destination = ?)".into());
-            args.push(code.to_string().into());
-            args.push(upper.into());
-        } else if places.city(&upper).is_some() {
-            wheres.push("p.destination = ?".into());
-            args.push(upper.into());
-        } else {
-            let place = places.resolve(d)?;
-            wheres.push("p.destination = ?".into());
-            args.push(places.city_of(place.airports[0]).code.clone().into());
-        }
-    }
-    if let Some(m) = q.min_price {
-        wheres.push("p.base_price >= ?".into());
-        args.push(m.minor.into());
-    }
-    if let Some(m) = q.max_price {
-        wheres.push("p.base_price <= ?".into());
-        args.push(m.minor.into());
-    }
-    if let Some(n) = q.min_days {
-        wheres.push("p.duration_days >= ?".into());
-        args.push(i64::from(n).into());
-    }
-    if let Some(n) = q.max_days {
-        wheres.push("p.duration_days <= ?".into());
-        args.push(i64::from(n).into());
-    }
-    if let Some(r) = q.min_rating {
-        wheres.push("p.rating >= ?".into());
-        args.push(f64::from(r).into());
-    }
-    if let Some(m) = q.month {
-        wheres.push("EXISTS (SELECT 1 FROM package_departures d WHERE d.package_id = p.id AND d.date BETWEEN ? AND ? AND d.sold < d.slots)".into());
-        args.push(m.first_of_month().to_string().into());
-        args.push(m.last_of_month().to_string().into());
-    }
-    let where_sql = if wheres.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", wheres.join(" AND "))
-    };
-    let order = match (q.sort, text.is_some()) {
-        (PackageSort::Relevance, true) => "bm25(packages_fts, 10.0, 2.0, 5.0, 1.0), p.rating DESC",
-        (PackageSort::Relevance, false) => "p.featured DESC, p.rating DESC, p.review_count DESC",
-        (PackageSort::Price, _) => "p.base_price, p.rating DESC",
-        (PackageSort::Rating, _) => "p.rating DESC, p.review_count DESC",
-        (PackageSort::Duration, _) => "p.duration_days, p.base_price",
-    };
-    let limit = q.limit.unwrap_or(20).min(200);
-    // SQLite's OFFSET is a signed 64-bit integer; anything past the catalogue is empty anyway.
-    let offset = q.offset.unwrap_or(0).min(i64::MAX as usize);
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM {from} {where_sql} ORDER BY {order}, p.id LIMIT {limit} OFFSET {offset}"
-    );
-    let packages = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(args.iter()), summary_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    // Facets over everything that matched, in one pass.
-    let facet_sql = format!(
-        "SELECT p.type, p.continent,
-            CASE WHEN p.duration_days <= 4 THEN '1-4' WHEN p.duration_days <= 7 THEN '5-7' WHEN p.duration_days <= 10 THEN '8-10' ELSE '11+' END,
-            CASE WHEN p.base_price < 100000 THEN 'under 1000' WHEN p.base_price < 250000 THEN '1000-2500' WHEN p.base_price < 500000 THEN '2500-5000' ELSE '5000+' END,
-            count(*)
-         FROM {from} {where_sql} GROUP BY 1, 2, 3, 4"
-    );
+    let found = unit.packages().search(&IndexQuery {
+        words,
+        kind: q.kind.clone(),
+        place,
+        min_price: q.min_price.map(|m| m.minor),
+        max_price: q.max_price.map(|m| m.minor),
+        min_days: q.min_days,
+        max_days: q.max_days,
+        min_rating: q.min_rating,
+        departing: q.month.map(|m| (m.first_of_month(), m.last_of_month())),
+        sort: q.sort,
+        limit: q.limit.unwrap_or(20).min(200),
+        offset: q.offset.unwrap_or(0),
+    })?;
     let mut facets = Facets::default();
     let mut total = 0;
-    let mut stmt = conn.prepare_cached(&facet_sql)?;
-    let mut rows = stmt.query(params_from_iter(args.iter()))?;
-    while let Some(r) = rows.next()? {
-        let n: i64 = r.get(4)?;
-        let n = n as usize;
+    for cell in found.facets {
+        let n = cell.count;
         total += n;
-        *facets.kind.entry(r.get(0)?).or_default() += n;
-        *facets.continent.entry(r.get(1)?).or_default() += n;
-        *facets.duration.entry(r.get(2)?).or_default() += n;
-        *facets.price.entry(r.get(3)?).or_default() += n;
+        *facets.kind.entry(cell.kind).or_default() += n;
+        *facets.continent.entry(cell.continent).or_default() += n;
+        *facets.duration.entry(cell.duration).or_default() += n;
+        *facets.price.entry(cell.price).or_default() += n;
     }
     Ok(PackageResults {
         total,
-        packages,
+        packages: found.packages,
         facets,
     })
 }
 
 /// One package, whole, with its departures priced for `today`.
-pub fn get(conn: &Connection, places: &Places, id: &str, today: Date) -> Result<PackageDetail> {
-    let row = conn
-        .query_row(
-            &format!(
-                "SELECT {SUMMARY_COLUMNS}, p.description, b.body, p.max_group FROM packages p
-                 JOIN package_bodies b ON b.package_id = p.id WHERE p.id = ?1 OR p.slug = ?1"
-            ),
-            [id],
-            |r| {
-                Ok((
-                    summary_from_row(r)?,
-                    r.get::<_, String>(14)?,
-                    r.get::<_, String>(15)?,
-                    r.get::<_, u32>(16)?,
-                ))
-            },
-        )
-        .optional()?;
-    let (summary, description, body, max_group) = row.ok_or_else(|| {
+pub fn get(unit: &dyn Unit, places: &Places, id: &str, today: Date) -> Result<PackageDetail> {
+    let stored = unit.packages().detail(id)?.ok_or_else(|| {
         Error::NotFound(format!("no package '{id}': try `booksygo packages list`"))
     })?;
-    let body: Body = serde_json::from_str(&body)?;
-    let departures = calendar(conn, places, &summary, today)?;
+    let body: Body = serde_json::from_str(&stored.body)?;
+    let departures = calendar(unit, places, &stored.summary, today)?;
     Ok(PackageDetail {
-        summary,
-        description,
+        summary: stored.summary,
+        description: stored.description,
         includes: body.includes,
         tags: body.tags,
         itinerary: body.itinerary,
         departures,
-        max_group,
+        max_group: stored.max_group,
     })
 }
 
@@ -462,30 +337,20 @@ fn south(places: &Places, city: &str) -> bool {
 
 /// Upcoming departures with places left and today's price.
 pub fn calendar(
-    conn: &Connection,
+    unit: &dyn Unit,
     places: &Places,
     p: &PackageSummary,
     today: Date,
 ) -> Result<Vec<DepartureStatus>> {
-    let mut stmt = conn.prepare_cached("SELECT date, slots, sold FROM package_departures WHERE package_id = ?1 AND date >= ?2 ORDER BY date")?;
-    let rows = stmt.query_map(params![p.id, today.to_string()], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, u32>(1)?,
-            r.get::<_, u32>(2)?,
-        ))
-    })?;
     let south = south(places, &p.destination);
     let mut out = Vec::new();
-    for row in rows {
-        let (date, slots, sold) = row?;
-        let date: Date = date.parse().map_err(Error::internal)?;
+    for d in unit.packages().departures(&p.id, today)? {
         let (price, list_price, deal_percent) =
-            departure_price(p.base_price, date, slots, sold, today, south);
+            departure_price(p.base_price, d.date, d.slots, d.sold, today, south);
         out.push(DepartureStatus {
-            date,
-            slots,
-            slots_left: slots.saturating_sub(sold),
+            date: d.date,
+            slots: d.slots,
+            slots_left: d.slots.saturating_sub(d.sold),
             price,
             list_price,
             deal_percent,
@@ -494,13 +359,8 @@ pub fn calendar(
     Ok(out)
 }
 
-pub fn featured(conn: &Connection, limit: usize) -> Result<Vec<PackageSummary>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM packages p WHERE p.featured = 1 ORDER BY p.rating DESC, p.review_count DESC LIMIT ?1"
-    ))?;
-    Ok(stmt
-        .query_map([limit as i64], summary_from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+pub fn featured(unit: &dyn Unit, limit: usize) -> Result<Vec<PackageSummary>> {
+    unit.packages().featured(limit)
 }
 
 /// A package with a departure on a last-minute deal.
@@ -510,23 +370,14 @@ pub struct Deal {
     pub departure: DepartureStatus,
 }
 
-pub fn deals(conn: &Connection, places: &Places, today: Date, limit: usize) -> Result<Vec<Deal>> {
+pub fn deals(unit: &dyn Unit, places: &Places, today: Date, limit: usize) -> Result<Vec<Deal>> {
     let horizon = today
         .checked_add(jiff::Span::new().days(crate::model::package::DEAL_WINDOW_DAYS))
         .unwrap_or(today);
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT DISTINCT {SUMMARY_COLUMNS} FROM packages p JOIN package_departures d ON d.package_id = p.id
-         WHERE d.date BETWEEN ?1 AND ?2 AND d.sold * 2 <= d.slots"
-    ))?;
-    let candidates: Vec<PackageSummary> = stmt
-        .query_map(
-            params![today.to_string(), horizon.to_string()],
-            summary_from_row,
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+    let candidates = unit.packages().deal_candidates(today, horizon)?;
     let mut out = Vec::new();
     for p in candidates {
-        if let Some(d) = calendar(conn, places, &p, today)?
+        if let Some(d) = calendar(unit, places, &p, today)?
             .into_iter()
             .find(|d| d.deal_percent.is_some())
         {
@@ -543,62 +394,61 @@ pub fn deals(conn: &Connection, places: &Places, today: Date, limit: usize) -> R
 
 /// Loads every fixture package (validated) into the store.
 pub fn load_fixtures(
-    conn: &Connection,
+    unit: &dyn Unit,
     places: &Places,
     specs: &[PackageSpec],
     now: i64,
 ) -> Result<usize> {
     for spec in specs {
         spec.validate(|c| places.city(c).is_some())?;
-        upsert(conn, places, spec, None, "fixture", now)?;
+        upsert(unit, places, spec, None, "fixture", now)?;
     }
     Ok(specs.len())
 }
 
 /// Loads the packages of the embedded fixtures when they changed (validated against the
-/// market's cities). Sold places on departures that remain are kept.
+/// market's cities), in one write transaction that it opens on `unit` (so a unit outside any
+/// transaction: a pooled connection). Sold places on departures that remain are kept.
 pub fn ensure_loaded(
-    conn: &mut Connection,
+    unit: &mut dyn Unit,
     places: &crate::places::Places,
     now: i64,
 ) -> Result<bool> {
-    if store::get_meta(conn, "package_fixture_version")?.as_deref()
-        == Some(crate::fixtures::VERSION)
-    {
+    if unit.packages().fixture_version()?.as_deref() == Some(crate::fixtures::VERSION) {
         return Ok(false);
     }
     let specs = crate::fixtures::packages()?;
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if store::get_meta(&tx, "package_fixture_version")?.as_deref() == Some(crate::fixtures::VERSION)
-    {
-        return Ok(false);
-    }
-    load_fixtures(&tx, places, &specs, now)?;
-    store::set_meta(&tx, "package_fixture_version", crate::fixtures::VERSION)?;
-    tx.commit()?;
-    Ok(true)
+    unit.packages()
+        .load_fixtures_once(crate::fixtures::VERSION, &mut |u| {
+            load_fixtures(u, places, &specs, now).map(|_| ())
+        })
 }
 
 #[cfg(test)]
 mod query_tests {
     use super::*;
 
+    fn words(text: &str) -> Result<Vec<(String, bool)>> {
+        Ok(search_words(text)?
+            .into_iter()
+            .map(|w| (w.text, w.prefix))
+            .collect())
+    }
+
     #[test]
-    fn text_becomes_bounded_prefix_terms() {
+    fn text_becomes_bounded_prefix_words() {
+        let w = |t: &str, prefix| (t.to_string(), prefix);
         assert_eq!(
-            fts_query("Trek, in the Himalaya!").unwrap().unwrap(),
-            "\"trek\"* \"the\"* \"himalaya\"*"
+            words("Trek, in the Himalaya!").unwrap(),
+            [w("trek", true), w("the", true), w("himalaya", true)]
         );
-        // Repeated words count once.
-        assert_eq!(
-            fts_query("a a a a a a a a a a a a").unwrap().unwrap(),
-            "\"a\""
-        );
-        assert_eq!(fts_query("  ,;  ").unwrap(), None);
-        let long = fts_query(&"a ".repeat(1000)).unwrap_err();
+        // Repeated words count once; short words alone match whole.
+        assert_eq!(words("a a a a a a a a a a a a").unwrap(), [w("a", false)]);
+        assert!(words("  ,;  ").unwrap().is_empty());
+        let long = search_words(&"a ".repeat(1000)).unwrap_err();
         assert!(long.to_string().contains("use at most 200"), "{long}");
-        let many = fts_query("one two three four five six seven eight nine").unwrap_err();
+        let many = search_words("one two three four five six seven eight nine").unwrap_err();
         assert!(many.to_string().contains("9 different words"), "{many}");
-        assert!(fts_query("one two three four five six seven eight").is_ok());
+        assert!(search_words("one two three four five six seven eight").is_ok());
     }
 }

@@ -26,14 +26,17 @@ pub use bookings::{
     NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
 };
 pub use catalogue::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
-pub use conversations::Conversations;
-pub use fares::Fares;
+pub use conversations::{Conversations, StoredConversation};
+pub use fares::{FareSeen, Fares};
 pub use inventory::{Inventory, Need};
 pub use keys::{KeyRecord, KeyRef, Keys};
 pub use ledger::{Ledger, LedgerRow};
 pub use limits::Limits;
 pub use outbox::{Event, NewEvent, Outbox};
-pub use packages::PackageIndex;
+pub use packages::{
+    DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
+    Word,
+};
 pub use payments::{
     Attempt, ChargeBasis, ExtraCharge, NewAttempt, NewRefund, OwedRefund, PaymentRow, Payments,
     ReferencedPayment,
