@@ -118,3 +118,19 @@ fn without_a_url_migrate_asks_for_one() {
         .code(2)
         .stderr(predicate::str::contains("--database-url"));
 }
+
+#[test]
+fn a_url_asking_for_tls_is_refused_until_tls_is_there() {
+    Env::new()
+        .cmd()
+        .args([
+            "admin",
+            "migrate",
+            "--database-url",
+            "postgres://app:hunter2@db.example:5432/team?sslmode=require",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sslmode=require"))
+        .stderr(predicate::str::contains("hunter2").not());
+}
