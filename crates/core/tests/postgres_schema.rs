@@ -83,6 +83,57 @@ fn four_instances_migrating_one_empty_database_at_once_apply_each_migration_once
     assert_eq!(applied_versions(&db.store()), all_versions());
 }
 
+/// The mechanism with several migrations, each of which fails if run twice (CREATE TABLE
+/// without IF NOT EXISTS) or before the one it follows (a foreign key, a column).
+#[test]
+fn four_instances_apply_a_chain_of_migrations_in_order_each_once() {
+    use booksygo_core::store::postgres::migrate_these;
+    const CHAIN: &[&str] = &[
+        "CREATE TABLE a (id BIGINT PRIMARY KEY)",
+        "CREATE TABLE b (id BIGINT PRIMARY KEY, a BIGINT NOT NULL REFERENCES a(id))",
+        "ALTER TABLE b ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX b_note ON b(note); INSERT INTO a VALUES (1); INSERT INTO b(id, a) VALUES (1, 1)",
+    ];
+    let db = TestDatabase::create();
+    // An instance of an older build got as far as the first migration.
+    assert_eq!(
+        migrate_these(&db.store(), &CHAIN[..1]).unwrap().applied,
+        [1]
+    );
+
+    let start = Arc::new(Barrier::new(4));
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = db.url().to_string();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                let store = PgStore::connect(&url).unwrap();
+                start.wait();
+                migrate_these(&store, CHAIN).unwrap()
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    let mut applied: Vec<i64> = outcomes.iter().flat_map(|m| m.applied.clone()).collect();
+    applied.sort();
+    assert_eq!(applied, [2, 3, 4], "{outcomes:?}");
+    // Each run applied what it did not find, in order, starting right after what it found.
+    for m in &outcomes {
+        let expected: Vec<i64> = (m.from + 1..=m.to).collect();
+        assert_eq!(m.applied, expected, "{m:?}");
+        assert_eq!(m.to, 4);
+    }
+    assert_eq!(applied_versions(&db.store()), [1, 2, 3, 4]);
+    let rows: i64 = db
+        .store()
+        .conn()
+        .unwrap()
+        .query_one("SELECT count(*) FROM b WHERE note = ''", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1);
+}
+
 #[test]
 fn a_database_with_a_newer_schema_is_refused() {
     let db = TestDatabase::create();

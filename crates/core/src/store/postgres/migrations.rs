@@ -73,10 +73,19 @@ pub struct Migrated {
 
 /// Brings the database's schema up to this build's version, under the migration lock.
 pub(crate) fn migrate(store: &PgStore) -> Result<Migrated> {
-    let conn = store.conn()?;
+    migrate_with(store, MIGRATIONS)
+}
+
+/// [`migrate`] with another list of migrations, for tests of the mechanism itself.
+#[cfg(feature = "test-support")]
+pub fn migrate_these(store: &PgStore, migrations: &[&str]) -> Result<Migrated> {
+    migrate_with(store, migrations)
+}
+
+fn migrate_with(store: &PgStore, migrations: &[&str]) -> Result<Migrated> {
+    let mut conn = store.conn()?;
     conn.query_one("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])?;
-    let mut conn = conn;
-    let outcome = apply(store, &mut conn);
+    let outcome = apply(store, &mut conn, migrations);
     let unlocked = conn
         .query_one("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
         .map(|row| row.get::<_, bool>(0));
@@ -87,7 +96,7 @@ pub(crate) fn migrate(store: &PgStore) -> Result<Migrated> {
     outcome
 }
 
-fn apply(store: &PgStore, conn: &mut super::PgConn<'_>) -> Result<Migrated> {
+fn apply(store: &PgStore, conn: &mut super::PgConn<'_>, migrations: &[&str]) -> Result<Migrated> {
     conn.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version BIGINT PRIMARY KEY,
@@ -100,7 +109,7 @@ fn apply(store: &PgStore, conn: &mut super::PgConn<'_>) -> Result<Migrated> {
             &[],
         )?
         .get(0);
-    let to = schema_version();
+    let to = migrations.len() as i64;
     if from > to {
         return Err(Error::internal(format!(
             "PostgreSQL database {} has schema {from}, newer than this booksygo ({to}); upgrade booksygo",
@@ -108,7 +117,7 @@ fn apply(store: &PgStore, conn: &mut super::PgConn<'_>) -> Result<Migrated> {
         )));
     }
     let mut applied = Vec::new();
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+    for (i, sql) in migrations.iter().enumerate().skip(from as usize) {
         let version = i as i64 + 1;
         conn.transaction(|tx| {
             tx.batch_execute(sql)?;

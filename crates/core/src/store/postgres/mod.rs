@@ -29,6 +29,8 @@ pub(crate) mod migrations;
 pub mod testing;
 
 pub use migrations::Migrated;
+#[cfg(feature = "test-support")]
+pub use migrations::migrate_these;
 
 use crate::error::{Error, Result};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -359,20 +361,17 @@ impl From<tokio_postgres::Error> for Error {
     }
 }
 
-/// One line for an error: the server's message with its SQLSTATE (and detail) when it sent
-/// one, else the driver's error with its cause.
+/// One line for an error: the server's message with its SQLSTATE when it sent one, else the
+/// driver's error with its cause. The server's DETAIL is left out: it quotes row values
+/// ("Failing row contains ..."), which may be personal data or token hashes.
 fn text(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
-        let mut s = format!(
+        return format!(
             "{}: {} (SQLSTATE {})",
             db.severity(),
             db.message(),
             db.code().code()
         );
-        if let Some(detail) = db.detail() {
-            s.push_str(&format!("; {detail}"));
-        }
-        return s;
     }
     let mut s = e.to_string();
     let mut source = std::error::Error::source(e);
