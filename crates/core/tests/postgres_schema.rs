@@ -548,3 +548,34 @@ fn a_database_that_does_not_exist_is_unavailable_with_the_servers_reason() {
     assert!(err.to_string().contains("refused the connection"), "{err}");
     assert!(err.to_string().contains("SQLSTATE 3D000"), "{err}");
 }
+
+#[test]
+fn the_pool_never_holds_more_connections_than_its_bound() {
+    let db = TestDatabase::create();
+    let store = PgStore::connect(&format!("{}?pool_max_size=2", db.url())).unwrap();
+    assert_eq!(store.pool_size(), 2);
+    let start = Arc::new(Barrier::new(6));
+    let runs: Vec<_> = (0..6)
+        .map(|_| {
+            let store = store.clone();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                (0..20)
+                    .map(|_| {
+                        let conn = store.conn().unwrap();
+                        conn.query_one("SELECT pg_backend_pid()", &[])
+                            .unwrap()
+                            .get::<_, i32>(0)
+                    })
+                    .collect::<Vec<i32>>()
+            })
+        })
+        .collect();
+    let backends: BTreeSet<i32> = runs.into_iter().flat_map(|r| r.join().unwrap()).collect();
+    assert!(
+        (1..=2).contains(&backends.len()),
+        "{} sessions for a pool of 2",
+        backends.len()
+    );
+}
