@@ -7,6 +7,7 @@ mod flights;
 mod hotels;
 mod import;
 mod mcp;
+mod migrate;
 mod packages;
 mod places;
 mod plan;
@@ -128,6 +129,9 @@ pub enum Command {
 pub enum AdminCmd {
     /// Create an account (the first admin: --role admin), password from standard input.
     CreateUser(serve::CreateUserArgs),
+    /// Apply the PostgreSQL schema migrations (under an advisory lock; safe to run while
+    /// other instances start) and say which ones were applied.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Runs a parsed command; returns the exit code on success.
@@ -156,6 +160,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Providers(cmd) => providers::run(cmd, out).await,
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
+        Command::Admin(AdminCmd::Migrate(args)) => migrate::run(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
         Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
         Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,

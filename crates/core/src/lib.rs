@@ -41,3 +41,5 @@ pub use agency::Agency;
 pub use error::{Error, ErrorKind, Result};
 pub use local::{LOCAL_USER, LocalAgency, LocalOptions};
 pub use remote::RemoteAgency;
+/// PostgreSQL for the faces: applying its migrations (`booksygo admin migrate`).
+pub use store::postgres::admin as postgres;

@@ -4,6 +4,7 @@
 //! `spawn_blocking` (`Store::call`).
 
 pub mod port;
+pub mod postgres;
 mod sqlite;
 
 pub use port::{

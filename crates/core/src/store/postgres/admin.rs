@@ -1,0 +1,15 @@
+//! What a face may do with a PostgreSQL database today, re-exported at the crate root as
+//! `booksygo_core::postgres`: apply the migrations (`booksygo admin migrate`). The store
+//! itself stays behind the port.
+
+pub use super::migrations::{MIGRATION_LOCK_KEY, Migrated, SQLITE_VERSION_OF_1, schema_version};
+pub use super::redact;
+
+use crate::error::Result;
+
+/// Connects to `url` and brings its schema up to this build's version, under the migration
+/// lock; says what it applied. A malformed URL is invalid input; a database that cannot be
+/// reached is `Unavailable`; one with a newer schema is refused. Runs on the blocking pool.
+pub async fn migrate(url: String) -> Result<Migrated> {
+    tokio::task::spawn_blocking(move || super::PgStore::connect(&url)?.migrate()).await?
+}

@@ -1,0 +1,36 @@
+//! `booksygo admin migrate`: brings a PostgreSQL database's schema up to this build's
+//! version. (Serving from PostgreSQL is not there yet; the schema is.)
+
+use crate::output::Out;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The PostgreSQL database: postgres://USER@HOST:PORT/DB (a password is better given in
+    /// the environment variable than on the command line). `?pool_max_size=N` is accepted.
+    #[arg(long, env = "BOOKSYGO_DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+}
+
+pub async fn run(args: MigrateArgs, out: Out) -> anyhow::Result<u8> {
+    let done = booksygo_core::postgres::migrate(args.database_url).await?;
+    if out.json {
+        out.print_json(&done)?;
+    } else if done.applied.is_empty() {
+        out.line(&format!(
+            "{}: schema at version {}, nothing to apply",
+            done.database, done.to
+        ));
+    } else {
+        let list: Vec<String> = done.applied.iter().map(i64::to_string).collect();
+        out.line(&format!(
+            "{}: applied migration{} {} (schema {} -> {})",
+            done.database,
+            if done.applied.len() == 1 { "" } else { "s" },
+            list.join(", "),
+            done.from,
+            done.to
+        ));
+    }
+    Ok(crate::exit::OK)
+}
