@@ -379,7 +379,7 @@ async fn fifty_buyers_for_the_last_ten_seats() {
         let a = a.as_user(&format!("usr_buyer{i}"));
         a.store()
             .read(|u| {
-                u.catalogue()
+                u.users()
                     .ensure_user(a.user(), &format!("b{i}@example.com"), 0)
             })
             .unwrap();
@@ -553,7 +553,7 @@ async fn another_travellers_booking_is_not_found() {
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     let eve = a.as_user("usr_eve");
     eve.store()
-        .read(|u| u.catalogue().ensure_user("usr_eve", "eve@example.com", 0))
+        .read(|u| u.users().ensure_user("usr_eve", "eve@example.com", 0))
         .unwrap();
     assert_eq!(
         eve.get_booking(&b.id).await.unwrap_err().kind(),

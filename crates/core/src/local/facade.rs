@@ -17,7 +17,6 @@ use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
 use crate::search::{FlightQuery, HotelQuery};
 use crate::store;
-use crate::store::Unit;
 use crate::trips::{NewTrip, Trip};
 use async_trait::async_trait;
 
@@ -76,71 +75,73 @@ impl Agency for LocalAgency {
         let (store, net, query) = (self.store().clone(), self.network(), query.clone());
         tokio::task::spawn_blocking(move || {
             use crate::search::packages::{SEARCH_BUDGET, search};
-            let conn = store.conn()?;
-            crate::store::with_budget(&conn, SEARCH_BUDGET, "the package search", |c| {
-                search(c, &net.places, &query)
+            store.read_within(SEARCH_BUDGET, "the package search", |u| {
+                search(u, &net.places, &query)
             })
         })
         .await?
     }
 
     async fn get_package(&self, id: &str) -> Result<PackageDetail> {
-        let conn = self.store().conn()?;
-        crate::search::packages::get(&conn, &self.network().places, id, self.today())
+        let net = self.network();
+        self.store()
+            .read(|u| crate::search::packages::get(u, &net.places, id, self.today()))
     }
 
     async fn featured_packages(&self, limit: usize) -> Result<Vec<PackageSummary>> {
-        crate::search::packages::featured(&*self.store().conn()?, limit)
+        self.store()
+            .read(|u| crate::search::packages::featured(u, limit))
     }
 
     async fn package_deals(&self, limit: usize) -> Result<Vec<Deal>> {
-        crate::search::packages::deals(
-            &*self.store().conn()?,
-            &self.network().places,
-            self.today(),
-            limit,
-        )
+        let net = self.network();
+        self.store()
+            .read(|u| crate::search::packages::deals(u, &net.places, self.today(), limit))
     }
 
     async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail> {
         let net = self.network();
         spec.validate(|c| net.places.city(c).is_some())?;
-        let mut conn = self.store().conn()?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // `None` when there is no such package yet, `Some(None)` for the catalogue's own.
-        let stored = tx.catalogue().package_owner(&spec.id)?;
-        let owner = stored.clone().flatten();
-        let role = tx.catalogue().user_role(&self.user)?;
-        if self.user != LOCAL_USER && role != "admin" {
-            if role != "partner" {
-                return Err(Error::Forbidden(
-                    "only admins and partners manage packages".into(),
-                ));
-            }
-            // Packages without an owner (the catalogue) are the admins' to change.
-            if stored.is_some() && owner.as_deref() != Some(self.user.as_str()) {
-                return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
-            }
-        }
         let now = self.now().as_second();
-        crate::search::packages::upsert(
-            &tx,
-            &net.places,
-            spec,
-            Some(owner.as_deref().unwrap_or(&self.user)),
-            "user",
-            now,
-        )?;
-        crate::events::emit(
-            &tx,
-            "package.saved",
-            &spec.id,
-            Some(&self.user),
-            &serde_json::json!({"package_id": spec.id}),
-            now,
-        )?;
-        tx.commit()?;
-        crate::search::packages::get(&conn, &net.places, &spec.id, self.today())
+        self.store().write(|tx| {
+            // `None` when there is no such package yet, `Some(None)` for the catalogue's own.
+            let stored = tx.packages().owner(&spec.id)?;
+            let owner = stored.clone().flatten();
+            let role = tx
+                .users()
+                .role(&self.user)?
+                .ok_or_else(|| Error::NotFound(format!("no account {}", self.user)))?;
+            if self.user != LOCAL_USER && role != "admin" {
+                if role != "partner" {
+                    return Err(Error::Forbidden(
+                        "only admins and partners manage packages".into(),
+                    ));
+                }
+                // Packages without an owner (the catalogue) are the admins' to change.
+                if stored.is_some() && owner.as_deref() != Some(self.user.as_str()) {
+                    return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
+                }
+            }
+            crate::search::packages::upsert(
+                tx,
+                &net.places,
+                spec,
+                Some(owner.as_deref().unwrap_or(&self.user)),
+                "user",
+                now,
+            )?;
+            crate::events::emit(
+                tx,
+                "package.saved",
+                &spec.id,
+                Some(&self.user),
+                &serde_json::json!({"package_id": spec.id}),
+                now,
+            )?;
+            Ok(())
+        })?;
+        self.store()
+            .read(|u| crate::search::packages::get(u, &net.places, &spec.id, self.today()))
     }
 
     async fn review(&self, booking_id: &str, rating: u8, text: &str) -> Result<Review> {
@@ -160,7 +161,7 @@ impl Agency for LocalAgency {
         let (user, pid) = (self.user.clone(), id.to_string());
         let booking = self
             .store()
-            .call(move |c| crate::booking::desk::booking_of_payment(c, &user, &pid))
+            .reading(move |u| crate::booking::desk::booking_of_payment(u, &user, &pid))
             .await?;
         booking
             .payment(id)

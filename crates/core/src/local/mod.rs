@@ -103,8 +103,8 @@ impl LocalAgency {
         };
         let search = Searcher::open(store.clone(), options.clock, fx, sources)?;
         let now = options.clock.now().as_second();
-        crate::search::packages::ensure_loaded(&mut *store.conn()?, &search.network().places, now)?;
-        store.read(|u| u.catalogue().ensure_user(LOCAL_USER, "you@localhost", now))?;
+        crate::search::packages::ensure_loaded(&store, &search.network().places, now)?;
+        store.read(|u| u.users().ensure_user(LOCAL_USER, "you@localhost", now))?;
         let desk = Desk::new(
             store.clone(),
             options.clock,
@@ -234,7 +234,8 @@ impl LocalAgency {
         let d = net.places.resolve(destination)?.code;
         // The search below is recorded before the history is read, so it is part of it.
         crate::ai::predict::forecast(self, &o, &d, date, cabin, self.today(), |o, d| {
-            crate::search::history::history(&*self.store().conn()?, o, d, date, cabin)
+            self.store()
+                .read(|u| crate::search::history::history(u, o, d, date, cabin))
         })
         .await
     }

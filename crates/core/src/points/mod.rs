@@ -164,7 +164,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("p.db")).unwrap();
         store
-            .read(|u| u.catalogue().ensure_user("usr_a", "a@example.com", 0))
+            .read(|u| u.users().ensure_user("usr_a", "a@example.com", 0))
             .unwrap();
         (dir, store)
     }

@@ -410,18 +410,23 @@ pub fn load_fixtures(
 /// market's cities), in one write transaction that it opens on `unit` (so a unit outside any
 /// transaction: a pooled connection). Sold places on departures that remain are kept.
 pub fn ensure_loaded(
-    unit: &mut dyn Unit,
+    store: &crate::store::Store,
     places: &crate::places::Places,
     now: i64,
 ) -> Result<bool> {
-    if unit.packages().fixture_version()?.as_deref() == Some(crate::fixtures::VERSION) {
+    use crate::fixtures::VERSION;
+    if store.read(|u| u.packages().fixture_version())?.as_deref() == Some(VERSION) {
         return Ok(false);
     }
     let specs = crate::fixtures::packages()?;
-    unit.packages()
-        .load_fixtures_once(crate::fixtures::VERSION, &mut |u| {
-            load_fixtures(u, places, &specs, now).map(|_| ())
-        })
+    store.write(|u| {
+        if u.packages().fixture_version()?.as_deref() == Some(VERSION) {
+            return Ok(false); // another process loaded them while we waited
+        }
+        load_fixtures(u, places, &specs, now)?;
+        u.packages().set_fixture_version(VERSION)?;
+        Ok(true)
+    })
 }
 
 #[cfg(test)]

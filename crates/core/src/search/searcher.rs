@@ -481,9 +481,10 @@ impl Searcher {
         let (date, cabin, seats) = (slice.departure_date, query.cabin, query.passengers.seats());
         self.shared
             .store
-            .call(move |c| {
+            // One statement: no transaction (and no turn on the writer lock) on the search path.
+            .reading(move |u| {
                 super::history::observe(
-                    c, &from.code, &to.code, date, cabin, cheapest, seats, &fx, now,
+                    u, &from.code, &to.code, date, cabin, cheapest, seats, &fx, now,
                 )
             })
             .await

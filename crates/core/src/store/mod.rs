@@ -83,7 +83,7 @@ impl Store {
                 writer: Mutex::new(()),
             }),
         };
-        let mut conn = store.conn()?;
+        let mut conn = store.pooled()?;
         migrate(&mut conn)?;
         drop(conn);
         Ok(store)
@@ -95,7 +95,7 @@ impl Store {
 
     /// The process-wide writer's turn: hold it (declared before the transaction, so it is
     /// released after it) around `BEGIN IMMEDIATE ... COMMIT`. No `.await` while holding it.
-    pub fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+    fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.inner
             .writer
             .lock()
@@ -107,7 +107,7 @@ impl Store {
     /// first; other processes wait on the busy timeout. Blocking: async callers go through
     /// [`Store::call`].
     pub fn write<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn()?;
+        let mut conn = self.pooled()?;
         let _writer = self.write_lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = work(&tx)?;
@@ -119,8 +119,21 @@ impl Store {
     /// statements that keep their promise on their own. Blocking: async callers go through
     /// [`Store::reading`].
     pub fn read<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
-        let conn = self.conn()?;
+        let conn = self.pooled()?;
         work(&conn)
+    }
+
+    /// [`Store::read`] for at most `budget`: the engine stops the statement running when
+    /// time is up (SQLite's progress handler), so a costly query really stops instead of
+    /// running on after its caller has gone; `what` names the work in the error.
+    pub fn read_within<T>(
+        &self,
+        budget: std::time::Duration,
+        what: &str,
+        work: impl FnOnce(&dyn Unit) -> Result<T>,
+    ) -> Result<T> {
+        let conn = self.pooled()?;
+        with_budget(&conn, budget, what, |c| work(c))
     }
 
     /// [`Store::read`] on the blocking pool: how async code reads.
@@ -141,17 +154,14 @@ impl Store {
         tokio::task::spawn_blocking(move || store.write(work)).await?
     }
 
-    /// Runs blocking database work on the blocking pool, with a pooled connection: how async
-    /// code reaches the store.
-    pub async fn call<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || work(&mut *store.conn()?)).await?
+    /// A pooled connection, for this workspace's tests and benchmarks, which set up and
+    /// inspect the database directly. Rules go through [`Store::read`] and [`Store::write`].
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn conn(&self) -> Result<Conn<'_>> {
+        self.pooled()
     }
 
-    pub fn conn(&self) -> Result<Conn<'_>> {
+    fn pooled(&self) -> Result<Conn<'_>> {
         let pooled = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match pooled {
             Some(c) => c,

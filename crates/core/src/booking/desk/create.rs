@@ -175,12 +175,9 @@ impl Desk {
             .any(|p| p.supplier.is_some() || p.stay.is_some());
 
         let booking_id = crate::ids::new("bkg");
-        let settled_now = {
-            let mut conn = self.store().conn()?;
-            let _writer = self.store().write_lock();
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let settled_now = self.store().write(|tx| {
             for (package_id, date) in &package_items {
-                prepared.push(self.prepare_package(&tx, package_id, *date, pax.total())?);
+                prepared.push(self.prepare_package(tx, package_id, *date, pax.total())?);
             }
             let currency = prepared[0].price.currency;
             if prepared.iter().any(|p| p.price.currency != currency) {
@@ -192,7 +189,7 @@ impl Desk {
             let tax: i64 = prepared.iter().map(|p| p.tax.minor).sum();
             let list_total: i64 = prepared.iter().map(|p| p.list_price.minor).sum();
             let points = req.payment.points;
-            let points_value = self.points_value(points, Money::new(total, currency), user, &tx)?;
+            let points_value = self.points_value(points, Money::new(total, currency), user, tx)?;
             let amount_due = total - points_value.minor;
             let starts_on = prepared
                 .iter()
@@ -230,7 +227,7 @@ impl Desk {
                 ends_on: &ends_on.to_string(),
                 at: nows,
             })?;
-            state::created(&tx, &booking_id, user, nows)?;
+            state::created(tx, &booking_id, user, nows)?;
             let _ = tax;
             for (i, p) in prepared.iter().enumerate() {
                 let reference = p.pnr.then(|| {
@@ -260,7 +257,7 @@ impl Desk {
                 tx.inventory().take(&booking_id, &p.needs)?;
                 if let Some(offer) = &p.supplier {
                     super::supplier::record_intent(
-                        &tx,
+                        tx,
                         &booking_id,
                         i as i64 + 1,
                         "flight",
@@ -272,7 +269,7 @@ impl Desk {
                 }
                 if let Some((quote_id, offer)) = &p.stay {
                     super::supplier::record_intent(
-                        &tx,
+                        tx,
                         &booking_id,
                         i as i64 + 1,
                         "hotel",
@@ -298,7 +295,7 @@ impl Desk {
             }
             if points > 0 {
                 points::record(
-                    &tx,
+                    tx,
                     user,
                     "REDEEMED",
                     0,
@@ -320,17 +317,16 @@ impl Desk {
                 )
             {
                 let (amount, _, payment_id) =
-                    self.start_charge(&tx, user, &booking_id, card, nows)?;
+                    self.start_charge(tx, user, &booking_id, card, nows)?;
                 settled =
-                    Some(self.settle(&tx, user, &booking_id, &payment_id, amount, outcome)?);
+                    Some(self.settle(tx, user, &booking_id, &payment_id, amount, outcome)?);
             }
             if let Some(claim) = claim {
-                claim.attach(&tx, &booking_id)?;
+                claim.attach(tx, &booking_id)?;
             }
-            tx.commit()?;
-            crate::faults::step("booking.committed");
-            settled
-        };
+            Ok(settled)
+        })?;
+        crate::faults::step("booking.committed");
         self.search.invalidate();
         // A supplier that has not answered yet leaves the booking PENDING (and uncharged)
         // rather than failing it: a retry under the same idempotency key gets this booking

@@ -30,7 +30,6 @@ use crate::store::port::{
 use crate::store::{Need, Store, Unit};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use rusqlite::{Connection, TransactionBehavior};
 use std::sync::Arc;
 
 /// The booking desk: everything its steps need, owned (the store, the clock, the market to

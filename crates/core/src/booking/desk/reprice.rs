@@ -277,7 +277,7 @@ impl Desk {
 
     pub(super) fn prepare_package(
         &self,
-        conn: &Connection,
+        conn: &dyn Unit,
         package_id: &str,
         date: Date,
         travellers: u32,

@@ -127,16 +127,6 @@ pub trait Catalogue {
     /// An offer by id: (kind, payload JSON, expires_at unix seconds).
     fn offer(&self, id: &str) -> Result<Option<(String, String, i64)>>;
 
-    /// Makes sure a user row exists (the local traveller, or a server account). Here until the
-    /// users' repository takes it.
-    fn ensure_user(&self, id: &str, email: &str, now: i64) -> Result<()>;
-    /// A user's role; fails when there is no such user. Here until the users' repository
-    /// takes it.
-    fn user_role(&self, user: &str) -> Result<String>;
-    /// A package's owner: `None` when there is no such package, `Some(None)` when it is the
-    /// catalogue's own. Here until the package index takes it.
-    fn package_owner(&self, id: &str) -> Result<Option<Option<String>>>;
-
     /// Keeps (inserts or refreshes) this machine's copy of bookings made on `server` as
     /// `account`. Several statements: call in a write unit.
     fn keep_remote_bookings(

@@ -3,7 +3,6 @@
 use crate::error::Result;
 use crate::model::package::PackageSpec;
 use crate::search::packages::{PackageSort, PackageSummary};
-use crate::store::Unit;
 use jiff::civil::Date;
 
 /// What a package is filed under besides its spec: where it is, what its text search looks
@@ -128,13 +127,7 @@ pub trait PackageIndex {
     fn deal_candidates(&self, from: Date, to: Date) -> Result<Vec<PackageSummary>>;
     /// The version of the fixtures the catalogue holds.
     fn fixture_version(&self) -> Result<Option<String>>;
-    /// Runs `load` and records `version` as the fixtures' version in one write transaction of
-    /// its own, unless the catalogue already holds `version`; whether it loaded. Promise:
-    /// processes starting at once load a version once (it is read again inside the
-    /// transaction). Call outside any transaction (on a pooled connection).
-    fn load_fixtures_once(
-        &self,
-        version: &str,
-        load: &mut dyn FnMut(&dyn Unit) -> Result<()>,
-    ) -> Result<bool>;
+    /// Records `version` as the fixtures' version (in the caller's transaction, with the
+    /// packages it loaded).
+    fn set_fixture_version(&self, version: &str) -> Result<()>;
 }

@@ -64,6 +64,9 @@ pub trait Users {
         last_name: &str,
         preferences: &str,
     ) -> Result<bool>;
+    /// Makes sure an account row exists (the local traveller, or a test's); an existing one
+    /// is left as it is.
+    fn ensure_user(&self, id: &str, email: &str, now: i64) -> Result<()>;
     /// An account's role; `None` when there is no such account.
     fn role(&self, user: &str) -> Result<Option<String>>;
     /// Gives an account a role, unless that would leave no admin who can log in: `false`

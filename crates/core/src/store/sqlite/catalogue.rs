@@ -335,26 +335,6 @@ impl Catalogue for Connection {
             .optional()?)
     }
 
-    fn ensure_user(&self, id: &str, email: &str, now: i64) -> Result<()> {
-        self.execute(
-            "INSERT OR IGNORE INTO users(id, email, created_at) VALUES (?1, ?2, ?3)",
-            params![id, email, now],
-        )?;
-        Ok(())
-    }
-
-    fn user_role(&self, user: &str) -> Result<String> {
-        Ok(self.query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))?)
-    }
-
-    fn package_owner(&self, id: &str) -> Result<Option<Option<String>>> {
-        Ok(self
-            .query_row("SELECT owner_id FROM packages WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
     fn keep_remote_bookings(
         &self,
         server: &str,

@@ -7,7 +7,6 @@ use crate::model::Currency;
 use crate::model::Money;
 use crate::model::package::PackageSpec;
 use crate::search::packages::{PackageSort, PackageSummary};
-use crate::store::Unit;
 use crate::store::port::{
     DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
     Word,
@@ -283,26 +282,15 @@ impl PackageIndex for Connection {
         crate::store::get_meta(self, "package_fixture_version")
     }
 
-    fn load_fixtures_once(
-        &self,
-        version: &str,
-        load: &mut dyn FnMut(&dyn Unit) -> Result<()>,
-    ) -> Result<bool> {
-        let tx =
-            rusqlite::Transaction::new_unchecked(self, rusqlite::TransactionBehavior::Immediate)?;
-        if crate::store::get_meta(&tx, "package_fixture_version")?.as_deref() == Some(version) {
-            return Ok(false);
-        }
-        load(&tx)?;
-        crate::store::set_meta(&tx, "package_fixture_version", version)?;
-        tx.commit()?;
-        Ok(true)
+    fn set_fixture_version(&self, version: &str) -> Result<()> {
+        crate::store::set_meta(self, "package_fixture_version", version)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Unit;
 
     #[test]
     fn words_become_quoted_terms() {

@@ -70,6 +70,14 @@ impl Users for Connection {
         ))
     }
 
+    fn ensure_user(&self, id: &str, email: &str, now: i64) -> Result<()> {
+        self.execute(
+            "INSERT OR IGNORE INTO users(id, email, created_at) VALUES (?1, ?2, ?3)",
+            params![id, email, now],
+        )?;
+        Ok(())
+    }
+
     fn role(&self, user: &str) -> Result<Option<String>> {
         Ok(self
             .query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
