@@ -149,3 +149,18 @@ async fn when_every_provider_fails_the_search_fails() {
     assert_eq!(err.kind(), ErrorKind::SuppliersFailed);
     assert!(err.to_string().contains("reseller"));
 }
+
+#[tokio::test]
+async fn an_offer_from_a_provider_that_only_searches_is_refused_and_nothing_is_booked() {
+    let (_d, a, _r) = with_reseller(-1_00, Behaviour::Answer, true);
+    let res = a.search_flights(&query()).await.unwrap();
+    let offer = res.offers.first().expect("offers");
+    assert_eq!(offer.provider, "reseller");
+    let err = a
+        .create_booking(common::ada_request(&offer.id, Some("4242424242424242")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("cannot book it here"), "{err}");
+    assert!(a.list_bookings(None).await.unwrap().is_empty());
+}

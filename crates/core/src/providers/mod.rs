@@ -58,6 +58,18 @@ pub struct HotelRequest {
     pub centre: Option<(f64, f64)>,
 }
 
+/// How BooksyGo sells a provider's offers: what the booking desk may do with one. The desk
+/// decides by this, never by a provider's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selling {
+    /// BooksyGo's own market: priced again here, seats and rooms taken from local inventory.
+    LocalInventory,
+    /// Booked through orders placed with the supplier, which holds its own inventory.
+    SupplierOrders,
+    /// Shown for comparison only: the provider searches but cannot book (Amadeus hotels).
+    SearchOnly,
+}
+
 #[async_trait]
 pub trait FlightProvider: Send + Sync {
     /// A short stable name, shown in offers (`provider`) and warnings.
@@ -70,6 +82,14 @@ pub trait FlightProvider: Send + Sync {
     /// Real suppliers sell through orders placed with them; the sandbox does not.
     fn orders(&self) -> Option<&dyn FlightOrders> {
         None
+    }
+    /// How its offers are sold: through its orders when it has them, else not at all.
+    fn selling(&self) -> Selling {
+        if self.orders().is_some() {
+            Selling::SupplierOrders
+        } else {
+            Selling::SearchOnly
+        }
     }
 }
 
@@ -156,6 +176,14 @@ pub trait HotelProvider: Send + Sync {
     /// Real suppliers sell stays through bookings placed with them.
     fn orders(&self) -> Option<&dyn HotelOrders> {
         None
+    }
+    /// How its offers are sold: through its orders when it has them, else not at all.
+    fn selling(&self) -> Selling {
+        if self.orders().is_some() {
+            Selling::SupplierOrders
+        } else {
+            Selling::SearchOnly
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Currency, FlightOffer, FxTable, HotelOffer, PlaceSuggestion};
 use crate::places::Places;
 use crate::providers::sandbox::{SandboxProvider, network::Network};
-use crate::providers::{FlightProvider, HotelProvider};
+use crate::providers::{FlightProvider, HotelProvider, Selling};
 use crate::store::Store;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -123,6 +123,30 @@ impl Searcher {
     /// A configured flight provider by name.
     pub fn flight_provider(&self, name: &str) -> Option<Arc<dyn FlightProvider>> {
         self.market().aggregator.flight_provider(name)
+    }
+
+    /// How the offers of the flight provider called `name` are sold now: an offer whose
+    /// provider is not configured any more (its key was removed) can only be looked at. The
+    /// sandbox's offers stay BooksyGo's own even when it does not answer searches.
+    pub fn flight_selling(&self, name: &str) -> Selling {
+        let m = self.market();
+        if name == FlightProvider::name(&m.sandbox) {
+            return FlightProvider::selling(&m.sandbox);
+        }
+        m.aggregator
+            .flight_provider(name)
+            .map_or(Selling::SearchOnly, |p| p.selling())
+    }
+
+    /// [`Searcher::flight_selling`] for hotel providers.
+    pub fn hotel_selling(&self, name: &str) -> Selling {
+        let m = self.market();
+        if name == HotelProvider::name(&m.sandbox) {
+            return HotelProvider::selling(&m.sandbox);
+        }
+        m.aggregator
+            .hotel_provider(name)
+            .map_or(Selling::SearchOnly, |p| p.selling())
     }
 
     pub fn flight_provider_names(&self) -> Vec<String> {

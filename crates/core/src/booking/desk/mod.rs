@@ -20,7 +20,7 @@ use crate::model::{Currency, FlightOffer, HotelOffer, Money, PassengerType, Pass
 use crate::places::countries;
 use crate::points;
 use crate::providers::Secret;
-use crate::providers::{FlightRequest, HotelRequest, SliceRequest};
+use crate::providers::{FlightRequest, HotelRequest, Selling, SliceRequest};
 use crate::search::Searcher;
 use crate::search::packages;
 use crate::store::port::{

@@ -5,15 +5,20 @@
 use super::*;
 
 impl Desk {
-    /// The same flights priced now, from the sandbox; `None` for other providers (they refresh
-    /// their own offers). An error when the sandbox no longer sells them.
+    /// The same flights priced now: by the supplier that sells them, or from local inventory
+    /// for BooksyGo's own market; `None` for a provider that cannot sell them. An error when
+    /// they are no longer sold.
     pub(super) async fn fresh_flight(&self, offer: &FlightOffer) -> Result<Option<FlightOffer>> {
-        if let Some(p) = self.order_supplier(&offer.provider) {
-            let native = self.refresh_supplier(p.as_ref(), offer).await?;
-            return Ok(Some(self.in_currency_of(native, offer)?));
-        }
-        if offer.provider != crate::providers::sandbox::NAME {
-            return Ok(None);
+        match self.search.flight_selling(&offer.provider) {
+            Selling::SupplierOrders => {
+                if let Some(p) = self.order_supplier(&offer.provider) {
+                    let native = self.refresh_supplier(p.as_ref(), offer).await?;
+                    return Ok(Some(self.in_currency_of(native, offer)?));
+                }
+                return Ok(None);
+            }
+            Selling::SearchOnly => return Ok(None),
+            Selling::LocalInventory => {}
         }
         let req = FlightRequest {
             slices: offer
@@ -73,7 +78,11 @@ impl Desk {
                 )
             }
             None => {
-                super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+                refuse_search_only(
+                    self.search.flight_selling(&offer.provider),
+                    &offer.provider,
+                    &offer.id,
+                )?;
                 (self.fresh_flight(&offer).await?, None)
             }
         };
@@ -152,7 +161,11 @@ impl Desk {
         if let Some(p) = self.hotel_supplier(&offer.provider) {
             return self.prepare_stay(p.as_ref(), offer).await;
         }
-        super::supplier::refuse_unconfigured(&offer.provider, &offer.id)?;
+        refuse_search_only(
+            self.search.hotel_selling(&offer.provider),
+            &offer.provider,
+            &offer.id,
+        )?;
         self.prepare_hotel_item(offer, None).await
     }
 
@@ -180,7 +193,8 @@ impl Desk {
     ) -> Result<Prepared> {
         let now = self.now();
         let currency = offer.price.total.currency;
-        let (price, tax, rooms_left) = if offer.provider == crate::providers::sandbox::NAME {
+        let own = self.search.hotel_selling(&offer.provider) == Selling::LocalInventory;
+        let (price, tax, rooms_left) = if own {
             let req = HotelRequest {
                 city_code: offer.hotel.city_code.clone(),
                 check_in: offer.check_in_date,
@@ -357,6 +371,17 @@ fn refuse_rise(offer: &HotelOffer, now: Money) -> Result<()> {
             offer.id,
             offer.total(),
             now
+        )));
+    }
+    Ok(())
+}
+
+/// An offer from a provider that cannot book it here (it only searches, as Amadeus hotels,
+/// or its key is not set any more) is never booked locally as if it were BooksyGo's own.
+fn refuse_search_only(selling: Selling, provider: &str, offer_id: &str) -> Result<()> {
+    if selling == Selling::SearchOnly {
+        return Err(Error::Conflict(format!(
+            "offer {offer_id} comes from {provider}, which cannot book it here (its key is not set, or its hotel offers are for comparison only): choose another offer"
         )));
     }
     Ok(())

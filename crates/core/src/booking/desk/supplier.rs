@@ -13,17 +13,6 @@ use crate::store::Unit;
 use crate::store::port::{NewSupplierOrder, PlacedOrder, SupplierOrderRow as Row};
 use std::sync::Arc;
 
-/// An offer from a real supplier that cannot book it here (its key was removed, or it only
-/// searches, as Amadeus hotels) is never booked locally as if it were the sandbox's.
-pub(crate) fn refuse_unconfigured(provider: &str, offer_id: &str) -> Result<()> {
-    if provider == crate::providers::duffel::NAME || provider == crate::providers::amadeus::NAME {
-        return Err(Error::Conflict(format!(
-            "offer {offer_id} comes from {provider}, which cannot book it here (its key is not set, or its hotel offers are for comparison only): choose another offer"
-        )));
-    }
-    Ok(())
-}
-
 /// A pending intent the supplier does not know after this long never became an order.
 pub const INTENT_GRACE_SECONDS: i64 = 10 * 60;
 

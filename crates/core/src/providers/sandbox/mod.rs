@@ -6,7 +6,7 @@ pub mod flights;
 pub mod hotels;
 pub mod network;
 
-use super::{FlightProvider, FlightRequest, HotelProvider, HotelRequest};
+use super::{FlightProvider, FlightRequest, HotelProvider, HotelRequest, Selling};
 use crate::error::{Error, Result};
 use crate::model::{Cabin, FlightOffer, HotelOffer};
 use crate::store::{Store, Unit};
@@ -140,6 +140,10 @@ impl FlightProvider for SandboxProvider {
         NAME
     }
 
+    fn selling(&self) -> Selling {
+        Selling::LocalInventory
+    }
+
     async fn search_flights(&self, req: &FlightRequest) -> Result<Vec<FlightOffer>> {
         let this = self.clone();
         let req = req.clone();
@@ -151,6 +155,10 @@ impl FlightProvider for SandboxProvider {
 impl HotelProvider for SandboxProvider {
     fn name(&self) -> &str {
         NAME
+    }
+
+    fn selling(&self) -> Selling {
+        Selling::LocalInventory
     }
 
     async fn search_hotels(&self, req: &HotelRequest) -> Result<Vec<HotelOffer>> {
