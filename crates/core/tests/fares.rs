@@ -188,3 +188,41 @@ async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
         ErrorKind::NotFound
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_checkers_at_once_fire_one_alert_per_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = at(dir.path(), "2026-11-25T12:00:00Z");
+    let b = at(dir.path(), "2026-11-25T12:00:00Z");
+    let price = cheapest(&a, "LHR", "JFK", "2026-12-14", 1).await;
+    let mut watches = Vec::new();
+    for _ in 0..6 {
+        let w = watch::add(
+            &a,
+            &watch::NewWatch {
+                origin: "LHR".into(),
+                destination: "JFK".into(),
+                date: common::date("2026-12-14"),
+                below: Money::new(price.minor + 1, Currency::EUR),
+                adults: 1,
+                cabin: Cabin::Economy,
+            },
+        )
+        .unwrap();
+        watches.push(w.id);
+    }
+    // The same user's watches, checked by two processes at the same moment.
+    let (fa, fb) = tokio::join!(watch::check(&a), watch::check(&b));
+    let (fa, fb) = (fa.unwrap(), fb.unwrap());
+    assert_eq!(fa.len() + fb.len(), watches.len(), "{fa:?} {fb:?}");
+    let events = booksygo_core::events::since(&a.store().conn().unwrap(), 0, 10_000).unwrap();
+    let mut alerted: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind == "price_alert.triggered")
+        .map(|e| e.subject_id.as_str())
+        .collect();
+    alerted.sort_unstable();
+    let mut expected: Vec<&str> = watches.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(alerted, expected, "one alert per watch");
+}

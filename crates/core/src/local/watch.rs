@@ -129,8 +129,11 @@ pub async fn check(agency: &LocalAgency) -> Result<Vec<Alert>> {
         // The watch's new state and its alert (with the alert's event): one unit of work.
         agency.store().write(|u| {
             u.watches().checked(&w.id, price.map(|p| p.minor), now)?;
-            if fires && let (Some(p), Some(o)) = (price, cheapest) {
-                u.watches().fired(&w.id, p.minor)?;
+            // Another checker may have fired on this drop since the watch was read.
+            if fires
+                && let (Some(p), Some(o)) = (price, cheapest)
+                && u.watches().fired(&w.id, p.minor)?
+            {
                 let alert = Alert {
                     watch_id: w.id.clone(),
                     origin: w.origin.clone(),

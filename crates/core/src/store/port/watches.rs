@@ -4,11 +4,9 @@ use crate::error::Result;
 use crate::local::watch::{NewWatch, Watch};
 
 /// Promise: a watch is seen and changed only under its user's id, and each call is one
-/// statement. What a check saw ([`Watches::checked`]) and the price of an alert
-/// ([`Watches::fired`]) are written as they are given, not on a condition: a watch fires once
-/// per price drop while one checker runs at a time (the rule compares with the last alert it
-/// read, and writes the alert in the unit that writes its event), but two checkers that read
-/// the same last alert at once may both fire on one drop.
+/// statement. A watch fires once per price drop whatever the number of checkers:
+/// [`Watches::fired`] records an alert only below the last one, in one conditional statement,
+/// and the rule writes the alert's event only when it did.
 pub trait Watches {
     /// A new watch `id` of `user`, with places already resolved to codes.
     fn add(&self, id: &str, user: &str, watch: &NewWatch, now: i64) -> Result<()>;
@@ -19,6 +17,8 @@ pub trait Watches {
     fn remove(&self, user: &str, id: &str) -> Result<bool>;
     /// Records what a check of `id` saw at `at` (`None`: no fare found).
     fn checked(&self, id: &str, price: Option<i64>, at: i64) -> Result<()>;
-    /// Records the price `id` fired an alert at.
-    fn fired(&self, id: &str, price: i64) -> Result<()>;
+    /// Records the price `id` fired an alert at, if it is below the last alert's (or there was
+    /// none) and the watch still exists; `false` (nothing written) when another checker fired
+    /// at that price or lower first.
+    fn fired(&self, id: &str, price: i64) -> Result<bool>;
 }

@@ -64,12 +64,13 @@ impl Watches for Connection {
         Ok(())
     }
 
-    fn fired(&self, id: &str, price: i64) -> Result<()> {
-        self.execute(
-            "UPDATE price_watches SET fired_price = ?1 WHERE id = ?2",
+    fn fired(&self, id: &str, price: i64) -> Result<bool> {
+        let written = self.execute(
+            "UPDATE price_watches SET fired_price = ?1
+             WHERE id = ?2 AND (fired_price IS NULL OR fired_price > ?1)",
             params![price, id],
         )?;
-        Ok(())
+        Ok(written == 1)
     }
 }
 
