@@ -89,8 +89,12 @@ pub fn save(unit: &dyn Unit, user: &str, c: &mut Conversation, now: i64) -> Resu
     c.title = title;
     let state = serde_json::to_string(&c.session)?;
     let new = c.messages.get(c.saved..).unwrap_or_default();
-    unit.conversations()
-        .save(&c.id, user, &c.title, &state, c.saved, new, now)?;
+    if !unit
+        .conversations()
+        .save(&c.id, user, &c.title, &state, c.saved, new, now)?
+    {
+        return Err(Error::NotFound(format!("no conversation {}", c.id)));
+    }
     c.saved = c.messages.len();
     Ok(())
 }
@@ -217,5 +221,38 @@ impl Chats {
             .await;
         *conv = saved?;
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_conversation_is_saved_only_by_its_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db")).unwrap();
+        let mut c = Conversation::new();
+        c.messages.push(Message::user("flights to Lisbon"));
+        store
+            .write(|u| {
+                u.users().ensure_user("usr_a", "a@example.com", 0)?;
+                u.users().ensure_user("usr_b", "b@example.com", 0)?;
+                save(u, "usr_a", &mut c, 1)
+            })
+            .unwrap();
+        // Another user saving under the same id changes nothing.
+        let mut forged = c.clone();
+        forged.saved = 0;
+        forged.title = "mine now".into();
+        let err = store
+            .write(|u| save(u, "usr_b", &mut forged, 2))
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::NotFound);
+        let kept = store.read(|u| load(u, "usr_a", &c.id)).unwrap();
+        assert_eq!(kept.title, "flights to Lisbon");
+        assert_eq!(kept.messages.len(), 1);
+        assert!(store.read(|u| load(u, "usr_b", &c.id)).is_err());
     }
 }

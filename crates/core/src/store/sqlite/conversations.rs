@@ -16,13 +16,17 @@ impl Conversations for Connection {
         first_seq: usize,
         messages: &[Message],
         now: i64,
-    ) -> Result<()> {
-        self.execute(
+    ) -> Result<bool> {
+        let head = self.execute(
             "INSERT INTO ai_conversations(id, user_id, title, state, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT(id) DO UPDATE SET title = excluded.title, state = excluded.state, updated_at = excluded.updated_at",
+         ON CONFLICT(id) DO UPDATE SET title = excluded.title, state = excluded.state, updated_at = excluded.updated_at
+         WHERE ai_conversations.user_id = excluded.user_id",
             params![id, user, title, state, now],
         )?;
+        if head == 0 {
+            return Ok(false);
+        }
         for (i, m) in messages.iter().enumerate() {
             self.execute(
                 "INSERT INTO ai_messages(conversation_id, seq, role, content, tool_calls, tool_call_id, created_at)
@@ -38,7 +42,7 @@ impl Conversations for Connection {
                 ],
             )?;
         }
-        Ok(())
+        Ok(true)
     }
 
     fn load(&self, user: &str, id: &str) -> Result<Option<StoredConversation>> {
