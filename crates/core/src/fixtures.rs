@@ -2,9 +2,9 @@
 //! and how they reach the store.
 
 use crate::error::Result;
+pub use crate::model::places::{CityFixture, HotelFixture, RoomFixture};
 use crate::model::{Airline, Airport};
 use crate::store::Store;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Changes whenever any fixture file changes (computed by build.rs).
@@ -15,45 +15,6 @@ pub const AIRLINES: &str = include_str!("../../../fixtures/airlines.json");
 pub const ROUTES: &str = include_str!("../../../fixtures/routes.json");
 pub const HOTELS: &str = include_str!("../../../fixtures/hotels.json");
 pub const FX: &str = include_str!("../../../fixtures/fx.json");
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CityFixture {
-    pub city_code: String,
-    pub city: String,
-    pub country: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub tax_percent: u32,
-    pub hotels: Vec<HotelFixture>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct HotelFixture {
-    pub id: String,
-    pub name: String,
-    pub stars: u8,
-    pub rating: f32,
-    pub neighbourhood: String,
-    pub address: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub amenities: Vec<String>,
-    pub check_in: String,
-    pub check_out: String,
-    pub free_cancellation_hours: Option<u32>,
-    pub rooms: Vec<RoomFixture>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RoomFixture {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub name: String,
-    pub capacity: u32,
-    pub count: u32,
-    /// Nightly rate in EUR cents.
-    pub base_rate: i64,
-}
 
 pub fn airports() -> Result<Vec<Airport>> {
     Ok(serde_json::from_str(AIRPORTS)?)

@@ -5,41 +5,9 @@
 
 use super::tools::Session;
 use crate::error::{Error, Result};
+pub use crate::model::conversation::{ConversationSummary, Message};
 use crate::store::Unit;
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Message {
-    /// user, assistant or tool.
-    pub role: String,
-    pub content: String,
-    /// For an assistant turn that called tools: `[{"id","name","arguments"}]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_calls: Option<serde_json::Value>,
-    /// For a tool result: the call it answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_call_id: Option<String>,
-}
-
-impl Message {
-    pub fn user(text: &str) -> Message {
-        Message {
-            role: "user".into(),
-            content: text.into(),
-            tool_calls: None,
-            tool_call_id: None,
-        }
-    }
-
-    pub fn assistant(text: &str) -> Message {
-        Message {
-            role: "assistant".into(),
-            content: text.into(),
-            tool_calls: None,
-            tool_call_id: None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
@@ -118,14 +86,6 @@ pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Conversation> {
 /// The id of a user's most recently updated conversation.
 pub fn latest(unit: &dyn Unit, user: &str) -> Result<Option<String>> {
     unit.conversations().latest(user)
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ConversationSummary {
-    pub id: String,
-    pub title: String,
-    pub messages: i64,
-    pub updated_at: jiff::Timestamp,
 }
 
 /// A user's conversations, most recently updated first.

@@ -6,28 +6,11 @@
 use super::LocalAgency;
 use crate::Agency;
 use crate::error::{Error, Result};
-use crate::model::{Cabin, Money, Passengers};
+pub use crate::model::watch::{NewWatch, Watch};
+use crate::model::{Money, Passengers};
 use crate::search::{FlightQuery, FlightSort};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Watch {
-    pub id: String,
-    pub origin: String,
-    pub destination: String,
-    pub date: Date,
-    pub cabin: Cabin,
-    pub adults: u8,
-    /// Alert when the cheapest total for the travellers is below this.
-    pub below: Money,
-    pub last_price: Option<Money>,
-    pub last_checked_at: Option<Timestamp>,
-    /// The price of the last alert.
-    pub fired_price: Option<Money>,
-    pub created_at: Timestamp,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
@@ -38,17 +21,6 @@ pub struct Alert {
     pub price: Money,
     pub below: Money,
     pub offer_id: String,
-}
-
-/// What `watch add` asks for.
-#[derive(Debug, Clone)]
-pub struct NewWatch {
-    pub origin: String,
-    pub destination: String,
-    pub date: Date,
-    pub below: Money,
-    pub adults: u8,
-    pub cabin: Cabin,
 }
 
 /// Adds a watch after checking the places, the date and the limit.

@@ -204,3 +204,48 @@ pub fn departure_price(
         deal.then_some(DEAL_PERCENT as u8),
     )
 }
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageSort {
+    #[default]
+    Relevance,
+    Price,
+    Rating,
+    Duration,
+}
+
+impl PackageSort {
+    pub fn parse(s: &str) -> Result<PackageSort> {
+        match s {
+            "relevance" => Ok(PackageSort::Relevance),
+            "price" => Ok(PackageSort::Price),
+            "rating" => Ok(PackageSort::Rating),
+            "duration" => Ok(PackageSort::Duration),
+            _ => Err(Error::invalid(format!(
+                "unknown sort '{s}': use relevance, price, rating or duration"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PackageSummary {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub destination: String,
+    pub destination_name: String,
+    pub country: String,
+    pub continent: String,
+    pub duration_days: u32,
+    /// Base price per person.
+    pub base_price: Money,
+    pub rating: f32,
+    pub review_count: u32,
+    pub featured: bool,
+}

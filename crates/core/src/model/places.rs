@@ -95,3 +95,42 @@ pub enum PlaceKind {
     Airport,
     City,
 }
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CityFixture {
+    pub city_code: String,
+    pub city: String,
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub tax_percent: u32,
+    pub hotels: Vec<HotelFixture>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HotelFixture {
+    pub id: String,
+    pub name: String,
+    pub stars: u8,
+    pub rating: f32,
+    pub neighbourhood: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub amenities: Vec<String>,
+    pub check_in: String,
+    pub check_out: String,
+    pub free_cancellation_hours: Option<u32>,
+    pub rooms: Vec<RoomFixture>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoomFixture {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub capacity: u32,
+    pub count: u32,
+    /// Nightly rate in EUR cents.
+    pub base_rate: i64,
+}

@@ -14,8 +14,8 @@ pub use leaderboard::{LeaderboardEntry, leaderboard};
 pub use lifecycle::{cancel_effect, on_cancelled, on_completed, on_confirmed, on_review};
 
 use crate::error::{Error, Result};
+pub use crate::model::ledger::LedgerEntry;
 use crate::store::{LedgerRow, Unit};
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub const FIRST_BOOKING: i64 = 500;
@@ -51,16 +51,6 @@ pub struct Balance {
 pub fn level_for(total: i64) -> (usize, &'static str) {
     let i = LEVELS.iter().rposition(|(_, at)| total >= *at).unwrap_or(0);
     (i, LEVELS[i].0)
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct LedgerEntry {
-    pub kind: String,
-    pub total_delta: i64,
-    pub available_delta: i64,
-    pub booking_id: Option<String>,
-    pub note: String,
-    pub at: Timestamp,
 }
 
 pub fn balance(unit: &dyn Unit, user: &str) -> Result<Balance> {

@@ -2,12 +2,12 @@
 //! predictions read the record of a route and date.
 
 use crate::error::Result;
+pub use crate::model::fare::Observation;
 use crate::model::{Cabin, Currency, FxTable, Money};
 use crate::store::Unit;
 use crate::store::port::FareSeen;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
 
 /// Records the cheapest fare per traveller a search saw (converted to EUR).
 #[allow(clippy::too_many_arguments)]
@@ -35,15 +35,6 @@ pub fn observe(
         days_ahead: ahead,
         cheapest: per,
     })
-}
-
-/// One recorded fare of a date.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Observation {
-    pub observed_at: Timestamp,
-    pub days_ahead: i64,
-    /// Per traveller.
-    pub cheapest: Money,
 }
 
 /// What searches saw for a route, date and cabin, oldest first.

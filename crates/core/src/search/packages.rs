@@ -6,38 +6,13 @@
 use crate::error::{Error, Result};
 use crate::model::Money;
 use crate::model::package::{ItineraryDay, PackageSpec, departure_price};
+pub use crate::model::package::{PackageSort, PackageSummary};
 use crate::places::{Places, countries};
 use crate::store::Unit;
 use crate::store::port::{Filing, IndexQuery, PlaceFilter, Word};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum PackageSort {
-    #[default]
-    Relevance,
-    Price,
-    Rating,
-    Duration,
-}
-
-impl PackageSort {
-    pub fn parse(s: &str) -> Result<PackageSort> {
-        match s {
-            "relevance" => Ok(PackageSort::Relevance),
-            "price" => Ok(PackageSort::Price),
-            "rating" => Ok(PackageSort::Rating),
-            "duration" => Ok(PackageSort::Duration),
-            _ => Err(Error::invalid(format!(
-                "unknown sort '{s}': use relevance, price, rating or duration"
-            ))),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PackageQuery {
@@ -68,25 +43,6 @@ pub struct PackageQuery {
     pub limit: Option<usize>,
     #[serde(default)]
     pub offset: Option<usize>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct PackageSummary {
-    pub id: String,
-    pub slug: String,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub destination: String,
-    pub destination_name: String,
-    pub country: String,
-    pub continent: String,
-    pub duration_days: u32,
-    /// Base price per person.
-    pub base_price: Money,
-    pub rating: f32,
-    pub review_count: u32,
-    pub featured: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -2,7 +2,7 @@
 //! key-value meta table, and this machine's copy of the bookings made on team servers.
 
 use crate::error::Result;
-use crate::fixtures::CityFixture;
+use crate::model::CityFixture;
 use crate::model::{Airline, Airport};
 use std::collections::HashSet;
 

@@ -1,7 +1,7 @@
 //! The assistant's conversations and their messages.
 
-use crate::ai::conversation::{ConversationSummary, Message};
 use crate::error::Result;
+use crate::model::conversation::{ConversationSummary, Message};
 
 /// A conversation as kept: its head and every message, in order.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model::Cabin;
-use crate::search::history::Observation;
+use crate::model::fare::Observation;
 use jiff::civil::Date;
 
 /// One cheapest fare a search saw.

@@ -1,7 +1,7 @@
 //! The points ledger: append-only; balances are sums of its rows.
 
 use crate::error::Result;
-use crate::points::LedgerEntry;
+use crate::model::ledger::LedgerEntry;
 
 /// One ledger row.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model::package::PackageSpec;
-use crate::search::packages::{PackageSort, PackageSummary};
+use crate::model::package::{PackageSort, PackageSummary};
 use jiff::civil::Date;
 
 /// What a package is filed under besides its spec: where it is, what its text search looks

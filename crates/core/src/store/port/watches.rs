@@ -1,7 +1,7 @@
 //! Price watches and what they last saw.
 
 use crate::error::Result;
-use crate::local::watch::{NewWatch, Watch};
+use crate::model::watch::{NewWatch, Watch};
 
 /// Promise: a watch is seen and changed only under its user's id, and each call is one
 /// statement. A watch fires once per price drop whatever the number of checkers:

@@ -2,7 +2,7 @@
 //! the offline copy of remote bookings.
 
 use crate::error::Result;
-use crate::fixtures::CityFixture;
+use crate::model::CityFixture;
 use crate::model::{Airline, Airport, Alliance};
 use crate::store::port::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
 use rusqlite::{Connection, OptionalExtension, params};

@@ -1,8 +1,8 @@
 //! The assistant's conversations and their messages, on SQLite: `(conversation_id, seq)` is
 //! the messages' primary key, so an append never replaces a message.
 
-use crate::ai::conversation::{ConversationSummary, Message};
 use crate::error::Result;
+use crate::model::conversation::{ConversationSummary, Message};
 use crate::store::port::{Conversations, StoredConversation};
 use rusqlite::{Connection, OptionalExtension, params};
 

@@ -1,8 +1,8 @@
 //! Fare history on SQLite: one row per route, date, cabin and second (`INSERT OR REPLACE`).
 
 use crate::error::Result;
+use crate::model::fare::Observation;
 use crate::model::{Cabin, Money};
-use crate::search::history::Observation;
 use crate::store::port::{FareSeen, Fares};
 use jiff::Timestamp;
 use jiff::civil::Date;

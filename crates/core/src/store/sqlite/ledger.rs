@@ -1,7 +1,7 @@
 //! The points ledger on SQLite: the balance check is the `WHERE` of the `INSERT .. SELECT`.
 
 use crate::error::Result;
-use crate::points::LedgerEntry;
+use crate::model::ledger::LedgerEntry;
 use crate::store::port::{Ledger, LedgerRow};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};

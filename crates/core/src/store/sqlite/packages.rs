@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::Currency;
 use crate::model::Money;
 use crate::model::package::PackageSpec;
-use crate::search::packages::{PackageSort, PackageSummary};
+use crate::model::package::{PackageSort, PackageSummary};
 use crate::store::port::{
     DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
     Word,

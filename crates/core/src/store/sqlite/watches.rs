@@ -1,7 +1,7 @@
 //! Price watches on SQLite: one row per watch, with what its checks last saw.
 
 use crate::error::Result;
-use crate::local::watch::{NewWatch, Watch};
+use crate::model::watch::{NewWatch, Watch};
 use crate::model::{Cabin, Currency, Money};
 use crate::store::port::Watches;
 use jiff::Timestamp;
