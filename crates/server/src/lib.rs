@@ -112,10 +112,38 @@ pub fn app(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(tower::util::option_layer(cors))
-        // Every answer carries an x-request-id (the caller's, or a fresh one) for the logs.
+        // Every answer carries an x-request-id (the caller's if it is a safe one, else a
+        // fresh one) for the logs.
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// Longest `x-request-id` kept from a caller.
+pub const REQUEST_ID_MAX: usize = 64;
+
+/// Whether a caller's request id is kept: 1 to [`REQUEST_ID_MAX`] characters of
+/// `[A-Za-z0-9._-]`, which can neither forge a log line nor fill the log.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=REQUEST_ID_MAX).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Removes a caller's `x-request-id` that is not [`is_safe_request_id`] (every one, when sent
+/// several times), so that a fresh id is made in its place.
+async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let headers = req.headers_mut();
+    if headers
+        .get_all("x-request-id")
+        .iter()
+        .any(|v| !is_safe_request_id(v.as_bytes()))
+    {
+        headers.remove("x-request-id");
+    }
+    req
 }
 
 /// How the server treats connections (slow, idle or too many clients).

@@ -122,7 +122,8 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         %route,
         status,
         ms = (seconds * 1000.0 * 100.0).round() / 100.0,
-        request_id = %request_id,
+        // Quoted and escaped, though only safe ids get this far (see `app`).
+        request_id = ?request_id,
         "request"
     );
     res
