@@ -119,6 +119,54 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// A signed-in admin: the role is read from the database (not the token) before the request's
+/// body or query is looked at, so that nobody else learns a route's fields by probing it.
+/// The core checks again when it acts.
+pub struct Admin(pub AuthUser);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        require_role(&user, &["admin"], "only an admin may do that").await?;
+        Ok(Admin(user))
+    }
+}
+
+/// A signed-in admin or partner (who may manage packages), checked like [`Admin`].
+pub struct Publisher(pub AuthUser);
+
+impl FromRequestParts<AppState> for Publisher {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        require_role(
+            &user,
+            &["admin", "partner"],
+            "only admins and partners manage packages",
+        )
+        .await?;
+        Ok(Publisher(user))
+    }
+}
+
+async fn require_role(user: &AuthUser, roles: &[&str], refusal: &str) -> Result<(), ApiError> {
+    let role = user.agency.profile().await?.role;
+    if roles.contains(&role.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", refusal))
+    }
+}
+
 /// A budget of requests per client address, refilled continuously (a token bucket): what
 /// anonymous callers may spend on search, so that nobody can keep the server busy without an
 /// account. Signed-in travellers are not counted.

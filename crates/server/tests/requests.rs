@@ -1,11 +1,13 @@
-//! What a hostile client can do with one request: forge log lines through `x-request-id`.
+//! What a hostile client can do with one request: forge log lines through `x-request-id`,
+//! learn a route's fields without the role to call it, or probe reviews of others' bookings.
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use booksygo_server::{AppState, app};
-use common::state;
+use common::{call, call_auth, local, sign_up, state};
+use serde_json::json;
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
@@ -100,4 +102,151 @@ async fn request_ids_are_short_and_safe_and_logged_quoted() {
         assert!(logs.text().contains(&format!("request_id=\"{given}\"")));
     }
     assert!(!logs.text().contains(&long));
+}
+
+/// An admin, a partner and a plain traveller on one server; their access tokens.
+async fn roles(d: &std::path::Path, s: &AppState) -> (String, String, String) {
+    {
+        let server = local(d);
+        let c = server.store().conn().unwrap();
+        for (email, role) in [
+            ("admin@example.com", "admin"),
+            ("partner@example.com", "partner"),
+        ] {
+            booksygo_core::accounts::register(&c, email, common::PASSWORD, "", "", role, 0)
+                .unwrap();
+        }
+    }
+    let login = |email: &'static str| {
+        let s = s.clone();
+        async move {
+            let body = json!({"email": email, "password": common::PASSWORD}).to_string();
+            let (st, t) = call(&s, "POST", "/api/auth/login", Some(&body)).await;
+            assert_eq!(st, StatusCode::OK, "{t}");
+            t["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let user = sign_up(s, "ada@example.com", "Ada", "L").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (
+        login("admin@example.com").await,
+        login("partner@example.com").await,
+        user,
+    )
+}
+
+#[tokio::test]
+async fn the_role_is_checked_before_the_body() {
+    let (d, s) = state();
+    let (admin, partner, user) = roles(d.path(), &s).await;
+    let (_, me) = call_auth(&s, "GET", "/api/users/profile", &user, None, None).await;
+    let me = me["id"].as_str().unwrap().to_string();
+    let role = format!("/api/admin/users/{me}/role");
+    // Malformed or invalid bodies (and queries) from a plain traveller: 403, never the
+    // field list or a validation message.
+    let probes: [(&str, &str, Option<&str>); 7] = [
+        ("PUT", role.as_str(), Some(r#"{"nope":1}"#)),
+        ("PUT", role.as_str(), Some("not json")),
+        ("POST", "/api/admin/points", Some(r#"{"user_id":5}"#)),
+        ("POST", "/api/admin/webhooks", Some(r#"{"url":[]}"#)),
+        ("GET", "/api/admin/bookings?status=NOPE", None),
+        (
+            "POST",
+            "/api/packages",
+            Some(r#"{"id":"pkg_x","rating":99}"#),
+        ),
+        (
+            "PUT",
+            "/api/packages",
+            Some(r#"{"id":"pkg_x","rating":99}"#),
+        ),
+    ];
+    for (method, uri, body) in probes {
+        let (st, answer) = call_auth(&s, method, uri, &user, body, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{method} {uri}: {answer}");
+        assert_eq!(answer["error"]["code"], "forbidden", "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(!message.contains("field"), "{message}");
+        assert!(!message.contains("rating"), "{message}");
+    }
+    // Those allowed still get the body checked.
+    for (token, method, uri, body) in [
+        (&admin, "PUT", role.as_str(), r#"{"nope":1}"#),
+        (&admin, "POST", "/api/admin/points", r#"{"user_id":5}"#),
+        (
+            &partner,
+            "POST",
+            "/api/packages",
+            r#"{"id":"pkg_x","rating":99}"#,
+        ),
+        (&admin, "POST", "/api/packages", "not json"),
+    ] {
+        let (st, answer) = call_auth(&s, method, uri, token, Some(body), None).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{method} {uri}: {answer}");
+    }
+    let (st, answer) = call_auth(
+        &s,
+        "GET",
+        "/api/admin/bookings?status=NOPE",
+        &admin,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{answer}");
+    // And the routes still work for them.
+    let (st, answer) = call_auth(
+        &s,
+        "PUT",
+        &role,
+        &admin,
+        Some(r#"{"role":"premium"}"#),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{answer}");
+    assert_eq!(answer["role"], "premium");
+}
+
+#[tokio::test]
+async fn a_review_of_someone_elses_booking_is_not_found_before_it_is_validated() {
+    let (_d, s) = state();
+    let ada = sign_up(&s, "ada@example.com", "Ada", "L").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bob = sign_up(&s, "bob@example.com", "Bob", "B").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let search = json!({"slices": [{"origin": "LHR", "destination": "CDG", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "max_connections": 0});
+    let (_, offers) = call(&s, "POST", "/api/search/flights", Some(&search.to_string())).await;
+    let offer = offers["offers"][0]["id"].as_str().unwrap();
+    let booking = json!({
+        "selected_offers": [offer],
+        "passengers": [{"given_name": "Ada", "family_name": "Lovelace", "born_on": "1990-12-10", "type": "adult"}],
+        "contact_email": "ada@example.com"
+    });
+    let (st, b) = call_auth(
+        &s,
+        "POST",
+        "/api/bookings",
+        &ada,
+        Some(&booking.to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let id = b["id"].as_str().unwrap();
+    for (rating, text) in [(99, "great"), (5, ""), (0, "x")] {
+        let review = json!({"booking_id": id, "rating": rating, "text": text}).to_string();
+        let (st, answer) = call_auth(&s, "POST", "/api/reviews", &bob, Some(&review), None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{answer}");
+        assert_eq!(answer["error"]["code"], "not_found");
+        // Ada's own booking is validated as before.
+        let (st, answer) = call_auth(&s, "POST", "/api/reviews", &ada, Some(&review), None).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    }
 }
