@@ -65,17 +65,29 @@ fn verify(keys: &Keys, token: &str) -> Result<Claims, ApiError> {
     v.set_audience(&[AUDIENCE]);
     v.set_issuer(&[ISSUER]);
     v.leeway = 0;
-    jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v)
+    // Why a token was refused (which claim, which parser step) is the log's business; the
+    // caller learns only that it was, or that it expired.
+    let invalid = || ApiError::new(StatusCode::UNAUTHORIZED, "auth_required", "invalid token");
+    let claims = jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v)
         .map(|d| d.claims)
-        .map_err(|e| {
-            let msg = match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    "the access token expired: refresh it".to_string()
-                }
-                _ => format!("invalid access token ({e})"),
-            };
-            ApiError::new(StatusCode::UNAUTHORIZED, "auth_required", msg)
-        })
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth_required",
+                "the access token expired: refresh it",
+            ),
+            _ => {
+                tracing::debug!(error = %e, "access token refused");
+                invalid()
+            }
+        })?;
+    // We never issue a token that lives longer than ACCESS_TTL_SECONDS: one that claims to
+    // (a ten-year `exp`) was not made by this server's rules.
+    if claims.exp.saturating_sub(claims.iat) > ACCESS_TTL_SECONDS {
+        tracing::debug!("access token refused: lifetime over {ACCESS_TTL_SECONDS} s");
+        return Err(invalid());
+    }
+    Ok(claims)
 }
 
 /// The traveller a request acts for.

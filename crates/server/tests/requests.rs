@@ -1,5 +1,7 @@
 //! What a hostile client can do with one request: forge log lines through `x-request-id`,
-//! learn a route's fields without the role to call it, or probe reviews of others' bookings.
+//! learn a route's fields without the role to call it, probe reviews of others' bookings,
+//! send an oversized body to the payment webhook, read parser details in token errors, or
+//! present a token signed for ten years.
 
 mod common;
 
@@ -7,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use booksygo_server::{AppState, app};
 use common::{call, call_auth, local, sign_up, state};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
@@ -249,4 +251,123 @@ async fn a_review_of_someone_elses_booking_is_not_found_before_it_is_validated()
         let (st, answer) = call_auth(&s, "POST", "/api/reviews", &ada, Some(&review), None).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     }
+}
+
+#[tokio::test]
+async fn an_oversized_webhook_body_is_a_json_error() {
+    let (_d, s) = state();
+    let big = format!(
+        "{{\"pad\":\"{}\"}}",
+        "x".repeat(booksygo_server::BODY_LIMIT)
+    );
+    let res = app(s.clone())
+        .oneshot(
+            Request::builder()
+                .method("POST")
+                .uri("/api/payments/webhook")
+                .header("content-type", "application/json")
+                .header("stripe-signature", "t=1,v1=00")
+                .body(Body::from(big.clone()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "body_too_large", "{body}");
+    // The same as any other route's.
+    let (st, other) = call(&s, "POST", "/api/auth/login", Some(&big)).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(other["error"]["code"], "body_too_large");
+}
+
+#[tokio::test]
+async fn token_errors_are_plain_and_long_lived_tokens_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = b"a-test-secret-that-is-32-bytes-long!";
+    let s = AppState::with_secret(local(dir.path()), secret);
+    let t = sign_up(&s, "ada@example.com", "Ada", "L").await;
+    let good = t["access_token"].as_str().unwrap();
+    let (st, me) = call_auth(&s, "GET", "/api/users/profile", good, None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    let user = me["id"].as_str().unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let sign = |iat: i64, exp: i64| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &json!({"sub": user, "role": "user", "aud": booksygo_server::auth::AUDIENCE,
+                    "iss": booksygo_server::auth::ISSUER, "iat": iat, "exp": exp}),
+            &jsonwebtoken::EncodingKey::from_secret(secret),
+        )
+        .unwrap()
+    };
+    let ttl = booksygo_server::auth::ACCESS_TTL_SECONDS;
+    // A token of the configured lifetime is accepted...
+    let (st, _) = call_auth(
+        &s,
+        "GET",
+        "/api/users/profile",
+        &sign(now - 60, now - 60 + ttl),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    // ...one that claims to live longer is not, however it was signed.
+    let ten_years = 10 * 365 * 24 * 3600;
+    for (iat, exp) in [
+        (now, now + ten_years),
+        (now - 60, now - 59 + ttl),
+        (now - ten_years, now + 60),
+    ] {
+        let (st, body) =
+            call_auth(&s, "GET", "/api/users/profile", &sign(iat, exp), None, None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "iat {iat} exp {exp}: {body}");
+        assert_eq!(body["error"]["message"], "invalid token", "{body}");
+    }
+    // Garbage, a bad signature, a token with a claim missing: the same plain message, no
+    // parser details.
+    let mut bad = good.to_string();
+    let last = bad.pop().unwrap();
+    bad.push(if last == 'A' { 'B' } else { 'A' });
+    let no_iat = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"sub": user, "role": "user", "aud": booksygo_server::auth::AUDIENCE,
+                "iss": booksygo_server::auth::ISSUER, "exp": now + 60}),
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .unwrap();
+    for token in [
+        "not.a.token",
+        "abc",
+        "e30.e30.e30",
+        bad.as_str(),
+        no_iat.as_str(),
+    ] {
+        let (st, body) = call_auth(&s, "GET", "/api/users/profile", token, None, None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{token}");
+        assert_eq!(body["error"]["code"], "auth_required");
+        assert_eq!(body["error"]["message"], "invalid token", "{token}: {body}");
+    }
+    // An expired token still says what to do.
+    let (_, body) = call_auth(
+        &s,
+        "GET",
+        "/api/users/profile",
+        &sign(now - ttl - 10, now - 10),
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{body}"
+    );
 }
