@@ -106,6 +106,22 @@ async fn request_ids_are_short_and_safe_and_logged_quoted() {
     assert!(!logs.text().contains(&long));
 }
 
+#[tokio::test]
+async fn json_logs_carry_the_request_id_as_a_plain_string() {
+    let (_d, s) = state();
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    assert_eq!(with_request_id(&s, "trace-42").await, "trace-42");
+    let line: Value = serde_json::from_str(logs.text().lines().last().unwrap()).unwrap();
+    assert_eq!(line["request_id"], "trace-42", "{line}");
+}
+
 /// An admin, a partner and a plain traveller on one server; their access tokens.
 async fn roles(d: &std::path::Path, s: &AppState) -> (String, String, String) {
     {
