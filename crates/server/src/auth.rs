@@ -65,17 +65,29 @@ fn verify(keys: &Keys, token: &str) -> Result<Claims, ApiError> {
     v.set_audience(&[AUDIENCE]);
     v.set_issuer(&[ISSUER]);
     v.leeway = 0;
-    jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v)
+    // Why a token was refused (which claim, which parser step) is the log's business; the
+    // caller learns only that it was, or that it expired.
+    let invalid = || ApiError::new(StatusCode::UNAUTHORIZED, "auth_required", "invalid token");
+    let claims = jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v)
         .map(|d| d.claims)
-        .map_err(|e| {
-            let msg = match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    "the access token expired: refresh it".to_string()
-                }
-                _ => format!("invalid access token ({e})"),
-            };
-            ApiError::new(StatusCode::UNAUTHORIZED, "auth_required", msg)
-        })
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth_required",
+                "the access token expired: refresh it",
+            ),
+            _ => {
+                tracing::debug!(error = %e, "access token refused");
+                invalid()
+            }
+        })?;
+    // We never issue a token that lives longer than ACCESS_TTL_SECONDS: one that claims to
+    // (a ten-year `exp`) was not made by this server's rules.
+    if claims.exp.saturating_sub(claims.iat) > ACCESS_TTL_SECONDS {
+        tracing::debug!("access token refused: lifetime over {ACCESS_TTL_SECONDS} s");
+        return Err(invalid());
+    }
+    Ok(claims)
 }
 
 /// The traveller a request acts for.
@@ -116,6 +128,54 @@ impl FromRequestParts<AppState> for AuthUser {
             id: claims.sub,
             role: claims.role,
         })
+    }
+}
+
+/// A signed-in admin: the role is read from the database (not the token) before the request's
+/// body or query is looked at, so that nobody else learns a route's fields by probing it.
+/// The core checks again when it acts.
+pub struct Admin(pub AuthUser);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        require_role(&user, &["admin"], "only an admin may do that").await?;
+        Ok(Admin(user))
+    }
+}
+
+/// A signed-in admin or partner (who may manage packages), checked like [`Admin`].
+pub struct Publisher(pub AuthUser);
+
+impl FromRequestParts<AppState> for Publisher {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        require_role(
+            &user,
+            &["admin", "partner"],
+            "only admins and partners manage packages",
+        )
+        .await?;
+        Ok(Publisher(user))
+    }
+}
+
+async fn require_role(user: &AuthUser, roles: &[&str], refusal: &str) -> Result<(), ApiError> {
+    let role = user.agency.profile().await?.role;
+    if roles.contains(&role.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", refusal))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one error type of the API, and the JSON it answers with.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use booksygo_core::{Error, ErrorKind};
@@ -75,6 +75,18 @@ impl From<JsonRejection> for ApiError {
             StatusCode::BAD_REQUEST
         } else {
             status
+        };
+        ApiError::new(status, code, r.body_text())
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        let status = r.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "body_too_large"
+        } else {
+            "bad_body"
         };
         ApiError::new(status, code, r.body_text())
     }

@@ -112,10 +112,64 @@ pub fn app(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(tower::util::option_layer(cors))
-        // Every answer carries an x-request-id (the caller's, or a fresh one) for the logs.
+        // Every answer carries an x-request-id (the caller's if it is a safe one, else a
+        // fresh one) for the logs.
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// Longest `x-request-id` kept from a caller.
+pub const REQUEST_ID_MAX: usize = 64;
+
+/// Whether a caller's request id is kept: 1 to [`REQUEST_ID_MAX`] characters of
+/// `[A-Za-z0-9._-]`, which can neither forge a log line nor fill the log.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=REQUEST_ID_MAX).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Removes a caller's `x-request-id` that is not [`is_safe_request_id`] (every one, when sent
+/// several times), so that a fresh id is made in its place.
+async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let headers = req.headers_mut();
+    if headers
+        .get_all("x-request-id")
+        .iter()
+        .any(|v| !is_safe_request_id(v.as_bytes()))
+    {
+        headers.remove("x-request-id");
+    }
+    req
+}
+
+/// How the server treats connections (slow, idle or too many clients).
+#[derive(Clone, Copy, Debug)]
+pub struct ServeOptions {
+    /// Longest the server waits for a request's line and headers, from the moment it starts
+    /// waiting for them: on a new connection, and again after each answer on a kept-alive
+    /// one. A client that sends half a request, or keeps a connection idle, is disconnected
+    /// after this (the keep-alive idle timeout is this one).
+    pub header_timeout: Duration,
+    /// Connections served at once; more wait in the listener's backlog until one closes.
+    pub max_connections: usize,
+}
+
+/// Headers within 10 s (so an idle kept-alive connection closes after 10 s).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 1024;
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            header_timeout: HEADER_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+        }
+    }
 }
 
 /// Serves `app` until `shutdown` resolves, then finishes the requests in flight.
@@ -124,16 +178,82 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, shutdown, ServeOptions::default()).await
+}
+
+/// [`serve`] with connection settings other than the defaults.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    options: ServeOptions,
+) -> std::io::Result<()> {
     // Webhooks go out from the same process; at-least-once delivery makes stopping it at
     // any point safe.
     let team = state.team.clone();
     let courier = tokio::spawn(async move { team.run_webhooks(WEBHOOK_ROUND).await });
-    let served = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let router = app(state);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // A slot first, then a connection: past the cap, clients wait in the backlog.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        );
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let _slot = slot;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(options.header_timeout);
+            let connection = http.serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+            let mut connection = std::pin::pin!(connection);
+            loop {
+                tokio::select! {
+                    // Errors here are the client's (gone, too slow, malformed): nothing to do.
+                    _ = connection.as_mut() => break,
+                    changed = stopping.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                        // Finish the request in flight, then close.
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+        });
+        // Forget the connections that are done.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    while connections.join_next().await.is_some() {}
     courier.abort();
-    served
+    Ok(())
 }

@@ -122,7 +122,9 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         %route,
         status,
         ms = (seconds * 1000.0 * 100.0).round() / 100.0,
-        request_id = %request_id,
+        // A string field: quoted and escaped in text logs, a plain string in JSON ones
+        // (and only safe ids get this far, see `app`).
+        request_id = request_id.as_str(),
         "request"
     );
     res

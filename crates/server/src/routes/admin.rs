@@ -1,8 +1,9 @@
 //! Team administration: accounts and roles, every booking, manual points, webhooks. The
-//! core checks the caller is an admin (from the database, not the token).
+//! [`Admin`] extractor checks the caller is an admin (from the database, not the token)
+//! before the body or query is read; the core checks again when it acts.
 
 use super::{ApiJson, ApiQuery};
-use crate::auth::AuthUser;
+use crate::auth::Admin;
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -13,7 +14,10 @@ use booksygo_core::profile::Profile;
 use booksygo_core::webhooks::Webhook;
 use serde::Deserialize;
 
-pub async fn users(State(s): State<AppState>, u: AuthUser) -> Result<Json<Vec<Profile>>, ApiError> {
+pub async fn users(
+    State(s): State<AppState>,
+    Admin(u): Admin,
+) -> Result<Json<Vec<Profile>>, ApiError> {
     Ok(Json(s.team.users(&u.id).await?))
 }
 
@@ -25,7 +29,7 @@ pub struct RoleBody {
 
 pub async fn set_role(
     State(s): State<AppState>,
-    u: AuthUser,
+    Admin(u): Admin,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RoleBody>,
 ) -> Result<Json<Profile>, ApiError> {
@@ -41,7 +45,7 @@ pub struct BookingsParams {
 
 pub async fn bookings(
     State(s): State<AppState>,
-    u: AuthUser,
+    Admin(u): Admin,
     ApiQuery(p): ApiQuery<BookingsParams>,
 ) -> Result<Json<Vec<Booking>>, ApiError> {
     Ok(Json(s.team.all_bookings(&u.id, p.status).await?))
@@ -57,7 +61,7 @@ pub struct AwardBody {
 
 pub async fn award_points(
     State(s): State<AppState>,
-    u: AuthUser,
+    Admin(u): Admin,
     ApiJson(b): ApiJson<AwardBody>,
 ) -> Result<Json<Balance>, ApiError> {
     Ok(Json(
@@ -78,7 +82,7 @@ pub struct WebhookBody {
 /// Subscribes a URL; the answer carries the signing secret, shown this once.
 pub async fn create_webhook(
     State(s): State<AppState>,
-    u: AuthUser,
+    Admin(u): Admin,
     ApiJson(b): ApiJson<WebhookBody>,
 ) -> Result<(StatusCode, Json<Webhook>), ApiError> {
     let w = s.team.create_webhook(&u.id, &b.url, &b.events).await?;
@@ -87,14 +91,14 @@ pub async fn create_webhook(
 
 pub async fn webhooks(
     State(s): State<AppState>,
-    u: AuthUser,
+    Admin(u): Admin,
 ) -> Result<Json<Vec<Webhook>>, ApiError> {
     Ok(Json(s.team.webhooks(&u.id).await?))
 }
 
 pub async fn delete_webhook(
     State(s): State<AppState>,
-    u: AuthUser,
+    Admin(u): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     s.team.delete_webhook(&u.id, &id).await?;

@@ -244,6 +244,9 @@ pub async fn review(
     u: AuthUser,
     ApiJson(r): ApiJson<ReviewBody>,
 ) -> Result<(StatusCode, Json<booksygo_core::booking::desk::Review>), ApiError> {
+    // Another traveller's booking is 404 before its rating or text is judged, so that a
+    // review tells nothing about bookings that are not yours.
+    u.agency.get_booking(&r.booking_id).await?;
     Ok((
         StatusCode::CREATED,
         Json(u.agency.review(&r.booking_id, r.rating, &r.text).await?),

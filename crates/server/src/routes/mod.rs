@@ -49,6 +49,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The raw body (`Bytes`) whose rejections (over [`crate::BODY_LIMIT`], a broken stream) are
+/// our JSON errors.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state).await?;
+        Ok(ApiBytes(bytes))
+    }
+}
+
 /// `Query<T>` whose rejections are our JSON errors.
 pub struct ApiQuery<T>(pub T);
 

@@ -88,9 +88,10 @@ pub async fn deals(State(s): State<AppState>) -> Result<Json<Vec<Deal>>, ApiErro
     Ok(Json(s.agency.package_deals(20).await?))
 }
 
-/// Adds or replaces a package: admins for any package, partners for their own.
+/// Adds or replaces a package: admins for any package, partners for their own. The role is
+/// checked before the body is read; whose package it is, by the core.
 pub async fn save(
-    u: crate::auth::AuthUser,
+    crate::auth::Publisher(u): crate::auth::Publisher,
     ApiJson(spec): ApiJson<booksygo_core::model::package::PackageSpec>,
 ) -> Result<(axum::http::StatusCode, Json<PackageDetail>), ApiError> {
     Ok((

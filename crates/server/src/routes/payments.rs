@@ -2,11 +2,10 @@
 //! an intent is a booking's amount due, confirming pays it (or finishes 3-D Secure),
 //! refunding cancels with the fare rules' refund. The provider's webhook lands here too.
 
-use super::ApiJson;
+use super::{ApiBytes, ApiJson};
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use booksygo_core::booking::payment::Card;
@@ -100,7 +99,7 @@ pub async fn get(u: AuthUser, Path(id): Path<String>) -> Result<Json<PaymentReco
 pub async fn webhook(
     State(s): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<WebhookOutcome>, ApiError> {
     let signature = headers
         .get("stripe-signature")
