@@ -25,16 +25,20 @@ use serde::de::DeserializeOwned;
 /// [`crate::auth::limit_anonymous`] in front of their handler: anonymous callers get a budget
 /// per address.
 pub fn router(state: &AppState) -> Router<AppState> {
-    table::ROUTES.iter().fold(Router::new(), |router, r| {
-        let mut endpoint = (r.handler)(r.verb.filter());
-        if r.access == Access::RateLimited {
-            endpoint = endpoint.route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                crate::auth::limit_anonymous,
-            ));
-        }
-        router.route(r.path, endpoint)
-    })
+    let document = std::sync::Arc::new(openapi::build(table::ROUTES));
+    table::ROUTES
+        .iter()
+        .fold(Router::new(), |router, r| {
+            let mut endpoint = (r.handler)(r.verb.filter());
+            if r.access == Access::RateLimited {
+                endpoint = endpoint.route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::auth::limit_anonymous,
+                ));
+            }
+            router.route(r.path, endpoint)
+        })
+        .layer(axum::Extension(document))
 }
 
 /// `Json<T>` whose rejections are our JSON errors.

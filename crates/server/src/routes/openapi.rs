@@ -3,25 +3,20 @@
 //! (schemars), so the document follows the code. A test checks it against the served router.
 
 use super::route::{Access, Answer, Route};
-use super::table::ROUTES;
-use axum::Json;
+use axum::{Extension, Json};
 use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-pub async fn document() -> Json<Value> {
-    Json(built().clone())
+/// Serves the document the router built from its table ([`super::router`] hands it over as an
+/// extension: the table names this handler, so the handler does not name the table).
+pub async fn document(Extension(doc): Extension<Arc<Value>>) -> Json<Value> {
+    Json(Value::clone(&doc))
 }
 
-/// The document, built on first use. (Not inside `document`: the table names that handler, so
-/// the handler's future must not depend on the table.)
-fn built() -> &'static Value {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    DOC.get_or_init(|| build(ROUTES))
-}
-
-fn build(routes: &[Route]) -> Value {
+/// The OpenAPI document of `routes`.
+pub(super) fn build(routes: &[Route]) -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
     let mut generator = settings.into_generator();
