@@ -59,6 +59,11 @@ pub fn create(unit: &dyn Unit, user: &str, t: &NewTrip, now: i64) -> Result<Stri
     if t.budget.is_some_and(|b| b.minor <= 0) {
         return Err(Error::invalid("a budget must be positive"));
     }
+    if unit.users().role(user)?.is_none() {
+        return Err(Error::AuthRequired(
+            "this account no longer exists: sign in with an existing account".into(),
+        ));
+    }
     let id = crate::ids::new("trp");
     let currency = t.budget.map_or(Currency::EUR, |b| b.currency);
     unit.trips().create(

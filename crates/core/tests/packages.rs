@@ -259,3 +259,134 @@ async fn adding_a_package_validates_everything_and_writes_nothing_on_error() {
         .unwrap();
     assert_eq!(ours(&all), 1, "one index entry per package");
 }
+
+/// An account with `role`; its id.
+fn account(a: &booksygo_core::LocalAgency, email: &str, role: &str) -> String {
+    booksygo_core::accounts::register(
+        &a.store().conn().unwrap(),
+        email,
+        "correct horse battery",
+        "Pat",
+        "Partner",
+        role,
+        0,
+    )
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn ratings_come_from_reviews_and_only_admins_feature_a_package() {
+    let (_d, a) = agency();
+    let partner = a.as_user(&account(&a, "pat@partner.test", "partner"));
+    let admin = a.as_user(&account(&a, "root@team.test", "admin"));
+
+    // A partner's new package starts with no rating and no reviews, whatever it sends.
+    let mut faked = spec();
+    faked.rating = 5.0;
+    faked.review_count = 999_999;
+    let saved = partner.save_package(&faked).await.unwrap();
+    assert_eq!(
+        (
+            saved.summary.rating,
+            saved.summary.review_count,
+            saved.summary.featured
+        ),
+        (0.0, 0, false)
+    );
+
+    // Featuring its own package is refused, and changes nothing.
+    faked.featured = true;
+    let e = partner.save_package(&faked).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+    assert!(e.to_string().contains("featured"), "{e}");
+    let featured = a.featured_packages(100).await.unwrap();
+    assert!(featured.iter().all(|p| p.id != faked.id));
+
+    // Reviews set the rating (here by hand); a later save keeps it.
+    a.store()
+        .conn()
+        .unwrap()
+        .execute(
+            "UPDATE packages SET rating = 4.2, review_count = 7 WHERE id = ?1",
+            [&faked.id],
+        )
+        .unwrap();
+    faked.featured = false;
+    let saved = partner.save_package(&faked).await.unwrap();
+    assert_eq!((saved.summary.rating, saved.summary.review_count), (4.2, 7));
+
+    // An admin features it (the rating stays the reviews'); the partner's next save keeps
+    // the flag it may not change.
+    let mut by_admin = spec();
+    by_admin.featured = true;
+    by_admin.rating = 1.0;
+    let saved = admin.save_package(&by_admin).await.unwrap();
+    assert_eq!(
+        (
+            saved.summary.featured,
+            saved.summary.rating,
+            saved.summary.review_count
+        ),
+        (true, 4.2, 7)
+    );
+    let saved = partner.save_package(&faked).await.unwrap();
+    assert!(saved.summary.featured, "the stored flag is kept");
+    assert!(
+        a.featured_packages(100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == faked.id)
+    );
+}
+
+#[tokio::test]
+async fn another_packages_slug_is_a_conflict() {
+    let (_d, a) = agency();
+    let partner = a.as_user(&account(&a, "pat@partner.test", "partner"));
+    let taken = a
+        .search_packages(&PackageQuery::default())
+        .await
+        .unwrap()
+        .packages[0]
+        .slug
+        .clone();
+    let mut copy = spec();
+    copy.slug = taken.clone();
+    let e = partner.save_package(&copy).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+    let text = e.to_string();
+    assert!(text.contains(&taken) && !text.contains("UNIQUE"), "{text}");
+    assert_eq!(
+        a.get_package(&copy.id).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    // Its own slug, saved again, is no conflict.
+    partner.save_package(&spec()).await.unwrap();
+    partner.save_package(&spec()).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_offset_past_the_last_page_is_refused_not_a_database_error() {
+    let (_d, a) = agency();
+    for offset in [usize::MAX, u64::MAX as usize, 10_001] {
+        let e = a
+            .search_packages(&PackageQuery {
+                offset: Some(offset),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{offset}: {e}");
+        assert!(e.to_string().contains("offset"), "{e}");
+    }
+    let far = a
+        .search_packages(&PackageQuery {
+            offset: Some(10_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(far.packages.is_empty() && far.total > 0);
+}

@@ -111,7 +111,8 @@ impl Agency for LocalAgency {
                 .users()
                 .role(&self.user)?
                 .ok_or_else(|| Error::NotFound(format!("no account {}", self.user)))?;
-            if self.user != LOCAL_USER && role != "admin" {
+            let is_admin = self.user == LOCAL_USER || role == "admin";
+            if !is_admin {
                 if role != "partner" {
                     return Err(Error::Forbidden(
                         "only admins and partners manage packages".into(),
@@ -122,10 +123,19 @@ impl Agency for LocalAgency {
                     return Err(Error::NotFound(format!("no package {} of yours", spec.id)));
                 }
             }
+            let packages = tx.packages();
+            let saved = packages.detail(&spec.id)?.map(|p| p.summary);
+            let slug_owner = packages.detail(&spec.slug)?.map(|p| p.summary.id);
+            let spec = crate::search::packages::authored(
+                spec,
+                saved.as_ref(),
+                slug_owner.as_deref(),
+                is_admin,
+            )?;
             crate::search::packages::upsert(
                 tx,
                 &net.places,
-                spec,
+                &spec,
                 Some(owner.as_deref().unwrap_or(&self.user)),
                 "user",
                 now,

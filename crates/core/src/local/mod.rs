@@ -43,6 +43,9 @@ pub struct LocalOptions {
     pub payments: Arc<dyn PaymentProvider>,
     /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
     pub payment_webhook_secret: Option<crate::providers::Secret>,
+    /// Internal hosts outgoing webhooks may reach (`server.webhook_allow`); none by default:
+    /// public addresses only.
+    pub webhook_allow: crate::webhooks::Allow,
 }
 
 impl LocalOptions {
@@ -56,6 +59,7 @@ impl LocalOptions {
             sandbox: true,
             payments: Arc::new(SandboxPayments),
             payment_webhook_secret: None,
+            webhook_allow: crate::webhooks::Allow::none(),
         }
     }
 }
@@ -77,6 +81,7 @@ struct Shared {
     clock: Clock,
     search: Searcher,
     desk: Desk,
+    webhook_allow: crate::webhooks::Allow,
 }
 
 impl LocalAgency {
@@ -87,6 +92,7 @@ impl LocalAgency {
         let mut options = LocalOptions::new(paths);
         options.clock = Clock::from_env()?;
         Suppliers::from_settings(settings)?.apply(&mut options);
+        options.webhook_allow = crate::webhooks::Allow::from_settings(settings)?;
         LocalAgency::open(options)
     }
 
@@ -118,6 +124,7 @@ impl LocalAgency {
             clock: options.clock,
             search,
             desk,
+            webhook_allow: options.webhook_allow,
         };
         Ok(LocalAgency {
             shared: Arc::new(shared),

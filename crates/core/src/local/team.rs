@@ -110,6 +110,12 @@ impl Team for LocalTeam {
 
     async fn create_webhook(&self, actor: &str, url: &str, events: &[String]) -> Result<Webhook> {
         let (actor, url, events) = (actor.to_string(), url.to_string(), events.to_vec());
+        // Who asks first, then where to: the address check resolves the host.
+        let who = actor.clone();
+        self.store()
+            .reading(move |u| crate::admin::require_admin(u, &who))
+            .await?;
+        crate::webhooks::check_target(&url, &self.agency.shared.webhook_allow).await?;
         self.store()
             .writing(move |u| crate::webhooks::create(u, &actor, &url, &events, wall()))
             .await
@@ -167,7 +173,7 @@ impl Team for LocalTeam {
     }
 
     async fn run_webhooks(&self, every: std::time::Duration) {
-        crate::webhooks::Courier::new()
+        crate::webhooks::Courier::with_allow(self.agency.shared.webhook_allow.clone())
             .run(self.store().clone(), every)
             .await
     }

@@ -142,6 +142,43 @@ pub fn upsert(
     )
 }
 
+/// The furthest a page of search results may start.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// What a save through the facade may write: `spec` with the fields its author does not
+/// decide set from `stored` (the package as saved, `None` for a new one). Rating and review
+/// count come from reviews only: a saved package keeps its own, a new one starts at 0 and 0.
+/// Only admins (`may_feature`) feature a package; anyone else keeps the stored flag, and is
+/// refused when they try to turn it on. The slug must be no other package's (`slug_owner`:
+/// the id of the package that has it).
+pub fn authored(
+    spec: &PackageSpec,
+    stored: Option<&PackageSummary>,
+    slug_owner: Option<&str>,
+    may_feature: bool,
+) -> Result<PackageSpec> {
+    if let Some(other) = slug_owner
+        && other != spec.id
+    {
+        return Err(Error::Conflict(format!(
+            "the slug '{}' is another package's: choose another slug",
+            spec.slug
+        )));
+    }
+    let mut out = spec.clone();
+    let stored_featured = stored.is_some_and(|s| s.featured);
+    if !may_feature {
+        if spec.featured && !stored_featured {
+            return Err(Error::Forbidden(
+                "only admins feature packages: send \"featured\": false or leave it out".into(),
+            ));
+        }
+        out.featured = stored_featured;
+    }
+    (out.rating, out.review_count) = stored.map_or((0.0, 0), |s| (s.rating, s.review_count));
+    Ok(out)
+}
+
 /// Longest search text accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 200;
 /// Most words one search may hold; each becomes a term every match must contain.
@@ -213,6 +250,13 @@ pub fn search(unit: &dyn Unit, places: &Places, q: &PackageQuery) -> Result<Pack
         && a.minor > b.minor
     {
         return Err(Error::invalid("--min-price is above --max-price"));
+    }
+    if let Some(offset) = q.offset
+        && offset > MAX_OFFSET
+    {
+        return Err(Error::invalid(format!(
+            "offset {offset} is too far: page through at most {MAX_OFFSET} results, or narrow the search"
+        )));
     }
     let words = match q.text.as_deref() {
         Some(t) => search_words(t)?,

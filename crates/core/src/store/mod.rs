@@ -210,8 +210,19 @@ pub(crate) fn with_budget<T>(
 }
 
 /// SQLite's errors leave the storage port as `Error::Storage`: no rusqlite type crosses it.
+/// A write that refers to a row that is gone (a foreign key: an account deleted while its
+/// token is still in use, a booking removed meanwhile) is a conflict with the present state,
+/// told without the engine's text.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+        {
+            return Error::Conflict(
+                "this change refers to something that no longer exists: reload and try again"
+                    .into(),
+            );
+        }
         let interrupted = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::OperationInterrupted);
         Error::Storage {

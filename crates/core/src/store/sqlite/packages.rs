@@ -56,6 +56,27 @@ fn match_expression(words: &[Word]) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// A write that breaks a package's unique id or slug is a conflict, named without the
+/// engine's text.
+fn unique(done: rusqlite::Result<usize>, spec: &PackageSpec) -> Result<usize> {
+    match done {
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation
+                && matches!(
+                    f.extended_code,
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                ) =>
+        {
+            Err(Error::Conflict(format!(
+                "a package with the id '{}' or the slug '{}' exists already",
+                spec.id, spec.slug
+            )))
+        }
+        other => Ok(other?),
+    }
+}
+
 impl PackageIndex for Connection {
     fn put(&self, spec: &PackageSpec, f: &Filing<'_>) -> Result<()> {
         let conn = self;
@@ -68,23 +89,23 @@ impl PackageIndex for Connection {
             .optional()?;
         if let Some(rowid) = old_rowid {
             conn.execute("DELETE FROM packages_fts WHERE rowid = ?1", [rowid])?;
-            conn.execute(
+            unique(conn.execute(
             "UPDATE packages SET slug=?2, title=?3, description=?4, type=?5, destination=?6, destination_name=?7, country=?8,
                  continent=?9, duration_days=?10, base_price=?11, currency=?12, rating=?13, review_count=?14, featured=?15,
                  max_group=?16, updated_at=?17 WHERE id=?1",
             params![spec.id, spec.slug, spec.title, spec.description, spec.kind, spec.destination, f.destination_name, f.country,
                 f.continent, spec.duration_days, spec.base_price, spec.currency.as_str(), f64::from(spec.rating), spec.review_count,
                 spec.featured, spec.max_group, f.now],
-        )?;
+        ), spec)?;
         } else {
-            conn.execute(
+            unique(conn.execute(
             "INSERT INTO packages(id, slug, title, description, type, destination, destination_name, country, continent,
                  duration_days, base_price, currency, rating, review_count, featured, max_group, owner_id, source, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             params![spec.id, spec.slug, spec.title, spec.description, spec.kind, spec.destination, f.destination_name, f.country,
                 f.continent, spec.duration_days, spec.base_price, spec.currency.as_str(), f64::from(spec.rating), spec.review_count,
                 spec.featured, spec.max_group, f.owner, f.source, f.now],
-        )?;
+        ), spec)?;
         }
         conn.execute(
             "INSERT INTO package_bodies(package_id, body) VALUES (?1, ?2)
