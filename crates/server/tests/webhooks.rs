@@ -5,12 +5,25 @@ mod common;
 
 use axum::http::HeaderMap;
 use booksygo_core::LocalAgency;
-use booksygo_core::webhooks::{self, Courier};
+use booksygo_core::webhooks::{self, Allow, Courier};
 use booksygo_server::AppState;
-use common::{PASSWORD, Remote, local};
+use common::{PASSWORD, Remote, options};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+
+/// The receivers listen on loopback, which webhooks may not reach unless an admin allows it:
+/// the test setup allows it, as `server.webhook_allow = "127.0.0.1"` would.
+fn allow() -> Allow {
+    Allow::parse("127.0.0.1").unwrap()
+}
+
+/// The server's agency on `dir`, with the receivers' address allowed.
+fn local(dir: &std::path::Path) -> LocalAgency {
+    let mut o = options(dir);
+    o.webhook_allow = allow();
+    LocalAgency::open(o).unwrap()
+}
 
 fn admin(a: &LocalAgency) -> String {
     booksygo_core::accounts::register(
@@ -218,7 +231,7 @@ async fn a_failing_receiver_is_retried_with_backoff_and_gets_every_event_in_orde
         )
         .unwrap();
     }
-    let courier = Courier::new();
+    let courier = Courier::with_allow(allow());
     let t0 = 1_900_000_000;
 
     // First round: the receiver fails; one attempt, then a 5 s backoff.
@@ -294,7 +307,7 @@ async fn two_couriers_on_one_database_deliver_each_event_once_and_in_order() {
     }
     // Two server processes (two stores on one file), each with its courier, in rounds at
     // the same moments.
-    let (one, two) = (Courier::new(), Courier::new());
+    let (one, two) = (Courier::with_allow(allow()), Courier::with_allow(allow()));
     let t0 = 1_900_000_000;
     for round in 0..3 {
         let (sa, sb) = (a.store().clone(), b.store().clone());

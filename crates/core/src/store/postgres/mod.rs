@@ -349,7 +349,9 @@ fn query_opt<C: GenericClient>(
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
         if e.is_closed() {
-            return Error::Unavailable(format!("the connection to PostgreSQL was lost: {e}"));
+            // The driver's words go to the log, not to a client.
+            tracing::warn!(error = %e, "the connection to PostgreSQL was lost");
+            return Error::Unavailable("the connection to the database was lost: try again".into());
         }
         let interrupted = e
             .as_db_error()
