@@ -36,15 +36,10 @@ fn password_matches(password: &str, stored: &str) -> bool {
 
 fn check_email(email: &str) -> Result<String> {
     let e = email.trim().to_ascii_lowercase();
-    let ok = e.len() <= 254
-        && !e.contains(char::is_whitespace)
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        });
-    if ok {
+    if crate::model::traveller::is_email(&e) {
         Ok(e)
     } else {
-        Err(Error::invalid(format!("'{email}' is not an email address")))
+        Err(crate::model::traveller::not_an_email(email))
     }
 }
 

@@ -63,9 +63,9 @@ pub fn get(unit: &dyn Unit, user: &str) -> Result<Profile> {
 
 pub fn update(unit: &dyn Unit, user: &str, u: &ProfileUpdate) -> Result<Profile> {
     if let Some(e) = &u.email
-        && (!e.contains('@') || e.contains(' ') || e.len() > 254)
+        && !crate::model::traveller::is_email(e.trim())
     {
-        return Err(Error::invalid(format!("'{e}' is not an email address")));
+        return Err(crate::model::traveller::not_an_email(e));
     }
     for n in [&u.first_name, &u.last_name].into_iter().flatten() {
         if n.chars().count() > 50 {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A traveller as entered at booking time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PassengerInput {
     pub given_name: String,
     pub family_name: String,
@@ -46,4 +47,59 @@ impl Gender {
 
 fn adult() -> PassengerType {
     PassengerType::Adult
+}
+
+/// Whether `email` (already trimmed) looks like an address: at most 254 bytes (the SMTP
+/// limit), no whitespace, something before the `@`, a dotted domain after it. The one check
+/// behind accounts, profiles and a booking's contact.
+pub fn is_email(email: &str) -> bool {
+    email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+}
+
+/// The refusal of a text that is not an email address (long texts shortened).
+pub fn not_an_email(given: &str) -> crate::error::Error {
+    let shown: String = given.chars().take(80).collect();
+    let more = if given.chars().count() > 80 {
+        "..."
+    } else {
+        ""
+    };
+    crate::error::Error::invalid(format!("'{shown}{more}' is not an email address"))
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_once_and_long_ones_refused() {
+        assert!(is_email("ada@example.com"));
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@example",
+            "ada@.com",
+            "a da@example.com",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+        let long = format!("{}@example.com", "a".repeat(5_000));
+        assert!(!is_email(&long));
+        let message = not_an_email(&long).to_string();
+        assert!(message.len() < 200, "{message}");
+    }
+
+    #[test]
+    fn a_passenger_with_an_unknown_field_is_refused_not_ignored() {
+        let ok = r#"{"given_name":"Ada","family_name":"Lovelace","born_on":"1990-12-10"}"#;
+        assert!(serde_json::from_str::<PassengerInput>(ok).is_ok());
+        let typo = r#"{"given_name":"Ada","family_name":"Lovelace","born_on":"1990-12-10","pasport":"X1"}"#;
+        let err = serde_json::from_str::<PassengerInput>(typo).unwrap_err();
+        assert!(err.to_string().contains("unknown field `pasport`"), "{err}");
+    }
 }

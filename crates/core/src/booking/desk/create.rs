@@ -52,12 +52,8 @@ impl Desk {
             ));
         }
         let email = req.contact_email.trim();
-        let at = email.find('@');
-        if !matches!(at, Some(i) if i > 0 && email[i + 1..].contains('.') && !email.contains(' ')) {
-            return Err(Error::invalid(format!(
-                "'{}' is not an email address",
-                req.contact_email
-            )));
+        if !crate::model::traveller::is_email(email) {
+            return Err(crate::model::traveller::not_an_email(&req.contact_email));
         }
         let now = self.now();
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
