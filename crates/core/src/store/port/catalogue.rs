@@ -16,33 +16,10 @@ pub struct CityRow {
     pub tax_percent: u32,
 }
 
-/// A hotel and its rooms, as stored.
-#[derive(Debug, Clone)]
-pub struct HotelRow {
-    pub id: String,
-    pub name: String,
-    pub stars: u8,
-    pub rating: f32,
-    pub neighbourhood: String,
-    pub address: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub amenities: Vec<String>,
-    pub check_in: String,
-    pub check_out: String,
-    pub free_cancellation_hours: Option<u32>,
-    pub rooms: Vec<RoomRow>,
-}
-
-/// A type of room of a hotel, as stored.
-#[derive(Debug, Clone)]
-pub struct RoomRow {
-    pub kind: String,
-    pub name: String,
-    pub capacity: u32,
-    pub count: u32,
-    pub base_rate: i64,
-}
+/// A hotel and its rooms, as stored: the same record the fixtures describe.
+pub type HotelRow = crate::model::HotelFixture;
+/// A room type of a hotel, as stored.
+pub type RoomRow = crate::model::RoomFixture;
 
 /// A booking made on a team server, as this machine keeps it.
 #[derive(Debug, Clone)]
