@@ -66,37 +66,30 @@ impl Bookings for Connection {
     }
 
     fn find(&self, user: &str, id_or_code: &str) -> Result<Option<BookingRow>> {
-        let row: Option<BookingRow> = self
-            .prepare_cached("SELECT status, confirmation_code, contact_email, currency, total, list_total, points_redeemed, points_value,
+        Ok(self
+            .prepare_cached("SELECT id, status, confirmation_code, contact_email, currency, total, list_total, points_redeemed, points_value,
                     amount_due, refunded, starts_on, ends_on, created_at, updated_at
              FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2")?
             .query_row(params![id_or_code, user], |r| {
                 Ok(BookingRow {
-                    id: String::new(),
-                    status: r.get(0)?,
-                    confirmation_code: r.get(1)?,
-                    contact_email: r.get(2)?,
-                    currency: r.get(3)?,
-                    total: r.get(4)?,
-                    list_total: r.get(5)?,
-                    points_redeemed: r.get(6)?,
-                    points_value: r.get(7)?,
-                    amount_due: r.get(8)?,
-                    refunded: r.get(9)?,
-                    starts_on: r.get(10)?,
-                    ends_on: r.get(11)?,
-                    created_at: r.get(12)?,
-                    updated_at: r.get(13)?,
+                    id: r.get(0)?,
+                    status: r.get(1)?,
+                    confirmation_code: r.get(2)?,
+                    contact_email: r.get(3)?,
+                    currency: r.get(4)?,
+                    total: r.get(5)?,
+                    list_total: r.get(6)?,
+                    points_redeemed: r.get(7)?,
+                    points_value: r.get(8)?,
+                    amount_due: r.get(9)?,
+                    refunded: r.get(10)?,
+                    starts_on: r.get(11)?,
+                    ends_on: r.get(12)?,
+                    created_at: r.get(13)?,
+                    updated_at: r.get(14)?,
                 })
             })
-            .optional()?;
-        let Some(mut row) = row else {
-            return Ok(None);
-        };
-        row.id = self
-            .prepare_cached("SELECT id FROM bookings WHERE id = ?1 OR confirmation_code = ?1")?
-            .query_row([id_or_code], |r| r.get(0))?;
-        Ok(Some(row))
+            .optional()?)
     }
 
     fn items(&self, booking: &str) -> Result<Vec<ItemRow>> {
