@@ -9,16 +9,12 @@ impl Desk {
     /// for BooksyGo's own market; `None` for a provider that cannot sell them. An error when
     /// they are no longer sold.
     pub(super) async fn fresh_flight(&self, offer: &FlightOffer) -> Result<Option<FlightOffer>> {
-        match self.search.flight_selling(&offer.provider) {
-            Selling::SupplierOrders => {
-                if let Some(p) = self.order_supplier(&offer.provider) {
-                    let native = self.refresh_supplier(p.as_ref(), offer).await?;
-                    return Ok(Some(self.in_currency_of(native, offer)?));
-                }
-                return Ok(None);
-            }
-            Selling::SearchOnly => return Ok(None),
-            Selling::LocalInventory => {}
+        if let Some(p) = self.order_supplier(&offer.provider) {
+            let native = self.refresh_supplier(p.as_ref(), offer).await?;
+            return Ok(Some(self.in_currency_of(native, offer)?));
+        }
+        if self.search.flight_selling(&offer.provider) != Selling::LocalInventory {
+            return Ok(None);
         }
         let req = FlightRequest {
             slices: offer
