@@ -284,16 +284,6 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-// wrapper until the callers in search/packages.rs move to unit.catalogue()
-pub(crate) fn get_meta(unit: &dyn Unit, key: &str) -> Result<Option<String>> {
-    unit.catalogue().meta(key)
-}
-
-// wrapper until the callers in search/packages.rs move to unit.catalogue()
-pub(crate) fn set_meta(unit: &dyn Unit, key: &str, value: &str) -> Result<()> {
-    unit.catalogue().set_meta(key, value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

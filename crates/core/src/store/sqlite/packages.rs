@@ -8,8 +8,8 @@ use crate::model::Money;
 use crate::model::package::PackageSpec;
 use crate::model::package::{PackageSort, PackageSummary};
 use crate::store::port::{
-    DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
-    Word,
+    Catalogue, DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter,
+    StoredPackage, Word,
 };
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -300,11 +300,11 @@ impl PackageIndex for Connection {
     }
 
     fn fixture_version(&self) -> Result<Option<String>> {
-        crate::store::get_meta(self, "package_fixture_version")
+        Catalogue::meta(self, "package_fixture_version")
     }
 
     fn set_fixture_version(&self, version: &str) -> Result<()> {
-        crate::store::set_meta(self, "package_fixture_version", version)
+        Catalogue::set_meta(self, "package_fixture_version", version)
     }
 }
 
