@@ -94,10 +94,18 @@ pub fn delete(unit: &dyn Unit, actor: &str, id: &str) -> Result<()> {
 /// An http(s) URL with a host.
 fn parse_url(url: &str) -> Result<reqwest::Url> {
     let url = url.trim();
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::invalid(format!("'{url}' is not a URL: {e}")))?;
+    // The text given is not repeated: a URL may carry a password, and where it sits is known
+    // only once the URL parses as http(s).
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        Error::invalid(format!(
+            "the webhook URL is not a URL ({e}): write https://HOST/PATH"
+        ))
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::invalid(format!("'{url}' must be an http(s) URL")));
+        return Err(Error::invalid(format!(
+            "a webhook URL must be http(s), not {}: write https://HOST/PATH",
+            parsed.scheme()
+        )));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(format!("'{url}' has no host")));
@@ -302,11 +310,11 @@ pub async fn check_target(url: &str, allow: &Allow) -> Result<Target> {
             .find_map(|a| internal_kind(a.ip()).map(|k| (a.ip(), k)))
     {
         let via = match &name {
-            Some(n) => format!("'{n}' resolves to {addr}"),
+            Some(n) => format!("'{n}' resolves to {addr},"),
             None => format!("{addr} is"),
         };
         return Err(Error::invalid(format!(
-            "webhooks only go to public addresses: {via}, {kind}. An admin can allow the \
+            "webhooks only go to public addresses: {via} {kind}. An admin can allow the \
              host with {ALLOW_SETTING} (or {ALLOW_ENV}), e.g. {ALLOW_ENV}={}:{port}",
             match addr {
                 IpAddr::V6(_) if name.is_none() => format!("[{bare}]"),
@@ -583,6 +591,15 @@ async fn post(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_webhook_url_never_shows_its_password() {
+        for url in ["ftp://u:hunter2@hooks.example.com/x", "u:hunter2 not a url"] {
+            let e = parse_url(url).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
+    }
 
     #[test]
     fn the_header_is_timestamp_and_v1_and_verifies() {

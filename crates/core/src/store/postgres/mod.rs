@@ -394,8 +394,14 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
     let url = url.trim();
     let shown_url = redact(url);
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        // Text without `://` is not repeated: where a password sits in it cannot be known.
+        let shown = if url.contains("://") {
+            format!("'{shown_url}'")
+        } else {
+            "the database URL".to_string()
+        };
         return Err(Error::invalid(format!(
-            "'{shown_url}' is not a PostgreSQL URL: write postgres://USER@HOST:PORT/DATABASE"
+            "{shown} is not a PostgreSQL URL: write postgres://USER@HOST:PORT/DATABASE"
         )));
     }
     let (base, query) = match url.split_once('?') {
@@ -551,5 +557,11 @@ mod tests {
             .unwrap();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
         assert!(!e.to_string().contains("hunter2"), "{e}");
+        // Text that is not a URL at all is not repeated: its password cannot be found in it.
+        for text in ["host=h user=u password=hunter2", "postgres:/u:hunter2@h/d"] {
+            let e = parse_url(text).err().unwrap();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
     }
 }
