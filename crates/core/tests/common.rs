@@ -69,3 +69,47 @@ pub fn ada_request(offer_id: &str, card: Option<&str>) -> booksygo_core::booking
         idempotency_key: None,
     }
 }
+
+/// The engines a generic test body runs on, each on a fresh database: `sqlite` (a file in a
+/// temporary directory) and `postgres` (a database of its own on `BOOKSYGO_TEST_PG_URL`,
+/// dropped afterwards). Without a reachable PostgreSQL the run fails, saying so.
+pub fn each_engine(body: impl Fn(&str, &booksygo_core::store::Store)) {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = booksygo_core::store::Store::open(&dir.path().join("t.db")).unwrap();
+    body("sqlite", &sqlite);
+    let db = booksygo_core::store::postgres::testing::TestDatabase::create();
+    body("postgres", &db.port());
+}
+
+/// The engines a generic test body runs on, by name.
+pub const ENGINES: [&str; 2] = ["sqlite", "postgres"];
+
+/// What keeps an engine's database alive while a test uses it.
+pub enum Kept {
+    Dir(tempfile::TempDir),
+    Database(
+        booksygo_core::store::postgres::testing::TestDatabase,
+        tempfile::TempDir,
+    ),
+}
+
+/// [`agency_with`] on `engine` ("sqlite" or "postgres", see [`ENGINES`]): a generic test body
+/// loops over the engines and opens its agency with this.
+pub fn agency_on(engine: &str, tweak: impl FnOnce(&mut LocalOptions)) -> (Kept, LocalAgency) {
+    match engine {
+        "sqlite" => {
+            let (dir, agency) = agency_with(tweak);
+            (Kept::Dir(dir), agency)
+        }
+        "postgres" => {
+            let db = booksygo_core::store::postgres::testing::TestDatabase::create();
+            let url = db.url().to_string();
+            let (dir, agency) = agency_with(|o| {
+                o.database_url = Some(url);
+                tweak(o);
+            });
+            (Kept::Database(db, dir), agency)
+        }
+        other => panic!("no engine {other}"),
+    }
+}

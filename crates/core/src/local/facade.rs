@@ -28,7 +28,7 @@ impl Agency for LocalAgency {
         Ok(MarketInfo {
             mode: "local".into(),
             data_dir: self.shared.paths.data_dir.display().to_string(),
-            database: self.store().path().display().to_string(),
+            database: self.store().describe(),
             schema_version: store::schema_version(),
             fixture_version: fixtures::VERSION.into(),
             airports: net.places.airports.len(),

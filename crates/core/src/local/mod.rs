@@ -31,6 +31,9 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct LocalOptions {
     pub paths: Paths,
+    /// The database, when not the SQLite file under `paths`: `postgres://...` (the server of
+    /// a team on several instances) or `sqlite:PATH`.
+    pub database_url: Option<String>,
     pub clock: Clock,
     /// Per-provider deadline.
     pub deadline: Duration,
@@ -52,6 +55,7 @@ impl LocalOptions {
     pub fn new(paths: Paths) -> Self {
         LocalOptions {
             paths,
+            database_url: None,
             clock: Clock::system(),
             deadline: Duration::from_secs(12),
             flight_providers: Vec::new(),
@@ -98,7 +102,10 @@ impl LocalAgency {
 
     /// Opens the local store (creating and loading it on first run) and builds the market.
     pub fn open(options: LocalOptions) -> Result<LocalAgency> {
-        let store = Store::open(&options.paths.database())?;
+        let store = match &options.database_url {
+            Some(url) => Store::open_url(url)?,
+            None => Store::open(&options.paths.database())?,
+        };
         fixtures::ensure_loaded(&store)?;
         let fx = Arc::new(FxTable::from_json(fixtures::FX)?);
         let sources = Sources {

@@ -18,13 +18,21 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// The local database. Cheap to clone; connections are pooled.
+/// The database: a SQLite file (the default, and all the offline faces use) or PostgreSQL
+/// (`booksygo serve --database-url postgres://...`). Rules see only the port ([`Unit`]); this
+/// chooses the engine. Cheap to clone; connections are pooled.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<Inner>,
+    engine: Engine,
 }
 
-struct Inner {
+#[derive(Clone)]
+enum Engine {
+    Sqlite(Arc<Sqlite>),
+    Postgres(postgres::PgStore),
+}
+
+struct Sqlite {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     /// Taken around this process's write transactions: writers queue here and wake the
@@ -33,10 +41,10 @@ struct Inner {
     writer: Mutex<()>,
 }
 
-/// A pooled connection; goes back to the pool on drop.
+/// A pooled SQLite connection; goes back to the pool on drop.
 pub struct Conn<'a> {
     conn: Option<Connection>,
-    store: &'a Inner,
+    store: &'a Sqlite,
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -66,7 +74,8 @@ impl Drop for Conn<'_> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to
+    /// date.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -77,63 +86,149 @@ impl Store {
             })?;
         }
         let store = Store {
-            inner: Arc::new(Inner {
+            engine: Engine::Sqlite(Arc::new(Sqlite {
                 path: path.to_path_buf(),
                 idle: Mutex::new(Vec::new()),
                 writer: Mutex::new(()),
-            }),
+            })),
         };
-        let mut conn = store.pooled()?;
+        let Engine::Sqlite(sqlite) = &store.engine else {
+            unreachable!("just made")
+        };
+        let mut conn = sqlite.pooled()?;
         migrate(&mut conn)?;
         drop(conn);
         Ok(store)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.inner.path
+    /// Connects to the PostgreSQL database at `url` (see [`postgres::PgStore::connect`]) and
+    /// brings its schema up to date under the migration lock, so instances started together
+    /// are safe. Blocking.
+    pub fn connect(url: &str) -> Result<Store> {
+        let pg = postgres::PgStore::connect(url)?;
+        pg.migrate()?;
+        Ok(Store {
+            engine: Engine::Postgres(pg),
+        })
     }
 
-    /// The process-wide writer's turn: hold it (declared before the transaction, so it is
-    /// released after it) around `BEGIN IMMEDIATE ... COMMIT`. No `.await` while holding it.
-    fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.inner
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Opens the database a setting names: `postgres://...` (or `postgresql://`) connects to
+    /// PostgreSQL, `sqlite:PATH` or a plain path opens that SQLite file.
+    pub fn open_url(url: &str) -> Result<Store> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Store::connect(url);
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"));
+        match path {
+            Some(p) if !p.is_empty() => Store::open(Path::new(p)),
+            _ if url.contains("://") || url.is_empty() => Err(Error::invalid(format!(
+                "{} is not a database this booksygo can open: write sqlite:PATH or postgres://USER@HOST:PORT/DATABASE",
+                if url.is_empty() {
+                    "an empty database URL".to_string()
+                } else {
+                    format!("'{}'", postgres::redact(url))
+                }
+            ))),
+            _ => Store::open(Path::new(url)),
+        }
+    }
+
+    /// The SQLite file, or `None` on PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.engine {
+            Engine::Sqlite(s) => Some(&s.path),
+            Engine::Postgres(_) => None,
+        }
+    }
+
+    /// Where the data lives, safe to print: the SQLite file's path, or
+    /// `postgres://user@host:port/db` (never a password).
+    pub fn describe(&self) -> String {
+        match &self.engine {
+            Engine::Sqlite(s) => s.path.display().to_string(),
+            Engine::Postgres(pg) => format!("postgres://{}", pg.shown()),
+        }
+    }
+
+    /// The PostgreSQL store behind this one, for what only several instances need (their
+    /// shared locks and notifications); `None` on SQLite.
+    pub fn postgres(&self) -> Option<&postgres::PgStore> {
+        match &self.engine {
+            Engine::Postgres(pg) => Some(pg),
+            Engine::Sqlite(_) => None,
+        }
     }
 
     /// Runs `work` as one unit of work: one write transaction, committed when `work` returns
-    /// `Ok`, rolled back otherwise. This process's writers take turns on the writer lock
-    /// first; other processes wait on the busy timeout. Blocking: async callers go through
-    /// [`Store::call`].
+    /// `Ok`, rolled back otherwise. On SQLite this process's writers take turns on the writer
+    /// lock first and other processes wait on the busy timeout; on PostgreSQL writers run side
+    /// by side (READ COMMITTED) and each repository keeps its promise in its statements.
+    /// Blocking: async callers go through [`Store::writing`].
     pub fn write<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
-        let mut conn = self.pooled()?;
-        let _writer = self.write_lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = work(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        match &self.engine {
+            Engine::Sqlite(sqlite) => {
+                let mut conn = sqlite.pooled()?;
+                let _writer = sqlite.write_lock();
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let out = work(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Engine::Postgres(pg) => {
+                let mut conn = pg.conn()?;
+                conn.transaction(|tx| work(&postgres::PgUnit::new(tx)))
+            }
+        }
     }
 
     /// Runs `work` on a pooled connection outside any explicit transaction: reads, and single
     /// statements that keep their promise on their own. Blocking: async callers go through
     /// [`Store::reading`].
     pub fn read<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
-        let conn = self.pooled()?;
-        work(&conn)
+        match &self.engine {
+            Engine::Sqlite(sqlite) => {
+                let conn = sqlite.pooled()?;
+                work(&conn)
+            }
+            Engine::Postgres(pg) => {
+                let conn = pg.conn()?;
+                work(&postgres::PgUnit::new(&conn))
+            }
+        }
     }
 
     /// [`Store::read`] for at most `budget`: the engine stops the statement running when
-    /// time is up (SQLite's progress handler), so a costly query really stops instead of
-    /// running on after its caller has gone; `what` names the work in the error.
+    /// time is up (SQLite's progress handler, PostgreSQL's `statement_timeout`), so a costly
+    /// query really stops instead of running on after its caller has gone; `what` names the
+    /// work in the error.
     pub fn read_within<T>(
         &self,
         budget: std::time::Duration,
         what: &str,
         work: impl FnOnce(&dyn Unit) -> Result<T>,
     ) -> Result<T> {
-        let conn = self.pooled()?;
-        with_budget(&conn, budget, what, |c| work(c))
+        match &self.engine {
+            Engine::Sqlite(sqlite) => {
+                let conn = sqlite.pooled()?;
+                with_budget(&conn, budget, what, |c| work(c))
+            }
+            Engine::Postgres(pg) => {
+                let mut conn = pg.conn()?;
+                conn.transaction(|tx| {
+                    // SET LOCAL ends with the transaction: the pooled connection keeps no limit.
+                    tx.batch_execute(&format!(
+                        "SET LOCAL statement_timeout = {}",
+                        budget.as_millis().max(1)
+                    ))?;
+                    work(&postgres::PgUnit::new(tx))
+                })
+                .map_err(|e| over_budget(e, budget, what))
+            }
+        }
     }
 
     /// [`Store::read`] on the blocking pool: how async code reads.
@@ -154,23 +249,53 @@ impl Store {
         tokio::task::spawn_blocking(move || store.write(work)).await?
     }
 
-    /// A pooled connection, for this workspace's tests and benchmarks, which set up and
-    /// inspect the database directly. Rules go through [`Store::read`] and [`Store::write`].
+    /// A pooled SQLite connection, for this workspace's tests and benchmarks, which set up
+    /// and inspect the database directly. Rules go through [`Store::read`] and
+    /// [`Store::write`]. On PostgreSQL: an error (tests there go through the port).
     #[cfg(any(test, feature = "test-support"))]
     pub fn conn(&self) -> Result<Conn<'_>> {
-        self.pooled()
+        match &self.engine {
+            Engine::Sqlite(sqlite) => sqlite.pooled(),
+            Engine::Postgres(_) => Err(Error::internal(
+                "Store::conn() is SQLite's: on PostgreSQL, go through the port",
+            )),
+        }
+    }
+}
+
+impl Sqlite {
+    /// The process-wide writer's turn: hold it (declared before the transaction, so it is
+    /// released after it) around `BEGIN IMMEDIATE ... COMMIT`. No `.await` while holding it.
+    fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn pooled(&self) -> Result<Conn<'_>> {
-        let pooled = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match pooled {
             Some(c) => c,
-            None => open_connection(&self.inner.path)?,
+            None => open_connection(&self.path)?,
         };
         Ok(Conn {
             conn: Some(conn),
-            store: &self.inner,
+            store: self,
         })
+    }
+}
+
+/// An interrupted statement of work that had `budget` is the budget spent: told as
+/// unavailable, naming `what`.
+fn over_budget(e: Error, budget: std::time::Duration, what: &str) -> Error {
+    match e {
+        Error::Storage {
+            interrupted: true, ..
+        } => Error::Unavailable(format!(
+            "{what} took longer than {}s and was stopped: try fewer or longer words",
+            budget.as_secs()
+        )),
+        e => e,
     }
 }
 
@@ -198,15 +323,7 @@ pub(crate) fn with_budget<T>(
     let unhook = Unhook(conn);
     let outcome = work(conn);
     drop(unhook);
-    outcome.map_err(|e| match e {
-        Error::Storage {
-            interrupted: true, ..
-        } => Error::Unavailable(format!(
-            "{what} took longer than {}s and was stopped: try fewer or longer words",
-            budget.as_secs()
-        )),
-        e => e,
-    })
+    outcome.map_err(|e| over_budget(e, budget, what))
 }
 
 /// SQLite's errors leave the storage port as `Error::Storage`: no rusqlite type crosses it.

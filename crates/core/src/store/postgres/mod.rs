@@ -24,9 +24,29 @@
 #![cfg_attr(not(feature = "test-support"), allow(dead_code))]
 
 pub mod admin;
+mod bookings;
+mod catalogue;
+mod conversations;
+mod fares;
+mod inventory;
+mod keys;
+mod ledger;
+mod limits;
 pub(crate) mod migrations;
+mod outbox;
+mod packages;
+mod payments;
+mod points;
+mod reports;
+mod subscriptions;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod trips;
+mod unit;
+mod users;
+mod watches;
+
+pub use unit::PgUnit;
 
 pub use migrations::Migrated;
 #[cfg(feature = "test-support")]

@@ -64,6 +64,12 @@ impl TestDatabase {
         &self.name
     }
 
+    /// The storage port on this database, migrated: what a generic test body runs on.
+    pub fn port(&self) -> crate::store::Store {
+        crate::store::Store::connect(&self.url)
+            .unwrap_or_else(|e| panic!("cannot open test database {}: {e}", self.name))
+    }
+
     /// A store on this database.
     pub fn store(&self) -> PgStore {
         PgStore::connect(&self.url)

@@ -1,0 +1,167 @@
+//! The unit of work on PostgreSQL: a pooled connection (each statement its own transaction)
+//! or a transaction, seen through [`Exec`], with every repository implemented on it (one file
+//! per area beside this one, mirroring `store/sqlite`).
+//!
+//! Rules for the repositories, learnt the hard way:
+//! - parameters and columns are typed strictly: every SQLite `INTEGER` is `BIGINT` here, so
+//!   pass and read `i64` (a `u32` or `usize` is converted first: tokio-postgres sends a `u32`
+//!   as an OID and the statement fails); flags are `bool`.
+//! - read columns with [`get`], never `Row::get`, which panics on a type mismatch.
+//! - a parameter PostgreSQL cannot type from its use (`$2 IS NULL OR user_id = $2`) gets a
+//!   cast: `$2::TEXT IS NULL`.
+//! - a check and the write it guards are one statement (`INSERT .. ON CONFLICT`, `UPDATE ..
+//!   WHERE` the state read, `.. RETURNING`): writers are not serialised here as on SQLite.
+
+use super::{PgConn, PgTx, Row};
+use crate::error::{Error, Result};
+use crate::store::port::{
+    Bookings, Catalogue, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
+    PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+};
+use tokio_postgres::types::{FromSql, ToSql};
+
+/// Runs statements: a connection or a transaction.
+pub(crate) trait Exec {
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64>;
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>>;
+    fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>>;
+    fn batch_execute(&self, sql: &str) -> Result<()>;
+}
+
+impl Exec for PgConn<'_> {
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        PgConn::execute(self, sql, params)
+    }
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        PgConn::query(self, sql, params)
+    }
+    fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        PgConn::query_opt(self, sql, params)
+    }
+    fn batch_execute(&self, sql: &str) -> Result<()> {
+        PgConn::batch_execute(self, sql)
+    }
+}
+
+impl Exec for PgTx<'_> {
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        PgTx::execute(self, sql, params)
+    }
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        PgTx::query(self, sql, params)
+    }
+    fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        PgTx::query_opt(self, sql, params)
+    }
+    fn batch_execute(&self, sql: &str) -> Result<()> {
+        PgTx::batch_execute(self, sql)
+    }
+}
+
+/// One unit of work on PostgreSQL: the repositories over one connection or transaction.
+pub struct PgUnit<'a> {
+    exec: &'a dyn Exec,
+}
+
+impl<'a> PgUnit<'a> {
+    pub(crate) fn new(exec: &'a dyn Exec) -> PgUnit<'a> {
+        PgUnit { exec }
+    }
+
+    pub(crate) fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        self.exec.execute(sql, params)
+    }
+
+    pub(crate) fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        self.exec.query(sql, params)
+    }
+
+    pub(crate) fn query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>> {
+        self.exec.query_opt(sql, params)
+    }
+
+    /// The one row a statement returns; a storage error when it returns none.
+    pub(crate) fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row> {
+        self.exec
+            .query_opt(sql, params)?
+            .ok_or_else(|| Error::Storage {
+                message: "a statement expected to return one row returned none".into(),
+                interrupted: false,
+            })
+    }
+
+    pub(crate) fn batch_execute(&self, sql: &str) -> Result<()> {
+        self.exec.batch_execute(sql)
+    }
+}
+
+/// Column `i` of `row` as `T`; a type mismatch is a storage error, not a panic.
+pub(crate) fn get<'r, T: FromSql<'r>>(row: &'r Row, i: usize) -> Result<T> {
+    row.try_get(i).map_err(|e| Error::Storage {
+        message: format!("reading column {i}: {e}"),
+        interrupted: false,
+    })
+}
+
+/// What a repository method not yet written for PostgreSQL answers.
+pub(crate) fn pending(what: &str) -> Error {
+    Error::internal(format!("{what} is not implemented on PostgreSQL yet"))
+}
+
+impl Unit for PgUnit<'_> {
+    fn bookings(&self) -> &dyn Bookings {
+        self
+    }
+    fn inventory(&self) -> &dyn Inventory {
+        self
+    }
+    fn keys(&self) -> &dyn Keys {
+        self
+    }
+    fn outbox(&self) -> &dyn Outbox {
+        self
+    }
+    fn ledger(&self) -> &dyn Ledger {
+        self
+    }
+    fn limits(&self) -> &dyn Limits {
+        self
+    }
+    fn subscriptions(&self) -> &dyn Subscriptions {
+        self
+    }
+    fn users(&self) -> &dyn Users {
+        self
+    }
+    fn reports(&self) -> &dyn Reports {
+        self
+    }
+    fn payments(&self) -> &dyn Payments {
+        self
+    }
+    fn points(&self) -> &dyn Points {
+        self
+    }
+    fn trips(&self) -> &dyn Trips {
+        self
+    }
+    fn conversations(&self) -> &dyn Conversations {
+        self
+    }
+    fn watches(&self) -> &dyn Watches {
+        self
+    }
+    fn fares(&self) -> &dyn Fares {
+        self
+    }
+    fn packages(&self) -> &dyn PackageIndex {
+        self
+    }
+    fn catalogue(&self) -> &dyn Catalogue {
+        self
+    }
+}
