@@ -1,5 +1,5 @@
 //! `booksygo admin migrate`: brings a PostgreSQL database's schema up to this build's
-//! version. (Serving from PostgreSQL is not there yet; the schema is.)
+//! version (`booksygo serve --database-url` also does it when it starts).
 
 use crate::output::Out;
 use clap::Args;
@@ -13,7 +13,10 @@ pub struct MigrateArgs {
 }
 
 pub async fn run(args: MigrateArgs, out: Out) -> anyhow::Result<u8> {
-    let done = booksygo_core::postgres::migrate(args.database_url).await?;
+    let settings =
+        booksygo_core::config::Settings::load(&booksygo_core::config::Paths::from_env()?)?;
+    let password = settings.secret("database.password")?;
+    let done = booksygo_core::postgres::migrate(args.database_url, password).await?;
     if out.json {
         out.print_json(&done)?;
     } else if done.applied.is_empty() {

@@ -24,6 +24,10 @@ pub struct CreateUserArgs {
     /// The server's data directory.
     #[arg(long, env = "BOOKSYGO_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The server's database when not the SQLite file in its data directory (as for
+    /// `booksygo serve --database-url`) [config: server.database_url].
+    #[arg(long, env = "BOOKSYGO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
 }
 
 pub async fn create_user(args: CreateUserArgs, out: Out) -> anyhow::Result<u8> {
@@ -37,10 +41,12 @@ pub async fn create_user(args: CreateUserArgs, out: Out) -> anyhow::Result<u8> {
         Some(dir) => Paths::in_dir(dir),
         None => Paths::from_env()?,
     };
-    let agency = LocalAgency::from_config(
-        paths,
-        &booksygo_core::config::Settings::load(&Paths::from_env()?)?,
-    )?;
+    let settings = booksygo_core::config::Settings::load(&Paths::from_env()?)?;
+    let database = settings.database(args.database_url)?;
+    let agency = tokio::task::spawn_blocking(move || {
+        LocalAgency::from_config_on(paths, &settings, database)
+    })
+    .await??;
     let p = agency
         .accounts()
         .create_account(
@@ -74,6 +80,12 @@ pub struct ServeArgs {
     /// server.data_dir].
     #[arg(long, env = "BOOKSYGO_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The database, when not the SQLite file in the data directory: postgres://USER@HOST:PORT/DB
+    /// (several instances may share it; the password comes from BOOKSYGO_DATABASE_PASSWORD or
+    /// the secret store, `?pool_max_size=N` bounds the pool, 16 by default) or sqlite:PATH
+    /// [config: server.database_url].
+    #[arg(long, env = "BOOKSYGO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     /// A browser origin allowed to call the API (repeat, or comma-separate in the env
     /// variable); none by default, which means no CORS at all [config: server.cors_origins].
     #[arg(
@@ -98,6 +110,7 @@ pub struct ServeArgs {
 struct ServeConfig {
     bind: String,
     paths: Paths,
+    database: Option<booksygo_core::config::Database>,
     cors_origins: Vec<String>,
     json_logs: bool,
     level: tracing_subscriber::filter::LevelFilter,
@@ -113,6 +126,7 @@ fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
         .bind
         .or_else(|| settings.get("server.bind"))
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let database = settings.database(args.database_url)?;
     let paths = match args
         .data_dir
         .or_else(|| settings.get("server.data_dir").map(PathBuf::from))
@@ -177,6 +191,7 @@ fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
     };
     Ok(ServeConfig {
         bind,
+        database,
         anonymous_search_rate,
         paths,
         cors_origins,
@@ -200,7 +215,19 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
     // Real suppliers read their keys from the same settings and secrets as the CLI.
     let settings = booksygo_core::config::Settings::load(&Paths::from_env()?)?;
     let data_dir = config.paths.data_dir.clone();
-    let agency = LocalAgency::from_config(config.paths, &settings)?;
+    // Several instances on one PostgreSQL sign with one key, or each turns away the others'
+    // tokens: refuse to start without it, before connecting.
+    let shared = config.database.as_ref().is_some_and(|d| d.is_postgres());
+    let secret = if shared {
+        booksygo_core::secrets::shared_token_signing_key(&settings)?
+    } else {
+        booksygo_core::secrets::token_signing_key(&data_dir)?
+    };
+    let agency = tokio::task::spawn_blocking(move || {
+        LocalAgency::from_config_on(config.paths, &settings, config.database)
+    })
+    .await??;
+    let database = agency.describe_database();
     // Orders and cancellations a previous run left unfinished with a supplier.
     for problem in agency.reconcile_suppliers().await {
         crate::output::warn(&problem);
@@ -218,8 +245,7 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
             serde_json::json!({"listening": addr.to_string()})
         ));
     }
-    tracing::info!(address = %addr, data_dir = %data_dir.display(), "booksygo server listening (Ctrl-C or SIGTERM to stop)");
-    let secret = booksygo_core::secrets::token_signing_key(&data_dir)?;
+    tracing::info!(address = %addr, data_dir = %data_dir.display(), database = %database, "booksygo server listening (Ctrl-C or SIGTERM to stop)");
     let mut state = booksygo_server::AppState::with_secret(agency, &secret);
     state.cors_origins = config.cors_origins;
     state.search_limit = std::sync::Arc::new(booksygo_server::auth::RateLimit::per_minute(

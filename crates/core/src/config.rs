@@ -239,6 +239,53 @@ impl Settings {
     }
 }
 
+/// The database a team server keeps its data in, when not the SQLite file in its data
+/// directory: a URL (`postgres://USER@HOST:PORT/DB` or `sqlite:PATH`) and PostgreSQL's
+/// password, kept apart from it.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub url: String,
+    pub password: Option<crate::secrets::Secret>,
+}
+
+impl Database {
+    /// Whether this is PostgreSQL (several instances may share it).
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres://") || self.url.starts_with("postgresql://")
+    }
+}
+
+impl Settings {
+    /// The server's database: `flag` (`--database-url`, or `BOOKSYGO_DATABASE_URL`), else
+    /// `server.database_url` in config.toml; `None` keeps the SQLite file in the data
+    /// directory. A URL in config.toml must not hold a password: it comes from
+    /// `database.password` (`BOOKSYGO_DATABASE_PASSWORD` or the secret store).
+    pub fn database(&self, flag: Option<String>) -> Result<Option<Database>> {
+        let url = match flag.filter(|u| !u.trim().is_empty()) {
+            Some(url) => url.trim().to_string(),
+            None => match self.source("server.database_url") {
+                None => return Ok(None),
+                Some((url, origin)) => {
+                    let url = url.trim().to_string();
+                    if origin == "file" && crate::store::postgres::redact(&url) != url {
+                        return Err(Error::invalid(format!(
+                            "server.database_url in {} holds a password: remove it and run \
+                             `booksygo config set-secret database.password` (or set \
+                             BOOKSYGO_DATABASE_PASSWORD)",
+                            self.path.display()
+                        )));
+                    }
+                    url
+                }
+            },
+        };
+        Ok(Some(Database {
+            url,
+            password: self.secret("database.password")?,
+        }))
+    }
+}
+
 /// Whether a dotted key names a secret (`duffel.token`, `llm.api_key`, ...).
 pub fn is_secret_key(key: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or(key);

@@ -254,9 +254,9 @@ fn check_name(name: &str) -> Result<()> {
 /// never sits in a config file.
 pub fn token_signing_key(data_dir: &std::path::Path) -> Result<Vec<u8>> {
     if let Ok(s) = std::env::var("BOOKSYGO_JWT_SECRET")
-        && s.len() >= 32
+        && !s.is_empty()
     {
-        return Ok(s.into_bytes());
+        return long_enough(Secret::new(s), "BOOKSYGO_JWT_SECRET");
     }
     let path = data_dir.join("jwt.secret");
     if let Ok(bytes) = std::fs::read(&path)
@@ -277,6 +277,31 @@ pub fn token_signing_key(data_dir: &std::path::Path) -> Result<Vec<u8>> {
         .and_then(|mut f| f.write_all(secret.as_bytes()))
         .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))?;
     Ok(secret.into_bytes())
+}
+
+/// The key that signs access tokens when several instances share one database:
+/// `jwt.secret` from the environment (`BOOKSYGO_JWT_SECRET`) or the secret store, 32
+/// characters or more, the same on every instance. Without one the server refuses to start:
+/// an instance inventing its own key would turn away the tokens the others signed.
+pub fn shared_token_signing_key(settings: &crate::config::Settings) -> Result<Vec<u8>> {
+    match settings.secret("jwt.secret")? {
+        Some(secret) => long_enough(secret, "jwt.secret"),
+        None => Err(Error::invalid(
+            "a server on PostgreSQL needs the token signing key that every instance shares: \
+             set BOOKSYGO_JWT_SECRET (32 characters or more, e.g. `openssl rand -hex 32`) or run \
+             `booksygo config set-secret jwt.secret`, the same on every instance",
+        )),
+    }
+}
+
+fn long_enough(secret: Secret, name: &str) -> Result<Vec<u8>> {
+    let n = secret.expose().chars().count();
+    if n < 32 {
+        return Err(Error::invalid(format!(
+            "{name} has {n} characters: a token signing key needs 32 or more (e.g. `openssl rand -hex 32`)"
+        )));
+    }
+    Ok(secret.expose().as_bytes().to_vec())
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub struct LocalOptions {
     /// The database, when not the SQLite file under `paths`: `postgres://...` (the server of
     /// a team on several instances) or `sqlite:PATH`.
     pub database_url: Option<String>,
+    /// PostgreSQL's password when the URL has none (`database.password`: the environment or
+    /// the secret store, never the config file).
+    pub database_password: Option<crate::secrets::Secret>,
     pub clock: Clock,
     /// Per-provider deadline.
     pub deadline: Duration,
@@ -56,6 +59,7 @@ impl LocalOptions {
         LocalOptions {
             paths,
             database_url: None,
+            database_password: None,
             clock: Clock::system(),
             deadline: Duration::from_secs(12),
             flight_providers: Vec::new(),
@@ -93,7 +97,21 @@ impl LocalAgency {
     /// environment (`BOOKSYGO_NOW` pins it), and the real suppliers whose credentials the
     /// settings (config file, environment, secret store) hold; the sandbox alone without any.
     pub fn from_config(paths: Paths, settings: &crate::config::Settings) -> Result<LocalAgency> {
+        LocalAgency::from_config_on(paths, settings, None)
+    }
+
+    /// [`LocalAgency::from_config`] on the database `database` names (the team server's
+    /// choice, see [`crate::config::Settings::database`]) instead of the file under `paths`.
+    pub fn from_config_on(
+        paths: Paths,
+        settings: &crate::config::Settings,
+        database: Option<crate::config::Database>,
+    ) -> Result<LocalAgency> {
         let mut options = LocalOptions::new(paths);
+        if let Some(database) = database {
+            options.database_url = Some(database.url);
+            options.database_password = database.password;
+        }
         options.clock = Clock::from_env()?;
         Suppliers::from_settings(settings)?.apply(&mut options);
         options.webhook_allow = crate::webhooks::Allow::from_settings(settings)?;
@@ -103,7 +121,7 @@ impl LocalAgency {
     /// Opens the local store (creating and loading it on first run) and builds the market.
     pub fn open(options: LocalOptions) -> Result<LocalAgency> {
         let store = match &options.database_url {
-            Some(url) => Store::open_url(url)?,
+            Some(url) => Store::open_url_with(url, options.database_password.as_ref())?,
             None => Store::open(&options.paths.database())?,
         };
         fixtures::ensure_loaded(&store)?;
@@ -137,6 +155,12 @@ impl LocalAgency {
             shared: Arc::new(shared),
             user: LOCAL_USER.to_string(),
         })
+    }
+
+    /// Where this agency's data lives, safe to print: the SQLite file, or
+    /// `postgres://user@host:port/db` without a password.
+    pub fn describe_database(&self) -> String {
+        self.shared.store.describe()
     }
 
     /// The same agency acting for another traveller.

@@ -105,7 +105,12 @@ impl Store {
     /// brings its schema up to date under the migration lock, so instances started together
     /// are safe. Blocking.
     pub fn connect(url: &str) -> Result<Store> {
-        let pg = postgres::PgStore::connect(url)?;
+        Store::connect_with(url, None)
+    }
+
+    /// [`Store::connect`] with the password kept apart from the URL.
+    pub fn connect_with(url: &str, password: Option<&crate::secrets::Secret>) -> Result<Store> {
+        let pg = postgres::PgStore::connect_with(url, password)?;
         pg.migrate()?;
         Ok(Store {
             engine: Engine::Postgres(pg),
@@ -115,9 +120,14 @@ impl Store {
     /// Opens the database a setting names: `postgres://...` (or `postgresql://`) connects to
     /// PostgreSQL, `sqlite:PATH` or a plain path opens that SQLite file.
     pub fn open_url(url: &str) -> Result<Store> {
+        Store::open_url_with(url, None)
+    }
+
+    /// [`Store::open_url`] with PostgreSQL's password kept apart from the URL.
+    pub fn open_url_with(url: &str, password: Option<&crate::secrets::Secret>) -> Result<Store> {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Store::connect(url);
+            return Store::connect_with(url, password);
         }
         let path = url
             .strip_prefix("sqlite://")

@@ -10,6 +10,10 @@ use crate::error::Result;
 /// Connects to `url` and brings its schema up to this build's version, under the migration
 /// lock; says what it applied. A malformed URL is invalid input; a database that cannot be
 /// reached is `Unavailable`; one with a newer schema is refused. Runs on the blocking pool.
-pub async fn migrate(url: String) -> Result<Migrated> {
-    tokio::task::spawn_blocking(move || super::PgStore::connect(&url)?.migrate()).await?
+/// `password` is used when the URL has none.
+pub async fn migrate(url: String, password: Option<crate::secrets::Secret>) -> Result<Migrated> {
+    tokio::task::spawn_blocking(move || {
+        super::PgStore::connect_with(&url, password.as_ref())?.migrate()
+    })
+    .await?
 }

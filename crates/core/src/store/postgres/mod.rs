@@ -110,7 +110,18 @@ impl PgStore {
     /// `Unavailable`. Messages never show the password.
     /// Blocking. Does not migrate: see [`PgStore::migrate`].
     pub fn connect(url: &str) -> Result<PgStore> {
-        let target = parse_url(url)?;
+        PgStore::connect_with(url, None)
+    }
+
+    /// [`PgStore::connect`] with the password kept apart from the URL (the environment or
+    /// the secret store), used when the URL has none.
+    pub fn connect_with(url: &str, password: Option<&crate::secrets::Secret>) -> Result<PgStore> {
+        let mut target = parse_url(url)?;
+        if let Some(password) = password
+            && target.config.get_password().is_none()
+        {
+            target.config.password(password.expose());
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .max_blocking_threads(2)
