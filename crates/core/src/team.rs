@@ -69,6 +69,8 @@ pub trait Team: Send + Sync {
     async fn bookings_by_status(&self) -> Result<Vec<(BookingStatus, i64)>>;
     /// Ready to serve: the database answers.
     async fn ready(&self) -> Result<()>;
+    /// The database's connection pool, on PostgreSQL (for the server's metrics).
+    fn database_pool(&self) -> Option<crate::store::PoolStats>;
     /// Delivers due webhooks every `every` until the task is dropped (one courier per
     /// process; leases keep several processes from delivering the same events).
     async fn run_webhooks(&self, every: std::time::Duration);

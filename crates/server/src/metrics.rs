@@ -142,6 +142,44 @@ pub async fn render(State(state): State<AppState>) -> Response {
     for (status, n) in counts {
         let _ = writeln!(body, "booksygo_bookings{{status=\"{status}\"}} {n}");
     }
+    if let Some(pool) = state.team.database_pool() {
+        for (name, kind, help, value) in [
+            (
+                "booksygo_db_pool_max",
+                "gauge",
+                "The PostgreSQL connection pool's bound.",
+                pool.max_size as u64,
+            ),
+            (
+                "booksygo_db_pool_open",
+                "gauge",
+                "PostgreSQL connections open.",
+                pool.open as u64,
+            ),
+            (
+                "booksygo_db_pool_in_use",
+                "gauge",
+                "PostgreSQL connections lent to requests now.",
+                pool.in_use as u64,
+            ),
+            (
+                "booksygo_db_pool_waiting",
+                "gauge",
+                "Requests waiting for a PostgreSQL connection now.",
+                pool.waiting as u64,
+            ),
+            (
+                "booksygo_db_pool_errors_total",
+                "counter",
+                "Times a PostgreSQL connection could not be had (timeout, refused, unreachable).",
+                pool.errors,
+            ),
+        ] {
+            let _ = writeln!(body, "# HELP {name} {help}");
+            let _ = writeln!(body, "# TYPE {name} {kind}");
+            let _ = writeln!(body, "{name} {value}");
+        }
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -172,6 +172,10 @@ impl Team for LocalTeam {
         self.store().reading(|u| u.reports().answers()).await
     }
 
+    fn database_pool(&self) -> Option<crate::store::PoolStats> {
+        self.store().pool_stats()
+    }
+
     async fn run_webhooks(&self, every: std::time::Duration) {
         crate::webhooks::Courier::with_allow(self.agency.shared.webhook_allow.clone())
             .run(self.store().clone(), every)

@@ -18,6 +18,22 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// A connection pool's state, for the server's metrics (PostgreSQL only: SQLite's
+/// connections are a handful of idle handles in one process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// The pool's bound.
+    pub max_size: usize,
+    /// Connections open now.
+    pub open: usize,
+    /// Connections lent out now.
+    pub in_use: usize,
+    /// Callers waiting for a connection now.
+    pub waiting: usize,
+    /// Times a connection could not be had (timeouts, refused, unreachable) since start.
+    pub errors: u64,
+}
+
 /// The database: a SQLite file (the default, and all the offline faces use) or PostgreSQL
 /// (`booksygo serve --database-url postgres://...`). Rules see only the port ([`Unit`]); this
 /// chooses the engine. Cheap to clone; connections are pooled.
@@ -170,6 +186,11 @@ impl Store {
             Engine::Postgres(pg) => Some(pg),
             Engine::Sqlite(_) => None,
         }
+    }
+
+    /// The connection pool's state on PostgreSQL; `None` on SQLite.
+    pub fn pool_stats(&self) -> Option<PoolStats> {
+        self.postgres().map(postgres::PgStore::pool_stats)
     }
 
     /// Runs `work` as one unit of work: one write transaction, committed when `work` returns

@@ -83,6 +83,8 @@ struct Inner {
     runtime: Option<tokio::runtime::Runtime>,
     /// Where the database is, for messages: `user@host:port/db`, never a password.
     shown: String,
+    /// Times a connection could not be had (timeouts, refused, unreachable) since start.
+    errors: std::sync::atomic::AtomicU64,
 }
 
 impl Drop for Inner {
@@ -151,6 +153,7 @@ impl PgStore {
                 handle: runtime.handle().clone(),
                 runtime: Some(runtime),
                 shown: target.shown,
+                errors: Default::default(),
             }),
         };
         // Fail now, with a clear message, rather than at the first request.
@@ -195,8 +198,23 @@ impl PgStore {
         futures_executor::block_on(work)
     }
 
+    /// The pool now: its bound, connections open, in use, callers waiting, and errors so far.
+    pub fn pool_stats(&self) -> crate::store::PoolStats {
+        let status = self.inner.pool.status();
+        crate::store::PoolStats {
+            max_size: status.max_size,
+            open: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+            errors: self.inner.errors.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
     fn pool_error(&self, e: deadpool_postgres::PoolError) -> Error {
         use deadpool_postgres::PoolError;
+        self.inner
+            .errors
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let shown = &self.inner.shown;
         match e {
             PoolError::Timeout(kind) => Error::Unavailable(format!(
