@@ -6,6 +6,7 @@ mod config;
 mod flights;
 mod hotels;
 mod import;
+mod maintenance;
 mod mcp;
 mod migrate;
 mod packages;
@@ -132,6 +133,13 @@ pub enum AdminCmd {
     /// Apply the PostgreSQL schema migrations (under an advisory lock; safe to run while
     /// other instances start) and say which ones were applied.
     Migrate(migrate::MigrateArgs),
+    /// Copy the SQLite store to a new file while the server runs (a consistent snapshot).
+    Backup(maintenance::BackupArgs),
+    /// Replace the SQLite store with a backup (stop the server first).
+    Restore(maintenance::RestoreArgs),
+    /// Check the store's integrity: inventory against bookings' holds, payments, points
+    /// (exit 0, or 6 with the list of problems). Read-only; safe while the server runs.
+    Check(maintenance::CheckArgs),
 }
 
 /// Runs a parsed command; returns the exit code on success.
@@ -161,6 +169,9 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Admin(AdminCmd::Migrate(args)) => migrate::run(args, out).await,
+        Command::Admin(AdminCmd::Backup(args)) => maintenance::backup(args, out).await,
+        Command::Admin(AdminCmd::Restore(args)) => maintenance::restore(args, out).await,
+        Command::Admin(AdminCmd::Check(args)) => maintenance::check(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
         Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
         Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,

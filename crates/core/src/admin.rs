@@ -6,8 +6,8 @@ use crate::booking::{Booking, BookingStatus};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::store::Unit;
-// Only for `bookings` and `award_points`, which call `booking::desk::load` and
-// `points::earn`: both still take a connection.
+/// A broken promise that `booksygo admin check` found.
+pub use crate::store::port::Problem;
 
 /// Refuses anyone who is not an admin right now.
 pub fn require_admin(unit: &dyn Unit, actor: &str) -> Result<()> {
@@ -27,7 +27,7 @@ pub fn users(unit: &dyn Unit, actor: &str) -> Result<Vec<Profile>> {
 }
 
 /// Changes an account's role. The last admin cannot step down (the team would be locked out
-/// of its own server). Takes effect at the user's next token refresh.
+/// of its own server). Takes effect at once: every request reads the role afresh.
 pub fn set_role(unit: &dyn Unit, actor: &str, user: &str, role: &str, now: i64) -> Result<Profile> {
     require_admin(unit, actor)?;
     if !crate::accounts::ROLES.contains(&role) {

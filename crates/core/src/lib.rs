@@ -41,5 +41,8 @@ pub use agency::Agency;
 pub use error::{Error, ErrorKind, Result};
 pub use local::{LOCAL_USER, LocalAgency, LocalOptions};
 pub use remote::RemoteAgency;
+/// Copies of a SQLite store taken while it serves, and putting one back (`booksygo admin
+/// backup` and `restore`).
+pub use store::backup;
 /// PostgreSQL for the faces: applying its migrations (`booksygo admin migrate`).
 pub use store::postgres::admin as postgres;

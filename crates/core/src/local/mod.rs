@@ -163,6 +163,12 @@ impl LocalAgency {
         self.shared.store.describe()
     }
 
+    /// The store's integrity (`booksygo admin check`): every broken promise found, none when
+    /// all is well. Read-only.
+    pub async fn check_integrity(&self) -> Result<Vec<crate::admin::Problem>> {
+        self.shared.store.reading(|u| u.checks().problems()).await
+    }
+
     /// The same agency acting for another traveller.
     pub fn as_user(&self, user: &str) -> LocalAgency {
         LocalAgency {

@@ -3,9 +3,12 @@
 //! a small pool of connections. Every call is blocking: async callers go through
 //! `spawn_blocking` (`Store::call`).
 
+mod checks;
 pub mod port;
 pub mod postgres;
 mod sqlite;
+
+pub use sqlite::backup;
 
 pub use port::{
     Bookings, Catalogue, Conversations, Delivered, Event, Fares, Inventory, KeyRecord, KeyRef,

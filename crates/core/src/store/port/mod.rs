@@ -5,6 +5,7 @@
 
 mod bookings;
 mod catalogue;
+mod checks;
 mod conversations;
 mod fares;
 mod inventory;
@@ -26,6 +27,7 @@ pub use bookings::{
     NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
 };
 pub use catalogue::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
+pub use checks::{Checks, Problem};
 pub use conversations::{Conversations, StoredConversation};
 pub use fares::{FareSeen, Fares};
 pub use inventory::{Inventory, Need};
@@ -69,4 +71,5 @@ pub trait Unit {
     fn fares(&self) -> &dyn Fares;
     fn packages(&self) -> &dyn PackageIndex;
     fn catalogue(&self) -> &dyn Catalogue;
+    fn checks(&self) -> &dyn Checks;
 }

@@ -26,6 +26,7 @@
 pub mod admin;
 mod bookings;
 mod catalogue;
+mod checks;
 mod conversations;
 mod fares;
 mod inventory;

@@ -15,7 +15,7 @@
 use super::{PgConn, PgTx, Row};
 use crate::error::{Error, Result};
 use crate::store::port::{
-    Bookings, Catalogue, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
+    Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
     PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
 };
 use tokio_postgres::types::{FromSql, ToSql};
@@ -162,6 +162,9 @@ impl Unit for PgUnit<'_> {
         self
     }
     fn catalogue(&self) -> &dyn Catalogue {
+        self
+    }
+    fn checks(&self) -> &dyn Checks {
         self
     }
 }

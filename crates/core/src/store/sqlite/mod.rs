@@ -1,8 +1,10 @@
 //! The storage port on SQLite: the unit of work is the connection inside its transaction, and
 //! each repository is a set of statements on it. The migrations live here too.
 
+pub mod backup;
 mod bookings;
 mod catalogue;
+mod checks;
 mod conversations;
 mod fares;
 mod inventory;
@@ -21,7 +23,7 @@ mod users;
 mod watches;
 
 use super::port::{
-    Bookings, Catalogue, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
+    Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
     PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
 };
 use rusqlite::{Connection, Transaction};
@@ -76,6 +78,9 @@ impl Unit for Connection {
         self
     }
     fn catalogue(&self) -> &dyn Catalogue {
+        self
+    }
+    fn checks(&self) -> &dyn Checks {
         self
     }
 }
@@ -134,6 +139,9 @@ macro_rules! unit_through_deref {
                 &**self
             }
             fn catalogue(&self) -> &dyn $crate::store::port::Catalogue {
+                &**self
+            }
+            fn checks(&self) -> &dyn $crate::store::port::Checks {
                 &**self
             }
         }
