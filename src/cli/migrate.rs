@@ -37,3 +37,51 @@ pub async fn run(args: MigrateArgs, out: Out) -> anyhow::Result<u8> {
     }
     Ok(crate::exit::OK)
 }
+
+#[derive(Debug, Args)]
+pub struct MigrateDataArgs {
+    /// The SQLite store to copy: sqlite:PATH (or the path itself).
+    #[arg(long)]
+    from: String,
+    /// The empty PostgreSQL database to copy into: postgres://USER@HOST:PORT/DB (password
+    /// from BOOKSYGO_DATABASE_PASSWORD or the secret store).
+    #[arg(long, env = "BOOKSYGO_DATABASE_URL", hide_env_values = true)]
+    to: String,
+}
+
+/// `booksygo admin migrate-data`: a team's SQLite store into PostgreSQL, whole, checked.
+pub async fn migrate_data(args: MigrateDataArgs, out: Out) -> anyhow::Result<u8> {
+    let from = args
+        .from
+        .strip_prefix("sqlite://")
+        .or_else(|| args.from.strip_prefix("sqlite:"))
+        .unwrap_or(&args.from)
+        .to_string();
+    if from.starts_with("postgres") || from.is_empty() {
+        return Err(booksygo_core::Error::invalid(
+            "--from is the SQLite store to copy: write sqlite:PATH",
+        )
+        .into());
+    }
+    let settings =
+        booksygo_core::config::Settings::load(&booksygo_core::config::Paths::from_env()?)?;
+    let password = settings.secret("database.password")?;
+    let moved =
+        booksygo_core::postgres::migrate_data(std::path::PathBuf::from(from), args.to, password)
+            .await?;
+    if out.json {
+        out.print_json(&moved)?;
+    } else {
+        out.line(&format!(
+            "copied {} rows in {} tables from {} to {}; counts and sums match on both sides",
+            moved.rows,
+            moved.tables.len(),
+            moved.from,
+            moved.to
+        ));
+        for (name, sum) in &moved.sums {
+            out.line(&format!("  {name:<30} {sum}"));
+        }
+    }
+    Ok(crate::exit::OK)
+}

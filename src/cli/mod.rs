@@ -133,6 +133,9 @@ pub enum AdminCmd {
     /// Apply the PostgreSQL schema migrations (under an advisory lock; safe to run while
     /// other instances start) and say which ones were applied.
     Migrate(migrate::MigrateArgs),
+    /// Copy a SQLite store into an empty PostgreSQL database, in one transaction, checking
+    /// row counts and money and points sums on both sides.
+    MigrateData(migrate::MigrateDataArgs),
     /// Copy the SQLite store to a new file while the server runs (a consistent snapshot).
     Backup(maintenance::BackupArgs),
     /// Replace the SQLite store with a backup (stop the server first).
@@ -169,6 +172,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Serve(args) => serve::run(args, out).await,
         Command::Admin(AdminCmd::CreateUser(args)) => serve::create_user(args, out).await,
         Command::Admin(AdminCmd::Migrate(args)) => migrate::run(args, out).await,
+        Command::Admin(AdminCmd::MigrateData(args)) => migrate::migrate_data(args, out).await,
         Command::Admin(AdminCmd::Backup(args)) => maintenance::backup(args, out).await,
         Command::Admin(AdminCmd::Restore(args)) => maintenance::restore(args, out).await,
         Command::Admin(AdminCmd::Check(args)) => maintenance::check(args, out).await,

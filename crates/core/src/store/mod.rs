@@ -4,6 +4,7 @@
 //! `spawn_blocking` (`Store::call`).
 
 mod checks;
+pub(crate) mod copy;
 pub mod port;
 pub mod postgres;
 mod sqlite;

@@ -4,6 +4,7 @@
 
 pub use super::migrations::{MIGRATION_LOCK_KEY, Migrated, SQLITE_VERSION_OF_1, schema_version};
 pub use super::redact;
+pub use crate::store::copy::Moved;
 
 use crate::error::Result;
 
@@ -14,6 +15,21 @@ use crate::error::Result;
 pub async fn migrate(url: String, password: Option<crate::secrets::Secret>) -> Result<Migrated> {
     tokio::task::spawn_blocking(move || {
         super::PgStore::connect_with(&url, password.as_ref())?.migrate()
+    })
+    .await?
+}
+
+/// Copies the SQLite store at `from` into the empty PostgreSQL database at `url` in one
+/// transaction, checking row counts and money and points sums on both sides before it
+/// commits (`booksygo admin migrate-data`). Refused, with nothing written, when the target
+/// holds rows. Runs on the blocking pool.
+pub async fn migrate_data(
+    from: std::path::PathBuf,
+    url: String,
+    password: Option<crate::secrets::Secret>,
+) -> Result<Moved> {
+    tokio::task::spawn_blocking(move || {
+        crate::store::copy::sqlite_to_postgres(&from, &url, password.as_ref())
     })
     .await?
 }
