@@ -36,6 +36,9 @@ pub fn set_role(unit: &dyn Unit, actor: &str, user: &str, role: &str, now: i64) 
             crate::accounts::ROLES.join(", ")
         )));
     }
+    // Role changes take turns: "is another admin left?" is then answered after the other
+    // change, not beside it.
+    unit.take_turn("roles")?;
     let before = crate::profile::get(unit, user)?;
     // The store refuses the change that would leave no admin in the same statement that
     // makes it, so two admins stepping down at once cannot both succeed.

@@ -54,6 +54,8 @@ pub fn ensure_loaded(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     store.write(|u| {
+        // Instances starting together on one database load the fixtures once.
+        u.take_turn("fixtures")?;
         let catalogue = u.catalogue();
         if catalogue.meta("fixture_version")?.as_deref() == Some(VERSION) {
             return Ok(false); // another process loaded them while we waited

@@ -9,6 +9,8 @@ use crate::store::Unit;
 
 /// Booking confirmed: first-booking bonus, then badges and challenges.
 pub fn on_confirmed(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Result<()> {
+    // The bonus is paid once however many bookings confirm at the same moment.
+    unit.take_turn(&super::turn(user))?;
     if !unit.ledger().has_first_booking_bonus(user)? {
         earn(
             unit,

@@ -72,6 +72,11 @@ pub fn balance(unit: &dyn Unit, user: &str) -> Result<Balance> {
     })
 }
 
+/// The turn writers of `user`'s points take.
+pub(crate) fn turn(user: &str) -> String {
+    format!("points:{user}")
+}
+
 /// Appends a ledger row; refuses one that would take available points below zero. The check
 /// and the append are one statement, so two writers spending the same points at once cannot
 /// both succeed (points are never double-spent).
@@ -87,6 +92,10 @@ pub fn record(
     note: &str,
     now: i64,
 ) -> Result<()> {
+    // One writer at a time appends to a traveller's ledger: the balance the append checks is
+    // then the balance it lands on (PostgreSQL's READ COMMITTED would let two spends of the
+    // same points each see the balance before the other).
+    unit.take_turn(&turn(user))?;
     let row = LedgerRow {
         user,
         kind,

@@ -420,6 +420,7 @@ pub fn ensure_loaded(
     }
     let specs = crate::fixtures::packages()?;
     store.write(|u| {
+        u.take_turn("package fixtures")?;
         if u.packages().fixture_version()?.as_deref() == Some(VERSION) {
             return Ok(false); // another process loaded them while we waited
         }

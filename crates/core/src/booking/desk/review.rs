@@ -56,6 +56,8 @@ impl Desk {
             .find(|i| i.kind == "package")
             .map(|i| i.offer_id.clone())
             .ok_or_else(|| Error::invalid(format!("booking {} has no package to review", b.id)))?;
+        // One review per booking: a second sent at the same moment waits for the first.
+        tx.take_turn(&format!("review:{}", b.id))?;
         if tx.bookings().reviewed(&b.id)? {
             return Err(Error::Conflict(format!(
                 "booking {} is already reviewed",

@@ -3,6 +3,8 @@
 //! [`Unit`] of work gives every repository over one transaction; `store::sqlite` implements
 //! them on SQLite today, and another engine implements the same traits without touching a rule.
 
+use crate::error::Result;
+
 mod bookings;
 mod catalogue;
 mod checks;
@@ -72,4 +74,19 @@ pub trait Unit {
     fn packages(&self) -> &dyn PackageIndex;
     fn catalogue(&self) -> &dyn Catalogue;
     fn checks(&self) -> &dyn Checks;
+    /// Makes the writers of `topic` take turns until this unit ends, so that a check and the
+    /// writes that depend on it (fixtures loaded once, ...) are not interleaved with another
+    /// writer's. SQLite's writers already take turns (one at a time); PostgreSQL takes a
+    /// transaction-scoped advisory lock named by the topic. Only meaningful in a write unit.
+    fn take_turn(&self, topic: &str) -> Result<()>;
+}
+
+/// The 64-bit key of an advisory lock named `topic` (FNV-1a): the same on every instance.
+pub fn turn_key(topic: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in topic.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
 }

@@ -167,4 +167,11 @@ impl Unit for PgUnit<'_> {
     fn checks(&self) -> &dyn Checks {
         self
     }
+    fn take_turn(&self, topic: &str) -> Result<()> {
+        self.query(
+            "SELECT pg_advisory_xact_lock($1)",
+            &[&crate::store::port::turn_key(topic)],
+        )?;
+        Ok(())
+    }
 }

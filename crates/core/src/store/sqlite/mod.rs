@@ -83,6 +83,10 @@ impl Unit for Connection {
     fn checks(&self) -> &dyn Checks {
         self
     }
+    fn take_turn(&self, _topic: &str) -> crate::error::Result<()> {
+        // A write unit on SQLite already holds the one writer's turn.
+        Ok(())
+    }
 }
 
 /// A unit of work for anything that derefs to a connection (a transaction, a pooled
@@ -143,6 +147,9 @@ macro_rules! unit_through_deref {
             }
             fn checks(&self) -> &dyn $crate::store::port::Checks {
                 &**self
+            }
+            fn take_turn(&self, topic: &str) -> $crate::error::Result<()> {
+                $crate::store::port::Unit::take_turn(&**self, topic)
             }
         }
     };
