@@ -403,9 +403,27 @@ impl From<tokio_postgres::Error> for Error {
             tracing::warn!(error = %e, "the connection to PostgreSQL was lost");
             return Error::Unavailable("the connection to the database was lost: try again".into());
         }
-        let interrupted = e
-            .as_db_error()
-            .is_some_and(|db| *db.code() == tokio_postgres::error::SqlState::QUERY_CANCELED);
+        use tokio_postgres::error::SqlState;
+        let code = e.as_db_error().map(|db| db.code().clone());
+        // Told as SQLite tells it: a write that refers to a row that is gone is a conflict
+        // with the present state.
+        if code == Some(SqlState::FOREIGN_KEY_VIOLATION) {
+            return Error::Conflict(
+                "this change refers to something that no longer exists: reload and try again"
+                    .into(),
+            );
+        }
+        // PostgreSQL undid this change to let another through (writers waiting on each
+        // other): nothing was written, and the same request sent again goes through.
+        if matches!(
+            code,
+            Some(SqlState::T_R_DEADLOCK_DETECTED | SqlState::T_R_SERIALIZATION_FAILURE)
+        ) {
+            return Error::Unavailable(
+                "the database undid this change because another was writing the same rows at the same moment; nothing was written: try again".into(),
+            );
+        }
+        let interrupted = code == Some(SqlState::QUERY_CANCELED);
         Error::Storage {
             message: text(&e),
             interrupted,
