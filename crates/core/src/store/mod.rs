@@ -192,6 +192,12 @@ impl Store {
         }
     }
 
+    /// Rings soon after any instance commits an event (PostgreSQL's `LISTEN`); `None` on
+    /// SQLite, where readers poll the outbox.
+    pub fn event_signal(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
+        self.postgres().map(postgres::PgStore::event_signal)
+    }
+
     /// The connection pool's state on PostgreSQL; `None` on SQLite.
     pub fn pool_stats(&self) -> Option<PoolStats> {
         self.postgres().map(postgres::PgStore::pool_stats)

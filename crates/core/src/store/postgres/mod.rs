@@ -86,7 +86,15 @@ struct Inner {
     shown: String,
     /// Times a connection could not be had (timeouts, refused, unreachable) since start.
     errors: std::sync::atomic::AtomicU64,
+    /// The driver's configuration, for the connection that listens for new events.
+    config: tokio_postgres::Config,
+    /// Rings when an event is appended by any instance: fed by one `LISTEN` connection,
+    /// started by the first caller of [`PgStore::event_signal`].
+    events: std::sync::OnceLock<tokio::sync::broadcast::Sender<()>>,
 }
+
+/// The channel the outbox notifies on commit (`pg_notify` in the appending transaction).
+pub const EVENTS_CHANNEL: &str = "booksygo_events";
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -133,6 +141,7 @@ impl PgStore {
             .enable_time()
             .build()
             .map_err(|e| Error::internal(format!("cannot start the PostgreSQL runtime: {e}")))?;
+        let listen_config = target.config.clone();
         let manager = Manager::from_config(
             target.config,
             NoTls,
@@ -155,6 +164,8 @@ impl PgStore {
                 runtime: Some(runtime),
                 shown: target.shown,
                 errors: Default::default(),
+                config: listen_config,
+                events: std::sync::OnceLock::new(),
             }),
         };
         // Fail now, with a clear message, rather than at the first request.
@@ -211,6 +222,22 @@ impl PgStore {
         }
     }
 
+    /// A receiver that rings (`()`) soon after any instance commits a new event, and also
+    /// after the listening connection was lost and made again (events may have been missed
+    /// meanwhile: read the outbox). One `LISTEN` connection per store, made on first use and
+    /// made again after a second whenever it is lost.
+    pub fn event_signal(&self) -> tokio::sync::broadcast::Receiver<()> {
+        self.inner
+            .events
+            .get_or_init(|| {
+                let (tx, _) = tokio::sync::broadcast::channel(16);
+                let (config, ring) = (self.inner.config.clone(), tx.clone());
+                self.inner.handle.spawn(listen(config, ring));
+                tx
+            })
+            .subscribe()
+    }
+
     fn pool_error(&self, e: deadpool_postgres::PoolError) -> Error {
         use deadpool_postgres::PoolError;
         self.inner
@@ -237,6 +264,38 @@ impl PgStore {
             }
             e => Error::internal(format!("PostgreSQL pool for {shown}: {e}")),
         }
+    }
+}
+
+/// Listens on [`EVENTS_CHANNEL`] and rings `ring` for each notification, for the store's
+/// life (its runtime ends the task); reconnects after a second when the connection is lost.
+async fn listen(config: tokio_postgres::Config, ring: tokio::sync::broadcast::Sender<()>) {
+    use futures_util::StreamExt;
+    loop {
+        if let Ok((client, mut connection)) = config.connect(NoTls).await {
+            let signal = ring.clone();
+            let driver = tokio::spawn(async move {
+                let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
+                while let Some(Ok(message)) = messages.next().await {
+                    if matches!(message, tokio_postgres::AsyncMessage::Notification(_)) {
+                        let _ = signal.send(());
+                    }
+                }
+            });
+            if client
+                .batch_execute(&format!("LISTEN {EVENTS_CHANNEL}"))
+                .await
+                .is_ok()
+            {
+                // Listening again: whatever was committed while we were not is read now.
+                let _ = ring.send(());
+                let _ = driver.await;
+            } else {
+                driver.abort();
+            }
+            drop(client);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
