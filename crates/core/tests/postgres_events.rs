@@ -55,3 +55,27 @@ async fn a_committed_notification_rings_and_a_lost_listener_comes_back() {
         "no ring after the listener came back"
     );
 }
+
+/// `sslmode=require` encrypts the pool's connections and the listening one; `disable` does
+/// not (the test server offers TLS).
+#[test]
+fn the_connections_use_tls_when_sslmode_asks() {
+    let db = TestDatabase::create();
+    let joiner = if db.url().contains('?') { '&' } else { '?' };
+    for (mode, expected) in [("require", true), ("disable", false), ("prefer", true)] {
+        let store = booksygo_core::store::postgres::PgStore::connect(&format!(
+            "{}{joiner}sslmode={mode}",
+            db.url()
+        ))
+        .unwrap();
+        let row = store
+            .conn()
+            .unwrap()
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(row.get::<_, bool>(0), expected, "sslmode={mode}");
+    }
+}

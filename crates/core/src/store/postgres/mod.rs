@@ -42,6 +42,7 @@ mod reports;
 mod subscriptions;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod tls;
 mod trips;
 mod unit;
 mod users;
@@ -58,7 +59,6 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
 pub use tokio_postgres::Row;
@@ -86,8 +86,9 @@ struct Inner {
     shown: String,
     /// Times a connection could not be had (timeouts, refused, unreachable) since start.
     errors: std::sync::atomic::AtomicU64,
-    /// The driver's configuration, for the connection that listens for new events.
+    /// The driver's configuration and TLS, for the connection that listens for new events.
     config: tokio_postgres::Config,
+    connector: tls::Connector,
     /// Rings when an event is appended by any instance: fed by one `LISTEN` connection,
     /// started by the first caller of [`PgStore::event_signal`].
     events: std::sync::OnceLock<tokio::sync::broadcast::Sender<()>>,
@@ -109,6 +110,8 @@ impl Drop for Inner {
 /// the database in messages.
 pub(crate) struct Target {
     pub(crate) config: tokio_postgres::Config,
+    /// How the server's certificate is checked (`sslmode`, `sslrootcert`).
+    pub(crate) tls: tls::Check,
     pub(crate) pool_size: usize,
     pub(crate) shown: String,
 }
@@ -116,7 +119,7 @@ pub(crate) struct Target {
 impl PgStore {
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST:PORT/DB[?options]`; the option
     /// `pool_max_size=N` sets the pool's bound, 16 by default) and checks that the database
-    /// answers. A malformed URL is invalid input, and so is `sslmode=require` (no TLS yet); a
+    /// answers. A malformed URL is invalid input (see [`tls`] for `sslmode` and `sslrootcert`); a
     /// server that cannot be reached, refuses the login or lacks the database is
     /// `Unavailable`. Messages never show the password.
     /// Blocking. Does not migrate: see [`PgStore::migrate`].
@@ -142,9 +145,10 @@ impl PgStore {
             .build()
             .map_err(|e| Error::internal(format!("cannot start the PostgreSQL runtime: {e}")))?;
         let listen_config = target.config.clone();
+        let connector = tls::connector(&target.tls)?;
         let manager = Manager::from_config(
             target.config,
-            NoTls,
+            connector.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -165,6 +169,7 @@ impl PgStore {
                 shown: target.shown,
                 errors: Default::default(),
                 config: listen_config,
+                connector,
                 events: std::sync::OnceLock::new(),
             }),
         };
@@ -232,7 +237,8 @@ impl PgStore {
             .get_or_init(|| {
                 let (tx, _) = tokio::sync::broadcast::channel(16);
                 let (config, ring) = (self.inner.config.clone(), tx.clone());
-                self.inner.handle.spawn(listen(config, ring));
+                let connector = self.inner.connector.clone();
+                self.inner.handle.spawn(listen(config, connector, ring));
                 tx
             })
             .subscribe()
@@ -269,10 +275,14 @@ impl PgStore {
 
 /// Listens on [`EVENTS_CHANNEL`] and rings `ring` for each notification, for the store's
 /// life (its runtime ends the task); reconnects after a second when the connection is lost.
-async fn listen(config: tokio_postgres::Config, ring: tokio::sync::broadcast::Sender<()>) {
+async fn listen(
+    config: tokio_postgres::Config,
+    connector: tls::Connector,
+    ring: tokio::sync::broadcast::Sender<()>,
+) {
     use futures_util::StreamExt;
     loop {
-        if let Ok((client, mut connection)) = config.connect(NoTls).await {
+        if let Ok((client, mut connection)) = config.connect(connector.clone()).await {
             let signal = ring.clone();
             let driver = tokio::spawn(async move {
                 let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
@@ -536,9 +546,12 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
         None => (url, ""),
     };
     let mut pool_size = DEFAULT_POOL_SIZE;
+    let (mut sslmode, mut rootcert) = (None, None);
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
+            Some(("sslmode", m)) => sslmode = Some(m.to_string()),
+            Some(("sslrootcert", f)) => rootcert = Some(f.to_string()),
             Some(("pool_max_size", n)) => {
                 pool_size = n
                     .parse::<usize>()
@@ -570,15 +583,8 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
             "the database URL '{shown_url}' names no host: write postgres://USER@HOST:PORT/DATABASE"
         )));
     }
-    if !matches!(
-        config.get_ssl_mode(),
-        tokio_postgres::config::SslMode::Disable | tokio_postgres::config::SslMode::Prefer
-    ) {
-        return Err(Error::invalid(format!(
-            "the database URL '{shown_url}' asks for TLS (sslmode=require), which this booksygo cannot do yet: \
-             connect over a trusted network or a local tunnel with sslmode=disable or prefer"
-        )));
-    }
+    let (ssl_mode, tls) = tls::mode(sslmode.as_deref(), rootcert.as_deref())?;
+    config.ssl_mode(ssl_mode);
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(POOL_TIMEOUT);
     }
@@ -588,6 +594,7 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
     let shown = describe(&config);
     Ok(Target {
         config,
+        tls,
         pool_size,
         shown,
     })
@@ -673,11 +680,11 @@ mod tests {
         let e = parse_url("mysql://u:hunter2@h/d").err().unwrap();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
         assert!(!e.to_string().contains("hunter2"), "{e}");
-        let e = parse_url("postgres://u:hunter2@h/d?sslmode=require")
+        let e = parse_url("postgres://u:hunter2@h/d?sslmode=sometimes")
             .err()
             .unwrap();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
-        assert!(e.to_string().contains("sslmode=require"), "{e}");
+        assert!(e.to_string().contains("sslmode=sometimes"), "{e}");
         assert!(!e.to_string().contains("hunter2"), "{e}");
         let e = parse_url("postgres://u:hunter2@h:notaport/d")
             .err()
