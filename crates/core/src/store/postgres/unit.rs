@@ -174,4 +174,11 @@ impl Unit for PgUnit<'_> {
         )?;
         Ok(())
     }
+    fn try_turn(&self, topic: &str) -> Result<bool> {
+        let row = self.query_one(
+            "SELECT pg_try_advisory_xact_lock($1)",
+            &[&crate::store::port::turn_key(topic)],
+        )?;
+        get(&row, 0)
+    }
 }
