@@ -7,7 +7,6 @@
 //! add points take no lock: they can only make a check pass that was refused.
 //! (The lock lasts until the unit ends: [`crate::store::Store::write`]'s transaction.)
 
-use super::payments::gone_as_conflict;
 use super::unit::{PgUnit, get};
 use crate::error::Result;
 use crate::model::ledger::LedgerEntry;
@@ -40,8 +39,7 @@ impl Ledger for PgUnit<'_> {
                     &row.note,
                     &row.at,
                 ],
-            )
-            .map_err(gone_as_conflict)?;
+            )?;
         Ok(written == 1)
     }
 

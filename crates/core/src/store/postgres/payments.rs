@@ -7,25 +7,12 @@
 //! - a provider event is taken by `INSERT .. ON CONFLICT (id) DO NOTHING`.
 
 use super::unit::{PgUnit, get};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::port::{
     Attempt, ChargeBasis, ExtraCharge, NewAttempt, NewRefund, OwedRefund, PaymentRow, Payments,
     ReferencedPayment,
 };
 use tokio_postgres::Row;
-
-/// A write that refers to a row that is gone (PostgreSQL's foreign_key_violation, SQLSTATE
-/// 23503) is a conflict with the present state, told as SQLite's side tells it. (This belongs
-/// in `From<tokio_postgres::Error>` for every repository; until it is there, the repositories
-/// of payments, points and the ledger map their own inserts.)
-pub(super) fn gone_as_conflict(e: Error) -> Error {
-    match e {
-        Error::Storage { message, .. } if message.ends_with("(SQLSTATE 23503)") => Error::Conflict(
-            "this change refers to something that no longer exists: reload and try again".into(),
-        ),
-        e => e,
-    }
-}
 
 fn attempt(r: &Row) -> Result<Attempt> {
     Ok(Attempt {
@@ -110,8 +97,7 @@ impl Payments for PgUnit<'_> {
                 &a.at,
                 &a.provider_key,
             ],
-        )
-        .map_err(gone_as_conflict)?;
+        )?;
         Ok(())
     }
 
@@ -180,8 +166,7 @@ impl Payments for PgUnit<'_> {
             "INSERT INTO refunds(id, booking_id, payment_id, amount, currency, status, created_at)
              VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
             &[&r.id, &r.booking, &r.payment, &r.amount, &r.currency, &r.at],
-        )
-        .map_err(gone_as_conflict)?;
+        )?;
         Ok(())
     }
 
@@ -275,8 +260,7 @@ impl Payments for PgUnit<'_> {
                 &status,
                 &message,
             ],
-        )
-        .map_err(gone_as_conflict)?;
+        )?;
         Ok(())
     }
 

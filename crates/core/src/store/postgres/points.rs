@@ -4,7 +4,6 @@
 //! Counts stop at what the rule needs, as on SQLite. Text orders SQLite gives by its indexes
 //! (badges by name, savings by currency) are asked for here with `COLLATE "C"` (bytes).
 
-use super::payments::gone_as_conflict;
 use super::unit::{PgUnit, get};
 use crate::error::Result;
 use crate::store::port::Points;
@@ -55,13 +54,11 @@ impl Points for PgUnit<'_> {
 
     fn award_badge(&self, user: &str, badge: &str, at: i64) -> Result<bool> {
         // Keeps "a badge once per user": the conflict on (user_id, badge).
-        let written = self
-            .execute(
-                "INSERT INTO badges(user_id, badge, awarded_at) VALUES ($1, $2, $3)
+        let written = self.execute(
+            "INSERT INTO badges(user_id, badge, awarded_at) VALUES ($1, $2, $3)
                  ON CONFLICT (user_id, badge) DO NOTHING",
-                &[&user, &badge, &at],
-            )
-            .map_err(gone_as_conflict)?;
+            &[&user, &badge, &at],
+        )?;
         Ok(written == 1)
     }
 
@@ -81,8 +78,7 @@ impl Points for PgUnit<'_> {
                 "INSERT INTO challenge_completions(user_id, challenge, completed_at) VALUES ($1, $2, $3)
                  ON CONFLICT (user_id, challenge) DO NOTHING",
                 &[&user, &challenge, &at],
-            )
-            .map_err(gone_as_conflict)?;
+            )?;
         Ok(written == 1)
     }
 
