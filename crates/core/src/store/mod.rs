@@ -221,7 +221,7 @@ impl Store {
             }
             Engine::Postgres(pg) => {
                 let mut conn = pg.conn()?;
-                conn.transaction(|tx| work(&postgres::PgUnit::new(tx)))
+                conn.transaction(|tx| work(&postgres::PgUnit::in_transaction(tx)))
             }
         }
     }
@@ -265,7 +265,7 @@ impl Store {
                         "SET LOCAL statement_timeout = {}",
                         budget.as_millis().max(1)
                     ))?;
-                    work(&postgres::PgUnit::new(tx))
+                    work(&postgres::PgUnit::in_transaction(tx))
                 })
                 .map_err(|e| over_budget(e, budget, what))
             }

@@ -2,16 +2,16 @@
 //!
 //! Readers never skip an event: PostgreSQL commits transactions in any order, so a seq taken
 //! as `max(seq) + 1` could commit after a higher one a reader has already passed. Every
-//! append therefore takes the advisory lock [`OUTBOX_LOCK_KEY`] right before the statement
-//! that computes `max(seq) + 1`: in a write unit (a transaction) it is a transaction lock,
-//! held until the commit, so event-writing transactions take their seqs and commit one after
-//! another, and the next one's insert (a new statement, so a new snapshot under READ
-//! COMMITTED) sees the last one's event. The lock and the insert cannot be one statement:
-//! a statement's snapshot is taken before the lock would be granted.
+//! append therefore takes the transaction-scoped advisory lock [`OUTBOX_LOCK_KEY`] right
+//! before the statement that computes `max(seq) + 1`, and holds it until the commit: event-
+//! writing transactions take their seqs and commit one after another, and the next one's
+//! insert (a new statement, so a new snapshot under READ COMMITTED) sees the last one's event.
+//! The lock and the insert cannot be one statement: a statement's snapshot is taken before the
+//! lock would be granted. An event appended outside a write unit (the accounts' rules use
+//! `Store::read`) is made its own transaction.
 //!
-//! On a connection in autocommit (`Store::read`, which the accounts' rules use) a transaction
-//! lock ends with its own statement; there the insert runs under the session lock of the same
-//! key instead, taken before and given back after the insert, which commits on its own.
+//! The append also notifies [`super::EVENTS_CHANNEL`]: PostgreSQL delivers it when the
+//! transaction commits, and every instance's listening connection rings its live streams.
 
 use super::unit::{PgUnit, get};
 use crate::error::Result;
@@ -25,43 +25,33 @@ pub const OUTBOX_LOCK_KEY: i64 = 0x4F75_7462_6F78;
 const INSERT: &str = "INSERT INTO events(id, seq, type, subject_id, user_id, payload, created_at)
      SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM events";
 
+/// The lock, the insert under it, and the notification, in the caller's transaction.
+fn append_in_transaction(unit: &PgUnit<'_>, e: &NewEvent<'_>) -> Result<()> {
+    let id = crate::ids::new("evt");
+    let payload = e.payload.to_string();
+    unit.execute("SELECT pg_advisory_xact_lock($1)", &[&OUTBOX_LOCK_KEY])?;
+    unit.execute(
+        INSERT,
+        &[&id, &e.kind, &e.subject, &e.user, &payload, &e.at],
+    )?;
+    unit.execute("SELECT pg_notify($1, '')", &[&super::EVENTS_CHANNEL])?;
+    Ok(())
+}
+
 impl Outbox for PgUnit<'_> {
     fn append(&self, e: &NewEvent<'_>) -> Result<()> {
-        let id = crate::ids::new("evt");
-        let payload = e.payload.to_string();
-        self.execute("SELECT pg_advisory_xact_lock($1)", &[&OUTBOX_LOCK_KEY])?;
-        // Inserts only while this session still holds the transaction lock, i.e. inside a
-        // transaction: the seq is then taken under it, in this statement's fresh snapshot.
-        let inserted = self.execute(
-            &format!(
-                "{INSERT} HAVING EXISTS (
-                     SELECT 1 FROM pg_locks
-                     WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-                       AND objsubid = 1 AND (classid::BIGINT << 32) | objid::BIGINT = $7)"
-            ),
-            &[
-                &id,
-                &e.kind,
-                &e.subject,
-                &e.user,
-                &payload,
-                &e.at,
-                &OUTBOX_LOCK_KEY,
-            ],
-        )?;
-        if inserted == 1 {
-            return Ok(());
+        if self.is_transaction() {
+            return append_in_transaction(self, e);
         }
-        // Autocommit: the insert commits at its end, before the session lock is given back.
-        self.execute("SELECT pg_advisory_lock($1)", &[&OUTBOX_LOCK_KEY])?;
-        let inserted = self.execute(
-            INSERT,
-            &[&id, &e.kind, &e.subject, &e.user, &payload, &e.at],
-        );
-        let unlocked = self.query_one("SELECT pg_advisory_unlock($1)", &[&OUTBOX_LOCK_KEY]);
-        inserted?;
-        unlocked?;
-        Ok(())
+        // Alone, the event is a transaction of its own: the lock then lasts until its commit.
+        self.batch_execute("BEGIN")?;
+        match append_in_transaction(self, e) {
+            Ok(()) => self.batch_execute("COMMIT"),
+            Err(err) => {
+                let _ = self.batch_execute("ROLLBACK");
+                Err(err)
+            }
+        }
     }
 
     fn since(&self, after_seq: i64, user: Option<&str>, limit: usize) -> Result<Vec<Event>> {
