@@ -23,6 +23,7 @@ pub mod places;
 pub mod points;
 pub mod profile;
 pub mod providers;
+pub mod proxies;
 pub mod remote;
 pub mod search;
 pub mod secrets;
