@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod faults;
+pub mod files;
 pub mod fixtures;
 pub mod geo;
 pub mod ids;
