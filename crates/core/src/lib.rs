@@ -16,6 +16,9 @@ pub mod events;
 pub mod faults;
 pub mod files;
 pub mod fixtures;
+/// Timing for the parser fuzz tests (`scripts/fuzz.sh`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod fuzzing;
 pub mod geo;
 pub mod ids;
 pub mod local;
