@@ -43,6 +43,9 @@ pub struct Desk {
     payments: Arc<dyn super::payment::PaymentProvider>,
     /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
     pub(in crate::booking) webhook_secret: Option<Secret>,
+    /// The clock's second at which housekeeping last ran: it runs at most once per second
+    /// (what it looks for changes over minutes and days), not before every request.
+    last_sweep: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Desk {
@@ -59,6 +62,7 @@ impl Desk {
             search,
             payments,
             webhook_secret,
+            last_sweep: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
         }
     }
 

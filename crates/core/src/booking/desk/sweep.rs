@@ -4,9 +4,21 @@ use super::*;
 
 impl Desk {
     /// Housekeeping before reads and writes: lapse PENDING bookings whose hold expired, and
-    /// complete CONFIRMED bookings whose trip has ended.
+    /// complete CONFIRMED bookings whose trip has ended. At most once per second of the
+    /// desk's clock: within a second nothing it looks for can change.
     pub fn sweep(&self) -> Result<()> {
         let now = self.now();
+        let nows = now.as_second();
+        use std::sync::atomic::Ordering;
+        if self.last_sweep.load(Ordering::Relaxed) == nows {
+            return Ok(());
+        }
+        self.sweep_at(now)?;
+        self.last_sweep.store(nows, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn sweep_at(&self, now: Timestamp) -> Result<()> {
         let nows = now.as_second();
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
         let (lapsed, ended) = self.store().read(|u| {
