@@ -69,6 +69,9 @@ pub trait Team: Send + Sync {
     async fn bookings_by_status(&self) -> Result<Vec<(BookingStatus, i64)>>;
     /// Ready to serve: the database answers.
     async fn ready(&self) -> Result<()>;
+    /// Rings soon after any instance commits an event, on PostgreSQL; `None` where readers
+    /// poll the outbox (SQLite).
+    fn event_signal(&self) -> Option<tokio::sync::broadcast::Receiver<()>>;
     /// The database's connection pool, on PostgreSQL (for the server's metrics).
     fn database_pool(&self) -> Option<crate::store::PoolStats>;
     /// Delivers due webhooks every `every` until the task is dropped (one courier per

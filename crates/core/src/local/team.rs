@@ -172,6 +172,10 @@ impl Team for LocalTeam {
         self.store().reading(|u| u.reports().answers()).await
     }
 
+    fn event_signal(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
+        self.store().event_signal()
+    }
+
     fn database_pool(&self) -> Option<crate::store::PoolStats> {
         self.store().pool_stats()
     }

@@ -192,6 +192,12 @@ impl Store {
         }
     }
 
+    /// Rings soon after any instance commits an event (PostgreSQL's `LISTEN`); `None` on
+    /// SQLite, where readers poll the outbox.
+    pub fn event_signal(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
+        self.postgres().map(postgres::PgStore::event_signal)
+    }
+
     /// The connection pool's state on PostgreSQL; `None` on SQLite.
     pub fn pool_stats(&self) -> Option<PoolStats> {
         self.postgres().map(postgres::PgStore::pool_stats)
@@ -215,7 +221,7 @@ impl Store {
             }
             Engine::Postgres(pg) => {
                 let mut conn = pg.conn()?;
-                conn.transaction(|tx| work(&postgres::PgUnit::new(tx)))
+                conn.transaction(|tx| work(&postgres::PgUnit::in_transaction(tx)))
             }
         }
     }
@@ -259,7 +265,7 @@ impl Store {
                         "SET LOCAL statement_timeout = {}",
                         budget.as_millis().max(1)
                     ))?;
-                    work(&postgres::PgUnit::new(tx))
+                    work(&postgres::PgUnit::in_transaction(tx))
                 })
                 .map_err(|e| over_budget(e, budget, what))
             }

@@ -1,5 +1,7 @@
 //! `GET /api/events/stream`: the traveller's own events as Server-Sent Events. Events come
-//! from the outbox table; the stream polls it, so every event written by any process shows up.
+//! from the outbox table, so every event written by any process or instance shows up. On
+//! PostgreSQL the stream reads it when the instance's `LISTEN` connection rings (and every
+//! few seconds in case a ring was lost); on SQLite it polls.
 
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
@@ -11,8 +13,10 @@ use serde::Deserialize;
 use std::convert::Infallible;
 use std::time::Duration;
 
-/// How often the outbox is read for new events.
+/// How often the outbox is read for new events when nothing rings (SQLite).
 const POLL: Duration = Duration::from_millis(500);
+/// How often it is read anyway when the database rings on new events (PostgreSQL).
+const FALLBACK: Duration = Duration::from_secs(5);
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,10 +41,21 @@ pub async fn stream(
         None => team.last_event().await?,
     };
     let user = u.id.clone();
-    let state = (team, user, start, true);
-    let s = stream::unfold(state, |(team, user, after, first)| async move {
+    // Subscribed before the first read: a ring that comes between a read and the next wait
+    // is kept for that wait.
+    let signal = team.event_signal();
+    let state = (team, user, start, true, signal);
+    let s = stream::unfold(state, |(team, user, after, first, mut signal)| async move {
         if !first {
-            tokio::time::sleep(POLL).await;
+            match signal.as_mut() {
+                Some(rings) => {
+                    tokio::select! {
+                        _ = rings.recv() => {}
+                        () = tokio::time::sleep(FALLBACK) => {}
+                    }
+                }
+                None => tokio::time::sleep(POLL).await,
+            }
         }
         let batch = team.events_for(&user, after, 100).await.unwrap_or_default();
         let next = batch.last().map_or(after, |e| e.seq);
@@ -53,7 +68,7 @@ pub async fn stream(
                     .data(serde_json::to_string(e).unwrap_or_default()))
             })
             .collect();
-        Some((stream::iter(frames), (team, user, next, false)))
+        Some((stream::iter(frames), (team, user, next, false, signal)))
     });
     Ok(Sse::new(futures_util::StreamExt::flatten(s)).keep_alive(KeepAlive::default()))
 }

@@ -29,6 +29,11 @@ impl Desk {
             return Ok(());
         }
         self.store().write(|tx| {
+            // One instance at a time does the housekeeping; another one busy with it now will
+            // have done this by the time it lets go (and the next request looks again).
+            if !tx.try_turn("housekeeping")? {
+                return Ok(());
+            }
             for (id, user) in lapsed {
                 // Another process may have moved it meanwhile: transition refuses stale moves.
                 match self.cancel_in(tx, &user, &id, "not paid in time", nows) {

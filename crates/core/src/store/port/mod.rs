@@ -79,6 +79,9 @@ pub trait Unit {
     /// writer's. SQLite's writers already take turns (one at a time); PostgreSQL takes a
     /// transaction-scoped advisory lock named by the topic. Only meaningful in a write unit.
     fn take_turn(&self, topic: &str) -> Result<()>;
+    /// [`Unit::take_turn`] without waiting: `false` when another writer holds the turn now
+    /// (work that one writer is enough for, such as housekeeping, is then left to it).
+    fn try_turn(&self, topic: &str) -> Result<bool>;
 }
 
 /// The 64-bit key of an advisory lock named `topic` (FNV-1a): the same on every instance.

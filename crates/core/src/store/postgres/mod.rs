@@ -42,6 +42,7 @@ mod reports;
 mod subscriptions;
 #[cfg(feature = "test-support")]
 pub mod testing;
+mod tls;
 mod trips;
 mod unit;
 mod users;
@@ -58,7 +59,6 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
 pub use tokio_postgres::Row;
@@ -86,7 +86,16 @@ struct Inner {
     shown: String,
     /// Times a connection could not be had (timeouts, refused, unreachable) since start.
     errors: std::sync::atomic::AtomicU64,
+    /// The driver's configuration and TLS, for the connection that listens for new events.
+    config: tokio_postgres::Config,
+    connector: tls::Connector,
+    /// Rings when an event is appended by any instance: fed by one `LISTEN` connection,
+    /// started by the first caller of [`PgStore::event_signal`].
+    events: std::sync::OnceLock<tokio::sync::broadcast::Sender<()>>,
 }
+
+/// The channel the outbox notifies on commit (`pg_notify` in the appending transaction).
+pub const EVENTS_CHANNEL: &str = "booksygo_events";
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -101,6 +110,8 @@ impl Drop for Inner {
 /// the database in messages.
 pub(crate) struct Target {
     pub(crate) config: tokio_postgres::Config,
+    /// How the server's certificate is checked (`sslmode`, `sslrootcert`).
+    pub(crate) tls: tls::Check,
     pub(crate) pool_size: usize,
     pub(crate) shown: String,
 }
@@ -108,7 +119,7 @@ pub(crate) struct Target {
 impl PgStore {
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST:PORT/DB[?options]`; the option
     /// `pool_max_size=N` sets the pool's bound, 16 by default) and checks that the database
-    /// answers. A malformed URL is invalid input, and so is `sslmode=require` (no TLS yet); a
+    /// answers. A malformed URL is invalid input (see [`tls`] for `sslmode` and `sslrootcert`); a
     /// server that cannot be reached, refuses the login or lacks the database is
     /// `Unavailable`. Messages never show the password.
     /// Blocking. Does not migrate: see [`PgStore::migrate`].
@@ -133,9 +144,11 @@ impl PgStore {
             .enable_time()
             .build()
             .map_err(|e| Error::internal(format!("cannot start the PostgreSQL runtime: {e}")))?;
+        let listen_config = target.config.clone();
+        let connector = tls::connector(&target.tls)?;
         let manager = Manager::from_config(
             target.config,
-            NoTls,
+            connector.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -155,6 +168,9 @@ impl PgStore {
                 runtime: Some(runtime),
                 shown: target.shown,
                 errors: Default::default(),
+                config: listen_config,
+                connector,
+                events: std::sync::OnceLock::new(),
             }),
         };
         // Fail now, with a clear message, rather than at the first request.
@@ -211,6 +227,23 @@ impl PgStore {
         }
     }
 
+    /// A receiver that rings (`()`) soon after any instance commits a new event, and also
+    /// after the listening connection was lost and made again (events may have been missed
+    /// meanwhile: read the outbox). One `LISTEN` connection per store, made on first use and
+    /// made again after a second whenever it is lost.
+    pub fn event_signal(&self) -> tokio::sync::broadcast::Receiver<()> {
+        self.inner
+            .events
+            .get_or_init(|| {
+                let (tx, _) = tokio::sync::broadcast::channel(16);
+                let (config, ring) = (self.inner.config.clone(), tx.clone());
+                let connector = self.inner.connector.clone();
+                self.inner.handle.spawn(listen(config, connector, ring));
+                tx
+            })
+            .subscribe()
+    }
+
     fn pool_error(&self, e: deadpool_postgres::PoolError) -> Error {
         use deadpool_postgres::PoolError;
         self.inner
@@ -237,6 +270,42 @@ impl PgStore {
             }
             e => Error::internal(format!("PostgreSQL pool for {shown}: {e}")),
         }
+    }
+}
+
+/// Listens on [`EVENTS_CHANNEL`] and rings `ring` for each notification, for the store's
+/// life (its runtime ends the task); reconnects after a second when the connection is lost.
+async fn listen(
+    config: tokio_postgres::Config,
+    connector: tls::Connector,
+    ring: tokio::sync::broadcast::Sender<()>,
+) {
+    use futures_util::StreamExt;
+    loop {
+        if let Ok((client, mut connection)) = config.connect(connector.clone()).await {
+            let signal = ring.clone();
+            let driver = tokio::spawn(async move {
+                let mut messages = futures_util::stream::poll_fn(|cx| connection.poll_message(cx));
+                while let Some(Ok(message)) = messages.next().await {
+                    if matches!(message, tokio_postgres::AsyncMessage::Notification(_)) {
+                        let _ = signal.send(());
+                    }
+                }
+            });
+            if client
+                .batch_execute(&format!("LISTEN {EVENTS_CHANNEL}"))
+                .await
+                .is_ok()
+            {
+                // Listening again: whatever was committed while we were not is read now.
+                let _ = ring.send(());
+                let _ = driver.await;
+            } else {
+                driver.abort();
+            }
+            drop(client);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -477,9 +546,12 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
         None => (url, ""),
     };
     let mut pool_size = DEFAULT_POOL_SIZE;
+    let (mut sslmode, mut rootcert) = (None, None);
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
+            Some(("sslmode", m)) => sslmode = Some(m.to_string()),
+            Some(("sslrootcert", f)) => rootcert = Some(f.to_string()),
             Some(("pool_max_size", n)) => {
                 pool_size = n
                     .parse::<usize>()
@@ -511,15 +583,8 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
             "the database URL '{shown_url}' names no host: write postgres://USER@HOST:PORT/DATABASE"
         )));
     }
-    if !matches!(
-        config.get_ssl_mode(),
-        tokio_postgres::config::SslMode::Disable | tokio_postgres::config::SslMode::Prefer
-    ) {
-        return Err(Error::invalid(format!(
-            "the database URL '{shown_url}' asks for TLS (sslmode=require), which this booksygo cannot do yet: \
-             connect over a trusted network or a local tunnel with sslmode=disable or prefer"
-        )));
-    }
+    let (ssl_mode, tls) = tls::mode(sslmode.as_deref(), rootcert.as_deref())?;
+    config.ssl_mode(ssl_mode);
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(POOL_TIMEOUT);
     }
@@ -529,6 +594,7 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
     let shown = describe(&config);
     Ok(Target {
         config,
+        tls,
         pool_size,
         shown,
     })
@@ -614,11 +680,11 @@ mod tests {
         let e = parse_url("mysql://u:hunter2@h/d").err().unwrap();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
         assert!(!e.to_string().contains("hunter2"), "{e}");
-        let e = parse_url("postgres://u:hunter2@h/d?sslmode=require")
+        let e = parse_url("postgres://u:hunter2@h/d?sslmode=sometimes")
             .err()
             .unwrap();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
-        assert!(e.to_string().contains("sslmode=require"), "{e}");
+        assert!(e.to_string().contains("sslmode=sometimes"), "{e}");
         assert!(!e.to_string().contains("hunter2"), "{e}");
         let e = parse_url("postgres://u:hunter2@h:notaport/d")
             .err()

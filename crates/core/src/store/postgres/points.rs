@@ -1,78 +1,218 @@
-//! Points on PostgreSQL.
+//! Badges, challenges and the leaderboard on PostgreSQL: an award is `INSERT .. ON CONFLICT
+//! DO NOTHING` on the (user, badge) and (user, challenge) primary keys, so of writers awarding
+//! one badge at once the later ones wait on the key, then write nothing and say `false`.
+//! Counts stop at what the rule needs, as on SQLite. Text orders SQLite gives by its indexes
+//! (badges by name, savings by currency) are asked for here with `COLLATE "C"` (bytes).
 
-#![allow(unused_variables)]
-
-use super::unit::{PgUnit, pending};
+use super::unit::{PgUnit, get};
 use crate::error::Result;
-use crate::store::port::*;
+use crate::store::port::Points;
+
+/// A booking counts while it is confirmed or completed.
+const LIVE: &str = "status IN ('CONFIRMED', 'COMPLETED')";
+/// The same, for challenges: on `bookings b`, made in `[$2, $3)`.
+const LIVE_BETWEEN: &str =
+    "b.status IN ('CONFIRMED', 'COMPLETED') AND b.created_at >= $2 AND b.created_at < $3";
+
+/// A count over `[from, to)` for `user`, stopped at `up_to`: `$1` user, `$2`/`$3` the period,
+/// `$4` the cap.
+fn count_between(
+    u: &PgUnit<'_>,
+    sql: &str,
+    user: &str,
+    from: i64,
+    to: i64,
+    up_to: i64,
+) -> Result<i64> {
+    get(&u.query_one(sql, &[&user, &from, &to, &up_to])?, 0)
+}
+
+/// Whether `sql` finds a row for `id`.
+fn exists(u: &PgUnit<'_>, sql: &str, id: &str) -> Result<bool> {
+    Ok(u.query_opt(sql, &[&id])?.is_some())
+}
 
 impl Points for PgUnit<'_> {
     fn earned_badges(&self, user: &str) -> Result<Vec<String>> {
-        Err(pending("Points::earned_badges"))
+        self.query(
+            "SELECT badge FROM badges WHERE user_id = $1 ORDER BY badge COLLATE \"C\"",
+            &[&user],
+        )?
+        .iter()
+        .map(|r| get(r, 0))
+        .collect()
     }
 
     fn badge_awarded_at(&self, user: &str, badge: &str) -> Result<Option<i64>> {
-        Err(pending("Points::badge_awarded_at"))
+        self.query_opt(
+            "SELECT awarded_at FROM badges WHERE user_id = $1 AND badge = $2",
+            &[&user, &badge],
+        )?
+        .map(|r| get(&r, 0))
+        .transpose()
     }
 
     fn award_badge(&self, user: &str, badge: &str, at: i64) -> Result<bool> {
-        Err(pending("Points::award_badge"))
+        // Keeps "a badge once per user": the conflict on (user_id, badge).
+        let written = self.execute(
+            "INSERT INTO badges(user_id, badge, awarded_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, badge) DO NOTHING",
+            &[&user, &badge, &at],
+        )?;
+        Ok(written == 1)
     }
 
     fn challenge_completed(&self, user: &str, challenge: &str) -> Result<bool> {
-        Err(pending("Points::challenge_completed"))
+        Ok(self
+            .query_opt(
+                "SELECT 1 FROM challenge_completions WHERE user_id = $1 AND challenge = $2",
+                &[&user, &challenge],
+            )?
+            .is_some())
     }
 
     fn complete_challenge(&self, user: &str, challenge: &str, at: i64) -> Result<bool> {
-        Err(pending("Points::complete_challenge"))
+        // Keeps "a challenge once per user": the conflict on (user_id, challenge).
+        let written = self
+            .execute(
+                "INSERT INTO challenge_completions(user_id, challenge, completed_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, challenge) DO NOTHING",
+                &[&user, &challenge, &at],
+            )?;
+        Ok(written == 1)
     }
 
     fn asia_bookings_between(&self, user: &str, from: i64, to: i64, up_to: i64) -> Result<i64> {
-        Err(pending("Points::asia_bookings_between"))
+        count_between(
+            self,
+            &format!(
+                "SELECT count(*) FROM (SELECT DISTINCT b.id FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+                 WHERE b.user_id = $1 AND {LIVE_BETWEEN} AND i.continent = 'Asia' LIMIT $4) s"
+            ),
+            user,
+            from,
+            to,
+            up_to,
+        )
     }
 
     fn live_bookings_between(&self, user: &str, from: i64, to: i64, up_to: i64) -> Result<i64> {
-        Err(pending("Points::live_bookings_between"))
+        count_between(
+            self,
+            &format!(
+                "SELECT count(*) FROM (SELECT 1 FROM bookings b WHERE b.user_id = $1 AND {LIVE_BETWEEN} LIMIT $4) s"
+            ),
+            user,
+            from,
+            to,
+            up_to,
+        )
     }
 
     fn reviews_between(&self, user: &str, from: i64, to: i64, up_to: i64) -> Result<i64> {
-        Err(pending("Points::reviews_between"))
+        count_between(
+            self,
+            "SELECT count(*) FROM (SELECT 1 FROM reviews r WHERE r.user_id = $1 AND r.created_at >= $2 AND r.created_at < $3 LIMIT $4) s",
+            user,
+            from,
+            to,
+            up_to,
+        )
     }
 
     fn booking_saved(&self, booking: &str) -> Result<Option<bool>> {
-        Err(pending("Points::booking_saved"))
+        self.query_opt(
+            "SELECT list_total > total FROM bookings WHERE id = $1",
+            &[&booking],
+        )?
+        .map(|r| get(&r, 0))
+        .transpose()
     }
 
     fn live_bookings_up_to_ten(&self, user: &str) -> Result<i64> {
-        Err(pending("Points::live_bookings_up_to_ten"))
+        get(
+            &self.query_one(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM bookings WHERE user_id = $1 AND {LIVE} LIMIT 10) s"
+                ),
+                &[&user],
+            )?,
+            0,
+        )
     }
 
     fn live_savings(&self, user: &str) -> Result<Vec<(String, i64, i64)>> {
-        Err(pending("Points::live_savings"))
+        self.query(
+            &format!(
+                "SELECT currency, count(*), coalesce(sum(list_total - total), 0)::BIGINT FROM bookings
+                 WHERE user_id = $1 AND {LIVE} GROUP BY currency ORDER BY currency COLLATE \"C\""
+            ),
+            &[&user],
+        )?
+        .iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
+        .collect()
     }
 
     fn review_count(&self, user: &str) -> Result<i64> {
-        Err(pending("Points::review_count"))
+        get(
+            &self.query_one("SELECT count(*) FROM reviews WHERE user_id = $1", &[&user])?,
+            0,
+        )
     }
 
     fn booked_ninety_days_ahead(&self, booking: &str) -> Result<bool> {
-        Err(pending("Points::booked_ninety_days_ahead"))
+        // SQLite's julianday(starts_on) - julianday(created_at, 'unixepoch') >= 90, in whole
+        // seconds: the start date's midnight (UTC) is at least 90 days after the booking.
+        exists(
+            self,
+            "SELECT 1 FROM bookings WHERE id = $1
+             AND (starts_on::DATE - DATE '1970-01-01')::BIGINT * 86400 - created_at >= 90 * 86400",
+            booking,
+        )
     }
 
     fn has_fourth_traveller(&self, booking: &str) -> Result<bool> {
-        Err(pending("Points::has_fourth_traveller"))
+        exists(
+            self,
+            "SELECT 1 FROM booking_passengers WHERE booking_id = $1 AND seq = 4",
+            booking,
+        )
     }
 
     fn reaches_new_continent(&self, user: &str, booking: &str) -> Result<bool> {
-        Err(pending("Points::reaches_new_continent"))
+        Ok(self
+            .query_opt(
+                &format!(
+                    "SELECT 1 FROM booking_items i WHERE i.booking_id = $1 AND i.continent != '' AND NOT EXISTS (
+                         SELECT 1 FROM booking_items j JOIN bookings b ON b.id = j.booking_id
+                         WHERE b.user_id = $2 AND b.{LIVE} AND j.continent = i.continent AND j.booking_id != $1)
+                     LIMIT 1"
+                ),
+                &[&booking, &user],
+            )?
+            .is_some())
     }
 
     fn live_continent_count(&self, user: &str) -> Result<i64> {
-        Err(pending("Points::live_continent_count"))
+        get(
+            &self.query_one(
+                &format!(
+                    "SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+                     WHERE b.user_id = $1 AND b.{LIVE} AND i.continent != ''"
+                ),
+                &[&user],
+            )?,
+            0,
+        )
     }
 
     fn goes_to_asia(&self, booking: &str) -> Result<bool> {
-        Err(pending("Points::goes_to_asia"))
+        exists(
+            self,
+            "SELECT 1 FROM booking_items WHERE booking_id = $1 AND continent = 'Asia' LIMIT 1",
+            booking,
+        )
     }
 
     fn leaderboard(
@@ -80,6 +220,16 @@ impl Points for PgUnit<'_> {
         viewer: &str,
         limit: usize,
     ) -> Result<Vec<(String, String, String, i64)>> {
-        Err(pending("Points::leaderboard"))
+        // Ties beyond SQLite's order (points, then oldest account) go by id, in bytes.
+        self.query(
+            "SELECT u.id, trim(u.first_name || ' ' || u.last_name), u.email, coalesce(sum(l.total_delta), 0)::BIGINT AS total
+             FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
+             WHERE u.password_hash IS NOT NULL OR u.id = $2
+             GROUP BY u.id ORDER BY total DESC, u.created_at, u.id COLLATE \"C\" LIMIT $1",
+            &[&i64::try_from(limit).unwrap_or(i64::MAX), &viewer],
+        )?
+        .iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?)))
+        .collect()
     }
 }

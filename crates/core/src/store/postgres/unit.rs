@@ -61,11 +61,30 @@ impl Exec for PgTx<'_> {
 /// One unit of work on PostgreSQL: the repositories over one connection or transaction.
 pub struct PgUnit<'a> {
     exec: &'a dyn Exec,
+    in_transaction: bool,
 }
 
 impl<'a> PgUnit<'a> {
+    /// The unit of a pooled connection: each statement its own transaction.
     pub(crate) fn new(exec: &'a dyn Exec) -> PgUnit<'a> {
-        PgUnit { exec }
+        PgUnit {
+            exec,
+            in_transaction: false,
+        }
+    }
+
+    /// The unit of a transaction (`Store::write`).
+    pub(crate) fn in_transaction(exec: &'a dyn Exec) -> PgUnit<'a> {
+        PgUnit {
+            exec,
+            in_transaction: true,
+        }
+    }
+
+    /// Whether the statements run inside one transaction (a transaction-scoped lock then
+    /// lasts until the unit ends).
+    pub(crate) fn is_transaction(&self) -> bool {
+        self.in_transaction
     }
 
     pub(crate) fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
@@ -173,5 +192,12 @@ impl Unit for PgUnit<'_> {
             &[&crate::store::port::turn_key(topic)],
         )?;
         Ok(())
+    }
+    fn try_turn(&self, topic: &str) -> Result<bool> {
+        let row = self.query_one(
+            "SELECT pg_try_advisory_xact_lock($1)",
+            &[&crate::store::port::turn_key(topic)],
+        )?;
+        get(&row, 0)
     }
 }

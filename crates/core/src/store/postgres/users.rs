@@ -1,22 +1,92 @@
-//! Users on PostgreSQL.
+//! Accounts, their roles and profiles, and their sessions (refresh tokens), on PostgreSQL.
+//!
+//! How each promise of [`Users`] is kept with writers running side by side (READ COMMITTED):
+//! - one account per e-mail: the unique index on `lower(email)`. `register` is an
+//!   `INSERT .. ON CONFLICT DO NOTHING` (a concurrent insert of the same e-mail is waited for,
+//!   then the row count says who lost); `save_profile` is the plain `UPDATE`, and the unique
+//!   violation it meets is turned into `false` (inside a savepoint when the unit is a
+//!   transaction, so the unit stays usable, as on SQLite).
+//! - a refresh token is used once: `UPDATE .. WHERE used_at IS NULL`. A second writer blocks on
+//!   the first one's row lock, then re-reads the committed row, finds it used and updates
+//!   nothing.
+//! - the team keeps an admin: `set_role` locks every admin who can log in (`FOR UPDATE`, in
+//!   id order, in the statement that changes the role) before counting the others, so two
+//!   admins stepping down at once are counted one after the other.
 
-#![allow(unused_variables)]
-
-use super::unit::{PgUnit, pending};
-use crate::error::Result;
+use super::unit::{PgUnit, get};
+use crate::error::{Error, Result};
 use crate::store::port::*;
 
+/// Whether `e` is PostgreSQL's error `code` (SQLSTATE). Our `Error` keeps only the server's
+/// message, which `postgres::text` ends with `(SQLSTATE xxxxx)`.
+pub(super) fn is_sqlstate(e: &Error, code: &str) -> bool {
+    matches!(e, Error::Storage { message, .. } if message.ends_with(&format!("(SQLSTATE {code})")))
+}
+
+/// A write that refers to a row that is gone (a foreign key, SQLSTATE 23503) is a conflict
+/// with the present state, in the words SQLite's side uses.
+pub(super) fn gone_as_conflict<T>(done: Result<T>) -> Result<T> {
+    done.map_err(|e| {
+        if is_sqlstate(&e, "23503") {
+            Error::Conflict(
+                "this change refers to something that no longer exists: reload and try again"
+                    .into(),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+const UNIQUE_VIOLATION: &str = "23505";
+/// `SAVEPOINT` outside a transaction block: the unit is a connection in autocommit.
+const NO_ACTIVE_TRANSACTION: &str = "25P01";
+
 impl Users for PgUnit<'_> {
-    fn register(&self, account: &NewAccount<'_>) -> Result<bool> {
-        Err(pending("Users::register"))
+    fn register(&self, a: &NewAccount<'_>) -> Result<bool> {
+        // The unique indexes (id, lower(email)) decide, in this statement: of two accounts with
+        // one e-mail, the second waits for the first and inserts nothing.
+        let written = self.execute(
+            "INSERT INTO users(id, email, first_name, last_name, role, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            &[
+                &a.id,
+                &a.email,
+                &a.first_name,
+                &a.last_name,
+                &a.role,
+                &a.password_hash,
+                &a.at,
+            ],
+        )?;
+        Ok(written == 1)
     }
 
     fn credentials(&self, email: &str) -> Result<Option<(String, Option<String>)>> {
-        Err(pending("Users::credentials"))
+        self.query_opt(
+            "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)",
+            &[&email],
+        )?
+        .map(|r| Ok((get(&r, 0)?, get(&r, 1)?)))
+        .transpose()
     }
 
     fn profile(&self, user: &str) -> Result<Option<StoredProfile>> {
-        Err(pending("Users::profile"))
+        self.query_opt(
+            "SELECT id, email, first_name, last_name, role, preferences FROM users WHERE id = $1",
+            &[&user],
+        )?
+        .map(|r| {
+            Ok(StoredProfile {
+                id: get(&r, 0)?,
+                email: get(&r, 1)?,
+                first_name: get(&r, 2)?,
+                last_name: get(&r, 3)?,
+                role: get(&r, 4)?,
+                preferences: get(&r, 5)?,
+            })
+        })
+        .transpose()
     }
 
     fn save_profile(
@@ -27,23 +97,80 @@ impl Users for PgUnit<'_> {
         last_name: &str,
         preferences: &str,
     ) -> Result<bool> {
-        Err(pending("Users::save_profile"))
+        // The unique index on lower(email) refuses the write, not a read before it. A refused
+        // statement aborts a PostgreSQL transaction, so inside one the update runs under a
+        // savepoint and the refusal rolls back to it: the unit goes on, as on SQLite.
+        let in_transaction = match self.batch_execute("SAVEPOINT users_save_profile") {
+            Ok(()) => true,
+            Err(e) if is_sqlstate(&e, NO_ACTIVE_TRANSACTION) => false,
+            Err(e) => return Err(e),
+        };
+        let written = self.execute(
+            "UPDATE users SET email = $2, first_name = $3, last_name = $4, preferences = $5
+             WHERE id = $1",
+            &[&user, &email, &first_name, &last_name, &preferences],
+        );
+        match written {
+            Ok(_) => {
+                if in_transaction {
+                    self.batch_execute("RELEASE SAVEPOINT users_save_profile")?;
+                }
+                Ok(true)
+            }
+            Err(e) if is_sqlstate(&e, UNIQUE_VIOLATION) => {
+                if in_transaction {
+                    self.batch_execute(
+                        "ROLLBACK TO SAVEPOINT users_save_profile; RELEASE SAVEPOINT users_save_profile",
+                    )?;
+                }
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn ensure_user(&self, id: &str, email: &str, now: i64) -> Result<()> {
-        Err(pending("Users::ensure_user"))
+        self.execute(
+            "INSERT INTO users(id, email, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&id, &email, &now],
+        )?;
+        Ok(())
     }
 
     fn role(&self, user: &str) -> Result<Option<String>> {
-        Err(pending("Users::role"))
+        self.query_opt("SELECT role FROM users WHERE id = $1", &[&user])?
+            .map(|r| get(&r, 0))
+            .transpose()
     }
 
     fn set_role(&self, user: &str, role: &str) -> Result<bool> {
-        Err(pending("Users::set_role"))
+        // `admins` locks every admin who can log in, in id order (so two of these statements
+        // never deadlock), waiting for a concurrent change of any of them and re-reading it
+        // after (READ COMMITTED re-checks a locked row's new version): of two admins stepping
+        // down at once, the second counts the others after the first has left. The CTE has
+        // FOR UPDATE, so it is not inlined, and count(*) reads (locks) all of it.
+        let written = self.execute(
+            "WITH admins AS MATERIALIZED (
+                 SELECT id FROM users WHERE role = 'admin' AND password_hash IS NOT NULL
+                 ORDER BY id COLLATE \"C\" FOR UPDATE
+             )
+             UPDATE users SET role = $1 WHERE id = $2
+               AND ($1 = 'admin' OR role <> 'admin'
+                    OR (SELECT count(*) FROM admins WHERE id <> $2) > 0)",
+            &[&role, &user],
+        )?;
+        Ok(written == 1)
     }
 
     fn login_accounts(&self) -> Result<Vec<String>> {
-        Err(pending("Users::login_accounts"))
+        self.query(
+            "SELECT id FROM users WHERE password_hash IS NOT NULL
+             ORDER BY created_at, id COLLATE \"C\"",
+            &[],
+        )?
+        .iter()
+        .map(|r| get(r, 0))
+        .collect()
     }
 
     fn add_refresh_token(
@@ -54,22 +181,55 @@ impl Users for PgUnit<'_> {
         expires_at: i64,
         at: i64,
     ) -> Result<()> {
-        Err(pending("Users::add_refresh_token"))
+        gone_as_conflict(self.execute(
+            "INSERT INTO refresh_tokens(token_hash, user_id, family, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[&hash, &user, &family, &expires_at, &at],
+        ))?;
+        Ok(())
     }
 
     fn refresh_token_by_hash(&self, hash: &str) -> Result<Option<RefreshToken>> {
-        Err(pending("Users::refresh_token_by_hash"))
+        self.query_opt(
+            "SELECT user_id, family, expires_at, used_at, revoked_at FROM refresh_tokens
+             WHERE token_hash = $1",
+            &[&hash],
+        )?
+        .map(|r| {
+            Ok(RefreshToken {
+                user: get(&r, 0)?,
+                family: get(&r, 1)?,
+                expires_at: get(&r, 2)?,
+                used_at: get(&r, 3)?,
+                revoked_at: get(&r, 4)?,
+            })
+        })
+        .transpose()
     }
 
     fn refresh_family(&self, hash: &str) -> Result<Option<String>> {
-        Err(pending("Users::refresh_family"))
+        self.query_opt(
+            "SELECT family FROM refresh_tokens WHERE token_hash = $1",
+            &[&hash],
+        )?
+        .map(|r| get(&r, 0))
+        .transpose()
     }
 
     fn use_refresh_token(&self, hash: &str, at: i64) -> Result<bool> {
-        Err(pending("Users::use_refresh_token"))
+        // One statement: a concurrent use waits for this row's lock, re-reads the committed
+        // row (used_at set) and updates nothing.
+        Ok(self.execute(
+            "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+            &[&hash, &at],
+        )? == 1)
     }
 
     fn revoke_family(&self, family: &str, at: i64) -> Result<()> {
-        Err(pending("Users::revoke_family"))
+        self.execute(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL",
+            &[&family, &at],
+        )?;
+        Ok(())
     }
 }

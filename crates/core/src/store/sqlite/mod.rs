@@ -87,6 +87,9 @@ impl Unit for Connection {
         // A write unit on SQLite already holds the one writer's turn.
         Ok(())
     }
+    fn try_turn(&self, _topic: &str) -> crate::error::Result<bool> {
+        Ok(true)
+    }
 }
 
 /// A unit of work for anything that derefs to a connection (a transaction, a pooled
@@ -150,6 +153,9 @@ macro_rules! unit_through_deref {
             }
             fn take_turn(&self, topic: &str) -> $crate::error::Result<()> {
                 $crate::store::port::Unit::take_turn(&**self, topic)
+            }
+            fn try_turn(&self, topic: &str) -> $crate::error::Result<bool> {
+                $crate::store::port::Unit::try_turn(&**self, topic)
             }
         }
     };
