@@ -151,6 +151,8 @@ pub fn agency_on_at(kept: &Kept, now: Timestamp) -> LocalAgency {
 ///     let (_kept, a) = common::agency_on(engine, |_| {});
 /// }
 /// ```
+// Not every test file that shares these helpers runs on both engines.
+#[allow(unused_macros)]
 macro_rules! on_engines {
     (#[$test:meta] $($name:ident),+ $(,)?) => {$(
         mod $name {
@@ -166,6 +168,7 @@ macro_rules! on_engines {
         }
     )+};
 }
+#[allow(unused_imports)]
 pub(crate) use on_engines;
 
 /// Raw SQL on either engine, for what a test checks or sets up below the port. `sql` is

@@ -218,6 +218,8 @@ pub fn local_on(engine: &str, dir: &std::path::Path) -> (Kept, LocalAgency) {
 /// Makes the test bodies `$name(engine: &str)` tests on each engine: `$name::sqlite` and
 /// `$name::postgres`, each under the test attribute given (so `cargo test postgres` runs
 /// every PostgreSQL variant, and a failure names its engine).
+// Not every test file that shares these helpers runs on both engines.
+#[allow(unused_macros)]
 macro_rules! on_engines {
     (#[$test:meta] $($name:ident),+ $(,)?) => {$(
         mod $name {
@@ -233,4 +235,5 @@ macro_rules! on_engines {
         }
     )*};
 }
+#[allow(unused_imports)]
 pub(crate) use on_engines;
