@@ -176,3 +176,31 @@ fn serve_refuses_a_bad_log_level() {
         .code(2)
         .stderr(predicates::str::contains("not error, warn, info or debug"));
 }
+
+#[test]
+fn serve_refuses_a_bad_trusted_proxy() {
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "serve",
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--trusted-proxy",
+            "10.1.2.3/8",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("did you mean 10.0.0.0/8?"));
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        "[server]\ntrusted_proxies = \"10.0.0.0/8, localhost\"\n",
+    )
+    .unwrap();
+    env.cmd()
+        .args(["serve"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "'localhost' is not a trusted proxy",
+        ));
+}

@@ -48,6 +48,8 @@ fn start(database: &str, n: usize, webhook_allow: &str) -> Vec<Instance> {
     let spawned: Vec<(std::process::Child, tempfile::TempDir)> = (0..n)
         .map(|_| {
             let home = tempfile::tempdir().unwrap();
+            // The log goes to a file: a pipe nobody reads would fill and stall the server.
+            let log = std::fs::File::create(home.path().join("serve.log")).unwrap();
             let child = booksygo(home.path())
                 .args(["serve", "--json", "--database-url", database])
                 .env("BOOKSYGO_BIND", "127.0.0.1:0")
@@ -55,7 +57,7 @@ fn start(database: &str, n: usize, webhook_allow: &str) -> Vec<Instance> {
                 .env("BOOKSYGO_ANONYMOUS_SEARCH_RATE", "0")
                 .env("BOOKSYGO_LOG_LEVEL", "warn")
                 .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
+                .stderr(log)
                 .spawn()
                 .unwrap();
             (child, home)
@@ -218,6 +220,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
     .unwrap();
     assert!(made.wait().unwrap().success());
 
+    eprintln!("multi-instance: accounts");
     // An account made on one instance logs in on another; its token works on the third.
     register(&http, &urls[0], "grace@team.test").await;
     let grace = login(&http, &urls[1], "grace@team.test").await;
@@ -232,6 +235,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
     .await;
     assert_eq!((st, me["email"].as_str()), (200, Some("grace@team.test")));
 
+    eprintln!("multi-instance: webhook");
     // A webhook for every event, created on the third instance.
     let root = login(&http, &urls[2], "root@team.test").await;
     let (st, hook) = call(
@@ -245,6 +249,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
     .await;
     assert_eq!(st, 201, "{hook}");
 
+    eprintln!("multi-instance: stream");
     // Grace streams her events from the third instance.
     let stream = http
         .get(format!("{}/api/events/stream", urls[2]))
@@ -268,6 +273,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
         });
     }
 
+    eprintln!("multi-instance: search");
     // The flight to sell out: the premium economy non-stop with the fewest seats.
     let (st, offers) = call(
         &http,
@@ -297,6 +303,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
         .to_string();
     let capacity = offer["available_seats"].as_i64().unwrap();
 
+    eprintln!("multi-instance: first booking");
     // A booking made through the first instance reaches the stream on the third.
     let (st, first) = call(
         &http,
@@ -319,6 +326,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
         seen.lock().unwrap()
     );
 
+    eprintln!("multi-instance: idempotency");
     // One Idempotency-Key sent to two instances at once: one booking, the same answer.
     let (a, b) = tokio::join!(
         call(
@@ -354,6 +362,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
     .await;
     assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
 
+    eprintln!("multi-instance: buyers");
     // Twelve buyers spread over the instances buy the flight until it is sold out; one
     // instance is killed (-9) once five sales are acknowledged.
     let mut buyers = Vec::new();
@@ -404,9 +413,13 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
                             break;
                         }
                         409 if body.to_string().contains("sold out") => return,
-                        // The instance is gone, or the key's first try is still running
-                        // somewhere: try again elsewhere with the same key.
-                        0 | 409 | 503 => {
+                        // The first try went to the instance that was killed, mid-request:
+                        // its key stays taken until it counts as abandoned (5 minutes).
+                        // Whether that purchase went through is unknown to this buyer, who
+                        // buys again under a new key.
+                        409 if body.to_string().contains("still in progress") => break,
+                        // The instance is gone: try again elsewhere with the same key.
+                        0 | 503 => {
                             tries += 1;
                             assert!(tries < 50, "buyer {i} got nowhere: {st} {body}");
                             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -431,10 +444,9 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
         t.await.unwrap();
     }
 
+    eprintln!("multi-instance: sold out");
     // Never more sold than there were seats, and the seats left are what was not sold.
     let acknowledged = acknowledged.lock().unwrap().clone();
-    let confirmed = acknowledged.len() as i64 + 2; // Grace's two bookings
-    assert_eq!(confirmed, capacity, "every seat sold, none twice");
     let (st, again) = call(
         &http,
         reqwest::Method::POST,
@@ -481,8 +493,16 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
             "{id} was acknowledged and is gone"
         );
     }
-    assert_eq!(confirmed_ids.len() as i64, confirmed);
+    // Every seat sold once: Grace's two bookings, every acknowledged one, and at most the
+    // few whose answer the killed instance never sent.
+    assert_eq!(
+        confirmed_ids.len() as i64,
+        capacity,
+        "every seat sold, none twice"
+    );
+    assert!(acknowledged.len() as i64 + 2 <= capacity);
 
+    eprintln!("multi-instance: webhooks");
     // The webhook got each event once, in order, whichever instance delivered it.
     let expected = || -> Vec<String> {
         let pg = booksygo_core::store::postgres::PgStore::connect(db.url()).unwrap();
@@ -509,6 +529,7 @@ async fn three_instances_on_one_postgres_keep_every_promise() {
     assert_eq!(got, all[start..].to_vec(), "each event once, in order");
     assert!(got.iter().any(|e| all.iter().any(|a| a == e)));
 
+    eprintln!("multi-instance: check");
     // And the data keeps its promises.
     let checked = booksygo(admin_home.path())
         .args(["admin", "check", "--json", "--database-url", db.url()])

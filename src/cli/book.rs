@@ -63,6 +63,10 @@ impl PayArgs {
     }
 }
 
+#[cfg(test)]
+#[path = "book_fuzz.rs"]
+mod fuzz;
+
 fn parse_passenger(s: &str) -> Result<PassengerInput, String> {
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     if parts.len() < 3 || parts.len() > 6 {

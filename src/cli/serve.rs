@@ -104,6 +104,16 @@ pub struct ServeArgs {
     /// [default: 300; config: server.anonymous_search_rate].
     #[arg(long, env = "BOOKSYGO_ANONYMOUS_SEARCH_RATE")]
     anonymous_search_rate: Option<u32>,
+    /// A reverse proxy (address or network, e.g. 10.0.0.0/8) whose X-Forwarded-For or
+    /// Forwarded header names the client, for the limits by address (repeat, or
+    /// comma-separate in the env variable); none by default, and then those headers are
+    /// ignored [config: server.trusted_proxies].
+    #[arg(
+        long = "trusted-proxy",
+        env = "BOOKSYGO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
 }
 
 /// The options in effect, after flags, environment and config file.
@@ -115,6 +125,7 @@ struct ServeConfig {
     json_logs: bool,
     level: tracing_subscriber::filter::LevelFilter,
     anonymous_search_rate: u32,
+    trusted_proxies: booksygo_core::proxies::TrustedProxies,
     /// The model for `/api/ai/chat` (`llm.*` settings); offline assistant without one.
     llm: Option<booksygo_core::ai::openai::LlmConfig>,
 }
@@ -189,8 +200,16 @@ fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
             None => booksygo_server::auth::ANONYMOUS_SEARCH_PER_MINUTE,
         },
     };
+    let trusted_proxies = if args.trusted_proxies.is_empty() {
+        booksygo_core::proxies::TrustedProxies::parse(&[settings
+            .get("server.trusted_proxies")
+            .unwrap_or_default()])?
+    } else {
+        booksygo_core::proxies::TrustedProxies::parse(&args.trusted_proxies)?
+    };
     Ok(ServeConfig {
         bind,
+        trusted_proxies,
         database,
         anonymous_search_rate,
         paths,
@@ -252,6 +271,16 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
         config.anonymous_search_rate,
     ));
     state.llm = config.llm.map(std::sync::Arc::new);
+    if !config.trusted_proxies.is_empty() {
+        let proxies: Vec<String> = config
+            .trusted_proxies
+            .networks()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        tracing::info!(trusted_proxies = %proxies.join(","), "client addresses are read from X-Forwarded-For / Forwarded when these proxies connect");
+    }
+    state.trusted_proxies = std::sync::Arc::new(config.trusted_proxies);
     booksygo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("server stopped; requests in flight were answered");
     Ok(crate::exit::OK)

@@ -222,29 +222,68 @@ pub fn role(unit: &dyn Unit, user: &str) -> Result<String> {
         .ok_or_else(|| Error::AuthRequired("the account no longer exists".into()))
 }
 
-/// Login attempts allowed per account and per client address in a window.
+/// Failed logins allowed for one account from one client address in a window: one
+/// person's typos at one place.
 pub const MAX_LOGIN_ATTEMPTS: i64 = 5;
-/// The window of [`MAX_LOGIN_ATTEMPTS`].
+/// Failed logins allowed for one account from all addresses together in a window: bounds
+/// guessing spread over many addresses, while a stranger's five typos elsewhere do not lock
+/// the owner out.
+pub const MAX_LOGIN_ATTEMPTS_PER_ACCOUNT: i64 = 10;
+/// Login attempts allowed from one client address, whatever the account, in a window: a
+/// household or an office behind one address is not locked out by one person's typos, and
+/// guessing across many accounts from one address still stops.
+pub const MAX_LOGIN_ATTEMPTS_PER_ADDRESS: i64 = 100;
+/// The window of the login limits.
 pub const LOGIN_WINDOW_SECONDS: i64 = 15 * 60;
 
-/// The limiter keys of a login: the account, and the client's address when known.
-pub fn login_keys(email: &str, client: Option<std::net::IpAddr>) -> Vec<String> {
-    let mut keys = vec![format!("acct:{}", email.trim().to_ascii_lowercase())];
-    if let Some(ip) = client {
-        keys.push(format!("ip:{ip}"));
-    }
-    keys
+/// One limit a login counts against: its key in the limiter, the attempts allowed per
+/// window, and whether a successful login wipes it (the account's keys) or only gives back
+/// the attempt it reserved (the address's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub key: String,
+    pub allowed: i64,
+    pub forgotten_on_success: bool,
 }
 
-/// Reserves one attempt under every key before the password is checked. Each key's count
+/// The limits of a login: the account from this address, the account from anywhere, and
+/// this address for any account. Without a known address (a request that did not come over
+/// a socket), the account from "an unknown address".
+pub fn login_keys(email: &str, client: Option<std::net::IpAddr>) -> Vec<LoginLimit> {
+    let email = email.trim().to_ascii_lowercase();
+    let from = client.map_or_else(|| "unknown".to_string(), |ip| ip.to_canonical().to_string());
+    let mut limits = vec![
+        LoginLimit {
+            // The address first: it holds no space, so the key is unambiguous.
+            key: format!("acct-ip:{from} {email}"),
+            allowed: MAX_LOGIN_ATTEMPTS,
+            forgotten_on_success: true,
+        },
+        LoginLimit {
+            key: format!("acct:{email}"),
+            allowed: MAX_LOGIN_ATTEMPTS_PER_ACCOUNT,
+            forgotten_on_success: true,
+        },
+    ];
+    if client.is_some() {
+        limits.push(LoginLimit {
+            key: format!("ip:{from}"),
+            allowed: MAX_LOGIN_ATTEMPTS_PER_ADDRESS,
+            forgotten_on_success: false,
+        });
+    }
+    limits
+}
+
+/// Reserves one attempt under every limit before the password is checked. Each key's count
 /// is taken by one statement, so attempts made at the same moment (by several threads or
-/// server processes) are counted one by one and cannot all slip under the limit. Past the
+/// server processes) are counted one by one and cannot all slip under the limit. Past a
 /// limit: a rate-limit error saying how long to wait. The reservation stands until the
 /// window ends, unless [`login_succeeded`] gives it back.
-pub fn reserve_login(unit: &dyn Unit, keys: &[String], now: i64) -> Result<()> {
-    for key in keys {
-        let (attempts, since) = unit.limits().count(key, now, LOGIN_WINDOW_SECONDS)?;
-        if attempts > MAX_LOGIN_ATTEMPTS {
+pub fn reserve_login(unit: &dyn Unit, limits: &[LoginLimit], now: i64) -> Result<()> {
+    for limit in limits {
+        let (attempts, since) = unit.limits().count(&limit.key, now, LOGIN_WINDOW_SECONDS)?;
+        if attempts > limit.allowed {
             let wait = (since + LOGIN_WINDOW_SECONDS - now).max(1) as u64;
             return Err(Error::RateLimited {
                 message: format!(
@@ -260,11 +299,12 @@ pub fn reserve_login(unit: &dyn Unit, keys: &[String], now: i64) -> Result<()> {
 
 /// A login went through: the account's attempts are forgotten, and the address gets back
 /// the attempt it reserved (a household behind one address may log in all day).
-pub fn login_succeeded(unit: &dyn Unit, keys: &[String]) -> Result<()> {
-    if let Some((account, addresses)) = keys.split_first() {
-        unit.limits().forget(account)?;
-        for key in addresses {
-            unit.limits().give_back(key)?;
+pub fn login_succeeded(unit: &dyn Unit, limits: &[LoginLimit]) -> Result<()> {
+    for limit in limits {
+        if limit.forgotten_on_success {
+            unit.limits().forget(&limit.key)?;
+        } else {
+            unit.limits().give_back(&limit.key)?;
         }
     }
     Ok(())
@@ -301,8 +341,8 @@ pub trait Accounts: Send + Sync {
         last_name: &str,
         role: &str,
     ) -> Result<Profile>;
-    /// Checks the password within the login limits (per account, and per `client` address
-    /// when known); a new session.
+    /// Checks the password within the login limits (per account from the `client` address,
+    /// per account, and per address when known; see [`login_keys`]); a new session.
     async fn login(
         &self,
         email: &str,
@@ -509,6 +549,68 @@ mod tests {
             logout(c, &t, 5).unwrap();
             assert!(rotate(c, &t, 6).is_err());
             assert!(rotate(c, "rt_garbage", 6).is_err());
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    /// A failed attempt: reserved and never given back.
+    fn fail(c: &dyn Unit, email: &str, ip: [u8; 4], now: i64) -> Result<()> {
+        reserve_login(c, &login_keys(email, Some(ip.into())), now)
+    }
+
+    #[test]
+    fn limits_per_account_and_address_per_account_and_per_address() {
+        let (_d, s) = store();
+        let now = 1_000_000;
+        s.read(|c| {
+            let (home, office) = ([203, 0, 113, 1], [198, 51, 100, 1]);
+            // Five typos for Ada at home lock Ada at home...
+            for _ in 0..MAX_LOGIN_ATTEMPTS {
+                fail(c, "ada@example.com", home, now)?;
+            }
+            let locked = fail(c, "ada@example.com", home, now + 60).unwrap_err();
+            let Error::RateLimited { retry_after, .. } = locked else {
+                panic!("{locked:?}")
+            };
+            assert_eq!(retry_after, (LOGIN_WINDOW_SECONDS - 60) as u64);
+            // ...not Bob at home, nor Ada at the office.
+            fail(c, "bob@example.com", home, now)?;
+            fail(c, "ADA@example.com ", office, now)?;
+            // Ada from anywhere: ten in the window (the refused one at home did not reach the
+            // account's count: 5 at home, 1 at the office, 4 more elsewhere).
+            for i in 0..4 {
+                fail(c, "ada@example.com", [192, 0, 2, i], now)?;
+            }
+            let spread = fail(c, "ada@example.com", [192, 0, 2, 9], now).unwrap_err();
+            assert_eq!(spread.kind(), crate::ErrorKind::RateLimited);
+            // One address guessing across accounts: a hundred attempts, then no more.
+            let shared = [100, 64, 0, 1];
+            for i in 0..MAX_LOGIN_ATTEMPTS_PER_ADDRESS {
+                fail(c, &format!("user{i}@example.com"), shared, now)?;
+            }
+            let sweep = fail(c, "another@example.com", shared, now).unwrap_err();
+            assert_eq!(sweep.kind(), crate::ErrorKind::RateLimited);
+            // A new window forgets it all.
+            fail(c, "another@example.com", shared, now + LOGIN_WINDOW_SECONDS)?;
+            // A success wipes the account's counts and gives the address its attempt back.
+            let keys = login_keys("carol@example.com", Some(shared.into()));
+            for _ in 0..MAX_LOGIN_ATTEMPTS - 1 {
+                reserve_login(c, &keys, now + LOGIN_WINDOW_SECONDS)?;
+            }
+            login_succeeded(c, &keys)?;
+            let (pair, _) = c.limits().count(
+                &keys[0].key,
+                now + LOGIN_WINDOW_SECONDS,
+                LOGIN_WINDOW_SECONDS,
+            )?;
+            assert_eq!(pair, 1, "forgotten, then this count");
+            let (address, _) = c.limits().count(
+                &keys[2].key,
+                now + LOGIN_WINDOW_SECONDS,
+                LOGIN_WINDOW_SECONDS,
+            )?;
+            assert_eq!(address, 1 + (MAX_LOGIN_ATTEMPTS - 1) - 1 + 1);
             Ok(())
         })
         .unwrap();

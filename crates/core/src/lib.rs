@@ -14,7 +14,11 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod faults;
+pub mod files;
 pub mod fixtures;
+/// Timing for the parser fuzz tests (`scripts/fuzz.sh`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod fuzzing;
 pub mod geo;
 pub mod ids;
 pub mod local;
@@ -23,6 +27,7 @@ pub mod places;
 pub mod points;
 pub mod profile;
 pub mod providers;
+pub mod proxies;
 pub mod remote;
 pub mod search;
 pub mod secrets;

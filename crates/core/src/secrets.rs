@@ -200,7 +200,7 @@ impl SecretStore {
             Error::internal(format!("cannot write {}: {e}", self.file.display()))
         };
         if let Some(dir) = self.file.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
+            crate::files::create_private_dir(dir).map_err(io)?;
         }
         let text = serde_json::to_string_pretty(all).expect("a map of strings serialises");
         // Write a private temporary file, then rename it over the old one: the secrets are
@@ -267,7 +267,7 @@ pub fn token_signing_key(data_dir: &std::path::Path) -> Result<Vec<u8>> {
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
     let secret: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-    std::fs::create_dir_all(data_dir)?;
+    crate::files::create_private_dir(data_dir)?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

@@ -82,8 +82,10 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), R
     if !ok {
         return Err(Refused::Mismatch);
     }
-    if (now - t).abs() > TOLERANCE_SECONDS {
-        return Err(Refused::Stale((now - t).abs()));
+    // Any timestamp may be signed: its distance from now is taken without overflow.
+    let age = i64::try_from(now.abs_diff(t)).unwrap_or(i64::MAX);
+    if age > TOLERANCE_SECONDS {
+        return Err(Refused::Stale(age));
     }
     Ok(())
 }

@@ -1005,7 +1005,7 @@ fn an_import_of_openflights_size_is_written_in_bulk() {
 /// The whole agency on PostgreSQL: the fixtures through the catalogue, the packages through
 /// the index. It needs the other repositories (users) on PostgreSQL as well.
 #[tokio::test]
-#[ignore = "needs every repository on PostgreSQL (Users::ensure_user at least)"]
+
 async fn the_agency_opens_on_postgres_and_searches_packages() {
     use booksygo_core::Agency;
     let (_kept, agency) = common::agency_on("postgres", |_| {});

@@ -238,6 +238,36 @@ impl RateLimit {
     }
 }
 
+/// The client's address: the peer of the connection, or, when the peer is a trusted proxy,
+/// the address its forwarding headers name (see `booksygo_core::proxies`). `None` when the
+/// request did not come over a socket (`oneshot` tests).
+pub fn client_address(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    proxies: &booksygo_core::proxies::TrustedProxies,
+) -> Option<std::net::IpAddr> {
+    let peer = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    if !proxies.trusts(peer) {
+        return Some(peer.to_canonical());
+    }
+    // A header that is not text is no address: left out, as if absent.
+    let values = |name: axum::http::header::HeaderName| -> Vec<&str> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    Some(proxies.client_address(
+        peer,
+        &values(axum::http::HeaderName::from_static("x-forwarded-for")),
+        &values(axum::http::header::FORWARDED),
+    ))
+}
+
 /// Middleware for the public search routes: a caller without a valid access token spends
 /// from its address's [`RateLimit`]; past it, 429 with `Retry-After`.
 pub async fn limit_anonymous(
@@ -252,10 +282,7 @@ pub async fn limit_anonymous(
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .is_some_and(|t| verify(&state.keys, t.trim()).is_ok());
-    let addr = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+    let addr = client_address(req.headers(), req.extensions(), &state.trusted_proxies);
     if !signed_in
         && let Some(ip) = addr
         && let Err(wait) = state.search_limit.take(ip)

@@ -43,6 +43,9 @@ pub struct AppState {
     pub chats: booksygo_core::ai::conversation::Chats,
     /// What anonymous callers may spend on search, per address.
     pub search_limit: std::sync::Arc<auth::RateLimit>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client (for the
+    /// limits by address); none by default, and then those headers are ignored.
+    pub trusted_proxies: std::sync::Arc<booksygo_core::proxies::TrustedProxies>,
     pub metrics: std::sync::Arc<metrics::Metrics>,
     /// The model behind `/api/ai/chat`; `None` answers with the offline assistant.
     pub llm: Option<std::sync::Arc<booksygo_core::ai::openai::LlmConfig>>,
@@ -60,6 +63,7 @@ impl AppState {
             cors_origins: Vec::new(),
             keys: std::sync::Arc::new(auth::Keys::from_secret(secret)),
             search_limit: Default::default(),
+            trusted_proxies: Default::default(),
             metrics: Default::default(),
             llm: None,
         }

@@ -59,7 +59,7 @@ pub async fn run(
     let clock = booksygo_core::config::Clock::from_env()?;
     let today = clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     if let Ok(paths) = booksygo_core::config::Paths::from_env()
-        && std::fs::create_dir_all(&paths.data_dir).is_ok()
+        && booksygo_core::files::create_private_dir(&paths.data_dir).is_ok()
     {
         log::to_file(&paths.data_dir.join("tui.log"));
     }

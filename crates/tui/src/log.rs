@@ -7,11 +7,12 @@ static FILE: OnceLock<Mutex<std::fs::File>> = OnceLock::new();
 
 /// Appends to `path` from now on; without it (or if it cannot be opened) nothing is logged.
 pub fn to_file(path: &std::path::Path) {
-    if let Ok(f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    // The data folder's files are its owner's only (see `booksygo_core::files`).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Ok(f) = options.open(path) {
         let _ = FILE.set(Mutex::new(f));
     }
 }

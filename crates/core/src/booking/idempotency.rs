@@ -1,6 +1,7 @@
 //! Idempotency keys on create, pay and cancel, with Stripe's semantics: the same key and
-//! request replays the first answer; the same key with another request is refused; a key
-//! whose first request is still running is refused too.
+//! request replays the first answer; the same key with another request is refused. A request
+//! whose key's first request is still running (on this instance or another) waits for its
+//! answer, up to [`WAIT_FOR_FIRST`], and replays it; only then is it refused as still running.
 //!
 //! A key is tied to the booking it acts on: pay and cancel name it up front, and create ties
 //! it inside the very transaction that writes the booking ([`Claim::attach`]). So a request
@@ -15,7 +16,11 @@ use crate::store::{KeyRecord, KeyRef, Store, Unit};
 /// An unfinished request frees its idempotency key after this long.
 pub const IDEMPOTENCY_ABANDONED_SECONDS: i64 = 5 * 60;
 
+/// How long a request waits for the answer of the first request with its key.
+pub const WAIT_FOR_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The key a request runs under.
+#[derive(Clone)]
 pub(crate) struct Claim {
     scope: &'static str,
     user: String,
@@ -85,54 +90,67 @@ pub(crate) fn begin(
         taken_at: now,
     };
     let k = KeyRef { scope, user, key };
-    let begun = store.write(move |unit| {
-        let keys = unit.keys();
-        // Claim the key by inserting it: of two writers with one key, exactly one inserts.
-        if keys.claim(&k, hash, booking, now)? {
-            return Ok(Begun::Fresh(claim));
-        }
-        let seen = keys
-            .record(&k)?
-            .ok_or_else(|| Error::internal(format!("idempotency key '{key}' vanished")))?;
-        // A request that never finished (the process died, the client went away) does not
-        // hold its key for ever: after a few minutes it counts as abandoned.
-        let abandoned = seen.response == INTERRUPTED
-            || (seen.response == IN_PROGRESS
-                && seen.taken_at < now - IDEMPOTENCY_ABANDONED_SECONDS);
-        // Taking over an abandoned key is conditional on the record as read: of two retries,
-        // one takes it and the other finds it in progress.
-        let in_progress = || {
-            Error::Conflict(format!(
-                "a request with idempotency key '{key}' is still in progress"
-            ))
-        };
-        let KeyRecord {
-            request_hash,
-            response,
-            booking: tied,
-            ..
-        } = &seen;
-        if abandoned && tied.is_none() {
-            // Nothing was written under the key: it is free, for any request.
-            if !keys.take_over(&k, &seen, hash, booking, now)? {
-                return Err(in_progress());
+    // Two requests with one key at the same moment: the second waits for the first's answer
+    // and replays it, so both get the same answer.
+    let deadline = std::time::Instant::now() + WAIT_FOR_FIRST;
+    let begun = loop {
+        let claim = claim.clone();
+        let found = store.write(move |unit| {
+            let keys = unit.keys();
+            // Claim the key by inserting it: of two writers with one key, exactly one inserts.
+            if keys.claim(&k, hash, booking, now)? {
+                return Ok(Some(Begun::Fresh(claim)));
             }
-            Ok(Begun::Fresh(claim))
-        } else if request_hash != hash {
-            Err(Error::Conflict(format!(
-                "idempotency key '{key}' was already used with a different request"
-            )))
-        } else if let (true, Some(booking_id)) = (abandoned, tied) {
-            if !keys.take_over(&k, &seen, hash, Some(booking_id), now)? {
-                return Err(in_progress());
+            let seen = keys
+                .record(&k)?
+                .ok_or_else(|| Error::internal(format!("idempotency key '{key}' vanished")))?;
+            // A request that never finished (the process died, the client went away) does not
+            // hold its key for ever: after a few minutes it counts as abandoned.
+            let abandoned = seen.response == INTERRUPTED
+                || (seen.response == IN_PROGRESS
+                    && seen.taken_at < now - IDEMPOTENCY_ABANDONED_SECONDS);
+            // Taking over an abandoned key is conditional on the record as read: of two retries,
+            // one takes it and the other finds it in progress.
+            let KeyRecord {
+                request_hash,
+                response,
+                booking: tied,
+                ..
+            } = &seen;
+            if abandoned && tied.is_none() {
+                // Nothing was written under the key: it is free, for any request.
+                if !keys.take_over(&k, &seen, hash, booking, now)? {
+                    return Ok(None);
+                }
+                Ok(Some(Begun::Fresh(claim)))
+            } else if request_hash != hash {
+                Err(Error::Conflict(format!(
+                    "idempotency key '{key}' was already used with a different request"
+                )))
+            } else if let (true, Some(booking_id)) = (abandoned, tied) {
+                if !keys.take_over(&k, &seen, hash, Some(booking_id), now)? {
+                    return Ok(None);
+                }
+                Ok(Some(Begun::Resume(claim, booking_id.clone())))
+            } else if response == IN_PROGRESS {
+                // Its first request runs: wait for its answer.
+                Ok(None)
+            } else {
+                Ok(Some(Begun::Replay(Box::new(replay(response)?))))
             }
-            Ok(Begun::Resume(claim, booking_id.clone()))
-        } else if response == IN_PROGRESS {
-            Err(in_progress())
-        } else {
-            Ok(Begun::Replay(Box::new(replay(response)?)))
+        })?;
+        match found {
+            Some(begun) => break begun,
+            None if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            None => {
+                return Err(Error::Conflict(format!(
+                    "a request with idempotency key '{key}' is still in progress"
+                )));
+            }
         }
-    })?;
+    };
     crate::faults::step("idempotency.claimed");
     Ok(begun)
 }

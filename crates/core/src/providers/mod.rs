@@ -12,6 +12,8 @@ pub(crate) mod amadeus;
 pub mod duffel;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod duffel;
+#[cfg(test)]
+mod fuzz;
 pub mod http;
 #[cfg(feature = "test-support")]
 pub mod sandbox;

@@ -431,6 +431,10 @@ pub fn ensure_loaded(
 }
 
 #[cfg(test)]
+#[path = "packages_fuzz.rs"]
+mod fuzz;
+
+#[cfg(test)]
 mod query_tests {
     use super::*;
 

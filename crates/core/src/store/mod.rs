@@ -97,14 +97,20 @@ impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to
     /// date.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
+        // Personal data: a folder made here is 0700 and a new database file 0600 (on unix),
+        // created before SQLite opens it, so its -wal and -shm files are 0600 too (SQLite
+        // gives them the main file's permissions). Existing ones are left as they are.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::files::create_private_dir(dir).map_err(|e| {
                 Error::internal(format!(
                     "cannot create data directory {}: {e}",
                     dir.display()
                 ))
             })?;
         }
+        crate::files::create_private_file(path).map_err(|e| {
+            Error::internal(format!("cannot create database {}: {e}", path.display()))
+        })?;
         let store = Store {
             engine: Engine::Sqlite(Arc::new(Sqlite {
                 path: path.to_path_buf(),

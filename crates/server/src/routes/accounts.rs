@@ -4,12 +4,11 @@ use super::ApiJson;
 use crate::auth::{self, AuthUser};
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use booksygo_core::accounts::Session;
 use booksygo_core::profile::{Preferences, Profile, ProfileUpdate};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,22 +67,21 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(p)))
 }
 
-/// The peer's address when the server runs on a socket (absent under `oneshot` tests).
-pub struct ClientAddr(Option<SocketAddr>);
+/// The client's address (see [`auth::client_address`]; absent under `oneshot` tests).
+pub struct ClientAddr(Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
+        Ok(ClientAddr(auth::client_address(
+            &parts.headers,
+            &parts.extensions,
+            &state.trusted_proxies,
+        )))
     }
 }
 
@@ -92,10 +90,7 @@ pub async fn login(
     ClientAddr(addr): ClientAddr,
     ApiJson(b): ApiJson<Login>,
 ) -> Result<Json<Tokens>, ApiError> {
-    let session = s
-        .accounts
-        .login(&b.email, &b.password, addr.map(|a| a.ip()))
-        .await?;
+    let session = s.accounts.login(&b.email, &b.password, addr).await?;
     tokens(&s, session)
 }
 

@@ -6,6 +6,8 @@
 mod book;
 pub mod dates;
 mod flights;
+#[cfg(test)]
+mod fuzz;
 mod hotels;
 mod intent;
 mod lookups;

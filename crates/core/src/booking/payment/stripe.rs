@@ -205,7 +205,7 @@ impl StripePayments {
         ])
     }
 
-    fn outcome(pi: &PaymentIntent) -> ChargeOutcome {
+    pub(crate) fn outcome(pi: &PaymentIntent) -> ChargeOutcome {
         match pi.status.as_str() {
             "succeeded" | "processing" | "requires_capture" => ChargeOutcome::Succeeded {
                 reference: pi.id.clone(),

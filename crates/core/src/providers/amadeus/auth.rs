@@ -52,7 +52,7 @@ impl Amadeus {
         }
     }
 
-    fn error(&self, status: u16, body: &[u8]) -> Error {
+    pub(crate) fn error(&self, status: u16, body: &[u8]) -> Error {
         let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let e = &v["errors"][0];
         let message = match (e["title"].as_str(), e["detail"].as_str()) {

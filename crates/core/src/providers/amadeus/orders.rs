@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 impl Amadeus {
-    fn map_order(raw: &Value) -> Result<SupplierOrder> {
+    pub(crate) fn map_order(raw: &Value) -> Result<SupplierOrder> {
         let d = &raw["data"];
         let offer = &d["flightOffers"][0]["price"];
         let total = match (

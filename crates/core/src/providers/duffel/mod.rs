@@ -119,7 +119,7 @@ impl Duffel {
         Err(self.error(answer.status, &answer.body))
     }
 
-    fn error(&self, status: u16, body: &[u8]) -> Error {
+    pub(crate) fn error(&self, status: u16, body: &[u8]) -> Error {
         let parsed: Option<wire::ErrorBody> = serde_json::from_slice(body).ok();
         let first = parsed.as_ref().and_then(|b| b.errors.first());
         let code = first.and_then(|e| e.code.clone()).unwrap_or_default();
@@ -177,7 +177,7 @@ impl Duffel {
         wire::offer(raw, NAME, req_cabin, &|_| None)
     }
 
-    fn map_order(raw: wire::WireOrder) -> Result<SupplierOrder> {
+    pub(crate) fn map_order(raw: wire::WireOrder) -> Result<SupplierOrder> {
         Ok(SupplierOrder {
             total: wire::money(&raw.total_amount, &raw.total_currency)?,
             booking_reference: raw.booking_reference.unwrap_or_default(),
@@ -197,7 +197,7 @@ impl Duffel {
         })
     }
 
-    fn map_cancellation(raw: wire::WireCancellation) -> Result<SupplierCancellation> {
+    pub(crate) fn map_cancellation(raw: wire::WireCancellation) -> Result<SupplierCancellation> {
         let refund = match (&raw.refund_amount, &raw.refund_currency) {
             (Some(a), Some(c)) => Some(wire::money(a, c)?),
             _ => None,

@@ -276,8 +276,8 @@ pub fn offer(
                     .baggages
                     .iter()
                     .filter(|b| b.kind == "checked")
-                    .map(|b| b.quantity)
-                    .sum();
+                    // Saturating: two entries of 200 bags are not an overflow.
+                    .fold(0u8, |n, b| n.saturating_add(b.quantity));
                 bags = Some(bags.map_or(checked, |b: u8| b.min(checked)));
             }
             segments.push(Segment {

@@ -195,12 +195,10 @@ impl PgStore {
 
     /// A pooled connection; back to the pool on drop. Waits at most [`POOL_TIMEOUT`] for one.
     pub fn conn(&self) -> Result<PgConn<'_>> {
-        let client = {
-            // Connections made now spawn their task, sockets and timers on our runtime.
-            let _inside = self.inner.handle.enter();
-            futures_executor::block_on(self.inner.pool.get())
-        }
-        .map_err(|e| self.pool_error(e))?;
+        // Connections made now spawn their task, sockets and timers on our runtime.
+        let client = self
+            .block(self.inner.pool.get())
+            .map_err(|e| self.pool_error(e))?;
         Ok(PgConn {
             client: Some(client),
             store: self,
@@ -210,9 +208,25 @@ impl PgStore {
     /// Waits for `work` on the calling thread, with this store's runtime entered (so anything
     /// it creates that needs tokio lives on that runtime). Never starts or blocks a tokio
     /// runtime: safe from any thread.
+    ///
+    /// Two things matter when the caller is a worker of a multi-thread runtime (the server's
+    /// handlers call the store from async code): the wait is announced with `block_in_place`,
+    /// so the runtime hands its other tasks (the accept loop, health checks) to another
+    /// thread instead of stalling behind PostgreSQL; and `work` runs `unconstrained`, outside
+    /// tokio's cooperative budget. Without that, a caller whose task had spent its budget got
+    /// `Pending` from the pool's semaphore with its wake-up deferred to the worker's own
+    /// queue, which the blocked worker never ran: the request, and soon the server, hung.
     fn block<F: Future>(&self, work: F) -> F::Output {
-        let _inside = self.inner.handle.enter();
-        futures_executor::block_on(work)
+        let wait = move || {
+            let _inside = self.inner.handle.enter();
+            futures_executor::block_on(tokio::task::unconstrained(work))
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
+        }
     }
 
     /// The pool now: its bound, connections open, in use, callers waiting, and errors so far.

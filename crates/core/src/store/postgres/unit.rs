@@ -126,11 +126,6 @@ pub(crate) fn get<'r, T: FromSql<'r>>(row: &'r Row, i: usize) -> Result<T> {
     })
 }
 
-/// What a repository method not yet written for PostgreSQL answers.
-pub(crate) fn pending(what: &str) -> Error {
-    Error::internal(format!("{what} is not implemented on PostgreSQL yet"))
-}
-
 impl Unit for PgUnit<'_> {
     fn bookings(&self) -> &dyn Bookings {
         self
