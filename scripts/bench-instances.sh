@@ -52,15 +52,22 @@ start() {
   for port in "${ports[@]}"; do
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   done
-  local admin=(admin create-user --email load@bench.test --password-stdin)
-  if [ "$mode" = postgres ]; then admin+=(--database-url "$pg_db"); else admin+=(--data-dir "$work/data"); fi
-  echo 'load test password' | BOOKSYGO_HOME="$work/admin" "$bin" "${admin[@]}" >/dev/null
+  # Sixteen travellers, as a team has: one traveller's bookings take turns on its points.
+  for u in $(seq 16); do
+    curl -sf "http://127.0.0.1:${ports[0]}/api/auth/register" -H 'content-type: application/json' \
+      -d "{\"email\":\"load$u@bench.test\",\"password\":\"load test password\",\"first_name\":\"Load\",\"last_name\":\"Test\"}" >/dev/null
+  done
 }
 
-token() {
-  curl -sf "http://127.0.0.1:${ports[0]}/api/auth/login" -H 'content-type: application/json' \
-    -d '{"email":"load@bench.test","password":"load test password"}' \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+# The sixteen travellers' access tokens, as a Lua list.
+tokens() {
+  echo "local tokens = {"
+  for u in $(seq 16); do
+    curl -sf "http://127.0.0.1:${ports[0]}/api/auth/login" -H 'content-type: application/json' \
+      -d "{\"email\":\"load$u@bench.test\",\"password\":\"load test password\"}" \
+      | python3 -c 'import json,sys; print("\"" + json.load(sys.stdin)["access_token"] + "\",")'
+  done
+  echo "}"
 }
 
 offers() {
@@ -74,23 +81,35 @@ offers() {
   done
 }
 
+# CPU seconds used so far by the servers and by PostgreSQL's backends (utime + stime)
+cpu() {
+  local who=$1 total=0 p
+  if [ "$who" = servers ]; then set -- "${pids[@]}"; else set -- $(pgrep -u postgres postgres || true); fi
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
 # load KIND: KIND bookings or search; prints one line with the sums over the wrk processes
+# and where the CPU went (servers, PostgreSQL, the rest: wrk and the system)
 load() {
-  local kind=$1 n=${#ports[@]} i c=$((64 / ${#ports[@]})) tok
-  tok=$(token)
+  local kind=$1 n=${#ports[@]} i c=$((64 / ${#ports[@]}))
   {
     echo "local offers = {"; sed 's/.*/"&",/' "$work/offers.txt"; echo "}"
+    tokens
     cat <<LUA
 local counter = 0
 local threads = {}
 local kind = "$kind"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $tok"
 function setup(thread) table.insert(threads, thread) end
 function init(args) ok = 0; conflicts = 0; other = 0 end
 function request()
   counter = counter + 1
+  wrk.headers["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1]
   if kind == "search" then
     return wrk.format(nil, "/api/search/flights", nil, '{"slices":[{"origin":"LHR","destination":"JFK","departure_date":"2027-03-14"}],"passengers":[{"type":"adult"}]}')
   end
@@ -108,7 +127,10 @@ function done(summary, latency, requests)
 end
 LUA
   } > "$work/load.lua"
-  local wrks=()
+  local wrks=() s0 p0 t0
+  s0=$(cpu servers); p0=$(cpu postgres); t0=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8}' /proc/stat)
+  local x0=0
+  [ "$mode" = postgres ] && x0=$(psql -Atq "$pg_db" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
   for port in "${ports[@]}"; do
     wrk -t1 -c"$c" -d"${duration}s" --latency -s "$work/load.lua" "http://127.0.0.1:$port" > "$work/wrk.$port" 2>&1 &
     wrks+=($!)
@@ -121,8 +143,17 @@ LUA
     p50=$(python3 -c "print(max($p50, $e))"); p99=$(python3 -c "print(max($p99, $f))"); secs=$g
   done
   echo "$ok" > "$work/ok"
+  local s1 p1 t1 x1=0
+  s1=$(cpu servers); p1=$(cpu postgres); t1=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8}' /proc/stat)
+  [ "$mode" = postgres ] && x1=$(psql -Atq "$pg_db" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+  local where
+  where=$(python3 -c "
+t = max($t1 - $t0, 1); s = ($s1 - $s0) / t * 100; p = ($p1 - $p0) / t * 100
+tx = ($x1 - $x0) / max($ok, 1)
+print(f'CPU: servers {s:.0f} %, PostgreSQL {p:.0f} %, the rest (wrk, system, idle) {100 - s - p:.0f} %' + (f'; {tx:.1f} transactions per answer' if '$mode' == 'postgres' else ''))")
   printf '%-8s %-9s %d instance(s): %6.0f /s  (ok %d, 409 %d, other %d)  p50 %s ms  p99 %s ms (worst instance)\n' \
     "$mode" "$kind" "$n" "$(python3 -c "print($ok / $secs)")" "$ok" "$conflicts" "$other" "$p50" "$p99"
+  echo "         $where"
 }
 
 checks() {

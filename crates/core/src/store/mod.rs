@@ -227,7 +227,13 @@ impl Store {
             }
             Engine::Postgres(pg) => {
                 let mut conn = pg.conn()?;
-                conn.transaction(|tx| work(&postgres::PgUnit::in_transaction(tx)))
+                conn.transaction(|tx| {
+                    let unit = postgres::PgUnit::in_transaction(tx);
+                    let out = work(&unit)?;
+                    // The unit's events, numbered and written as the last statement.
+                    postgres::flush_events(&unit)?;
+                    Ok(out)
+                })
             }
         }
     }

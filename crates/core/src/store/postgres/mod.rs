@@ -48,6 +48,7 @@ mod unit;
 mod users;
 mod watches;
 
+pub(crate) use outbox::flush as flush_events;
 pub use unit::PgUnit;
 
 pub use migrations::Migrated;

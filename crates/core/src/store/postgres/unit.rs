@@ -62,6 +62,9 @@ impl Exec for PgTx<'_> {
 pub struct PgUnit<'a> {
     exec: &'a dyn Exec,
     in_transaction: bool,
+    /// Events appended in this transaction, written just before it commits (see
+    /// `outbox.rs`: the seq lock is then held for one statement and the commit).
+    pub(super) events: std::cell::RefCell<Vec<super::outbox::Pending>>,
 }
 
 impl<'a> PgUnit<'a> {
@@ -70,6 +73,7 @@ impl<'a> PgUnit<'a> {
         PgUnit {
             exec,
             in_transaction: false,
+            events: Default::default(),
         }
     }
 
@@ -78,6 +82,7 @@ impl<'a> PgUnit<'a> {
         PgUnit {
             exec,
             in_transaction: true,
+            events: Default::default(),
         }
     }
 
