@@ -1,17 +1,16 @@
 //! The transactional core through the Agency: the state machine, inventory, payments with the
 //! sandbox test cards, idempotency, cancellation and refunds, points, packages and reviews,
-//! and 50 buyers racing for the last 10 seats.
+//! and 50 buyers racing for the last 10 seats. Every test runs on SQLite and on PostgreSQL
+//! (`name::sqlite`, `name::postgres`) from one body.
 
 mod common;
 
-use booksygo_core::LocalOptions;
 use booksygo_core::booking::payment::Card;
 use booksygo_core::booking::{BookingRequest, BookingStatus, ItemRequest, PaymentInput};
-use booksygo_core::config::{Clock, Paths};
 use booksygo_core::model::FlightOffer;
 use booksygo_core::search::FlightQuery;
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
-use common::{ada, ada_request as request, agency, ba_offer as offer, date};
+use common::{Kept, ada, ada_request as request, agency_on, ba_offer as offer, date, on_engines};
 
 const VISA: &str = "4242424242424242";
 const DECLINED: &str = "4000000000000002";
@@ -22,37 +21,31 @@ fn card(n: &str) -> Option<Card> {
     Some(Card::new(n, "12/30"))
 }
 
+/// Seats sold on the offer's first flight, all cabins.
 fn sold(a: &LocalAgency, offer: &FlightOffer) -> i64 {
     let seg = &offer.slices[0].segments[0];
-    a.store()
-        .conn()
-        .unwrap()
-        .query_row(
-            "SELECT coalesce(sum(sold), 0) FROM flight_inventory WHERE flight_key = ?1",
-            [seg.flight_key()],
-            |r| r.get(0),
-        )
-        .unwrap()
+    common::number(
+        a,
+        "SELECT coalesce(sum(sold), 0) FROM flight_inventory WHERE flight_key = $1",
+        &[&seg.flight_key()],
+    )
 }
 
 fn count(a: &LocalAgency, sql: &str) -> i64 {
-    a.store()
-        .conn()
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+    common::number(a, sql, &[])
 }
 
 /// The same store seen at another moment.
-fn at(dir: &std::path::Path, now: &str) -> LocalAgency {
-    let mut o = LocalOptions::new(Paths::in_dir(dir));
-    o.clock = Clock::fixed(now.parse().unwrap());
-    LocalAgency::open(o).unwrap()
+fn at(kept: &Kept, now: &str) -> LocalAgency {
+    common::agency_on_at(kept, now.parse().unwrap())
 }
 
-#[tokio::test]
-async fn a_paid_flight_is_confirmed_with_inventory_events_audit_and_points() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    a_paid_flight_is_confirmed_with_inventory_events_audit_and_points
+);
+async fn a_paid_flight_is_confirmed_with_inventory_events_audit_and_points(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     assert_eq!(b.status, BookingStatus::Confirmed);
@@ -76,16 +69,11 @@ async fn a_paid_flight_is_confirmed_with_inventory_events_audit_and_points() {
             BookingStatus::Confirmed
         ]
     );
-    let events: Vec<String> = a
-        .store()
-        .conn()
-        .unwrap()
-        .prepare("SELECT type FROM events WHERE subject_id = ?1 ORDER BY seq")
-        .unwrap()
-        .query_map([&b.id], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let events = common::texts(
+        &a,
+        "SELECT type FROM events WHERE subject_id = $1 ORDER BY seq",
+        &[&b.id],
+    );
     assert_eq!(
         events,
         [
@@ -114,10 +102,13 @@ async fn a_paid_flight_is_confirmed_with_inventory_events_audit_and_points() {
     assert!(!json.contains(VISA));
 }
 
-#[tokio::test]
-async fn declined_cards_cancel_the_booking_and_release_the_seats() {
+on_engines!(
+    #[tokio::test]
+    declined_cards_cancel_the_booking_and_release_the_seats
+);
+async fn declined_cards_cancel_the_booking_and_release_the_seats(engine: &str) {
     for number in [DECLINED, NO_FUNDS] {
-        let (_d, a) = agency();
+        let (_kept, a) = agency_on(engine, |_| {});
         let o = offer(&a).await;
         let err = a
             .create_booking(request(&o.id, Some(number)))
@@ -134,9 +125,12 @@ async fn declined_cards_cancel_the_booking_and_release_the_seats() {
     }
 }
 
-#[tokio::test]
-async fn three_d_secure_waits_in_payment_processing_until_confirmed() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    three_d_secure_waits_in_payment_processing_until_confirmed
+);
+async fn three_d_secure_waits_in_payment_processing_until_confirmed(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a
         .create_booking(request(&o.id, Some(THREE_DS)))
@@ -155,9 +149,12 @@ async fn three_d_secure_waits_in_payment_processing_until_confirmed() {
     assert_eq!(err.kind(), ErrorKind::Conflict);
 }
 
-#[tokio::test]
-async fn bad_cards_write_nothing() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    bad_cards_write_nothing
+);
+async fn bad_cards_write_nothing(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     for (c, msg) in [
         (Card::new("4242424242424241", "12/30"), "checksum"),
@@ -177,9 +174,12 @@ async fn bad_cards_write_nothing() {
 /// A change to a good request, and the words its error must contain.
 type BadCase = (fn(&mut BookingRequest), &'static str);
 
-#[tokio::test]
-async fn bad_passengers_and_offers_are_refused() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    bad_passengers_and_offers_are_refused
+);
+async fn bad_passengers_and_offers_are_refused(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let cases: Vec<BadCase> = vec![
         (|r| r.passengers.push(ada()), "is for 1 adult"),
@@ -211,12 +211,15 @@ async fn bad_passengers_and_offers_are_refused() {
     assert_eq!(count(&a, "SELECT count(*) FROM bookings"), 0);
 }
 
-#[tokio::test]
-async fn an_expired_offer_is_refused_with_a_fresh_price() {
-    let (dir, a) = agency();
+on_engines!(
+    #[tokio::test]
+    an_expired_offer_is_refused_with_a_fresh_price
+);
+async fn an_expired_offer_is_refused_with_a_fresh_price(engine: &str) {
+    let (kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     drop(a);
-    let later = at(dir.path(), "2026-11-25T13:00:00Z");
+    let later = at(&kept, "2026-11-25T13:00:00Z");
     let err = later
         .create_booking(request(&o.id, Some(VISA)))
         .await
@@ -235,9 +238,12 @@ async fn an_expired_offer_is_refused_with_a_fresh_price() {
     assert_eq!(b.status, BookingStatus::Confirmed);
 }
 
-#[tokio::test]
-async fn idempotency_keys_replay_or_reject() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    idempotency_keys_replay_or_reject
+);
+async fn idempotency_keys_replay_or_reject(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let mut r = request(&o.id, Some(VISA));
     r.idempotency_key = Some("order-1".into());
@@ -264,9 +270,12 @@ async fn idempotency_keys_replay_or_reject() {
     assert!(err.to_string().contains("already"), "{err}");
 }
 
-#[tokio::test]
-async fn cancelling_refunds_by_the_fare_rules_and_claws_back_points() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    cancelling_refunds_by_the_fare_rules_and_claws_back_points
+);
+async fn cancelling_refunds_by_the_fare_rules_and_claws_back_points(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     // A business fare is refundable without a fee.
     let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
     q.cabin = booksygo_core::model::Cabin::Business;
@@ -298,9 +307,12 @@ async fn cancelling_refunds_by_the_fare_rules_and_claws_back_points() {
     assert_eq!(quote.refund, b.tax);
 }
 
-#[tokio::test]
-async fn points_pay_part_of_a_booking_and_come_back_on_cancel() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    points_pay_part_of_a_booking_and_come_back_on_cancel
+);
+async fn points_pay_part_of_a_booking_and_come_back_on_cancel(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     a.create_booking(request(&o.id, Some(VISA))).await.unwrap(); // earns 500
     let o2 = offer(&a).await;
@@ -334,9 +346,12 @@ async fn points_pay_part_of_a_booking_and_come_back_on_cancel() {
     assert!(p.available >= 0);
 }
 
-#[tokio::test]
-async fn pending_bookings_can_be_paid_later_or_lapse() {
-    let (dir, a) = agency();
+on_engines!(
+    #[tokio::test]
+    pending_bookings_can_be_paid_later_or_lapse
+);
+async fn pending_bookings_can_be_paid_later_or_lapse(engine: &str) {
+    let (kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, None)).await.unwrap();
     assert_eq!(b.status, BookingStatus::Pending);
@@ -355,25 +370,25 @@ async fn pending_bookings_can_be_paid_later_or_lapse() {
     let o2 = offer(&a).await;
     let unpaid = a.create_booking(request(&o2.id, None)).await.unwrap();
     drop(a);
-    let later = at(dir.path(), "2026-11-25T13:00:00Z");
+    let later = at(&kept, "2026-11-25T13:00:00Z");
     let lapsed = later.get_booking(&unpaid.id).await.unwrap();
     assert_eq!(lapsed.status, BookingStatus::Cancelled);
     assert!(lapsed.history.last().unwrap().reason.contains("not paid"));
 }
 
-#[tokio::test]
-async fn fifty_buyers_for_the_last_ten_seats() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    fifty_buyers_for_the_last_ten_seats
+);
+async fn fifty_buyers_for_the_last_ten_seats(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let seg = &o.slices[0].segments[0];
-    a.store()
-        .conn()
-        .unwrap()
-        .execute(
-            "INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES (?1, 'economy', ?2, 10, 0)",
-            rusqlite::params![seg.flight_key(), seg.departing_at.date().to_string()],
-        )
-        .unwrap();
+    common::execute(
+        &a,
+        "INSERT INTO flight_inventory(flight_key, cabin, dep_date, capacity, sold) VALUES ($1, 'economy', $2, 10, 0)",
+        &[&seg.flight_key(), &seg.departing_at.date().to_string()],
+    );
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..50 {
         let a = a.as_user(&format!("usr_buyer{i}"));
@@ -411,9 +426,12 @@ async fn fifty_buyers_for_the_last_ten_seats() {
     );
 }
 
-#[tokio::test]
-async fn package_booking_completes_and_can_be_reviewed_once() {
-    let (dir, a) = agency();
+on_engines!(
+    #[tokio::test]
+    package_booking_completes_and_can_be_reviewed_once
+);
+async fn package_booking_completes_and_can_be_reviewed_once(engine: &str) {
+    let (kept, a) = agency_on(engine, |_| {});
     let pkgs = a.search_packages(&Default::default()).await.unwrap();
     let id = pkgs.packages[0].id.clone();
     let detail = a.get_package(&id).await.unwrap();
@@ -458,7 +476,7 @@ async fn package_booking_completes_and_can_be_reviewed_once() {
     );
     drop(a);
     // A year later the trip is over: the sweep completes it and awards points.
-    let later = at(dir.path(), "2028-01-15T12:00:00Z");
+    let later = at(&kept, "2028-01-15T12:00:00Z");
     let done = later.get_booking(&b.id).await.unwrap();
     assert_eq!(done.status, BookingStatus::Completed);
     let before = later.get_package(&id).await.unwrap().summary.review_count;
@@ -485,9 +503,12 @@ async fn package_booking_completes_and_can_be_reviewed_once() {
     assert!(err.to_string().contains("COMPLETED"));
 }
 
-#[tokio::test]
-async fn flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts
+);
+async fn flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let mut hq =
         booksygo_core::search::HotelQuery::new("NYC", date("2027-03-14"), date("2027-03-18"));
@@ -519,9 +540,12 @@ async fn flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts() {
     assert!(receipt.contains("visa **** 4242"));
 }
 
-#[tokio::test]
-async fn trips_group_bookings_against_a_budget() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    trips_group_bookings_against_a_budget
+);
+async fn trips_group_bookings_against_a_budget(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     let t = a
@@ -546,9 +570,12 @@ async fn trips_group_bookings_against_a_budget() {
     );
 }
 
-#[tokio::test]
-async fn another_travellers_booking_is_not_found() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    another_travellers_booking_is_not_found
+);
+async fn another_travellers_booking_is_not_found(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     let eve = a.as_user("usr_eve");
@@ -566,10 +593,13 @@ async fn another_travellers_booking_is_not_found() {
     assert!(eve.list_bookings(None).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn modify_a_name_or_move_the_flight() {
+on_engines!(
+    #[tokio::test]
+    modify_a_name_or_move_the_flight
+);
+async fn modify_a_name_or_move_the_flight(engine: &str) {
     use booksygo_core::booking::desk::Modification;
-    let (_d, a) = agency();
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     let renamed = a
@@ -681,15 +711,18 @@ impl booksygo_core::booking::payment::PaymentProvider for SlowCards {
     }
 }
 
-#[tokio::test]
-async fn a_charge_that_lands_after_a_cancel_is_refunded() {
+on_engines!(
+    #[tokio::test]
+    a_charge_that_lands_after_a_cancel_is_refunded
+);
+async fn a_charge_that_lands_after_a_cancel_is_refunded(engine: &str) {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let cards = std::sync::Arc::new(SlowCards {
         go: tokio::sync::Mutex::new(Some(rx)),
         started: tokio::sync::Notify::new(),
     });
     let c2 = cards.clone();
-    let (_d, a) = common::agency_with(move |o| o.payments = c2);
+    let (_d, a) = agency_on(engine, move |o| o.payments = c2);
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, None)).await.unwrap();
     let payer = a.clone();
@@ -719,29 +752,35 @@ async fn a_charge_that_lands_after_a_cancel_is_refunded() {
     assert_eq!(sold(&a, &o), 0);
 }
 
-#[tokio::test]
-async fn an_abandoned_idempotency_key_frees_itself() {
-    let (_d, a) = agency();
+on_engines!(
+    #[tokio::test]
+    an_abandoned_idempotency_key_frees_itself
+);
+async fn an_abandoned_idempotency_key_frees_itself(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let mut r = request(&o.id, Some(VISA));
     r.idempotency_key = Some("crashed".into());
     // A request that died half-way an hour ago left its key behind.
-    a.store()
-        .conn()
-        .unwrap()
-        .execute(
-            "INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES ('create', 'crashed', 'usr_local', 'x', 'in_progress', ?1)",
-            [common::now().as_second() - 3600],
-        )
-        .unwrap();
+    common::execute(
+        &a,
+        &format!(
+            "INSERT INTO idempotency(scope, key, user_id, request_hash, response, created_at) VALUES ('create', 'crashed', 'usr_local', 'x', 'in_progress', {})",
+            common::now().as_second() - 3600
+        ),
+        &[],
+    );
     let b = a.create_booking(r).await.unwrap();
     assert_eq!(b.status, BookingStatus::Confirmed);
 }
 
-#[tokio::test]
-async fn a_pending_booking_cannot_move_dates() {
+on_engines!(
+    #[tokio::test]
+    a_pending_booking_cannot_move_dates
+);
+async fn a_pending_booking_cannot_move_dates(engine: &str) {
     use booksygo_core::booking::desk::Modification;
-    let (_d, a) = agency();
+    let (_kept, a) = agency_on(engine, |_| {});
     let o = offer(&a).await;
     let b = a.create_booking(request(&o.id, None)).await.unwrap();
     let err = a
@@ -799,13 +838,16 @@ impl booksygo_core::booking::payment::PaymentProvider for FlakyRefunds {
     }
 }
 
-#[tokio::test]
-async fn a_refund_that_fails_is_owed_and_paid_later() {
+on_engines!(
+    #[tokio::test]
+    a_refund_that_fails_is_owed_and_paid_later
+);
+async fn a_refund_that_fails_is_owed_and_paid_later(engine: &str) {
     let cards = std::sync::Arc::new(FlakyRefunds {
         down: std::sync::atomic::AtomicBool::new(true),
     });
     let c2 = cards.clone();
-    let (_d, a) = common::agency_with(move |o| o.payments = c2);
+    let (_d, a) = agency_on(engine, move |o| o.payments = c2);
     let mut q = FlightQuery::one_way("LHR", "JFK", date("2027-03-14"));
     q.cabin = booksygo_core::model::Cabin::Business;
     q.max_stops = Some(0);

@@ -113,3 +113,145 @@ pub fn agency_on(engine: &str, tweak: impl FnOnce(&mut LocalOptions)) -> (Kept, 
         other => panic!("no engine {other}"),
     }
 }
+
+impl Kept {
+    /// The data directory the agency was opened on (its SQLite file lives there).
+    pub fn dir(&self) -> &std::path::Path {
+        match self {
+            Kept::Dir(dir) | Kept::Database(_, dir) => dir.path(),
+        }
+    }
+
+    /// The PostgreSQL database's URL, or `None` on SQLite.
+    pub fn database_url(&self) -> Option<&str> {
+        match self {
+            Kept::Dir(_) => None,
+            Kept::Database(db, _) => Some(db.url()),
+        }
+    }
+}
+
+/// Another agency on the same data as `kept` (the same SQLite file, or the same PostgreSQL
+/// database) with its own store and pool, its clock pinned at `now`: the same data seen at
+/// a later moment, or a second writer on it.
+pub fn agency_on_at(kept: &Kept, now: Timestamp) -> LocalAgency {
+    let mut options = LocalOptions::new(Paths::in_dir(kept.dir()));
+    options.clock = Clock::fixed(now);
+    options.database_url = kept.database_url().map(str::to_string);
+    LocalAgency::open(options).unwrap()
+}
+
+/// Makes the test bodies `$name(engine: &str)` tests on each engine: `$name::sqlite` and
+/// `$name::postgres`, each under the test attribute given (so `cargo test postgres` runs
+/// every PostgreSQL variant, and a failure names its engine).
+///
+/// ```ignore
+/// common::on_engines!(#[tokio::test] a_test);
+/// async fn a_test(engine: &str) {
+///     let (_kept, a) = common::agency_on(engine, |_| {});
+/// }
+/// ```
+// Not every test file that shares these helpers runs on both engines.
+#[allow(unused_macros)]
+macro_rules! on_engines {
+    (#[$test:meta] $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[$test]
+            async fn sqlite() {
+                super::$name("sqlite").await
+            }
+
+            #[$test]
+            async fn postgres() {
+                super::$name("postgres").await
+            }
+        }
+    )+};
+}
+#[allow(unused_imports)]
+pub(crate) use on_engines;
+
+/// Raw SQL on either engine, for what a test checks or sets up below the port. `sql` is
+/// written so both engines read it the same way: parameters are text, numbered `$1`, `$2`,
+/// `$3` (SQLite reads `$N` as a parameter too).
+fn on_engine<T>(
+    a: &LocalAgency,
+    sql: &str,
+    params: &[&str],
+    sqlite: impl FnOnce(&rusqlite::Connection, &str, &[&str]) -> rusqlite::Result<T>,
+    postgres: impl FnOnce(&booksygo_core::store::postgres::PgConn<'_>, &str, &[&str]) -> T,
+) -> T {
+    match a.store().postgres() {
+        None => {
+            sqlite(&a.store().conn().unwrap(), sql, params).unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+        Some(pg) => postgres(&pg.conn().unwrap(), sql, params),
+    }
+}
+
+/// Rows of a statement run on PostgreSQL with text `params`.
+fn pg_rows(
+    c: &booksygo_core::store::postgres::PgConn<'_>,
+    sql: &str,
+    p: &[&str],
+) -> Vec<booksygo_core::store::postgres::Row> {
+    match p {
+        [] => c.query(sql, &[]),
+        [a] => c.query(sql, &[a]),
+        [a, b] => c.query(sql, &[a, b]),
+        [a, b, d] => c.query(sql, &[a, b, d]),
+        _ => panic!("at most three parameters"),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// One number: `sql` is a query giving one row of one number (read as a BIGINT on both
+/// engines: PostgreSQL's `sum` of BIGINTs is NUMERIC).
+pub fn number(a: &LocalAgency, sql: &str, params: &[&str]) -> i64 {
+    let sql = format!("SELECT CAST(({sql}) AS BIGINT)");
+    on_engine(
+        a,
+        &sql,
+        params,
+        |c, sql, p| c.query_row(sql, rusqlite::params_from_iter(p), |r| r.get(0)),
+        |c, sql, p| pg_rows(c, sql, p)[0].get::<_, i64>(0),
+    )
+}
+
+/// The first column of every row of `sql`, as text.
+pub fn texts(a: &LocalAgency, sql: &str, params: &[&str]) -> Vec<String> {
+    on_engine(
+        a,
+        sql,
+        params,
+        |c, sql, p| {
+            c.prepare(sql)?
+                .query_map(rusqlite::params_from_iter(p), |r| r.get(0))?
+                .collect()
+        },
+        |c, sql, p| pg_rows(c, sql, p).iter().map(|r| r.get(0)).collect(),
+    )
+}
+
+/// Runs one statement; the rows it touched.
+pub fn execute(a: &LocalAgency, sql: &str, params: &[&str]) -> u64 {
+    on_engine(
+        a,
+        sql,
+        params,
+        |c, sql, p| {
+            c.execute(sql, rusqlite::params_from_iter(p))
+                .map(|n| n as u64)
+        },
+        |c, sql, p| {
+            match p {
+                [] => c.execute(sql, &[]),
+                [a] => c.execute(sql, &[a]),
+                [a, b] => c.execute(sql, &[a, b]),
+                [a, b, d] => c.execute(sql, &[a, b, d]),
+                _ => panic!("at most three parameters"),
+            }
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        },
+    )
+}

@@ -1,6 +1,11 @@
 //! Crash safety: a process booking in a loop is killed with SIGKILL; afterwards every booking
 //! is either fully present (items, travellers, audit, inventory holds, ledger rows) or absent,
 //! and inventory counts agree with the holds.
+//!
+//! SQLite only: it kills a process writing to a SQLite file in the middle of its transactions
+//! and checks what the file holds afterwards (SQLite's journal and recovery). On PostgreSQL a
+//! killed client is a closed connection whose open transaction the server rolls back; the
+//! multi-instance test of the server kills a `booksygo serve` there.
 
 mod common;
 

@@ -1,31 +1,26 @@
 //! The promises that must hold with several writers on one database, checked with two
-//! `LocalAgency` instances on one SQLite file (two stores, two pools: they meet only in the
+//! `LocalAgency` instances on one database (two stores, two pools: they meet only in the
 //! database, as two server processes would) and many tasks at once: no oversell on a first
 //! sale, one booking per idempotency key, one move out of each status, an outbox without gaps,
 //! points never spent twice, login limits that parallel attempts cannot slip past, and a team
-//! that keeps an admin when two step down at once.
+//! that keeps an admin when two step down at once. Each test runs from one body on one SQLite
+//! file and on one PostgreSQL database (`name::sqlite`, `name::postgres`).
 
 mod common;
 
-use booksygo_core::LocalOptions;
 use booksygo_core::booking::{BookingRequest, BookingStatus};
-use booksygo_core::config::{Clock, Paths};
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
+use common::{Kept, on_engines};
 use tokio::task::JoinSet;
 
 const VISA: &str = "4242424242424242";
 
-/// Two agencies on one database file.
-fn two_writers() -> (tempfile::TempDir, LocalAgency, LocalAgency) {
-    let dir = tempfile::tempdir().unwrap();
-    let open = || {
-        let mut o = LocalOptions::new(Paths::in_dir(dir.path()));
-        o.clock = Clock::fixed(common::now());
-        LocalAgency::open(o).unwrap()
-    };
-    let a = open();
-    let b = open();
-    (dir, a, b)
+/// Two agencies on one database (two stores, two pools): on SQLite one file, on PostgreSQL
+/// one database.
+fn two_writers(engine: &str) -> (Kept, LocalAgency, LocalAgency) {
+    let (kept, a) = common::agency_on(engine, |_| {});
+    let b = common::agency_on_at(&kept, common::now());
+    (kept, a, b)
 }
 
 /// Ada books `offer_id` with a Visa, under `key` when given, redeeming `points`.
@@ -37,16 +32,15 @@ fn request(offer_id: &str, key: Option<&str>, points: i64) -> BookingRequest {
 }
 
 fn one(a: &LocalAgency, sql: &str) -> i64 {
-    a.store()
-        .conn()
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+    common::number(a, sql, &[])
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps() {
-    let (_d, a, b) = two_writers();
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps
+);
+async fn first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps(engine: &str) {
+    let (_kept, a, b) = two_writers(engine);
     let o = common::ba_offer(&a).await;
     assert_eq!(one(&a, "SELECT count(*) FROM flight_inventory"), 0);
     let mut tasks = JoinSet::new();
@@ -61,25 +55,21 @@ async fn first_sales_from_two_writers_all_count_and_the_outbox_has_no_gaps() {
     assert_eq!(one(&a, "SELECT count(*) FROM flight_inventory"), 1);
     assert_eq!(one(&b, "SELECT sum(sold) FROM flight_inventory"), 12);
     // Every event the writers appended, numbered 1..n.
-    let (n, lo, hi) = a
-        .store()
-        .conn()
-        .unwrap()
-        .query_row("SELECT count(*), min(seq), max(seq) FROM events", [], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })
-        .unwrap();
+    let (n, lo, hi) = (
+        one(&a, "SELECT count(*) FROM events"),
+        one(&a, "SELECT min(seq) FROM events"),
+        one(&a, "SELECT max(seq) FROM events"),
+    );
     assert!(n >= 12 * 4, "{n} events");
     assert_eq!((lo, hi), (1, n), "seqs without gaps or repeats");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_idempotency_key_from_two_writers_books_once() {
-    let (_d, a, b) = two_writers();
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    one_idempotency_key_from_two_writers_books_once
+);
+async fn one_idempotency_key_from_two_writers_books_once(engine: &str) {
+    let (_kept, a, b) = two_writers(engine);
     let o = common::ba_offer(&a).await;
     let mut tasks = JoinSet::new();
     for i in 0..8 {
@@ -107,9 +97,12 @@ async fn one_idempotency_key_from_two_writers_books_once() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_booking_leaves_a_status_once_whoever_moves_it() {
-    let (_d, a, b) = two_writers();
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    a_booking_leaves_a_status_once_whoever_moves_it
+);
+async fn a_booking_leaves_a_status_once_whoever_moves_it(engine: &str) {
+    let (_kept, a, b) = two_writers(engine);
     let o = common::ba_offer(&a).await;
     let booking = a.create_booking(request(&o.id, None, 0)).await.unwrap();
     let mut tasks = JoinSet::new();
@@ -140,19 +133,19 @@ async fn a_booking_leaves_a_status_once_whoever_moves_it() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn points_are_never_spent_twice() {
-    let (_d, a, b) = two_writers();
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    points_are_never_spent_twice
+);
+async fn points_are_never_spent_twice(engine: &str) {
+    let (_kept, a, b) = two_writers(engine);
     let o = common::ba_offer(&a).await;
     // 1,000 points to spend: enough for one redemption of 1,000, not two.
-    a.store()
-        .conn()
-        .unwrap()
-        .execute(
-            "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, note, created_at) VALUES ('usr_local', 'ADJUSTED', 1000, 1000, 'test', 0)",
-            [],
-        )
-        .unwrap();
+    common::execute(
+        &a,
+        "INSERT INTO points_ledger(user_id, kind, total_delta, available_delta, note, created_at) VALUES ('usr_local', 'ADJUSTED', 1000, 1000, 'test', 0)",
+        &[],
+    );
     let mut tasks = JoinSet::new();
     for i in 0..6 {
         let agency = if i % 2 == 0 { a.clone() } else { b.clone() };
@@ -177,9 +170,12 @@ async fn points_are_never_spent_twice() {
     assert!(available >= 0, "available points {available}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_wrong_passwords_cannot_slip_past_the_login_limit() {
-    let (_d, a, b) = two_writers();
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    parallel_wrong_passwords_cannot_slip_past_the_login_limit
+);
+async fn parallel_wrong_passwords_cannot_slip_past_the_login_limit(engine: &str) {
+    let (_kept, a, b) = two_writers(engine);
     let (ua, ub) = (a.accounts(), b.accounts());
     ua.register("ada@example.com", "correct horse battery", "Ada", "L")
         .await
@@ -218,10 +214,13 @@ async fn parallel_wrong_passwords_cannot_slip_past_the_login_limit() {
     assert_eq!(err.kind(), ErrorKind::RateLimited);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_admins_stepping_down_at_once_leave_one_admin() {
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    two_admins_stepping_down_at_once_leave_one_admin
+);
+async fn two_admins_stepping_down_at_once_leave_one_admin(engine: &str) {
     for round in 0..8 {
-        let (_d, a, b) = two_writers();
+        let (_kept, a, b) = two_writers(engine);
         let (ua, ub) = (a.accounts(), b.accounts());
         let ann = ua
             .create_account(

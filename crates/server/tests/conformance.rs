@@ -1,6 +1,8 @@
 //! One set of scenarios, run against `LocalAgency` (this machine) and `RemoteAgency` (the
 //! same market behind a real server on a loopback port). Both transcripts must be equal, so
-//! the CLI and TUI can never behave differently in the two modes.
+//! the CLI and TUI can never behave differently in the two modes. Each test runs from one
+//! body with the agency and the server on SQLite and on PostgreSQL (`name::sqlite`,
+//! `name::postgres`).
 
 mod common;
 
@@ -16,32 +18,44 @@ use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery};
 use booksygo_core::trips::NewTrip;
 use booksygo_core::{Agency, ErrorKind};
 use booksygo_server::AppState;
-use common::{PASSWORD, local, serve};
+use common::{Kept, PASSWORD, local_on, on_engines, serve};
 use jiff::civil::Date;
 
 fn date(s: &str) -> Date {
     s.parse().unwrap()
 }
 
-/// A server on port 0 over its own store, an account on it, and a client logged in.
-async fn remote_agency(dir: &std::path::Path) -> (RemoteAgency, tokio::task::JoinHandle<()>) {
-    let server = local(&dir.join("server"));
-    booksygo_core::accounts::register(
-        &server.store().conn().unwrap(),
-        "ada@team.test",
-        PASSWORD,
-        "Ada",
-        "Lovelace",
-        "user",
-        jiff::Timestamp::now().as_second(),
-    )
-    .unwrap();
+/// A server on port 0 over its own store on `engine`, an account on it, and a client logged
+/// in (its offline copy is SQLite, as every client's).
+async fn remote_agency(
+    engine: &str,
+    dir: &std::path::Path,
+) -> (Kept, RemoteAgency, tokio::task::JoinHandle<()>) {
+    let (kept, server) = local_on(engine, &dir.join("server"));
+    server
+        .store()
+        .write(|u| {
+            booksygo_core::accounts::register(
+                u,
+                "ada@team.test",
+                PASSWORD,
+                "Ada",
+                "Lovelace",
+                "user",
+                jiff::Timestamp::now().as_second(),
+            )
+        })
+        .unwrap();
     let (url, task) = serve(AppState::new(server)).await;
     let session = remote::login(&url, "ada@team.test", PASSWORD)
         .await
         .unwrap();
     let cache = remote::OfflineCopy::open(&dir.join("client.db")).unwrap();
-    (RemoteAgency::new(session, None, Some(cache)).unwrap(), task)
+    (
+        kept,
+        RemoteAgency::new(session, None, Some(cache)).unwrap(),
+        task,
+    )
 }
 
 fn ada() -> PassengerInput {
@@ -303,11 +317,14 @@ async fn scenario(a: &dyn Agency) -> Vec<String> {
     t
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn local_and_remote_agree() {
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    local_and_remote_agree
+);
+async fn local_and_remote_agree(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let local = local(&dir.path().join("local"));
-    let (remote, server) = remote_agency(dir.path()).await;
+    let (_kept_local, local) = local_on(engine, &dir.path().join("local"));
+    let (_kept_server, remote, server) = remote_agency(engine, dir.path()).await;
 
     let here = scenario(&local).await;
     let there = scenario(&remote).await;
@@ -330,10 +347,13 @@ async fn local_and_remote_agree() {
     server.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revoked_session_asks_to_log_in_again() {
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    a_revoked_session_asks_to_log_in_again
+);
+async fn a_revoked_session_asks_to_log_in_again(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (remote, server) = remote_agency(dir.path()).await;
+    let (_kept, remote, server) = remote_agency(engine, dir.path()).await;
     let url = remote.url().to_string();
     let session = remote::login(&url, "ada@team.test", PASSWORD)
         .await
@@ -359,10 +379,13 @@ async fn a_revoked_session_asks_to_log_in_again() {
     server.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dead_server_is_unavailable_with_a_way_out() {
+on_engines!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    a_dead_server_is_unavailable_with_a_way_out
+);
+async fn a_dead_server_is_unavailable_with_a_way_out(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (remote, server) = remote_agency(dir.path()).await;
+    let (_kept, remote, server) = remote_agency(engine, dir.path()).await;
     server.abort();
     let _ = server.await;
     let e = remote.points().await.unwrap_err();

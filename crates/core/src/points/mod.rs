@@ -154,19 +154,62 @@ pub fn history(unit: &dyn Unit, user: &str) -> Result<Vec<LedgerEntry>> {
 
 #[cfg(test)]
 mod tests {
+    //! Each test body runs on SQLite and on PostgreSQL (`name::sqlite`, `name::postgres`).
+
     use super::*;
     use crate::store::Store;
     use proptest::prelude::*;
 
-    /// A fresh store with one traveller, `usr_a`.
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("p.db")).unwrap();
+    /// What keeps a test's database alive: a temporary directory, or a PostgreSQL database
+    /// of its own (dropped afterwards).
+    #[allow(dead_code)]
+    enum Kept {
+        Dir(tempfile::TempDir),
+        Database(crate::store::postgres::testing::TestDatabase),
+    }
+
+    /// A fresh store on `engine` with one traveller, `usr_a`.
+    fn store(engine: &str) -> (Kept, Store) {
+        let (kept, store) = match engine {
+            "sqlite" => {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Store::open(&dir.path().join("p.db")).unwrap();
+                (Kept::Dir(dir), store)
+            }
+            "postgres" => {
+                let db = crate::store::postgres::testing::TestDatabase::create();
+                let store = db.port();
+                (Kept::Database(db), store)
+            }
+            other => panic!("no engine {other}"),
+        };
         store
             .read(|u| u.users().ensure_user("usr_a", "a@example.com", 0))
             .unwrap();
-        (dir, store)
+        (kept, store)
     }
+
+    /// Makes the bodies `$name(engine: &str)` tests on each engine.
+    macro_rules! on_engines {
+        ($($name:ident),+) => {$(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name("sqlite")
+                }
+
+                #[test]
+                fn postgres() {
+                    super::$name("postgres")
+                }
+            }
+        )+};
+    }
+
+    on_engines!(
+        earn_preview_offers_the_first_booking_bonus_only_once,
+        available_never_negative
+    );
 
     #[test]
     fn levels() {
@@ -176,9 +219,8 @@ mod tests {
         assert_eq!(level_for(50_000).1, "Legend");
     }
 
-    #[test]
-    fn earn_preview_offers_the_first_booking_bonus_only_once() {
-        let (_dir, store) = store();
+    fn earn_preview_offers_the_first_booking_bonus_only_once(engine: &str) {
+        let (_kept, store) = store(engine);
         let before = earn_preview(&store.read(|u| history(u, "usr_a")).unwrap());
         assert_eq!(
             before.iter().map(|e| e.1).collect::<Vec<_>>(),
@@ -201,35 +243,61 @@ mod tests {
         Cancel,
     }
 
-    proptest! {
-        /// Whatever happens, available points never go negative and never exceed what was
-        /// earned less what is redeemed; the ledger refuses what would break it.
-        #[test]
-        fn available_never_negative(ops in proptest::collection::vec(prop_oneof![
-            (1i64..2000).prop_map(Op::Earn),
-            (1i64..3000).prop_map(Op::Redeem),
-            Just(Op::Cancel),
-        ], 1..30)) {
-            let (_d, store) = store();
-            for (i, op) in ops.iter().enumerate() {
-                let booking = format!("bkg_{i}");
-                match op {
-                    Op::Earn(p) => {
-                        store.write(|u| earn(u, "usr_a", "FIRST_BOOKING", *p, Some(&booking), "", 0)).unwrap();
+    /// Whatever happens, available points never go negative and never exceed what was
+    /// earned less what is redeemed; the ledger refuses what would break it.
+    ///
+    /// One store per engine; each case (and each shrinking step) is a traveller of its own
+    /// with an empty ledger, as a fresh store would give: a PostgreSQL database per case
+    /// would cost seconds each.
+    fn available_never_negative(engine: &str) {
+        let (_kept, store) = store(engine);
+        let ops = proptest::collection::vec(
+            prop_oneof![
+                (1i64..2000).prop_map(Op::Earn),
+                (1i64..3000).prop_map(Op::Redeem),
+                Just(Op::Cancel),
+            ],
+            1..30,
+        );
+        let case = std::cell::Cell::new(0);
+        proptest::test_runner::TestRunner::default()
+            .run(&ops, |ops| {
+                case.set(case.get() + 1);
+                let user = format!("usr_case{}", case.get());
+                let user = user.as_str();
+                store
+                    .read(|u| {
+                        u.users()
+                            .ensure_user(user, &format!("{user}@example.com"), 0)
+                    })
+                    .unwrap();
+                for (i, op) in ops.iter().enumerate() {
+                    let booking = format!("bkg_{i}");
+                    match op {
+                        Op::Earn(p) => {
+                            store
+                                .write(|u| {
+                                    earn(u, user, "FIRST_BOOKING", *p, Some(&booking), "", 0)
+                                })
+                                .unwrap();
+                        }
+                        Op::Redeem(p) => {
+                            let before = store.read(|u| balance(u, user)).unwrap().available;
+                            let r = store.write(|u| {
+                                record(u, user, "REDEEMED", 0, -p, Some(&booking), "", 0)
+                            });
+                            prop_assert_eq!(r.is_ok(), *p <= before);
+                        }
+                        Op::Cancel => {
+                            let target = format!("bkg_{}", i / 2);
+                            store.write(|u| on_cancelled(u, user, &target, 0)).unwrap();
+                        }
                     }
-                    Op::Redeem(p) => {
-                        let before = store.read(|u| balance(u, "usr_a")).unwrap().available;
-                        let r = store.write(|u| record(u, "usr_a", "REDEEMED", 0, -p, Some(&booking), "", 0));
-                        prop_assert_eq!(r.is_ok(), *p <= before);
-                    }
-                    Op::Cancel => {
-                        let target = format!("bkg_{}", i / 2);
-                        store.write(|u| on_cancelled(u, "usr_a", &target, 0)).unwrap();
-                    }
+                    let b = store.read(|u| balance(u, user)).unwrap();
+                    prop_assert!(b.available >= 0, "{:?}", b);
                 }
-                let b = store.read(|u| balance(u, "usr_a")).unwrap();
-                prop_assert!(b.available >= 0, "{:?}", b);
-            }
-        }
+                Ok(())
+            })
+            .unwrap();
     }
 }

@@ -191,3 +191,49 @@ impl Remote {
         t["access_token"].as_str().unwrap().to_string()
     }
 }
+
+/// What keeps an engine's database alive while a test uses it: nothing more than the data
+/// directory on SQLite, a PostgreSQL database of its own (dropped afterwards) on PostgreSQL.
+pub enum Kept {
+    Sqlite,
+    Database(booksygo_core::store::postgres::testing::TestDatabase),
+}
+
+/// An agency on `dir` with the clock pinned, on `engine`: `"sqlite"` (the SQLite file in
+/// `dir`, as [`local`]) or `"postgres"` (a fresh PostgreSQL database, `dir` for the rest).
+pub fn local_on(engine: &str, dir: &std::path::Path) -> (Kept, LocalAgency) {
+    match engine {
+        "sqlite" => (Kept::Sqlite, local(dir)),
+        "postgres" => {
+            let db = booksygo_core::store::postgres::testing::TestDatabase::create();
+            let mut o = options(dir);
+            o.database_url = Some(db.url().to_string());
+            let agency = LocalAgency::open(o).unwrap();
+            (Kept::Database(db), agency)
+        }
+        other => panic!("no engine {other}"),
+    }
+}
+
+/// Makes the test bodies `$name(engine: &str)` tests on each engine: `$name::sqlite` and
+/// `$name::postgres`, each under the test attribute given (so `cargo test postgres` runs
+/// every PostgreSQL variant, and a failure names its engine).
+// Not every test file that shares these helpers runs on both engines.
+#[allow(unused_macros)]
+macro_rules! on_engines {
+    (#[$test:meta] $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[$test]
+            async fn sqlite() {
+                super::$name("sqlite").await
+            }
+
+            #[$test]
+            async fn postgres() {
+                super::$name("postgres").await
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use on_engines;
