@@ -317,6 +317,7 @@ async fn forged_and_missing_tokens_are_refused() {
         &booksygo_server::auth::Keys::from_secret(b"another-secret-another-secret-xx"),
         "usr_x",
         "admin",
+        "fam_x",
         1_800_000_000,
     )
     .unwrap();
