@@ -479,3 +479,35 @@ fn a_closed_pipe_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?} {stderr}", out.status);
 }
+
+#[test]
+fn profile_set_turns_the_leaderboard_off_and_on_and_refuses_other_values() {
+    let env = Env::new();
+    let p = env.json(&[
+        "profile",
+        "set",
+        "--style",
+        "comfort",
+        "--leaderboard",
+        "off",
+    ]);
+    assert_eq!(p["preferences"]["leaderboard"], false);
+    assert_eq!(p["preferences"]["travel_style"], "comfort");
+    // The local traveller still sees their own rank, under a handle, never an id or e-mail.
+    let board = env.json(&["points", "leaderboard"]);
+    assert_eq!(board.as_array().unwrap().len(), 1, "{board}");
+    assert_eq!(board[0]["you"], true);
+    assert!(board[0]["name"].as_str().unwrap().starts_with("Traveller "));
+    assert!(board[0].get("user_id").is_none(), "{board}");
+    let p = env.json(&["profile", "set", "--leaderboard", "on"]);
+    assert_eq!(p["preferences"]["leaderboard"], true);
+    assert_eq!(
+        p["preferences"]["travel_style"], "comfort",
+        "other choices kept"
+    );
+    env.cmd()
+        .args(["profile", "set", "--leaderboard", "maybe"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use on or off"));
+}

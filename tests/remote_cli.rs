@@ -88,7 +88,7 @@ fn login_book_remotely_then_read_bookings_offline() {
         "first booking points, on the server"
     );
     let board = env.json(&["--remote", "points", "leaderboard"]);
-    assert_eq!(board[0]["name"], "Grace Hopper");
+    assert_eq!(board[0]["name"], "Grace H.");
     assert_eq!(
         board.as_array().unwrap().len(),
         1,

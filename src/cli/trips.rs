@@ -172,7 +172,19 @@ pub enum ProfileCmd {
         /// A dietary need; repeat for several.
         #[arg(long = "diet")]
         dietary: Vec<String>,
+        /// Whether others see you on the team's leaderboard (you always see your own rank).
+        #[arg(long, value_name = "on|off", value_parser = on_off)]
+        leaderboard: Option<bool>,
     },
+}
+
+/// `on` or `off` (also `true`/`false`, `yes`/`no`), for a switch.
+fn on_off(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        _ => Err(format!("'{s}': use on or off")),
+    }
 }
 
 pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
@@ -188,9 +200,11 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
             budget_min,
             budget_max,
             dietary,
+            leaderboard,
         } => {
             let current = agency.profile().await?.preferences;
             let touched = style.is_some()
+                || leaderboard.is_some()
                 || !interests.is_empty()
                 || !favourites.is_empty()
                 || budget_min.is_some()
@@ -215,6 +229,7 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
                 } else {
                     dietary
                 },
+                leaderboard: leaderboard.unwrap_or(current.leaderboard),
             });
             agency
                 .update_profile(&ProfileUpdate {
@@ -246,6 +261,14 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
             pr.favourite_destinations.join(", ")
         ));
         out.line(&format!("  dietary: {}", pr.dietary_needs.join(", ")));
+        out.line(&format!(
+            "  leaderboard: {}",
+            if pr.leaderboard {
+                "shown to others"
+            } else {
+                "hidden from others"
+            }
+        ));
     }
     Ok(crate::exit::OK)
 }

@@ -161,9 +161,17 @@ pub fn issue_refresh(
     Ok(token)
 }
 
-/// Uses a refresh token: returns its user and a fresh token of the same family. A token used
-/// twice means it was stolen or replayed: the whole family is revoked.
-pub fn rotate(unit: &dyn Unit, token: &str, now: i64) -> Result<(String, String)> {
+/// A refresh token's renewal: whose it is, its family (the session's id), and the next token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotated {
+    pub user: String,
+    pub family: String,
+    pub next: String,
+}
+
+/// Uses a refresh token: returns its user, its family and a fresh token of that family. A
+/// token used twice means it was stolen or replayed: the whole family is revoked.
+pub fn rotate(unit: &dyn Unit, token: &str, now: i64) -> Result<Rotated> {
     let row = unit.users().refresh_token_by_hash(&token_hash(token))?;
     let Some(RefreshToken {
         user,
@@ -205,13 +213,16 @@ pub fn rotate(unit: &dyn Unit, token: &str, now: i64) -> Result<(String, String)
         ));
     }
     let next = issue_refresh(unit, &user, Some(&family), now)?;
-    Ok((user, next))
+    Ok(Rotated { user, family, next })
 }
 
-/// Logs out: the token's whole family stops working.
-pub fn logout(unit: &dyn Unit, token: &str, now: i64) -> Result<()> {
+/// Logs out: the token's whole family stops working. Returns that family (the session id).
+pub fn logout(unit: &dyn Unit, token: &str, now: i64) -> Result<String> {
     match unit.users().refresh_family(&token_hash(token))? {
-        Some(f) => unit.users().revoke_family(&f, now),
+        Some(f) => {
+            unit.users().revoke_family(&f, now)?;
+            Ok(f)
+        }
         None => Err(Error::AuthRequired("unknown refresh token".into())),
     }
 }
@@ -310,13 +321,102 @@ pub fn login_succeeded(unit: &dyn Unit, limits: &[LoginLimit]) -> Result<()> {
     Ok(())
 }
 
-/// A signed-in session as the server needs it: who, with which role, and the refresh token
-/// that renews it.
+/// A signed-in session as the server needs it: who, with which role, the session's id (the
+/// refresh-token family its login started, kept by every renewal: access tokens carry it as
+/// `sid`), and the refresh token that renews it.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: String,
     pub role: String,
+    pub session: String,
     pub refresh_token: String,
+}
+
+/// How long this instance trusts what it learnt about a session (live or ended) before it
+/// asks the store again. Logout, revocation by refresh-token reuse (on this instance) take
+/// effect here at once; on other instances, within this bound.
+pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Sessions remembered at most; past it, expired entries are dropped, then everything.
+pub const SESSION_CACHE_ENTRIES: usize = 10_000;
+
+/// What this instance knows of sessions, for [`SESSION_CACHE_TTL`]: by session id, whose it
+/// is, whether it was live, and when that was read. The clock is the caller's (`now`), so
+/// tests drive it without waiting.
+#[derive(Debug)]
+pub struct SessionCache {
+    ttl: std::time::Duration,
+    capacity: usize,
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (String, bool, std::time::Instant)>>,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        SessionCache::new(SESSION_CACHE_TTL, SESSION_CACHE_ENTRIES)
+    }
+}
+
+impl SessionCache {
+    pub fn new(ttl: std::time::Duration, capacity: usize) -> SessionCache {
+        SessionCache {
+            ttl,
+            capacity: capacity.max(1),
+            entries: Default::default(),
+        }
+    }
+
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, (String, bool, std::time::Instant)>,
+    > {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What is known of `session` for `user`, if it was learnt less than the TTL before `now`.
+    pub fn get(&self, user: &str, session: &str, now: std::time::Instant) -> Option<bool> {
+        let entries = self.entries();
+        let (owner, live, at) = entries.get(session)?;
+        let fresh = now.saturating_duration_since(*at) < self.ttl;
+        // An ended session is ended whoever asks; a live one only for its owner.
+        (fresh && (!*live || owner == user)).then_some(*live)
+    }
+
+    /// Remembers what the store said of `session` at `now`. A read that started before the
+    /// session [`ended`](Self::ended) here and answers "live" after it does not bring it back.
+    pub fn put(&self, user: &str, session: &str, live: bool, now: std::time::Instant) {
+        let mut entries = self.entries();
+        if let Some((_, false, at)) = entries.get(session)
+            && live
+            && now.saturating_duration_since(*at) < self.ttl
+        {
+            return;
+        }
+        if entries.len() >= self.capacity && !entries.contains_key(session) {
+            let ttl = self.ttl;
+            entries.retain(|_, (_, _, at)| now.saturating_duration_since(*at) < ttl);
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+        }
+        entries.insert(session.to_string(), (user.to_string(), live, now));
+    }
+
+    /// `session` ended on this instance (logout, revocation): refused at once, whoever asks.
+    pub fn ended(&self, session: &str, now: std::time::Instant) {
+        self.put("", session, false, now);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Accounts and sessions, the door the server's auth routes go through (they never see the
@@ -353,6 +453,10 @@ pub trait Accounts: Send + Sync {
     async fn refresh(&self, refresh_token: &str) -> Result<Session>;
     /// Ends the session the refresh token belongs to.
     async fn logout(&self, refresh_token: &str) -> Result<()>;
+    /// Whether `session` (an access token's `sid`) of `user` is still live: not logged out nor
+    /// revoked, and the account still exists and can log in. Answered from a short cache
+    /// ([`SESSION_CACHE_TTL`]) that this instance's logouts and revocations clear at once.
+    async fn session_live(&self, user: &str, session: &str) -> Result<bool>;
 }
 
 /// [`Accounts`] over the local store.
@@ -360,11 +464,21 @@ pub trait Accounts: Send + Sync {
 pub struct LocalAccounts {
     store: crate::store::Store,
     clock: crate::config::Clock,
+    sessions: std::sync::Arc<SessionCache>,
 }
 
 impl LocalAccounts {
     pub(crate) fn new(store: crate::store::Store, clock: crate::config::Clock) -> LocalAccounts {
-        LocalAccounts { store, clock }
+        LocalAccounts {
+            store,
+            clock,
+            sessions: Default::default(),
+        }
+    }
+
+    /// What this instance remembers of sessions (tests look at it).
+    pub fn session_cache(&self) -> &SessionCache {
+        &self.sessions
     }
 
     /// Runs `work` on the blocking pool, on a pooled connection outside any transaction:
@@ -420,8 +534,10 @@ impl Accounts for LocalAccounts {
             reserve_login(c, &keys, now)?;
             let p = login(c, &email, &password)?;
             login_succeeded(c, &keys)?;
+            let family = crate::ids::new("fam");
             Ok(Session {
-                refresh_token: issue_refresh(c, &p.id, None, now)?,
+                refresh_token: issue_refresh(c, &p.id, Some(&family), now)?,
+                session: family,
                 user: p.id,
                 role: p.role,
             })
@@ -431,20 +547,46 @@ impl Accounts for LocalAccounts {
 
     async fn refresh(&self, refresh_token: &str) -> Result<Session> {
         let token = refresh_token.to_string();
-        self.blocking(move |c, now| {
-            let (user, next) = rotate(c, &token, now)?;
-            Ok(Session {
-                role: role(c, &user)?,
-                user,
-                refresh_token: next,
-            })
+        let sessions = self.sessions.clone();
+        self.blocking(move |c, now| match rotate(c, &token, now) {
+            Ok(r) => Ok(Session {
+                role: role(c, &r.user)?,
+                user: r.user,
+                session: r.family,
+                refresh_token: r.next,
+            }),
+            Err(e) => {
+                // A refused renewal may have revoked its family (a reused token): then its
+                // access tokens stop at once on this instance.
+                if let Ok(Some(t)) = c.users().refresh_token_by_hash(&token_hash(&token))
+                    && t.revoked_at.is_some()
+                {
+                    sessions.ended(&t.family, std::time::Instant::now());
+                }
+                Err(e)
+            }
         })
         .await
     }
 
     async fn logout(&self, refresh_token: &str) -> Result<()> {
         let token = refresh_token.to_string();
-        self.blocking(move |c, now| logout(c, &token, now)).await
+        let family = self.blocking(move |c, now| logout(c, &token, now)).await?;
+        self.sessions.ended(&family, std::time::Instant::now());
+        Ok(())
+    }
+
+    async fn session_live(&self, user: &str, session: &str) -> Result<bool> {
+        let now = std::time::Instant::now();
+        if let Some(live) = self.sessions.get(user, session, now) {
+            return Ok(live);
+        }
+        let (u, sid) = (user.to_string(), session.to_string());
+        let live = self
+            .blocking(move |c, _| c.users().session_live(&u, &sid))
+            .await?;
+        self.sessions.put(user, session, live, now);
+        Ok(live)
     }
 }
 
@@ -520,9 +662,19 @@ mod tests {
             )
             .unwrap();
             let t1 = issue_refresh(c, &p.id, None, 0).unwrap();
-            let (user, t2) = rotate(c, &t1, 10).unwrap();
+            let Rotated {
+                user,
+                family,
+                next: t2,
+            } = rotate(c, &t1, 10).unwrap();
             assert_eq!(user, p.id);
-            let (_, t3) = rotate(c, &t2, 20).unwrap();
+            assert!(c.users().session_live(&p.id, &family)?);
+            let t3 = rotate(c, &t2, 20).unwrap().next;
+            assert_eq!(
+                rotate(c, &t3, 25).unwrap().family,
+                family,
+                "renewals keep it"
+            );
             // t1 again: stolen. Everything in the family dies, t3 included.
             assert!(
                 rotate(c, &t1, 30)
@@ -536,6 +688,7 @@ mod tests {
                     .to_string()
                     .contains("revoked")
             );
+            assert!(!c.users().session_live(&p.id, &family)?, "reuse ends it");
             // Expiry.
             let t = issue_refresh(c, &p.id, None, 0).unwrap();
             assert!(
@@ -552,6 +705,54 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    #[test]
+    fn the_session_cache_answers_within_its_ttl_and_ended_sessions_stay_ended() {
+        use std::time::{Duration, Instant};
+        let cache = SessionCache::new(Duration::from_secs(5), 3);
+        let t0 = Instant::now();
+        assert_eq!(cache.get("usr_a", "fam_1", t0), None, "nothing known yet");
+        cache.put("usr_a", "fam_1", true, t0);
+        assert_eq!(
+            cache.get("usr_a", "fam_1", t0 + Duration::from_secs(4)),
+            Some(true)
+        );
+        assert_eq!(
+            cache.get("usr_b", "fam_1", t0),
+            None,
+            "a live session is its owner's"
+        );
+        assert_eq!(
+            cache.get("usr_a", "fam_1", t0 + Duration::from_secs(5)),
+            None,
+            "past the TTL the store is asked again"
+        );
+        // Logout here: refused at once, and a read that raced it cannot bring it back.
+        cache.ended("fam_1", t0 + Duration::from_secs(1));
+        assert_eq!(
+            cache.get("usr_a", "fam_1", t0 + Duration::from_secs(1)),
+            Some(false)
+        );
+        cache.put("usr_a", "fam_1", true, t0 + Duration::from_secs(2));
+        assert_eq!(
+            cache.get("usr_a", "fam_1", t0 + Duration::from_secs(2)),
+            Some(false)
+        );
+        // Bounded: a full cache drops what expired, then everything.
+        cache.put("usr_a", "fam_2", true, t0 + Duration::from_secs(2));
+        cache.put("usr_a", "fam_3", true, t0 + Duration::from_secs(2));
+        assert_eq!(cache.len(), 3);
+        cache.put("usr_a", "fam_4", true, t0 + Duration::from_secs(7));
+        assert_eq!(cache.len(), 1, "all three had expired");
+        cache.put("usr_a", "fam_5", true, t0 + Duration::from_secs(7));
+        cache.put("usr_a", "fam_6", true, t0 + Duration::from_secs(7));
+        cache.put("usr_a", "fam_7", true, t0 + Duration::from_secs(7));
+        assert!(cache.len() <= 3);
+        assert_eq!(
+            cache.get("usr_a", "fam_7", t0 + Duration::from_secs(7)),
+            Some(true)
+        );
     }
 
     /// A failed attempt: reserved and never given back.

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::store::Unit;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
     #[serde(default)]
@@ -21,6 +21,28 @@ pub struct Preferences {
     pub interests: Vec<String>,
     #[serde(default)]
     pub dietary_needs: Vec<String>,
+    /// Whether others see this account on the team's leaderboard (true unless turned off;
+    /// the traveller always sees their own rank).
+    #[serde(default = "shown")]
+    pub leaderboard: bool,
+}
+
+fn shown() -> bool {
+    true
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            favourite_destinations: Vec::new(),
+            budget_min: None,
+            budget_max: None,
+            travel_style: None,
+            interests: Vec::new(),
+            dietary_needs: Vec::new(),
+            leaderboard: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

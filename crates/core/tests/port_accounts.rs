@@ -506,6 +506,78 @@ fn a_refresh_token_is_used_once_and_its_family_revoked_together() {
     });
 }
 
+#[test]
+fn a_session_is_live_until_its_family_is_revoked_or_its_account_goes() {
+    common::each_engine(|engine, store| {
+        assert!(register(store, account("usr_a", "a@x.io", "user", 1)));
+        assert!(register(store, account("usr_b", "b@x.io", "user", 2)));
+        store
+            .write(|u| {
+                u.users().ensure_user("usr_n", "n@x.io", 3)?;
+                u.users()
+                    .add_refresh_token("h1", "usr_a", "fam1", 100, 10)?;
+                u.users()
+                    .add_refresh_token("h2", "usr_a", "fam2", 100, 10)?;
+                u.users()
+                    .add_refresh_token("h3", "usr_b", "famb", 100, 10)?;
+                u.users().add_refresh_token("hn", "usr_n", "famn", 100, 10)
+            })
+            .unwrap();
+        let live = |user: &str, family: &str| {
+            store
+                .read(|u| u.users().session_live(user, family))
+                .unwrap()
+        };
+        assert!(live("usr_a", "fam1"), "{engine}");
+        assert!(live("usr_a", "fam2"), "{engine}");
+        assert!(!live("usr_b", "fam1"), "{engine}: a session is its owner's");
+        assert!(!live("usr_a", "fam_never"), "{engine}: never started");
+        assert!(
+            !live("usr_n", "famn"),
+            "{engine}: an account without a password"
+        );
+
+        // A rotation keeps the session; a revocation ends it, and a token a racing rotation
+        // adds to the family after the revocation does not bring it back.
+        store
+            .write(|u| {
+                assert!(u.users().use_refresh_token("h1", 20)?);
+                u.users().add_refresh_token("h1b", "usr_a", "fam1", 100, 20)
+            })
+            .unwrap();
+        assert!(live("usr_a", "fam1"), "{engine}");
+        store
+            .write(|u| u.users().revoke_family("fam1", 30))
+            .unwrap();
+        store
+            .write(|u| u.users().add_refresh_token("h1c", "usr_a", "fam1", 100, 31))
+            .unwrap();
+        assert!(!live("usr_a", "fam1"), "{engine}: revoked");
+        assert!(live("usr_a", "fam2"), "{engine}: another session goes on");
+
+        // The account deleted by hand (no route deletes one), its tokens left behind.
+        let delete = "DELETE FROM users WHERE id = 'usr_a'";
+        match engine {
+            "sqlite" => raw(
+                store,
+                &format!("PRAGMA foreign_keys = OFF; {delete}; PRAGMA foreign_keys = ON;"),
+            ),
+            _ => raw(
+                store,
+                &format!(
+                    "SET session_replication_role = replica; {delete}; SET session_replication_role = DEFAULT;"
+                ),
+            ),
+        }
+        assert_eq!(
+            count(store, "SELECT count(*) FROM users WHERE id = 'usr_a'"),
+            0
+        );
+        assert!(!live("usr_a", "fam2"), "{engine}: the account is gone");
+        assert!(live("usr_b", "famb"), "{engine}");
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Outbox, on both engines
 

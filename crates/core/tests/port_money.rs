@@ -1391,28 +1391,82 @@ fn the_leaderboard_ranks_accounts_by_points_ever_earned() {
                 .read(|u| u.points().leaderboard(viewer, limit))
                 .unwrap()
                 .into_iter()
-                .map(|(id, name, email, total)| format!("{id}|{name}|{email}|{total}"))
+                .map(|r| {
+                    format!(
+                        "{}|{}|{}|{}|{}",
+                        r.rank, r.user, r.first_name, r.last_name, r.total
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         // Most points first, then the oldest account; an account that cannot log in is left
-        // out unless it is the viewer's.
+        // out unless it is the viewer's. No e-mail comes out.
         assert_eq!(
             board("usr_a", 10),
             [
-                "usr_a|Ada Lovelace|usr_a@example.com|300",
-                "usr_b||usr_b@example.com|300",
-                "usr_d|Dee|usr_d@example.com|50",
-                "usr_e|Eve|usr_e@example.com|0",
+                "1|usr_a|Ada|Lovelace|300",
+                "2|usr_b|||300",
+                "3|usr_d||Dee|50",
+                "4|usr_e|Eve||0",
             ],
             "{engine}"
         );
         assert_eq!(
             board("usr_c", 2),
-            [
-                "usr_c|Cy|usr_c@example.com|1000",
-                "usr_a|Ada Lovelace|usr_a@example.com|300",
-            ]
+            ["1|usr_c|Cy||1000", "2|usr_a|Ada|Lovelace|300"],
+            "{engine}"
         );
-        assert!(board("usr_a", 0).is_empty());
+        // The viewer's own row comes at its rank when it is below the first `limit`.
+        assert_eq!(
+            board("usr_e", 2),
+            [
+                "1|usr_a|Ada|Lovelace|300",
+                "2|usr_b|||300",
+                "4|usr_e|Eve||0"
+            ],
+            "{engine}"
+        );
+        assert_eq!(board("usr_a", 0), ["1|usr_a|Ada|Lovelace|300"], "{engine}");
+
+        // Bob opts out: gone from the others' boards (the ranks close up), still on his own.
+        let prefs = |who: &str, json: &str| {
+            assert!(
+                store
+                    .write(|u| u.users().save_profile(
+                        who,
+                        &format!("{who}@example.com"),
+                        "",
+                        if who == "usr_d" { "Dee" } else { "" },
+                        json
+                    ))
+                    .unwrap()
+            );
+        };
+        prefs("usr_b", r#"{"interests":["food"],"leaderboard":false}"#);
+        prefs("usr_d", r#"{"leaderboard":true}"#);
+        assert_eq!(
+            board("usr_a", 10),
+            [
+                "1|usr_a|Ada|Lovelace|300",
+                "2|usr_d||Dee|50",
+                "3|usr_e|Eve||0"
+            ],
+            "{engine}"
+        );
+        assert_eq!(
+            board("usr_b", 10),
+            [
+                "1|usr_a|Ada|Lovelace|300",
+                "2|usr_b|||300",
+                "3|usr_d||Dee|50",
+                "4|usr_e|Eve||0",
+            ],
+            "{engine}"
+        );
+        assert_eq!(
+            board("usr_e", 1),
+            ["1|usr_a|Ada|Lovelace|300", "3|usr_e|Eve||0"],
+            "{engine}"
+        );
     });
 }

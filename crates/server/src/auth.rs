@@ -35,16 +35,28 @@ impl Keys {
 struct Claims {
     sub: String,
     role: String,
+    /// The session (refresh-token family) the token belongs to; tokens made before sessions
+    /// were checked have none and are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
     aud: String,
     iss: String,
     iat: i64,
     exp: i64,
 }
 
-pub fn issue(keys: &Keys, user: &str, role: &str, now: i64) -> Result<String, ApiError> {
+/// An access token for `user` in `session` (the refresh-token family of its login).
+pub fn issue(
+    keys: &Keys,
+    user: &str,
+    role: &str,
+    session: &str,
+    now: i64,
+) -> Result<String, ApiError> {
     let claims = Claims {
         sub: user.into(),
         role: role.into(),
+        sid: Some(session.into()),
         aud: AUDIENCE.into(),
         iss: ISSUER.into(),
         iat: now,
@@ -90,6 +102,28 @@ fn verify(keys: &Keys, token: &str) -> Result<Claims, ApiError> {
     Ok(claims)
 }
 
+/// Refuses a token whose session ended (logout, a revoked refresh-token family, an account
+/// deleted or unable to log in), or that names no session (made before sessions were
+/// checked). Answered through core's short cache, so not a query per request.
+async fn check_session(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+    let Some(sid) = claims.sid.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth_required",
+            "this access token names no session (an older format): log in again",
+        ));
+    };
+    if state.accounts.session_live(&claims.sub, sid).await? {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth_required",
+            "this session ended (logged out, revoked, or the account is gone): log in again",
+        ))
+    }
+}
+
 /// The traveller a request acts for.
 pub struct AuthUser {
     pub id: String,
@@ -123,6 +157,7 @@ impl FromRequestParts<AppState> for AuthUser {
             )
         })?;
         let claims = verify(&state.keys, token.trim())?;
+        check_session(state, &claims).await?;
         Ok(AuthUser {
             agency: state.team.agency_for(&claims.sub),
             id: claims.sub,
@@ -276,12 +311,17 @@ pub async fn limit_anonymous(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let signed_in = req
+    let claims = req
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
-        .is_some_and(|t| verify(&state.keys, t.trim()).is_ok());
+        .and_then(|t| verify(&state.keys, t.trim()).ok());
+    // A token of an ended session is anonymous too.
+    let signed_in = match claims {
+        Some(c) => check_session(&state, &c).await.is_ok(),
+        None => false,
+    };
     let addr = client_address(req.headers(), req.extensions(), &state.trusted_proxies);
     if !signed_in
         && let Some(ip) = addr

@@ -317,6 +317,7 @@ async fn forged_and_missing_tokens_are_refused() {
         &booksygo_server::auth::Keys::from_secret(b"another-secret-another-secret-xx"),
         "usr_x",
         "admin",
+        "fam_x",
         1_800_000_000,
     )
     .unwrap();
@@ -902,11 +903,20 @@ async fn expired_and_misaddressed_tokens_are_refused() {
     let (st, me) = call_auth(&s, "GET", "/api/users/profile", good, None, None).await;
     assert_eq!(st, StatusCode::OK);
     let user = me["id"].as_str().unwrap();
+    // The session the login started: a live one, so each refusal below is for its claim.
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.set_audience(&[booksygo_server::auth::AUDIENCE]);
+    let sid =
+        jsonwebtoken::decode::<Value>(good, &jsonwebtoken::DecodingKey::from_secret(secret), &v)
+            .unwrap()
+            .claims["sid"]
+            .clone();
+    assert!(sid.as_str().unwrap().starts_with("fam"), "{sid}");
     let now = jiff::Timestamp::now().as_second();
     let sign = |aud: &str, iss: &str, exp: i64| {
         jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-            &json!({"sub": user, "role": "user", "aud": aud, "iss": iss, "iat": now - 60, "exp": exp}),
+            &json!({"sub": user, "role": "user", "sid": sid, "aud": aud, "iss": iss, "iat": now - 60, "exp": exp}),
             &jsonwebtoken::EncodingKey::from_secret(secret),
         )
         .unwrap()

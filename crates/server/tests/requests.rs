@@ -311,11 +311,22 @@ async fn token_errors_are_plain_and_long_lived_tokens_are_refused() {
     let (st, me) = call_auth(&s, "GET", "/api/users/profile", good, None, None).await;
     assert_eq!(st, StatusCode::OK);
     let user = me["id"].as_str().unwrap();
+    // The login's live session, so that each refusal below is for the token's lifetime.
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.set_audience(&[booksygo_server::auth::AUDIENCE]);
+    let sid = jsonwebtoken::decode::<serde_json::Value>(
+        good,
+        &jsonwebtoken::DecodingKey::from_secret(secret),
+        &v,
+    )
+    .unwrap()
+    .claims["sid"]
+        .clone();
     let now = jiff::Timestamp::now().as_second();
     let sign = |iat: i64, exp: i64| {
         jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-            &json!({"sub": user, "role": "user", "aud": booksygo_server::auth::AUDIENCE,
+            &json!({"sub": user, "role": "user", "sid": sid, "aud": booksygo_server::auth::AUDIENCE,
                     "iss": booksygo_server::auth::ISSUER, "iat": iat, "exp": exp}),
             &jsonwebtoken::EncodingKey::from_secret(secret),
         )

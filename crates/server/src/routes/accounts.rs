@@ -49,7 +49,13 @@ fn tokens(state: &AppState, session: Session) -> Result<Json<Tokens>, ApiError> 
     // which BOOKSYGO_NOW may pin.
     let now = jiff::Timestamp::now().as_second();
     Ok(Json(Tokens {
-        access_token: auth::issue(&state.keys, &session.user, &session.role, now)?,
+        access_token: auth::issue(
+            &state.keys,
+            &session.user,
+            &session.role,
+            &session.session,
+            now,
+        )?,
         refresh_token: session.refresh_token,
         token_type: "Bearer",
         expires_in: auth::ACCESS_TTL_SECONDS,

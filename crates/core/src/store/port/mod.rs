@@ -45,7 +45,7 @@ pub use payments::{
     Attempt, ChargeBasis, ExtraCharge, NewAttempt, NewRefund, OwedRefund, PaymentRow, Payments,
     ReferencedPayment,
 };
-pub use points::Points;
+pub use points::{LeaderRow, Points};
 pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
 pub use trips::Trips;

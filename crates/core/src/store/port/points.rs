@@ -48,9 +48,21 @@ pub trait Points {
     /// Whether `booking` has an item in Asia.
     fn goes_to_asia(&self, booking: &str) -> Result<bool>;
 
-    /// Accounts that can log in, and `viewer`, by points ever earned (most first, then oldest
-    /// account first), at most `limit`: (user id, name, email, points ever earned). The name
-    /// is first and last name, trimmed: empty when the account has none.
-    fn leaderboard(&self, viewer: &str, limit: usize)
-    -> Result<Vec<(String, String, String, i64)>>;
+    /// The leaderboard as `viewer` sees it: the accounts that can log in and have not opted
+    /// out (their preferences JSON says `"leaderboard": false`), and `viewer` whatever their
+    /// choice, ranked by points ever earned (most first, then the oldest account, then the id
+    /// in bytes); the first `limit` of them, and the viewer's own row at its rank when it is
+    /// not among them. No e-mail: the rule shows names.
+    fn leaderboard(&self, viewer: &str, limit: usize) -> Result<Vec<LeaderRow>>;
+}
+
+/// One row of the leaderboard as stored: rank (from 1), the account, its names (as stored,
+/// perhaps empty), and its points ever earned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderRow {
+    pub rank: i64,
+    pub user: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub total: i64,
 }

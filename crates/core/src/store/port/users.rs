@@ -94,4 +94,10 @@ pub trait Users {
     fn use_refresh_token(&self, hash: &str, at: i64) -> Result<bool>;
     /// Revokes every token of a family not revoked yet.
     fn revoke_family(&self, family: &str, at: i64) -> Result<()>;
+    /// Whether the session a login started (its refresh-token `family`) is still live for
+    /// `user`: the family has a token of `user`, none of its tokens was revoked (revocation
+    /// is family-wide, so one revoked token means the family ended, even if a rotation racing
+    /// the revocation added a token after it), and the account exists and can log in (has
+    /// a password). One statement: a revocation committed before it is seen.
+    fn session_live(&self, user: &str, family: &str) -> Result<bool>;
 }

@@ -6,7 +6,7 @@
 
 use super::unit::{PgUnit, get};
 use crate::error::Result;
-use crate::store::port::Points;
+use crate::store::port::{LeaderRow, Points};
 
 /// A booking counts while it is confirmed or completed.
 const LIVE: &str = "status IN ('CONFIRMED', 'COMPLETED')";
@@ -215,21 +215,36 @@ impl Points for PgUnit<'_> {
         )
     }
 
-    fn leaderboard(
-        &self,
-        viewer: &str,
-        limit: usize,
-    ) -> Result<Vec<(String, String, String, i64)>> {
-        // Ties beyond SQLite's order (points, then oldest account) go by id, in bytes.
+    fn leaderboard(&self, viewer: &str, limit: usize) -> Result<Vec<LeaderRow>> {
+        // The order of SQLite's side, its last key (the id) in bytes. An opted-out account
+        // says `"leaderboard": false` in its preferences (always JSON: written by the rules).
         self.query(
-            "SELECT u.id, trim(u.first_name || ' ' || u.last_name), u.email, coalesce(sum(l.total_delta), 0)::BIGINT AS total
-             FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
-             WHERE u.password_hash IS NOT NULL OR u.id = $2
-             GROUP BY u.id ORDER BY total DESC, u.created_at, u.id COLLATE \"C\" LIMIT $1",
+            "WITH shown AS (
+                 SELECT u.id, u.first_name, u.last_name, u.created_at,
+                        coalesce(sum(l.total_delta), 0)::BIGINT AS total
+                 FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
+                 WHERE u.id = $2 OR (u.password_hash IS NOT NULL
+                     AND coalesce(u.preferences::jsonb ->> 'leaderboard', 'true') <> 'false')
+                 GROUP BY u.id
+             ), ranked AS (
+                 SELECT id, first_name, last_name, total,
+                        row_number() OVER (ORDER BY total DESC, created_at, id COLLATE \"C\") AS rank
+                 FROM shown
+             )
+             SELECT rank, id, first_name, last_name, total FROM ranked
+             WHERE rank <= $1 OR id = $2 ORDER BY rank",
             &[&i64::try_from(limit).unwrap_or(i64::MAX), &viewer],
         )?
         .iter()
-        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?)))
+        .map(|r| {
+            Ok(LeaderRow {
+                rank: get(r, 0)?,
+                user: get(r, 1)?,
+                first_name: get(r, 2)?,
+                last_name: get(r, 3)?,
+                total: get(r, 4)?,
+            })
+        })
         .collect()
     }
 }

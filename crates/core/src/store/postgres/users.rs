@@ -232,4 +232,18 @@ impl Users for PgUnit<'_> {
         )?;
         Ok(())
     }
+
+    fn session_live(&self, user: &str, family: &str) -> Result<bool> {
+        // One statement, one snapshot: a revocation committed before it is seen.
+        get(
+            &self.query_one(
+                "SELECT EXISTS (SELECT 1 FROM refresh_tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.family = $2 AND t.user_id = $1 AND u.password_hash IS NOT NULL)
+                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens
+                   WHERE family = $2 AND revoked_at IS NOT NULL)",
+                &[&user, &family],
+            )?,
+            0,
+        )
+    }
 }

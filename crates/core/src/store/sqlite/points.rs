@@ -2,7 +2,7 @@
 //! (user, badge) and (user, challenge) primary keys; counts stop at what the rule needs.
 
 use crate::error::Result;
-use crate::store::port::Points;
+use crate::store::port::{LeaderRow, Points};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// A booking counts while it is confirmed or completed.
@@ -170,20 +170,35 @@ impl Points for Connection {
             .is_some())
     }
 
-    fn leaderboard(
-        &self,
-        viewer: &str,
-        limit: usize,
-    ) -> Result<Vec<(String, String, String, i64)>> {
+    fn leaderboard(&self, viewer: &str, limit: usize) -> Result<Vec<LeaderRow>> {
+        // An opted-out account says `"leaderboard": false` (json_extract reads it as 0); a
+        // preferences text that is not JSON opts nobody out.
         let mut stmt = self.prepare_cached(
-            "SELECT u.id, trim(u.first_name || ' ' || u.last_name), u.email, coalesce(sum(l.total_delta), 0) AS total
-         FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
-         WHERE u.password_hash IS NOT NULL OR u.id = ?2
-         GROUP BY u.id ORDER BY total DESC, u.created_at LIMIT ?1",
+            "WITH shown AS (
+                 SELECT u.id, u.first_name, u.last_name, u.created_at,
+                        coalesce(sum(l.total_delta), 0) AS total
+                 FROM users u LEFT JOIN points_ledger l ON l.user_id = u.id
+                 WHERE u.id = ?2 OR (u.password_hash IS NOT NULL AND coalesce(
+                     CASE WHEN json_valid(u.preferences)
+                          THEN json_extract(u.preferences, '$.leaderboard') END, 1) != 0)
+                 GROUP BY u.id
+             ), ranked AS (
+                 SELECT id, first_name, last_name, total,
+                        row_number() OVER (ORDER BY total DESC, created_at, id) AS rank
+                 FROM shown
+             )
+             SELECT rank, id, first_name, last_name, total FROM ranked
+             WHERE rank <= ?1 OR id = ?2 ORDER BY rank",
         )?;
         Ok(stmt
             .query_map(params![limit as i64, viewer], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok(LeaderRow {
+                    rank: r.get(0)?,
+                    user: r.get(1)?,
+                    first_name: r.get(2)?,
+                    last_name: r.get(3)?,
+                    total: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?)
     }

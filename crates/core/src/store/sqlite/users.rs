@@ -161,4 +161,15 @@ impl Users for Connection {
         )?;
         Ok(())
     }
+
+    fn session_live(&self, user: &str, family: &str) -> Result<bool> {
+        Ok(self
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM refresh_tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.family = ?2 AND t.user_id = ?1 AND u.password_hash IS NOT NULL)
+                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens
+                   WHERE family = ?2 AND revoked_at IS NOT NULL)",
+            )?
+            .query_row(params![user, family], |r| r.get(0))?)
+    }
 }
