@@ -108,10 +108,13 @@ impl PointsState {
         f.render_widget(Paragraph::new(l).wrap(Wrap { trim: false }), left);
         let mut r = vec![Line::styled(" Leaderboard", t.accent())];
         for e in &d.leaderboard {
-            r.push(Line::raw(format!(
-                " {:>2}. {:<16} {:>6} {}",
-                e.rank, e.name, e.total, e.level
-            )));
+            let row = format!(" {:>2}. {:<16} {:>6} {}", e.rank, e.name, e.total, e.level);
+            // The traveller's own row stands out (it is there even below the top ten).
+            r.push(if e.you {
+                Line::styled(row, t.accent())
+            } else {
+                Line::raw(row)
+            });
         }
         r.push(Line::styled(" Latest", t.accent()));
         for e in d.history.iter().rev().take(5) {

@@ -29,6 +29,36 @@ pub enum Need {
 }
 
 impl Need {
+    /// Where a hold of this need is recorded, on every engine: (kind, key, detail, quantity);
+    /// a room's detail is `room_type|night` (what `admin check` matches holds against).
+    pub fn hold(&self) -> (&'static str, String, String, u32) {
+        match self {
+            Need::Seats {
+                flight_key,
+                cabin,
+                quantity,
+                ..
+            } => ("seats", flight_key.clone(), cabin.clone(), *quantity),
+            Need::Rooms {
+                hotel_id,
+                room_type,
+                night,
+                quantity,
+                ..
+            } => (
+                "rooms",
+                hotel_id.clone(),
+                format!("{room_type}|{night}"),
+                *quantity,
+            ),
+            Need::Slots {
+                package_id,
+                date,
+                quantity,
+            } => ("slots", package_id.clone(), date.clone(), *quantity),
+        }
+    }
+
     /// What a sold-out conflict says of this need.
     pub fn sold_out(&self) -> String {
         match self {

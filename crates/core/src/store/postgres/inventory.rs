@@ -69,7 +69,7 @@ impl Inventory for PgUnit<'_> {
             if sold != 1 {
                 return Err(Error::Conflict(need.sold_out()));
             }
-            let (kind, key, detail, quantity) = hold(need);
+            let (kind, key, detail, quantity) = need.hold();
             self.execute(
                 "INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES ($1, $2, $3, $4, $5)",
                 &[&booking, &kind, &key, &detail, &i64::from(quantity)],
@@ -122,34 +122,5 @@ impl Inventory for PgUnit<'_> {
             };
         }
         Ok(())
-    }
-}
-
-/// Where a hold of `need` is recorded: (kind, key, detail, quantity), as on SQLite.
-fn hold(need: &Need) -> (&'static str, String, String, u32) {
-    match need {
-        Need::Seats {
-            flight_key,
-            cabin,
-            quantity,
-            ..
-        } => ("seats", flight_key.clone(), cabin.clone(), *quantity),
-        Need::Rooms {
-            hotel_id,
-            room_type,
-            night,
-            quantity,
-            ..
-        } => (
-            "rooms",
-            hotel_id.clone(),
-            format!("{room_type}|{night}"),
-            *quantity,
-        ),
-        Need::Slots {
-            package_id,
-            date,
-            quantity,
-        } => ("slots", package_id.clone(), date.clone(), *quantity),
     }
 }

@@ -42,7 +42,7 @@ impl Inventory for Connection {
             if !ok {
                 return Err(Error::Conflict(need.sold_out()));
             }
-            let (kind, key, detail, quantity) = hold(need);
+            let (kind, key, detail, quantity) = need.hold();
             conn.prepare_cached("INSERT INTO booking_holds(booking_id, kind, key, detail, quantity) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
             params![booking, kind, key, detail, quantity],
         )?;
@@ -93,33 +93,4 @@ fn release_holds(conn: &Connection, booking: &str, kind: Option<&str>) -> Result
         };
     }
     Ok(())
-}
-
-/// Where a hold of `need` is recorded: (kind, key, detail, quantity).
-fn hold(need: &Need) -> (&'static str, String, String, u32) {
-    match need {
-        Need::Seats {
-            flight_key,
-            cabin,
-            quantity,
-            ..
-        } => ("seats", flight_key.clone(), cabin.clone(), *quantity),
-        Need::Rooms {
-            hotel_id,
-            room_type,
-            night,
-            quantity,
-            ..
-        } => (
-            "rooms",
-            hotel_id.clone(),
-            format!("{room_type}|{night}"),
-            *quantity,
-        ),
-        Need::Slots {
-            package_id,
-            date,
-            quantity,
-        } => ("slots", package_id.clone(), date.clone(), *quantity),
-    }
 }
