@@ -97,7 +97,7 @@ fn folded(text: &str) -> String {
 /// A write that breaks a package's unique slug is a conflict, named without the engine's text.
 fn unique<T>(done: Result<T>, spec: &PackageSpec) -> Result<T> {
     match done {
-        Err(Error::Storage { message, .. }) if message.contains("(SQLSTATE 23505)") => {
+        Err(e) if super::unit::is_sqlstate(&e, super::unit::UNIQUE_VIOLATION) => {
             Err(Error::Conflict(format!(
                 "a package with the id '{}' or the slug '{}' exists already",
                 spec.id, spec.slug

@@ -24,11 +24,11 @@ impl Subscriptions for PgUnit<'_> {
         created_by: &str,
         at: i64,
     ) -> Result<()> {
-        super::users::gone_as_conflict(self.execute(
+        self.execute(
             "INSERT INTO webhooks (id, url, events, secret, delivered_seq, failures, next_attempt_at, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7)",
             &[&id, &url, &events.join(","), &secret, &start, &created_by, &at],
-        ))?;
+        )?;
         Ok(())
     }
 

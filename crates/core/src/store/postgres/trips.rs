@@ -4,7 +4,6 @@
 //! waits for the first, then inserts nothing: row count 0).
 
 use super::unit::{PgUnit, get};
-use super::users::gone_as_conflict;
 use crate::error::Result;
 use crate::store::port::*;
 use jiff::civil::Date;
@@ -24,13 +23,13 @@ impl Trips for PgUnit<'_> {
     ) -> Result<()> {
         let starts_on = starts_on.map(|d| d.to_string());
         let ends_on = ends_on.map(|d| d.to_string());
-        gone_as_conflict(self.execute(
+        self.execute(
             "INSERT INTO trips(id, user_id, name, starts_on, ends_on, budget, currency, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
                 &id, &user, &name, &starts_on, &ends_on, &budget, &currency, &at,
             ],
-        ))?;
+        )?;
         Ok(())
     }
 
@@ -44,10 +43,10 @@ impl Trips for PgUnit<'_> {
     }
 
     fn add_booking(&self, trip: &str, booking: &str) -> Result<bool> {
-        let written = gone_as_conflict(self.execute(
+        let written = self.execute(
             "INSERT INTO trip_bookings(trip_id, booking_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&trip, &booking],
-        ))?;
+        )?;
         Ok(written == 1)
     }
 

@@ -123,6 +123,16 @@ impl<'a> PgUnit<'a> {
     }
 }
 
+/// PostgreSQL's refusal of a duplicate in a unique index.
+pub(crate) const UNIQUE_VIOLATION: &str = "23505";
+
+/// Whether `e` is PostgreSQL's error `code` (SQLSTATE). `Error::Storage` keeps only the
+/// server's message, which `postgres::text` ends with `(SQLSTATE xxxxx)`; foreign-key
+/// refusals, deadlocks and cancellations are already told apart in `From<tokio_postgres::Error>`.
+pub(crate) fn is_sqlstate(e: &Error, code: &str) -> bool {
+    matches!(e, Error::Storage { message, .. } if message.ends_with(&format!("(SQLSTATE {code})")))
+}
+
 /// Column `i` of `row` as `T`; a type mismatch is a storage error, not a panic.
 pub(crate) fn get<'r, T: FromSql<'r>>(row: &'r Row, i: usize) -> Result<T> {
     row.try_get(i).map_err(|e| Error::Storage {

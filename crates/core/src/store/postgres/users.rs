@@ -13,34 +13,9 @@
 //!   id order, in the statement that changes the role) before counting the others, so two
 //!   admins stepping down at once are counted one after the other.
 
-use super::unit::{PgUnit, get};
-use crate::error::{Error, Result};
+use super::unit::{PgUnit, UNIQUE_VIOLATION, get, is_sqlstate};
+use crate::error::Result;
 use crate::store::port::*;
-
-/// Whether `e` is PostgreSQL's error `code` (SQLSTATE). Our `Error` keeps only the server's
-/// message, which `postgres::text` ends with `(SQLSTATE xxxxx)`.
-pub(super) fn is_sqlstate(e: &Error, code: &str) -> bool {
-    matches!(e, Error::Storage { message, .. } if message.ends_with(&format!("(SQLSTATE {code})")))
-}
-
-/// A write that refers to a row that is gone (a foreign key, SQLSTATE 23503) is a conflict
-/// with the present state, in the words SQLite's side uses.
-pub(super) fn gone_as_conflict<T>(done: Result<T>) -> Result<T> {
-    done.map_err(|e| {
-        if is_sqlstate(&e, "23503") {
-            Error::Conflict(
-                "this change refers to something that no longer exists: reload and try again"
-                    .into(),
-            )
-        } else {
-            e
-        }
-    })
-}
-
-const UNIQUE_VIOLATION: &str = "23505";
-/// `SAVEPOINT` outside a transaction block: the unit is a connection in autocommit.
-const NO_ACTIVE_TRANSACTION: &str = "25P01";
 
 impl Users for PgUnit<'_> {
     fn register(&self, a: &NewAccount<'_>) -> Result<bool> {
@@ -100,11 +75,10 @@ impl Users for PgUnit<'_> {
         // The unique index on lower(email) refuses the write, not a read before it. A refused
         // statement aborts a PostgreSQL transaction, so inside one the update runs under a
         // savepoint and the refusal rolls back to it: the unit goes on, as on SQLite.
-        let in_transaction = match self.batch_execute("SAVEPOINT users_save_profile") {
-            Ok(()) => true,
-            Err(e) if is_sqlstate(&e, NO_ACTIVE_TRANSACTION) => false,
-            Err(e) => return Err(e),
-        };
+        let in_transaction = self.is_transaction();
+        if in_transaction {
+            self.batch_execute("SAVEPOINT users_save_profile")?;
+        }
         let written = self.execute(
             "UPDATE users SET email = $2, first_name = $3, last_name = $4, preferences = $5
              WHERE id = $1",
@@ -181,11 +155,11 @@ impl Users for PgUnit<'_> {
         expires_at: i64,
         at: i64,
     ) -> Result<()> {
-        gone_as_conflict(self.execute(
+        self.execute(
             "INSERT INTO refresh_tokens(token_hash, user_id, family, expires_at, created_at)
              VALUES ($1, $2, $3, $4, $5)",
             &[&hash, &user, &family, &expires_at, &at],
-        ))?;
+        )?;
         Ok(())
     }
 
