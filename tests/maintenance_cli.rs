@@ -168,6 +168,11 @@ fn backup_and_restore_refuse_what_would_lose_data() {
         .code(2)
         .stderr(predicate::str::contains("already exists"));
     assert_eq!(std::fs::read(&taken).unwrap(), b"precious");
+    env.cmd()
+        .args(["admin", "backup", "/nonexistent/folder/copy.db"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("its folder does not exist"));
     let target = tempfile::tempdir().unwrap();
     env.cmd()
         .args(["admin", "restore", taken.to_str().unwrap(), "--data-dir"])

@@ -83,3 +83,23 @@ fn serve_on_an_unreachable_postgres_says_so() {
         ))
         .stderr(predicates::str::contains("hunter2").not());
 }
+
+/// A database URL that names nothing (another scheme, `sqlite:` without a path) is refused
+/// before anything is opened: no file named after the URL appears.
+#[test]
+fn a_database_url_that_names_nothing_is_refused() {
+    let env = Env::new();
+    for url in ["sqlite:", "mysql://u:hunter2@h/d"] {
+        env.cmd()
+            .current_dir(env.home.path())
+            .args(["serve", "--database-url", url])
+            .env("BOOKSYGO_BIND", "127.0.0.1:0")
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "is not a database this booksygo can open",
+            ))
+            .stderr(predicates::str::contains("hunter2").not());
+    }
+    assert!(!env.home.path().join("sqlite:").exists());
+}

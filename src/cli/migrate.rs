@@ -51,24 +51,10 @@ pub struct MigrateDataArgs {
 
 /// `booksygo admin migrate-data`: a team's SQLite store into PostgreSQL, whole, checked.
 pub async fn migrate_data(args: MigrateDataArgs, out: Out) -> anyhow::Result<u8> {
-    let from = args
-        .from
-        .strip_prefix("sqlite://")
-        .or_else(|| args.from.strip_prefix("sqlite:"))
-        .unwrap_or(&args.from)
-        .to_string();
-    if from.starts_with("postgres") || from.is_empty() {
-        return Err(booksygo_core::Error::invalid(
-            "--from is the SQLite store to copy: write sqlite:PATH",
-        )
-        .into());
-    }
     let settings =
         booksygo_core::config::Settings::load(&booksygo_core::config::Paths::from_env()?)?;
     let password = settings.secret("database.password")?;
-    let moved =
-        booksygo_core::postgres::migrate_data(std::path::PathBuf::from(from), args.to, password)
-            .await?;
+    let moved = booksygo_core::postgres::migrate_data(args.from, args.to, password).await?;
     if out.json {
         out.print_json(&moved)?;
     } else {

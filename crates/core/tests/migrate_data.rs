@@ -159,9 +159,13 @@ async fn a_store_with_every_kind_of_row_moves_whole_and_checked() {
     fill(&a, &later).await;
     let path = a.store().path().unwrap().to_path_buf();
     let db = TestDatabase::create();
-    let moved = booksygo_core::postgres::migrate_data(path.clone(), db.url().to_string(), None)
-        .await
-        .unwrap();
+    let moved = booksygo_core::postgres::migrate_data(
+        path.display().to_string(),
+        db.url().to_string(),
+        None,
+    )
+    .await
+    .unwrap();
 
     // Every table came over with as many rows as SQLite has; only these may be empty here:
     // what real suppliers (Duffel's orders, Stripe's webhook events), remote mode, fare
@@ -212,9 +216,13 @@ async fn a_store_with_every_kind_of_row_moves_whole_and_checked() {
     assert!(problems.is_empty(), "{problems:?}");
 
     // A second move into the now-filled database is refused and writes nothing.
-    let again = booksygo_core::postgres::migrate_data(path, db.url().to_string(), None)
-        .await
-        .unwrap_err();
+    let again = booksygo_core::postgres::migrate_data(
+        path.display().to_string(),
+        db.url().to_string(),
+        None,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(again.kind(), ErrorKind::Conflict);
     assert!(again.to_string().contains("already holds data"), "{again}");
     let pg = there.postgres().unwrap().conn().unwrap();
@@ -229,7 +237,7 @@ async fn a_store_with_every_kind_of_row_moves_whole_and_checked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_source_or_a_bad_target_is_a_clear_error() {
     let e = booksygo_core::postgres::migrate_data(
-        "/nonexistent/booksygo.db".into(),
+        "sqlite:/nonexistent/booksygo.db".into(),
         "postgres://postgres@127.0.0.1:5432/test".into(),
         None,
     )
@@ -238,9 +246,13 @@ async fn a_missing_source_or_a_bad_target_is_a_clear_error() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
     let (_dir, a) = agency_with(|_| {});
     let path = a.store().path().unwrap().to_path_buf();
-    let e = booksygo_core::postgres::migrate_data(path, "mysql://u:pw@h/d".into(), None)
-        .await
-        .unwrap_err();
+    let e = booksygo_core::postgres::migrate_data(
+        path.display().to_string(),
+        "mysql://u:pw@h/d".into(),
+        None,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(!e.to_string().contains("pw@"), "{e}");
 }

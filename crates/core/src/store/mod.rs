@@ -38,6 +38,38 @@ pub struct PoolStats {
     pub errors: u64,
 }
 
+/// Where a database is, as a setting names it.
+pub(crate) enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://...` (or `postgresql://`), `sqlite:PATH` (or `sqlite://PATH`), or a plain
+    /// path to a SQLite file; anything else (another scheme, an empty path) is invalid input.
+    pub(crate) fn parse(url: &str) -> Result<Location> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url.to_string()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            let shown = if url.is_empty() {
+                "an empty database URL".to_string()
+            } else {
+                format!("'{}'", postgres::redact(url))
+            };
+            return Err(Error::invalid(format!(
+                "{shown} is not a database this booksygo can open: write sqlite:PATH or postgres://USER@HOST:PORT/DATABASE"
+            )));
+        }
+        Ok(Location::Sqlite(PathBuf::from(path)))
+    }
+}
+
 /// The database: a SQLite file (the default, and all the offline faces use) or PostgreSQL
 /// (`booksygo serve --database-url postgres://...`). Rules see only the port ([`Unit`]); this
 /// chooses the engine. Cheap to clone; connections are pooled.
@@ -151,24 +183,9 @@ impl Store {
 
     /// [`Store::open_url`] with PostgreSQL's password kept apart from the URL.
     pub fn open_url_with(url: &str, password: Option<&crate::secrets::Secret>) -> Result<Store> {
-        let url = url.trim();
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Store::connect_with(url, password);
-        }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"));
-        match path {
-            Some(p) if !p.is_empty() => Store::open(Path::new(p)),
-            _ if url.contains("://") || url.is_empty() => Err(Error::invalid(format!(
-                "{} is not a database this booksygo can open: write sqlite:PATH or postgres://USER@HOST:PORT/DATABASE",
-                if url.is_empty() {
-                    "an empty database URL".to_string()
-                } else {
-                    format!("'{}'", postgres::redact(url))
-                }
-            ))),
-            _ => Store::open(Path::new(url)),
+        match Location::parse(url)? {
+            Location::Postgres(url) => Store::connect_with(&url, password),
+            Location::Sqlite(path) => Store::open(&path),
         }
     }
 

@@ -23,11 +23,17 @@ pub async fn migrate(url: String, password: Option<crate::secrets::Secret>) -> R
 /// transaction, checking row counts and money and points sums on both sides before it
 /// commits (`booksygo admin migrate-data`). Refused, with nothing written, when the target
 /// holds rows. Runs on the blocking pool.
+/// `from` is `sqlite:PATH` or a path; `url` a PostgreSQL URL.
 pub async fn migrate_data(
-    from: std::path::PathBuf,
+    from: String,
     url: String,
     password: Option<crate::secrets::Secret>,
 ) -> Result<Moved> {
+    let crate::store::Location::Sqlite(from) = crate::store::Location::parse(&from)? else {
+        return Err(crate::Error::invalid(
+            "the store to copy from is a SQLite file: write sqlite:PATH",
+        ));
+    };
     tokio::task::spawn_blocking(move || {
         crate::store::copy::sqlite_to_postgres(&from, &url, password.as_ref())
     })

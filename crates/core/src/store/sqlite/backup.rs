@@ -136,8 +136,12 @@ fn create_private(path: &Path) -> Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .map(drop)
-        .map_err(|e| Error::internal(format!("cannot create {}: {e}", path.display())))
+    options.open(path).map(drop).map_err(|e| match e.kind() {
+        // The user named a folder that is not there: their input, not our failure.
+        std::io::ErrorKind::NotFound => Error::invalid(format!(
+            "cannot create {}: its folder does not exist",
+            path.display()
+        )),
+        _ => Error::internal(format!("cannot create {}: {e}", path.display())),
+    })
 }
