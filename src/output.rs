@@ -73,6 +73,21 @@ pub fn emit(text: &str) {
     }
 }
 
+/// A day for people, the one way dates are written in tables and headings: `Sun 14 Mar 2027`
+/// (JSON keeps ISO 8601).
+pub fn day(date: jiff::civil::Date) -> String {
+    date.strftime("%a %-d %b %Y").to_string()
+}
+
+/// `1 stop`, `2 stops`, `0 events`: a count with its noun, for English nouns that take an s.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Warnings and notes go to stderr so stdout stays clean for pipes.
 pub fn warn(text: &str) {
     eprintln!("warning: {text}");

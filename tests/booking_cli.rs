@@ -140,13 +140,26 @@ fn booking_errors_have_exit_codes_and_write_nothing() {
             "book",
             &offer,
             "--passenger",
-            "Ada,Lovelace,2024-01-01",
+            "Ada,Lovelace,2024-01-01,adult",
             "--email",
             "a@b.co",
         ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot travel as adult"));
+    // Without a type, a three-year-old is a child: the adult-only offer says so.
+    env.cmd()
+        .args([
+            "book",
+            &offer,
+            "--passenger",
+            "Ada,Lovelace,2024-01-01",
+            "--email",
+            "a@b.co",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is for 1 adult"));
     env.cmd()
         .args(["bookings", "show", "bkg_nope"])
         .assert()

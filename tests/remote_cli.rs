@@ -95,9 +95,14 @@ fn login_book_remotely_then_read_bookings_offline() {
         "no placeholder user on a team board"
     );
 
-    // The local store never saw that booking...
+    // The local store never saw that booking, and says where to look...
     let local = env.json(&["bookings", "list"]);
     assert_eq!(local.as_array().unwrap().len(), 0);
+    env.cmd()
+        .args(["bookings", "list"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("--remote bookings list"));
 
     // ...but the offline copy did, and it works with the server gone.
     server.stop();
@@ -109,10 +114,89 @@ fn login_book_remotely_then_read_bookings_offline() {
     let offline = env.json(&["--offline", "bookings", "list"]);
     assert_eq!(offline[0]["id"], booked["id"]);
     assert_eq!(offline[0]["status"], "CONFIRMED");
+    // The copy answers `show` (by id or confirmation code) and `export` too.
+    let code = booked["confirmation_code"].as_str().unwrap();
+    let shown = env.json(&["--offline", "bookings", "show", code]);
+    assert_eq!(shown["id"], booked["id"]);
+    let ics = env.home.path().join("trip.ics");
+    env.cmd()
+        .args(["--offline", "bookings", "export", code, "--ics"])
+        .arg(&ics)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&ics)
+            .unwrap()
+            .contains("BEGIN:VEVENT")
+    );
+    env.cmd()
+        .args(["--offline", "bookings", "export", code, "--receipt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(code));
+    env.cmd()
+        .args(["--offline", "bookings", "show", "NOSUCH"])
+        .assert()
+        .code(3);
 
     // Logging out always works locally, even with the server down.
     env.cmd().args(["logout"]).assert().success();
     env.cmd().args(["whoami"]).assert().code(4);
+}
+
+#[test]
+fn register_creates_the_account_and_logs_in() {
+    let server = Server::start();
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "ada@team.test",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+            "--password-stdin",
+        ])
+        .write_stdin("analytical engine 1843\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("logged in"));
+    let who = env.json(&["whoami"]);
+    assert_eq!(who["user"]["email"], "ada@team.test");
+    assert_eq!(who["user"]["first_name"], "Ada");
+    // The same email again: the server's refusal, as a conflict (exit 2), nothing stored anew.
+    let other = Env::new();
+    other
+        .cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "ada@team.test",
+            "--password-stdin",
+        ])
+        .write_stdin("another long password\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    other.cmd().args(["whoami"]).assert().code(4);
+    // A short password is refused by the server's rule.
+    other
+        .cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "bob@team.test",
+            "--password-stdin",
+        ])
+        .write_stdin("short\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("password"));
 }
 
 #[test]

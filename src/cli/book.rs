@@ -102,8 +102,8 @@ fn parse_passenger(s: &str) -> Result<PassengerInput, String> {
     Ok(PassengerInput {
         given_name: parts[0].to_string(),
         family_name: parts[1].to_string(),
-        born_on: parse_date(parts[2]).map_err(|e| format!("date of birth: {e}"))?,
-        kind: kind.unwrap_or(PassengerType::Adult),
+        born_on: super::parse_birth_date(parts[2]).map_err(|e| format!("date of birth: {e}"))?,
+        kind,
         document,
         gender,
     })
@@ -226,10 +226,10 @@ pub fn print_list(list: &[booksygo_core::booking::Booking], out: Out) -> anyhow:
             b.id.clone(),
             b.confirmation_code.clone(),
             status_colour(out, b.status),
-            b.starts_on.to_string(),
-            b.ends_on.to_string(),
+            crate::output::day(b.starts_on),
+            crate::output::day(b.ends_on),
             what.join("+"),
-            format!("{} {}", b.total.currency, b.total.decimal()),
+            b.total.to_string(),
         ]);
     }
     crate::output::emit(&t.render(&out));
@@ -324,19 +324,23 @@ pub async fn bookings(cmd: BookingsCmd, agency: &dyn Agency, out: Out) -> anyhow
         }
         BookingsCmd::Export { id, ics, receipt } => {
             if receipt || ics.is_none() {
-                let text = agency.booking_receipt(&id).await?;
-                if out.json {
-                    out.print_json(&serde_json::json!({"receipt": text}))?;
-                } else {
-                    crate::output::emit(&text);
-                }
-                return Ok(crate::exit::OK);
+                print_receipt(&agency.booking_receipt(&id).await?, out)?;
+            } else {
+                let cal = agency.booking_calendar(&id).await?;
+                write_calendar(ics.as_deref(), &cal, out)?;
             }
-            let cal = agency.booking_calendar(&id).await?;
-            write_calendar(ics.as_deref(), &cal, out)?;
         }
     }
     Ok(crate::exit::OK)
+}
+
+pub fn print_receipt(text: &str, out: Out) -> anyhow::Result<()> {
+    if out.json {
+        out.print_json(&serde_json::json!({"receipt": text}))
+    } else {
+        crate::output::emit(text);
+        Ok(())
+    }
 }
 
 /// Writes a calendar to a file (or stdout for "-").
@@ -349,9 +353,9 @@ pub fn write_calendar(path: Option<&std::path::Path>, cal: &str, out: Out) -> an
                 out.print_json(&serde_json::json!({"written": p, "events": cal.matches("BEGIN:VEVENT").count()}))?;
             } else {
                 eprintln!(
-                    "wrote {} ({} events)",
+                    "wrote {} ({})",
                     p.display(),
-                    cal.matches("BEGIN:VEVENT").count()
+                    crate::output::count(cal.matches("BEGIN:VEVENT").count(), "event")
                 );
             }
         }

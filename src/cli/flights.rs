@@ -24,7 +24,7 @@ pub enum FlightsCmd {
 #[derive(Debug, Args)]
 pub struct PaxArgs {
     /// Adults (12+).
-    #[arg(long, default_value_t = 1)]
+    #[arg(short, long, default_value_t = 1)]
     adults: u8,
     /// Children (2-11).
     #[arg(long, default_value_t = 0)]
@@ -86,11 +86,11 @@ pub struct SearchArgs {
     from: Option<String>,
     /// Destination. Omit with --leg.
     to: Option<String>,
-    /// Departure date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
+    /// Departure date: YYYY-MM-DD, today, tomorrow, +14d, +2w or a weekday (fri).
+    #[arg(short, long, value_parser = parse_date)]
     date: Option<Date>,
-    /// Return date for a round trip.
-    #[arg(long = "return", value_parser = parse_date)]
+    /// Return date for a round trip (same forms as --date).
+    #[arg(short, long = "return", value_parser = parse_date)]
     return_date: Option<Date>,
     /// A multi-city leg FROM:TO:YYYY-MM-DD; repeat for each leg.
     #[arg(long = "leg", value_parser = parse_leg, conflicts_with_all = ["from", "to", "date", "return_date"])]
@@ -125,11 +125,46 @@ pub struct SearchArgs {
     #[arg(long, default_value = "best", value_parser = parse_sort)]
     sort: FlightSort,
     /// How many offers to show.
-    #[arg(long, default_value_t = 20)]
+    #[arg(short = 'n', long, default_value_t = 20)]
     limit: usize,
     /// Show prices in this currency (ISO code).
     #[arg(long, value_parser = parse_currency)]
     currency: Option<Currency>,
+}
+
+/// What to try when nothing matched: only changes that could give an answer, never a
+/// setting already in force.
+fn empty_hint(query: &FlightQuery, first: &SliceQuery) -> String {
+    let f = &query.filters;
+    let mut loosen: Vec<&str> = Vec::new();
+    if query.max_stops.is_some_and(|s| s < 2) {
+        loosen.push("--max-stops");
+    }
+    for (set, flag) in [
+        (f.max_price.is_some(), "--max-price"),
+        (!f.airlines.is_empty(), "--airline"),
+        (!f.exclude_airlines.is_empty(), "--exclude-airline"),
+        (f.alliance.is_some(), "--alliance"),
+        (f.depart_after.is_some(), "--depart-after"),
+        (f.depart_before.is_some(), "--depart-before"),
+        (f.max_duration_hours.is_some(), "--max-duration"),
+    ] {
+        if set {
+            loosen.push(flag);
+        }
+    }
+    let dates = format!(
+        "`flights calendar {} {} --date {} --flex 3` shows the days around it",
+        first.origin, first.destination, first.departure_date
+    );
+    if loosen.is_empty() {
+        format!("Nothing connects them within two stops that day; {dates}.")
+    } else {
+        format!(
+            "Try without {}, or another date: {dates}.",
+            loosen.join(", ")
+        )
+    }
 }
 
 impl SearchArgs {
@@ -188,7 +223,7 @@ pub struct CalendarArgs {
     #[arg(long, value_parser = parse_month, conflicts_with = "date")]
     month: Option<Date>,
     /// A date, with --flex days either side.
-    #[arg(long, value_parser = parse_date)]
+    #[arg(short, long, value_parser = parse_date)]
     date: Option<Date>,
     /// Days either side of --date (0-15).
     #[arg(long, default_value_t = 3)]
@@ -211,7 +246,7 @@ pub struct ExploreArgs {
     /// Only destinations in this country (ISO code or name).
     #[arg(long)]
     country: Option<String>,
-    #[arg(long, default_value_t = 30)]
+    #[arg(short = 'n', long, default_value_t = 30)]
     limit: usize,
     #[arg(long, value_parser = parse_currency)]
     currency: Option<Currency>,
@@ -281,8 +316,11 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
     ));
     if results.offers.is_empty() {
         out.line(&format!(
-            "No flights match from {} on {}. Try --max-stops 2, fewer filters or another date (flights calendar).",
-            first.origin, first.departure_date
+            "No flights match from {} to {} on {}. {}",
+            first.origin,
+            first.destination,
+            first.departure_date,
+            empty_hint(&query, first)
         ));
         return Ok(crate::exit::OK);
     }
@@ -336,10 +374,7 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 human_duration(s.duration_minutes),
                 stops,
                 if first_row {
-                    out.paint(
-                        Style::Green,
-                        &format!("{} {}", o.total().currency, o.total().decimal()),
-                    )
+                    out.paint(Style::Green, &o.total().to_string())
                 } else {
                     String::new()
                 },
@@ -481,10 +516,7 @@ async fn explore(args: ExploreArgs, agency: &dyn Agency, out: Out) -> anyhow::Re
             d.destination.clone(),
             d.city.clone(),
             d.country.clone(),
-            out.paint(
-                Style::Green,
-                &format!("{} {}", d.price.currency, d.price.decimal()),
-            ),
+            out.paint(Style::Green, &d.price.to_string()),
             d.date.strftime("%a %-d %b").to_string(),
             d.airlines.join(" "),
         ]);

@@ -22,13 +22,13 @@ fn parse_sort(s: &str) -> Result<HotelSort, String> {
 pub struct SearchArgs {
     /// City code (LON), airport code (LHR) or city name.
     location: String,
-    /// Check-in date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
+    /// Check-in date: YYYY-MM-DD, today, tomorrow, +14d, +2w or a weekday (fri).
+    #[arg(short = 'i', long, value_parser = parse_date)]
     checkin: Date,
-    /// Check-out date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
+    /// Check-out date (same forms as --checkin).
+    #[arg(short = 'o', long, value_parser = parse_date)]
     checkout: Date,
-    #[arg(long, default_value_t = 1)]
+    #[arg(short, long, default_value_t = 1)]
     guests: u32,
     #[arg(long, default_value_t = 1)]
     rooms: u32,
@@ -50,7 +50,7 @@ pub struct SearchArgs {
     /// List every room type, not just the cheapest that fits per hotel.
     #[arg(long)]
     all_rooms: bool,
-    #[arg(long, default_value_t = 20)]
+    #[arg(short = 'n', long, default_value_t = 20)]
     limit: usize,
     #[arg(long, value_parser = parse_currency)]
     currency: Option<Currency>,
@@ -90,8 +90,8 @@ pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resul
     out.line(&format!(
         "{}{city} · {} → {} ({nights} night{}) · {} guest{}, {} room{}",
         out.paint(Style::Yellow, "SANDBOX market (simulated rates) · "),
-        args.checkin,
-        args.checkout,
+        crate::output::day(args.checkin),
+        crate::output::day(args.checkout),
         if nights == 1 { "" } else { "s" },
         args.guests,
         if args.guests == 1 { "" } else { "s" },
@@ -110,7 +110,7 @@ pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resul
         "AREA",
         "KM",
         "ROOM",
-        "PER NIGHT",
+        "ROOM/NIGHT",
         "TOTAL",
         "CANCEL",
         "OFFER",
@@ -129,11 +129,12 @@ pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resul
             o.hotel.neighbourhood.clone(),
             format!("{:.1}", o.hotel.distance_to_centre_km),
             o.room_name.clone(),
-            o.price.nightly.decimal(),
-            out.paint(
-                Style::Green,
-                &format!("{} {}", o.total().currency, o.total().decimal()),
-            ),
+            // Per room, like --max-price: the offer's nightly price covers every room.
+            o.price
+                .nightly
+                .mul_ratio(1, i64::from(args.rooms.max(1)))
+                .to_string(),
+            out.paint(Style::Green, &o.total().to_string()),
             cancel,
             o.id.clone(),
         ]);
@@ -141,7 +142,7 @@ pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resul
     crate::output::emit(&t.render(&out));
     out.line(&out.paint(
         Style::Dim,
-        "totals include every night, every room and taxes",
+        "ROOM/NIGHT: one room, one night, before tax (as --max-price); TOTAL: every night, every room and taxes",
     ));
     Ok(crate::exit::OK)
 }

@@ -95,6 +95,8 @@ pub enum Command {
     /// Price watches: add, list, check (exit 10 when an alert fired), remove.
     #[command(subcommand)]
     Watch(watch::WatchCmd),
+    /// Create an account on a team server and log in with it.
+    Register(session::RegisterArgs),
     /// Log in to a team server: later commands with --remote (or remote.url set) use it.
     Login(session::LoginArgs),
     /// End the session with the team server.
@@ -159,12 +161,11 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Tui => tui::run(open(cli.remote, cli.offline)?, cli.offline).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "booksygo",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer first: clap_complete panics on a closed stdout (`| head`),
+            // `emit` ends quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "booksygo", &mut script);
+            crate::output::emit(&String::from_utf8_lossy(&script));
             Ok(crate::exit::OK)
         }
         Command::Config(cmd) => config::run(cmd, out).await,
@@ -179,13 +180,20 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
         Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
         Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,
+        Command::Register(args) => session::register(args, out).await,
         Command::Login(args) => session::login(args, out).await,
         Command::Logout => session::logout(out).await,
         Command::Whoami => session::whoami(out).await,
         Command::Bookings(book::BookingsCmd::List { status }) if cli.offline => {
             session::offline_bookings(status, out).await
         }
+        Command::Bookings(
+            cmd @ (book::BookingsCmd::Show { .. } | book::BookingsCmd::Export { .. }),
+        ) if cli.offline => session::offline_booking(cmd, out).await,
         command => {
+            if matches!(command, Command::Bookings(book::BookingsCmd::List { .. })) && !cli.remote {
+                session::note_server_bookings()?;
+            }
             let shared = open(cli.remote, cli.offline)?;
             let agency = shared.as_ref();
             match command {
@@ -213,6 +221,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 | Command::Predict(_)
                 | Command::Watch(_)
                 | Command::Login(_)
+                | Command::Register(_)
                 | Command::Logout
                 | Command::Whoami => unreachable!("handled above"),
             }
@@ -258,6 +267,11 @@ pub fn open_local() -> anyhow::Result<LocalAgency> {
     let paths = Paths::from_env()?;
     let settings = Settings::load(&paths)?;
     Ok(LocalAgency::from_config(paths, &settings)?)
+}
+
+/// Now, on the clock the CLI runs with (`BOOKSYGO_NOW` pins it).
+pub fn now() -> jiff::Timestamp {
+    Clock::from_env().unwrap_or_default().now()
 }
 
 /// Today's date (UTC) on the clock the CLI runs with (`BOOKSYGO_NOW` pins it).
@@ -318,9 +332,15 @@ pub fn read_secret(prompt: &str) -> anyhow::Result<String> {
 }
 
 /// Parses a calendar date (YYYY-MM-DD).
+/// A travel date: ISO, or relative to today (`tomorrow`, `+14d`, `fri`; see `parse_day`).
 pub fn parse_date(text: &str) -> Result<Date, String> {
+    booksygo_core::model::time::parse_day(text, today())
+}
+
+/// A date of birth: only YYYY-MM-DD (nobody is born `+14d`).
+pub fn parse_birth_date(text: &str) -> Result<Date, String> {
     text.parse::<Date>()
-        .map_err(|_| format!("'{text}' is not a date: use YYYY-MM-DD, for example 2027-03-14"))
+        .map_err(|_| format!("'{text}' is not a date: use YYYY-MM-DD, for example 1990-12-10"))
 }
 
 /// Parses a month (YYYY-MM) into its first day.
@@ -368,11 +388,8 @@ pub fn print_booking(b: &booksygo_core::booking::Booking, out: Out) -> anyhow::R
             .map(|r| format!("  PNR {r}"))
             .unwrap_or_default();
         out.line(&format!(
-            "  {:<8} {}  {} {}{pnr}",
-            i.kind,
-            i.description,
-            i.price.currency,
-            i.price.decimal()
+            "  {:<8} {}  {}{pnr}",
+            i.kind, i.description, i.price
         ));
     }
     for p in &b.passengers {
@@ -380,11 +397,11 @@ pub fn print_booking(b: &booksygo_core::booking::Booking, out: Out) -> anyhow::R
             "  traveller {} {} ({}, {})",
             p.given_name,
             p.family_name,
-            p.kind.as_str(),
+            p.kind().as_str(),
             p.born_on
         ));
     }
-    out.line(&format!("  total {}  (taxes {})", b.total, b.tax.decimal()));
+    out.line(&format!("  total {}  (taxes {})", b.total, b.tax));
     if b.points_redeemed > 0 {
         out.line(&format!(
             "  {} points paid {}; card pays {}",

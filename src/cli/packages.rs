@@ -44,7 +44,7 @@ pub enum PackagesCmd {
         /// relevance, price, rating or duration.
         #[arg(long, default_value = "relevance", value_parser = parse_sort)]
         sort: PackageSort,
-        #[arg(long, default_value_t = 20)]
+        #[arg(short = 'n', long, default_value_t = 20)]
         limit: usize,
         #[arg(long, default_value_t = 0)]
         offset: usize,
@@ -53,12 +53,12 @@ pub enum PackagesCmd {
     Show { id: String },
     /// Our picks.
     Featured {
-        #[arg(long, default_value_t = 10)]
+        #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
     },
     /// Last-minute departures on offer.
     Deals {
-        #[arg(long, default_value_t = 10)]
+        #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
     },
     /// Departures with places left and today's price per person.
@@ -96,7 +96,7 @@ fn summaries(out: Out, list: &[PackageSummary]) -> String {
             p.kind.clone(),
             format!("{} ({})", p.destination_name, p.country),
             p.duration_days.to_string(),
-            format!("{} {}", p.base_price.currency, p.base_price.decimal()),
+            p.base_price.to_string(),
             format!("{:.1} ({})", p.rating, p.review_count),
             p.title.clone(),
         ]);
@@ -223,10 +223,10 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
             for d in &deals {
                 t.row(vec![
                     d.package.id.clone(),
-                    d.departure.date.to_string(),
+                    crate::output::day(d.departure.date),
                     d.departure.slots_left.to_string(),
                     out.paint(Style::Green, &d.departure.price.to_string()),
-                    d.departure.list_price.decimal(),
+                    d.departure.list_price.to_string(),
                     d.package.title.clone(),
                 ]);
             }
@@ -285,11 +285,11 @@ fn print_departures(out: Out, deps: &[booksygo_core::search::packages::Departure
     for d in deps {
         let note = match (d.deal_percent, d.slots_left) {
             (_, 0) => "sold out".to_string(),
-            (Some(p), _) => format!("deal: {p}% off {}", d.list_price.decimal()),
+            (Some(p), _) => format!("deal: {p}% off {}", d.list_price),
             _ => String::new(),
         };
         t.row(vec![
-            d.date.strftime("%a %-d %b %Y").to_string(),
+            crate::output::day(d.date),
             d.slots_left.to_string(),
             d.price.to_string(),
             note,

@@ -11,7 +11,7 @@ pub enum PlacesCmd {
     /// Airports and cities matching a code, name, city or country ("lond", "heathrow", "nyc").
     Suggest {
         text: String,
-        #[arg(long, default_value_t = 10)]
+        #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
     },
 }

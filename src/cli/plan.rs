@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 #[derive(Debug, Args)]
 pub struct RecommendArgs {
-    #[arg(long, default_value_t = 5)]
+    #[arg(short = 'n', long, default_value_t = 5)]
     limit: usize,
 }
 

@@ -16,7 +16,7 @@ pub enum PointsCmd {
     Challenges,
     /// Everyone in this store by total points.
     Leaderboard {
-        #[arg(long, default_value_t = 10)]
+        #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
     },
 }

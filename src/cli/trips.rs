@@ -111,8 +111,8 @@ pub async fn trips(cmd: TripsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 t.row(vec![
                     trip.id.clone(),
                     trip.name.clone(),
-                    trip.starts_on.map(|d| d.to_string()).unwrap_or_default(),
-                    trip.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+                    trip.starts_on.map(crate::output::day).unwrap_or_default(),
+                    trip.ends_on.map(crate::output::day).unwrap_or_default(),
                     trip.bookings.len().to_string(),
                     trip.spent.to_string(),
                     trip.budget.map(|b| b.to_string()).unwrap_or_default(),
@@ -250,7 +250,7 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
         ));
         let pr = &p.preferences;
         out.line(&format!(
-            "  style {}  budget {}-{} EUR",
+            "  style {}  budget EUR {}-{}",
             pr.travel_style.as_deref().unwrap_or("-"),
             pr.budget_min.map(|v| v.to_string()).unwrap_or_default(),
             pr.budget_max.map(|v| v.to_string()).unwrap_or_default()

@@ -20,7 +20,7 @@ fn parse_cabin(s: &str) -> Result<Cabin, String> {
 pub struct PredictArgs {
     origin: String,
     destination: String,
-    #[arg(long, value_parser = parse_date)]
+    #[arg(short, long, value_parser = parse_date)]
     date: Date,
     #[arg(long, default_value = "economy", value_parser = parse_cabin)]
     cabin: Cabin,
@@ -32,7 +32,7 @@ pub enum WatchCmd {
     Add {
         origin: String,
         destination: String,
-        #[arg(long, value_parser = parse_date)]
+        #[arg(short, long, value_parser = parse_date)]
         date: Date,
         /// Alert below this total for all travellers (in --currency, EUR by default).
         #[arg(long)]
@@ -127,7 +127,7 @@ pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Resul
                 t.row(vec![
                     w.id,
                     format!("{}-{}", w.origin, w.destination),
-                    w.date.to_string(),
+                    crate::output::day(w.date),
                     w.below.to_string(),
                     w.last_price
                         .map(|p| p.to_string())

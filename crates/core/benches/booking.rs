@@ -23,7 +23,7 @@ fn pax() -> Vec<PassengerInput> {
         given_name: "Bench".into(),
         family_name: "Mark".into(),
         born_on: "1985-05-05".parse().unwrap(),
-        kind: PassengerType::Adult,
+        kind: Some(PassengerType::Adult),
         document: None,
         gender: None,
     }]

@@ -35,7 +35,7 @@ pub fn ada() -> booksygo_core::booking::PassengerInput {
         given_name: "Ada".into(),
         family_name: "Lovelace".into(),
         born_on: date("1990-12-10"),
-        kind: booksygo_core::model::PassengerType::Adult,
+        kind: Some(booksygo_core::model::PassengerType::Adult),
         document: None,
         gender: None,
     }

@@ -50,7 +50,7 @@ async fn crash_child() {
                     given_name: "Crash".into(),
                     family_name: format!("Test{}", "x".repeat(i % 7 + 1)),
                     born_on: common::date("1980-01-01"),
-                    kind: PassengerType::Adult,
+                    kind: Some(PassengerType::Adult),
                     document: None,
                     gender: None,
                 }],

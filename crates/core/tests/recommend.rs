@@ -57,7 +57,7 @@ async fn preferences_and_history_shape_the_list() {
                 given_name: "Ana".into(),
                 family_name: "Lopez".into(),
                 born_on: common::date("1990-04-02"),
-                kind: booksygo_core::model::PassengerType::Adult,
+                kind: Some(booksygo_core::model::PassengerType::Adult),
                 document: None,
                 gender: None,
             }],

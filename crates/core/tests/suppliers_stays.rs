@@ -71,7 +71,7 @@ fn request(offer: &str, phone: Option<&str>) -> BookingRequest {
             given_name: "Ada".into(),
             family_name: "Lovelace".into(),
             born_on: date("1990-12-10"),
-            kind: PassengerType::Adult,
+            kind: Some(PassengerType::Adult),
             document: None,
             gender: None,
         }],

@@ -63,7 +63,7 @@ fn ada() -> PassengerInput {
         given_name: "Ada".into(),
         family_name: "Lovelace".into(),
         born_on: date("1990-12-10"),
-        kind: PassengerType::Adult,
+        kind: Some(PassengerType::Adult),
         document: None,
         gender: None,
     }

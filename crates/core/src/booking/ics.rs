@@ -238,7 +238,7 @@ pub fn receipt(b: &Booking) -> String {
             "  {} {} ({}, born {})\n",
             p.given_name,
             p.family_name,
-            p.kind.as_str(),
+            p.kind().as_str(),
             p.born_on
         ));
     }

@@ -197,9 +197,11 @@ pub(crate) fn round_div(n: i128, d: i128) -> i64 {
     q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
+/// `EUR 251.00`: the code first, then the amount with the currency's decimals. The one way
+/// money is written for people, in every face.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.decimal(), self.currency)
+        write!(f, "{} {}", self.currency, self.decimal())
     }
 }
 

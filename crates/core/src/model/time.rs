@@ -122,3 +122,92 @@ mod tests {
         assert_eq!(parse_iso_duration("P1D"), None);
     }
 }
+
+/// A travel day as typed on a command line: `2027-03-14`, `today`, `tomorrow`, `+14d`, `+2w`,
+/// `+1m`, or a weekday (`fri`, `friday`: the next one after today). Relative forms count
+/// from `today`; whether the day is in the past is for the caller to judge.
+pub fn parse_day(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, String> {
+    use jiff::ToSpan;
+    let bad = || {
+        format!(
+            "'{text}' is not a date: use YYYY-MM-DD (2027-03-14), today, tomorrow, +14d, +2w, +1m \
+             or a weekday (fri)"
+        )
+    };
+    let t = text.trim().to_ascii_lowercase();
+    if let Ok(d) = t.parse::<jiff::civil::Date>() {
+        return Ok(d);
+    }
+    let add = |span: jiff::Span| today.checked_add(span).map_err(|_| bad());
+    match t.as_str() {
+        "today" => return Ok(today),
+        "tomorrow" => return add(1.day()),
+        _ => {}
+    }
+    if let Some(rest) = t.strip_prefix('+') {
+        let (digits, unit) =
+            rest.split_at(rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        if n > 3660 {
+            return Err(bad());
+        }
+        return match unit {
+            "d" => add(n.days()),
+            "w" => add(n.weeks()),
+            "m" => add(n.months()),
+            _ => Err(bad()),
+        };
+    }
+    const DAYS: [(&str, jiff::civil::Weekday); 7] = [
+        ("monday", jiff::civil::Weekday::Monday),
+        ("tuesday", jiff::civil::Weekday::Tuesday),
+        ("wednesday", jiff::civil::Weekday::Wednesday),
+        ("thursday", jiff::civil::Weekday::Thursday),
+        ("friday", jiff::civil::Weekday::Friday),
+        ("saturday", jiff::civil::Weekday::Saturday),
+        ("sunday", jiff::civil::Weekday::Sunday),
+    ];
+    let (_, weekday) = DAYS
+        .iter()
+        .find(|(name, _)| t.len() >= 3 && name.starts_with(t.as_str()))
+        .ok_or_else(bad)?;
+    let ahead =
+        (weekday.to_monday_zero_offset() - today.weekday().to_monday_zero_offset()).rem_euclid(7);
+    add(i64::from(if ahead == 0 { 7 } else { ahead }).days())
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::parse_day;
+    use jiff::civil::date;
+
+    #[test]
+    fn relative_days_count_from_today() {
+        let today = date(2026, 11, 25); // a Wednesday
+        let day = |t| parse_day(t, today);
+        assert_eq!(day("2027-03-14"), Ok(date(2027, 3, 14)));
+        assert_eq!(day("today"), Ok(today));
+        assert_eq!(day("Tomorrow"), Ok(date(2026, 11, 26)));
+        assert_eq!(day("+14d"), Ok(date(2026, 12, 9)));
+        assert_eq!(day("+2w"), Ok(date(2026, 12, 9)));
+        assert_eq!(day("+1m"), Ok(date(2026, 12, 25)));
+        assert_eq!(day("fri"), Ok(date(2026, 11, 27)));
+        assert_eq!(day("friday"), Ok(date(2026, 11, 27)));
+        // The same weekday as today means next week's.
+        assert_eq!(day("wed"), Ok(date(2026, 12, 2)));
+        assert_eq!(day("mon"), Ok(date(2026, 11, 30)));
+        for bad in [
+            "",
+            "+",
+            "+d",
+            "+3y",
+            "fr",
+            "next friday",
+            "2027-02-30",
+            "+99999d",
+        ] {
+            let e = day(bad).unwrap_err();
+            assert!(e.contains("is not a date"), "{bad}: {e}");
+        }
+    }
+}

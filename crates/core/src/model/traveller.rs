@@ -11,8 +11,10 @@ pub struct PassengerInput {
     pub given_name: String,
     pub family_name: String,
     pub born_on: Date,
-    #[serde(rename = "type", default = "adult")]
-    pub kind: PassengerType,
+    /// Adult, child or infant. Left out, it follows from the birth date on the first day of
+    /// travel (the booking desk fills it in); given, it must agree with that age.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PassengerType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     /// Needed by real airlines (Duffel); the sandbox does without.
@@ -45,8 +47,19 @@ impl Gender {
     }
 }
 
-fn adult() -> PassengerType {
-    PassengerType::Adult
+impl PassengerInput {
+    /// The fare type of a booked traveller. The desk fills the type in before anything reads
+    /// it (suppliers, tickets, the store), so a booking's travellers always have one; a bare
+    /// request that never reached the desk counts as an adult.
+    pub fn kind(&self) -> PassengerType {
+        self.kind.unwrap_or(PassengerType::Adult)
+    }
+
+    /// The fare type: as given, or what the age on `travel` makes it.
+    pub fn kind_on(&self, travel: Date) -> PassengerType {
+        self.kind
+            .unwrap_or_else(|| PassengerType::on(self.born_on, travel))
+    }
 }
 
 /// Whether `email` (already trimmed) looks like an address: at most 254 bytes (the SMTP

@@ -83,10 +83,18 @@ fn is_code(s: &str, len: usize) -> bool {
 
 /// Reads `dir` and writes what it can into the store, in one transaction.
 pub fn import_openflights(store: &Store, dir: &Path) -> Result<ImportReport> {
+    // Said as an absolute path: a relative one is read from where the user stands, which
+    // is the usual surprise.
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let read = |name: &str| -> Result<String> {
         let path = dir.join(name);
-        std::fs::read_to_string(&path)
-            .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))
+        std::fs::read_to_string(&path).map_err(|e| {
+            Error::invalid(format!(
+                "cannot read {}: {e}; the folder needs OpenFlights' airports.dat, airlines.dat \
+                 and routes.dat (https://openflights.org/data.php)",
+                path.display()
+            ))
+        })
     };
     let airports_text = read("airports.dat")?;
     let airlines_text = read("airlines.dat")?;

@@ -18,7 +18,7 @@ mod session;
 
 pub use http::normalise_url;
 pub use offline_copy::OfflineCopy;
-pub use session::{SESSION_SECRET, Session, SessionStore, login};
+pub use session::{SESSION_SECRET, Session, SessionStore, login, register};
 
 use crate::error::Result;
 use http::client;

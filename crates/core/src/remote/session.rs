@@ -78,6 +78,29 @@ impl Session {
 /// Where a refreshed session is saved (the keyring or the 0600 file in the CLI).
 pub type SessionStore = Option<SecretStore>;
 
+/// Creates an account on the server (`POST /api/auth/register`); log in afterwards. The
+/// server's refusals (a taken email, a short password) come back as its own words.
+pub async fn register(
+    url: &str,
+    email: &str,
+    password: &str,
+    first: &str,
+    last: &str,
+) -> Result<()> {
+    let url = normalise_url(url)?;
+    let resp = client()?
+        .post(format!("{url}/api/auth/register"))
+        .json(&json!({ "email": email, "password": password, "first_name": first, "last_name": last }))
+        .send()
+        .await
+        .map_err(|e| unreachable_server(&url, &e))?;
+    if resp.status().is_success() {
+        Ok(())
+    } else {
+        Err(error_from(&url, resp).await)
+    }
+}
+
 /// Logs in with email and password; the session is not saved (see [`Session::save`]).
 pub async fn login(url: &str, email: &str, password: &str) -> Result<Session> {
     let url = normalise_url(url)?;

@@ -246,7 +246,7 @@ impl BookState {
                 given_name: given.into(),
                 family_name: family.into(),
                 born_on,
-                kind,
+                kind: Some(kind),
                 document: None,
                 // The sandbox needs no gender; real suppliers that do say so when booking.
                 gender: None,

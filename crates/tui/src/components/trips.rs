@@ -367,7 +367,7 @@ fn booking_lines(b: &Booking, t: Theme) -> Vec<Line<'_>> {
             " traveller {} {} ({})",
             p.given_name,
             p.family_name,
-            p.kind.as_str()
+            p.kind().as_str()
         )));
     }
     l.push(Line::raw(format!(

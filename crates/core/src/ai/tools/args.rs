@@ -237,8 +237,11 @@ pub(super) struct PassengerArgs {
     family_name: String,
     /// Date of birth (YYYY-MM-DD)
     born_on: Date,
-    #[serde(rename = "type", default = "adult")]
-    kind: PassengerType,
+    // Left out, the type follows from the birth date (the desk fills it in). The schema models
+    // see is unchanged: an optional enum.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PassengerType")]
+    kind: Option<PassengerType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(skip)]
     document: Option<String>,
@@ -247,9 +250,6 @@ pub(super) struct PassengerArgs {
     gender: Option<Gender>,
 }
 
-fn adult() -> PassengerType {
-    PassengerType::Adult
-}
 
 impl PassengerArgs {
     pub(super) fn name(&self) -> String {

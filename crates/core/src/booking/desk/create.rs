@@ -105,22 +105,20 @@ impl Desk {
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date();
         validate_passengers(&req.passengers, first_travel, today)?;
+        // From here on every traveller has a type: the one given, or the one the age gives.
+        let passengers: Vec<PassengerInput> = req
+            .passengers
+            .iter()
+            .map(|p| PassengerInput {
+                kind: Some(p.kind_on(first_travel)),
+                ..p.clone()
+            })
+            .collect();
+        let count = |kind| passengers.iter().filter(|p| p.kind == Some(kind)).count() as u8;
         let pax = Passengers {
-            adults: req
-                .passengers
-                .iter()
-                .filter(|p| p.kind == PassengerType::Adult)
-                .count() as u8,
-            children: req
-                .passengers
-                .iter()
-                .filter(|p| p.kind == PassengerType::Child)
-                .count() as u8,
-            infants: req
-                .passengers
-                .iter()
-                .filter(|p| p.kind == PassengerType::Infant)
-                .count() as u8,
+            adults: count(PassengerType::Adult),
+            children: count(PassengerType::Child),
+            infants: count(PassengerType::Infant),
         };
         for p in &prepared {
             if let Some(expected) = p.passengers
@@ -156,14 +154,14 @@ impl Desk {
             {
                 s.orders()
                     .expect("an order supplier")
-                    .check_travellers(&req.passengers, req.contact_phone.as_deref())?;
+                    .check_travellers(&passengers, req.contact_phone.as_deref())?;
             }
             if p.stay.is_some()
                 && let Some(s) = self.hotel_supplier(&p.provider)
             {
                 s.orders()
                     .expect("a stay supplier")
-                    .check_guests(&req.passengers, req.contact_phone.as_deref())?;
+                    .check_guests(&passengers, req.contact_phone.as_deref())?;
             }
         }
         let with_supplier = prepared
@@ -276,7 +274,7 @@ impl Desk {
                     )?;
                 }
             }
-            for (i, p) in req.passengers.iter().enumerate() {
+            for (i, p) in passengers.iter().enumerate() {
                 tx.bookings().add_traveller(
                     &booking_id,
                     &NewTraveller {
@@ -284,7 +282,7 @@ impl Desk {
                         given_name: p.given_name.trim(),
                         family_name: p.family_name.trim(),
                         born_on: &p.born_on.to_string(),
-                        kind: p.kind.as_str(),
+                        kind: p.kind_on(first_travel).as_str(),
                         document: p.document.as_deref(),
                     },
                 )?;
@@ -331,7 +329,7 @@ impl Desk {
             && !self
                 .place_supplier_orders(
                     &booking_id,
-                    &req.passengers,
+                    &passengers,
                     email,
                     req.contact_phone.as_deref(),
                     req.payment.card.is_none(),

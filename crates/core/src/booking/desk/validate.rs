@@ -44,10 +44,13 @@ pub(super) fn validate_passengers(
             )));
         }
         let age = PassengerType::age_on(p.born_on, travel);
-        if PassengerType::of_age(age) != p.kind {
+        if let Some(kind) = p.kind
+            && PassengerType::of_age(age) != kind
+        {
             return Err(Error::invalid(format!(
-                "{who} is {age} on {travel} and cannot travel as {} (adult 12+, child 2-11, infant under 2)",
-                p.kind.as_str()
+                "{who} is {age} on {travel} and cannot travel as {} (adult 12+, child 2-11, infant under 2); \
+                 leave the type out and it follows from the birth date",
+                kind.as_str()
             )));
         }
         if let Some(doc) = &p.document

@@ -75,11 +75,11 @@ impl FlightOrders for Amadeus {
         let (code, number) = split_phone(req.phone.unwrap_or_default());
         let mut travelers = Vec::new();
         for p in req.passengers {
-            let n = used.entry(p.kind).or_default();
-            let id = ids.get(&p.kind).and_then(|v| v.get(*n)).ok_or_else(|| {
+            let n = used.entry(p.kind()).or_default();
+            let id = ids.get(&p.kind()).and_then(|v| v.get(*n)).ok_or_else(|| {
                 Error::invalid(format!(
                     "the Amadeus offer has no place for another {}",
-                    p.kind.as_str()
+                    p.kind().as_str()
                 ))
             })?;
             *n += 1;

@@ -236,16 +236,16 @@ impl Duffel {
         let mut used: std::collections::HashMap<PassengerType, usize> = Default::default();
         let mut rows: Vec<(PassengerType, Value)> = Vec::new();
         for p in req.passengers {
-            let n = used.entry(p.kind).or_default();
-            let id = ids.get(&p.kind).and_then(|v| v.get(*n)).ok_or_else(|| {
+            let n = used.entry(p.kind()).or_default();
+            let id = ids.get(&p.kind()).and_then(|v| v.get(*n)).ok_or_else(|| {
                 Error::invalid(format!(
                     "the Duffel offer has no place for another {} traveller",
-                    p.kind.as_str()
+                    p.kind().as_str()
                 ))
             })?;
             *n += 1;
             let gender = p.gender.ok_or_else(missing_gender)?;
-            let title = match (gender, p.kind) {
+            let title = match (gender, p.kind()) {
                 (Gender::M, PassengerType::Adult) => "mr",
                 (Gender::F, PassengerType::Adult) => "ms",
                 (Gender::M, _) => "mr",
@@ -264,7 +264,7 @@ impl Duffel {
             if let Some(doc) = &p.document {
                 v["identity_documents"] = json!([{ "type": "passport", "unique_identifier": doc }]);
             }
-            rows.push((p.kind, v));
+            rows.push((p.kind(), v));
         }
         // Each infant travels on the lap of an adult, in order.
         let infants: Vec<String> = rows
