@@ -301,10 +301,19 @@ fn packages_points_trips_and_profile() {
         .code(2);
     // A malformed package file: every problem at once, exit 2, nothing written.
     let file = env.home.path().join("pkg.json");
-    std::fs::write(&file, r#"{"id":"bad"}"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"id":"bad","duration_days":"five","base_price":100,"colour":"red"}"#,
+    )
+    .unwrap();
     env.cmd()
         .args(["packages", "add", file.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("missing field"));
+        .stderr(predicate::str::contains("14 problems in package bad"))
+        .stderr(predicate::str::contains("slug: missing"))
+        .stderr(predicate::str::contains("max_group: missing"))
+        .stderr(predicate::str::contains("duration_days: invalid type"))
+        .stderr(predicate::str::contains("colour: not a field of a package"));
+    env.cmd().args(["packages", "show", "bad"]).assert().code(3);
 }

@@ -244,7 +244,7 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
         PackagesCmd::Add { file } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Error::invalid(format!("cannot read {}: {e}", file.display())))?;
-            let spec: PackageSpec = serde_json::from_str(&text)
+            let spec = PackageSpec::from_json(&text)
                 .map_err(|e| Error::invalid(format!("{}: {e}", file.display())))?;
             let p = agency.save_package(&spec).await?;
             if out.json {

@@ -870,3 +870,49 @@ async fn a_refund_that_fails_is_owed_and_paid_later(engine: &str) {
         0
     );
 }
+
+on_engines!(
+    #[tokio::test]
+    a_challenge_rests_on_its_count_and_goes_with_a_cancelled_booking
+);
+async fn a_challenge_rests_on_its_count_and_goes_with_a_cancelled_booking(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
+    let frequent = |list: Vec<booksygo_core::points::Challenge>| {
+        list.into_iter()
+            .find(|c| c.id.starts_with("frequent_booker:"))
+            .unwrap()
+    };
+    let mut booked = Vec::new();
+    for _ in 0..3 {
+        let o = offer(&a).await;
+        booked.push(a.create_booking(request(&o.id, Some(VISA))).await.unwrap());
+    }
+    let c = frequent(a.challenges().await.unwrap());
+    assert_eq!((c.progress, c.goal, c.completed), (3, 3, true));
+    assert_eq!(a.points().await.unwrap().total, 500 + 300);
+
+    // The second booking earned nothing itself, but without it the challenge falls short.
+    let quote = a.quote_cancellation(&booked[1].id).await.unwrap();
+    assert_eq!(quote.points_clawed_back, 300);
+    a.cancel_booking(&booked[1].id, None).await.unwrap();
+    let c = frequent(a.challenges().await.unwrap());
+    assert_eq!((c.progress, c.completed), (2, false));
+    let p = a.points().await.unwrap();
+    assert_eq!((p.total, p.available), (500, 500));
+
+    // Booking again completes it again, and pays again.
+    let o = offer(&a).await;
+    booked.push(a.create_booking(request(&o.id, Some(VISA))).await.unwrap());
+    let c = frequent(a.challenges().await.unwrap());
+    assert_eq!((c.progress, c.completed), (3, true));
+    assert_eq!(a.points().await.unwrap().total, 800);
+
+    // With four live, cancelling one keeps it: the count still meets the goal.
+    let o = offer(&a).await;
+    booked.push(a.create_booking(request(&o.id, Some(VISA))).await.unwrap());
+    let quote = a.quote_cancellation(&booked[2].id).await.unwrap();
+    assert_eq!(quote.points_clawed_back, 0);
+    a.cancel_booking(&booked[2].id, None).await.unwrap();
+    assert!(frequent(a.challenges().await.unwrap()).completed);
+    assert_eq!(a.points().await.unwrap().total, 800);
+}

@@ -53,6 +53,69 @@ pub struct PackageSpec {
 }
 
 impl PackageSpec {
+    /// Reads a package from JSON text, saying every missing, unknown or mistyped field at once
+    /// (serde alone stops at the first). The checks of the values follow in `validate`.
+    pub fn from_json(text: &str) -> Result<PackageSpec> {
+        use serde::de::DeserializeOwned;
+        use serde_json::{Map, Value};
+        let fields: Map<String, Value> = serde_json::from_str(text)
+            .map_err(|e| Error::invalid(format!("not a JSON object: {e}")))?;
+        fn check<T: DeserializeOwned>(v: &Value) -> Option<String> {
+            serde_json::from_value::<T>(v.clone())
+                .err()
+                .map(|e| e.to_string())
+        }
+        // Each field of the struct above, with whether it may be left out.
+        let known: [(&str, bool, fn(&Value) -> Option<String>); 17] = [
+            ("id", true, check::<String>),
+            ("slug", true, check::<String>),
+            ("title", true, check::<String>),
+            ("description", true, check::<String>),
+            ("type", true, check::<String>),
+            ("destination", true, check::<String>),
+            ("duration_days", true, check::<u32>),
+            ("base_price", true, check::<i64>),
+            ("currency", true, check::<Currency>),
+            ("rating", true, check::<f32>),
+            ("review_count", true, check::<u32>),
+            ("includes", true, check::<Vec<String>>),
+            ("itinerary", true, check::<Vec<ItineraryDay>>),
+            ("departures", true, check::<Vec<Departure>>),
+            ("featured", false, check::<bool>),
+            ("max_group", true, check::<u32>),
+            ("tags", false, check::<Vec<String>>),
+        ];
+        let mut problems = Vec::new();
+        for (name, required, check) in &known {
+            match fields.get(*name) {
+                None if *required => problems.push(format!("{name}: missing")),
+                None => {}
+                Some(v) => {
+                    if let Some(e) = check(v) {
+                        problems.push(format!("{name}: {e}"));
+                    }
+                }
+            }
+        }
+        for name in fields.keys() {
+            if !known.iter().any(|(n, ..)| n == name) {
+                problems.push(format!("{name}: not a field of a package"));
+            }
+        }
+        if !problems.is_empty() {
+            let id = fields
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("(no id)");
+            return Err(Error::invalid(format!(
+                "{} in package {id}:\n  {}",
+                count_problems(problems.len()),
+                problems.join("\n  ")
+            )));
+        }
+        serde_json::from_value(Value::Object(fields)).map_err(|e| Error::invalid(e.to_string()))
+    }
+
     /// Every problem at once, field by field; `known_city` says whether a code is a market city.
     pub fn problems(&self, known_city: impl Fn(&str) -> bool) -> Vec<String> {
         let mut p = Vec::new();
@@ -153,12 +216,20 @@ impl PackageSpec {
             Ok(())
         } else {
             Err(Error::invalid(format!(
-                "{} problem(s) in package {}:\n  {}",
-                problems.len(),
+                "{} in package {}:\n  {}",
+                count_problems(problems.len()),
                 self.id,
                 problems.join("\n  ")
             )))
         }
+    }
+}
+
+fn count_problems(n: usize) -> String {
+    if n == 1 {
+        "1 problem".into()
+    } else {
+        format!("{n} problems")
     }
 }
 

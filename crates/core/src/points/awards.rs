@@ -151,17 +151,14 @@ pub fn evaluate(unit: &dyn Unit, user: &str, trigger: Trigger, now: i64) -> Resu
             && c.progress >= c.goal
             && unit.points().complete_challenge(user, &c.id, now)?
         {
-            // Tied to the booking that completed it, so cancelling that booking takes it back.
-            let by = match trigger {
-                Trigger::Booking(b) => Some(b),
-                _ => None,
-            };
+            // Tied to no booking: it rests on the count, and cancelling any booking that
+            // brings the count below the goal takes it back (`lifecycle::on_cancelled`).
             earn(
                 unit,
                 user,
                 "CHALLENGE_COMPLETED",
                 CHALLENGE_COMPLETED,
-                by,
+                None,
                 &c.name,
                 now,
             )?;

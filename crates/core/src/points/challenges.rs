@@ -41,6 +41,45 @@ pub(super) fn challenges_where(
     today: Date,
     wanted: impl Fn(&str) -> bool,
 ) -> Result<Vec<Challenge>> {
+    Ok(tallied(unit, user, today, wanted)?
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect())
+}
+
+/// The completed booking challenges that `booking` (made at `made_at`) counts towards and
+/// that fall short of their goal without it: cancelling it takes them back. `still_counted`
+/// says whether the booking is still live (a preview of the cancellation) or already
+/// cancelled.
+pub(super) fn lost_without(
+    unit: &dyn Unit,
+    user: &str,
+    booking: &str,
+    made_at: i64,
+    still_counted: bool,
+) -> Result<Vec<Challenge>> {
+    let made_on = jiff::Timestamp::from_second(made_at)
+        .map_err(Error::internal)?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let asia = unit.points().goes_to_asia(booking)?;
+    let without = i64::from(still_counted);
+    Ok(tallied(unit, user, made_on, |id| {
+        id == "frequent_booker" || (asia && id == "asia_explorer")
+    })?
+    .into_iter()
+    .filter(|(c, count)| c.completed && count - without < c.goal)
+    .map(|(c, _)| c)
+    .collect())
+}
+
+/// Each challenge with its count, counted up to one past its goal.
+fn tallied(
+    unit: &dyn Unit,
+    user: &str,
+    today: Date,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<(Challenge, i64)>> {
     let q = (today.month() - 1) / 3;
     let q_start = Date::new(today.year(), q * 3 + 1, 1).map_err(Error::internal)?;
     let q_end = Date::new(today.year(), q * 3 + 3, 1)
@@ -104,19 +143,20 @@ pub(super) fn challenges_where(
         .into_iter()
         .filter(|spec| wanted(spec.0.split(':').next().unwrap_or("")))
         .map(|(id, name, description, from, to, goal, tally)| {
-            let progress = count(tally, from, to, goal)?.min(goal);
+            let counted = count(tally, from, to, goal + 1)?;
             let completed = unit.points().challenge_completed(user, &id)?;
-            Ok(Challenge {
+            let challenge = Challenge {
                 id,
                 name: name.into(),
                 description: description.into(),
                 starts_on: from,
                 ends_on: to,
-                progress,
+                progress: counted.min(goal),
                 goal,
                 completed,
                 reward_points: CHALLENGE_COMPLETED,
-            })
+            };
+            Ok((challenge, counted))
         })
         .collect()
 }

@@ -250,7 +250,6 @@ pub(super) struct PassengerArgs {
     gender: Option<Gender>,
 }
 
-
 impl PassengerArgs {
     pub(super) fn name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)

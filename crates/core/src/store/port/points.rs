@@ -21,6 +21,9 @@ pub trait Points {
     fn challenge_completed(&self, user: &str, challenge: &str) -> Result<bool>;
     /// Records `challenge` completed at `at`; `false` (nothing written) when it already was.
     fn complete_challenge(&self, user: &str, challenge: &str, at: i64) -> Result<bool>;
+    /// Takes a completion back (a booking it counted was cancelled); `false` when there was
+    /// none, so its points are taken back once whatever the number of writers.
+    fn reopen_challenge(&self, user: &str, challenge: &str) -> Result<bool>;
     /// Live bookings with an item in Asia, made in `[from, to)` (seconds), counted up to `up_to`.
     fn asia_bookings_between(&self, user: &str, from: i64, to: i64, up_to: i64) -> Result<i64>;
     /// Live bookings made in `[from, to)` (seconds), counted up to `up_to`.

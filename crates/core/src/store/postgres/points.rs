@@ -82,6 +82,14 @@ impl Points for PgUnit<'_> {
         Ok(written == 1)
     }
 
+    fn reopen_challenge(&self, user: &str, challenge: &str) -> Result<bool> {
+        let removed = self.execute(
+            "DELETE FROM challenge_completions WHERE user_id = $1 AND challenge = $2",
+            &[&user, &challenge],
+        )?;
+        Ok(removed == 1)
+    }
+
     fn asia_bookings_between(&self, user: &str, from: i64, to: i64, up_to: i64) -> Result<i64> {
         count_between(
             self,

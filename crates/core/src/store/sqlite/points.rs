@@ -52,6 +52,15 @@ impl Points for Connection {
         Ok(written == 1)
     }
 
+    fn reopen_challenge(&self, user: &str, challenge: &str) -> Result<bool> {
+        let removed = self
+            .prepare_cached(
+                "DELETE FROM challenge_completions WHERE user_id = ?1 AND challenge = ?2",
+            )?
+            .execute(params![user, challenge])?;
+        Ok(removed == 1)
+    }
+
     fn asia_bookings_between(&self, user: &str, from: i64, to: i64, up_to: i64) -> Result<i64> {
         count_between(
             self,
