@@ -65,8 +65,9 @@ impl PackageSpec {
                 .err()
                 .map(|e| e.to_string())
         }
-        // Each field of the struct above, with whether it may be left out.
-        let known: [(&str, bool, fn(&Value) -> Option<String>); 17] = [
+        // Each field of the struct above: its name, whether it is required, its type's check.
+        type Field = (&'static str, bool, fn(&Value) -> Option<String>);
+        let known: [Field; 17] = [
             ("id", true, check::<String>),
             ("slug", true, check::<String>),
             ("title", true, check::<String>),
