@@ -14,6 +14,7 @@ mod places;
 mod plan;
 mod points;
 mod providers;
+mod schema;
 mod serve;
 mod session;
 mod trips;
@@ -121,6 +122,12 @@ pub enum Command {
     Info,
     /// The full-screen terminal app (also plain `booksygo` in a terminal).
     Tui,
+    /// The JSON contract: `schema` lists the commands, `schema flights search` prints the JSON
+    /// Schema of what `flights search --json` prints.
+    Schema {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -168,6 +175,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             crate::output::emit(&String::from_utf8_lossy(&script));
             Ok(crate::exit::OK)
         }
+        Command::Schema { command } => schema::run(command, out),
         Command::Config(cmd) => config::run(cmd, out).await,
         Command::Providers(cmd) => providers::run(cmd, out).await,
         Command::Serve(args) => serve::run(args, out).await,
@@ -212,6 +220,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 Command::Trips(cmd) => trips::trips(cmd, agency, out).await,
                 Command::Profile { cmd } => trips::profile(cmd, agency, out).await,
                 Command::Completions { .. }
+                | Command::Schema { .. }
                 | Command::Tui
                 | Command::Config(_)
                 | Command::Providers(_)

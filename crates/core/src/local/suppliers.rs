@@ -60,7 +60,7 @@ pub struct Suppliers {
 }
 
 /// One line of `providers list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderStatus {
     pub name: String,
     /// "flights", "payments", ...

@@ -12,7 +12,7 @@ use crate::search::{FlightQuery, FlightSort};
 use jiff::civil::Date;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Alert {
     pub watch_id: String,
     pub origin: String,
