@@ -81,11 +81,7 @@ pub fn day(date: jiff::civil::Date) -> String {
 
 /// `1 stop`, `2 stops`, `0 events`: a count with its noun, for English nouns that take an s.
 pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    booksygo_core::model::counted(n as i64, noun, &format!("{noun}s"))
 }
 
 /// Warnings and notes go to stderr so stdout stays clean for pipes.

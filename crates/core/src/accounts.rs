@@ -298,8 +298,8 @@ pub fn reserve_login(unit: &dyn Unit, limits: &[LoginLimit], now: i64) -> Result
             let wait = (since + LOGIN_WINDOW_SECONDS - now).max(1) as u64;
             return Err(Error::RateLimited {
                 message: format!(
-                    "too many failed logins: try again in {} minute(s)",
-                    wait.div_ceil(60)
+                    "too many failed logins: try again in {}",
+                    crate::model::counted(wait.div_ceil(60) as i64, "minute", "minutes")
                 ),
                 retry_after: wait,
             });

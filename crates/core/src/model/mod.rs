@@ -14,6 +14,12 @@ pub mod time;
 pub mod traveller;
 pub mod watch;
 
+/// A count with its noun, for people: `1 adult`, `2 adults`, `0 rooms`. Never `adult(s)`.
+pub fn counted(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub use fx::FxTable;
 pub use money::{Currency, Money};
 pub use offer::*;

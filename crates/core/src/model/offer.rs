@@ -127,6 +127,24 @@ pub struct Passengers {
     pub infants: u8,
 }
 
+/// `2 adults, 1 child, 1 infant` (children and infants only when there are some).
+impl std::fmt::Display for Passengers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", super::counted(self.adults, "adult", "adults"))?;
+        if self.children > 0 {
+            write!(
+                f,
+                ", {}",
+                super::counted(self.children, "child", "children")
+            )?;
+        }
+        if self.infants > 0 {
+            write!(f, ", {}", super::counted(self.infants, "infant", "infants"))?;
+        }
+        Ok(())
+    }
+}
+
 impl Default for Passengers {
     fn default() -> Self {
         Passengers {

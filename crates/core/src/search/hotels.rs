@@ -146,8 +146,9 @@ impl HotelQuery {
         }
         if self.guests == 0 || self.guests > 4 * self.rooms {
             return Err(Error::invalid(format!(
-                "{} guests for {} room(s): each room takes 1 to 4 guests",
-                self.guests, self.rooms
+                "{} for {}: each room takes 1 to 4 guests",
+                crate::model::counted(self.guests, "guest", "guests"),
+                crate::model::counted(self.rooms, "room", "rooms")
             )));
         }
         if self.guests < self.rooms {

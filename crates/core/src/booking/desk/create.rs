@@ -125,22 +125,18 @@ impl Desk {
                 && expected != pax
             {
                 return Err(Error::invalid(format!(
-                    "offer {} is for {} adult(s), {} child(ren), {} infant(s) but {} adult(s), {} child(ren), {} infant(s) were given",
-                    p.offer_id,
-                    expected.adults,
-                    expected.children,
-                    expected.infants,
-                    pax.adults,
-                    pax.children,
-                    pax.infants
+                    "offer {} is for {expected} but the travellers given are {pax} (by their \
+                     birth dates); search again with --adults, --children and --infants",
+                    p.offer_id
                 )));
             }
             if let Some(cap) = p.capacity
                 && pax.total() > cap
             {
                 return Err(Error::invalid(format!(
-                    "offer {} is for {cap} guest(s), {} given",
+                    "offer {} is for {}, {} given",
                     p.offer_id,
+                    crate::model::counted(cap, "guest", "guests"),
                     pax.total()
                 )));
             }

@@ -47,9 +47,9 @@ impl Desk {
             } => {
                 let Some(p) = passenger.checked_sub(1).and_then(|i| b.passengers.get(i)) else {
                     return Err(Error::invalid(format!(
-                        "booking {} has {} traveller(s): no number {passenger}",
+                        "booking {} has {}: no number {passenger}",
                         b.id,
-                        b.passengers.len()
+                        crate::model::counted(b.passengers.len() as i64, "traveller", "travellers")
                     )));
                 };
                 let mut changed = p.clone();

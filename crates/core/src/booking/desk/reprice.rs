@@ -314,8 +314,9 @@ impl Desk {
             })?;
         if dep.slots_left < travellers {
             return Err(Error::Conflict(format!(
-                "sold out: {} has {} place(s) left on {date}, {travellers} asked",
-                detail.summary.id, dep.slots_left
+                "sold out: {} has {} left on {date}, {travellers} asked",
+                detail.summary.id,
+                crate::model::counted(dep.slots_left, "place", "places")
             )));
         }
         let n = i64::from(travellers);
