@@ -742,7 +742,7 @@ async fn a_held_order_whose_price_changed_is_refused_before_the_card_is_charged(
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
     let msg = e.to_string();
-    assert!(msg.contains("went from 412.37 GBP to 437.90 GBP"), "{msg}");
+    assert!(msg.contains("went from GBP 412.37 to GBP 437.90"), "{msg}");
     assert!(msg.contains("nothing was charged"), "{msg}");
     assert!(f.to("POST", "/air/payments").is_empty());
     let after = a.get_booking(&b.id).await.unwrap();
