@@ -68,6 +68,15 @@ async fn book_trips_and_points() {
     snap(&h, "trips_booked");
     h.press(KeyCode::Char('c')).await;
     snap(&h, "trips_cancel_quote");
+    for screen in both(&h) {
+        // The refund rule wraps inside the popup at its own indent, under its text.
+        let rule = screen
+            .lines()
+            .position(|l| l.contains("│  - LHR→JFK"))
+            .unwrap_or_else(|| panic!("{screen}"));
+        let next = screen.lines().nth(rule + 1).unwrap();
+        assert!(next.contains("│    EUR 47.00 back"), "{screen}");
+    }
     h.press(KeyCode::Char('n')).await;
     h.press(KeyCode::Char('p')).await;
     snap(&h, "points");

@@ -494,8 +494,10 @@ impl ResultsState {
         if self.list.is_empty() {
             let text = if self.loading {
                 " Asking the providers…"
-            } else {
+            } else if self.flights() {
                 " Nothing matches. Try another date ([ / ]), fewer filters (x) or / for a new search."
+            } else {
+                " Nothing matches. Press / to change the search."
             };
             f.render_widget(
                 Paragraph::new(wrap_indented(vec![Line::raw(text)], table.width)),
@@ -618,9 +620,15 @@ impl ResultsState {
         if self.calendar.is_empty() {
             return Line::styled(" price calendar: …", t.dim());
         }
-        let mut spans = vec![Span::styled(" [ ", t.dim())];
+        // The currency first, as money is written everywhere, then each day's cheapest fare
+        // in whole units (enough to compare days).
+        let currency = self
+            .calendar
+            .iter()
+            .find_map(|d| d.cheapest)
+            .map_or(String::new(), |c| format!(" {}", c.currency));
+        let mut spans = vec![Span::styled(format!("{currency} [ "), t.dim())];
         for d in &self.calendar {
-            // Whole units are enough to compare days.
             let price = d.cheapest.map_or("—".to_string(), |m| {
                 let dec = m.decimal();
                 dec.split('.').next().unwrap_or(&dec).to_string()
@@ -633,10 +641,7 @@ impl ResultsState {
             };
             spans.push(Span::styled(text, style));
         }
-        spans.push(Span::styled("] ", t.dim()));
-        if let Some(c) = self.calendar.iter().find_map(|d| d.cheapest) {
-            spans.push(Span::styled(c.currency.to_string(), t.dim()));
-        }
+        spans.push(Span::styled("]", t.dim()));
         Line::from(spans)
     }
 }
