@@ -238,14 +238,13 @@ impl App {
         if k.kind == KeyEventKind::Release {
             return vec![];
         }
-        // Terminals send Alt+x as Esc then x, and a fast Esc then x arrives looking the same:
-        // take it as the two keys, so Esc-then-command works however fast it is typed.
-        if let KeyCode::Char(c) = k.code
-            && k.modifiers == KeyModifiers::ALT
-        {
+        // Terminals send Alt+x as Esc then x, and a fast Esc then x (or an arrow) arrives
+        // looking the same: take it as the two keys, so Esc-then-command works however fast
+        // it is typed.
+        if k.modifiers == KeyModifiers::ALT && k.code != KeyCode::Esc {
             let mut cmds = self.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
             if !self.quit {
-                cmds.extend(self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+                cmds.extend(self.key(KeyEvent::new(k.code, KeyModifiers::NONE)));
             }
             return cmds;
         }

@@ -59,6 +59,13 @@ fn a_fast_esc_then_a_key_reads_as_both_keys() {
     assert!(matches!(&cmds[..], [Cmd::LoadBookings]), "{cmds:?}");
     assert_eq!(a.screen(), Screen::Trips);
     assert_eq!(a.search.flights[0].value, "");
+    // Esc then → typed fast: out of the field, then the next tab.
+    let mut a = app();
+    a.update(Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Right,
+        ratatui::crossterm::event::KeyModifiers::ALT,
+    )));
+    assert_eq!((a.search.focus, a.search.tab), (None, Tab::Hotels));
 }
 
 #[test]
