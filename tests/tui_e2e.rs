@@ -1,6 +1,7 @@
 //! The real binary's terminal app driven in tmux: search LHR -> JFK, open an offer, book it
 //! with the sandbox test card, see it in Trips, quit with Ctrl-C, and find the terminal
-//! restored. Skips (saying why) only when tmux is not installed.
+//! restored; a round trip from a place suggestion, with both legs listed and `q` back to the
+//! form typing nothing. Skips (saying why) only when tmux is not installed.
 
 mod common;
 
@@ -146,6 +147,21 @@ fn search_book_quit(tmux: &Tmux) -> String {
     }
     tmux.keys(&["Enter"]);
     tmux.wait_for("the confirm step", |s| s.contains("y: confirm and pay"));
+    // q goes back to the form and types nothing into it.
+    tmux.keys(&["q"]);
+    let form = tmux.wait_for("the form again", |s| {
+        s.contains("Enter review") && !s.contains("y: confirm and pay")
+    });
+    assert!(
+        form.lines()
+            .filter(|l| l.contains("Lovelace") || l.contains("4242") || l.contains('@'))
+            .all(|l| !l.contains('q')),
+        "{form}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the confirm step again", |s| {
+        s.contains("y: confirm and pay")
+    });
     tmux.keys(&["y"]);
     let trips = tmux.wait_for("the trip in Trips", |s| {
         s.contains("Booked: confirmation") && s.contains("CONFIRMED")
@@ -281,4 +297,71 @@ fn a_chat_exchange_in_the_terminal_app_books_only_after_yes() {
     let convs = env.json(&["chat", "--list"]);
     assert_eq!(convs.as_array().unwrap().len(), 1, "{convs}");
     assert_eq!(convs[0]["messages"], 6, "{convs}");
+}
+
+/// The form field `label`'s line on the screen (label, value and any hint), trimmed.
+fn field<'a>(screen: &'a str, label: &str) -> &'a str {
+    screen
+        .lines()
+        .map(str::trim)
+        .find(|l| {
+            l.strip_prefix(label)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
+        .unwrap_or_else(|| panic!("no {label} field on the screen:\n{screen}"))
+}
+
+/// A place suggestion taken and then Tab goes to the next field (not past it); a round trip
+/// lists each offer with both legs; `q` from the results back to the form types nothing into
+/// it, and a second `q` quits.
+#[test]
+fn a_round_trip_from_a_suggestion_and_q_back_in_the_terminal_app() {
+    if tmux_missing() {
+        return;
+    }
+    let env = Env::new();
+    let tmux = open_app(&env, "--offline", "roundtrip");
+    tmux.wait_for("the search form", |s| {
+        s.contains("From") && s.contains("Flights")
+    });
+    tmux.text("Lon");
+    tmux.wait_for("place suggestions", |s| s.contains("LHR London Heathrow"));
+    // The first suggestion is London (all airports), the second Heathrow.
+    tmux.keys(&["Down", "Down", "Enter"]);
+    tmux.wait_for("Heathrow taken, the list closed", |s| {
+        field(s, "From").starts_with("From          LHR▏") && !s.contains("London Heathrow")
+    });
+    tmux.keys(&["Tab"]);
+    tmux.text("JFK");
+    let s = tmux.wait_for("JFK in To", |s| field(s, "To").contains("JFK"));
+    assert_eq!(field(&s, "Date"), "Date", "nothing typed into Date:\n{s}");
+    tmux.keys(&["Tab"]);
+    tmux.text("2027-03-14");
+    tmux.keys(&["Tab"]);
+    tmux.text("2027-03-21");
+    tmux.keys(&["Enter"]);
+    let results = tmux.wait_for("round-trip results", |s| {
+        s.contains("found") && s.contains("JFK-LHR")
+    });
+    let lines: Vec<&str> = results.lines().collect();
+    let out: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("LHR-JFK"))
+        .collect();
+    assert!(out.len() > 1, "{results}");
+    for i in out {
+        // The way back is the line under the way out, with its own time and no price.
+        let back = lines[i + 1];
+        assert!(
+            back.contains("JFK-LHR") && !back.contains("EUR"),
+            "{results}"
+        );
+    }
+
+    tmux.keys(&["q"]);
+    let form = tmux.wait_for("the form again", |s| s.contains("q quit"));
+    assert_eq!(field(&form, "From"), "From          LHR", "{form}");
+    assert_eq!(field(&form, "To"), "To            JFK", "{form}");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("the app to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "{after}");
 }

@@ -133,9 +133,21 @@ impl App {
         }
     }
 
+    /// Back to the previous view (quit on the first). A form come back to does not take
+    /// keys as text until asked to (Tab, the arrows, Enter): the `q` or Esc that brought the
+    /// user back is often followed by another, which must go on back, not into a field.
     fn back(&mut self) {
         if self.stack.len() > 1 {
             self.stack.pop();
+            match self.screen() {
+                Screen::Search => self.search.resume(),
+                Screen::Book => {
+                    if let Some(b) = &mut self.book {
+                        b.resume();
+                    }
+                }
+                _ => {}
+            }
         } else {
             self.quit = true;
         }
@@ -226,14 +238,13 @@ impl App {
         if k.kind == KeyEventKind::Release {
             return vec![];
         }
-        // Terminals send Alt+x as Esc then x, and a fast Esc then x arrives looking the same:
-        // take it as the two keys, so Esc-then-command works however fast it is typed.
-        if let KeyCode::Char(c) = k.code
-            && k.modifiers == KeyModifiers::ALT
-        {
+        // Terminals send Alt+x as Esc then x, and a fast Esc then x (or an arrow) arrives
+        // looking the same: take it as the two keys, so Esc-then-command works however fast
+        // it is typed.
+        if k.modifiers == KeyModifiers::ALT && k.code != KeyCode::Esc {
             let mut cmds = self.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
             if !self.quit {
-                cmds.extend(self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+                cmds.extend(self.key(KeyEvent::new(k.code, KeyModifiers::NONE)));
             }
             return cmds;
         }
@@ -272,7 +283,10 @@ impl App {
         let page = self.page();
         let outcome = match self.screen() {
             Screen::Search => self.search.key(k),
-            Screen::Results => self.results.key(k, page, self.today),
+            Screen::Results => {
+                let rows = (page / usize::from(self.results.row_height())).max(1);
+                self.results.key(k, rows, self.today)
+            }
             Screen::Detail => self.detail.key(k, &self.results, page),
             Screen::Book => match &mut self.book {
                 Some(b) => b.key(k, &mut self.attempts),

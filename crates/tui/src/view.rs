@@ -3,7 +3,7 @@
 
 use crate::app::{App, Overlay, Screen};
 use crate::components::{book, chat, detail, points, results, search, trips};
-use crate::theme::{Theme, popup};
+use crate::theme::{Theme, fit_hints, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -34,7 +34,10 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Points => app.points.draw(t, f, body),
         Screen::Chat => app.chat.draw(t, f, body),
     }
-    f.render_widget(Paragraph::new(key_hints(app)).style(t.dim()), keys);
+    f.render_widget(
+        Paragraph::new(key_hints(app, keys.width)).style(t.dim()),
+        keys,
+    );
     render_status(app, t, f, status);
     match &app.overlay {
         Overlay::None => {}
@@ -65,52 +68,123 @@ fn render_header(app: &App, t: Theme, f: &mut Frame, area: Rect) {
 }
 
 fn render_status(app: &App, t: Theme, f: &mut Frame, area: Rect) {
-    let mut parts = vec![app.mode.mode.clone(), app.mode.user.clone()];
-    if let Some(i) = &app.info {
-        let data: String = i.fixture_version.chars().take(8).collect();
-        parts.push(format!("fx {} · data {data}", i.fx_as_of));
-    }
-    if let Some(at) = app.results.at {
-        let local = at.to_zoned(jiff::tz::TimeZone::system());
-        parts.push(format!("results {}", local.strftime("%H:%M:%S")));
-    }
-    parts.push("? help · : commands".into());
     let style = if t.color {
         Style::default().bg(Color::Blue).fg(Color::White)
     } else {
         Style::default().add_modifier(Modifier::REVERSED)
     };
     f.render_widget(
-        Paragraph::new(format!(" {}", parts.join(" │ "))).style(style),
+        Paragraph::new(status_line(app, usize::from(area.width))).style(style),
         area,
     );
 }
 
-fn key_hints(app: &App) -> String {
-    let s = match app.screen() {
+/// The status line in at most `width` columns: where the app runs and who is signed in
+/// always; the data's dates, the results' time and the palette key when there is room, in
+/// that order of giving way.
+pub fn status_line(app: &App, width: usize) -> String {
+    let (fx, data) = match &app.info {
+        Some(i) => (
+            Some(format!("fx {}", i.fx_as_of)),
+            Some(format!(
+                "data {}",
+                i.fixture_version.chars().take(8).collect::<String>()
+            )),
+        ),
+        None => (None, None),
+    };
+    let results = app.results.at.map(|at| {
+        let local = at.to_zoned(jiff::tz::TimeZone::system());
+        format!("results {}", local.strftime("%H:%M:%S"))
+    });
+    let build = |with_fx: bool, with_data: bool, with_results: bool, palette: bool| {
+        let mut parts = vec![app.mode.mode.clone(), app.mode.user.clone()];
+        let dates: Vec<&str> = [
+            fx.as_deref().filter(|_| with_fx),
+            data.as_deref().filter(|_| with_data),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !dates.is_empty() {
+            parts.push(dates.join(" · "));
+        }
+        if let Some(r) = results.as_ref().filter(|_| with_results) {
+            parts.push(r.clone());
+        }
+        parts.push(
+            if palette {
+                "? help · : commands"
+            } else {
+                "? help"
+            }
+            .into(),
+        );
+        format!(" {}", parts.join(" │ "))
+    };
+    let tries = [
+        (true, true, true, true),
+        (true, false, true, true),
+        (true, false, true, false),
+        (false, false, true, false),
+        (false, false, false, false),
+    ];
+    for (a, b, c, d) in tries {
+        let line = build(a, b, c, d);
+        if Line::raw(line.as_str()).width() <= width {
+            return line;
+        }
+    }
+    // Even the least does not fit (a long server address): cut it, and say so.
+    let line = build(false, false, false, false);
+    let mut cut = String::new();
+    for ch in line.chars() {
+        if Line::raw(format!("{cut}{ch}…")).width() > width {
+            break;
+        }
+        cut.push(ch);
+    }
+    format!("{cut}…")
+}
+
+fn key_hints(app: &App, width: u16) -> String {
+    let hints = match app.screen() {
         Screen::Search => app.search.hints(),
-        Screen::Results => results::HINTS,
+        Screen::Results => app.results.hints(),
         Screen::Detail => detail::HINTS,
         Screen::Book => book::hints(app.book.as_ref()),
         Screen::Trips => app.trips.hints(),
         Screen::Points => points::HINTS,
         Screen::Chat => chat::HINTS,
     };
-    format!(" {s}")
+    fit_hints(hints, usize::from(width))
 }
 
-/// Keys of the current view, for `?`.
+/// Keys of a view, for `?` (the results' are those of a flight list).
 pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
-    let own = match screen {
+    with_global(screen, own_help(screen))
+}
+
+fn own_help(screen: Screen) -> &'static [(&'static str, &'static str)] {
+    match screen {
         Screen::Search => search::HELP,
         Screen::Results => results::HELP,
         Screen::Detail => detail::HELP,
         Screen::Book => book::HELP,
         Screen::Trips => trips::HELP,
         Screen::Points => points::HELP,
-        // Letters are text in the chat: its help is whole as it is.
-        Screen::Chat => return chat::HELP.to_vec(),
-    };
+        Screen::Chat => chat::HELP,
+    }
+}
+
+fn with_global(
+    screen: Screen,
+    own: &'static [(&'static str, &'static str)],
+) -> Vec<(&'static str, &'static str)> {
+    // Letters are text in the chat: its help is whole as it is.
+    if screen == Screen::Chat {
+        return own.to_vec();
+    }
     let mut keys = own.to_vec();
     keys.extend([
         ("/", "new search"),
@@ -123,8 +197,17 @@ pub fn help_lines(screen: Screen) -> Vec<(&'static str, &'static str)> {
     keys
 }
 
+/// Keys of the view on screen, for `?`: the results' depend on what they list.
+pub fn help_for(app: &App) -> Vec<(&'static str, &'static str)> {
+    let own = match app.screen() {
+        Screen::Results => app.results.help(),
+        s => own_help(s),
+    };
+    with_global(app.screen(), own)
+}
+
 fn render_help(app: &App, t: Theme, f: &mut Frame) {
-    let lines: Vec<Line> = help_lines(app.screen())
+    let lines: Vec<Line> = help_for(app)
         .into_iter()
         .map(|(k, what)| {
             Line::from(vec![

@@ -59,6 +59,13 @@ fn a_fast_esc_then_a_key_reads_as_both_keys() {
     assert!(matches!(&cmds[..], [Cmd::LoadBookings]), "{cmds:?}");
     assert_eq!(a.screen(), Screen::Trips);
     assert_eq!(a.search.flights[0].value, "");
+    // Esc then → typed fast: out of the field, then the next tab.
+    let mut a = app();
+    a.update(Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Right,
+        ratatui::crossterm::event::KeyModifiers::ALT,
+    )));
+    assert_eq!((a.search.focus, a.search.tab), (None, Tab::Hotels));
 }
 
 #[test]
@@ -641,4 +648,217 @@ async fn a_quote_then_yes_books_through_the_offline_assistant() {
             .collect::<Vec<_>>()
     };
     assert_eq!(users(&h.app.chat.entries), users(&said));
+}
+
+// ----- issue 15 -----
+
+#[tokio::test]
+async fn a_taken_suggestion_keeps_the_field_so_tab_goes_to_the_next_one() {
+    let mut h = Harness::new().await;
+    h.type_text("Lon").await;
+    assert!(h.app.search.suggestions.len() > 2);
+    h.press(KeyCode::Down).await;
+    h.press(KeyCode::Down).await;
+    let code = h.app.search.suggestions[1].code.clone();
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.search.flights[0].value, code);
+    assert_eq!(
+        h.app.search.focus,
+        Some(0),
+        "the place field keeps the focus"
+    );
+    assert!(h.app.search.suggestions.is_empty());
+    // A late answer to what was typed before the pick does not bring the list back.
+    let late = h.app.search.suggestions.clone();
+    h.app.update(Msg::Suggestions {
+        field: 0,
+        query: "Lon".into(),
+        answer: Ok(late),
+    });
+    assert!(h.app.search.suggestions.is_empty());
+    // Tab goes to To, as after typing the code by hand: the next text is the destination.
+    h.press(KeyCode::Tab).await;
+    h.type_text("JFK").await;
+    assert_eq!(h.app.search.flights[1].value, "JFK");
+    assert_eq!(h.app.search.flights[2].value, "", "nothing typed into Date");
+}
+
+#[tokio::test]
+async fn q_back_to_a_form_goes_on_back_and_never_types() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.screen(), Screen::Detail);
+    h.press(KeyCode::Char('q')).await;
+    assert_eq!(h.app.screen(), Screen::Results);
+    h.press(KeyCode::Char('q')).await;
+    assert_eq!(h.app.screen(), Screen::Search);
+    assert_eq!(h.app.search.flights[0].value, "LHR");
+    assert!(!h.app.typing(), "the form waits on its tab bar");
+    // Tab takes the form up again where it was left (the date, where Enter searched from).
+    h.press(KeyCode::Tab).await;
+    assert_eq!(h.app.search.focus, Some(2));
+    h.type_text("x").await;
+    assert_eq!(h.app.search.flights[2].value, format!("{}x", common::DATE));
+    h.press(KeyCode::Backspace).await;
+    // Enter searches again; from the results q, then q again, quits without typing.
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.screen(), Screen::Results);
+    h.press(KeyCode::Char('q')).await;
+    h.press(KeyCode::Char('q')).await;
+    assert!(h.app.quit);
+    assert_eq!(h.app.search.flights[0].value, "LHR");
+    assert_eq!(h.app.search.flights[2].value, common::DATE);
+}
+
+#[tokio::test]
+async fn the_booking_form_leaves_with_esc_and_q_back_to_it_does_not_type() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Char('b')).await;
+    h.type_text("Ada").await;
+    // Esc leaves the form, as its hints say.
+    h.press(KeyCode::Esc).await;
+    assert_eq!(h.app.screen(), Screen::Results);
+    // Back to it from the palette, then a later view, then q: the q is not text.
+    h.press(KeyCode::Char('b')).await;
+    h.type_text("Ada").await;
+    let cmds = h.app.command("results");
+    h.run(cmds).await;
+    assert_eq!(h.app.screen(), Screen::Results);
+    h.press(KeyCode::Char('q')).await;
+    assert_eq!(h.app.screen(), Screen::Book);
+    assert!(!h.app.typing());
+    // Letters are commands until Tab: another q goes on back, typing nothing.
+    h.press(KeyCode::Char('q')).await;
+    assert_eq!(h.app.screen(), Screen::Search);
+    assert!(!h.app.typing());
+    let book = h.app.book.as_ref().unwrap();
+    assert_eq!(book.fields[0].value, "Ada");
+    assert!(book.fields.iter().all(|f| !f.value.contains('q')));
+}
+
+#[tokio::test]
+async fn a_form_come_back_to_is_edited_again_with_tab() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Char('b')).await;
+    h.type_text("Ada").await;
+    h.press(KeyCode::Tab).await;
+    let cmds = h.app.command("results");
+    h.run(cmds).await;
+    h.press(KeyCode::Char('q')).await;
+    assert_eq!(h.app.screen(), Screen::Book);
+    assert!(!h.app.typing());
+    h.press(KeyCode::Tab).await;
+    assert!(h.app.typing());
+    h.type_text("Lovelace").await;
+    let book = h.app.book.as_ref().unwrap();
+    assert_eq!(
+        book.fields[1].value, "Lovelace",
+        "the field left is the one edited"
+    );
+}
+
+#[tokio::test]
+async fn confirm_then_q_is_back_to_the_form_without_a_q_in_it() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Char('b')).await;
+    h.fill_booking("4242 4242 4242 4242").await;
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.book.as_ref().unwrap().step, BookStep::Confirm);
+    h.press(KeyCode::Char('q')).await;
+    let book = h.app.book.as_ref().unwrap();
+    assert_eq!(book.step, BookStep::Form);
+    assert!(
+        book.fields.iter().all(|f| !f.value.contains('q')),
+        "{:?}",
+        book.fields
+    );
+}
+
+#[tokio::test]
+async fn a_round_trip_lists_each_offer_with_both_legs() {
+    let mut h = Harness::new().await;
+    h.search_round_trip("1").await;
+    let ResultList::Flights(offers) = &h.app.results.list else {
+        panic!("{:?}", h.app.results.error)
+    };
+    assert!(!offers.is_empty());
+    assert!(offers.iter().all(|o| o.slices.len() == 2));
+    assert_eq!(h.app.results.row_height(), 2);
+    let screen = h.render(80, 24);
+    let out = screen.lines().filter(|l| l.contains("LHR-JFK")).count();
+    let back = screen.lines().filter(|l| l.contains("JFK-LHR")).count();
+    assert!(out > 0 && out == back, "{screen}");
+    // Each leg's own time, never the two added up.
+    let first = &offers[0];
+    let leg = booksygo_core::model::time::human_duration(first.slices[1].duration_minutes);
+    let total = booksygo_core::model::time::human_duration(first.duration_minutes());
+    let line = screen.lines().find(|l| l.contains("JFK-LHR")).unwrap();
+    assert!(line.contains(&leg) && !line.contains(&total), "{line}");
+}
+
+#[tokio::test]
+async fn hotels_filter_by_amenity_and_say_which_they_do_not_know() {
+    let mut h = Harness::new().await;
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Right).await;
+    h.press(KeyCode::Tab).await;
+    for text in ["PAR", "2027-03-14", "2027-03-17", "2"] {
+        h.press(KeyCode::End).await;
+        if text == "2" {
+            h.press(KeyCode::Backspace).await;
+        }
+        h.type_text(text).await;
+        h.press(KeyCode::Tab).await;
+    }
+    h.type_text("Wifi, swimming pool").await;
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.screen(), Screen::Search);
+    assert_eq!(h.app.search.focus, Some(4));
+    let e = h.app.search.error.clone().unwrap();
+    assert!(
+        e.contains("'swimming pool'") && e.contains("wifi, breakfast"),
+        "{e}"
+    );
+    for _ in "swimming pool".chars() {
+        h.press(KeyCode::Backspace).await;
+    }
+    h.type_text("air conditioning").await;
+    h.press(KeyCode::Enter).await;
+    let q = h.app.results.hotel_query.as_ref().unwrap();
+    assert_eq!(q.amenities, ["wifi", "air_conditioning"]);
+    let ResultList::Hotels(v) = &h.app.results.list else {
+        panic!("{:?}", h.app.results.error)
+    };
+    assert!(!v.is_empty());
+    assert!(v.iter().all(|o| {
+        let a = &o.hotel.amenities;
+        a.iter().any(|x| x == "wifi") && a.iter().any(|x| x == "air_conditioning")
+    }));
+}
+
+#[tokio::test]
+async fn package_results_take_no_flight_keys() {
+    let mut h = Harness::new().await;
+    h.press(KeyCode::Esc).await;
+    h.press(KeyCode::Left).await;
+    assert_eq!(h.app.search.tab, Tab::Packages);
+    h.press(KeyCode::Enter).await;
+    assert!(matches!(h.app.results.list, ResultList::Packages(_)));
+    for c in ['s', '0', '1', 'a', 'x', '[', ']'] {
+        assert!(h.app.update(key(KeyCode::Char(c))).is_empty());
+    }
+    let help: Vec<&str> = booksygo_tui::view::help_for(&h.app)
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    assert!(!help.contains(&"0 1 2") && !help.contains(&"s"), "{help:?}");
+    let screen = h.render(80, 24);
+    assert!(
+        !screen.contains("stops") && !screen.contains("airline"),
+        "{screen}"
+    );
 }

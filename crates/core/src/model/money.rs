@@ -197,8 +197,8 @@ pub(crate) fn round_div(n: i128, d: i128) -> i64 {
     q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
-/// `EUR 251.00`: the code first, then the amount with the currency's decimals. The one way
-/// money is written for people, in every face.
+/// How money is written to people, everywhere: the currency code, a space, the amount with the
+/// currency's decimals (`EUR 251.00`, `JPY 1500`).
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.currency, self.decimal())
@@ -271,6 +271,8 @@ mod tests {
         assert_eq!(Money::new(1500, jpy).decimal(), "1500");
         let kwd = Currency::parse("KWD").unwrap();
         assert_eq!(Money::new(1234, kwd).decimal(), "1.234");
+        assert_eq!(Money::eur(25100).to_string(), "EUR 251.00");
+        assert_eq!(Money::new(1500, jpy).to_string(), "JPY 1500");
     }
 
     #[test]

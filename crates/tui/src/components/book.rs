@@ -3,10 +3,10 @@
 
 use super::detail::DetailState;
 use super::form::{Field, field_lines};
-use super::outcome::Outcome;
+use super::outcome::{Action, Outcome};
 use super::results::{ResultList, ResultsState};
 use crate::msg::{Cmd, Msg, PointsData};
-use crate::theme::{Theme, popup};
+use crate::theme::{Hints, Theme, popup, wrap_indented};
 use booksygo_core::booking::payment::{
     Card, MAX_POINTS_SHARE_PERCENT, MIN_POINTS_REDEMPTION, POINTS_PER_EUR,
 };
@@ -20,7 +20,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 /// The minimum points one booking may redeem (for the form's hint).
 pub const MIN_REDEEM: i64 = MIN_POINTS_REDEMPTION;
@@ -133,6 +133,10 @@ pub struct BookState {
     pub item: Bookable,
     pub fields: Vec<Field>,
     pub focus: usize,
+    /// Whether keys go into the focused field. Off when the form is come back to from a later
+    /// view (with `q` or Esc), so that the next letter is a command, not text; Tab, the arrows
+    /// or Enter take up the form again.
+    pub editing: bool,
     pub step: BookStep,
     pub error: Option<String>,
     pub points: Option<PointsData>,
@@ -157,11 +161,16 @@ pub(crate) const HELP: &[(&str, &str)] = &[
 ];
 
 /// The key hints line (also when there is nothing to book).
-pub(crate) fn hints(book: Option<&BookState>) -> &'static str {
+pub(crate) fn hints(book: Option<&BookState>) -> Hints {
     match book.map(|b| b.step) {
-        Some(BookStep::Confirm) => "y confirm and pay  n edit",
-        Some(BookStep::Working) => "booking…",
-        _ => "Tab/Shift-Tab fields  Enter review  Esc back",
+        Some(BookStep::Confirm) => &[("y", "confirm and pay"), ("n", "edit")],
+        Some(BookStep::Working) => &[("booking…", "")],
+        _ => &[
+            ("Tab/Shift-Tab", "fields"),
+            ("Enter", "review"),
+            ("Esc", "back"),
+            ("F1", "help"),
+        ],
     }
 }
 
@@ -199,6 +208,7 @@ impl BookState {
             item,
             fields,
             focus: 0,
+            editing: true,
             step: BookStep::Form,
             error: None,
             points: None,
@@ -216,7 +226,12 @@ impl BookState {
 
     /// Whether keys go into a field (so letters are text, not commands).
     pub(crate) fn typing(&self) -> bool {
-        self.step == BookStep::Form
+        self.step == BookStep::Form && self.editing
+    }
+
+    /// The form shows again after a later view was left: it waits for a key to edit again.
+    pub(crate) fn resume(&mut self) {
+        self.editing = false;
     }
 
     /// Builds the request from the form, or says which field is wrong.
@@ -324,10 +339,17 @@ impl BookState {
                 }
                 _ => Outcome::Done(vec![]),
             },
+            BookStep::Form if !self.editing => match k.code {
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up | KeyCode::Enter => {
+                    self.editing = true;
+                    Outcome::Done(vec![])
+                }
+                _ => Outcome::Ignored,
+            },
             BookStep::Form => {
                 let n = self.fields.len();
                 match k.code {
-                    KeyCode::Esc => return Outcome::Ignored,
+                    KeyCode::Esc => return Outcome::Ask(Action::Back),
                     KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
                     KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
                     KeyCode::Backspace => {
@@ -356,18 +378,25 @@ impl BookState {
 
     pub(crate) fn draw(&self, t: Theme, f: &mut Frame, area: Rect) {
         let wide = area.width >= 100;
-        let [form, summary] = if wide {
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+        let form_width = if wide {
+            area.width * 55 / 100
         } else {
-            let n = self.fields.len() as u16 + 3;
-            Layout::vertical([Constraint::Length(n), Constraint::Min(0)]).areas(area)
+            area.width
         };
+        let focus = self.editing.then_some(self.focus);
         let mut lines = vec![Line::styled(" Travellers and payment", t.accent())];
-        lines.extend(field_lines(&self.fields, Some(self.focus), t, 20));
+        lines.extend(field_lines(&self.fields, focus, t, 20, form_width));
         if let Some(e) = &self.error {
             lines.push(Line::styled(format!(" {e}"), t.err()));
         }
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), form);
+        let lines = wrap_indented(lines, form_width);
+        let [form, summary] = if wide {
+            Layout::horizontal([Constraint::Length(form_width), Constraint::Min(0)]).areas(area)
+        } else {
+            let n = lines.len() as u16 + 1;
+            Layout::vertical([Constraint::Length(n), Constraint::Min(0)]).areas(area)
+        };
+        f.render_widget(Paragraph::new(lines), form);
 
         let (what, price) = self.item.summary();
         let mut s = vec![
@@ -395,7 +424,7 @@ impl BookState {
             }
             None => s.push(Line::styled(" Points: …", t.dim())),
         }
-        f.render_widget(Paragraph::new(s).wrap(Wrap { trim: false }), summary);
+        f.render_widget(Paragraph::new(wrap_indented(s, summary.width)), summary);
 
         match self.step {
             BookStep::Form => {}

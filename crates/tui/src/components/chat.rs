@@ -4,7 +4,7 @@
 use super::outcome::{Action, Outcome};
 use crate::chat::ChatEntry;
 use crate::msg::{Cmd, Msg};
-use crate::theme::Theme;
+use crate::theme::{Hints, Theme};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
@@ -47,7 +47,13 @@ pub(crate) const HELP: &[(&str, &str)] = &[
 ];
 
 /// The key hints line.
-pub(crate) const HINTS: &str = "type a message  Enter send  PgUp/PgDn scroll  Esc back  F1 help";
+pub(crate) const HINTS: Hints = &[
+    ("type", "a message"),
+    ("Enter", "send"),
+    ("Esc", "back"),
+    ("PgUp/PgDn", "scroll"),
+    ("F1", "help"),
+];
 
 impl ChatState {
     /// Opens the conversation the first time the view shows.
@@ -242,7 +248,8 @@ impl ChatState {
             head.push(Span::styled(format!(" · conversation {id}"), t.dim()));
         }
         f.render_widget(Line::from(head), title);
-        let lines = self.lines(t, usize::from(list.width.saturating_sub(1)));
+        // Drawn inside a margin of one column each side.
+        let lines = self.lines(t, usize::from(list.width.saturating_sub(2)));
         let h = usize::from(list.height);
         let top = lines
             .len()

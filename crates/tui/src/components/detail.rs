@@ -5,7 +5,7 @@
 use super::outcome::{Action, Outcome};
 use super::results::{ResultList, ResultsState, clock};
 use crate::msg::{Cmd, Msg};
-use crate::theme::Theme;
+use crate::theme::{Hints, Theme, count, stops, wrap_indented};
 use booksygo_core::model::time::human_duration;
 use booksygo_core::model::{FlightOffer, HotelOffer, Penalty};
 use booksygo_core::search::packages::PackageDetail;
@@ -14,7 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 #[derive(Debug, Clone, Default)]
 pub struct DetailState {
@@ -34,7 +34,13 @@ pub(crate) const HELP: &[(&str, &str)] = &[
 ];
 
 /// The key hints line.
-pub(crate) const HINTS: &str = "b book  n/N next/prev offer  j/k scroll  q back";
+pub(crate) const HINTS: Hints = &[
+    ("b", "book"),
+    ("q", "back"),
+    ("n/N", "next/prev offer"),
+    ("j/k", "scroll"),
+    ("?", "help"),
+];
 
 impl DetailState {
     /// A fresh detail of the selected result: a package's is asked for.
@@ -111,9 +117,7 @@ impl DetailState {
             _ => vec![Line::raw(" Nothing selected.")],
         };
         f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((self.scroll, 0)),
+            Paragraph::new(wrap_indented(lines, area.width)).scroll((self.scroll, 0)),
             area,
         );
     }
@@ -123,13 +127,13 @@ impl DetailState {
         let mut l = vec![
             Line::styled(format!(" {}", s.title), t.accent()),
             Line::raw(format!(
-                " {}, {} · {} days · from {} per person · {:.1} ({} reviews)",
+                " {}, {} · {} · from {} per person · {:.1} ({})",
                 s.destination_name,
                 s.country,
-                s.duration_days,
+                count(s.duration_days, "day", "days"),
                 s.base_price,
                 s.rating,
-                s.review_count
+                count(s.review_count, "review", "reviews")
             )),
             Line::raw(format!(" {}", p.description)),
             Line::raw(format!(" Includes: {}", p.includes.join(", "))),
@@ -146,8 +150,11 @@ impl DetailState {
             };
             l.push(Line::styled(
                 format!(
-                    "   {}  {} pp  {} of {} places left",
-                    d.date, d.price, d.slots_left, d.slots
+                    "   {}  {} per person  {} of {} left",
+                    d.date,
+                    d.price,
+                    d.slots_left,
+                    count(d.slots, "place", "places")
                 ),
                 style,
             ));
@@ -179,31 +186,31 @@ fn flight_detail(o: &FlightOffer, t: Theme) -> Vec<Line<'static>> {
     let mut l = vec![
         Line::styled(
             format!(
-                " {} · {} · {} stop(s) · {} · {} seats left",
+                " {} · {} · {} left",
                 o.owner,
                 o.cabin_class.as_str(),
-                o.stops(),
-                human_duration(o.duration_minutes()),
-                o.available_seats
+                count(o.available_seats, "seat", "seats")
             ),
             t.accent(),
         ),
         Line::raw(format!(
-            " Price {} (fare {}, taxes {}) for {} traveller(s)",
+            " Price {} (fare {}, taxes {}) for {}",
             o.total(),
-            o.price.base.decimal(),
-            o.price.tax.decimal(),
-            o.passengers.len()
+            o.price.base,
+            o.price.tax,
+            count(o.passengers.len(), "traveller", "travellers")
         )),
     ];
     for s in &o.slices {
         l.push(Line::raw(""));
         l.push(Line::styled(
             format!(
-                " {} → {}  {}",
+                " {} → {}  {} · {} · {}",
                 s.origin,
                 s.destination,
-                s.departing_at.strftime("%a %d %b %Y")
+                s.departing_at.strftime("%a %d %b %Y"),
+                stops(s.stops()),
+                human_duration(s.duration_minutes)
             ),
             Style::default().add_modifier(Modifier::BOLD),
         ));
@@ -237,8 +244,11 @@ fn flight_detail(o: &FlightOffer, t: Theme) -> Vec<Line<'static>> {
         penalty(&o.conditions.change_before_departure)
     )));
     l.push(Line::raw(format!(
-        " Baggage: {} checked bag(s) per traveller, one cabin bag",
-        o.checked_bags
+        " Baggage: one cabin bag and {} per traveller",
+        match o.checked_bags {
+            0 => "no checked bag".to_string(),
+            n => count(n, "checked bag", "checked bags"),
+        }
     )));
     l.push(Line::styled(format!(" Offer {}", o.id), t.dim()));
     l
@@ -275,17 +285,24 @@ fn hotel_detail(o: &HotelOffer, t: Theme) -> Vec<Line<'static>> {
             Style::default().add_modifier(Modifier::BOLD),
         ),
         Line::raw(format!(
-            " {} → {} · {} night(s) · {} guest(s) · {} room(s) left",
-            o.check_in_date, o.check_out_date, o.nights, o.guests, o.available_rooms
+            " {} → {} · {} · {} · {} left",
+            o.check_in_date,
+            o.check_out_date,
+            count(o.nights, "night", "nights"),
+            count(o.guests, "guest", "guests"),
+            count(o.available_rooms, "room", "rooms")
         )),
         Line::raw(format!(
             " Total {} ({} a night before tax, taxes {})",
             o.total(),
-            o.price.nightly.decimal(),
-            o.price.tax.decimal()
+            o.price.nightly,
+            o.price.tax
         )),
         Line::raw(format!(" Policy: {cancel}")),
-        Line::raw(format!(" Amenities: {}", h.amenities.join(", "))),
+        Line::raw(format!(
+            " Amenities: {}",
+            h.amenities.join(", ").replace('_', " ")
+        )),
         Line::styled(format!(" Offer {}", o.id), t.dim()),
     ]
 }

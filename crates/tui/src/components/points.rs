@@ -2,11 +2,13 @@
 //! ledger entries. It has no keys of its own (the app's global keys apply).
 
 use crate::msg::{Cmd, Msg, PointsData};
-use crate::theme::Theme;
+use crate::theme::{Hints, Theme, wrap_indented};
+use booksygo_core::points::Challenge;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Gauge, Paragraph};
 
 #[derive(Debug, Clone, Default)]
 pub struct PointsState {
@@ -19,7 +21,13 @@ pub struct PointsState {
 pub(crate) const HELP: &[(&str, &str)] = &[];
 
 /// The key hints line.
-pub(crate) const HINTS: &str = "q back  t trips  m chat  / search";
+pub(crate) const HINTS: Hints = &[
+    ("q", "back"),
+    ("t", "trips"),
+    ("m", "chat"),
+    ("/", "search"),
+    ("?", "help"),
+];
 
 impl PointsState {
     /// Asks for the points again.
@@ -96,16 +104,9 @@ impl PointsState {
         }
         l.push(Line::styled(" Challenges", t.accent()));
         for c in &d.challenges {
-            l.push(Line::raw(format!(
-                " {} {}/{}{} (+{})",
-                c.name,
-                c.progress.min(c.goal),
-                c.goal,
-                if c.completed { " ✓" } else { "" },
-                c.reward_points
-            )));
+            l.push(challenge_line(c, t));
         }
-        f.render_widget(Paragraph::new(l).wrap(Wrap { trim: false }), left);
+        f.render_widget(Paragraph::new(wrap_indented(l, left.width)), left);
         let mut r = vec![Line::styled(" Leaderboard", t.accent())];
         for e in &d.leaderboard {
             let row = format!(" {:>2}. {:<16} {:>6} {}", e.rank, e.name, e.total, e.level);
@@ -120,6 +121,32 @@ impl PointsState {
         for e in d.history.iter().rev().take(5) {
             r.push(Line::raw(format!(" {:+} {}", e.total_delta, e.note)));
         }
-        f.render_widget(Paragraph::new(r).wrap(Wrap { trim: false }), right);
+        f.render_widget(Paragraph::new(wrap_indented(r, right.width)), right);
     }
+}
+
+/// A challenge as it stands: ticked only once its goal is reached, like a badge; progress
+/// counted honestly (a cancelled booking takes its step back), and a reward already paid
+/// for reaching the goal earlier said as earned rather than ticked.
+fn challenge_line(c: &Challenge, t: Theme) -> Line<'static> {
+    let done = c.progress >= c.goal;
+    let (mark, style) = if done {
+        ("✓", t.ok())
+    } else {
+        ("·", Style::default())
+    };
+    let reward = if c.completed {
+        format!("+{} earned", c.reward_points)
+    } else {
+        format!("+{}", c.reward_points)
+    };
+    Line::styled(
+        format!(
+            " {mark} {} {}/{} ({reward})",
+            c.name,
+            c.progress.clamp(0, c.goal),
+            c.goal
+        ),
+        style,
+    )
 }

@@ -3,10 +3,10 @@
 
 use super::outcome::{Action, Outcome, Query};
 use crate::msg::{Cmd, Msg};
-use crate::theme::Theme;
+use crate::theme::{Hints, Theme, stops, wrap_indented};
 use booksygo_core::agency::{CalendarDay, CalendarQuery};
 use booksygo_core::model::time::human_duration;
-use booksygo_core::model::{FlightOffer, HotelOffer};
+use booksygo_core::model::{FlightOffer, HotelOffer, Slice};
 use booksygo_core::search::packages::{PackageQuery, PackageSummary};
 use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery};
 use jiff::civil::Date;
@@ -15,8 +15,8 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 #[derive(Debug, Clone, Default)]
 pub enum ResultList {
@@ -75,9 +75,46 @@ pub(crate) const HELP: &[(&str, &str)] = &[
     ("[ ]", "a day earlier / later"),
 ];
 
-/// The key hints line.
-pub(crate) const HINTS: &str =
-    "j/k move  Enter detail  b book  s sort  0/1/2 stops  a airline  x clear  [/] day";
+/// Keys of a hotel or package list, for `?` (the flight keys do nothing there).
+const HOTEL_HELP: &[(&str, &str)] = &[
+    ("j k ↑ ↓", "move"),
+    ("PgUp PgDn g G", "page, top, bottom"),
+    ("Enter", "details"),
+    ("b", "book the selected room"),
+];
+const PACKAGE_HELP: &[(&str, &str)] = &[
+    ("j k ↑ ↓", "move"),
+    ("PgUp PgDn g G", "page, top, bottom"),
+    ("Enter or b", "details, then choose a departure to book"),
+];
+
+/// The key hints lines of each list.
+const FLIGHT_HINTS: Hints = &[
+    ("j/k", "move"),
+    ("Enter", "detail"),
+    ("b", "book"),
+    ("s", "sort"),
+    ("0/1/2", "stops"),
+    ("a", "airline"),
+    ("x", "clear"),
+    ("[/]", "day"),
+    ("?", "help"),
+];
+const HOTEL_HINTS: Hints = &[
+    ("j/k", "move"),
+    ("Enter", "detail"),
+    ("b", "book"),
+    ("/", "change search"),
+    ("q", "back"),
+    ("?", "help"),
+];
+const PACKAGE_HINTS: Hints = &[
+    ("j/k", "move"),
+    ("Enter", "detail and departures"),
+    ("/", "change search"),
+    ("q", "back"),
+    ("?", "help"),
+];
 
 impl ResultsState {
     pub fn sort(&self) -> FlightSort {
@@ -87,10 +124,50 @@ impl ResultsState {
             .unwrap_or_default()
     }
 
+    /// Whether the list answers flights (and the flight keys apply), rather than hotels or
+    /// packages.
+    fn flights(&self) -> bool {
+        match &self.list {
+            ResultList::Flights(_) => true,
+            ResultList::Hotels(_) | ResultList::Packages(_) => false,
+            ResultList::Empty => self.flight_query.is_some(),
+        }
+    }
+
+    /// The key hints of the list shown.
+    pub(crate) fn hints(&self) -> Hints {
+        match &self.list {
+            ResultList::Hotels(_) => HOTEL_HINTS,
+            ResultList::Packages(_) => PACKAGE_HINTS,
+            _ if self.hotel_query.is_some() => HOTEL_HINTS,
+            _ if self.package_query.is_some() => PACKAGE_HINTS,
+            _ => FLIGHT_HINTS,
+        }
+    }
+
+    /// The keys of the list shown, for `?`.
+    pub fn help(&self) -> &'static [(&'static str, &'static str)] {
+        match self.hints() {
+            h if h == HOTEL_HINTS => HOTEL_HELP,
+            h if h == PACKAGE_HINTS => PACKAGE_HELP,
+            _ => HELP,
+        }
+    }
+
+    /// Lines each result takes: one per leg of a flight (a round trip shows both), else one.
+    pub fn row_height(&self) -> u16 {
+        match &self.list {
+            ResultList::Flights(v) => {
+                v.iter().map(|o| o.slices.len()).max().unwrap_or(1).max(1) as u16
+            }
+            _ => 1,
+        }
+    }
+
     /// The rows a table `height` lines tall shows (its header included): how many, and the
     /// index of the first one, so that the selected row is always in view.
     pub fn window(&self, height: u16) -> (usize, usize) {
-        let visible = usize::from(height.saturating_sub(1)).max(1);
+        let visible = usize::from(height.saturating_sub(1) / self.row_height()).max(1);
         let offset = (self.selected + 1).saturating_sub(visible);
         (visible, offset)
     }
@@ -111,7 +188,7 @@ impl ResultsState {
     /// The result drawn on line `row` of a screen `screen_height` lines tall, if any.
     pub(crate) fn row_at(&self, row: u16, screen_height: u16) -> Option<usize> {
         let (first, visible, offset) = self.rows(screen_height);
-        let line = usize::from(row.checked_sub(first)?);
+        let line = usize::from(row.checked_sub(first)? / self.row_height());
         let at = offset + line;
         (line < visible && at < self.list.len()).then_some(at)
     }
@@ -287,6 +364,9 @@ impl ResultsState {
                 }
                 return Outcome::Ask(Action::Open);
             }
+            KeyCode::Char('s' | '0'..='2' | 'a' | 'x' | '[' | ']') if !self.flights() => {
+                return Outcome::Ignored;
+            }
             KeyCode::Char('s') => {
                 let next = match self.sort() {
                     FlightSort::Best => FlightSort::Price,
@@ -372,8 +452,13 @@ impl ResultsState {
         let head = match &self.list {
             ResultList::Hotels(_) | ResultList::Empty if self.hotel_query.is_some() => {
                 let q = self.hotel_query.as_ref().map(|q| {
+                    let with = if q.amenities.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · with {}", q.amenities.join(", ").replace('_', " "))
+                    };
                     format!(
-                        " Hotels in {} · {} → {}",
+                        " Hotels in {} · {} → {}{with}",
                         q.location, q.check_in, q.check_out
                     )
                 });
@@ -382,7 +467,11 @@ impl ResultsState {
             ResultList::Packages(_) | ResultList::Empty if self.package_query.is_some() => {
                 " Packages".to_string()
             }
-            _ => self.flight_title(),
+            _ => {
+                let room =
+                    usize::from(area.width).saturating_sub(Line::raw(count.as_str()).width());
+                self.flight_title(room)
+            }
         };
         f.render_widget(
             Line::from(vec![
@@ -395,23 +484,25 @@ impl ResultsState {
             f.render_widget(self.calendar_strip(t), strip);
         }
         if let Some(e) = &self.error {
-            f.render_widget(
-                Paragraph::new(vec![
-                    Line::styled(format!(" {e}"), t.err()),
-                    Line::raw(" Press / to change the search."),
-                ])
-                .wrap(Wrap { trim: false }),
-                table,
-            );
+            let lines = vec![
+                Line::styled(format!(" {e}"), t.err()),
+                Line::raw(" Press / to change the search."),
+            ];
+            f.render_widget(Paragraph::new(wrap_indented(lines, table.width)), table);
             return;
         }
         if self.list.is_empty() {
             let text = if self.loading {
                 " Asking the providers…"
-            } else {
+            } else if self.flights() {
                 " Nothing matches. Try another date ([ / ]), fewer filters (x) or / for a new search."
+            } else {
+                " Nothing matches. Press / to change the search."
             };
-            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), table);
+            f.render_widget(
+                Paragraph::new(wrap_indented(vec![Line::raw(text)], table.width)),
+                table,
+            );
             return;
         }
         // Only the visible window is built: a list of thousands renders as fast as a screenful.
@@ -423,15 +514,18 @@ impl ResultsState {
                     "Airline", "Route", "Depart", "Arrive", "Time", "Stops", "Price",
                 ]),
                 vec![
-                    Constraint::Length(8),
-                    Constraint::Length(8),
                     Constraint::Length(7),
-                    Constraint::Length(8),
                     Constraint::Length(7),
                     Constraint::Length(6),
-                    Constraint::Min(12),
+                    Constraint::Length(8),
+                    Constraint::Length(7),
+                    Constraint::Length(8),
+                    Constraint::Min(10),
                 ],
-                v[offset..end].iter().map(flight_row).collect(),
+                v[offset..end]
+                    .iter()
+                    .map(|o| flight_row(o, self.row_height()))
+                    .collect(),
             ),
             ResultList::Hotels(v) => (
                 Row::new(["Hotel", "Stars", "Rating", "Room", "Price"]),
@@ -476,7 +570,9 @@ impl ResultsState {
         f.render_stateful_widget(widget, table, &mut state);
     }
 
-    fn flight_title(&self) -> String {
+    /// The flight search in words, in `width` columns if it can: the filters left at "any"
+    /// give way first.
+    fn flight_title(&self, width: usize) -> String {
         let Some(q) = &self.flight_query else {
             return String::new();
         };
@@ -499,10 +595,21 @@ impl ResultsState {
             .first()
             .cloned()
             .unwrap_or_else(|| "any".into());
-        format!(
+        let full = format!(
             " {} · sort {sort} · stops {stops} · airline {airline}",
             route.join(", ")
-        )
+        );
+        if Line::raw(full.as_str()).width() <= width {
+            return full;
+        }
+        let mut short = format!(" {} · sort {sort}", route.join(", "));
+        if q.max_stops.is_some() {
+            short.push_str(&format!(" · stops {stops}"));
+        }
+        if !q.filters.airlines.is_empty() {
+            short.push_str(&format!(" · airline {airline}"));
+        }
+        short
     }
 
     fn calendar_strip(&self, t: Theme) -> Line<'static> {
@@ -513,9 +620,15 @@ impl ResultsState {
         if self.calendar.is_empty() {
             return Line::styled(" price calendar: …", t.dim());
         }
-        let mut spans = vec![Span::styled(" [ ", t.dim())];
+        // The currency first, as money is written everywhere, then each day's cheapest fare
+        // in whole units (enough to compare days).
+        let currency = self
+            .calendar
+            .iter()
+            .find_map(|d| d.cheapest)
+            .map_or(String::new(), |c| format!(" {}", c.currency));
+        let mut spans = vec![Span::styled(format!("{currency} [ "), t.dim())];
         for d in &self.calendar {
-            // Whole units are enough to compare days.
             let price = d.cheapest.map_or("—".to_string(), |m| {
                 let dec = m.decimal();
                 dec.split('.').next().unwrap_or(&dec).to_string()
@@ -528,10 +641,7 @@ impl ResultsState {
             };
             spans.push(Span::styled(text, style));
         }
-        spans.push(Span::styled("] ", t.dim()));
-        if let Some(c) = self.calendar.iter().find_map(|d| d.cheapest) {
-            spans.push(Span::styled(c.currency.to_string(), t.dim()));
-        }
+        spans.push(Span::styled("]", t.dim()));
         Line::from(spans)
     }
 }
@@ -546,21 +656,23 @@ pub(crate) fn clock(z: &jiff::Zoned, start: &jiff::Zoned) -> String {
     }
 }
 
-fn flight_row(o: &FlightOffer) -> Row<'static> {
-    let first = &o.slices[0];
-    let stops = match o.stops() {
-        0 => "direct".to_string(),
-        n => n.to_string(),
+/// One offer, a line per leg (`height` lines, the most legs of the list): each leg's route,
+/// times, duration and stops; the airline and the price once, for the whole trip.
+fn flight_row(o: &FlightOffer, height: u16) -> Row<'static> {
+    let legs = |f: &dyn Fn(&Slice) -> String| -> Cell<'static> {
+        let lines: Vec<Line> = o.slices.iter().map(|s| Line::raw(f(s))).collect();
+        Cell::from(Text::from(lines))
     };
     Row::new(vec![
         Cell::from(o.owner.clone()),
-        Cell::from(format!("{}-{}", first.origin, first.destination)),
-        Cell::from(first.departing_at.strftime("%H:%M").to_string()),
-        Cell::from(clock(&first.arriving_at, &first.departing_at)),
-        Cell::from(human_duration(o.duration_minutes())),
-        Cell::from(stops),
+        legs(&|s| format!("{}-{}", s.origin, s.destination)),
+        legs(&|s| s.departing_at.strftime("%H:%M").to_string()),
+        legs(&|s| clock(&s.arriving_at, &s.departing_at)),
+        legs(&|s| human_duration(s.duration_minutes)),
+        legs(&|s| stops(s.stops())),
         Cell::from(o.total().to_string()),
     ])
+    .height(height)
 }
 
 fn hotel_row(o: &HotelOffer) -> Row<'static> {

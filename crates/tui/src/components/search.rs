@@ -4,8 +4,9 @@
 use super::form::{Field, field_lines};
 use super::outcome::{Action, Outcome, Query};
 use crate::msg::{Cmd, Msg};
-use crate::theme::Theme;
+use crate::theme::{Hints, Theme, wrap_indented};
 use booksygo_core::model::{Cabin, Passengers, PlaceSuggestion};
+use booksygo_core::search::hotels::AMENITIES;
 use booksygo_core::search::packages::PackageQuery;
 use booksygo_core::search::{FlightQuery, HotelQuery, SliceQuery};
 use jiff::civil::Date;
@@ -58,6 +59,8 @@ pub struct SearchState {
     pub suggest_field: Option<usize>,
     pub suggest_sel: Option<usize>,
     pub error: Option<String>,
+    /// The field focused when the form was left, focused again by Tab or ↓ from the tab bar.
+    pub resume_at: Option<usize>,
 }
 
 /// Keys of this view, for `?`.
@@ -87,6 +90,7 @@ impl SearchState {
                 Field::new("Check in", "", "YYYY-MM-DD"),
                 Field::new("Check out", "", "YYYY-MM-DD"),
                 Field::new("Guests", "2", "1-9"),
+                Field::new("Amenities", "", "wifi, pool, spa...; empty for any"),
             ],
             packages: vec![
                 Field::new("Words", "", "beach, safari, Kyoto... empty for all"),
@@ -96,6 +100,7 @@ impl SearchState {
             suggest_field: None,
             suggest_sel: None,
             error: None,
+            resume_at: None,
         }
     }
 
@@ -129,6 +134,15 @@ impl SearchState {
             self.tab = tab;
         }
         self.focus = Some(0);
+        self.resume_at = None;
+        self.suggestions.clear();
+    }
+
+    /// The form shows again after a later view was left: the tab bar is focused, so letters
+    /// are commands (q goes on back) until Tab, ↓ or Enter.
+    pub(crate) fn resume(&mut self) {
+        self.resume_at = self.focus.or(self.resume_at);
+        self.focus = None;
         self.suggestions.clear();
     }
 
@@ -162,12 +176,17 @@ impl SearchState {
                 KeyCode::Left | KeyCode::Char('h') => {
                     let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                     self.tab = Tab::ALL[(i + 2) % 3];
+                    self.resume_at = None;
                 }
                 KeyCode::Right | KeyCode::Char('l') => {
                     let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                     self.tab = Tab::ALL[(i + 1) % 3];
+                    self.resume_at = None;
                 }
-                KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => self.focus = Some(0),
+                KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => {
+                    let n = self.fields().len();
+                    self.focus = Some(self.resume_at.take().filter(|i| *i < n).unwrap_or(0));
+                }
                 KeyCode::BackTab => self.focus = Some(self.fields().len() - 1),
                 KeyCode::Enter => return self.submit(),
                 _ => return Outcome::Ignored,
@@ -203,9 +222,11 @@ impl SearchState {
             KeyCode::Enter => {
                 if let (true, Some(i)) = (suggesting, self.suggest_sel) {
                     let code = self.suggestions[i].code.clone();
+                    // The place is taken and the field stays focused: Tab then moves to the
+                    // next field, as it would after typing the code by hand.
                     self.fields_mut()[focus].value = code;
                     self.suggestions.clear();
-                    self.focus = Some((focus + 1) % n);
+                    self.suggest_sel = None;
                     return Outcome::Done(vec![]);
                 }
                 return self.submit();
@@ -300,6 +321,7 @@ impl SearchState {
         let guests = v(3)
             .parse()
             .map_err(|_| (3, format!("'{}' is not a number of guests", v(3))))?;
+        let amenities = parse_amenities(v(4)).map_err(|e| (4, e))?;
         Ok(HotelQuery {
             location: v(0).into(),
             check_in,
@@ -309,7 +331,7 @@ impl SearchState {
             min_stars: None,
             min_rating: None,
             max_nightly: None,
-            amenities: Vec::new(),
+            amenities,
             sort: Default::default(),
             all_rooms: false,
             limit: Some(100),
@@ -329,11 +351,25 @@ impl SearchState {
     }
 
     /// The key hints line.
-    pub(crate) fn hints(&self) -> &'static str {
+    pub(crate) fn hints(&self) -> Hints {
         if self.focus.is_none() {
-            "←/→ tab  Tab fields  Enter search  t trips  p points  ? help  q quit"
+            &[
+                ("←/→", "tab"),
+                ("Tab", "fields"),
+                ("Enter", "search"),
+                ("q", "quit"),
+                ("t", "trips"),
+                ("p", "points"),
+                ("?", "help"),
+            ]
         } else {
-            "Tab/Shift-Tab fields  ↓ suggestions  Enter search  Esc leave field"
+            &[
+                ("Tab/Shift-Tab", "fields"),
+                ("↓", "suggestions"),
+                ("Enter", "search"),
+                ("Esc", "leave field"),
+                ("F1", "help"),
+            ]
         }
     }
 
@@ -354,7 +390,7 @@ impl SearchState {
                 .block(Block::default().borders(Borders::BOTTOM)),
             tabs,
         );
-        let mut lines = field_lines(self.fields(), self.focus, t, 24);
+        let mut lines = field_lines(self.fields(), self.focus, t, 24, form.width);
         if let Some(focus) = self.focus
             && self.suggest_field == Some(focus)
             && !self.suggestions.is_empty()
@@ -384,7 +420,7 @@ impl SearchState {
                 t.dim(),
             ));
         }
-        f.render_widget(Paragraph::new(lines), form);
+        f.render_widget(Paragraph::new(wrap_indented(lines, form.width)), form);
     }
 }
 
@@ -394,6 +430,35 @@ fn parse_date(text: &str) -> Result<Date, String> {
     }
     text.parse::<Date>()
         .map_err(|_| format!("'{text}' is not a date: use YYYY-MM-DD, for example 2027-03-14"))
+}
+
+/// Amenities as the hotel search takes them: a list split on commas, any case, with spaces
+/// or dashes for the underscores (`air conditioning` is `air_conditioning`).
+fn parse_amenities(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(',') {
+        let name = word
+            .trim()
+            .to_lowercase()
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        if name.is_empty() {
+            continue;
+        }
+        if !AMENITIES.contains(&name.as_str()) {
+            return Err(format!(
+                "'{}' is not an amenity we know: use {}",
+                word.trim(),
+                AMENITIES.join(", ")
+            ));
+        }
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    Ok(out)
 }
 
 fn parse_passengers(text: &str) -> Result<Passengers, String> {

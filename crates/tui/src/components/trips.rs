@@ -3,14 +3,14 @@
 
 use super::outcome::Outcome;
 use crate::msg::{Cmd, Msg};
-use crate::theme::{Theme, popup};
+use crate::theme::{Hints, Theme, count, popup, wrap_indented};
 use booksygo_core::booking::{Booking, BookingStatus, RefundQuote};
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +130,11 @@ impl TripsState {
             }
             Msg::Exported(a) => match a {
                 Ok((path, n)) => {
-                    self.message = Some(format!("Wrote {} ({n} events)", path.display()));
+                    self.message = Some(format!(
+                        "Wrote {} ({})",
+                        path.display(),
+                        count(n, "event", "events")
+                    ));
                     self.error = None;
                 }
                 Err(e) => self.error = Some(e),
@@ -232,11 +236,18 @@ impl TripsState {
     }
 
     /// The key hints line.
-    pub(crate) fn hints(&self) -> &'static str {
+    pub(crate) fn hints(&self) -> Hints {
         match self.prompt {
-            TripsPrompt::Cancel(_) => "y cancel the booking  n keep it",
-            TripsPrompt::Export(_) => "Enter write the file  Esc cancel",
-            TripsPrompt::None => "j/k move  c cancel  e export .ics  r refresh  q back",
+            TripsPrompt::Cancel(_) => &[("y", "cancel the booking"), ("n", "keep it")],
+            TripsPrompt::Export(_) => &[("Enter", "write the file"), ("Esc", "cancel")],
+            TripsPrompt::None => &[
+                ("j/k", "move"),
+                ("c", "cancel"),
+                ("e", "export .ics"),
+                ("r", "refresh"),
+                ("q", "back"),
+                ("?", "help"),
+            ],
         }
     }
 
@@ -253,7 +264,10 @@ impl TripsState {
             (Some(e), _, _) => Line::styled(format!(" {e}"), t.err()),
             (_, Some(m), _) => Line::styled(format!(" {m}"), t.ok()),
             (_, _, true) => Line::styled(" Loading your bookings…", t.dim()),
-            _ => Line::styled(format!(" {} booking(s)", self.bookings.len()), t.dim()),
+            _ => Line::styled(
+                format!(" {}", count(self.bookings.len(), "booking", "bookings")),
+                t.dim(),
+            ),
         };
         f.render_widget(note, msg);
         if self.bookings.is_empty() && !self.loading {
@@ -266,8 +280,7 @@ impl TripsState {
         }
         if let Some(b) = self.bookings.get(self.selected) {
             f.render_widget(
-                Paragraph::new(booking_lines(b, t))
-                    .wrap(Wrap { trim: false })
+                Paragraph::new(wrap_indented(booking_lines(b, t), detail.width))
                     .block(Block::default().borders(Borders::TOP)),
                 detail,
             );
@@ -370,11 +383,7 @@ fn booking_lines(b: &Booking, t: Theme) -> Vec<Line<'_>> {
             p.kind().as_str()
         )));
     }
-    l.push(Line::raw(format!(
-        " total {} (taxes {})",
-        b.total,
-        b.tax.decimal()
-    )));
+    l.push(Line::raw(format!(" total {} (taxes {})", b.total, b.tax)));
     for p in &b.payments {
         l.push(Line::raw(format!(
             " payment {} {} {}",

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 pub const NOW: &str = "2027-03-01T09:00:00Z";
 pub const DATE: &str = "2027-03-14";
+pub const RETURN: &str = "2027-03-21";
 
 pub fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -132,6 +133,21 @@ impl Harness {
         self.type_text("JFK").await;
         self.press(KeyCode::Tab).await;
         self.type_text(DATE).await;
+        self.press(KeyCode::Enter).await;
+    }
+
+    /// From the first screen: a round trip LHR -> JFK on DATE, back on RETURN, answered.
+    pub async fn search_round_trip(&mut self, passengers: &str) {
+        self.type_text("LHR").await;
+        self.press(KeyCode::Tab).await;
+        self.type_text("JFK").await;
+        self.press(KeyCode::Tab).await;
+        self.type_text(DATE).await;
+        self.press(KeyCode::Tab).await;
+        self.type_text(RETURN).await;
+        self.press(KeyCode::Tab).await;
+        self.press(KeyCode::Backspace).await;
+        self.type_text(passengers).await;
         self.press(KeyCode::Enter).await;
     }
 
