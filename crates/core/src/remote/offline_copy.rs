@@ -48,9 +48,15 @@ impl RemoteAgency {
             let copies = bookings
                 .iter()
                 .map(|b| {
+                    // Document numbers stay on the server: `bookings list --offline` never
+                    // shows them, and this copy is not sealed.
+                    let mut kept = b.clone();
+                    for p in &mut kept.passengers {
+                        p.document = None;
+                    }
                     Ok(RemoteCopy {
                         id: b.id.clone(),
-                        body: serde_json::to_string(b)?,
+                        body: serde_json::to_string(&kept)?,
                         starts_on: b.starts_on.to_string(),
                         created_at: b.created_at.to_string(),
                     })
