@@ -331,6 +331,79 @@ pub fn data_keys(
     Ok((keys, KeySource::Made(backend)))
 }
 
+/// What `booksygo admin rotate-data-key` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rotated {
+    /// Where the data is, safe to print.
+    pub database: String,
+    /// The id of the key every personal value is now sealed with.
+    pub key: String,
+    /// Whether that key was made by this rotation (and stored in the secret store); `false`
+    /// when it was configured (`BOOKSYGO_DATA_KEY`, or any PostgreSQL database, whose key
+    /// every instance must have before the rotation).
+    pub made: bool,
+    /// The ids of the keys no value needs any more: dropped from the secret store when the
+    /// rotation made the new key, to be dropped from `BOOKSYGO_DATA_KEY` by hand otherwise.
+    pub retired: Vec<String>,
+    /// Rows sealed again, per table.
+    pub rows: std::collections::BTreeMap<String, u64>,
+}
+
+/// Rotates the data key of the database the settings name (`database`, else the SQLite
+/// file under `paths`), and seals every personal value again with the current key, in one
+/// transaction.
+///
+/// - Keys in the secret store, on SQLite: a new key is made and stored first (before the
+///   old ones), the rows are sealed again, then the old keys are dropped from the store.
+///   Run it with the server stopped (a running one keeps the old keys in memory).
+/// - Keys in `BOOKSYGO_DATA_KEY`, or PostgreSQL (several instances share the key, so none
+///   may invent one): the first key listed is the current one. Put the new key first
+///   (`NEW,OLD`) on every instance, restart them, run this once, then drop `OLD`.
+pub async fn rotate(
+    paths: crate::config::Paths,
+    settings: crate::config::Settings,
+    database: Option<crate::config::Database>,
+) -> Result<Rotated> {
+    tokio::task::spawn_blocking(move || rotate_blocking(&paths, &settings, database)).await?
+}
+
+fn rotate_blocking(
+    paths: &crate::config::Paths,
+    settings: &crate::config::Settings,
+    database: Option<crate::config::Database>,
+) -> Result<Rotated> {
+    let shared = database.as_ref().is_some_and(|d| d.is_postgres());
+    let secrets = settings.secrets();
+    let (keys, source) = data_keys(secrets, shared)?;
+    let make = !shared && source != KeySource::Found(Backend::Env);
+    let ring = if make {
+        let ring = keys.rotated()?;
+        // Stored before any row is sealed with it: a failure later leaves every key listed.
+        secrets.set(DATA_KEY_SECRET, &ring.to_secret())?;
+        ring
+    } else {
+        keys
+    };
+    let store = match &database {
+        Some(db) => {
+            crate::store::Store::open_url_sealed(&db.url, db.password.as_ref(), ring.clone())?
+        }
+        None => crate::store::Store::open_sealed(&paths.database(), ring.clone())?,
+    };
+    let resealed = store.reseal()?;
+    let retired: Vec<String> = ring.ids().into_iter().skip(1).collect();
+    if make {
+        secrets.set(DATA_KEY_SECRET, &ring.current_only().to_secret())?;
+    }
+    Ok(Rotated {
+        database: store.describe(),
+        key: resealed.key.unwrap_or_default(),
+        made: make,
+        retired,
+        rows: resealed.rows,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
