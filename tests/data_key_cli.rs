@@ -27,9 +27,11 @@ fn the_offline_key_is_made_once_and_rotation_keeps_every_booking() {
     ]);
     let id = b["id"].as_str().unwrap().to_string();
     let first = stored_key(&env);
-    assert!(!std::fs::read_to_string(env.home.path().join("config.toml"))
-        .unwrap_or_default()
-        .contains(&first));
+    assert!(
+        !std::fs::read_to_string(env.home.path().join("config.toml"))
+            .unwrap_or_default()
+            .contains(&first)
+    );
     let db = std::fs::read(env.home.path().join("booksygo.db")).unwrap();
     assert!(!String::from_utf8_lossy(&db).contains("Lovelace"));
     // The same key on the next run: the booking reads back.
@@ -43,7 +45,10 @@ fn the_offline_key_is_made_once_and_rotation_keeps_every_booking() {
     assert_eq!(rotated["retired"].as_array().unwrap().len(), 1);
     let second = stored_key(&env);
     assert_ne!(second, first);
-    assert!(!second.contains(','), "the old key is dropped once nothing needs it");
+    assert!(
+        !second.contains(','),
+        "the old key is dropped once nothing needs it"
+    );
     let shown = env.json(&["bookings", "show", &id]);
     assert_eq!(shown["passengers"][0]["family_name"], "Lovelace");
     assert_eq!(shown["contact_email"], "ada@example.com");
@@ -55,7 +60,9 @@ fn the_offline_key_is_made_once_and_rotation_keeps_every_booking() {
         .env("BOOKSYGO_DATA_KEY", format!("{first},{second}"))
         .assert()
         .success()
-        .stdout(predicates::str::contains("remove it from BOOKSYGO_DATA_KEY"));
+        .stdout(predicates::str::contains(
+            "remove it from BOOKSYGO_DATA_KEY",
+        ));
     assert_eq!(stored_key(&env), second, "the secret store is left alone");
     env.cmd()
         .args(["bookings", "show", &id])
@@ -67,5 +74,7 @@ fn the_offline_key_is_made_once_and_rotation_keeps_every_booking() {
         .args(["bookings", "show", &id])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("not among the configured data keys"));
+        .stderr(predicates::str::contains(
+            "not among the configured data keys",
+        ));
 }

@@ -70,7 +70,9 @@ fn serve_on_postgres_refuses_to_start_without_a_shared_data_key() {
         .env("BOOKSYGO_BIND", "127.0.0.1:0")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("data key 1 in BOOKSYGO_DATA_KEY has 11 bytes"))
+        .stderr(predicates::str::contains(
+            "data key 1 in BOOKSYGO_DATA_KEY has 11 bytes",
+        ))
         .stderr(predicates::str::contains("c2hvcnQta2V5LTc=").not());
     assert!(
         !env.home.path().join("secrets.json").exists(),
@@ -113,7 +115,10 @@ fn serve_on_an_unreachable_postgres_says_so() {
             "postgres://app:hunter2@127.0.0.1:1/team",
         ])
         .env("BOOKSYGO_JWT_SECRET", "0123456789abcdef0123456789abcdef")
-        .env("BOOKSYGO_DATA_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+        .env(
+            "BOOKSYGO_DATA_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
         .env("BOOKSYGO_BIND", "127.0.0.1:0")
         .assert()
         .code(5)
