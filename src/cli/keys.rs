@@ -37,7 +37,7 @@ pub async fn rotate_data_key(args: RotateDataKeyArgs, out: Out) -> anyhow::Resul
         }
     } else if !retired.is_empty() {
         out.line(&format!(
-            "no value needs {retired} any more: remove it from BOOKSYGO_DATA_KEY (on every instance)"
+            "no value needs {retired} any more: remove it from BOOKSYGO_DATA_KEY on every instance (and from the secret data.key where it is stored)"
         ));
     }
     Ok(crate::exit::OK)

@@ -154,6 +154,19 @@ impl DataKeys {
         })
     }
 
+    /// These keys, then those of `older` not among them (to open values they sealed).
+    pub fn then(&self, older: &DataKeys) -> DataKeys {
+        let mut keys: Vec<DataKey> = self.keys.iter().map(|k| DataKey::new(k.raw)).collect();
+        for k in older.keys.iter() {
+            if !keys.iter().any(|have| have.id == k.id) {
+                keys.push(DataKey::new(k.raw));
+            }
+        }
+        DataKeys {
+            keys: Arc::new(keys),
+        }
+    }
+
     /// The current key alone (once every value is sealed with it, the others can go).
     pub fn current_only(&self) -> DataKeys {
         DataKeys {
@@ -301,23 +314,41 @@ pub enum KeySource {
     Made(Backend),
 }
 
-/// The data keys of a store: the secret [`DATA_KEY_SECRET`] (`BOOKSYGO_DATA_KEY`, the
-/// keyring, or the private secrets file). When none is set: on PostgreSQL (`shared`), an
-/// error, since every instance must seal with the same key; on a SQLite file, a new key,
-/// stored in the secret store (never in the config file or beside the database).
+/// The data keys of a store: the secret [`DATA_KEY_SECRET`]. `BOOKSYGO_DATA_KEY` comes
+/// first (its first key is the current one), then the keys stored on this machine (the
+/// keyring, or the private secrets file), which keep opening what they sealed: so setting
+/// the variable to a new key and rotating moves a store onto a key you chose. When none is
+/// set: on PostgreSQL (`shared`), an error, since every instance must seal with the same
+/// key; on a SQLite file, a new key, stored in the secret store (never in the config file
+/// or beside the database).
 pub fn data_keys(
     secrets: &crate::secrets::SecretStore,
     shared: bool,
 ) -> Result<(DataKeys, KeySource)> {
-    if let Some((secret, backend)) = secrets.get(DATA_KEY_SECRET)? {
-        let origin = match backend {
-            Backend::Env => "BOOKSYGO_DATA_KEY".to_string(),
-            other => format!("the secret {DATA_KEY_SECRET} ({})", other.as_str()),
-        };
-        return Ok((
-            DataKeys::parse(secret.expose(), &origin)?,
-            KeySource::Found(backend),
-        ));
+    let stored = match secrets.get_stored(DATA_KEY_SECRET)? {
+        Some((secret, backend)) => Some((
+            DataKeys::parse(
+                secret.expose(),
+                &format!("the secret {DATA_KEY_SECRET} ({})", backend.as_str()),
+            )?,
+            backend,
+        )),
+        None => None,
+    };
+    let env = std::env::var(crate::secrets::env_name(DATA_KEY_SECRET))
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    match (env, stored) {
+        (Some(text), stored) => {
+            let keys = DataKeys::parse(&text, "BOOKSYGO_DATA_KEY")?;
+            let keys = match stored {
+                Some((older, _)) => keys.then(&older),
+                None => keys,
+            };
+            return Ok((keys, KeySource::Found(Backend::Env)));
+        }
+        (None, Some((keys, backend))) => return Ok((keys, KeySource::Found(backend))),
+        (None, None) => {}
     }
     if shared {
         return Err(Error::invalid(
