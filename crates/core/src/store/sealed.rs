@@ -30,24 +30,37 @@ pub(crate) const DOCUMENT: &str = "traveller.document";
 pub(crate) const FIRST_NAME: &str = "account.first_name";
 pub(crate) const LAST_NAME: &str = "account.last_name";
 
-/// The sealed columns, per table: the table, its key columns, and (column, label) pairs.
-pub(crate) const SEALED: &[(&str, &[&str], &[(&str, &str)])] = &[
-    ("bookings", &["id"], &[("contact_email", CONTACT_EMAIL)]),
-    (
-        "booking_passengers",
-        &["booking_id", "seq"],
-        &[
+/// A table with sealed columns.
+pub(crate) struct SealedTable {
+    pub(crate) table: &'static str,
+    /// The columns that name a row.
+    pub(crate) keys: &'static [&'static str],
+    /// (column, label) pairs.
+    pub(crate) columns: &'static [(&'static str, &'static str)],
+}
+
+/// Every sealed column, per table.
+pub(crate) const SEALED: &[SealedTable] = &[
+    SealedTable {
+        table: "bookings",
+        keys: &["id"],
+        columns: &[("contact_email", CONTACT_EMAIL)],
+    },
+    SealedTable {
+        table: "booking_passengers",
+        keys: &["booking_id", "seq"],
+        columns: &[
             ("given_name", GIVEN_NAME),
             ("family_name", FAMILY_NAME),
             ("born_on", BORN_ON),
             ("document", DOCUMENT),
         ],
-    ),
-    (
-        "users",
-        &["id"],
-        &[("first_name", FIRST_NAME), ("last_name", LAST_NAME)],
-    ),
+    },
+    SealedTable {
+        table: "users",
+        keys: &["id"],
+        columns: &[("first_name", FIRST_NAME), ("last_name", LAST_NAME)],
+    },
 ];
 
 /// The `meta` key set once the values written before sealing have been sealed.
@@ -117,7 +130,7 @@ pub(crate) fn reseal_sqlite(conn: &Connection, keys: &DataKeys, rotate: bool) ->
     let Some(prefix) = fresh_prefix(keys, rotate) else {
         return Ok(out);
     };
-    for (table, _, columns) in SEALED {
+    for SealedTable { table, columns, .. } in SEALED {
         let sets: Vec<String> = columns
             .iter()
             .map(|(c, l)| format!("{c} = bg_reseal('{l}', {c})"))
@@ -152,7 +165,12 @@ pub(crate) fn reseal_postgres(
     let Some(prefix) = fresh_prefix(keys, rotate) else {
         return Ok(out);
     };
-    for (table, key_columns, columns) in SEALED {
+    for SealedTable {
+        table,
+        keys: key_columns,
+        columns,
+    } in SEALED
+    {
         let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
         let stale: Vec<String> = names
             .iter()
@@ -215,7 +233,14 @@ pub(crate) fn reseal_postgres(
 /// opened without keys). Later rows are sealed as they are written. Nothing to do without
 /// keys.
 pub(crate) fn seal_plain_once(store: &super::Store) -> Result<()> {
-    if !store.keys.is_empty() {
+    if store.keys.is_empty() {
+        return Ok(());
+    }
+    // Read first: once the flag is set, opening a store takes no write lock.
+    if store
+        .read(|unit| unit.catalogue().meta(SEALED_FLAG))?
+        .is_none()
+    {
         pass(store, false)?;
     }
     Ok(())
@@ -239,15 +264,13 @@ pub(crate) fn pass(store: &super::Store, rotate: bool) -> Result<Option<Resealed
                     return Ok(None);
                 }
                 tx.pragma_update(None, "secure_delete", "ON")?;
-                let out = reseal_sqlite(&tx, &store.keys, rotate);
-                let out = out.and_then(|out| {
+                reseal_sqlite(&tx, &store.keys, rotate).and_then(|out| {
                     if !rotate {
                         tx.set_meta(SEALED_FLAG, "1")?;
                     }
                     tx.commit()?;
                     Ok(out)
-                });
-                out
+                })
             };
             conn.pragma_update(None, "secure_delete", "FAST")?;
             let out = out?;
