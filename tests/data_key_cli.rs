@@ -78,3 +78,32 @@ fn the_offline_key_is_made_once_and_rotation_keeps_every_booking() {
             "not among the configured data keys",
         ));
 }
+
+/// A database whose key is not found here (the secrets file lost, the keyring turned off)
+/// gets no second key: a clear error naming the key it needs, and nothing written.
+#[test]
+fn a_lost_key_is_not_replaced_by_a_new_one() {
+    let env = Env::new();
+    let offer = env.first_offer();
+    env.json(&[
+        "book",
+        &offer,
+        "--passenger",
+        "Ada,Lovelace,1990-12-10",
+        "--email",
+        "ada@example.com",
+    ]);
+    let secrets = env.home.path().join("secrets.json");
+    let kept = std::fs::read_to_string(&secrets).unwrap();
+    std::fs::remove_file(&secrets).unwrap();
+    env.cmd()
+        .args(["bookings", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("this database is sealed with data key"))
+        .stderr(predicates::str::contains("no new key was made"));
+    assert!(!secrets.exists(), "no second key");
+    std::fs::write(&secrets, kept).unwrap();
+    let list = env.json(&["bookings", "list"]);
+    assert_eq!(list[0]["passengers"][0]["family_name"], "Lovelace");
+}

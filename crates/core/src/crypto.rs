@@ -320,10 +320,13 @@ pub enum KeySource {
 /// the variable to a new key and rotating moves a store onto a key you chose. When none is
 /// set: on PostgreSQL (`shared`), an error, since every instance must seal with the same
 /// key; on a SQLite file, a new key, stored in the secret store (never in the config file
-/// or beside the database).
+/// or beside the database), unless the database already holds values sealed with a key
+/// found nowhere here (`sealed_with` names it): then an error, since a second key would
+/// leave the data sealed under two keys, one of them lost.
 pub fn data_keys(
     secrets: &crate::secrets::SecretStore,
     shared: bool,
+    sealed_with: impl FnOnce() -> Result<Option<String>>,
 ) -> Result<(DataKeys, KeySource)> {
     let stored = match secrets.get_stored(DATA_KEY_SECRET)? {
         Some((secret, backend)) => Some((
@@ -356,6 +359,17 @@ pub fn data_keys(
              data: set BOOKSYGO_DATA_KEY (32 random bytes in base64, e.g. `openssl rand -base64 \
              32`) or run `booksygo config set-secret data.key`, the same on every instance",
         ));
+    }
+    if let Some(id) = sealed_with()? {
+        let hidden = if secrets.uses_keyring() {
+            ""
+        } else {
+            " (the OS keyring is off here: BOOKSYGO_KEYRING=off)"
+        };
+        return Err(seal_error(format!(
+            "this database is sealed with data key {id}, and no data key is set here{hidden}: \
+             set BOOKSYGO_DATA_KEY or the secret {DATA_KEY_SECRET} to that key; no new key was made"
+        )));
     }
     let keys = DataKeys::generate()?;
     let backend = secrets.set(DATA_KEY_SECRET, &keys.to_secret())?;
@@ -405,7 +419,9 @@ fn rotate_blocking(
 ) -> Result<Rotated> {
     let shared = database.as_ref().is_some_and(|d| d.is_postgres());
     let secrets = settings.secrets();
-    let (keys, source) = data_keys(secrets, shared)?;
+    let (keys, source) = data_keys(secrets, shared, || {
+        crate::store::Store::open_at(&paths.database(), database.as_ref())?.sealed_with()
+    })?;
     let make = !shared && source != KeySource::Found(Backend::Env);
     let ring = if make {
         let ring = keys.rotated()?;
@@ -527,11 +543,19 @@ mod tests {
         if std::env::var_os("BOOKSYGO_DATA_KEY").is_some() {
             return;
         }
-        let err = data_keys(&secrets, true).unwrap_err();
+        let none = || Ok(None);
+        let err = data_keys(&secrets, true, none).unwrap_err();
         assert!(err.to_string().contains("BOOKSYGO_DATA_KEY"), "{err}");
-        let (made, source) = data_keys(&secrets, false).unwrap();
+        // A database sealed with a key found nowhere here gets no second key.
+        let err = data_keys(&secrets, false, || Ok(Some("1a2b3c4d".into()))).unwrap_err();
+        assert!(
+            err.to_string().contains("sealed with data key 1a2b3c4d"),
+            "{err}"
+        );
+        assert!(!secrets.file_path().exists(), "no key was made");
+        let (made, source) = data_keys(&secrets, false, none).unwrap();
         assert_eq!(source, KeySource::Made(Backend::File));
-        let (found, source) = data_keys(&secrets, false).unwrap();
+        let (found, source) = data_keys(&secrets, false, none).unwrap();
         assert_eq!(source, KeySource::Found(Backend::File));
         assert_eq!(found.ids(), made.ids());
     }

@@ -79,15 +79,28 @@ impl LocalOptions {
 
 /// The data keys from the settings (see [`crate::crypto::data_keys`]), telling once when a
 /// new key had to go to the private file because the OS keyring refused it.
-fn data_keys(settings: &crate::config::Settings, shared: bool) -> Result<crate::crypto::DataKeys> {
-    let (keys, source) = crate::crypto::data_keys(settings.secrets(), shared)?;
+fn data_keys(
+    settings: &crate::config::Settings,
+    paths: &Paths,
+    database: Option<&crate::config::Database>,
+) -> Result<crate::crypto::DataKeys> {
+    let shared = database.is_some_and(|d| d.is_postgres());
+    let (keys, source) = crate::crypto::data_keys(settings.secrets(), shared, || {
+        Store::open_at(&paths.database(), database)?.sealed_with()
+    })?;
     if source == crate::crypto::KeySource::Made(crate::secrets::Backend::File)
         && settings.secrets().uses_keyring()
     {
-        tracing::warn!(
+        let told = format!(
             "the OS keyring refused the new data key: it is kept in {} (readable by you only)",
             settings.secrets().file_path().display()
         );
+        // The server logs; the CLI has no logger, and says it on stderr like its other warnings.
+        if tracing::dispatcher::has_been_set() {
+            tracing::warn!("{told}");
+        } else {
+            eprintln!("warning: {told}");
+        }
     }
     Ok(keys)
 }
@@ -127,9 +140,9 @@ impl LocalAgency {
         settings: &crate::config::Settings,
         database: Option<crate::config::Database>,
     ) -> Result<LocalAgency> {
+        let keys = data_keys(settings, &paths, database.as_ref())?;
         let mut options = LocalOptions::new(paths);
-        let shared = database.as_ref().is_some_and(|d| d.is_postgres());
-        options.data_keys = data_keys(settings, shared)?;
+        options.data_keys = keys;
         if let Some(database) = database {
             options.database_url = Some(database.url);
             options.database_password = database.password;

@@ -234,6 +234,24 @@ impl Store {
         }
     }
 
+    /// Without keys, the database `database` names, else the SQLite file at `default`: to
+    /// look before a key exists ([`Store::sealed_with`]).
+    pub(crate) fn open_at(
+        default: &Path,
+        database: Option<&crate::config::Database>,
+    ) -> Result<Store> {
+        match database {
+            Some(db) => Store::open_url_with(&db.url, db.password.as_ref()),
+            None => Store::open(default),
+        }
+    }
+
+    /// The id of a key some personal value in this database is sealed with (the latest
+    /// booking's, else any), or `None` when nothing is sealed.
+    pub fn sealed_with(&self) -> Result<Option<String>> {
+        sealed::some_key_id(self)
+    }
+
     /// The keys personal columns are sealed with (none: written plain).
     pub fn data_keys(&self) -> &DataKeys {
         &self.keys

@@ -229,6 +229,54 @@ pub(crate) fn reseal_postgres(
     Ok(out)
 }
 
+/// The key id of one sealed value of `store`, if any (`Store::sealed_with`).
+pub(crate) fn some_key_id(store: &super::Store) -> Result<Option<String>> {
+    let prefix = format!("{SEALED_PREFIX}%");
+    let found: Option<String> = match &store.engine {
+        super::Engine::Sqlite(sqlite) => {
+            use rusqlite::OptionalExtension;
+            let conn = sqlite.pooled()?;
+            let mut found = None;
+            for SealedTable { table, columns, .. } in SEALED {
+                let (column, _) = columns[0];
+                found = conn
+                    .query_row(
+                        &format!(
+                            "SELECT {column} FROM {table} WHERE {column} LIKE ?1 ORDER BY rowid DESC LIMIT 1"
+                        ),
+                        [&prefix],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
+        }
+        super::Engine::Postgres(pg) => {
+            let conn = pg.conn()?;
+            let mut found = None;
+            for SealedTable { table, columns, .. } in SEALED {
+                let (column, _) = columns[0];
+                if let Some(row) = conn.query_opt(
+                    &format!("SELECT {column} FROM {table} WHERE {column} LIKE $1 LIMIT 1"),
+                    &[&prefix],
+                )? {
+                    found = Some(super::postgres::get(&row, 0)?);
+                    break;
+                }
+            }
+            found
+        }
+    };
+    Ok(found.and_then(|v| {
+        v.strip_prefix(SEALED_PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+            .map(|(id, _)| id.to_string())
+    }))
+}
+
 /// Seals, once per database, the values written before sealing existed (or by a store
 /// opened without keys). Later rows are sealed as they are written. Nothing to do without
 /// keys.
