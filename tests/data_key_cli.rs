@@ -100,7 +100,9 @@ fn a_lost_key_is_not_replaced_by_a_new_one() {
         .args(["bookings", "list"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("this database is sealed with data key"))
+        .stderr(predicates::str::contains(
+            "this database is sealed with data key",
+        ))
         .stderr(predicates::str::contains("no new key was made"));
     assert!(!secrets.exists(), "no second key");
     std::fs::write(&secrets, kept).unwrap();
