@@ -35,6 +35,11 @@ fn booksygo(home: &std::path::Path) -> std::process::Command {
         .env("BOOKSYGO_NOW", NOW)
         .env("BOOKSYGO_KEYRING", "off")
         .env("BOOKSYGO_JWT_SECRET", SIGNING_KEY)
+        // Every instance seals personal data with the same key.
+        .env(
+            "BOOKSYGO_DATA_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
         .env("NO_COLOR", "1")
         .env_remove("XDG_DATA_HOME")
         .env_remove("XDG_CONFIG_HOME")

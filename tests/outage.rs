@@ -108,6 +108,10 @@ async fn the_server_answers_503_while_postgres_is_down_and_recovers_without_a_re
             "BOOKSYGO_JWT_SECRET",
             "outage-test-signing-key-0123456789abcdef",
         )
+        .env(
+            "BOOKSYGO_DATA_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
         .env("BOOKSYGO_BIND", "127.0.0.1:0")
         .env("BOOKSYGO_LOG_LEVEL", "error")
         .stdout(std::process::Stdio::piped())

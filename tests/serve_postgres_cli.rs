@@ -40,6 +40,46 @@ fn serve_on_postgres_refuses_to_start_without_a_shared_signing_key() {
         .stderr(predicates::str::contains("short-key-7").not());
 }
 
+/// Without the data key that every instance shares, a server on PostgreSQL does not start
+/// either (an instance inventing its own would seal what the others cannot open); a key that
+/// is not 32 bytes of base64 is refused without being shown.
+#[test]
+fn serve_on_postgres_refuses_to_start_without_a_shared_data_key() {
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "serve",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/none",
+        ])
+        .env("BOOKSYGO_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env_remove("BOOKSYGO_DATA_KEY")
+        .env("BOOKSYGO_BIND", "127.0.0.1:0")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("set BOOKSYGO_DATA_KEY"))
+        .stderr(predicates::str::contains("the same on every instance"));
+    env.cmd()
+        .args([
+            "serve",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/none",
+        ])
+        .env("BOOKSYGO_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("BOOKSYGO_DATA_KEY", "c2hvcnQta2V5LTc=")
+        .env("BOOKSYGO_BIND", "127.0.0.1:0")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "data key 1 in BOOKSYGO_DATA_KEY has 11 bytes",
+        ))
+        .stderr(predicates::str::contains("c2hvcnQta2V5LTc=").not());
+    assert!(
+        !env.home.path().join("secrets.json").exists(),
+        "no key is made for a shared database"
+    );
+}
+
 /// A database URL in config.toml may not carry the password: it is refused, naming the way to
 /// keep it, and the password is not repeated.
 #[test]
@@ -75,6 +115,10 @@ fn serve_on_an_unreachable_postgres_says_so() {
             "postgres://app:hunter2@127.0.0.1:1/team",
         ])
         .env("BOOKSYGO_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env(
+            "BOOKSYGO_DATA_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
         .env("BOOKSYGO_BIND", "127.0.0.1:0")
         .assert()
         .code(5)

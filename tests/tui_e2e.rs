@@ -89,7 +89,7 @@ fn open_app(env: &Env, args: &str, name: &str) -> Tmux {
         socket: format!("booksygo-e2e-{name}-{}", std::process::id()),
     };
     let script = format!(
-        "env -u XDG_DATA_HOME -u XDG_CONFIG_HOME BOOKSYGO_HOME={} BOOKSYGO_NOW=2026-11-25T12:00:00Z {} {args} tui; echo EXIT=$?; exec sleep 600",
+        "env -u XDG_DATA_HOME -u XDG_CONFIG_HOME BOOKSYGO_HOME={} BOOKSYGO_KEYRING=off BOOKSYGO_NOW=2026-11-25T12:00:00Z {} {args} tui; echo EXIT=$?; exec sleep 600",
         quote(env.home.path()),
         quote(bin)
     );

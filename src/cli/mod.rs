@@ -6,6 +6,7 @@ mod config;
 mod flights;
 mod hotels;
 mod import;
+mod keys;
 mod maintenance;
 mod mcp;
 mod migrate;
@@ -152,6 +153,9 @@ pub enum AdminCmd {
     /// Check the store's integrity: inventory against bookings' holds, payments, points
     /// (exit 0, or 6 with the list of problems). Read-only; safe while the server runs.
     Check(maintenance::CheckArgs),
+    /// Seal every traveller's personal data again with the current data key (a new one on
+    /// SQLite with the key in the secret store; on PostgreSQL, the first in BOOKSYGO_DATA_KEY).
+    RotateDataKey(keys::RotateDataKeyArgs),
 }
 
 /// Runs a parsed command; returns the exit code on success.
@@ -185,6 +189,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Admin(AdminCmd::Backup(args)) => maintenance::backup(args, out).await,
         Command::Admin(AdminCmd::Restore(args)) => maintenance::restore(args, out).await,
         Command::Admin(AdminCmd::Check(args)) => maintenance::check(args, out).await,
+        Command::Admin(AdminCmd::RotateDataKey(args)) => keys::rotate_data_key(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
         Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
         Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,

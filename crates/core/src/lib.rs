@@ -11,6 +11,7 @@ pub mod ai;
 pub mod analytics;
 pub mod booking;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod events;
 pub mod faults;

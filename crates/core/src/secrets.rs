@@ -130,6 +130,22 @@ impl SecretStore {
             .map(|v| (Secret(v), Backend::File)))
     }
 
+    /// The secret as stored on this machine (the keyring, then the file), whatever the
+    /// environment says: for secrets whose stored value still matters beside the
+    /// environment's (older data keys).
+    pub fn get_stored(&self, name: &str) -> Result<Option<(Secret, Backend)>> {
+        check_name(name)?;
+        if self.keyring
+            && let Some(v) = keyring_entry(name).and_then(|e| e.get_password().ok())
+        {
+            return Ok(Some((Secret(v), Backend::Keyring)));
+        }
+        Ok(self
+            .read_file()?
+            .remove(name)
+            .map(|v| (Secret(v), Backend::File)))
+    }
+
     /// Stores a secret: in the keyring when it works (checked by reading it back), else in
     /// the 0600 file. Returns where it went.
     pub fn set(&self, name: &str, value: &Secret) -> Result<Backend> {

@@ -136,7 +136,7 @@ pub(crate) fn begin(
                 // Its first request runs: wait for its answer.
                 Ok(None)
             } else {
-                Ok(Some(Begun::Replay(Box::new(replay(response)?))))
+                Ok(Some(Begun::Replay(Box::new(replay(unit, user, response)?))))
             }
         })?;
         match found {
@@ -161,10 +161,40 @@ const IN_PROGRESS: &str = "in_progress";
 /// carries on from that booking at once.
 const INTERRUPTED: &str = "interrupted";
 
-fn replay(response: &str) -> Result<Result<Booking>> {
+/// The fields of a booking answer that hold personal data: never kept in the idempotency
+/// table (which is not sealed), read again from the booking (where they are) on replay.
+const PERSONAL: [&str; 2] = ["contact_email", "passengers"];
+
+/// A booking answer as kept for replay: the first answer without its personal data.
+fn kept(booking: &Booking) -> Result<serde_json::Value> {
+    let mut answer = serde_json::to_value(booking)?;
+    if let Some(fields) = answer.as_object_mut() {
+        for field in PERSONAL {
+            fields.remove(field);
+        }
+    }
+    Ok(serde_json::json!({ "ok": answer }))
+}
+
+fn replay(unit: &dyn Unit, user: &str, response: &str) -> Result<Result<Booking>> {
     let v: serde_json::Value = serde_json::from_str(response)?;
     if let Some(b) = v.get("ok") {
-        return Ok(Ok(serde_json::from_value(b.clone())?));
+        let mut answer = b.clone();
+        // The first answer as it was, with the traveller data as the booking holds it now
+        // (answers kept before this rule still hold it, and are replayed as they are).
+        if let Some(fields) = answer.as_object_mut()
+            && PERSONAL.iter().any(|f| !fields.contains_key(*f))
+        {
+            let id = fields
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| Error::internal("a kept answer without its booking id"))?;
+            let now = serde_json::to_value(super::desk::load(unit, user, id)?)?;
+            for field in PERSONAL {
+                fields.insert(field.to_string(), now[field].clone());
+            }
+        }
+        return Ok(Ok(serde_json::from_value(answer)?));
     }
     let message = v["error"]["message"]
         .as_str()
@@ -195,7 +225,7 @@ pub(crate) fn finish(store: &Store, claim: &Claim, outcome: &Result<Booking>) {
             return Ok(());
         }
         let response = match outcome {
-            Ok(b) => serde_json::json!({"ok": b}),
+            Ok(b) => kept(b)?,
             Err(e) => serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}),
         };
         keys.answer(&k, claim.taken_at, &response.to_string())?;

@@ -52,6 +52,10 @@ pub struct LocalOptions {
     /// Internal hosts outgoing webhooks may reach (`server.webhook_allow`); none by default:
     /// public addresses only.
     pub webhook_allow: crate::webhooks::Allow,
+    /// The keys personal data is sealed with at rest ([`crate::crypto`]). None (the default
+    /// of [`LocalOptions::new`], for tests and embedders): written plain;
+    /// [`LocalAgency::from_config`] always sets them.
+    pub data_keys: crate::crypto::DataKeys,
 }
 
 impl LocalOptions {
@@ -68,8 +72,37 @@ impl LocalOptions {
             payments: Arc::new(SandboxPayments),
             payment_webhook_secret: None,
             webhook_allow: crate::webhooks::Allow::none(),
+            data_keys: crate::crypto::DataKeys::none(),
         }
     }
+}
+
+/// The data keys from the settings (see [`crate::crypto::data_keys`]), telling once when a
+/// new key had to go to the private file because the OS keyring refused it.
+fn data_keys(
+    settings: &crate::config::Settings,
+    paths: &Paths,
+    database: Option<&crate::config::Database>,
+) -> Result<crate::crypto::DataKeys> {
+    let shared = database.is_some_and(|d| d.is_postgres());
+    let (keys, source) = crate::crypto::data_keys(settings.secrets(), shared, || {
+        Store::open_at(&paths.database(), database)?.sealed_with()
+    })?;
+    if source == crate::crypto::KeySource::Made(crate::secrets::Backend::File)
+        && settings.secrets().uses_keyring()
+    {
+        let told = format!(
+            "the OS keyring refused the new data key: it is kept in {} (readable by you only)",
+            settings.secrets().file_path().display()
+        );
+        // The server logs; the CLI has no logger, and says it on stderr like its other warnings.
+        if tracing::dispatcher::has_been_set() {
+            tracing::warn!("{told}");
+        } else {
+            eprintln!("warning: {told}");
+        }
+    }
+    Ok(keys)
 }
 
 /// The traveller a local agency acts for when no account system is in front of it.
@@ -107,7 +140,9 @@ impl LocalAgency {
         settings: &crate::config::Settings,
         database: Option<crate::config::Database>,
     ) -> Result<LocalAgency> {
+        let keys = data_keys(settings, &paths, database.as_ref())?;
         let mut options = LocalOptions::new(paths);
+        options.data_keys = keys;
         if let Some(database) = database {
             options.database_url = Some(database.url);
             options.database_password = database.password;
@@ -120,9 +155,10 @@ impl LocalAgency {
 
     /// Opens the local store (creating and loading it on first run) and builds the market.
     pub fn open(options: LocalOptions) -> Result<LocalAgency> {
+        let keys = options.data_keys.clone();
         let store = match &options.database_url {
-            Some(url) => Store::open_url_with(url, options.database_password.as_ref())?,
-            None => Store::open(&options.paths.database())?,
+            Some(url) => Store::open_url_sealed(url, options.database_password.as_ref(), keys)?,
+            None => Store::open_sealed(&options.paths.database(), keys)?,
         };
         fixtures::ensure_loaded(&store)?;
         let fx = Arc::new(FxTable::from_json(fixtures::FX)?);

@@ -62,15 +62,47 @@ impl PassengerInput {
     }
 }
 
-/// Whether `email` (already trimmed) looks like an address: at most 254 bytes (the SMTP
-/// limit), no whitespace, something before the `@`, a dotted domain after it. The one check
-/// behind accounts, profiles and a booking's contact.
+/// Whether `email` (already trimmed) is an address mail can reach: `local@domain` within
+/// SMTP's limits (RFC 5321: 254 bytes in all, a local part of at most 64, labels of at most
+/// 63) and with sane parts: a local part of dot-separated atoms (letters, digits and
+/// ``!#$%&'*+-/=?^_`{|}~``, or any non-ASCII letter) with no empty atom (`ada..l@`, `.ada@`),
+/// and a domain of two or more labels of letters, digits and inner hyphens, none empty
+/// (`ada@x..com`), ending in a top-level label of two or more characters that is not all
+/// digits. Quoted local parts and address literals (`"a b"@x.org`, `ada@[10.0.0.1]`) are
+/// refused: no traveller needs them. The one check behind accounts, profiles and a
+/// booking's contact.
 pub fn is_email(email: &str) -> bool {
-    email.len() <= 254
-        && !email.contains(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+    const ATEXT: &str = "!#$%&'*+-/=?^_`{|}~";
+    if email.len() > 254 {
+        return false;
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || ATEXT.contains(c)
+                        || (!c.is_ascii() && c.is_alphanumeric())
+                })
+        });
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c == '-' || c.is_alphanumeric())
         })
+        && labels.last().is_some_and(|tld| {
+            tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())
+        });
+    local_ok && domain_ok
 }
 
 /// The refusal of a text that is not an email address (long texts shortened).
@@ -103,6 +135,45 @@ mod email_tests {
         }
         let long = format!("{}@example.com", "a".repeat(5_000));
         assert!(!is_email(&long));
+        // RFC 5321's limits and sane labels.
+        let local_64 = format!("{}@example.com", "a".repeat(64));
+        let label_63 = format!("ada@{}.com", "b".repeat(63));
+        for good in [
+            "ada.lovelace+trips@example.co.uk",
+            "a@b.io",
+            "o'brien@example.ie",
+            "zoë@exämple.de",
+            local_64.as_str(),
+            label_63.as_str(),
+        ] {
+            assert!(is_email(good), "{good}");
+        }
+        let local_65 = format!("{}@example.com", "a".repeat(65));
+        let label_64 = format!("ada@{}.com", "b".repeat(64));
+        let total_255 = format!("ada@{}.com", vec!["c".repeat(50); 5].join("."));
+        assert!(total_255.len() > 254);
+        for bad in [
+            "ada@x..com",
+            "ada@.example.com",
+            "ada@example.com.",
+            "ada..l@example.com",
+            ".ada@example.com",
+            "ada.@example.com",
+            "ada@-example.com",
+            "ada@example-.com",
+            "ada@exa_mple.com",
+            "ada@example.c",
+            "ada@10.0.0.1",
+            "ada@@example.com",
+            "ada@[10.0.0.1]",
+            "\"a b\"@example.org",
+            "ada<x>@example.com",
+            local_65.as_str(),
+            label_64.as_str(),
+            total_255.as_str(),
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
         let message = not_an_email(&long).to_string();
         assert!(message.len() < 200, "{message}");
     }

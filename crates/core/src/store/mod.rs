@@ -7,7 +7,10 @@ mod checks;
 pub(crate) mod copy;
 pub mod port;
 pub mod postgres;
+pub(crate) mod sealed;
 mod sqlite;
+
+pub use sealed::Resealed;
 
 pub use sqlite::backup;
 
@@ -17,6 +20,7 @@ pub use port::{
     Reports, Subscriptions, Trips, Unit, Users, Watches, Webhook,
 };
 
+use crate::crypto::DataKeys;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -76,6 +80,8 @@ impl Location {
 #[derive(Clone)]
 pub struct Store {
     engine: Engine,
+    /// The keys personal columns are sealed with (`sealed`); none: written plain.
+    keys: DataKeys,
 }
 
 #[derive(Clone)]
@@ -86,6 +92,8 @@ enum Engine {
 
 struct Sqlite {
     path: PathBuf,
+    /// Closed over by each connection's sealing functions.
+    keys: DataKeys,
     idle: Mutex<Vec<Connection>>,
     /// Taken around this process's write transactions: writers queue here and wake the
     /// moment the lock is free, instead of in SQLite's busy handler, which sleeps and polls
@@ -127,8 +135,15 @@ impl Drop for Conn<'_> {
 
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to
-    /// date.
+    /// date. Without data keys: personal columns are written plain (tests, embedding); the
+    /// faces open it with [`Store::open_sealed`].
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_sealed(path, DataKeys::none())
+    }
+
+    /// [`Store::open`] sealing personal columns with `keys`; values written plain before are
+    /// sealed the first time a keyed store opens the database.
+    pub fn open_sealed(path: &Path, keys: DataKeys) -> Result<Store> {
         // Personal data: a folder made here is 0700 and a new database file 0600 (on unix),
         // created before SQLite opens it, so its -wal and -shm files are 0600 too (SQLite
         // gives them the main file's permissions). Existing ones are left as they are.
@@ -146,9 +161,11 @@ impl Store {
         let store = Store {
             engine: Engine::Sqlite(Arc::new(Sqlite {
                 path: path.to_path_buf(),
+                keys: keys.clone(),
                 idle: Mutex::new(Vec::new()),
                 writer: Mutex::new(()),
             })),
+            keys,
         };
         let Engine::Sqlite(sqlite) = &store.engine else {
             unreachable!("just made")
@@ -156,6 +173,7 @@ impl Store {
         let mut conn = sqlite.pooled()?;
         migrate(&mut conn)?;
         drop(conn);
+        sealed::seal_plain_once(&store)?;
         Ok(store)
     }
 
@@ -168,11 +186,29 @@ impl Store {
 
     /// [`Store::connect`] with the password kept apart from the URL.
     pub fn connect_with(url: &str, password: Option<&crate::secrets::Secret>) -> Result<Store> {
+        Store::connect_sealed(url, password, DataKeys::none())
+    }
+
+    /// [`Store::connect_with`] sealing personal columns with `keys` (the same on every
+    /// instance).
+    pub fn connect_sealed(
+        url: &str,
+        password: Option<&crate::secrets::Secret>,
+        keys: DataKeys,
+    ) -> Result<Store> {
         let pg = postgres::PgStore::connect_with(url, password)?;
         pg.migrate()?;
-        Ok(Store {
+        Store::on_postgres(pg, keys)
+    }
+
+    /// The store over an already migrated PostgreSQL database.
+    pub(crate) fn on_postgres(pg: postgres::PgStore, keys: DataKeys) -> Result<Store> {
+        let store = Store {
             engine: Engine::Postgres(pg),
-        })
+            keys,
+        };
+        sealed::seal_plain_once(&store)?;
+        Ok(store)
     }
 
     /// Opens the database a setting names: `postgres://...` (or `postgresql://`) connects to
@@ -183,10 +219,54 @@ impl Store {
 
     /// [`Store::open_url`] with PostgreSQL's password kept apart from the URL.
     pub fn open_url_with(url: &str, password: Option<&crate::secrets::Secret>) -> Result<Store> {
+        Store::open_url_sealed(url, password, DataKeys::none())
+    }
+
+    /// [`Store::open_url_with`] sealing personal columns with `keys`.
+    pub fn open_url_sealed(
+        url: &str,
+        password: Option<&crate::secrets::Secret>,
+        keys: DataKeys,
+    ) -> Result<Store> {
         match Location::parse(url)? {
-            Location::Postgres(url) => Store::connect_with(&url, password),
-            Location::Sqlite(path) => Store::open(&path),
+            Location::Postgres(url) => Store::connect_sealed(&url, password, keys),
+            Location::Sqlite(path) => Store::open_sealed(&path, keys),
         }
+    }
+
+    /// Without keys, the database `database` names, else the SQLite file at `default`: to
+    /// look before a key exists ([`Store::sealed_with`]).
+    pub(crate) fn open_at(
+        default: &Path,
+        database: Option<&crate::config::Database>,
+    ) -> Result<Store> {
+        match database {
+            Some(db) => Store::open_url_with(&db.url, db.password.as_ref()),
+            None => Store::open(default),
+        }
+    }
+
+    /// The id of a key some personal value in this database is sealed with (the latest
+    /// booking's, else any), or `None` when nothing is sealed.
+    pub fn sealed_with(&self) -> Result<Option<String>> {
+        sealed::some_key_id(self)
+    }
+
+    /// The keys personal columns are sealed with (none: written plain).
+    pub fn data_keys(&self) -> &DataKeys {
+        &self.keys
+    }
+
+    /// Seals every personal value again with the current data key (values sealed with an
+    /// older key, and plain ones), in one unit: `booksygo admin rotate-data-key`, once the
+    /// new key is current. Afterwards the older keys can be dropped.
+    pub fn reseal(&self) -> Result<Resealed> {
+        if self.keys.is_empty() {
+            return Err(Error::invalid(
+                "no data key is configured: nothing to seal with",
+            ));
+        }
+        sealed::pass(self, true)?.ok_or_else(|| Error::internal("a rotation always runs"))
     }
 
     /// The SQLite file, or `None` on PostgreSQL.
@@ -245,7 +325,7 @@ impl Store {
             Engine::Postgres(pg) => {
                 let mut conn = pg.conn()?;
                 conn.transaction(|tx| {
-                    let unit = postgres::PgUnit::in_transaction(tx);
+                    let unit = postgres::PgUnit::in_transaction(tx, &self.keys);
                     let out = work(&unit)?;
                     // The unit's events, numbered and written as the last statement.
                     postgres::flush_events(&unit)?;
@@ -266,7 +346,7 @@ impl Store {
             }
             Engine::Postgres(pg) => {
                 let conn = pg.conn()?;
-                work(&postgres::PgUnit::new(&conn))
+                work(&postgres::PgUnit::new(&conn, &self.keys))
             }
         }
     }
@@ -294,7 +374,7 @@ impl Store {
                         "SET LOCAL statement_timeout = {}",
                         budget.as_millis().max(1)
                     ))?;
-                    work(&postgres::PgUnit::in_transaction(tx))
+                    work(&postgres::PgUnit::in_transaction(tx, &self.keys))
                 })
                 .map_err(|e| over_budget(e, budget, what))
             }
@@ -346,7 +426,7 @@ impl Sqlite {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match pooled {
             Some(c) => c,
-            None => open_connection(&self.path)?,
+            None => open_connection(&self.path, &self.keys)?,
         };
         Ok(Conn {
             conn: Some(conn),
@@ -402,6 +482,18 @@ pub(crate) fn with_budget<T>(
 /// told without the engine's text.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        // A sealed value that does not open (a data key missing or wrong), told by the
+        // sealing function inside the statement: its own message, not a database error.
+        let told = match &e {
+            rusqlite::Error::SqliteFailure(_, Some(message)) => Some(message.clone()),
+            rusqlite::Error::UserFunctionError(inner) => Some(inner.to_string()),
+            _ => None,
+        };
+        if let Some(message) = told
+            && let Some(at) = message.find(crate::crypto::ERROR_LEAD)
+        {
+            return Error::Internal(message[at..].to_string());
+        }
         if let rusqlite::Error::SqliteFailure(f, _) = &e
             && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
         {
@@ -419,7 +511,7 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-fn open_connection(path: &Path) -> Result<Connection> {
+fn open_connection(path: &Path, keys: &DataKeys) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -434,8 +526,10 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = FAST;",
     )?;
+    sealed::register(&conn, keys)?;
     Ok(conn)
 }
 

@@ -22,6 +22,7 @@ use super::Row;
 use super::unit::{PgUnit, get};
 use crate::error::{Error, Result};
 use crate::store::port::*;
+use crate::store::sealed;
 
 /// The columns of a supplier order, in the order [`order_row`] reads them.
 const ORDER_COLUMNS: &str =
@@ -163,7 +164,11 @@ impl Bookings for PgUnit<'_> {
              ORDER BY id = $1 DESC LIMIT 1"
         );
         self.query_opt(&sql, &[&id_or_code, &user])?
-            .map(|r| booking_row(&r))
+            .map(|r| {
+                let mut row = booking_row(&r)?;
+                row.contact_email = self.open(sealed::CONTACT_EMAIL, &row.contact_email)?;
+                Ok(row)
+            })
             .transpose()
     }
 
@@ -201,11 +206,12 @@ impl Bookings for PgUnit<'_> {
         .iter()
         .map(|r| {
             Ok(TravellerRow {
-                given_name: get(r, 0)?,
-                family_name: get(r, 1)?,
-                born_on: get(r, 2)?,
+                given_name: self.open(sealed::GIVEN_NAME, &get::<String>(r, 0)?)?,
+                family_name: self.open(sealed::FAMILY_NAME, &get::<String>(r, 1)?)?,
+                born_on: self.open(sealed::BORN_ON, &get::<String>(r, 2)?)?,
                 kind: get(r, 3)?,
-                document: get(r, 4)?,
+                document: self
+                    .open_opt(sealed::DOCUMENT, get::<Option<String>>(r, 4)?.as_deref())?,
             })
         })
         .collect()
@@ -238,6 +244,7 @@ impl Bookings for PgUnit<'_> {
     }
 
     fn insert(&self, b: &NewBooking<'_>) -> Result<()> {
+        let contact_email = self.seal(sealed::CONTACT_EMAIL, b.contact_email)?;
         self.execute(
             "INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
                  points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
@@ -246,7 +253,7 @@ impl Bookings for PgUnit<'_> {
                 &b.id,
                 &b.user,
                 &b.confirmation_code,
-                &b.contact_email,
+                &contact_email,
                 &b.currency,
                 &b.total,
                 &b.list_total,
@@ -286,17 +293,21 @@ impl Bookings for PgUnit<'_> {
     }
 
     fn add_traveller(&self, booking: &str, p: &NewTraveller<'_>) -> Result<()> {
+        let given_name = self.seal(sealed::GIVEN_NAME, p.given_name)?;
+        let family_name = self.seal(sealed::FAMILY_NAME, p.family_name)?;
+        let born_on = self.seal(sealed::BORN_ON, p.born_on)?;
+        let document = self.seal_opt(sealed::DOCUMENT, p.document)?;
         self.execute(
             "INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &booking,
                 &p.seq,
-                &p.given_name,
-                &p.family_name,
-                &p.born_on,
+                &given_name,
+                &family_name,
+                &born_on,
                 &p.kind,
-                &p.document,
+                &document,
             ],
         )?;
         Ok(())
@@ -310,6 +321,8 @@ impl Bookings for PgUnit<'_> {
         family_name: &str,
         at: i64,
     ) -> Result<()> {
+        let given_name = self.seal(sealed::GIVEN_NAME, given_name)?;
+        let family_name = self.seal(sealed::FAMILY_NAME, family_name)?;
         self.execute(
             "UPDATE booking_passengers SET given_name = $3, family_name = $4 WHERE booking_id = $1 AND seq = $2",
             &[&booking, &seq, &given_name, &family_name],

@@ -636,6 +636,17 @@ pub const MIGRATIONS: &[&str] = &[
         window_start BIGINT NOT NULL
     );
     "#,
+    // 2 (SQLite's 13): an idempotency key keeps the first answer without its personal data,
+    // and the offline copy of remote bookings keeps no document numbers. (`response` also
+    // holds the words `in_progress` and `interrupted`, which are not JSON: the CASE keeps
+    // them from being cast.)
+    r#"
+    UPDATE idempotency
+    SET response = ((response::jsonb) #- '{ok,contact_email}' #- '{ok,passengers}')::TEXT
+    WHERE CASE WHEN response LIKE '{%' THEN jsonb_typeof(response::jsonb -> 'ok') = 'object' ELSE false END;
+    UPDATE remote_bookings SET body = ((body::jsonb) #- '{passengers,0,document}' #- '{passengers,1,document}' #- '{passengers,2,document}' #- '{passengers,3,document}' #- '{passengers,4,document}' #- '{passengers,5,document}' #- '{passengers,6,document}' #- '{passengers,7,document}' #- '{passengers,8,document}')::TEXT
+    WHERE body LIKE '{%';
+    "#,
 ];
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ mod watches;
 
 pub(crate) use outbox::flush as flush_events;
 pub use unit::PgUnit;
+pub(crate) use unit::get;
 
 pub use migrations::Migrated;
 #[cfg(feature = "test-support")]

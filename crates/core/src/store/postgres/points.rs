@@ -7,6 +7,7 @@
 use super::unit::{PgUnit, get};
 use crate::error::Result;
 use crate::store::port::{LeaderRow, Points};
+use crate::store::sealed::{FIRST_NAME, LAST_NAME};
 
 /// A booking counts while it is confirmed or completed.
 const LIVE: &str = "status IN ('CONFIRMED', 'COMPLETED')";
@@ -248,8 +249,8 @@ impl Points for PgUnit<'_> {
             Ok(LeaderRow {
                 rank: get(r, 0)?,
                 user: get(r, 1)?,
-                first_name: get(r, 2)?,
-                last_name: get(r, 3)?,
+                first_name: self.open(FIRST_NAME, &get::<String>(r, 2)?)?,
+                last_name: self.open(LAST_NAME, &get::<String>(r, 3)?)?,
                 total: get(r, 4)?,
             })
         })

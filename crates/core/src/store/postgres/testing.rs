@@ -70,6 +70,12 @@ impl TestDatabase {
             .unwrap_or_else(|e| panic!("cannot open test database {}: {e}", self.name))
     }
 
+    /// [`TestDatabase::port`] sealing personal columns with `keys`.
+    pub fn port_sealed(&self, keys: crate::crypto::DataKeys) -> crate::store::Store {
+        crate::store::Store::connect_sealed(&self.url, None, keys)
+            .unwrap_or_else(|e| panic!("cannot open test database {}: {e}", self.name))
+    }
+
     /// A store on this database.
     pub fn store(&self) -> PgStore {
         PgStore::connect(&self.url)

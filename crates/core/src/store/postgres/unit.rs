@@ -61,6 +61,8 @@ impl Exec for PgTx<'_> {
 /// One unit of work on PostgreSQL: the repositories over one connection or transaction.
 pub struct PgUnit<'a> {
     exec: &'a dyn Exec,
+    /// The keys personal columns are sealed with (`store::sealed`).
+    keys: &'a crate::crypto::DataKeys,
     in_transaction: bool,
     /// Events appended in this transaction, written just before it commits (see
     /// `outbox.rs`: the seq lock is then held for one statement and the commit).
@@ -69,21 +71,49 @@ pub struct PgUnit<'a> {
 
 impl<'a> PgUnit<'a> {
     /// The unit of a pooled connection: each statement its own transaction.
-    pub(crate) fn new(exec: &'a dyn Exec) -> PgUnit<'a> {
+    pub(crate) fn new(exec: &'a dyn Exec, keys: &'a crate::crypto::DataKeys) -> PgUnit<'a> {
         PgUnit {
             exec,
+            keys,
             in_transaction: false,
             events: Default::default(),
         }
     }
 
     /// The unit of a transaction (`Store::write`).
-    pub(crate) fn in_transaction(exec: &'a dyn Exec) -> PgUnit<'a> {
+    pub(crate) fn in_transaction(
+        exec: &'a dyn Exec,
+        keys: &'a crate::crypto::DataKeys,
+    ) -> PgUnit<'a> {
         PgUnit {
             exec,
+            keys,
             in_transaction: true,
             events: Default::default(),
         }
+    }
+
+    /// The keys personal columns are sealed with.
+    pub(crate) fn data_keys(&self) -> &crate::crypto::DataKeys {
+        self.keys
+    }
+
+    /// A personal value sealed for its column `label`, to bind.
+    pub(crate) fn seal(&self, label: &str, plain: &str) -> Result<String> {
+        self.keys.seal(label, plain)
+    }
+
+    pub(crate) fn seal_opt(&self, label: &str, plain: Option<&str>) -> Result<Option<String>> {
+        self.keys.seal_opt(label, plain)
+    }
+
+    /// A personal value of column `label` as read, opened.
+    pub(crate) fn open(&self, label: &str, stored: &str) -> Result<String> {
+        self.keys.open(label, stored)
+    }
+
+    pub(crate) fn open_opt(&self, label: &str, stored: Option<&str>) -> Result<Option<String>> {
+        self.keys.open_opt(label, stored)
     }
 
     /// Whether the statements run inside one transaction (a transaction-scoped lock then

@@ -16,9 +16,12 @@
 use super::unit::{PgUnit, UNIQUE_VIOLATION, get, is_sqlstate};
 use crate::error::Result;
 use crate::store::port::*;
+use crate::store::sealed;
 
 impl Users for PgUnit<'_> {
     fn register(&self, a: &NewAccount<'_>) -> Result<bool> {
+        let first_name = self.seal(sealed::FIRST_NAME, a.first_name)?;
+        let last_name = self.seal(sealed::LAST_NAME, a.last_name)?;
         // The unique indexes (id, lower(email)) decide, in this statement: of two accounts with
         // one e-mail, the second waits for the first and inserts nothing.
         let written = self.execute(
@@ -27,8 +30,8 @@ impl Users for PgUnit<'_> {
             &[
                 &a.id,
                 &a.email,
-                &a.first_name,
-                &a.last_name,
+                &first_name,
+                &last_name,
                 &a.role,
                 &a.password_hash,
                 &a.at,
@@ -55,8 +58,8 @@ impl Users for PgUnit<'_> {
             Ok(StoredProfile {
                 id: get(&r, 0)?,
                 email: get(&r, 1)?,
-                first_name: get(&r, 2)?,
-                last_name: get(&r, 3)?,
+                first_name: self.open(sealed::FIRST_NAME, &get::<String>(&r, 2)?)?,
+                last_name: self.open(sealed::LAST_NAME, &get::<String>(&r, 3)?)?,
                 role: get(&r, 4)?,
                 preferences: get(&r, 5)?,
             })
@@ -75,6 +78,8 @@ impl Users for PgUnit<'_> {
         // The unique index on lower(email) refuses the write, not a read before it. A refused
         // statement aborts a PostgreSQL transaction, so inside one the update runs under a
         // savepoint and the refusal rolls back to it: the unit goes on, as on SQLite.
+        let first_name = self.seal(sealed::FIRST_NAME, first_name)?;
+        let last_name = self.seal(sealed::LAST_NAME, last_name)?;
         let in_transaction = self.is_transaction();
         if in_transaction {
             self.batch_execute("SAVEPOINT users_save_profile")?;

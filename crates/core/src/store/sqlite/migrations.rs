@@ -513,4 +513,16 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE webhooks ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
     "#,
     // --- end several writers ---
+    // --- personal data at rest (hardening) ---
+    // 13: an idempotency key keeps the first answer without its personal data (the replay
+    // reads the contact and the travellers from the booking, where they are sealed), and the
+    // offline copy of remote bookings keeps no document numbers. Travellers' and accounts'
+    // columns are sealed by the store itself (`store::sealed`), which needs the key.
+    r#"
+    UPDATE idempotency SET response = json_remove(response, '$.ok.contact_email', '$.ok.passengers')
+    WHERE json_valid(response) AND json_type(response, '$.ok') = 'object';
+    UPDATE remote_bookings SET body = json_remove(body, '$.passengers[0].document', '$.passengers[1].document', '$.passengers[2].document', '$.passengers[3].document', '$.passengers[4].document', '$.passengers[5].document', '$.passengers[6].document', '$.passengers[7].document', '$.passengers[8].document')
+    WHERE json_valid(body);
+    "#,
+    // --- end personal data at rest ---
 ];

@@ -196,8 +196,8 @@ impl Points for Connection {
                         row_number() OVER (ORDER BY total DESC, created_at, id) AS rank
                  FROM shown
              )
-             SELECT rank, id, first_name, last_name, total FROM ranked
-             WHERE rank <= ?1 OR id = ?2 ORDER BY rank",
+             SELECT rank, id, bg_open('account.first_name', first_name), bg_open('account.last_name', last_name), total
+             FROM ranked WHERE rank <= ?1 OR id = ?2 ORDER BY rank",
         )?;
         Ok(stmt
             .query_map(params![limit as i64, viewer], |r| {

@@ -22,7 +22,7 @@ fn unless_constraint(done: rusqlite::Result<usize>) -> Result<bool> {
 impl Users for Connection {
     fn register(&self, a: &NewAccount<'_>) -> Result<bool> {
         unless_constraint(self.execute(
-            "INSERT INTO users(id, email, first_name, last_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO users(id, email, first_name, last_name, role, password_hash, created_at) VALUES (?1, ?2, bg_seal('account.first_name', ?3), bg_seal('account.last_name', ?4), ?5, ?6, ?7)",
             params![a.id, a.email, a.first_name, a.last_name, a.role, a.password_hash, a.at],
         ))
     }
@@ -40,7 +40,8 @@ impl Users for Connection {
     fn profile(&self, user: &str) -> Result<Option<StoredProfile>> {
         Ok(self
             .query_row(
-                "SELECT id, email, first_name, last_name, role, preferences FROM users WHERE id = ?1",
+                "SELECT id, email, bg_open('account.first_name', first_name), bg_open('account.last_name', last_name), role, preferences
+                 FROM users WHERE id = ?1",
                 [user],
                 |r| {
                     Ok(StoredProfile {
@@ -65,7 +66,8 @@ impl Users for Connection {
         preferences: &str,
     ) -> Result<bool> {
         unless_constraint(self.execute(
-            "UPDATE users SET email = ?2, first_name = ?3, last_name = ?4, preferences = ?5 WHERE id = ?1",
+            "UPDATE users SET email = ?2, first_name = bg_seal('account.first_name', ?3), last_name = bg_seal('account.last_name', ?4),
+                 preferences = ?5 WHERE id = ?1",
             params![user, email, first_name, last_name, preferences],
         ))
     }

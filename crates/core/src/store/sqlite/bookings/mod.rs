@@ -67,7 +67,7 @@ impl Bookings for Connection {
 
     fn find(&self, user: &str, id_or_code: &str) -> Result<Option<BookingRow>> {
         Ok(self
-            .prepare_cached("SELECT id, status, confirmation_code, contact_email, currency, total, list_total, points_redeemed, points_value,
+            .prepare_cached("SELECT id, status, confirmation_code, bg_open('booking.contact_email', contact_email), currency, total, list_total, points_redeemed, points_value,
                     amount_due, refunded, starts_on, ends_on, created_at, updated_at
              FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2")?
             .query_row(params![id_or_code, user], |r| {
@@ -118,7 +118,8 @@ impl Bookings for Connection {
 
     fn travellers(&self, booking: &str) -> Result<Vec<TravellerRow>> {
         Ok(self
-            .prepare_cached("SELECT given_name, family_name, born_on, type, document FROM booking_passengers WHERE booking_id = ?1 ORDER BY seq")?
+            .prepare_cached("SELECT bg_open('traveller.given_name', given_name), bg_open('traveller.family_name', family_name),
+                    bg_open('traveller.born_on', born_on), type, bg_open('traveller.document', document) FROM booking_passengers WHERE booking_id = ?1 ORDER BY seq")?
             .query_map([booking], |r| {
                 Ok(TravellerRow {
                     given_name: r.get(0)?,
@@ -156,7 +157,7 @@ impl Bookings for Connection {
     fn insert(&self, b: &NewBooking<'_>) -> Result<()> {
         self.prepare_cached("INSERT INTO bookings(id, user_id, status, confirmation_code, contact_email, currency, total, list_total,
                      points_redeemed, points_value, amount_due, starts_on, ends_on, created_at, updated_at)
-                 VALUES (?1, ?2, 'PENDING', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)")?.execute(
+                 VALUES (?1, ?2, 'PENDING', ?3, bg_seal('booking.contact_email', ?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)")?.execute(
             params![b.id, b.user, b.confirmation_code, b.contact_email, b.currency, b.total, b.list_total, b.points_redeemed,
                 b.points_value, b.amount_due, b.starts_on, b.ends_on, b.at],
         )?;
@@ -175,7 +176,8 @@ impl Bookings for Connection {
 
     fn add_traveller(&self, booking: &str, p: &NewTraveller<'_>) -> Result<()> {
         self.prepare_cached("INSERT INTO booking_passengers(booking_id, seq, given_name, family_name, born_on, type, document)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
+                     VALUES (?1, ?2, bg_seal('traveller.given_name', ?3), bg_seal('traveller.family_name', ?4),
+                             bg_seal('traveller.born_on', ?5), ?6, bg_seal('traveller.document', ?7))")?.execute(
             params![booking, p.seq, p.given_name, p.family_name, p.born_on, p.kind, p.document],
         )?;
         Ok(())
@@ -189,7 +191,7 @@ impl Bookings for Connection {
         family_name: &str,
         at: i64,
     ) -> Result<()> {
-        self.prepare_cached("UPDATE booking_passengers SET given_name = ?3, family_name = ?4 WHERE booking_id = ?1 AND seq = ?2")?.execute(
+        self.prepare_cached("UPDATE booking_passengers SET given_name = bg_seal('traveller.given_name', ?3), family_name = bg_seal('traveller.family_name', ?4) WHERE booking_id = ?1 AND seq = ?2")?.execute(
             params![booking, seq, given_name, family_name],
         )?;
         self.prepare_cached("UPDATE bookings SET updated_at = ?2 WHERE id = ?1")?
