@@ -48,6 +48,10 @@ pub struct Reply {
     pub tool_calls: Vec<ToolCallRecord>,
     /// A booking or cancellation waits for the person's yes.
     pub awaiting_confirmation: bool,
+    /// When the reply is a question, what it asks for (origin, destination, date, nights,
+    /// location, travellers, ...; "question" when it is not about one slot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asking: Option<String>,
 }
 
 pub struct Assistant {
@@ -81,9 +85,12 @@ impl Assistant {
         }
         let answer = conv.session.confirmations.user_said(text);
         conv.messages.push(Message::user(text));
-        let (reply, calls) = match &self.backend {
+        let (reply, calls, asking) = match &self.backend {
             Backend::Offline => self.offline_turn(conv, text, answer).await?,
-            Backend::OpenAi(model) => model.turn(self, conv, on_text).await?,
+            Backend::OpenAi(model) => {
+                let (reply, calls) = model.turn(self, conv, on_text).await?;
+                (reply, calls, None)
+            }
         };
         if matches!(self.backend, Backend::Offline) {
             on_text(&reply);
@@ -100,6 +107,7 @@ impl Assistant {
                 .iter()
                 .any(|p| !p.approved),
             tool_calls: calls,
+            asking,
         })
     }
 
@@ -130,7 +138,7 @@ impl Assistant {
         conv: &mut Conversation,
         text: &str,
         answer: confirm::Answer,
-    ) -> Result<(String, Vec<ToolCallRecord>)> {
+    ) -> Result<(String, Vec<ToolCallRecord>, Option<String>)> {
         // An answer to a quote: act on the approved action, or drop it.
         if answer == confirm::Answer::Yes
             && let Some(p) = conv
@@ -146,22 +154,33 @@ impl Assistant {
             args["confirmation_token"] = json!(p.token);
             let rec = self.run_tool(conv, &p.tool, args).await;
             let text = offline_render(&rec);
-            return Ok((text, vec![rec]));
+            return Ok((text, vec![rec], None));
         }
         if answer == confirm::Answer::Yes && conv.session.draft.is_none() {
             return Ok((
                 "There is nothing waiting for your yes right now: ask me to search or book something first.".into(),
                 vec![],
+                None,
             ));
         }
         if answer == confirm::Answer::No && conv.session.draft.is_none() {
             return Ok((
                 "OK, I have not booked or cancelled anything.".into(),
                 vec![],
+                None,
             ));
         }
         let (plan, draft, notes) =
             offline::understand(self.agency.as_ref(), &conv.session, text, self.today).await;
+        let asking = match &plan {
+            offline::Plan::Ask(_) => Some(
+                draft
+                    .as_ref()
+                    .and_then(|d| d.asking.clone())
+                    .unwrap_or_else(|| "question".into()),
+            ),
+            _ => None,
+        };
         conv.session.draft = draft.map(|d| serde_json::to_value(d).unwrap_or(Value::Null));
         let mut calls = Vec::new();
         let mut reply = match plan {
@@ -176,7 +195,7 @@ impl Assistant {
         for n in notes {
             reply.push_str(&format!("\n(Note: {n}.)"));
         }
-        Ok((reply, calls))
+        Ok((reply, calls, asking))
     }
 }
 
