@@ -20,6 +20,7 @@ use std::sync::Arc;
 /// What one turn should do.
 #[derive(Deserialize, Clone, Default)]
 struct Expect {
+    #[serde(default)]
     message: String,
     /// The tool called, with exactly these arguments when `args` is given. Strings in `args`
     /// and `reply_contains` may name what an earlier turn produced: `$result:N` is the id of
