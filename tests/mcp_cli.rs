@@ -141,7 +141,7 @@ fn initialize_list_and_call_over_stdio() {
     let bad = c.call("search_flights", json!({"origin": "LHR"}));
     assert_eq!(bad["isError"], true);
     assert_eq!(
-        bad["structuredContent"]["error"]["kind"],
+        bad["structuredContent"]["error"]["code"],
         "invalid_arguments"
     );
     let unknown = c.request("tools/call", json!({"name": "teleport", "arguments": {}}));
@@ -168,7 +168,7 @@ fn initialize_list_and_call_over_stdio() {
     let refused = c.call("create_booking", confirmed.clone());
     assert_eq!(refused["isError"], true);
     assert_eq!(
-        refused["structuredContent"]["error"]["kind"],
+        refused["structuredContent"]["error"]["code"],
         "confirmation_required"
     );
     let listed = c.call("list_bookings", json!({}));

@@ -308,7 +308,7 @@ impl OpenAiBackend {
                         arguments: Value::String(c.arguments.clone()),
                         ok: false,
                         result: ToolError {
-                            kind: "invalid_arguments".into(),
+                            code: "invalid_arguments".into(),
                             message: format!(
                                 "the arguments are not valid JSON ({e}); send one JSON object matching the tool's schema"
                             ),
