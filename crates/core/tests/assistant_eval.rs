@@ -173,6 +173,12 @@ fn judge(e: &Expect, reply: &Reply, seen: &Seen) -> Option<String> {
 
 #[tokio::test]
 async fn offline_understanding_meets_the_bar() {
+    let (_dir, agency) = common::agency();
+    let shared = Assistant {
+        agency: Arc::new(agency),
+        today: common::date("2026-11-25"),
+        backend: Backend::Offline,
+    };
     let cases: Vec<Case> =
         serde_json::from_str(include_str!("assistant_eval.json")).expect("eval set parses");
     assert!(cases.len() >= 100, "{} cases", cases.len());
@@ -185,12 +191,31 @@ async fn offline_understanding_meets_the_bar() {
             "#{n}: set {:?}",
             case.set
         );
-        // Each case on its own fresh store: what one conversation booked is not in the next.
-        let (_dir, agency) = common::agency();
-        let assistant = Assistant {
-            agency: Arc::new(agency),
-            today: common::date("2026-11-25"),
-            backend: Backend::Offline,
+        // A case that books, pays or cancels gets a fresh store: what one conversation booked
+        // is not in the next. Searches share one (opening a store costs more than a case).
+        let touches_bookings = case
+            .before
+            .iter()
+            .chain(std::iter::once(&case.single.message))
+            .chain(case.turns.iter().map(|t| &t.message))
+            .any(|m| {
+                let m = m.to_lowercase();
+                ["book", "pay", "cancel", "reserv"].iter().any(|w| m.contains(w))
+            });
+        let fresh;
+        let assistant = if touches_bookings {
+            fresh = common::agency();
+            Assistant {
+                agency: Arc::new(fresh.1.clone()),
+                today: common::date("2026-11-25"),
+                backend: Backend::Offline,
+            }
+        } else {
+            Assistant {
+                agency: shared.agency.clone(),
+                today: common::date("2026-11-25"),
+                backend: Backend::Offline,
+            }
         };
         let mut conv = Conversation::new();
         let mut seen = Seen::default();
