@@ -367,7 +367,15 @@ fn the_readme_chat_example_works_when_pasted() {
 fn plan_json_and_the_assistants_plan_share_one_money_shape() {
     let env = Env::new();
     let it = env.json(&[
-        "plan", "Rome", "--from", "London", "--start", "2027-03-10", "--days", "4", "--budget",
+        "plan",
+        "Rome",
+        "--from",
+        "London",
+        "--start",
+        "2027-03-10",
+        "--days",
+        "4",
+        "--budget",
         "900",
     ]);
     for part in ["flight", "hotel"] {
@@ -376,7 +384,10 @@ fn plan_json_and_the_assistants_plan_share_one_money_shape() {
         assert_eq!(p["price"]["currency"], "EUR");
         assert!(p.get("quality").is_none(), "{it}");
     }
-    let parts = [&it["flight"]["price"]["amount"], &it["hotel"]["price"]["amount"]];
+    let parts = [
+        &it["flight"]["price"]["amount"],
+        &it["hotel"]["price"]["amount"],
+    ];
     let sum: f64 = parts
         .iter()
         .map(|a| a.as_str().unwrap().parse::<f64>().unwrap())

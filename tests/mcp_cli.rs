@@ -137,8 +137,14 @@ fn initialize_list_and_call_over_stdio() {
     assert_eq!(tool("search_flights")["annotations"]["readOnlyHint"], true);
     assert_eq!(tool("create_booking")["annotations"]["readOnlyHint"], false);
     assert_eq!(tool("pay_booking")["annotations"]["readOnlyHint"], false);
-    assert_eq!(tool("cancel_booking")["annotations"]["destructiveHint"], true);
-    assert_eq!(tool("create_booking")["annotations"]["destructiveHint"], false);
+    assert_eq!(
+        tool("cancel_booking")["annotations"]["destructiveHint"],
+        true
+    );
+    assert_eq!(
+        tool("create_booking")["annotations"]["destructiveHint"],
+        false
+    );
 
     // A search answers with structured content and the same as text.
     let found = c.call(
@@ -150,12 +156,19 @@ fn initialize_list_and_call_over_stdio() {
     assert!(!offers.is_empty());
     let text: Value = serde_json::from_str(found["content"][0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(text, found["structuredContent"]);
-    conforms(&found["structuredContent"], &tool("search_flights")["outputSchema"], "");
+    conforms(
+        &found["structuredContent"],
+        &tool("search_flights")["outputSchema"],
+        "",
+    );
     // Money and times as the CLI's --json writes them.
     assert!(offers[0]["total"]["amount"].is_string());
     assert!(offers[0]["total"]["currency"].is_string());
     let dep = offers[0]["slices"][0]["departing_at"].as_str().unwrap();
-    assert!(dep.contains('T') && dep[19..].starts_with(['+', '-']), "{dep}");
+    assert!(
+        dep.contains('T') && dep[19..].starts_with(['+', '-']),
+        "{dep}"
+    );
 
     // Bad arguments are a tool error the client can read; an unknown tool is a protocol error.
     let bad = c.call("search_flights", json!({"origin": "LHR"}));
@@ -209,7 +222,10 @@ fn initialize_list_and_call_over_stdio() {
     let id = booked["structuredContent"]["booking"]["id"].clone();
     let listed = c.call("list_bookings", json!({}));
     assert_eq!(listed["structuredContent"]["bookings"][0]["id"], id);
-    assert_eq!(listed["structuredContent"]["bookings"][0]["status"], "PENDING");
+    assert_eq!(
+        listed["structuredContent"]["bookings"][0]["status"],
+        "PENDING"
+    );
 
     // Paying: the same rule, and the booking is confirmed.
     let pay = json!({"booking_id": id, "card_number": "4242 4242 4242 4242", "expiry": "12/30"});
@@ -222,7 +238,11 @@ fn initialize_list_and_call_over_stdio() {
     confirmed["user_reply"] = json!("yes");
     let paid = c.call("pay_booking", confirmed);
     assert_eq!(paid["structuredContent"]["status"], "paid", "{paid}");
-    conforms(&paid["structuredContent"], &tool("pay_booking")["outputSchema"], "");
+    conforms(
+        &paid["structuredContent"],
+        &tool("pay_booking")["outputSchema"],
+        "",
+    );
     assert_eq!(paid["structuredContent"]["booking"]["status"], "CONFIRMED");
 
     // The other tools' results conform to their schemas too.
@@ -230,11 +250,26 @@ fn initialize_list_and_call_over_stdio() {
         ("list_bookings", json!({})),
         ("get_points", json!({})),
         ("recommend", json!({"limit": 2})),
-        ("search_packages", json!({"text": "asia", "type": "adventure"})),
-        ("search_hotels", json!({"location": "LIS", "check_in": "2027-07-10", "check_out": "2027-07-17"})),
-        ("flight_calendar", json!({"origin": "LHR", "destination": "JFK", "from": "2026-12-01", "to": "2026-12-05"})),
-        ("predict_price", json!({"origin": "LHR", "destination": "JFK", "date": "2027-01-20"})),
-        ("plan_itinerary", json!({"destination": "Lisbon", "start": "2027-02-01", "days": 3, "budget": 900})),
+        (
+            "search_packages",
+            json!({"text": "asia", "type": "adventure"}),
+        ),
+        (
+            "search_hotels",
+            json!({"location": "LIS", "check_in": "2027-07-10", "check_out": "2027-07-17"}),
+        ),
+        (
+            "flight_calendar",
+            json!({"origin": "LHR", "destination": "JFK", "from": "2026-12-01", "to": "2026-12-05"}),
+        ),
+        (
+            "predict_price",
+            json!({"origin": "LHR", "destination": "JFK", "date": "2027-01-20"}),
+        ),
+        (
+            "plan_itinerary",
+            json!({"destination": "Lisbon", "start": "2027-02-01", "days": 3, "budget": 900}),
+        ),
         ("suggest_places", json!({"query": "Lisbon"})),
         ("get_package", json!({"id": "pkg_bali_volcano_reefs_7d"})),
         ("cancel_booking", json!({"booking_id": id})),
@@ -242,7 +277,10 @@ fn initialize_list_and_call_over_stdio() {
         let r = c.call(name, args);
         assert_eq!(r["isError"], false, "{name}: {r}");
         conforms(&r["structuredContent"], &tool(name)["outputSchema"], name);
-        assert!(!r.to_string().contains("0000001"), "{name}: float noise in {r}");
+        assert!(
+            !r.to_string().contains("0000001"),
+            "{name}: float noise in {r}"
+        );
     }
 }
 

@@ -66,7 +66,12 @@ async fn the_done_when_request_answers_with_sandbox_offers() {
             dep.len() == 25 && dep.as_bytes()[10] == b'T' && dep[19..].starts_with(['+', '-']),
             "{dep}"
         );
-        assert!(o["slices"][0]["duration"].as_str().unwrap().starts_with("PT"));
+        assert!(
+            o["slices"][0]["duration"]
+                .as_str()
+                .unwrap()
+                .starts_with("PT")
+        );
     }
     // The same search through the agency finds the same cheapest fare.
     let mut q =
@@ -228,9 +233,16 @@ async fn over_mcp_the_clients_relayed_reply_confirms_and_cancel_waits_for_it() {
     again["confirmation_token"] = q["confirmation_token"].clone();
     // Replies that are not a clear yes book nothing, and leave the quote pending: the same
     // token still works once the person does say yes.
-    for unclear in ["what's the cancellation policy?", "hmm, maybe", "I'm not sure"] {
+    for unclear in [
+        "what's the cancellation policy?",
+        "hmm, maybe",
+        "I'm not sure",
+    ] {
         again["user_reply"] = json!(unclear);
-        let e = tools.call(&mut s, "create_booking", &again).await.unwrap_err();
+        let e = tools
+            .call(&mut s, "create_booking", &again)
+            .await
+            .unwrap_err();
         assert_eq!(e.code, "confirmation_required", "{unclear}: {}", e.message);
     }
     assert!(agency.list_bookings(None).await.unwrap().is_empty());
@@ -491,7 +503,12 @@ async fn the_requests_of_issue_15_get_the_answer_they_asked_for() {
     no_float_noise(&r.reply);
     no_float_noise(&call.result.to_string());
     // A prediction, not a flight list.
-    let r = say(&a, &mut c, "will prices drop for London to New York on 14 March?").await;
+    let r = say(
+        &a,
+        &mut c,
+        "will prices drop for London to New York on 14 March?",
+    )
+    .await;
     assert_eq!(r.tool_calls[0].name, "predict_price");
     assert!(r.tool_calls[0].ok, "{}", r.tool_calls[0].result);
     assert!(r.reply.contains("Advice:"), "{}", r.reply);
@@ -531,7 +548,12 @@ async fn a_chat_books_pays_and_cancels_only_on_a_clear_yes() {
     let (_dir, agency) = common::agency();
     let a = assistant(&agency);
     let mut c = Conversation::new();
-    say(&a, &mut c, "flights from London to Barcelona on 11 December, 2 adults").await;
+    say(
+        &a,
+        &mut c,
+        "flights from London to Barcelona on 11 December, 2 adults",
+    )
+    .await;
     // One traveller of two: one precise question, and the answer completes the booking.
     let q = say(
         &a,
@@ -543,7 +565,10 @@ async fn a_chat_books_pays_and_cancels_only_on_a_clear_yes() {
     assert_eq!(q.asking.as_deref(), Some("travellers"));
     assert!(q.reply.contains("who else"), "{}", q.reply);
     let quote = say(&a, &mut c, "and Luis Lopez born 1988-07-15").await;
-    assert_eq!(quote.tool_calls[0].result["status"], "confirmation_required");
+    assert_eq!(
+        quote.tool_calls[0].result["status"],
+        "confirmation_required"
+    );
     assert!(quote.awaiting_confirmation);
     // An unclear reply leaves the quote pending and says so.
     let unclear = say(&a, &mut c, "hmm, maybe").await;
@@ -565,9 +590,17 @@ async fn a_chat_books_pays_and_cancels_only_on_a_clear_yes() {
     )
     .await;
     assert_eq!(pay.tool_calls[0].result["status"], "confirmation_required");
-    assert!(!serde_json::to_string(&c.session).unwrap().contains("4242424242424242"));
+    assert!(
+        !serde_json::to_string(&c.session)
+            .unwrap()
+            .contains("4242424242424242")
+    );
     let paid = say(&a, &mut c, "yes").await;
-    assert_eq!(paid.tool_calls[0].result["status"], "paid", "{}", paid.reply);
+    assert_eq!(
+        paid.tool_calls[0].result["status"], "paid",
+        "{}",
+        paid.reply
+    );
     assert_eq!(
         agency.get_booking(&id).await.unwrap().status,
         booksygo_core::booking::BookingStatus::Confirmed
@@ -597,7 +630,12 @@ async fn a_payment_resumed_later_asks_for_the_card_again() {
     )
     .await;
     say(&a, &mut c, "yes").await;
-    say(&a, &mut c, "pay it with card 4242424242424242 expiring 12/30").await;
+    say(
+        &a,
+        &mut c,
+        "pay it with card 4242424242424242 expiring 12/30",
+    )
+    .await;
     // As `chat --continue` does: the conversation is saved and read back.
     let saved = serde_json::to_string(&c.session).unwrap();
     c.session = serde_json::from_str(&saved).unwrap();
@@ -605,5 +643,8 @@ async fn a_payment_resumed_later_asks_for_the_card_again() {
     assert!(r.tool_calls.is_empty());
     assert!(r.reply.contains("say the card again"), "{}", r.reply);
     let list = agency.list_bookings(None).await.unwrap();
-    assert_eq!(list[0].status, booksygo_core::booking::BookingStatus::Pending);
+    assert_eq!(
+        list[0].status,
+        booksygo_core::booking::BookingStatus::Pending
+    );
 }

@@ -93,9 +93,11 @@ impl Seen {
 
     fn resolve(&self, v: &Value) -> Value {
         match v {
-            Value::String(s) if s == "$booking" => {
-                Value::String(self.booking.clone().unwrap_or_else(|| "<no booking>".into()))
-            }
+            Value::String(s) if s == "$booking" => Value::String(
+                self.booking
+                    .clone()
+                    .unwrap_or_else(|| "<no booking>".into()),
+            ),
             Value::String(s) if s.starts_with("$result:") => {
                 let n: usize = s["$result:".len()..].parse().expect("$result:N");
                 Value::String(
@@ -150,10 +152,7 @@ fn judge(e: &Expect, reply: &Reply, seen: &Seen) -> Option<String> {
                 };
             }
             if reply.asking.is_some() {
-                return Some(format!(
-                    "asked ({:?}) {:?}",
-                    reply.asking, reply.reply
-                ));
+                return Some(format!("asked ({:?}) {:?}", reply.asking, reply.reply));
             }
             let understood = !reply.reply.starts_with("I did not understand");
             if e.not_understood == understood {
@@ -200,7 +199,9 @@ async fn offline_understanding_meets_the_bar() {
             .chain(case.turns.iter().map(|t| &t.message))
             .any(|m| {
                 let m = m.to_lowercase();
-                ["book", "pay", "cancel", "reserv"].iter().any(|w| m.contains(w))
+                ["book", "pay", "cancel", "reserv"]
+                    .iter()
+                    .any(|w| m.contains(w))
             });
         let fresh;
         let assistant = if touches_bookings {

@@ -172,7 +172,10 @@ impl Assistant {
                         });
                     }
                     _ => {
-                        conv.session.confirmations.pending.retain(|x| x.token != p.token);
+                        conv.session
+                            .confirmations
+                            .pending
+                            .retain(|x| x.token != p.token);
                         return Ok((
                             "I do not keep card numbers once a conversation is closed: say the card again (\"pay with card 4242 4242 4242 4242 expiring 12/30\") and I will quote it afresh.".into(),
                             vec![],
@@ -251,7 +254,9 @@ impl Assistant {
             reply.push_str(&format!("\n(Note: {n}.)"));
         }
         if let Some(p) = &was_pending
-            && calls.iter().all(|c| c.result["status"] != "confirmation_required")
+            && calls
+                .iter()
+                .all(|c| c.result["status"] != "confirmation_required")
         {
             reply.push_str(&format!(
                 "\n(Still waiting for your yes or no: {}.)",
@@ -310,8 +315,14 @@ fn hotel_limits(a: &Value) -> String {
         parts.push(format!("{st}* or more"));
     }
     if let Some(max) = a.get("max_nightly") {
-        let max = max.as_str().map(String::from).unwrap_or_else(|| max.to_string());
-        let cur = a["currency"].as_str().map(|c| format!(" {c}")).unwrap_or_default();
+        let max = max
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| max.to_string());
+        let cur = a["currency"]
+            .as_str()
+            .map(|c| format!(" {c}"))
+            .unwrap_or_default();
         parts.push(format!("under {max}{cur} a night"));
     }
     if let Some(g) = a["guests"].as_i64() {
@@ -373,7 +384,9 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
             if let Some(p) = a.get("max_price") {
                 limits.push(format!(
                     "under {}",
-                    p.as_str().map(String::from).unwrap_or_else(|| p.to_string())
+                    p.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| p.to_string())
                 ));
             }
             if let Some(sort) = a["sort"].as_str() {
@@ -583,7 +596,9 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                 s(b, "status"),
                 b["next_action"]
                     .as_str()
-                    .map(|n| format!("Next: {n}; or say \"pay for it with card NUMBER expiring MM/YY\"."))
+                    .map(|n| format!(
+                        "Next: {n}; or say \"pay for it with card NUMBER expiring MM/YY\"."
+                    ))
                     .unwrap_or_default()
             )
             .trim_end()

@@ -28,7 +28,12 @@ pub(super) fn book(
             }
         })
         .or_else(|| has_seq(words, &["cheapest", "one"]).then_some(1))
-        .or_else(|| draft.get("option").and_then(Value::as_u64).map(|n| n as usize));
+        .or_else(|| {
+            draft
+                .get("option")
+                .and_then(Value::as_u64)
+                .map(|n| n as usize)
+        });
     let offer = orig
         .iter()
         .find(|w| w.starts_with("off_"))
@@ -125,7 +130,13 @@ pub(super) fn book(
     if passengers.len() < needed {
         let have: Vec<String> = passengers
             .iter()
-            .map(|p| format!("{} {}", p["given_name"].as_str().unwrap_or(""), p["family_name"].as_str().unwrap_or("")))
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p["given_name"].as_str().unwrap_or(""),
+                    p["family_name"].as_str().unwrap_or("")
+                )
+            })
             .collect();
         let question = if have.is_empty() {
             let example: Vec<&str> = EXAMPLES.iter().copied().cycle().take(needed).collect();
@@ -143,8 +154,18 @@ pub(super) fn book(
                 seen.description,
                 seen.total,
                 have.join(", "),
-                EXAMPLES[1..].iter().copied().cycle().take(left).collect::<Vec<_>>().join(" and "),
-                if email.is_none() { " with a contact email" } else { "" }
+                EXAMPLES[1..]
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(left)
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                if email.is_none() {
+                    " with a contact email"
+                } else {
+                    ""
+                }
             )
         };
         return (

@@ -19,7 +19,11 @@ pub(super) fn ordinal(words: &[&str]) -> Option<usize> {
         "third" | "#3" => Some(3),
         "fourth" | "#4" => Some(4),
         "fifth" | "#5" => Some(5),
-        "last" if words.get(i + 1).is_some_and(|n| matches!(*n, "one" | "option")) => {
+        "last"
+            if words
+                .get(i + 1)
+                .is_some_and(|n| matches!(*n, "one" | "option")) =>
+        {
             Some(usize::MAX)
         }
         "option" | "number" | "no" | "result" => words
@@ -76,7 +80,10 @@ pub(super) fn read(r: &Reading<'_>) -> Option<Outcome> {
     };
     if let Some(days) = shift {
         for k in date_keys {
-            if let Some(day) = args.get(*k).and_then(Value::as_str).and_then(|s| s.parse::<Date>().ok())
+            if let Some(day) = args
+                .get(*k)
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<Date>().ok())
                 && let Ok(moved) = day.checked_add(days.days())
             {
                 put(&mut args, k, json!(moved));
@@ -95,8 +102,12 @@ pub(super) fn read(r: &Reading<'_>) -> Option<Outcome> {
             }
             "search_hotels" => {
                 let nights = match (
-                    args.get("check_in").and_then(Value::as_str).and_then(|s| s.parse::<Date>().ok()),
-                    args.get("check_out").and_then(Value::as_str).and_then(|s| s.parse::<Date>().ok()),
+                    args.get("check_in")
+                        .and_then(Value::as_str)
+                        .and_then(|s| s.parse::<Date>().ok()),
+                    args.get("check_out")
+                        .and_then(Value::as_str)
+                        .and_then(|s| s.parse::<Date>().ok()),
                 ) {
                     (Some(a), Some(b)) => crate::model::season::days_between(a, b),
                     _ => 1,
@@ -112,7 +123,10 @@ pub(super) fn read(r: &Reading<'_>) -> Option<Outcome> {
             _ => {}
         }
     } else if let (Some(n), "search_hotels") = (d.nights, tool)
-        && let Some(ci) = args.get("check_in").and_then(Value::as_str).and_then(|s| s.parse::<Date>().ok())
+        && let Some(ci) = args
+            .get("check_in")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Date>().ok())
         && let Ok(out) = ci.checked_add(n.days())
     {
         put(&mut args, "check_out", json!(out));
@@ -205,11 +219,14 @@ pub(super) fn read(r: &Reading<'_>) -> Option<Outcome> {
 /// The order a follow-up asks for, among those the tool knows.
 fn sort(words: &[&str], tool: &str) -> Option<&'static str> {
     let by = |names: &[&str]| has(words, names);
-    let wanted = if by(&["cheaper", "cheapest", "cheap", "lowest", "price", "prices", "less"])
-        && !has_seq(words, &["highest", "price"])
+    let wanted = if by(&[
+        "cheaper", "cheapest", "cheap", "lowest", "price", "prices", "less",
+    ]) && !has_seq(words, &["highest", "price"])
     {
         "price"
-    } else if by(&["fastest", "quickest", "shortest", "duration", "length", "shorter", "faster"]) {
+    } else if by(&[
+        "fastest", "quickest", "shortest", "duration", "length", "shorter", "faster",
+    ]) {
         "duration"
     } else if by(&["rated", "rating", "ratings", "reviews", "best"]) {
         "rating"

@@ -25,7 +25,12 @@ pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
         return Some("predict_price");
     }
     if has(words, &["plan", "planning"])
-        && !has(words, &["flight", "flights", "hotel", "hotels", "package", "packages"])
+        && !has(
+            words,
+            &[
+                "flight", "flights", "hotel", "hotels", "package", "packages",
+            ],
+        )
     {
         return Some("plan_itinerary");
     }
@@ -112,7 +117,12 @@ pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
     // "round trip London to Rome" is not.
     if has(words, &["trip", "trips", "tour", "tours"])
         && has(words, THEMES)
-        && !has(words, &["round", "return", "one-way", "flight", "flights", "hotel", "hotels"])
+        && !has(
+            words,
+            &[
+                "round", "return", "one-way", "flight", "flights", "hotel", "hotels",
+            ],
+        )
     {
         return Some("search_packages");
     }
@@ -196,7 +206,9 @@ fn is_prediction(words: &[&str]) -> bool {
         || (has(words, &["price", "prices", "fare", "fares"])
             && has(
                 words,
-                &["drop", "fall", "rise", "increase", "decrease", "down", "up", "change"],
+                &[
+                    "drop", "fall", "rise", "increase", "decrease", "down", "up", "change",
+                ],
             )
             && has(words, &["will", "going", "likely", "expect", "should"]))
         || (has_seq(words, &["book", "now"]) && has(words, &["wait", "later"]))
@@ -207,7 +219,9 @@ fn is_prediction(words: &[&str]) -> bool {
 fn is_recommendation(words: &[&str]) -> bool {
     let about_stays = has(
         words,
-        &["flight", "flights", "hotel", "hotels", "airport", "airports"],
+        &[
+            "flight", "flights", "hotel", "hotels", "airport", "airports",
+        ],
     );
     !about_stays
         && (has(
@@ -222,7 +236,10 @@ fn is_recommendation(words: &[&str]) -> bool {
                 "inspiration",
             ],
         ) || (has(words, &["suggest"])
-            && has(words, &["somewhere", "destination", "trip", "place", "where"]))
+            && has(
+                words,
+                &["somewhere", "destination", "trip", "place", "where"],
+            ))
             || has_seq(words, &["where", "should", "i", "go"])
             || has_seq(words, &["where", "should", "we", "go"])
             || has_seq(words, &["where", "to", "go"]))

@@ -102,7 +102,9 @@ async fn booking_named(
     }
     match list.iter().find(|b| usable(b.status)) {
         Some(b) => Ok(Some(b.id.clone())),
-        None => Err("None of your bookings can take that any more: \"my bookings\" lists them.".into()),
+        None => {
+            Err("None of your bookings can take that any more: \"my bookings\" lists them.".into())
+        }
     }
 }
 
@@ -160,14 +162,22 @@ pub(super) async fn pay_booking(
         put(&mut args, "card_number", json!(digits));
     }
     if let Some(exp) = words.iter().find(|w| {
-        w.len() == 5 && w.as_bytes()[2] == b'/' && w.chars().filter(char::is_ascii_digit).count() == 4
+        w.len() == 5
+            && w.as_bytes()[2] == b'/'
+            && w.chars().filter(char::is_ascii_digit).count() == 4
     }) {
         put(&mut args, "expiry", json!(exp));
     }
     let missing = if !args.contains_key("booking_id") {
-        Some(("booking", "Which booking should I pay? Give its id (bkg_...); \"my bookings\" lists them."))
+        Some((
+            "booking",
+            "Which booking should I pay? Give its id (bkg_...); \"my bookings\" lists them.",
+        ))
     } else if !args.contains_key("card_number") || !args.contains_key("expiry") {
-        Some(("card", "Which card? Say for example \"pay with card 4242 4242 4242 4242 expiring 12/30\"."))
+        Some((
+            "card",
+            "Which card? Say for example \"pay with card 4242 4242 4242 4242 expiring 12/30\".",
+        ))
     } else {
         None
     };

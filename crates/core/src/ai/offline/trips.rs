@@ -123,11 +123,7 @@ pub(super) async fn plan(
     }
     let p = party(words);
     if let Some(a) = p.adults.filter(|a| *a > 1) {
-        put(
-            &mut args,
-            "travellers",
-            json!(a + p.children.unwrap_or(0)),
-        );
+        put(&mut args, "travellers", json!(a + p.children.unwrap_or(0)));
     }
     let interests: Vec<&str> = words
         .iter()

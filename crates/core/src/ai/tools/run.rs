@@ -42,8 +42,7 @@ impl Toolbox<'_> {
             "search_flights" | "search_hotels" | "search_packages" | "flight_calendar" => {
                 let found = match name {
                     "search_flights" => {
-                        self.search_flights(session, args(name, arguments)?)
-                            .await?
+                        self.search_flights(session, args(name, arguments)?).await?
                     }
                     "search_hotels" => self.search_hotels(session, args(name, arguments)?).await?,
                     "search_packages" => self.search_packages(args(name, arguments)?).await?,

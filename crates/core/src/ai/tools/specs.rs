@@ -36,13 +36,19 @@ pub fn specs() -> Vec<ToolSpec> {
             "suggest_places",
             "Find airports and cities matching a name or code.",
             Reads,
-            obj(json!({"places": list(output_of::<PlaceSuggestion>())}), &["places"]),
+            obj(
+                json!({"places": list(output_of::<PlaceSuggestion>())}),
+                &["places"],
+            ),
         ),
         spec::<FlightArgs>(
             "search_flights",
             "Search flight offers (one way, or round trip with return_date). Places are airport codes, city codes or names. Times are local with their UTC offset.",
             Reads,
-            obj(json!({"offers": list(flight_offer()), "warnings": list(json!({"type": "string"}))}), &["offers", "warnings"]),
+            obj(
+                json!({"offers": list(flight_offer()), "warnings": list(json!({"type": "string"}))}),
+                &["offers", "warnings"],
+            ),
         ),
         spec::<CalendarArgs>(
             "flight_calendar",
@@ -60,13 +66,19 @@ pub fn specs() -> Vec<ToolSpec> {
             "search_hotels",
             "Search hotel offers in a city (cheapest fitting room per hotel).",
             Reads,
-            obj(json!({"offers": list(hotel_offer()), "warnings": list(json!({"type": "string"}))}), &["offers", "warnings"]),
+            obj(
+                json!({"offers": list(hotel_offer()), "warnings": list(json!({"type": "string"}))}),
+                &["offers", "warnings"],
+            ),
         ),
         spec::<PackageArgs>(
             "search_packages",
             "Search curated vacation packages by text (themes, regions such as Asia), type, destination (city or country), price per person (EUR), length and month.",
             Reads,
-            obj(json!({"total": {"type": "integer"}, "packages": list(package())}), &["total", "packages"]),
+            obj(
+                json!({"total": {"type": "integer"}, "packages": list(package())}),
+                &["total", "packages"],
+            ),
         ),
         spec::<IdArgs>(
             "get_package",
@@ -88,7 +100,10 @@ pub fn specs() -> Vec<ToolSpec> {
             "recommend",
             "Packages ranked for this traveller from their preferences and booking history, each with a one-line reason.",
             Reads,
-            obj(json!({"recommendations": list(output_of::<Recommendation>())}), &["recommendations"]),
+            obj(
+                json!({"recommendations": list(output_of::<Recommendation>())}),
+                &["recommendations"],
+            ),
         ),
         spec::<PlanArgs>(
             "plan_itinerary",
@@ -203,7 +218,14 @@ fn flight_offer() -> Value {
             "duration": {"type": "string", "description": "ISO 8601, PT7H40M"},
             "stops": {"type": "integer"}, "flight_numbers": list(string()),
         }),
-        &["origin", "destination", "departing_at", "arriving_at", "duration", "stops"],
+        &[
+            "origin",
+            "destination",
+            "departing_at",
+            "arriving_at",
+            "duration",
+            "stops",
+        ],
     );
     obj(
         json!({
