@@ -470,6 +470,26 @@ async fn recommend_plan_and_predict_are_tools_too() {
     assert_eq!(e.code, "invalid_input");
 }
 
+#[test]
+fn card_numbers_are_redacted_from_what_is_kept() {
+    use booksygo_core::ai::redact_card_numbers as r;
+    assert_eq!(
+        r("pay with card 4242 4242 4242 4242 expiring 12/30"),
+        "pay with card **** 4242 expiring 12/30"
+    );
+    assert_eq!(r("card 4242-4242-4242-4242."), "card **** 4242.");
+    assert_eq!(r("4000000000000002"), "**** 0002");
+    // Dates, amounts, ids and short numbers stay.
+    for kept in [
+        "flights on 2027-03-14 for 2 adults under 1500 euros",
+        "call +44 20 7946 0958",
+        "bkg_b67501dbc04afeb0 and off_338be4bc8d599062",
+        "",
+    ] {
+        assert_eq!(r(kept), kept);
+    }
+}
+
 /// Every rating in a reply and a tool result is written as people write it (8.3), never as
 /// an f32 widened to f64 (8.300000190734863).
 fn no_float_noise(text: &str) {

@@ -92,7 +92,8 @@ impl Assistant {
             .find(|p| !p.approved)
             .cloned();
         let answer = conv.session.confirmations.user_said(text);
-        conv.messages.push(Message::user(text));
+        // What is kept (and what a model reads) never holds a card number.
+        conv.messages.push(Message::user(&redact_card_numbers(text)));
         let (reply, calls, asking) = match &self.backend {
             Backend::Offline => self.offline_turn(conv, text, answer, was_pending).await?,
             Backend::OpenAi(model) => {
@@ -265,6 +266,48 @@ impl Assistant {
         }
         Ok((reply, calls, asking))
     }
+}
+
+/// The text with every card number (12 to 19 digits, in groups or not) replaced by its last
+/// four digits: "card 4242 4242 4242 4242" becomes "card **** 4242".
+pub fn redact_card_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        // A run of digits that does not continue a word or a phone number ("+44 20 ...").
+        if chars[i].is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '+'))
+        {
+            // The longest run of digits with single spaces or dashes between them.
+            let mut j = i;
+            let mut digits = String::new();
+            let mut end = i;
+            while j < chars.len() {
+                if chars[j].is_ascii_digit() {
+                    digits.push(chars[j]);
+                    end = j + 1;
+                    j += 1;
+                } else if matches!(chars[j], ' ' | '-')
+                    && chars.get(j + 1).is_some_and(char::is_ascii_digit)
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let boundary = chars.get(end).is_none_or(|c| !c.is_alphanumeric());
+            if (12..=19).contains(&digits.len()) && boundary {
+                out.push_str("**** ");
+                out.push_str(&digits[digits.len() - 4..]);
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// The card of a `pay_booking` call, to keep in memory until the person's yes.
@@ -697,7 +740,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
             }
             format!(
                 "{out}.\nAdvice: {} (confidence {}). Basis: {}",
-                s(r, "advice"),
+                s(r, "advice").replace('_', " "),
                 s(r, "confidence"),
                 s(r, "basis")
             )
