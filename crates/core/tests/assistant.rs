@@ -625,6 +625,13 @@ async fn a_chat_books_pays_and_cancels_only_on_a_clear_yes() {
         agency.get_booking(&id).await.unwrap().status,
         booksygo_core::booking::BookingStatus::Confirmed
     );
+    let mine = say(&a, &mut c, "my bookings").await;
+    assert!(mine.reply.contains(&id), "{}", mine.reply);
+    assert!(mine.reply.contains("CONFIRMED"), "{}", mine.reply);
+    assert!(mine.reply.contains("BCN"), "{}", mine.reply);
+    let row = &mine.tool_calls[0].result["bookings"][0];
+    assert_eq!(row["items"][0]["kind"], "flight");
+    assert!(row["total"]["amount"].is_string());
     // "my last booking" is the one just made; "no" keeps it.
     let cancel = say(&a, &mut c, "cancel my last booking").await;
     assert_eq!(cancel.tool_calls[0].arguments["booking_id"], json!(id));

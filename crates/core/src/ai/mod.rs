@@ -679,7 +679,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                         .as_array()
                         .map(|i| i
                             .iter()
-                            .filter_map(Value::as_str)
+                            .filter_map(|x| x["description"].as_str())
                             .collect::<Vec<_>>()
                             .join(" + "))
                         .unwrap_or_default()

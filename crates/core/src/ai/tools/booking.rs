@@ -314,9 +314,26 @@ fn booking_view(b: &Booking) -> Value {
         "amount_due": b.amount_due,
         "refunded": b.refunded,
         "starts_on": b.starts_on,
-        "items": b.items.iter().map(|i| i.description.clone()).collect::<Vec<_>>(),
+        "items": items(b),
         "next_action": b.next_action,
     })
+}
+
+/// A booking's items as `bookings show --json` names them, without the offer as booked.
+pub(super) fn items(b: &Booking) -> Vec<Value> {
+    b.items
+        .iter()
+        .map(|i| {
+            json!({
+                "seq": i.seq,
+                "kind": i.kind,
+                "description": i.description,
+                "reference": i.reference,
+                "price": i.price,
+                "starts_at": i.starts_at,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

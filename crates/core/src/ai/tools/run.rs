@@ -153,7 +153,7 @@ impl Toolbox<'_> {
                             "total": b.total,
                             "amount_due": b.amount_due,
                             "starts_on": b.starts_on,
-                            "items": b.items.iter().map(|i| i.description.clone()).collect::<Vec<_>>(),
+                            "items": super::booking::items(b),
                         })
                     })
                     .collect();

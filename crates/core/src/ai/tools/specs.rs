@@ -266,7 +266,8 @@ fn booking() -> Value {
         json!({
             "id": string(), "status": string(), "confirmation_code": string(),
             "total": money(), "amount_due": money(), "refunded": money(), "starts_on": date(),
-            "items": list(string()), "next_action": nullable(string()),
+            "items": list(obj(json!({"seq": {"type": "integer"}, "kind": string(), "description": string(), "reference": nullable(string()), "price": money(), "starts_at": string()}), &["kind", "description"])),
+            "next_action": nullable(string()),
         }),
         &["id", "status", "total"],
     )
