@@ -4,6 +4,7 @@
 //! option is shown from what the search returned.
 
 use super::dates::number;
+use super::places::place_after;
 use super::slots::{amenities, budget, cabin, max_stops, party, stars};
 use super::words::{has, has_seq};
 use super::{Outcome, Plan, Reading, put};
@@ -35,7 +36,7 @@ pub(super) fn ordinal(words: &[&str]) -> Option<usize> {
 }
 
 /// A follow-up on the last search, if the message is one.
-pub(super) fn read(r: &Reading<'_>) -> Option<Outcome> {
+pub(super) async fn read(r: &Reading<'_>) -> Option<Outcome> {
     let last = r.session.last_search.as_ref()?;
     let words = r.words;
     let tool = last.tool.as_str();
@@ -201,6 +202,31 @@ pub(super) fn read(r: &Reading<'_>) -> Option<Outcome> {
             && tool != "search_packages"
         {
             put(&mut args, "currency", json!(c));
+        }
+    }
+    // Another place: "what about Rome?", "from Paris instead", "and to Madrid?".
+    if args == before {
+        let (key_to, key_from) = match tool {
+            "search_flights" | "flight_calendar" => ("destination", Some("origin")),
+            "search_hotels" => ("location", None),
+            "search_packages" => ("destination", None),
+            _ => return None,
+        };
+        if let Some(k) = key_from
+            && let Some(p) = place_after(r.agency, words, &["from"]).await
+            && !p.country
+        {
+            put(&mut args, k, json!(p.code));
+        }
+        if let Some(p) = place_after(r.agency, words, &["about", "to", "in", "for"]).await {
+            let v = if tool == "search_packages" {
+                json!(p.city)
+            } else if p.country {
+                return None;
+            } else {
+                json!(p.code)
+            };
+            put(&mut args, key_to, v);
         }
     }
     if args == before {

@@ -107,7 +107,7 @@ pub async fn understand(
             asking: None,
             session,
         };
-        if let Some(out) = follow::read(&r) {
+        if let Some(out) = follow::read(&r).await {
             return out;
         }
     }
