@@ -93,7 +93,8 @@ impl Assistant {
             .cloned();
         let answer = conv.session.confirmations.user_said(text);
         // What is kept (and what a model reads) never holds a card number.
-        conv.messages.push(Message::user(&redact_card_numbers(text)));
+        conv.messages
+            .push(Message::user(&redact_card_numbers(text)));
         let (reply, calls, asking) = match &self.backend {
             Backend::Offline => self.offline_turn(conv, text, answer, was_pending).await?,
             Backend::OpenAi(model) => {
