@@ -1,5 +1,6 @@
-//! What a message is about: which tool (search flights, hotels or packages, book, cancel,
-//! list bookings, points, look up a place) its words point to.
+//! What a message is about: which tool (search flights, hotels or packages, book, pay,
+//! cancel, predict a fare, recommend, plan, list bookings, points, look up a place) its words
+//! point to.
 
 use super::words::{has, has_seq, is_code};
 

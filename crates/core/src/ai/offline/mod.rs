@@ -1,7 +1,8 @@
 //! The offline backend: a deterministic reading of travel requests, no model needed. It finds
 //! the intent, places (through `suggest_places`), dates, travellers, budget, cabin and stops,
-//! asks one short question when something essential is missing, says what it did not
-//! understand, and calls the same tools a model would.
+//! asks one precise question when something essential is missing (keeping what was said in a
+//! draft), reads follow-ups against the conversation's last search (`follow`), says what it
+//! did not understand, and calls the same tools a model would.
 
 mod book;
 pub mod dates;

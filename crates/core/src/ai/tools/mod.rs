@@ -1,7 +1,9 @@
 //! The assistant's tools: one typed registry over [`Agency`], shared by the offline backend,
-//! the OpenAI-compatible backend and the MCP server. Each tool has a name, a description and a
-//! JSON schema for its arguments; [`Toolbox::call`] takes arguments as JSON and answers JSON.
-//! Bad arguments come back as a [`ToolError`] (the model can fix them), never a panic.
+//! the OpenAI-compatible backend and the MCP server. Each tool has a name, a description, a
+//! JSON schema for its arguments and one for its result, and hints of what it does to the
+//! world; [`Toolbox::call`] takes arguments as JSON and answers JSON in the CLI's `--json`
+//! names and shapes (money as `{"amount", "currency"}`, times with their UTC offset). Bad
+//! arguments come back as a [`ToolError`] (the model can fix them), never a panic.
 
 mod args;
 mod booking;
