@@ -328,10 +328,11 @@ fn s(v: &Value, k: &str) -> String {
     }
 }
 
-/// An amount as `{"amount", "currency"}` in text: "204.00 EUR".
+/// An amount as `{"amount", "currency"}` in text, as chat answers have always written it:
+/// "EUR 204.00".
 fn money(v: &Value) -> String {
     match (v["amount"].as_str(), v["currency"].as_str()) {
-        (Some(a), Some(c)) => format!("{a} {c}"),
+        (Some(a), Some(c)) => format!("{c} {a}"),
         _ => String::new(),
     }
 }
@@ -481,7 +482,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                     s(o, "id")
                 ));
             }
-            out.push_str("Say \"book option N for Given Family born YYYY-MM-DD, you@example.com\" to book one, or change one thing: \"the day after?\", \"make it 2 adults\", \"cheaper?\".");
+            out.push_str("Say \"book option N for Given Family born YYYY-MM-DD, you@example.com\" to book one.");
             with_warnings(out, r)
         }
         "flight_calendar" => {
@@ -569,7 +570,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                     s(o, "id")
                 ));
             }
-            out.push_str("Say \"book option N for Given Family born YYYY-MM-DD, you@example.com\" to book one, or change one thing: \"the day after?\", \"make it 2 adults\", \"under 150 a night\".");
+            out.push_str("Say \"book option N for Given Family born YYYY-MM-DD, you@example.com\" to book one.");
             with_warnings(out, r)
         }
         "search_packages" => {
@@ -640,9 +641,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                 s(b, "status"),
                 b["next_action"]
                     .as_str()
-                    .map(|n| format!(
-                        "Next: {n}; or say \"pay for it with card NUMBER expiring MM/YY\"."
-                    ))
+                    .map(|n| format!("Next: {n}."))
                     .unwrap_or_default()
             )
             .trim_end()
