@@ -101,7 +101,7 @@ fn booking_through_chat_shows_the_quote_and_waits_for_yes() {
     let list = env.json(&["bookings", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(
-        list[0]["id"], done["tool_calls"][0]["result"]["booking_id"],
+        list[0]["id"], done["tool_calls"][0]["result"]["booking"]["id"],
         "the chat booked through the same store"
     );
     // All three turns are one conversation.
@@ -262,4 +262,141 @@ fn with_a_configured_model_the_request_goes_through_tool_calls() {
     let seen = server.join().unwrap();
     assert_eq!(seen[0]["model"], "m");
     assert_eq!(seen[1]["messages"][3]["role"], "tool");
+}
+
+/// The words of a shell line as `sh` would pass them (double-quoted strings, `\n` kept as
+/// typed inside quotes), up to a `#` comment.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            '#' if !quoted => break,
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(cur);
+    }
+    words
+}
+
+/// The README's chat examples, pasted as they are: every `booksygo chat` line with a message,
+/// then the `printf ... | booksygo chat -c` conversation, in one throwaway home.
+#[test]
+fn the_readme_chat_example_works_when_pasted() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## The assistant").unwrap()..];
+    let section = &section[..section.find("**With a model.**").unwrap()];
+    let env = Env::new();
+    let mut replies = Vec::new();
+    let mut ran = 0;
+    for line in section.lines() {
+        let words = shell_words(line);
+        if words.first().map(String::as_str) == Some("booksygo")
+            && words.get(1).map(String::as_str) == Some("chat")
+            && words.len() > 2
+            && !words[2..].iter().any(|w| w.starts_with("--"))
+        {
+            let out = env
+                .cmd()
+                .args(&words[1..])
+                .arg("--json")
+                .env_remove("BOOKSYGO_LLM_BASE_URL")
+                .env_remove("BOOKSYGO_LLM_MODEL")
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone();
+            let r: Value = serde_json::from_slice(&out).unwrap();
+            replies.push(r["reply"].as_str().unwrap().to_string());
+            ran += 1;
+        } else if words.first().map(String::as_str) == Some("printf") {
+            // printf '%s\n' "a" "b" | booksygo chat -c
+            let pipe = words.iter().position(|w| w == "|").unwrap();
+            let input: String = words[2..pipe].iter().map(|w| format!("{w}\n")).collect();
+            let out = env
+                .cmd()
+                .args(&words[pipe + 2..])
+                .env_remove("BOOKSYGO_LLM_BASE_URL")
+                .env_remove("BOOKSYGO_LLM_MODEL")
+                .write_stdin(input)
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone();
+            replies.push(String::from_utf8(out).unwrap());
+            ran += 1;
+        }
+    }
+    assert!(ran >= 6, "{ran} lines run");
+    for r in &replies {
+        assert!(!r.contains("did not understand"), "{r}");
+    }
+    // The booking question asked once, for the second traveller, and the answer was enough.
+    assert!(replies[2].contains("who else"), "{}", replies[2]);
+    assert!(replies[3].contains("Please confirm"), "{}", replies[3]);
+    assert!(replies[4].contains("Booked"), "{}", replies[4]);
+    assert!(replies[5].contains("Paid"), "{}", replies[5]);
+    let list = env.json(&["bookings", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["status"], "CONFIRMED");
+    assert_eq!(list[0]["passengers"].as_array().unwrap().len(), 2);
+}
+
+/// `plan --json` and the assistant's plan speak one money shape, `{"amount", "currency"}`,
+/// with no internal scores.
+#[test]
+fn plan_json_and_the_assistants_plan_share_one_money_shape() {
+    let env = Env::new();
+    let it = env.json(&[
+        "plan",
+        "Rome",
+        "--from",
+        "London",
+        "--start",
+        "2027-03-10",
+        "--days",
+        "4",
+        "--budget",
+        "900",
+    ]);
+    for part in ["flight", "hotel"] {
+        let p = &it[part];
+        assert!(p["price"]["amount"].is_string(), "{it}");
+        assert_eq!(p["price"]["currency"], "EUR");
+        assert!(p.get("quality").is_none(), "{it}");
+    }
+    let parts = [
+        &it["flight"]["price"]["amount"],
+        &it["hotel"]["price"]["amount"],
+    ];
+    let sum: f64 = parts
+        .iter()
+        .map(|a| a.as_str().unwrap().parse::<f64>().unwrap())
+        .sum();
+    let total: f64 = it["total"]["amount"].as_str().unwrap().parse().unwrap();
+    assert!((sum - total).abs() < 0.005, "{it}");
+    chat_json(&env, &["plan 4 days in Rome from London under 900 euros"]);
+    let r = chat_json(&env, &["-c", "from 10 March"]);
+    let plan = &r["tool_calls"][0];
+    assert_eq!(plan["name"], "plan_itinerary");
+    assert_eq!(plan["result"]["hotel"], it["hotel"]);
 }

@@ -2,9 +2,11 @@
 //! SDK (rmcp). The tools, their schemas and the confirmation rule are core's
 //! (`booksygo_core::ai::tools`); this file only speaks the protocol.
 //!
-//! Booking and cancelling keep their rule: the first call returns a quote and a
+//! Booking, paying and cancelling keep their rule: the first call returns a quote and a
 //! `confirmation_token`; the client shows it to the person and calls again with the token and
-//! the person's own reply as `user_reply`, which must be an explicit yes.
+//! the person's own reply as `user_reply`, which must be an explicit yes (any other reply
+//! leaves the quote pending). Each tool says what it does to the world (annotations) and
+//! what it returns (output schema), from core's tool list.
 
 use booksygo_core::Agency;
 use booksygo_core::ai::tools::{Session, Toolbox, specs};
@@ -14,7 +16,7 @@ use rmcp::ServiceExt;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, InitializeResult,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, Tool,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, Tool, ToolAnnotations,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::Value;
@@ -36,7 +38,7 @@ impl ServerHandler for Server {
                 "Search flights, hotels and packages; book and cancel with the traveller's confirmation.",
             );
         info.instructions = Some(format!(
-            "Today is {}. Dates are YYYY-MM-DD. create_booking and cancel_booking first return a quote and a confirmation_token; show the quote to the person and call again with the token and their reply, verbatim, as user_reply: only an explicit yes goes through.",
+            "Today is {}. Dates are YYYY-MM-DD; times are local with their UTC offset; amounts are {{\"amount\": \"250.00\", \"currency\": \"EUR\"}}. create_booking, pay_booking and cancel_booking first return a quote and a confirmation_token; show the quote to the person and call again with the token and their reply, verbatim, as user_reply: only an explicit yes goes through, and any other reply leaves the quote pending.",
             self.today
         ));
         info
@@ -50,11 +52,20 @@ impl ServerHandler for Server {
         let tools = specs()
             .into_iter()
             .map(|t| {
-                let schema = match t.parameters {
+                let object = |v: Value| match v {
                     Value::Object(m) => m,
                     _ => Default::default(),
                 };
-                Tool::new(t.name, t.description, Arc::new(schema))
+                // Searches only read; booking and paying write behind the person's yes;
+                // cancelling gives something up. All of them talk to this agency only.
+                let hints = ToolAnnotations::new()
+                    .read_only(t.read_only)
+                    .destructive(t.destructive)
+                    .idempotent(t.idempotent)
+                    .open_world(false);
+                Tool::new(t.name, t.description, Arc::new(object(t.parameters)))
+                    .with_raw_output_schema(Arc::new(object(t.output)))
+                    .with_annotations(hints)
             })
             .collect();
         Ok(ListToolsResult {

@@ -81,16 +81,12 @@ pub async fn plan(args: PlanArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
     if let Some(f) = &it.flight {
         out.line(&format!(
             "  flight  {}  {}  [{}]",
-            f.description,
-            Money::new(f.price, it.total.currency),
-            f.id
+            f.description, f.amount, f.id
         ));
     }
     out.line(&format!(
         "  hotel   {}  {}  [{}]",
-        it.hotel.description,
-        Money::new(it.hotel.price, it.total.currency),
-        it.hotel.id
+        it.hotel.description, it.hotel.amount, it.hotel.id
     ));
     for d in &it.days {
         out.line(&format!("  {}  {}", d.date.strftime("%a %-d %b"), d.title));

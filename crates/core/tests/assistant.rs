@@ -52,12 +52,26 @@ async fn the_done_when_request_answers_with_sandbox_offers() {
     // Cheapest first, and the reply shows the real offers with their ids.
     let totals: Vec<f64> = offers
         .iter()
-        .map(|o| o["total"].as_str().unwrap().parse().unwrap())
+        .map(|o| o["total"]["amount"].as_str().unwrap().parse().unwrap())
         .collect();
     assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
     for o in offers {
         assert!(r.reply.contains(o["id"].as_str().unwrap()), "{}", r.reply);
-        assert!(r.reply.contains(o["total"].as_str().unwrap()));
+        assert!(r.reply.contains(o["total"]["amount"].as_str().unwrap()));
+        // Money as everywhere: a decimal string and an ISO code.
+        assert_eq!(o["total"]["currency"], "EUR");
+        // Times as `flights search --json` prints them: local, with the UTC offset.
+        let dep = o["slices"][0]["departing_at"].as_str().unwrap();
+        assert!(
+            dep.len() == 25 && dep.as_bytes()[10] == b'T' && dep[19..].starts_with(['+', '-']),
+            "{dep}"
+        );
+        assert!(
+            o["slices"][0]["duration"]
+                .as_str()
+                .unwrap()
+                .starts_with("PT")
+        );
     }
     // The same search through the agency finds the same cheapest fare.
     let mut q =
@@ -156,10 +170,7 @@ async fn the_toolbox_refuses_to_book_without_the_persons_yes() {
     });
     let quote = tools.call(&mut s, "create_booking", &args).await.unwrap();
     assert_eq!(quote["status"], "confirmation_required");
-    assert_eq!(
-        quote["quote"]["total"]["amount"],
-        found["offers"][0]["total"]
-    );
+    assert_eq!(quote["quote"]["total"], found["offers"][0]["total"]);
     let token = quote["confirmation_token"].as_str().unwrap();
     let mut with_token = args.clone();
     with_token["confirmation_token"] = json!(token);
@@ -170,7 +181,7 @@ async fn the_toolbox_refuses_to_book_without_the_persons_yes() {
         .call(&mut s, "create_booking", &with_token)
         .await
         .unwrap_err();
-    assert_eq!(e.kind, "confirmation_required");
+    assert_eq!(e.code, "confirmation_required");
     // A made-up token, or the token with other arguments, is refused too.
     let mut forged = with_token.clone();
     forged["confirmation_token"] = json!("cfm_0000000000000000");
@@ -179,7 +190,7 @@ async fn the_toolbox_refuses_to_book_without_the_persons_yes() {
             .call(&mut s, "create_booking", &forged)
             .await
             .unwrap_err()
-            .kind,
+            .code,
         "confirmation_required"
     );
     s.confirmations.user_said("yes");
@@ -220,11 +231,25 @@ async fn over_mcp_the_clients_relayed_reply_confirms_and_cancel_waits_for_it() {
     let q = tools.call(&mut s, "create_booking", &args).await.unwrap();
     let mut again = args.clone();
     again["confirmation_token"] = q["confirmation_token"].clone();
-    again["user_reply"] = json!("what's the cancellation policy?");
-    assert!(tools.call(&mut s, "create_booking", &again).await.is_err());
-    again["user_reply"] = json!("yes, book it");
+    // Replies that are not a clear yes book nothing, and leave the quote pending: the same
+    // token still works once the person does say yes.
+    for unclear in [
+        "what's the cancellation policy?",
+        "hmm, maybe",
+        "I'm not sure",
+    ] {
+        again["user_reply"] = json!(unclear);
+        let e = tools
+            .call(&mut s, "create_booking", &again)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "confirmation_required", "{unclear}: {}", e.message);
+    }
+    assert!(agency.list_bookings(None).await.unwrap().is_empty());
+    again["user_reply"] = json!("sure, why not");
     let booked = tools.call(&mut s, "create_booking", &again).await.unwrap();
-    let id = booked["booking_id"].as_str().unwrap().to_string();
+    assert_eq!(booked["status"], "booked");
+    let id = booked["booking"]["id"].as_str().unwrap().to_string();
 
     let q = tools
         .call(&mut s, "cancel_booking", &json!({"booking_id": id}))
@@ -311,7 +336,7 @@ async fn bad_arguments_are_tool_errors() {
     ];
     for (tool, args, kind) in cases {
         let e = tools.call(&mut s, tool, args).await.unwrap_err();
-        assert_eq!(&e.kind, kind, "{tool} {args}: {}", e.message);
+        assert_eq!(&e.code, kind, "{tool} {args}: {}", e.message);
         assert!(!e.message.is_empty());
     }
     // Every tool has a JSON schema for an object; names are unique.
@@ -442,5 +467,211 @@ async fn recommend_plan_and_predict_are_tools_too() {
         )
         .await
         .unwrap_err();
-    assert_eq!(e.kind, "invalid_input");
+    assert_eq!(e.code, "invalid_input");
+}
+
+#[test]
+fn card_numbers_are_redacted_from_what_is_kept() {
+    use booksygo_core::ai::redact_card_numbers as r;
+    assert_eq!(
+        r("pay with card 4242 4242 4242 4242 expiring 12/30"),
+        "pay with card **** 4242 expiring 12/30"
+    );
+    assert_eq!(r("card 4242-4242-4242-4242."), "card **** 4242.");
+    assert_eq!(r("4000000000000002"), "**** 0002");
+    // Dates, amounts, ids and short numbers stay.
+    for kept in [
+        "flights on 2027-03-14 for 2 adults under 1500 euros",
+        "call +44 20 7946 0958",
+        "bkg_b67501dbc04afeb0 and off_338be4bc8d599062",
+        "",
+    ] {
+        assert_eq!(r(kept), kept);
+    }
+}
+
+/// Every rating in a reply and a tool result is written as people write it (8.3), never as
+/// an f32 widened to f64 (8.300000190734863).
+fn no_float_noise(text: &str) {
+    let noisy = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .any(|n| n.split_once('.').is_some_and(|(_, f)| f.len() > 4));
+    assert!(!noisy, "float noise in {text}");
+}
+
+#[tokio::test]
+async fn the_requests_of_issue_15_get_the_answer_they_asked_for() {
+    let (_dir, agency) = common::agency();
+    let a = assistant(&agency);
+    let mut c = Conversation::new();
+    // Seven nights, and the nightly limit kept and said.
+    let r = say(
+        &a,
+        &mut c,
+        "hotels in Lisbon with a pool for 7 nights from 10 July under 200 a night",
+    )
+    .await;
+    let call = &r.tool_calls[0];
+    assert_eq!(call.arguments["check_out"], "2027-07-17");
+    assert!(r.reply.contains("(7 nights)"), "{}", r.reply);
+    assert!(r.reply.contains("under 200 a night"), "{}", r.reply);
+    for o in call.result["offers"].as_array().unwrap() {
+        assert_eq!(o["nights"], 7);
+        let nightly: f64 = o["nightly"]["amount"].as_str().unwrap().parse().unwrap();
+        assert!(nightly <= 200.0, "{o}");
+    }
+    no_float_noise(&r.reply);
+    no_float_noise(&call.result.to_string());
+    // A prediction, not a flight list.
+    let r = say(
+        &a,
+        &mut c,
+        "will prices drop for London to New York on 14 March?",
+    )
+    .await;
+    assert_eq!(r.tool_calls[0].name, "predict_price");
+    assert!(r.tool_calls[0].ok, "{}", r.tool_calls[0].result);
+    assert!(r.reply.contains("Advice:"), "{}", r.reply);
+    // Adventure packages in Asia: Bali, Vietnam and Everest among them.
+    let r = say(&a, &mut c, "adventure packages in Asia").await;
+    let ids: Vec<&str> = r.tool_calls[0].result["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "pkg_bali_volcano_reefs_7d",
+        "pkg_northern_vietnam_trek_10d",
+        "pkg_everest_base_camp_trek_14d",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    no_float_noise(&r.reply);
+    // Recommendations and plans are understood.
+    let r = say(&a, &mut c, "recommend a destination").await;
+    assert_eq!(r.tool_calls[0].name, "recommend");
+    no_float_noise(&r.tool_calls[0].result.to_string());
+    let r = say(&a, &mut c, "plan 4 days in Rome under 1500 euros").await;
+    assert!(r.tool_calls.is_empty());
+    assert_eq!(r.asking.as_deref(), Some("date"), "{}", r.reply);
+    let r = say(&a, &mut c, "from 10 March").await;
+    let plan = &r.tool_calls[0];
+    assert_eq!(plan.name, "plan_itinerary");
+    assert!(plan.ok, "{}", plan.result);
+    assert!(plan.result["hotel"]["price"]["amount"].is_string());
+    assert!(plan.result["hotel"].get("quality").is_none());
+}
+
+#[tokio::test]
+async fn a_chat_books_pays_and_cancels_only_on_a_clear_yes() {
+    let (_dir, agency) = common::agency();
+    let a = assistant(&agency);
+    let mut c = Conversation::new();
+    say(
+        &a,
+        &mut c,
+        "flights from London to Barcelona on 11 December, 2 adults",
+    )
+    .await;
+    // One traveller of two: one precise question, and the answer completes the booking.
+    let q = say(
+        &a,
+        &mut c,
+        "book option 1 for Ana Lopez born 1990-04-02, ana@example.com",
+    )
+    .await;
+    assert!(q.tool_calls.is_empty());
+    assert_eq!(q.asking.as_deref(), Some("travellers"));
+    assert!(q.reply.contains("who else"), "{}", q.reply);
+    let quote = say(&a, &mut c, "and Luis Lopez born 1988-07-15").await;
+    assert_eq!(
+        quote.tool_calls[0].result["status"],
+        "confirmation_required"
+    );
+    assert!(quote.awaiting_confirmation);
+    // An unclear reply leaves the quote pending and says so.
+    let unclear = say(&a, &mut c, "hmm, maybe").await;
+    assert!(unclear.tool_calls.is_empty());
+    assert!(unclear.awaiting_confirmation);
+    assert!(unclear.reply.contains("still waiting"), "{}", unclear.reply);
+    assert!(agency.list_bookings(None).await.unwrap().is_empty());
+    let booked = say(&a, &mut c, "sure, why not").await;
+    assert_eq!(booked.tool_calls[0].result["status"], "booked");
+    let id = booked.tool_calls[0].result["booking"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Paying: quoted first, charged on yes.
+    let pay = say(
+        &a,
+        &mut c,
+        "pay for it with card 4242 4242 4242 4242 expiring 12/30",
+    )
+    .await;
+    assert_eq!(pay.tool_calls[0].result["status"], "confirmation_required");
+    assert!(
+        !serde_json::to_string(&c.session)
+            .unwrap()
+            .contains("4242424242424242")
+    );
+    let paid = say(&a, &mut c, "yes").await;
+    assert_eq!(
+        paid.tool_calls[0].result["status"], "paid",
+        "{}",
+        paid.reply
+    );
+    assert_eq!(
+        agency.get_booking(&id).await.unwrap().status,
+        booksygo_core::booking::BookingStatus::Confirmed
+    );
+    let mine = say(&a, &mut c, "my bookings").await;
+    assert!(mine.reply.contains(&id), "{}", mine.reply);
+    assert!(mine.reply.contains("CONFIRMED"), "{}", mine.reply);
+    assert!(mine.reply.contains("BCN"), "{}", mine.reply);
+    let row = &mine.tool_calls[0].result["bookings"][0];
+    assert_eq!(row["items"][0]["kind"], "flight");
+    assert!(row["total"]["amount"].is_string());
+    // "my last booking" is the one just made; "no" keeps it.
+    let cancel = say(&a, &mut c, "cancel my last booking").await;
+    assert_eq!(cancel.tool_calls[0].arguments["booking_id"], json!(id));
+    let kept = say(&a, &mut c, "no").await;
+    assert!(kept.tool_calls.is_empty());
+    assert!(!kept.awaiting_confirmation);
+    assert_eq!(
+        agency.get_booking(&id).await.unwrap().status,
+        booksygo_core::booking::BookingStatus::Confirmed
+    );
+}
+
+#[tokio::test]
+async fn a_payment_resumed_later_asks_for_the_card_again() {
+    let (_dir, agency) = common::agency();
+    let a = assistant(&agency);
+    let mut c = Conversation::new();
+    say(&a, &mut c, "flights from Madrid to Paris on 15 January").await;
+    say(
+        &a,
+        &mut c,
+        "book option 1 for Ana Lopez born 1990-04-02, ana@example.com",
+    )
+    .await;
+    say(&a, &mut c, "yes").await;
+    say(
+        &a,
+        &mut c,
+        "pay it with card 4242424242424242 expiring 12/30",
+    )
+    .await;
+    // As `chat --continue` does: the conversation is saved and read back.
+    let saved = serde_json::to_string(&c.session).unwrap();
+    c.session = serde_json::from_str(&saved).unwrap();
+    let r = say(&a, &mut c, "yes").await;
+    assert!(r.tool_calls.is_empty());
+    assert!(r.reply.contains("say the card again"), "{}", r.reply);
+    let list = agency.list_bookings(None).await.unwrap();
+    assert_eq!(
+        list[0].status,
+        booksygo_core::booking::BookingStatus::Pending
+    );
 }

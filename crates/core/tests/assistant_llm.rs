@@ -285,7 +285,7 @@ async fn a_model_cannot_book_without_the_persons_yes() {
         .unwrap();
     assert!(!r2.tool_calls[0].ok);
     assert_eq!(
-        r2.tool_calls[0].result["error"]["kind"],
+        r2.tool_calls[0].result["error"]["code"],
         "confirmation_required"
     );
     assert!(agency.list_bookings(None).await.unwrap().is_empty());
@@ -372,7 +372,7 @@ async fn malformed_arguments_go_back_to_the_model_as_a_tool_error() {
     assert!(r.tool_calls.iter().all(|t| !t.ok));
     let reqs = m.requests.lock().unwrap().clone();
     let first = last_tool_result(&reqs[1]);
-    assert_eq!(first["error"]["kind"], "invalid_arguments");
+    assert_eq!(first["error"]["code"], "invalid_arguments");
     assert!(
         first["error"]["message"]
             .as_str()
@@ -380,7 +380,7 @@ async fn malformed_arguments_go_back_to_the_model_as_a_tool_error() {
             .contains("not valid JSON")
     );
     let second = last_tool_result(&reqs[2]);
-    assert_eq!(second["error"]["kind"], "invalid_arguments");
+    assert_eq!(second["error"]["code"], "invalid_arguments");
     assert!(
         second["error"]["message"]
             .as_str()

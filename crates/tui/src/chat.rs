@@ -196,10 +196,11 @@ pub fn card(rec: &ToolCallRecord) -> ToolCard {
         )
     } else if r["status"].as_str() == Some("confirmation_required") {
         "quoted: waiting for your yes".to_string()
-    } else if let Some(code) = r["confirmation_code"].as_str() {
+    } else if let Some(code) = r["booking"]["confirmation_code"].as_str() {
+        // Booked, paid or cancelled: the booking as the tool returns it.
         format!(
             "{} {}",
-            r["booking_status"].as_str().unwrap_or("booked"),
+            r["booking"]["status"].as_str().unwrap_or("booked"),
             code
         )
     } else if let Some((k, n)) = r.as_object().and_then(|m| {

@@ -114,10 +114,13 @@ impl Confirmations {
     }
 }
 
-/// Is this an explicit yes, an explicit no, or something else?
+/// Is this an explicit yes, an explicit no, or something else? Only short answers count
+/// either way: a longer message is a new request ("flights to Rome with no stops"). A hedge
+/// ("maybe", "I'm not sure", "hmm") is neither: the quote stays pending.
 pub fn classify(text: &str) -> Answer {
     let t: String = text
         .to_lowercase()
+        .replace('\u{2019}', "'")
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '\'' {
@@ -128,8 +131,37 @@ pub fn classify(text: &str) -> Answer {
         })
         .collect();
     let words: Vec<&str> = t.split_whitespace().collect();
-    if words.is_empty() || text.contains('?') {
+    if words.is_empty() || text.contains('?') || words.len() > 6 {
         return Answer::Other;
+    }
+    let joined = words.join(" ");
+    const HEDGES: &[&str] = &[
+        "maybe",
+        "perhaps",
+        "hmm",
+        "hm",
+        "unsure",
+        "not sure",
+        "i'm not sure",
+        "don't know",
+        "dont know",
+        "let me think",
+        "think about it",
+        "later",
+        "probably",
+        "possibly",
+    ];
+    if HEDGES
+        .iter()
+        .any(|h| words.contains(h) || (h.contains(' ') && joined.contains(h)))
+    {
+        return Answer::Other;
+    }
+    // "why not" agrees; it is not a no.
+    let joined = joined.replace("why not", "").replace("of course", "yes");
+    let words: Vec<&str> = joined.split_whitespace().collect();
+    if words.is_empty() {
+        return Answer::Yes;
     }
     const NO: &[&str] = &[
         "no",
@@ -171,12 +203,12 @@ pub fn classify(text: &str) -> Answer {
         "go ahead",
         "do it",
         "book it",
+        "pay it",
         "cancel it",
         "that's right",
         "sounds good",
     ];
-    // Short answers only: a long message that merely starts with "book" is a new request.
-    if YES_WORDS.contains(&words[0]) && words.len() <= 6 {
+    if YES_WORDS.contains(&words[0]) {
         return Answer::Yes;
     }
     if words.len() <= 4 && YES_PHRASES.iter().any(|p| joined.contains(p)) {
@@ -200,6 +232,9 @@ mod tests {
             "go ahead",
             "Yep!",
             "sure, do it",
+            "sure, why not",
+            "ok, why not",
+            "of course",
         ] {
             assert_eq!(classify(yes), Answer::Yes, "{yes}");
         }
@@ -208,6 +243,11 @@ mod tests {
         }
         for other in [
             "book a flight from London to Paris next Friday",
+            "flights from Cape Town to Johannesburg with no stops",
+            "hmm, maybe",
+            "I'm not sure",
+            "not sure yet",
+            "let me think about it",
             "is it refundable?",
             "what about hotels",
             "",

@@ -33,12 +33,20 @@ fn one() -> u8 {
 }
 
 /// One choice for a slot of the plan: its price and how good it is (higher is better).
+/// On the wire it is `{"id", "description", "price": {"amount", "currency"}}`: the minor
+/// units and the quality score are for choosing, not for showing.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Candidate {
     pub id: String,
     pub description: String,
+    /// Minor units of the plan's currency.
+    #[serde(skip)]
     pub price: i64,
+    #[serde(skip)]
     pub quality: i64,
+    /// The price as money.
+    #[serde(rename = "price")]
+    pub amount: Money,
 }
 
 /// The best flight/hotel pair whose prices add up to at most `budget`, by total quality
@@ -129,6 +137,7 @@ pub async fn plan(agency: &dyn Agency, req: &PlanRequest) -> Result<Itinerary> {
                 o.hotel.name, o.hotel.stars, o.hotel.rating, nights, o.room_name
             ),
             price: o.total().minor,
+            amount: o.total(),
             // Rating out of 10 and stars, as integers.
             quality: (f64::from(o.hotel.rating) * 10.0).round() as i64
                 + i64::from(o.hotel.stars) * 5,
@@ -167,6 +176,7 @@ pub async fn plan(agency: &dyn Agency, req: &PlanRequest) -> Result<Itinerary> {
                     o.slices[0].duration_minutes % 60
                 ),
                 price: o.total().minor,
+                amount: o.total(),
                 // Fewer stops and shorter journeys are better.
                 quality: 40 - 15 * o.stops() as i64 - o.duration_minutes() / 60,
             })
@@ -290,6 +300,7 @@ mod tests {
                 description: String::new(),
                 price: *p,
                 quality: *q,
+                amount: Money::eur(*p),
             })
             .collect()
     }

@@ -16,10 +16,17 @@ pub struct Recommendation {
     pub kind: String,
     pub days: u32,
     pub price_per_person: crate::model::Money,
+    /// Out of 10, one decimal.
+    #[serde(serialize_with = "one_decimal")]
     pub rating: f32,
     pub score: i64,
     /// Why, in one line.
     pub why: String,
+}
+
+/// 8.3, not the 8.300000190734863 an f32 widens to.
+fn one_decimal<S: serde::Serializer>(r: &f32, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64((f64::from(*r) * 10.0).round() / 10.0)
 }
 
 /// Which package type a travel style leans to.

@@ -2,32 +2,43 @@
 //! ("Given Family born YYYY-MM-DD") and the contact email, checked against the offer seen.
 
 use super::dates;
-use super::{Outcome, Plan};
+use super::follow::ordinal;
+use super::words::has_seq;
+use super::{Draft, Outcome, Plan, json_map};
 use crate::ai::tools::Session;
 use jiff::civil::Date;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
-/// "book option 2 for Ana Lopez born 1990-04-02, ana@example.com".
+/// "book option 2 for Ana Lopez born 1990-04-02, ana@example.com". With the draft of an open
+/// question ("who else is travelling?"), the answer adds to what was already said.
 pub(super) fn book(
     session: &Session,
     words: &[&str],
     orig: &[&str],
     today: Date,
+    draft: Map<String, Value>,
     notes: Vec<String>,
 ) -> Outcome {
-    let index = words.iter().enumerate().find_map(|(i, w)| match *w {
-        "first" | "#1" | "cheapest" => Some(1),
-        "second" | "#2" => Some(2),
-        "third" | "#3" => Some(3),
-        "fourth" | "#4" => Some(4),
-        "fifth" | "#5" => Some(5),
-        "option" | "number" | "no" => words.get(i + 1).and_then(|w| w.parse::<usize>().ok()),
-        _ => None,
-    });
+    let index = ordinal(words)
+        .map(|n| {
+            if n == usize::MAX {
+                session.last_results.len().max(1)
+            } else {
+                n
+            }
+        })
+        .or_else(|| has_seq(words, &["cheapest", "one"]).then_some(1))
+        .or_else(|| {
+            draft
+                .get("option")
+                .and_then(Value::as_u64)
+                .map(|n| n as usize)
+        });
     let offer = orig
         .iter()
         .find(|w| w.starts_with("off_"))
         .map(|w| w.to_string())
+        .or_else(|| draft.get("offer").and_then(Value::as_str).map(String::from))
         .or_else(|| {
             let i = index.unwrap_or(1);
             session.last_results.get(i - 1).cloned()
@@ -42,9 +53,19 @@ pub(super) fn book(
     let email = orig
         .iter()
         .find(|w| w.contains('@') && w.contains('.'))
-        .map(|w| w.trim_end_matches('.').to_string());
+        .map(|w| w.trim_end_matches('.').to_string())
+        .or_else(|| {
+            draft
+                .get("contact_email")
+                .and_then(Value::as_str)
+                .map(String::from)
+        });
     // Travellers: "<Given> <Family> born <date>", separated by "and".
-    let mut passengers = Vec::new();
+    let mut passengers: Vec<Value> = draft
+        .get("passengers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mut i = 0;
     while i < words.len() {
         if words[i] == "born" && i >= 2 {
@@ -80,20 +101,86 @@ pub(super) fn book(
             notes,
         );
     };
-    if passengers.len() != seen.travellers as usize || email.is_none() {
+    let needed = seen.travellers as usize;
+    let option = index.unwrap_or(1);
+    let keep = |passengers: &Vec<Value>, email: &Option<String>, slot: &str| Draft {
+        intent: "create_booking".into(),
+        args: json_map(json!({
+            "offer": offer,
+            "option": option,
+            "passengers": passengers,
+            "contact_email": email,
+        })),
+        asking: Some(slot.to_string()),
+    };
+    if passengers.len() > needed {
         return (
-            Plan::Ask(format!(
-                "To book {} ({}), I need {} traveller{} as \"Given Family born YYYY-MM-DD\" and a contact email, for example: book option {} for Ana Lopez born 1990-04-02, ana@example.com",
+            Plan::Say(format!(
+                "{} ({}) is priced for {needed} traveller{}, but you named {}: search again for {} travellers, then book.",
                 seen.description,
                 seen.total,
-                seen.travellers,
-                if seen.travellers == 1 { "" } else { "s" },
-                index.unwrap_or(1)
+                if needed == 1 { "" } else { "s" },
+                passengers.len(),
+                passengers.len()
             )),
             None,
             notes,
         );
     }
+    if passengers.len() < needed {
+        let have: Vec<String> = passengers
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p["given_name"].as_str().unwrap_or(""),
+                    p["family_name"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let question = if have.is_empty() {
+            let example: Vec<&str> = EXAMPLES.iter().copied().cycle().take(needed).collect();
+            format!(
+                "To book {} ({}), I need {needed} traveller{} as \"Given Family born YYYY-MM-DD\" and a contact email, for example: book option {option} for {}, ana@example.com",
+                seen.description,
+                seen.total,
+                if needed == 1 { "" } else { "s" },
+                example.join(" and ")
+            )
+        } else {
+            let left = needed - passengers.len();
+            format!(
+                "{} ({}) is priced for {needed} travellers and I have {}: who else is travelling? Say for example \"and {}\"{}.",
+                seen.description,
+                seen.total,
+                have.join(", "),
+                EXAMPLES[1..]
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(left)
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                if email.is_none() {
+                    " with a contact email"
+                } else {
+                    ""
+                }
+            )
+        };
+        return (
+            Plan::Ask(question),
+            Some(keep(&passengers, &email, "travellers")),
+            notes,
+        );
+    }
+    let Some(email) = email else {
+        return (
+            Plan::Ask("Which email should the booking go to?".into()),
+            Some(keep(&passengers, &None, "email")),
+            notes,
+        );
+    };
     (
         Plan::Call {
             tool: "create_booking".into(),
@@ -103,3 +190,10 @@ pub(super) fn book(
         notes,
     )
 }
+
+/// Travellers for examples, the first being the README's.
+const EXAMPLES: &[&str] = &[
+    "Ana Lopez born 1990-04-02",
+    "Luis Lopez born 1988-07-15",
+    "Sara Lopez born 2015-09-30",
+];

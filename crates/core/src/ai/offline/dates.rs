@@ -232,7 +232,11 @@ pub fn read(words: &[&str], today: Date) -> Dates {
             continue;
         }
         // Nights: "for 5 nights", "5 nights", "a week" (stay), "two weeks".
+        // "200 a night" is a price: "a night" is a stay only after "for" or "stay".
+        let a_price = matches!(w, "a" | "an" | "per" | "each")
+            && !(i >= 1 && matches!(words[i - 1], "for" | "stay" | "just" | "only"));
         if let Some(n) = number(w)
+            && !a_price
             && let Some(unit) = words.get(i + 1)
             && !(i >= 1 && words[i - 1] == "in")
         {
@@ -405,5 +409,12 @@ mod tests {
             (Some(d("2026-12-20")), Some(d("2027-01-02")))
         );
         assert_eq!(read_str("may i fly").month, None);
+        // A nightly price is not a length of stay.
+        let n = read_str("for 7 nights from 10 july under 200 a night");
+        assert_eq!(
+            (n.first, n.second, n.nights),
+            (Some(d("2027-07-10")), Some(d("2027-07-17")), Some(7))
+        );
+        assert_eq!(read_str("for a night").nights, Some(1));
     }
 }

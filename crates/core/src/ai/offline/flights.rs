@@ -1,21 +1,16 @@
 //! Flight requests: origin, destination, dates (a month becomes a fare calendar), travellers,
 //! cabin, stops, order and budget, and the question to ask when one of them is missing.
 
-use super::places::{place_after, place_before_to, resolve};
+use super::places::{Place, place_after, place_before_to, resolve};
 use super::slots::{budget, cabin, flight_sort, max_stops, party};
 use super::words::is_code;
 use super::{Outcome, Reading, ask_country, finish, put};
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
-/// Arguments for `search_flights` or `flight_calendar`.
-pub(super) async fn read(
-    r: &Reading<'_>,
-    intent: String,
-    mut args: Map<String, Value>,
-    mut notes: Vec<String>,
-) -> Outcome {
-    let (agency, words, orig, asking, d) = (r.agency, r.words, r.orig, &r.asking, &r.dates);
+/// Where from and where to: "from X to Y", "X to Y", "LHR-JFK", bare codes "LHR JFK".
+pub(super) async fn route(r: &Reading<'_>) -> (Option<Place>, Option<Place>) {
+    let (agency, words, orig) = (r.agency, r.words, r.orig);
     let from = place_after(agency, words, &["from", "leaving", "out"]).await;
     let mut to = place_after(agency, words, &["to", "into"]).await;
     let mut from = match from {
@@ -28,6 +23,18 @@ pub(super) async fn read(
         from = resolve(agency, &[&codes[0].to_lowercase()]).await;
         to = resolve(agency, &[&codes[1].to_lowercase()]).await;
     }
+    (from, to)
+}
+
+/// Arguments for `search_flights` or `flight_calendar`.
+pub(super) async fn read(
+    r: &Reading<'_>,
+    intent: String,
+    mut args: Map<String, Value>,
+    mut notes: Vec<String>,
+) -> Outcome {
+    let (agency, words, asking, d) = (r.agency, r.words, &r.asking, &r.dates);
+    let (mut from, mut to) = route(r).await;
     // An answer to "where from?" / "where to?".
     if from.is_none()
         && to.is_none()

@@ -109,6 +109,42 @@ const WORDS: &[&str] = &[
     "one-way",
     "round",
     "trip",
+    "option",
+    "second",
+    "day",
+    "after",
+    "before",
+    "later",
+    "cheaper",
+    "sort",
+    "by",
+    "duration",
+    "rating",
+    "pay",
+    "card",
+    "4242",
+    "12/30",
+    "150/night",
+    "plan",
+    "predict",
+    "will",
+    "prices",
+    "drop",
+    "recommend",
+    "asia",
+    "south",
+    "america",
+    "stars",
+    "max",
+    "night",
+    "a",
+    "last",
+    "born",
+    "1990-04-02",
+    "ana@example.com",
+    "what",
+    "about",
+    "instead",
     ",",
     ".",
     "?",
@@ -155,21 +191,40 @@ fn agency() -> (tempfile::TempDir, crate::LocalAgency) {
 fn understand_messages(cases: Option<u32>) {
     let (_dir, agency) = agency();
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
-    let session = Session::default();
+    let fresh = Session::default();
+    // A conversation with a search behind it, so follow-ups are read too.
+    let mut searched = Session::default();
+    let found = rt
+        .block_on(
+            crate::ai::tools::Toolbox {
+                agency: &agency,
+                today: "2026-11-25".parse().unwrap(),
+            }
+            .call(
+                &mut searched,
+                "search_flights",
+                &serde_json::json!({"origin": "LON", "destination": "PAR", "departure_date": "2026-12-12"}),
+            ),
+        )
+        .unwrap();
+    assert!(found["offers"].as_array().is_some_and(|o| !o.is_empty()));
+    searched.last_booking = Some("bkg_0000000000000000".into());
     let today: Date = "2026-11-25".parse().unwrap();
     // The first call loads the places; that is not the reader's time.
     rt.block_on(understand(
         &agency,
-        &session,
+        &fresh,
         "flights from London to Paris",
         today,
     ));
     let slowest = Slowest::new("assistant.understand");
     let config = cases.map_or_else(ProptestConfig::default, ProptestConfig::with_cases);
-    proptest!(config, |(text in message())| {
-        slowest.time(&text, || rt.block_on(understand(&agency, &session, &text, today)));
+    proptest!(config, |(text in message(), follow_up in any::<bool>())| {
+        let session = if follow_up { &searched } else { &fresh };
+        slowest.time(&text, || rt.block_on(understand(&agency, session, &text, today)));
     });
     slowest.report();
 }

@@ -1,5 +1,6 @@
-//! What a message is about: which tool (search flights, hotels or packages, book, cancel,
-//! list bookings, points, look up a place) its words point to.
+//! What a message is about: which tool (search flights, hotels or packages, book, pay,
+//! cancel, predict a fare, recommend, plan, list bookings, points, look up a place) its words
+//! point to.
 
 use super::words::{has, has_seq, is_code};
 
@@ -14,6 +15,28 @@ pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
     }
     if text.contains("pkg_") {
         return Some("get_package");
+    }
+    if words.first() == Some(&"pay")
+        || (has(words, &["pay", "paying"])
+            && (text.contains("bkg_") || has(words, &["it", "booking", "card"])))
+    {
+        return Some("pay_booking");
+    }
+    if is_prediction(words) {
+        return Some("predict_price");
+    }
+    if has(words, &["plan", "planning"])
+        && !has(
+            words,
+            &[
+                "flight", "flights", "hotel", "hotels", "package", "packages",
+            ],
+        )
+    {
+        return Some("plan_itinerary");
+    }
+    if is_recommendation(words) {
+        return Some("recommend");
     }
     let book_ref = has(
         words,
@@ -91,6 +114,19 @@ pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
     {
         return Some("search_packages");
     }
+    // "beach trips in Thailand", "food trips in Japan": a trip with a theme is a package;
+    // "round trip London to Rome" is not.
+    if has(words, &["trip", "trips", "tour", "tours"])
+        && has(words, THEMES)
+        && !has(
+            words,
+            &[
+                "round", "return", "one-way", "flight", "flights", "hotel", "hotels",
+            ],
+        )
+    {
+        return Some("search_packages");
+    }
     if has(
         words,
         &[
@@ -137,4 +173,75 @@ pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
         return Some("search_flights");
     }
     None
+}
+
+/// Themes and kinds of trip the packages are described by.
+pub(super) const THEMES: &[&str] = &[
+    "beach",
+    "food",
+    "wine",
+    "diving",
+    "snorkelling",
+    "ski",
+    "skiing",
+    "temples",
+    "wildlife",
+    "cruise",
+    "hiking",
+    "trekking",
+    "safari",
+    "adventure",
+    "luxury",
+    "budget",
+    "cultural",
+    "culture",
+    "history",
+    "art",
+    "nightlife",
+    "music",
+];
+
+/// "will prices drop?", "predict the price for LHR-JFK", "book now or wait?".
+fn is_prediction(words: &[&str]) -> bool {
+    has(words, &["predict", "prediction", "forecast"])
+        || (has(words, &["price", "prices", "fare", "fares"])
+            && has(
+                words,
+                &[
+                    "drop", "fall", "rise", "increase", "decrease", "down", "up", "change",
+                ],
+            )
+            && has(words, &["will", "going", "likely", "expect", "should"]))
+        || (has_seq(words, &["book", "now"]) && has(words, &["wait", "later"]))
+        || has_seq(words, &["wait", "or", "book"])
+}
+
+/// "recommend a destination", "suggest somewhere to go", "where should I go?".
+fn is_recommendation(words: &[&str]) -> bool {
+    let about_stays = has(
+        words,
+        &[
+            "flight", "flights", "hotel", "hotels", "airport", "airports",
+        ],
+    );
+    !about_stays
+        && (has(
+            words,
+            &[
+                "recommend",
+                "recommendation",
+                "recommendations",
+                "suggestion",
+                "suggestions",
+                "inspire",
+                "inspiration",
+            ],
+        ) || (has(words, &["suggest"])
+            && has(
+                words,
+                &["somewhere", "destination", "trip", "place", "where"],
+            ))
+            || has_seq(words, &["where", "should", "i", "go"])
+            || has_seq(words, &["where", "should", "we", "go"])
+            || has_seq(words, &["where", "to", "go"]))
 }

@@ -1,11 +1,13 @@
 //! The offline backend: a deterministic reading of travel requests, no model needed. It finds
 //! the intent, places (through `suggest_places`), dates, travellers, budget, cabin and stops,
-//! asks one short question when something essential is missing, says what it did not
-//! understand, and calls the same tools a model would.
+//! asks one precise question when something essential is missing (keeping what was said in a
+//! draft), reads follow-ups against the conversation's last search (`follow`), says what it
+//! did not understand, and calls the same tools a model would.
 
 mod book;
 pub mod dates;
 mod flights;
+mod follow;
 #[cfg(test)]
 mod fuzz;
 mod hotels;
@@ -14,6 +16,7 @@ mod lookups;
 mod packages;
 mod places;
 mod slots;
+mod trips;
 mod words;
 
 use super::tools::Session;
@@ -59,6 +62,8 @@ struct Reading<'a> {
     today: Date,
     /// The slot the open question asked for.
     asking: Option<String>,
+    /// What the conversation remembers (the last search, its options, the last booking).
+    session: &'a Session,
 }
 
 /// Reads a message (with the draft of an open question, if any) into a plan.
@@ -93,6 +98,20 @@ pub async fn understand(
     {
         intent_now = Some("search_flights".into());
     }
+    if intent_now.is_none() && draft.is_none() {
+        let r = Reading {
+            agency,
+            words: &words,
+            orig: &orig,
+            dates: dates::read(&words, today),
+            today,
+            asking: None,
+            session,
+        };
+        if let Some(out) = follow::read(&r).await {
+            return out;
+        }
+    }
     let Some(intent) = intent_now else {
         if words.len() <= 3
             && words.first().is_some_and(|w| {
@@ -113,7 +132,7 @@ pub async fn understand(
         }
         return (
             Plan::Say(format!(
-                "I did not understand \"{}\". I work offline and understand requests such as \"cheapest flight from London to Barcelona next Friday, 2 adults\", \"hotels in Rome for 3 nights from 14 March\", \"beach packages under 1500 euros\", \"my bookings\", \"my points\" or \"cancel bkg_...\".",
+                "I did not understand \"{}\". I work offline and understand requests such as \"cheapest flight from London to Barcelona next Friday, 2 adults\", \"hotels in Rome for 3 nights from 14 March\", \"beach packages under 1500 euros\", \"will prices drop for London to New York on 14 March?\", \"plan 4 days in Rome under 1500 euros\", \"recommend a destination\", \"my bookings\", \"my points\" or \"cancel my last booking\"; after a search, \"the day after?\", \"make it 2 adults\", \"cheaper?\" or \"show me option 2\".",
                 text.trim()
             )),
             None,
@@ -127,6 +146,7 @@ pub async fn understand(
         dates: dates::read(&words, today),
         today,
         asking,
+        session,
     };
     match intent.as_str() {
         "search_flights" | "flight_calendar" => flights::read(&r, intent, args, notes).await,
@@ -136,8 +156,12 @@ pub async fn understand(
         "list_bookings" => lookups::list_bookings(&r, intent, notes),
         "get_points" => finish(intent, Map::new(), None, notes),
         "suggest_places" => lookups::suggest_places(&r, intent, notes),
-        "cancel_booking" => lookups::cancel_booking(&r, intent, notes),
-        "create_booking" => book::book(session, &words, &orig, today, notes),
+        "cancel_booking" => lookups::cancel_booking(&r, intent, notes).await,
+        "pay_booking" => lookups::pay_booking(&r, intent, args, notes).await,
+        "predict_price" => trips::predict(&r, intent, args, notes).await,
+        "plan_itinerary" => trips::plan(&r, intent, args, notes).await,
+        "recommend" => finish(intent, Map::new(), None, notes),
+        "create_booking" => book::book(session, &words, &orig, today, args, notes),
         _ => (Plan::Say("I did not understand that.".into()), None, notes),
     }
 }

@@ -15,7 +15,11 @@ pub(super) async fn read(
     mut args: Map<String, Value>,
     notes: Vec<String>,
 ) -> Outcome {
-    let (agency, words, d) = (r.agency, r.words, &r.dates);
+    let (agency, all_words, d) = (r.agency, r.words, &r.dates);
+    // A region ("in Asia", "South America") is searched as text: packages know their
+    // continent, the place finder does not.
+    let (region, rest) = region(all_words);
+    let words: &[&str] = &rest;
     if let Some(p) = place_after(
         agency,
         words,
@@ -64,6 +68,14 @@ pub(super) async fn read(
             break;
         }
     }
+    if let Some(region) = region {
+        let text = match args.get("text").and_then(Value::as_str) {
+            Some(t) if !t.split(' ').any(|w| w == region) => format!("{t} {region}"),
+            Some(t) => t.to_string(),
+            None => region.to_string(),
+        };
+        put(&mut args, "text", json!(text));
+    }
     if let Some((amount, _, _)) = budget(words) {
         put(&mut args, "max_price", json!(amount));
     }
@@ -96,4 +108,31 @@ pub(super) async fn read(
         put(&mut args, "sort", json!("price"));
     }
     finish(intent, args, None, notes)
+}
+
+/// The continent named in a request, and the words without it.
+fn region<'a>(words: &[&'a str]) -> (Option<&'static str>, Vec<&'a str>) {
+    const REGIONS: &[(&[&str], &str)] = &[
+        (&["south", "america"], "south america"),
+        (&["latin", "america"], "south america"),
+        (&["north", "america"], "north america"),
+        (&["southeast", "asia"], "asia"),
+        (&["asia"], "asia"),
+        (&["europe"], "europe"),
+        (&["africa"], "africa"),
+        (&["oceania"], "oceania"),
+        (&["australasia"], "oceania"),
+    ];
+    for (phrase, name) in REGIONS {
+        if let Some(at) = words.windows(phrase.len()).position(|w| w == *phrase) {
+            let mut rest = words.to_vec();
+            rest.drain(at..at + phrase.len());
+            // "in Asia": the "in" goes too, so no place is looked for after it.
+            if at >= 1 && matches!(rest[at - 1], "in" | "to" | "across" | "around" | "of") {
+                rest.remove(at - 1);
+            }
+            return (Some(name), rest);
+        }
+    }
+    (None, words.to_vec())
 }

@@ -28,6 +28,11 @@ pub(super) fn budget(words: &[&str]) -> Option<(String, Option<&'static str>, bo
         } else {
             (*w, None)
         };
+        // "150/night", "€150/nt".
+        let (num, slash_night) = match num.split_once('/') {
+            Some((n, "night" | "nt" | "nightly")) => (n, true),
+            _ => (num, false),
+        };
         let num = num.replace(',', "");
         if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '.') {
             continue;
@@ -43,14 +48,43 @@ pub(super) fn budget(words: &[&str]) -> Option<(String, Option<&'static str>, bo
             || (prev == "than" && matches!(before, "less" | "cheaper" | "more"))
             || (prev == "most" && before == "at")
             || (prev == "of" && before == "budget")
-            || (KEYS.contains(&before) && amount_currency(prev).is_some());
+            || (KEYS.contains(&before) && amount_currency(prev).is_some())
+            // "150 max", "150 a night max", "200 euros tops".
+            || {
+                let limit = |k: usize| {
+                    words
+                        .get(i + k)
+                        .is_some_and(|w| matches!(*w, "max" | "maximum" | "tops"))
+                };
+                let per_night = |k: usize| {
+                    words.get(i + k).is_some_and(|w| matches!(*w, "a" | "per" | "each"))
+                        && words.get(i + k + 1) == Some(&"night")
+                };
+                limit(1)
+                    || (per_night(1) && limit(3))
+                    || (words.get(i + 1).is_some_and(|w| amount_currency(w).is_some())
+                        && (limit(2) || (per_night(2) && limit(4))))
+            };
         if !(keyed || cur.is_some()) {
             continue;
         }
         // "up to 2 stops", "under 10 hours": not money.
         if matches!(
             after,
-            "stops" | "stop" | "hours" | "hour" | "days" | "nights" | "adults" | "people"
+            "stops"
+                | "stop"
+                | "hours"
+                | "hour"
+                | "days"
+                | "nights"
+                | "adults"
+                | "people"
+                | "stars"
+                | "star"
+                | "rooms"
+                | "guests"
+                | "children"
+                | "kids"
         ) {
             continue;
         }
@@ -68,7 +102,8 @@ pub(super) fn budget(words: &[&str]) -> Option<(String, Option<&'static str>, bo
             || words
                 .get(i + 1..i + 3)
                 .is_some_and(|s| s.contains(&"nightly"))
-            || words.get(i + 1) == Some(&"/night");
+            || words.get(i + 1) == Some(&"/night")
+            || slash_night;
         return Some((num, cur, per_night));
     }
     None

@@ -335,6 +335,25 @@ pub(super) struct CancelArgs {
     pub(super) user_reply: Option<String>,
 }
 
+// Arguments of `pay_booking`. The card is checked on every call; the confirmation is bound
+// to the booking, the card's last four digits and its expiry.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PayArgs {
+    /// Booking id (bkg_...) of a PENDING booking
+    pub(super) booking_id: String,
+    /// Card number, digits (spaces allowed)
+    pub(super) card_number: String,
+    /// Card expiry, MM/YY
+    pub(super) expiry: String,
+    /// The token from the quote, only after the person said yes
+    #[serde(default)]
+    pub(super) confirmation_token: Option<String>,
+    /// MCP only: the person's own reply to the quote, verbatim
+    #[serde(default)]
+    pub(super) user_reply: Option<String>,
+}
+
 // Arguments of `get_points`: none.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

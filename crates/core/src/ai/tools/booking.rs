@@ -1,9 +1,12 @@
 //! Quoting, booking and cancelling: what money a call would move, and the confirmation rule
 //! (a first call returns a quote and a token, only a confirmed second call acts).
 
-use super::args::{BookArgs, CancelArgs, PassengerArgs};
+use super::args::{BookArgs, CancelArgs, PassengerArgs, PayArgs};
 use super::{Session, ToolError, Toolbox};
-use crate::booking::{BookingRequest, ItemRequest, PassengerInput, PaymentInput};
+use crate::booking::payment::Card;
+use crate::booking::{
+    Booking, BookingRequest, BookingStatus, ItemRequest, PassengerInput, PaymentInput,
+};
 use crate::model::Money;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -53,7 +56,7 @@ impl Toolbox<'_> {
                 .iter()
                 .find(|d| d.date == date)
                 .ok_or_else(|| ToolError {
-                    kind: "not_found".into(),
+                    code: "not_found".into(),
                     message: format!("{pid} has no departure on {date}"),
                     suggestions: p
                         .departures
@@ -183,14 +186,76 @@ impl Toolbox<'_> {
                 idempotency_key: Some(token.to_string()),
             })
             .await?;
+        session.last_booking = Some(booking.id.clone());
         Ok(json!({
             "status": "booked",
+            "booking": booking_view(&booking),
+        }))
+    }
+
+    /// Pays a PENDING booking by card, behind the same confirmation as booking: the first
+    /// call quotes what the card will be charged and hands out a token.
+    pub(super) async fn pay_booking(
+        &self,
+        session: &mut Session,
+        a: PayArgs,
+    ) -> Result<Value, ToolError> {
+        let card = Card::new(&a.card_number, &a.expiry);
+        card.validate(self.today)?;
+        let booking = self.agency.get_booking(&a.booking_id).await?;
+        if booking.status != BookingStatus::Pending {
+            return Err(ToolError::new(
+                "conflict",
+                format!(
+                    "booking {} is {}: only a PENDING booking can be paid",
+                    booking.id,
+                    booking.status.as_str()
+                ),
+            ));
+        }
+        // The card number itself is never kept in the conversation: the fingerprint holds
+        // its last four digits and expiry.
+        let fingerprint = canonical(&json!({
             "booking_id": booking.id,
-            "confirmation_code": booking.confirmation_code,
-            "booking_status": booking.status,
-            "total": booking.total.decimal(),
-            "currency": booking.total.currency,
-            "next_action": booking.next_action,
+            "card": card.last4(),
+            "expiry": card.expiry,
+        }));
+        let Some(token) = a.confirmation_token.as_deref() else {
+            let summary = format!(
+                "charge {} to {} **** {} for booking {} ({})",
+                booking.amount_due,
+                card.brand(),
+                card.last4(),
+                booking.id,
+                booking.confirmation_code
+            );
+            let token = session
+                .confirmations
+                .issue("pay_booking", fingerprint, summary.clone());
+            return Ok(json!({
+                "status": "confirmation_required",
+                "confirmation_token": token,
+                "amount_due": booking.amount_due,
+                "summary": summary,
+                "instructions": "Nothing is charged yet. Show the amount to the person and ask them to confirm; after their explicit yes, call pay_booking again with the same arguments and this confirmation_token.",
+            }));
+        };
+        if session.reply_via_argument
+            && let Some(reply) = &a.user_reply
+        {
+            session.confirmations.user_said(reply);
+        }
+        session
+            .confirmations
+            .redeem("pay_booking", &fingerprint, token)
+            .map_err(|m| ToolError::new("confirmation_required", m))?;
+        let paid = self
+            .agency
+            .pay_booking(&booking.id, card, Some(token.to_string()))
+            .await?;
+        Ok(json!({
+            "status": if paid.status == BookingStatus::Confirmed { "paid" } else { "payment_pending" },
+            "booking": booking_view(&paid),
         }))
     }
 
@@ -232,12 +297,43 @@ impl Toolbox<'_> {
             .await?;
         Ok(json!({
             "status": "cancelled",
-            "booking_id": b.id,
-            "booking_status": b.status,
-            "refund": quote.refund.decimal(),
-            "currency": quote.refund.currency,
+            "booking": booking_view(&b),
+            "refund": quote.refund,
         }))
     }
+}
+
+/// A booking as tool results show it: the fields of `bookings show --json` that matter in a
+/// conversation, with the same names and shapes.
+fn booking_view(b: &Booking) -> Value {
+    json!({
+        "id": b.id,
+        "status": b.status,
+        "confirmation_code": b.confirmation_code,
+        "total": b.total,
+        "amount_due": b.amount_due,
+        "refunded": b.refunded,
+        "starts_on": b.starts_on,
+        "items": items(b),
+        "next_action": b.next_action,
+    })
+}
+
+/// A booking's items as `bookings show --json` names them, without the offer as booked.
+pub(super) fn items(b: &Booking) -> Vec<Value> {
+    b.items
+        .iter()
+        .map(|i| {
+            json!({
+                "seq": i.seq,
+                "kind": i.kind,
+                "description": i.description,
+                "reference": i.reference,
+                "price": i.price,
+                "starts_at": i.starts_at,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

@@ -1,7 +1,9 @@
 //! The assistant's tools: one typed registry over [`Agency`], shared by the offline backend,
-//! the OpenAI-compatible backend and the MCP server. Each tool has a name, a description and a
-//! JSON schema for its arguments; [`Toolbox::call`] takes arguments as JSON and answers JSON.
-//! Bad arguments come back as a [`ToolError`] (the model can fix them), never a panic.
+//! the OpenAI-compatible backend and the MCP server. Each tool has a name, a description, a
+//! JSON schema for its arguments and one for its result, and hints of what it does to the
+//! world; [`Toolbox::call`] takes arguments as JSON and answers JSON in the CLI's `--json`
+//! names and shapes (money as `{"amount", "currency"}`, times with their UTC offset). Bad
+//! arguments come back as a [`ToolError`] (the model can fix them), never a panic.
 
 mod args;
 mod booking;
@@ -29,22 +31,31 @@ pub struct ToolSpec {
     pub description: &'static str,
     /// JSON Schema of the arguments object.
     pub parameters: Value,
+    /// JSON Schema of what a successful call returns (an object).
+    pub output: Value,
+    /// Only reads: searches and look-ups.
+    pub read_only: bool,
+    /// May undo or give up something (cancelling a booking).
+    pub destructive: bool,
+    /// Calling again with the same arguments has no further effect.
+    pub idempotent: bool,
 }
 
-/// Why a tool call failed, in terms the caller (a model) can act on.
+/// Why a tool call failed, in terms the caller (a model) can act on. On the wire it is
+/// `{"error": {"code", "message", "suggestions"}}`, the shape of the CLI's `--json` errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ToolError {
     /// invalid_arguments, unknown_tool, confirmation_required, not_found, conflict, ...
-    pub kind: String,
+    pub code: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<String>,
 }
 
 impl ToolError {
-    fn new(kind: &str, message: impl Into<String>) -> ToolError {
+    fn new(code: &str, message: impl Into<String>) -> ToolError {
         ToolError {
-            kind: kind.into(),
+            code: code.into(),
             message: message.into(),
             suggestions: Vec::new(),
         }
@@ -68,12 +79,12 @@ impl From<serde_json::Error> for ToolError {
 
 impl From<Error> for ToolError {
     fn from(e: Error) -> Self {
-        let kind = serde_json::to_value(e.kind())
+        let code = serde_json::to_value(e.kind())
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_else(|| "internal".into());
         ToolError {
-            kind,
+            code,
             message: e.to_string(),
             suggestions: e.suggestions().to_vec(),
         }
@@ -116,6 +127,40 @@ pub struct Session {
     /// The offline backend's half-built request while it waits for an answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft: Option<Value>,
+    /// The last search made in this conversation, so that a follow-up ("the day after?",
+    /// "make it 2 adults", "show me option 2") changes one thing and searches again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_search: Option<LastSearch>,
+    /// The last booking made in this conversation ("pay for it", "cancel my last booking").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_booking: Option<String>,
+    /// The card of a payment waiting for the person's yes in the chat. Never saved: a
+    /// conversation resumed later asks for the card again.
+    #[serde(skip)]
+    pub held_card: Option<HeldCard>,
+}
+
+/// A card number kept in memory between a payment's quote and the person's yes.
+#[derive(Clone, PartialEq)]
+pub struct HeldCard {
+    pub booking_id: String,
+    pub number: String,
+    pub expiry: String,
+}
+
+impl std::fmt::Debug for HeldCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last4 = self.number.get(self.number.len().saturating_sub(4)..);
+        write!(f, "HeldCard(**** {})", last4.unwrap_or(""))
+    }
+}
+
+/// A search as it was called, with the ids of what it found, in the order shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastSearch {
+    pub tool: String,
+    pub arguments: Value,
+    pub ids: Vec<String>,
 }
 
 impl Session {

@@ -1,7 +1,19 @@
-//! Compact JSON and text views of offers, for a model or a chat answer.
+//! Compact JSON and text views of offers, for a model or a chat answer. Field names, times
+//! and durations are those of the CLI's `--json` (`departing_at` is local time with its UTC
+//! offset, `duration` ISO 8601); every amount is `{"amount": "250.00", "currency": "EUR"}`.
 
+use crate::model::time::{format_local, iso_duration};
 use crate::model::{FlightOffer, HotelOffer};
+use crate::search::packages::PackageSummary;
 use serde_json::{Value, json};
+
+/// A rating as people write it (8.3), not as an f32 widens (8.300000190734863).
+pub fn rating(r: f32) -> Value {
+    let tenths = (f64::from(r) * 10.0).round();
+    serde_json::Number::from_f64(tenths / 10.0)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
 
 /// A compact view of a flight offer for a model or a chat answer.
 pub fn flight_summary(o: &FlightOffer) -> Value {
@@ -10,25 +22,25 @@ pub fn flight_summary(o: &FlightOffer) -> Value {
         .iter()
         .map(|s| {
             json!({
-                "from": s.origin,
-                "to": s.destination,
-                "depart": s.departing_at.strftime("%Y-%m-%d %H:%M").to_string(),
-                "arrive": s.arriving_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                "origin": s.origin,
+                "destination": s.destination,
+                "departing_at": format_local(&s.departing_at),
+                "arriving_at": format_local(&s.arriving_at),
+                "duration": iso_duration(s.duration_minutes),
                 "stops": s.stops(),
-                "duration_minutes": s.duration_minutes,
-                "flights": s.segments.iter().map(|g| g.flight_number.clone()).collect::<Vec<_>>(),
+                "flight_numbers": s.segments.iter().map(|g| g.flight_number.clone()).collect::<Vec<_>>(),
             })
         })
         .collect();
     json!({
         "id": o.id,
-        "total": o.total().decimal(),
-        "currency": o.total().currency,
-        "airline": o.owner,
-        "cabin": o.cabin_class,
+        "total": o.total(),
+        "owner": o.owner,
+        "cabin_class": o.cabin_class,
         "stops": o.stops(),
         "refundable": o.conditions.refund_before_departure.allowed,
-        "seats_left": o.available_seats,
+        "available_seats": o.available_seats,
+        "expires_at": o.expires_at,
         "slices": slices,
     })
 }
@@ -57,15 +69,37 @@ pub(super) fn flight_description(o: &FlightOffer) -> String {
 pub fn hotel_summary(o: &HotelOffer) -> Value {
     json!({
         "id": o.id,
-        "hotel": o.hotel.name,
-        "stars": o.hotel.stars,
-        "rating": o.hotel.rating,
-        "neighbourhood": o.hotel.neighbourhood,
-        "room": o.room_name,
+        "hotel": {
+            "name": o.hotel.name,
+            "stars": o.hotel.stars,
+            "rating": rating(o.hotel.rating),
+            "neighbourhood": o.hotel.neighbourhood,
+            "amenities": o.hotel.amenities,
+        },
+        "room_name": o.room_name,
+        "check_in_date": o.check_in_date,
+        "check_out_date": o.check_out_date,
         "nights": o.nights,
-        "total": o.total().decimal(),
-        "nightly": o.price.nightly.decimal(),
-        "currency": o.total().currency,
-        "free_cancellation": o.cancellation.free_until.is_some(),
+        "guests": o.guests,
+        "rooms": o.rooms,
+        "total": o.total(),
+        "nightly": o.price.nightly,
+        "cancellation": o.cancellation,
+        "expires_at": o.expires_at,
+    })
+}
+
+pub(super) fn package_summary(p: &PackageSummary) -> Value {
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "type": p.kind,
+        "destination": p.destination,
+        "destination_name": p.destination_name,
+        "country": p.country,
+        "continent": p.continent,
+        "duration_days": p.duration_days,
+        "base_price": p.base_price,
+        "rating": rating(p.rating),
     })
 }

@@ -5,8 +5,8 @@ use super::args::{
     CalendarArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, NoArgs, PackageArgs,
     PlanArgs, PredictArgs, QuoteArgs, SuggestArgs, args, cabin, currency,
 };
-use super::render::{flight_description, flight_summary, hotel_summary};
-use super::{SeenOffer, Session, ToolError, Toolbox, specs};
+use super::render::{flight_description, flight_summary, hotel_summary, package_summary, rating};
+use super::{LastSearch, SeenOffer, Session, ToolError, Toolbox, specs};
 use crate::agency::CalendarQuery;
 use crate::ai::{plan, predict, recommend};
 use crate::booking::BookingStatus;
@@ -39,10 +39,32 @@ impl Toolbox<'_> {
                     .await?;
                 Ok(json!({ "places": found }))
             }
-            "search_flights" => self.search_flights(session, args(name, arguments)?).await,
-            "flight_calendar" => self.calendar(args(name, arguments)?).await,
-            "search_hotels" => self.search_hotels(session, args(name, arguments)?).await,
-            "search_packages" => self.search_packages(args(name, arguments)?).await,
+            "search_flights" | "search_hotels" | "search_packages" | "flight_calendar" => {
+                let found = match name {
+                    "search_flights" => {
+                        self.search_flights(session, args(name, arguments)?).await?
+                    }
+                    "search_hotels" => self.search_hotels(session, args(name, arguments)?).await?,
+                    "search_packages" => self.search_packages(args(name, arguments)?).await?,
+                    _ => self.calendar(args(name, arguments)?).await?,
+                };
+                let ids = ["offers", "packages"]
+                    .iter()
+                    .filter_map(|k| found[*k].as_array())
+                    .flatten()
+                    .filter_map(|o| o["id"].as_str().map(String::from))
+                    .collect();
+                session.last_search = Some(LastSearch {
+                    tool: name.to_string(),
+                    arguments: if arguments.is_null() {
+                        json!({})
+                    } else {
+                        arguments.clone()
+                    },
+                    ids,
+                });
+                Ok(found)
+            }
             "get_package" => {
                 let a: IdArgs = args(name, arguments)?;
                 let p = self.agency.get_package(&a.id).await?;
@@ -51,14 +73,18 @@ impl Toolbox<'_> {
                     .iter()
                     .filter(|d| d.slots_left > 0)
                     .take(12)
-                    .map(|d| json!({"date": d.date, "price_per_person": d.price.decimal(), "currency": d.price.currency, "slots_left": d.slots_left}))
+                    .map(|d| json!({"date": d.date, "price": d.price, "slots_left": d.slots_left}))
                     .collect();
                 Ok(json!({
                     "id": p.summary.id,
                     "title": p.summary.title,
-                    "destination": p.summary.destination_name,
-                    "days": p.summary.duration_days,
-                    "rating": p.summary.rating,
+                    "type": p.summary.kind,
+                    "destination": p.summary.destination,
+                    "destination_name": p.summary.destination_name,
+                    "country": p.summary.country,
+                    "duration_days": p.summary.duration_days,
+                    "base_price": p.summary.base_price,
+                    "rating": rating(p.summary.rating),
                     "description": p.description,
                     "includes": p.includes,
                     "itinerary": p.itinerary.iter().map(|d| json!({"day": d.day, "title": d.title, "activities": d.activities})).collect::<Vec<_>>(),
@@ -79,6 +105,7 @@ impl Toolbox<'_> {
                 Ok(serde_json::to_value(q)?)
             }
             "create_booking" => self.create_booking(session, args(name, arguments)?).await,
+            "pay_booking" => self.pay_booking(session, args(name, arguments)?).await,
             "predict_price" => {
                 let a: PredictArgs = args(name, arguments)?;
                 let p = predict::forecast(
@@ -123,10 +150,10 @@ impl Toolbox<'_> {
                             "id": b.id,
                             "confirmation_code": b.confirmation_code,
                             "status": b.status,
-                            "total": b.total.decimal(),
-                            "currency": b.total.currency,
+                            "total": b.total,
+                            "amount_due": b.amount_due,
                             "starts_on": b.starts_on,
-                            "items": b.items.iter().map(|i| i.description.clone()).collect::<Vec<_>>(),
+                            "items": super::booking::items(b),
                         })
                     })
                     .collect();
@@ -141,7 +168,7 @@ impl Toolbox<'_> {
                 Ok(serde_json::to_value(self.agency.points().await?)?)
             }
             other => Err(ToolError {
-                kind: "unknown_tool".into(),
+                code: "unknown_tool".into(),
                 message: format!("no tool named '{other}'"),
                 suggestions: specs().iter().map(|s| s.name.to_string()).collect(),
             }),
@@ -238,8 +265,8 @@ impl Toolbox<'_> {
             .filter_map(|d| d.cheapest.map(|m| (d.date, m)))
             .min_by_key(|(_, m)| m.minor);
         Ok(json!({
-            "days": days.iter().map(|d| json!({"date": d.date, "cheapest": d.cheapest.map(|m| m.decimal()), "currency": d.cheapest.map(|m| m.currency), "stops": d.stops})).collect::<Vec<_>>(),
-            "cheapest_day": cheapest.map(|(d, m)| json!({"date": d, "total": m.decimal(), "currency": m.currency})),
+            "days": days.iter().map(|d| json!({"date": d.date, "cheapest": d.cheapest, "stops": d.stops})).collect::<Vec<_>>(),
+            "cheapest_day": cheapest.map(|(d, m)| json!({"date": d, "cheapest": m})),
         }))
     }
 
@@ -320,16 +347,7 @@ impl Toolbox<'_> {
         let found = self.agency.search_packages(&q).await?;
         Ok(json!({
             "total": found.total,
-            "packages": found.packages.iter().map(|p| json!({
-                "id": p.id,
-                "title": p.title,
-                "type": p.kind,
-                "destination": p.destination_name,
-                "days": p.duration_days,
-                "price_per_person": p.base_price.decimal(),
-                "currency": p.base_price.currency,
-                "rating": p.rating,
-            })).collect::<Vec<_>>(),
+            "packages": found.packages.iter().map(package_summary).collect::<Vec<_>>(),
         }))
     }
 }
