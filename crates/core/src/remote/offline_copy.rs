@@ -113,7 +113,7 @@ mod tests {
                 given_name: "Ada".into(),
                 family_name: "Lovelace".into(),
                 born_on: "1990-12-10".parse().unwrap(),
-                kind: PassengerType::Adult,
+                kind: Some(PassengerType::Adult),
                 document: Some("X1234567".into()),
                 gender: None,
             }],
