@@ -26,6 +26,8 @@ const KNOWN_SECRETS: &[&str] = &[
     "stripe.secret_key",
     "stripe.webhook_secret",
     "jwt.secret",
+    "data.key",
+    "database.password",
 ];
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,9 @@ pub struct Recommendation {
     /// Out of 10, one decimal.
     #[serde(serialize_with = "one_decimal")]
     pub rating: f32,
+    /// The ranking's own number: the list's order says it, so scripts never see it.
+    #[serde(skip)]
+    #[schemars(skip)]
     pub score: i64,
     /// Why, in one line.
     pub why: String,
