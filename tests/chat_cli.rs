@@ -71,7 +71,9 @@ fn one_shot_answers_with_real_sandbox_offers() {
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Flights PAR → ROM, 2026-12-14"))
+        .stdout(predicate::str::contains(
+            "Flights PAR → ROM, Mon 14 Dec 2026",
+        ))
         .stderr(predicate::str::contains("[tool search_flights]"));
 }
 

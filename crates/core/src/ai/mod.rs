@@ -342,9 +342,22 @@ fn clock(t: &str) -> &str {
     t.get(11..16).unwrap_or("")
 }
 
-/// "2027-03-14 17:15" of a local time with its offset.
+/// "Sun 14 Mar 17:15" of a local time with its offset, as the CLI's tables write it.
 fn day_and_clock(t: &str) -> String {
-    format!("{} {}", t.get(..10).unwrap_or(""), clock(t))
+    let short = t
+        .get(..10)
+        .and_then(|d| d.parse::<Date>().ok())
+        .map(|d| d.strftime("%a %-d %b").to_string())
+        .unwrap_or_default();
+    format!("{short} {}", clock(t))
+}
+
+/// "Sun 14 Mar 2027" for an ISO day, as every table writes travel dates; the text itself when
+/// it is not a date.
+fn day(iso: &str) -> String {
+    iso.parse::<Date>()
+        .map(|d| d.strftime("%a %-d %b %Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
 }
 
 /// The limits a hotel search was made with, as said: "with pool, under 200 a night".
@@ -404,10 +417,10 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
             let when = match a.get("return_date") {
                 Some(ret) => format!(
                     "{} returning {}",
-                    s(a, "departure_date"),
-                    ret.as_str().unwrap_or("")
+                    day(&s(a, "departure_date")),
+                    day(ret.as_str().unwrap_or(""))
                 ),
-                None => s(a, "departure_date"),
+                None => day(&s(a, "departure_date")),
             };
             let who = travellers(a);
             if offers.is_empty() {
@@ -424,7 +437,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
             }
             let mut limits = Vec::new();
             if a["max_stops"].as_i64() == Some(0) {
-                limits.push("direct only".to_string());
+                limits.push("non-stop only".to_string());
             }
             if let Some(p) = a.get("max_price") {
                 limits.push(format!(
@@ -458,18 +471,17 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                         )
                         .unwrap_or(0);
                         format!(
-                            "{} {}→{} {} ({}, {}h{:02})",
+                            "{} {}→{} {} ({}, {})",
                             day_and_clock(sl["departing_at"].as_str().unwrap_or("")),
                             s(sl, "origin"),
                             s(sl, "destination"),
                             clock(sl["arriving_at"].as_str().unwrap_or("")),
                             if stops == 0 {
-                                "direct".to_string()
+                                "non-stop".to_string()
                             } else {
-                                format!("{stops} stop{}", if stops > 1 { "s" } else { "" })
+                                crate::model::counted(stops as i64, "stop", "stops")
                             },
-                            minutes / 60,
-                            minutes % 60
+                            crate::model::time::human_duration(minutes)
                         )
                     })
                     .collect();
@@ -518,7 +530,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
             let top: Vec<String> = days
                 .iter()
                 .take(5)
-                .map(|(p, d, c)| format!("{d} {p} {c}"))
+                .map(|(p, d, c)| format!("{} {c} {p}", day(d)))
                 .collect();
             format!(
                 "Cheapest days from {} to {} between {} and {}: {}. Ask for flights on one of these days to see the offers.",
