@@ -145,18 +145,18 @@ pub async fn forecast(
     } else {
         "book_now"
     };
+    let recorded = crate::model::counted(history.len() as i64, "recorded fare", "recorded fares");
     let basis = match in_a_week {
         Some(w) => format!(
-            "today's cheapest fare for {o}-{d} on the same weekday a week closer to departure is {w} against {current} now{}; {} recorded fare(s) of this date",
+            "today's cheapest fare for {o}-{d} on the same weekday a week closer to departure is {w} against {current} now{}; {} of this date",
             match closer[1] {
                 Some(t) => format!(", and {t} two weeks closer"),
                 None => String::new(),
             },
-            history.len()
+            recorded
         ),
         None => format!(
-            "departure is within a week, so there is no later fare to compare: book now; {} recorded fare(s) of this date",
-            history.len()
+            "departure is within a week, so there is no later fare to compare: book now; {recorded} of this date"
         ),
     };
     Ok(Prediction {
