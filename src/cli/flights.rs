@@ -121,6 +121,10 @@ pub struct SearchArgs {
     /// Longest journey per slice, in hours.
     #[arg(long)]
     max_duration: Option<u32>,
+    /// Hide self-transfer itineraries (separate tickets: a missed connection is not
+    /// protected and bags are checked in again).
+    #[arg(long)]
+    no_self_transfer: bool,
     /// price, duration, departure, arrival or best.
     #[arg(long, default_value = "best", value_parser = parse_sort)]
     sort: FlightSort,
@@ -148,6 +152,7 @@ fn empty_hint(query: &FlightQuery, first: &SliceQuery) -> String {
         (f.depart_after.is_some(), "--depart-after"),
         (f.depart_before.is_some(), "--depart-before"),
         (f.max_duration_hours.is_some(), "--max-duration"),
+        (f.no_self_transfer, "--no-self-transfer"),
     ] {
         if set {
             loosen.push(flag);
@@ -207,6 +212,7 @@ impl SearchArgs {
                 depart_after: self.depart_after,
                 depart_before: self.depart_before,
                 max_duration_hours: self.max_duration,
+                no_self_transfer: self.no_self_transfer,
             },
             sort: self.sort,
             limit: Some(self.limit),
@@ -352,6 +358,13 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 }
             };
             let first_row = k == 0;
+            // The offer's ticketing (interline, self-transfer) marked on its first row.
+            let marker = o.ticketing.marker();
+            let stops = if first_row && !marker.is_empty() {
+                format!("{stops} · {marker}")
+            } else {
+                stops
+            };
             table.row(vec![
                 if first_row {
                     (i + 1).to_string()
@@ -387,6 +400,11 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
         }
     }
     crate::output::emit(&table.render(&out));
+    for (i, o) in results.offers.iter().enumerate() {
+        for w in &o.warnings {
+            out.line(&out.paint(Style::Yellow, &format!("#{} {w}", i + 1)));
+        }
+    }
     let shown = results.offers.len();
     out.line(&out.paint(Style::Dim, &format!(
         "{shown} offer{} · prices for all travellers, taxes included · offers expire 30 min after search · sorted by {:?}",
