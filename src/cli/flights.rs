@@ -136,9 +136,28 @@ pub struct SearchArgs {
     currency: Option<Currency>,
 }
 
+/// Up to two nearby departure dates (all slices moved together) on which the same search,
+/// filters and all, finds something; nearest first.
+async fn dates_that_connect(agency: &dyn Agency, query: &FlightQuery) -> Vec<Date> {
+    let mut found = Vec::new();
+    for mut q in booksygo_core::search::flights::nearby_dates(query, 3) {
+        q.limit = Some(1);
+        if let Ok(r) = agency.search_flights(&q).await
+            && !r.offers.is_empty()
+        {
+            found.push(q.slices[0].departure_date);
+            if found.len() == 2 {
+                break;
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// What to try when nothing matched: only changes that could give an answer, never a
-/// setting already in force.
-fn empty_hint(query: &FlightQuery, first: &SliceQuery) -> String {
+/// setting already in force; the nearby dates on which the same search connects.
+fn empty_hint(query: &FlightQuery, first: &SliceQuery, dates_found: &[Date]) -> String {
     let f = &query.filters;
     let mut loosen: Vec<&str> = Vec::new();
     if query.max_stops.is_some_and(|s| s < 2) {
@@ -158,10 +177,22 @@ fn empty_hint(query: &FlightQuery, first: &SliceQuery) -> String {
             loosen.push(flag);
         }
     }
-    let dates = format!(
-        "`flights calendar {} {} --date {} --flex 3` shows the days around it",
-        first.origin, first.destination, first.departure_date
-    );
+    let dates = if dates_found.is_empty() {
+        format!(
+            "`flights calendar {} {} --date {} --flex 3` shows the days around it",
+            first.origin, first.destination, first.departure_date
+        )
+    } else {
+        let days: Vec<String> = dates_found
+            .iter()
+            .map(|d| d.strftime("%a %-d %b").to_string())
+            .collect();
+        format!(
+            "this search finds flights on {} (--date {})",
+            days.join(" and "),
+            dates_found[0]
+        )
+    };
     if loosen.is_empty() {
         format!("Nothing connects them within two stops that day; {dates}.")
     } else {
@@ -321,12 +352,13 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
         query.cabin.as_str().replace('_', " ")
     ));
     if results.offers.is_empty() {
+        let dates = dates_that_connect(agency, &query).await;
         out.line(&format!(
             "No flights match from {} to {} on {}. {}",
             first.origin,
             first.destination,
             first.departure_date,
-            empty_hint(&query, first)
+            empty_hint(&query, first, &dates)
         ));
         return Ok(crate::exit::OK);
     }

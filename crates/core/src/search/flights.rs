@@ -274,6 +274,31 @@ impl FlightQuery {
     }
 }
 
+/// What to search instead when a search found nothing, nearest first: the same trip with
+/// every slice moved by 1, 2 ... `days` days, later before earlier (a face searches them and
+/// names the dates that connect; dates already past fail to resolve and are skipped).
+pub fn nearby_dates(query: &FlightQuery, days: i64) -> Vec<FlightQuery> {
+    let mut out = Vec::new();
+    for d in 1..=days {
+        for shift in [d, -d] {
+            let mut q = query.clone();
+            let moved = q.slices.iter_mut().all(|s| {
+                match s.departure_date.checked_add(shift.days()) {
+                    Ok(date) => {
+                        s.departure_date = date;
+                        true
+                    }
+                    Err(_) => false,
+                }
+            });
+            if moved {
+                out.push(q);
+            }
+        }
+    }
+    out
+}
+
 /// The documented "best" score: price in EUR plus 0.60 EUR per minute plus 50 EUR per stop,
 /// plus 75 EUR per self-transfer (separate tickets, an unprotected connection), so that a
 /// self-transfer comes after protected itineraries of similar price.
