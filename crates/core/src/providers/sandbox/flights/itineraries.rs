@@ -9,7 +9,9 @@
 //! 3. two-stops, single or interline;
 //! 4. self-transfers (separate tickets): one-stops, then two-stops, with
 //!    [`SELF_TRANSFER_MCT`] at one airport or [`SELF_TRANSFER_AIRPORT_CHANGE_MCT`] when the
-//!    connection changes airports within a city.
+//!    connection changes airports within a city;
+//! 5. when all of that found nothing at all: the same tiers again without the circuity bound
+//!    (a roundabout itinerary beats none).
 //!
 //! [`Network::interlines`]: crate::providers::sandbox::network::Network::interlines
 
@@ -33,6 +35,8 @@ struct Ends<'a> {
     is_dest: Vec<bool>,
     /// Shortest origin-destination distance (km).
     direct: f64,
+    /// Whether roundabout itineraries are refused (see [`Ends::within`]).
+    bounded: bool,
 }
 
 impl Ends<'_> {
@@ -45,9 +49,10 @@ impl Ends<'_> {
 
     /// Whether `flown` km over `legs` legs is not too roundabout.
     fn within(&self, flown: f64, legs: usize) -> bool {
-        flown
-            <= self.direct * if legs == 2 { 1.5 } else { 1.6 }
-                + if legs == 2 { 500.0 } else { 800.0 }
+        !self.bounded
+            || flown
+                <= self.direct * if legs == 2 { 1.5 } else { 1.6 }
+                    + if legs == 2 { 500.0 } else { 800.0 }
     }
 }
 
@@ -145,14 +150,15 @@ impl<'n> Search<'n> {
             .map(|t| t.to_zoned(tz.clone()).date())
             .unwrap_or(prev.date);
         let mut out = Vec::new();
-        for date in [
-            arrival_date,
-            arrival_date.tomorrow().unwrap_or(arrival_date),
-        ] {
+        // A self-transfer may wait a day and more: its onward flight can leave two days on.
+        let days = if max == Ticketing::SelfTransfer { 3 } else { 2 };
+        let mut date = arrival_date;
+        for _ in 0..days {
             out.extend(
                 self.flights(edge, schedule, date)
                     .filter(|f| self.link(prev, f).is_some_and(|l| l <= max)),
             );
+            date = date.tomorrow().unwrap_or(date);
         }
         out
     }
@@ -182,24 +188,16 @@ impl<'n> Search<'n> {
                 .flat_map(|&o| dests.iter().map(move |&d| (o, d)))
                 .map(|(o, d)| net.distance(o, d))
                 .fold(f64::INFINITY, f64::min),
+            bounded: true,
         };
         dests.iter().for_each(|&d| ends.is_dest[d] = true);
         origins.iter().for_each(|&o| ends.is_origin[o] = true);
 
         let mut raw: Vec<Vec<Flight<'n>>> = Vec::new();
-        self.one_stops(&ends, Ticketing::Single, &mut raw);
-        let few = |raw: &Vec<Vec<Flight>>| raw.len() < TWO_STOP_THRESHOLD;
-        if self.max_stops >= 1 && few(&raw) {
-            self.one_stops(&ends, Ticketing::Interline, &mut raw);
-        }
-        if self.max_stops >= 2 && few(&raw) {
-            self.two_stops(&ends, Ticketing::Interline, &mut raw);
-        }
-        if self.max_stops >= 1 && few(&raw) {
-            self.one_stops(&ends, Ticketing::SelfTransfer, &mut raw);
-        }
-        if self.max_stops >= 2 && few(&raw) {
-            self.two_stops(&ends, Ticketing::SelfTransfer, &mut raw);
+        self.tiers(&ends, &mut raw);
+        if raw.is_empty() && self.max_stops >= 1 {
+            ends.bounded = false;
+            self.tiers(&ends, &mut raw);
         }
 
         let mut options: Vec<SliceOption<'n>> = raw
@@ -214,6 +212,25 @@ impl<'n> Search<'n> {
             options.truncate(KEEP_PER_SLICE);
         }
         options
+    }
+
+    /// The tiers, most protected first, each while fewer than [`TWO_STOP_THRESHOLD`]
+    /// itineraries were found.
+    fn tiers(&self, ends: &Ends, raw: &mut Vec<Vec<Flight<'n>>>) {
+        self.one_stops(ends, Ticketing::Single, raw);
+        let few = |raw: &Vec<Vec<Flight>>| raw.len() < TWO_STOP_THRESHOLD;
+        if self.max_stops >= 1 && few(raw) {
+            self.one_stops(ends, Ticketing::Interline, raw);
+        }
+        if self.max_stops >= 2 && few(raw) {
+            self.two_stops(ends, Ticketing::Interline, raw);
+        }
+        if self.max_stops >= 1 && few(raw) {
+            self.one_stops(ends, Ticketing::SelfTransfer, raw);
+        }
+        if self.max_stops >= 2 && few(raw) {
+            self.two_stops(ends, Ticketing::SelfTransfer, raw);
+        }
     }
 
     /// One-stop itineraries whose connection is ticketed exactly `kind` (with `single`, the

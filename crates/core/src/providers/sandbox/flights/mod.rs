@@ -39,8 +39,9 @@ pub const MAX_LAYOVER: i64 = 10 * 60;
 pub const SELF_TRANSFER_MCT: i64 = 3 * 60;
 /// Minimum connection on separate tickets that changes airports within a city (minutes).
 pub const SELF_TRANSFER_AIRPORT_CHANGE_MCT: i64 = 4 * 60;
-/// Longest layover between separate tickets (minutes): an overnight stop is fine.
-pub const SELF_TRANSFER_MAX_LAYOVER: i64 = 24 * 60;
+/// Longest layover between separate tickets (minutes): a day plus the longest minimum
+/// connection, so that a daily onward flight is always within reach (an overnight stop).
+pub const SELF_TRANSFER_MAX_LAYOVER: i64 = 24 * 60 + SELF_TRANSFER_AIRPORT_CHANGE_MCT;
 /// The next, less protected tier of itineraries (interline, two stops, self-transfer) is
 /// searched only while fewer options than this were found.
 pub const TWO_STOP_THRESHOLD: usize = 10;
