@@ -32,17 +32,18 @@ fn self_transfers_are_marked_warned_and_can_be_hidden() {
         assert_eq!(o["ticketing"], "self_transfer", "{o}");
         assert!(o["tickets"].as_array().unwrap().len() >= 2, "{o}");
         assert!(o["tickets"][0]["conditions"]["refund_before_departure"].is_object());
-        assert!(
-            o["warnings"][0]
-                .as_str()
-                .unwrap()
-                .contains("not protected")
-        );
+        assert!(o["warnings"][0].as_str().unwrap().contains("not protected"));
     }
 
     let hidden = stdout(&env, &[&search[..], &["--no-self-transfer"]].concat());
-    assert!(hidden.contains("No flights match from BGY to JFK"), "{hidden}");
-    assert!(hidden.contains("Try without --no-self-transfer"), "{hidden}");
+    assert!(
+        hidden.contains("No flights match from BGY to JFK"),
+        "{hidden}"
+    );
+    assert!(
+        hidden.contains("Try without --no-self-transfer"),
+        "{hidden}"
+    );
 }
 
 #[test]

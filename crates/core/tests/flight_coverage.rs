@@ -339,3 +339,40 @@ async fn sorting_by_price_is_pure_price() {
             .all(|w| w[0].total().minor <= w[1].total().minor)
     );
 }
+
+fn openflights() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("BOOKSYGO_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+        })
+        .join("openflights");
+    dir.join("routes.dat").exists().then_some(dir)
+}
+
+#[tokio::test]
+async fn a_pair_joined_only_by_a_roundabout_routing_gets_it_rather_than_nothing() {
+    let Some(dir) = openflights() else {
+        eprintln!("skipped: ../shared/data/openflights is not present");
+        return;
+    };
+    let (_d, a) = agency();
+    a.import_openflights(dir).await.unwrap();
+    // Burbank to Arica: the only routing within two stops is BUR-JFK-SCL-ARI, far longer
+    // than the circuity bound of the earlier tiers (1.6 x direct + 800 km).
+    let offers = a
+        .search_flights(&one_way("BUR", "ARI", "2027-03-17"))
+        .await
+        .unwrap()
+        .offers;
+    assert!(!offers.is_empty());
+    let net = a.network();
+    let direct = net.distance(
+        net.places.airport_index("BUR").unwrap(),
+        net.places.airport_index("ARI").unwrap(),
+    );
+    for o in &offers {
+        let flown: u32 = o.segments().map(|s| s.distance_km).sum();
+        assert!(f64::from(flown) > direct * 1.6 + 800.0, "{}", o.id);
+    }
+}

@@ -282,15 +282,16 @@ pub fn nearby_dates(query: &FlightQuery, days: i64) -> Vec<FlightQuery> {
     for d in 1..=days {
         for shift in [d, -d] {
             let mut q = query.clone();
-            let moved = q.slices.iter_mut().all(|s| {
-                match s.departure_date.checked_add(shift.days()) {
-                    Ok(date) => {
-                        s.departure_date = date;
-                        true
-                    }
-                    Err(_) => false,
-                }
-            });
+            let moved =
+                q.slices
+                    .iter_mut()
+                    .all(|s| match s.departure_date.checked_add(shift.days()) {
+                        Ok(date) => {
+                            s.departure_date = date;
+                            true
+                        }
+                        Err(_) => false,
+                    });
             if moved {
                 out.push(q);
             }

@@ -267,7 +267,8 @@ impl<'n> Search<'n> {
                         let (e2, s2) = net.edge(h, r2);
                         for f1 in self.flights(e1, s1, ends.date) {
                             for f2 in self.onward(&f1, e2, s2, kind) {
-                                if self.link(&f1, &f2) == Some(kind) {
+                                // The most protected tier already found the others.
+                                if kind == Ticketing::Single || self.link(&f1, &f2) == Some(kind) {
                                     raw.push(vec![f1, f2]);
                                 }
                             }

@@ -82,7 +82,8 @@ pub struct SliceOption<'n> {
     pub links: Vec<Ticketing>,
     /// Adult base fare in EUR cents (a self-transfer's tickets added up).
     pub adult_base: i64,
-    /// Per ticket: its first leg and its adult base fare; one ticket unless self-transfer.
+    /// Per ticket of a self-transfer: its first leg and its adult base fare; empty when the
+    /// slice is one ticket.
     pub tickets: Vec<(usize, i64)>,
     pub seats_left: u32,
 }

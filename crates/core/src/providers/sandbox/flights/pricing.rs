@@ -42,6 +42,17 @@ impl<'n> Search<'n> {
         legs: Vec<Flight<'n>>,
         links: Vec<Ticketing>,
     ) -> Option<SliceOption<'n>> {
+        if !links.contains(&Ticketing::SelfTransfer) {
+            // One ticket: the common case, without the per-ticket bookkeeping.
+            let (adult_base, seats_left) = self.fare(&legs)?;
+            return Some(SliceOption {
+                legs,
+                links,
+                adult_base,
+                tickets: Vec::new(),
+                seats_left,
+            });
+        }
         let mut starts = vec![0];
         starts.extend(
             links
