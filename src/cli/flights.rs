@@ -121,6 +121,10 @@ pub struct SearchArgs {
     /// Longest journey per slice, in hours.
     #[arg(long)]
     max_duration: Option<u32>,
+    /// Hide self-transfer itineraries (separate tickets: a missed connection is not
+    /// protected and bags are checked in again).
+    #[arg(long)]
+    no_self_transfer: bool,
     /// price, duration, departure, arrival or best.
     #[arg(long, default_value = "best", value_parser = parse_sort)]
     sort: FlightSort,
@@ -132,9 +136,28 @@ pub struct SearchArgs {
     currency: Option<Currency>,
 }
 
+/// Up to two nearby departure dates (all slices moved together) on which the same search,
+/// filters and all, finds something; nearest first.
+async fn dates_that_connect(agency: &dyn Agency, query: &FlightQuery) -> Vec<Date> {
+    let mut found = Vec::new();
+    for mut q in booksygo_core::search::flights::nearby_dates(query, 3) {
+        q.limit = Some(1);
+        if let Ok(r) = agency.search_flights(&q).await
+            && !r.offers.is_empty()
+        {
+            found.push(q.slices[0].departure_date);
+            if found.len() == 2 {
+                break;
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// What to try when nothing matched: only changes that could give an answer, never a
-/// setting already in force.
-fn empty_hint(query: &FlightQuery, first: &SliceQuery) -> String {
+/// setting already in force; the nearby dates on which the same search connects.
+fn empty_hint(query: &FlightQuery, first: &SliceQuery, dates_found: &[Date]) -> String {
     let f = &query.filters;
     let mut loosen: Vec<&str> = Vec::new();
     if query.max_stops.is_some_and(|s| s < 2) {
@@ -148,15 +171,28 @@ fn empty_hint(query: &FlightQuery, first: &SliceQuery) -> String {
         (f.depart_after.is_some(), "--depart-after"),
         (f.depart_before.is_some(), "--depart-before"),
         (f.max_duration_hours.is_some(), "--max-duration"),
+        (f.no_self_transfer, "--no-self-transfer"),
     ] {
         if set {
             loosen.push(flag);
         }
     }
-    let dates = format!(
-        "`flights calendar {} {} --date {} --flex 3` shows the days around it",
-        first.origin, first.destination, first.departure_date
-    );
+    let dates = if dates_found.is_empty() {
+        format!(
+            "`flights calendar {} {} --date {} --flex 3` shows the days around it",
+            first.origin, first.destination, first.departure_date
+        )
+    } else {
+        let days: Vec<String> = dates_found
+            .iter()
+            .map(|d| d.strftime("%a %-d %b").to_string())
+            .collect();
+        format!(
+            "this search finds flights on {} (--date {})",
+            days.join(" and "),
+            dates_found[0]
+        )
+    };
     if loosen.is_empty() {
         format!("Nothing connects them within two stops that day; {dates}.")
     } else {
@@ -207,6 +243,7 @@ impl SearchArgs {
                 depart_after: self.depart_after,
                 depart_before: self.depart_before,
                 max_duration_hours: self.max_duration,
+                no_self_transfer: self.no_self_transfer,
             },
             sort: self.sort,
             limit: Some(self.limit),
@@ -315,12 +352,13 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
         query.cabin.as_str().replace('_', " ")
     ));
     if results.offers.is_empty() {
+        let dates = dates_that_connect(agency, &query).await;
         out.line(&format!(
             "No flights match from {} to {} on {}. {}",
             first.origin,
             first.destination,
             first.departure_date,
-            empty_hint(&query, first)
+            empty_hint(&query, first, &dates)
         ));
         return Ok(crate::exit::OK);
     }
@@ -352,6 +390,13 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 }
             };
             let first_row = k == 0;
+            // The offer's ticketing (interline, self-transfer) marked on its first row.
+            let marker = o.ticketing.marker();
+            let stops = if first_row && !marker.is_empty() {
+                format!("{stops} · {marker}")
+            } else {
+                stops
+            };
             table.row(vec![
                 if first_row {
                     (i + 1).to_string()
@@ -387,6 +432,11 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
         }
     }
     crate::output::emit(&table.render(&out));
+    for (i, o) in results.offers.iter().enumerate() {
+        for w in &o.warnings {
+            out.line(&out.paint(Style::Yellow, &format!("#{} {w}", i + 1)));
+        }
+    }
     let shown = results.offers.len();
     out.line(&out.paint(Style::Dim, &format!(
         "{shown} offer{} · prices for all travellers, taxes included · offers expire 30 min after search · sorted by {:?}",

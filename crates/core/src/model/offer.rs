@@ -414,6 +414,79 @@ pub struct FlightOffer {
     /// the offer object itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_offer: Option<serde_json::Value>,
+    /// How the itinerary is ticketed: one airline or alliance (`single`), one ticket across
+    /// airlines with an interline agreement (`interline`), or separate tickets
+    /// (`self_transfer`).
+    #[serde(default)]
+    pub ticketing: Ticketing,
+    /// A self-transfer's separate tickets in travel order, each with its own fare rules;
+    /// empty when the offer is one ticket.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tickets: Vec<Ticket>,
+    /// What a traveller must know before buying (a self-transfer's unprotected connection,
+    /// bags to re-check, an airport change).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// How an itinerary is ticketed (see README, "Flights": one ticket, interline, self-transfer),
+/// ordered from the most protected to the least.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Ticketing {
+    /// One airline, or partners of one alliance: one ticket, connections protected.
+    #[default]
+    Single,
+    /// Airlines of different alliances (or none) with an interline agreement: still one
+    /// ticket, connections protected, bags checked through.
+    Interline,
+    /// Separate tickets joined by BooksyGo: a missed connection is not protected, bags are
+    /// collected and checked in again, and the airport may change within a city.
+    SelfTransfer,
+}
+
+impl Ticketing {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Ticketing::Single => "single",
+            Ticketing::Interline => "interline",
+            Ticketing::SelfTransfer => "self_transfer",
+        }
+    }
+
+    /// A short marker for tables: empty for one ticket.
+    pub fn marker(&self) -> &'static str {
+        match self {
+            Ticketing::Single => "",
+            Ticketing::Interline => "interline",
+            Ticketing::SelfTransfer => "self-transfer",
+        }
+    }
+}
+
+/// One ticket of a self-transfer itinerary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Ticket {
+    /// The airline that owns this ticket's fare.
+    pub owner: String,
+    /// Flight designators on this ticket, e.g. ["U22041"].
+    pub flights: Vec<String>,
+    /// This ticket's own refund and change rules.
+    pub conditions: Conditions,
+    /// Checked bags included per passenger on this ticket.
+    pub checked_bags: u8,
 }
 
 impl FlightOffer {
@@ -431,6 +504,11 @@ impl FlightOffer {
 
     pub fn segments(&self) -> impl Iterator<Item = &Segment> {
         self.slices.iter().flat_map(|s| s.segments.iter())
+    }
+
+    /// Connections made on separate tickets (0 unless `ticketing` is `self_transfer`).
+    pub fn self_transfers(&self) -> usize {
+        self.tickets.len().saturating_sub(self.slices.len())
     }
 
     /// Identity of the travel itself, independent of who sells it: used to dedupe suppliers.

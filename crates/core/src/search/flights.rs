@@ -1,7 +1,7 @@
 //! Flight queries: what a traveller asks, its validation, filters and sorts.
 
 use crate::error::{Error, Result};
-use crate::model::{Alliance, Cabin, Currency, FlightOffer, FxTable, Money, Passengers};
+use crate::model::{Alliance, Cabin, Currency, FlightOffer, FxTable, Money, Passengers, Ticketing};
 use crate::places::Places;
 use crate::providers::{FlightRequest, SliceRequest};
 use jiff::civil::{Date, Time};
@@ -69,6 +69,9 @@ pub struct FlightFilters {
     /// Longest slice, in hours.
     #[serde(default)]
     pub max_duration_hours: Option<u32>,
+    /// Hide self-transfer itineraries (separate tickets, unprotected connections).
+    #[serde(default)]
+    pub no_self_transfer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -220,6 +223,9 @@ impl FlightQuery {
         {
             return false;
         }
+        if f.no_self_transfer && offer.ticketing == Ticketing::SelfTransfer {
+            return false;
+        }
         if let Some(max) = f.max_price {
             match fx.convert(offer.total(), max.currency) {
                 Ok(price) if price.minor <= max.minor => {}
@@ -268,11 +274,48 @@ impl FlightQuery {
     }
 }
 
-/// The documented "best" score: price in EUR plus 0.60 EUR per minute plus 50 EUR per stop.
+/// What to search instead when a search found nothing, nearest first: the same trip with
+/// every slice moved by 1, 2 ... `days` days, later before earlier (a face searches them and
+/// names the dates that connect; dates already past fail to resolve and are skipped).
+pub fn nearby_dates(query: &FlightQuery, days: i64) -> Vec<FlightQuery> {
+    let mut out = Vec::new();
+    for d in 1..=days {
+        for shift in [d, -d] {
+            let mut q = query.clone();
+            let moved =
+                q.slices
+                    .iter_mut()
+                    .all(|s| match s.departure_date.checked_add(shift.days()) {
+                        Ok(date) => {
+                            s.departure_date = date;
+                            true
+                        }
+                        Err(_) => false,
+                    });
+            if moved {
+                out.push(q);
+            }
+        }
+    }
+    out
+}
+
+/// The documented "best" score: price in EUR plus 0.60 EUR per minute plus 50 EUR per stop,
+/// plus 75 EUR per self-transfer (separate tickets, an unprotected connection), so that a
+/// self-transfer comes after protected itineraries of similar price.
 pub fn best_score(offer: &FlightOffer, price_eur_minor: i64) -> i64 {
     let stops: usize = offer.slices.iter().map(|s| s.stops()).sum();
-    price_eur_minor + offer.duration_minutes() * 60 + stops as i64 * 5000
+    price_eur_minor
+        + offer.duration_minutes() * 60
+        + stops as i64 * 5000
+        + offer.self_transfers() as i64 * SELF_TRANSFER_PENALTY_EUR_MINOR
 }
+
+/// What one self-transfer adds to the "best" score (EUR cents).
+pub const SELF_TRANSFER_PENALTY_EUR_MINOR: i64 = 7500;
+
+/// How many rows at the top of a `best` list are kept for the standouts (see [`sort`]).
+pub const STANDOUT_ROWS: usize = 4;
 
 pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
     // Ties keep a stable, id order: merged provider answers arrive in any order.
@@ -290,6 +333,34 @@ pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
         }
         FlightSort::Arrival => offers
             .sort_by_cached_key(|o| (o.slices.last().map(|s| s.arriving_at.timestamp()), eur(o))),
-        FlightSort::Best => offers.sort_by_cached_key(|o| (best_score(o, eur(o)), eur(o))),
+        FlightSort::Best => {
+            offers.sort_by_cached_key(|o| (best_score(o, eur(o)), eur(o)));
+            lift_standouts(offers, eur);
+        }
     }
+}
+
+/// The big sites' rule for `best`: whatever the score says, the best non-stop, the best
+/// one-stop and the cheapest itinerary are among the first rows (in score order, after the
+/// best overall), so a row limit never hides them. `offers` is already in score order.
+fn lift_standouts(offers: &mut [FlightOffer], eur: impl Fn(&FlightOffer) -> i64) {
+    if offers.len() <= 1 {
+        return;
+    }
+    let by_stops = |n: usize| offers.iter().position(|o| o.stops() == n);
+    let cheapest = (0..offers.len()).min_by_key(|&i| (eur(&offers[i]), i));
+    let mut standouts: Vec<usize> = [Some(0), by_stops(0), by_stops(1), cheapest]
+        .into_iter()
+        .flatten()
+        .collect();
+    standouts.sort_unstable();
+    standouts.dedup();
+    // Move each standout up, in score order, to the next free row at the top; the rows it
+    // passes keep their order.
+    for (row, &from) in standouts.iter().enumerate() {
+        if from > row {
+            offers[row..=from].rotate_right(1);
+        }
+    }
+    debug_assert!(standouts.len() <= STANDOUT_ROWS);
 }

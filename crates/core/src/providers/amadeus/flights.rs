@@ -199,6 +199,9 @@ impl Amadeus {
                 .to_string(),
             supplier_offer_id: None,
             supplier_offer: Some(raw.clone()),
+            ticketing: Default::default(),
+            tickets: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 }

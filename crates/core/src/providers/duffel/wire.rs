@@ -358,5 +358,8 @@ pub fn offer(
         owner: raw.owner.iata_code.unwrap_or_default(),
         supplier_offer_id: Some(raw.id),
         supplier_offer,
+        ticketing: Default::default(),
+        tickets: Vec::new(),
+        warnings: Vec::new(),
     })
 }

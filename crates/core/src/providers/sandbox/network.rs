@@ -123,6 +123,8 @@ pub struct Network {
     pub into: Vec<Vec<(u32, u32)>>,
     /// Per airline index: hubs (airport indexes).
     hubs: Vec<Vec<u32>>,
+    /// 0..airports: `same_airport` hands out one-element slices of it.
+    identity: Vec<usize>,
 }
 
 impl Network {
@@ -168,6 +170,7 @@ impl Network {
             out,
             into,
             hubs,
+            identity: (0..n).collect(),
         }
     }
 
@@ -216,6 +219,37 @@ impl Network {
             &self.places.airlines[b as usize],
         );
         !x.low_cost && !y.low_cost && x.alliance.is_some() && x.alliance == y.alliance
+    }
+
+    /// The interline rule: whether two different airlines sell a connection at `at` on one
+    /// ticket although they are not partners in one alliance. Deterministic and documented
+    /// (README, "Flights"):
+    ///
+    /// - low-cost carriers never interline (they sell point to point);
+    /// - a full-service airline without an alliance interlines with any full-service airline
+    ///   (unaligned carriers live on bilateral interline agreements);
+    /// - airlines of rival alliances interline only at a hub of one of them (a hub carrier
+    ///   signs agreements with the airlines that feed its hub).
+    pub fn interlines(&self, a: u32, b: u32, at: u32) -> bool {
+        let (x, y) = (
+            &self.places.airlines[a as usize],
+            &self.places.airlines[b as usize],
+        );
+        if x.low_cost || y.low_cost {
+            return false;
+        }
+        x.alliance.is_none() || y.alliance.is_none() || self.is_hub(a, at) || self.is_hub(b, at)
+    }
+
+    /// Airports of the city `airport` serves, itself included (a self-transfer may change
+    /// airports within a city: LGW to LHR).
+    pub fn city_airports(&self, airport: usize) -> &[usize] {
+        &self.places.city_of(airport).airports
+    }
+
+    /// `[airport]`, as a slice (the departure airports of a protected connection).
+    pub fn same_airport(&self, airport: usize) -> &[usize] {
+        std::slice::from_ref(&self.identity[airport])
     }
 
     /// Direct distance between two airports.

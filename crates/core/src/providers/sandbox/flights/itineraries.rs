@@ -1,14 +1,60 @@
-//! Itineraries for one slice: direct, one-stop and two-stop, each connection within the
-//! minimum connection time and the longest layover, on interlining airlines, not too roundabout.
+//! Itineraries for one slice: direct, one-stop and two-stop, each connection within its
+//! minimum connection time and longest layover, not too roundabout.
+//!
+//! Searched in tiers, from the most protected ticketing to the least; a tier runs only while
+//! the tiers before it found fewer than [`TWO_STOP_THRESHOLD`] itineraries:
+//!
+//! 1. non-stops and one-stops on one airline or one alliance (`single`);
+//! 2. one-stops between airlines that interline ([`Network::interlines`]);
+//! 3. two-stops, single or interline;
+//! 4. self-transfers (separate tickets): one-stops, then two-stops, with
+//!    [`SELF_TRANSFER_MCT`] at one airport or [`SELF_TRANSFER_AIRPORT_CHANGE_MCT`] when the
+//!    connection changes airports within a city;
+//! 5. when all of that found nothing at all: the same tiers again without the circuity bound
+//!    (a roundabout itinerary beats none).
+//!
+//! [`Network::interlines`]: crate::providers::sandbox::network::Network::interlines
 
 use super::{
-    Flight, KEEP_PER_SLICE, MAX_LAYOVER, MCT_DOMESTIC, MCT_INTERNATIONAL, Search, SliceOption,
-    TWO_STOP_THRESHOLD,
+    Flight, KEEP_PER_SLICE, MAX_LAYOVER, MCT_DOMESTIC, MCT_INTERNATIONAL,
+    SELF_TRANSFER_AIRPORT_CHANGE_MCT, SELF_TRANSFER_MAX_LAYOVER, SELF_TRANSFER_MCT, Search,
+    SliceOption, TWO_STOP_THRESHOLD,
 };
+use crate::model::Ticketing;
 use crate::providers::SliceRequest;
-use crate::providers::sandbox::network::{Edge, Schedule, operates_on};
+use crate::providers::sandbox::network::{Edge, Network, Schedule, operates_on};
 use jiff::Timestamp;
 use jiff::civil::Date;
+
+/// The ends of one slice and its circuity bound.
+struct Ends<'a> {
+    date: Date,
+    origins: &'a [usize],
+    dests: &'a [usize],
+    is_origin: Vec<bool>,
+    is_dest: Vec<bool>,
+    /// Shortest origin-destination distance (km).
+    direct: f64,
+    /// Whether roundabout itineraries are refused (see [`Ends::within`]).
+    bounded: bool,
+}
+
+impl Ends<'_> {
+    fn to_dest(&self, net: &Network, h: usize) -> f64 {
+        self.dests
+            .iter()
+            .map(|&d| net.distance(h, d))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Whether `flown` km over `legs` legs is not too roundabout.
+    fn within(&self, flown: f64, legs: usize) -> bool {
+        !self.bounded
+            || flown
+                <= self.direct * if legs == 2 { 1.5 } else { 1.6 }
+                    + if legs == 2 { 500.0 } else { 800.0 }
+    }
+}
 
 impl<'n> Search<'n> {
     /// Flights an edge operates on a local date.
@@ -39,36 +85,87 @@ impl<'n> Search<'n> {
             })
     }
 
-    pub(super) fn connects(&self, a: &Flight, b: &Flight) -> bool {
-        let places = &self.net.places;
-        let domestic = places.airports[a.edge.from as usize].country
-            == places.airports[b.edge.to as usize].country;
-        let mct = if domestic {
-            MCT_DOMESTIC
-        } else {
-            MCT_INTERNATIONAL
-        };
+    /// How `b` may follow `a` within a slice: the most protected ticketing the two flights
+    /// allow, or `None` when they do not connect.
+    ///
+    /// - One ticket (`single` or `interline`): the same airport, at least [`MCT_DOMESTIC`]
+    ///   (within one country) or [`MCT_INTERNATIONAL`], at most [`MAX_LAYOVER`].
+    /// - Self-transfer: at least [`SELF_TRANSFER_MCT`] at one airport, or
+    ///   [`SELF_TRANSFER_AIRPORT_CHANGE_MCT`] when changing airports within a city, and at
+    ///   most [`SELF_TRANSFER_MAX_LAYOVER`]; any airlines, low-cost included.
+    pub fn link(&self, a: &Flight, b: &Flight) -> Option<Ticketing> {
+        let net = self.net;
         let gap = (b.dep - a.arr) / 60;
-        gap >= mct && gap <= MAX_LAYOVER
+        let (at, leave) = (a.edge.to, b.edge.from);
+        if at == leave {
+            let places = &net.places;
+            let domestic = places.airports[a.edge.from as usize].country
+                == places.airports[b.edge.to as usize].country;
+            let mct = if domestic {
+                MCT_DOMESTIC
+            } else {
+                MCT_INTERNATIONAL
+            };
+            if (mct..=MAX_LAYOVER).contains(&gap) {
+                if net.can_connect(a.edge.airline, b.edge.airline) {
+                    return Some(Ticketing::Single);
+                }
+                if net.interlines(a.edge.airline, b.edge.airline, at) {
+                    return Some(Ticketing::Interline);
+                }
+            }
+            (SELF_TRANSFER_MCT..=SELF_TRANSFER_MAX_LAYOVER)
+                .contains(&gap)
+                .then_some(Ticketing::SelfTransfer)
+        } else if net.city_airports(at as usize).contains(&(leave as usize)) {
+            (SELF_TRANSFER_AIRPORT_CHANGE_MCT..=SELF_TRANSFER_MAX_LAYOVER)
+                .contains(&gap)
+                .then_some(Ticketing::SelfTransfer)
+        } else {
+            None
+        }
     }
 
-    /// Flights of `edge` that leave within a layover of `prev`'s arrival.
-    fn onward(&self, prev: &Flight<'n>, edge: &Edge, schedule: &'n Schedule) -> Vec<Flight<'n>> {
+    /// Whether two airlines can be joined at `at` by a connection ticketed at most `max`
+    /// (before looking at any timetable).
+    fn may_join(&self, a: u32, b: u32, at: u32, max: Ticketing) -> bool {
+        match max {
+            Ticketing::Single => self.net.can_connect(a, b),
+            Ticketing::Interline => self.net.can_connect(a, b) || self.net.interlines(a, b, at),
+            Ticketing::SelfTransfer => true,
+        }
+    }
+
+    /// Flights of `edge` that leave within a layover of `prev`'s arrival, joined by a
+    /// connection ticketed at most `max`.
+    fn onward(
+        &self,
+        prev: &Flight<'n>,
+        edge: &Edge,
+        schedule: &'n Schedule,
+        max: Ticketing,
+    ) -> Vec<Flight<'n>> {
         let tz = &self.net.places.tz[edge.from as usize];
         let arrival_date = Timestamp::from_second(prev.arr)
             .map(|t| t.to_zoned(tz.clone()).date())
             .unwrap_or(prev.date);
         let mut out = Vec::new();
-        for date in [
-            arrival_date,
-            arrival_date.tomorrow().unwrap_or(arrival_date),
-        ] {
+        // A self-transfer may wait a day and more: its onward flight can leave two days on.
+        let days = if max == Ticketing::SelfTransfer { 3 } else { 2 };
+        let mut date = arrival_date;
+        for _ in 0..days {
             out.extend(
                 self.flights(edge, schedule, date)
-                    .filter(|f| self.connects(prev, f)),
+                    .filter(|f| self.link(prev, f).is_some_and(|l| l <= max)),
             );
+            date = date.tomorrow().unwrap_or(date);
         }
         out
+    }
+
+    /// The ticketing of each connection of an itinerary; `None` when one does not connect.
+    pub(super) fn links(&self, legs: &[Flight]) -> Option<Vec<Ticketing>> {
+        legs.windows(2).map(|w| self.link(&w[0], &w[1])).collect()
     }
 
     /// Every itinerary for one slice, priced for one adult, seats checked.
@@ -80,65 +177,35 @@ impl<'n> Search<'n> {
     ) -> Vec<SliceOption<'n>> {
         let net = self.net;
         let n = net.places.airports.len();
-        let mut is_dest = vec![false; n];
-        let mut is_origin = vec![false; n];
-        dests.iter().for_each(|&d| is_dest[d] = true);
-        origins.iter().for_each(|&o| is_origin[o] = true);
-        let direct = origins
-            .iter()
-            .flat_map(|&o| dests.iter().map(move |&d| (o, d)))
-            .map(|(o, d)| net.distance(o, d))
-            .fold(f64::INFINITY, f64::min);
-        let to_dest = |h: usize| {
-            dests
+        let mut ends = Ends {
+            date: req.date,
+            origins,
+            dests,
+            is_origin: vec![false; n],
+            is_dest: vec![false; n],
+            direct: origins
                 .iter()
-                .map(|&d| net.distance(h, d))
-                .fold(f64::INFINITY, f64::min)
+                .flat_map(|&o| dests.iter().map(move |&d| (o, d)))
+                .map(|(o, d)| net.distance(o, d))
+                .fold(f64::INFINITY, f64::min),
+            bounded: true,
         };
-        let within = |flown: f64, legs: usize| {
-            flown
-                <= direct * if legs == 2 { 1.5 } else { 1.6 }
-                    + if legs == 2 { 500.0 } else { 800.0 }
-        };
+        dests.iter().for_each(|&d| ends.is_dest[d] = true);
+        origins.iter().for_each(|&o| ends.is_origin[o] = true);
 
         let mut raw: Vec<Vec<Flight<'n>>> = Vec::new();
-        for &o in origins {
-            for r1 in &net.out[o] {
-                let h1 = r1.to as usize;
-                if is_dest[h1] {
-                    let (e1, s1) = net.edge(o, r1);
-                    raw.extend(self.flights(e1, s1, req.date).map(|f| vec![f]));
-                    continue;
-                }
-                if self.max_stops < 1 || is_origin[h1] {
-                    continue;
-                }
-                let (e1, s1) = net.edge(o, r1);
-                if !within(f64::from(e1.dist_km) + to_dest(h1), 2) {
-                    continue;
-                }
-                for r2 in &net.out[h1] {
-                    if !is_dest[r2.to as usize] || !net.can_connect(e1.airline, r2.airline) {
-                        continue;
-                    }
-                    let (e2, s2) = net.edge(h1, r2);
-                    for f1 in self.flights(e1, s1, req.date) {
-                        for f2 in self.onward(&f1, e2, s2) {
-                            raw.push(vec![f1, f2]);
-                        }
-                    }
-                }
-            }
-        }
-        if self.max_stops >= 2 && raw.len() < TWO_STOP_THRESHOLD {
-            self.two_stops(
-                req, origins, &is_origin, &is_dest, &within, &to_dest, &mut raw,
-            );
+        self.tiers(&ends, &mut raw);
+        if raw.is_empty() && self.max_stops >= 1 {
+            ends.bounded = false;
+            self.tiers(&ends, &mut raw);
         }
 
         let mut options: Vec<SliceOption<'n>> = raw
             .into_iter()
-            .filter_map(|legs| self.price(legs))
+            .filter_map(|legs| {
+                let links = self.links(&legs)?;
+                self.price(legs, links)
+            })
             .collect();
         if options.len() > KEEP_PER_SLICE {
             options.sort_by_key(|o| o.adult_base / 100 + o.duration());
@@ -147,59 +214,150 @@ impl<'n> Search<'n> {
         options
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn two_stops(
-        &self,
-        req: &SliceRequest,
-        origins: &[usize],
-        is_origin: &[bool],
-        is_dest: &[bool],
-        within: &dyn Fn(f64, usize) -> bool,
-        to_dest: &dyn Fn(usize) -> f64,
-        raw: &mut Vec<Vec<Flight<'n>>>,
-    ) {
-        let net = self.net;
-        // Airports with a flight into a destination: the only useful second hubs.
-        let mut feeds = vec![false; net.places.airports.len()];
-        for (d, into) in net.into.iter().enumerate() {
-            if is_dest[d] {
-                for &(from, _) in into {
-                    feeds[from as usize] = true;
-                }
-            }
+    /// The tiers, most protected first, each while fewer than [`TWO_STOP_THRESHOLD`]
+    /// itineraries were found.
+    fn tiers(&self, ends: &Ends, raw: &mut Vec<Vec<Flight<'n>>>) {
+        self.one_stops(ends, Ticketing::Single, raw);
+        let few = |raw: &Vec<Vec<Flight>>| raw.len() < TWO_STOP_THRESHOLD;
+        if self.max_stops >= 1 && few(raw) {
+            self.one_stops(ends, Ticketing::Interline, raw);
         }
-        for &o in origins {
+        if self.max_stops >= 2 && few(raw) {
+            self.two_stops(ends, Ticketing::Interline, raw);
+        }
+        if self.max_stops >= 1 && few(raw) {
+            self.one_stops(ends, Ticketing::SelfTransfer, raw);
+        }
+        if self.max_stops >= 2 && few(raw) {
+            self.two_stops(ends, Ticketing::SelfTransfer, raw);
+        }
+    }
+
+    /// One-stop itineraries whose connection is ticketed exactly `kind` (with `single`, the
+    /// non-stops too).
+    fn one_stops(&self, ends: &Ends, kind: Ticketing, raw: &mut Vec<Vec<Flight<'n>>>) {
+        let net = self.net;
+        for &o in ends.origins {
             for r1 in &net.out[o] {
                 let h1 = r1.to as usize;
-                if is_dest[h1] || is_origin[h1] {
+                if ends.is_dest[h1] {
+                    if kind == Ticketing::Single {
+                        let (e1, s1) = net.edge(o, r1);
+                        raw.extend(self.flights(e1, s1, ends.date).map(|f| vec![f]));
+                    }
+                    continue;
+                }
+                if self.max_stops < 1 || ends.is_origin[h1] {
                     continue;
                 }
                 let (e1, s1) = net.edge(o, r1);
-                for r2 in &net.out[h1] {
-                    let h2 = r2.to as usize;
-                    if !feeds[h2]
-                        || is_origin[h2]
-                        || is_dest[h2]
-                        || !net.can_connect(e1.airline, r2.airline)
-                    {
+                if !ends.within(f64::from(e1.dist_km) + ends.to_dest(net, h1), 2) {
+                    continue;
+                }
+                for &h in self.departures_at(h1, kind) {
+                    if h != h1 && (ends.is_origin[h] || ends.is_dest[h]) {
                         continue;
                     }
-                    let (e2, s2) = net.edge(h1, r2);
-                    if !within(f64::from(e1.dist_km + e2.dist_km) + to_dest(h2), 3) {
-                        continue;
-                    }
-                    for r3 in &net.out[h2] {
-                        if !is_dest[r3.to as usize]
-                            || !net.can_connect(e2.airline, r3.airline)
-                            || !net.can_connect(e1.airline, r3.airline)
+                    for r2 in &net.out[h] {
+                        if !ends.is_dest[r2.to as usize]
+                            || !self.may_join(e1.airline, r2.airline, h1 as u32, kind)
                         {
                             continue;
                         }
-                        let (e3, s3) = net.edge(h2, r3);
-                        for f1 in self.flights(e1, s1, req.date) {
-                            for f2 in self.onward(&f1, e2, s2) {
-                                for f3 in self.onward(&f2, e3, s3) {
-                                    raw.push(vec![f1, f2, f3]);
+                        let (e2, s2) = net.edge(h, r2);
+                        for f1 in self.flights(e1, s1, ends.date) {
+                            for f2 in self.onward(&f1, e2, s2, kind) {
+                                // The most protected tier already found the others.
+                                if kind == Ticketing::Single || self.link(&f1, &f2) == Some(kind) {
+                                    raw.push(vec![f1, f2]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Airports a connection at `arrival` may leave from for a connection ticketed `max`.
+    fn departures_at(&self, arrival: usize, max: Ticketing) -> &'n [usize] {
+        if max == Ticketing::SelfTransfer {
+            self.net.city_airports(arrival)
+        } else {
+            self.net.same_airport(arrival)
+        }
+    }
+
+    /// Two-stop itineraries with every connection ticketed at most `max`; for a
+    /// self-transfer tier, only those with at least one self-transfer (the others were found
+    /// by the one-ticket tier).
+    fn two_stops(&self, ends: &Ends, max: Ticketing, raw: &mut Vec<Vec<Flight<'n>>>) {
+        let net = self.net;
+        // Airports with a flight into a destination: the only useful second hubs (with a
+        // self-transfer, any airport of their cities).
+        let mut feeds = vec![false; net.places.airports.len()];
+        for (d, into) in net.into.iter().enumerate() {
+            if ends.is_dest[d] {
+                for &(from, _) in into {
+                    for &h in self.departures_at(from as usize, max) {
+                        feeds[h] = true;
+                    }
+                }
+            }
+        }
+        let keep = |legs: &[Flight]| {
+            max != Ticketing::SelfTransfer
+                || self
+                    .links(legs)
+                    .is_some_and(|l| l.contains(&Ticketing::SelfTransfer))
+        };
+        for &o in ends.origins {
+            for r1 in &net.out[o] {
+                let h1 = r1.to as usize;
+                if ends.is_dest[h1] || ends.is_origin[h1] {
+                    continue;
+                }
+                let (e1, s1) = net.edge(o, r1);
+                for &k1 in self.departures_at(h1, max) {
+                    if k1 != h1 && (ends.is_origin[k1] || ends.is_dest[k1]) {
+                        continue;
+                    }
+                    for r2 in &net.out[k1] {
+                        let h2 = r2.to as usize;
+                        if !feeds[h2]
+                            || ends.is_origin[h2]
+                            || ends.is_dest[h2]
+                            || !self.may_join(e1.airline, r2.airline, h1 as u32, max)
+                        {
+                            continue;
+                        }
+                        let (e2, s2) = net.edge(k1, r2);
+                        if !ends.within(
+                            f64::from(e1.dist_km + e2.dist_km) + ends.to_dest(net, h2),
+                            3,
+                        ) {
+                            continue;
+                        }
+                        for &k2 in self.departures_at(h2, max) {
+                            if k2 != h2 && (ends.is_origin[k2] || ends.is_dest[k2]) {
+                                continue;
+                            }
+                            for r3 in &net.out[k2] {
+                                if !ends.is_dest[r3.to as usize]
+                                    || !self.may_join(e2.airline, r3.airline, h2 as u32, max)
+                                {
+                                    continue;
+                                }
+                                let (e3, s3) = net.edge(k2, r3);
+                                for f1 in self.flights(e1, s1, ends.date) {
+                                    for f2 in self.onward(&f1, e2, s2, max) {
+                                        for f3 in self.onward(&f2, e3, s3, max) {
+                                            let legs = vec![f1, f2, f3];
+                                            if keep(&legs) {
+                                                raw.push(legs);
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -1,6 +1,8 @@
 //! Connection search over the sandbox network: direct, one-stop and two-stop itineraries
 //! with minimum connection times, a maximum layover, interline rules and a circuity bound,
-//! priced from the fare curves and checked against seat inventory.
+//! priced from the fare curves and checked against seat inventory. Itineraries are one
+//! ticket (one airline or alliance), interline (one ticket across airlines with an
+//! agreement) or self-transfer (separate tickets, longer connections).
 //!
 //! `itineraries` finds the flights that connect, `pricing` prices them against seats left,
 //! `offers` combines slices into offers with their fare rules.
@@ -17,7 +19,7 @@ pub use offers::{checked_bags, conditions, offer_id};
 use super::fares;
 use super::network::{Edge, Network, Schedule, day_number};
 use crate::geo;
-use crate::model::{Cabin, FlightOffer, Money};
+use crate::model::{Cabin, FlightOffer, Money, Ticketing};
 use crate::providers::FlightRequest;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -32,8 +34,17 @@ pub const MCT_DOMESTIC: i64 = 60;
 pub const MCT_INTERNATIONAL: i64 = 90;
 /// Longest layover a sold itinerary may have (minutes).
 pub const MAX_LAYOVER: i64 = 10 * 60;
-/// Two-stop itineraries are searched only when fewer one-stop-or-better options exist.
-const TWO_STOP_THRESHOLD: usize = 10;
+/// Minimum connection on separate tickets at one airport (minutes): bags are collected and
+/// checked in again, and security passed again.
+pub const SELF_TRANSFER_MCT: i64 = 3 * 60;
+/// Minimum connection on separate tickets that changes airports within a city (minutes).
+pub const SELF_TRANSFER_AIRPORT_CHANGE_MCT: i64 = 4 * 60;
+/// Longest layover between separate tickets (minutes): a day plus the longest minimum
+/// connection, so that a daily onward flight is always within reach (an overnight stop).
+pub const SELF_TRANSFER_MAX_LAYOVER: i64 = 24 * 60 + SELF_TRANSFER_AIRPORT_CHANGE_MCT;
+/// The next, less protected tier of itineraries (interline, two stops, self-transfer) is
+/// searched only while fewer options than this were found.
+pub const TWO_STOP_THRESHOLD: usize = 10;
 /// Options kept per slice before slices are combined into offers.
 const KEEP_PER_SLICE: usize = 200;
 /// How long an offer's price is guaranteed.
@@ -67,12 +78,22 @@ impl Flight<'_> {
 #[derive(Debug, Clone)]
 pub struct SliceOption<'n> {
     pub legs: Vec<Flight<'n>>,
-    /// Adult base fare in EUR cents.
+    /// How each connection is ticketed (one fewer than the legs).
+    pub links: Vec<Ticketing>,
+    /// Adult base fare in EUR cents (a self-transfer's tickets added up).
     pub adult_base: i64,
+    /// Per ticket of a self-transfer: its first leg and its adult base fare; empty when the
+    /// slice is one ticket.
+    pub tickets: Vec<(usize, i64)>,
     pub seats_left: u32,
 }
 
 impl SliceOption<'_> {
+    /// The least protected of its connections.
+    pub fn ticketing(&self) -> Ticketing {
+        self.links.iter().copied().max().unwrap_or_default()
+    }
+
     fn duration(&self) -> i64 {
         (self.legs.last().map_or(0, |l| l.arr) - self.legs.first().map_or(0, |l| l.dep)) / 60
     }
@@ -192,17 +213,13 @@ pub fn reprice(
                         .flights(edge, schedule, date)
                         .find(|f| f.dep == dep && designator(net, f) == seg.flight_number)
                 })?;
-            if let Some(prev) = legs.last()
-                && !search.connects(prev, &flight)
-            {
-                return None;
-            }
             legs.push(flight);
         }
         if legs.is_empty() || legs.len() > usize::from(req.max_stops) + 1 {
             return None;
         }
-        options.push(search.price(legs)?);
+        let links = search.links(&legs)?;
+        options.push(search.price(legs, links)?);
     }
     let slices: Vec<&SliceOption> = options.iter().collect();
     if slices.is_empty() || !chronological(&slices) {
@@ -236,7 +253,7 @@ pub fn cheapest_direct(
             let (edge, schedule) = net.edge(o, r);
             for &date in dates {
                 for f in search.flights(edge, schedule, date) {
-                    let Some(opt) = search.price(vec![f]) else {
+                    let Some(opt) = search.price(vec![f], Vec::new()) else {
                         continue;
                     };
                     let total = opt.adult_base

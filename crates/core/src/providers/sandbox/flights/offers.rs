@@ -4,7 +4,8 @@
 use super::{MCT_INTERNATIONAL, OFFER_TTL_SECONDS, SliceOption, designator, fares};
 use crate::geo;
 use crate::model::{
-    Cabin, Conditions, FarePrice, FlightOffer, Money, Passengers, Penalty, Segment, Slice,
+    Cabin, Conditions, FarePrice, FlightOffer, Money, Passengers, Penalty, Segment, Slice, Ticket,
+    Ticketing,
 };
 use crate::providers::FlightRequest;
 use crate::providers::sandbox::network::Network;
@@ -98,6 +99,72 @@ pub(super) fn build_offer(
         tax: Money::eur(tax),
     };
     let owner = places.airlines[owner_idx as usize].code.clone();
+    let ticketing = slices
+        .iter()
+        .map(|s| s.ticketing())
+        .max()
+        .unwrap_or_default();
+    let mut conds = conditions(req.cabin, low_cost, long_haul);
+    let mut bags = checked_bags(req.cabin, low_cost);
+    let mut tickets = Vec::new();
+    let mut warnings = Vec::new();
+    if ticketing == Ticketing::SelfTransfer {
+        // What a non-refundable ticket keeps of the base fare, for all passengers.
+        let kept = |adult_base: i64| -> i64 {
+            pax.iter()
+                .map(|p| adult_base * rt_factor / 1000 * fares::passenger_share(p.kind) / 1000)
+                .sum()
+        };
+        let (mut refund_fee, mut refundable_any) = (0i64, false);
+        let (mut change_fee, mut changeable_all) = (0i64, true);
+        for s in slices {
+            for (k, &(start, adult_base)) in s.tickets.iter().enumerate() {
+                let end = s.tickets.get(k + 1).map_or(s.legs.len(), |t| t.0);
+                let legs = &s.legs[start..end];
+                let lc = legs.iter().any(|l| net.low_cost(l.edge.airline));
+                let lh = legs.iter().any(|l| l.edge.dist_km > 3000);
+                let c = conditions(req.cabin, lc, lh);
+                // Each ticket refunds by its own rule: a refundable one gives back all but
+                // its fee, a non-refundable one its taxes only.
+                match c.refund_before_departure.fee() {
+                    Some(fee) => {
+                        refundable_any = true;
+                        refund_fee += fee.minor;
+                    }
+                    None => refund_fee += kept(adult_base),
+                }
+                match c.change_before_departure.fee() {
+                    Some(fee) => change_fee += fee.minor,
+                    None => changeable_all = false,
+                }
+                let ticket_bags = checked_bags(req.cabin, lc);
+                bags = bags.min(ticket_bags);
+                tickets.push(Ticket {
+                    owner: places.airlines[legs[0].edge.airline as usize].code.clone(),
+                    flights: legs.iter().map(|l| designator(net, l)).collect(),
+                    conditions: c,
+                    checked_bags: ticket_bags,
+                });
+            }
+            for (i, link) in s.links.iter().enumerate() {
+                if *link == Ticketing::SelfTransfer {
+                    warnings.push(self_transfer_warning(net, &s.legs[i], &s.legs[i + 1]));
+                }
+            }
+        }
+        conds = Conditions {
+            refund_before_departure: if refundable_any {
+                Penalty::with_fee(Money::eur(refund_fee))
+            } else {
+                Penalty::not_allowed()
+            },
+            change_before_departure: if changeable_all {
+                Penalty::with_fee(Money::eur(change_fee))
+            } else {
+                Penalty::not_allowed()
+            },
+        };
+    }
     let mut offer = FlightOffer {
         id: String::new(),
         provider: crate::providers::sandbox::NAME.to_string(),
@@ -107,15 +174,39 @@ pub(super) fn build_offer(
         cabin_class: req.cabin,
         passengers: pax,
         slices: out_slices,
-        conditions: conditions(req.cabin, low_cost, long_haul),
-        checked_bags: checked_bags(req.cabin, low_cost),
+        conditions: conds,
+        checked_bags: bags,
         available_seats: slices.iter().map(|s| s.seats_left).min().unwrap_or(0),
         owner,
         supplier_offer_id: None,
         supplier_offer: None,
+        ticketing,
+        tickets,
+        warnings,
     };
     offer.id = offer_id(&offer, &req.passengers);
     offer
+}
+
+/// The warning a self-transfer between two flights carries, naming the airports.
+fn self_transfer_warning(net: &Network, arrive: &super::Flight, leave: &super::Flight) -> String {
+    let places = &net.places;
+    let (a, b) = (
+        &places.airports[arrive.edge.to as usize],
+        &places.airports[leave.edge.from as usize],
+    );
+    let airports = if a.iata == b.iata {
+        format!("at {} ({})", a.iata, a.city)
+    } else {
+        format!(
+            "in {} (land at {}, leave from {}: allow for the trip between airports)",
+            a.city, a.iata, b.iata
+        )
+    };
+    format!(
+        "Self-transfer {airports}: separate tickets, so a missed connection is not protected \
+         (the next airline need not rebook you) and bags must be collected and checked in again."
+    )
 }
 
 /// A stable id: the same itinerary, passengers and price give the same id.

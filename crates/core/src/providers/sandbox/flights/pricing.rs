@@ -3,6 +3,7 @@
 
 use super::{Flight, Search, SliceOption, fares, flight_key};
 use crate::geo;
+use crate::model::Ticketing;
 
 impl<'n> Search<'n> {
     /// Seats still for sale on a flight in the searched cabin, and its load (per mille).
@@ -34,13 +35,58 @@ impl<'n> Search<'n> {
         (left, lf)
     }
 
-    /// Prices an itinerary for one adult; `None` when a leg has too few seats left.
-    pub(super) fn price(&self, legs: Vec<Flight<'n>>) -> Option<SliceOption<'n>> {
+    /// Prices an itinerary for one adult; `None` when a leg has too few seats left. A
+    /// self-transfer is priced as its separate tickets, each on its own fare.
+    pub(super) fn price(
+        &self,
+        legs: Vec<Flight<'n>>,
+        links: Vec<Ticketing>,
+    ) -> Option<SliceOption<'n>> {
+        if !links.contains(&Ticketing::SelfTransfer) {
+            // One ticket: the common case, without the per-ticket bookkeeping.
+            let (adult_base, seats_left) = self.fare(&legs)?;
+            return Some(SliceOption {
+                legs,
+                links,
+                adult_base,
+                tickets: Vec::new(),
+                seats_left,
+            });
+        }
+        let mut starts = vec![0];
+        starts.extend(
+            links
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| **l == Ticketing::SelfTransfer)
+                .map(|(i, _)| i + 1),
+        );
+        let mut tickets = Vec::with_capacity(starts.len());
+        let mut adult_base = 0;
+        let mut seats_left = u32::MAX;
+        for (k, &start) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(legs.len());
+            let (base, left) = self.fare(&legs[start..end])?;
+            adult_base += base;
+            seats_left = seats_left.min(left);
+            tickets.push((start, base));
+        }
+        Some(SliceOption {
+            legs,
+            links,
+            adult_base,
+            tickets,
+            seats_left,
+        })
+    }
+
+    /// One ticket's adult base fare (EUR cents) and the seats left on it.
+    fn fare(&self, legs: &[Flight<'n>]) -> Option<(i64, u32)> {
         let net = self.net;
         let mut seats_left = u32::MAX;
         let mut max_lf = 0;
         let mut base: i64 = 0;
-        for f in &legs {
+        for f in legs {
             let (left, lf) = self.availability(f);
             if left < self.seats {
                 return None;
@@ -72,11 +118,6 @@ impl<'n> Search<'n> {
             base = base * f / 1000;
         }
         // Fares are filed in whole euros.
-        let adult_base = ((base + 50) / 100).max(9) * 100;
-        Some(SliceOption {
-            legs,
-            adult_base,
-            seats_left,
-        })
+        Some((((base + 50) / 100).max(9) * 100, seats_left))
     }
 }
