@@ -675,3 +675,40 @@ async fn a_payment_resumed_later_asks_for_the_card_again() {
         booksygo_core::booking::BookingStatus::Pending
     );
 }
+
+#[tokio::test]
+async fn separate_tickets_are_said_in_the_tool_result_and_the_reply() {
+    let (_dir, agency) = common::agency();
+    let a = assistant(&agency);
+    let mut c = Conversation::new();
+    // Liverpool has only low-cost carriers: Singapore is reached on separate tickets.
+    let r = say(
+        &a,
+        &mut c,
+        "flights from Liverpool to Singapore on 14 March",
+    )
+    .await;
+    let call = &r.tool_calls[0];
+    assert!(call.ok, "{}", call.result);
+    let offers = call.result["offers"].as_array().unwrap();
+    let separate: Vec<&serde_json::Value> = offers
+        .iter()
+        .filter(|o| o["ticketing"] == "self_transfer")
+        .collect();
+    assert!(!separate.is_empty(), "{offers:?}");
+    assert!(
+        separate
+            .iter()
+            .all(|o| !o["warnings"].as_array().unwrap().is_empty())
+    );
+    assert!(
+        r.reply
+            .contains("self-transfer: separate tickets, connection not protected"),
+        "{}",
+        r.reply
+    );
+    // A single ticket says nothing extra.
+    let r = say(&a, &mut c, "flights from London to New York on 14 March").await;
+    let offers = r.tool_calls[0].result["offers"].as_array().unwrap();
+    assert!(offers.iter().any(|o| o["ticketing"] == "single"));
+}

@@ -333,3 +333,21 @@ async fn key_hints_and_status_fit_at_80_and_120_columns() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_self_transfer_says_so_in_its_detail_at_both_sizes() {
+    let mut h = Harness::new().await;
+    // Liverpool's low-cost carriers reach Singapore only on separate tickets.
+    h.type_text("LPL").await;
+    h.press(KeyCode::Tab).await;
+    h.type_text("SIN").await;
+    h.press(KeyCode::Tab).await;
+    h.type_text(common::DATE).await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Enter).await;
+    for (w, ht) in [(80, 24), (120, 40)] {
+        let screen = h.render(w, ht);
+        assert!(screen.contains("Tickets: self-transfer"), "{screen}");
+        assert!(screen.contains(" ! "), "a warning line:\n{screen}");
+    }
+}

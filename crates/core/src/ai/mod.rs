@@ -485,8 +485,16 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                         )
                     })
                     .collect();
+                // Separate tickets are said on the line, as the table's STOPS column says them.
+                let ticketing = match o["ticketing"].as_str() {
+                    Some("self_transfer") => {
+                        "  self-transfer: separate tickets, connection not protected"
+                    }
+                    Some("interline") => "  interline: one ticket",
+                    _ => "",
+                };
                 out.push_str(&format!(
-                    "{}. {}  {}  {}  [{}]\n",
+                    "{}. {}  {}  {}{ticketing}  [{}]\n",
                     i + 1,
                     money(&o["total"]),
                     s(o, "owner"),

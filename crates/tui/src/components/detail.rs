@@ -201,6 +201,16 @@ fn flight_detail(o: &FlightOffer, t: Theme) -> Vec<Line<'static>> {
             count(o.passengers.len(), "traveller", "travellers")
         )),
     ];
+    // Separate tickets (or an interline one) are said before the legs, with their warnings.
+    if !o.ticketing.marker().is_empty() {
+        l.push(Line::styled(
+            format!(" Tickets: {}", o.ticketing.marker()),
+            t.warn(),
+        ));
+    }
+    for w in &o.warnings {
+        l.push(Line::styled(format!(" ! {w}"), t.warn()));
+    }
     for s in &o.slices {
         l.push(Line::raw(""));
         l.push(Line::styled(

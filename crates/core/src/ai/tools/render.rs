@@ -41,6 +41,8 @@ pub fn flight_summary(o: &FlightOffer) -> Value {
         "refundable": o.conditions.refund_before_departure.allowed,
         "available_seats": o.available_seats,
         "expires_at": o.expires_at,
+        "ticketing": o.ticketing,
+        "warnings": o.warnings,
         "slices": slices,
     })
 }

@@ -232,6 +232,8 @@ fn flight_offer() -> Value {
             "id": string(), "total": money(), "owner": string(), "cabin_class": string(),
             "stops": {"type": "integer"}, "refundable": {"type": "boolean"},
             "available_seats": {"type": "integer"}, "expires_at": string(), "slices": list(slice),
+            "ticketing": {"type": "string", "enum": ["single", "interline", "self_transfer"]},
+            "warnings": list(string()),
         }),
         &["id", "total", "slices"],
     )
