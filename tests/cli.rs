@@ -454,30 +454,17 @@ fn real_openflights_import_when_shared_data_is_present() {
 #[test]
 fn a_closed_pipe_is_not_a_crash() {
     // `booksygo ... | head -1`: the reader leaves early; we exit quietly, never panic.
-    let env = Env::new();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("booksygo"))
-        .args([
-            "flights",
-            "search",
-            "LHR",
-            "JFK",
-            "--date",
-            "2027-03-14",
-            "--limit",
-            "50",
-            "--json",
-        ])
-        .env("BOOKSYGO_HOME", env.home.path())
-        .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take()); // close the read end before anything is written
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(out.status.success(), "{:?} {stderr}", out.status);
+    Env::new().assert_quiet_on_a_closed_pipe(&[
+        "flights",
+        "search",
+        "LHR",
+        "JFK",
+        "--date",
+        "2027-03-14",
+        "--limit",
+        "50",
+        "--json",
+    ]);
 }
 
 #[test]

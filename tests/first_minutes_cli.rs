@@ -318,19 +318,7 @@ fn an_empty_search_suggests_only_what_would_change_it() {
 
 #[test]
 fn completions_survive_a_closed_pipe() {
-    let env = Env::new();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("booksygo"))
-        .args(["completions", "bash"])
-        .env("BOOKSYGO_HOME", env.home.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(out.status.success(), "{:?} {stderr}", out.status);
+    Env::new().assert_quiet_on_a_closed_pipe(&["completions", "bash"]);
 }
 
 #[test]

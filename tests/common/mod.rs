@@ -72,4 +72,23 @@ impl Env {
         }
         self.json(&args)
     }
+
+    /// Runs `args` with stdout closed before anything is written (`booksygo ... | head`):
+    /// the program must end quietly with success, never panic.
+    pub fn assert_quiet_on_a_closed_pipe(&self, args: &[&str]) {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("booksygo"))
+            .args(args)
+            .env("BOOKSYGO_HOME", self.home.path())
+            .env("BOOKSYGO_NOW", "2026-11-25T12:00:00Z")
+            .env("BOOKSYGO_KEYRING", "off")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(out.status.success(), "{:?} {stderr}", out.status);
+    }
 }
