@@ -90,3 +90,38 @@ fn an_empty_search_names_the_nearby_dates_that_connect() {
         "{text}"
     );
 }
+
+#[test]
+fn the_calendar_prices_a_day_when_search_would_sell_it() {
+    // BRS-SYD needs two stops: the calendar used to stop at one and showed every day empty.
+    let env = Env::new();
+    let days = env.json(&[
+        "flights",
+        "calendar",
+        "BRS",
+        "SYD",
+        "--date",
+        "2027-03-14",
+        "--flex",
+        "1",
+    ]);
+    let day = days
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == "2027-03-14")
+        .unwrap();
+    let offers = env.json(&[
+        "flights",
+        "search",
+        "BRS",
+        "SYD",
+        "--date",
+        "2027-03-14",
+        "--sort",
+        "price",
+    ]);
+    assert!(!offers.as_array().unwrap().is_empty());
+    assert!(!day["cheapest"].is_null(), "{days}");
+    assert_eq!(day["cheapest"]["currency"], offers[0]["total_currency"]);
+}

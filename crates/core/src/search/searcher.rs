@@ -254,7 +254,7 @@ impl Searcher {
             let mut q = FlightQuery::one_way(&query.origin, &query.destination, date);
             q.passengers = query.passengers;
             q.cabin = query.cabin;
-            q.max_stops = Some(1);
+            // As many stops as a search allows: a day shows a fare when `flights search` would.
             q.currency = query.currency;
             let req = q.resolve(&m.net.places, self.fx(), now)?;
             let gathered = m.aggregator.flights(&req, self.fx()).await?;
