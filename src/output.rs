@@ -76,12 +76,7 @@ pub fn emit(text: &str) {
 /// A day for people, the one way dates are written in tables and headings: `Sun 14 Mar 2027`
 /// (JSON keeps ISO 8601).
 pub fn day(date: jiff::civil::Date) -> String {
-    date.strftime("%a %-d %b %Y").to_string()
-}
-
-/// `1 stop`, `2 stops`, `0 events`: a count with its noun, for English nouns that take an s.
-pub fn count(n: usize, noun: &str) -> String {
-    booksygo_core::model::counted(n as i64, noun, &format!("{noun}s"))
+    booksygo_core::model::time::human_day(date)
 }
 
 /// Warnings and notes go to stderr so stdout stays clean for pipes.

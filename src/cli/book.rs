@@ -355,7 +355,11 @@ pub fn write_calendar(path: Option<&std::path::Path>, cal: &str, out: Out) -> an
                 eprintln!(
                     "wrote {} ({})",
                     p.display(),
-                    crate::output::count(cal.matches("BEGIN:VEVENT").count(), "event")
+                    booksygo_core::model::counted(
+                        cal.matches("BEGIN:VEVENT").count(),
+                        "event",
+                        "events"
+                    )
                 );
             }
         }

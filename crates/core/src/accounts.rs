@@ -299,7 +299,7 @@ pub fn reserve_login(unit: &dyn Unit, limits: &[LoginLimit], now: i64) -> Result
             return Err(Error::RateLimited {
                 message: format!(
                     "too many failed logins: try again in {}",
-                    crate::model::counted(wait.div_ceil(60) as i64, "minute", "minutes")
+                    crate::model::counted(wait.div_ceil(60), "minute", "minutes")
                 ),
                 retry_after: wait,
             });

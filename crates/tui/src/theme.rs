@@ -120,11 +120,7 @@ pub(crate) fn stops(n: usize) -> String {
     }
 }
 
-/// `1 event`, `3 events`: a count with its noun agreeing.
-pub(crate) fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
-    let n: u64 = n.try_into().unwrap_or(u64::MAX);
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub(crate) use booksygo_core::model::counted as count;
 
 /// Word-wraps `lines` to `width` columns, keeping each line's indent on the lines it wraps
 /// onto (a paragraph that starts with spaces goes on at the same column, not at column 0).

@@ -356,7 +356,7 @@ fn day_and_clock(t: &str) -> String {
 /// it is not a date.
 fn day(iso: &str) -> String {
     iso.parse::<Date>()
-        .map(|d| d.strftime("%a %-d %b %Y").to_string())
+        .map(crate::model::time::human_day)
         .unwrap_or_else(|_| iso.to_string())
 }
 
@@ -479,7 +479,7 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                             if stops == 0 {
                                 "non-stop".to_string()
                             } else {
-                                crate::model::counted(stops as i64, "stop", "stops")
+                                crate::model::counted(stops, "stop", "stops")
                             },
                             crate::model::time::human_duration(minutes)
                         )

@@ -145,7 +145,7 @@ pub async fn forecast(
     } else {
         "book_now"
     };
-    let recorded = crate::model::counted(history.len() as i64, "recorded fare", "recorded fares");
+    let recorded = crate::model::counted(history.len(), "recorded fare", "recorded fares");
     let basis = match in_a_week {
         Some(w) => format!(
             "today's cheapest fare for {o}-{d} on the same weekday a week closer to departure is {w} against {current} now{}; {} of this date",

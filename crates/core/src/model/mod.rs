@@ -15,8 +15,8 @@ pub mod traveller;
 pub mod watch;
 
 /// A count with its noun, for people: `1 adult`, `2 adults`, `0 rooms`. Never `adult(s)`.
-pub fn counted(n: impl Into<i64>, one: &str, many: &str) -> String {
-    let n = n.into();
+pub fn counted(n: impl TryInto<i64>, one: &str, many: &str) -> String {
+    let n: i64 = n.try_into().unwrap_or(i64::MAX);
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

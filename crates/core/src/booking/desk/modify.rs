@@ -49,7 +49,7 @@ impl Desk {
                     return Err(Error::invalid(format!(
                         "booking {} has {}: no number {passenger}",
                         b.id,
-                        crate::model::counted(b.passengers.len() as i64, "traveller", "travellers")
+                        crate::model::counted(b.passengers.len(), "traveller", "travellers")
                     )));
                 };
                 let mut changed = p.clone();
