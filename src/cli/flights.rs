@@ -336,7 +336,7 @@ async fn search(args: SearchArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 "{} → {} {}",
                 s.origin.to_uppercase(),
                 s.destination.to_uppercase(),
-                s.departure_date.strftime("%a %-d %b %Y")
+                crate::output::day(s.departure_date)
             )
         })
         .collect();

@@ -88,6 +88,11 @@ pub mod minutes {
     }
 }
 
+/// "Sun 14 Mar 2027": the one way a travel day is written for people, in every face.
+pub fn human_day(date: jiff::civil::Date) -> String {
+    date.strftime("%a %-d %b %Y").to_string()
+}
+
 /// "7h25m" for people.
 pub fn human_duration(minutes: i64) -> String {
     format!("{}h{:02}m", minutes / 60, minutes % 60)

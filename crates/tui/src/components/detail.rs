@@ -218,7 +218,7 @@ fn flight_detail(o: &FlightOffer, t: Theme) -> Vec<Line<'static>> {
                 " {} → {}  {} · {} · {}",
                 s.origin,
                 s.destination,
-                s.departing_at.strftime("%a %d %b %Y"),
+                booksygo_core::model::time::human_day(s.departing_at.date()),
                 stops(s.stops()),
                 human_duration(s.duration_minutes)
             ),

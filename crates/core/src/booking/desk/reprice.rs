@@ -133,7 +133,7 @@ impl Desk {
             description: format!(
                 "{} {} {} ({})",
                 route.join(" "),
-                first.departing_at.strftime("%a %-d %b %Y"),
+                crate::model::time::human_day(first.departing_at.date()),
                 offer.cabin_class.as_str(),
                 flights.join(" ")
             ),
@@ -267,7 +267,7 @@ impl Desk {
                 offer.room_name,
                 offer.nights,
                 if offer.nights == 1 { "" } else { "s" },
-                offer.check_in_date.strftime("%a %-d %b %Y")
+                crate::model::time::human_day(offer.check_in_date)
             ),
             price,
             tax,
@@ -333,7 +333,7 @@ impl Desk {
                 "{}, {} days from {}",
                 detail.summary.title,
                 detail.summary.duration_days,
-                date.strftime("%a %-d %b %Y")
+                crate::model::time::human_day(date)
             ),
             price,
             tax: Money::zero(price.currency),
