@@ -6,6 +6,7 @@ mod config;
 mod flights;
 mod hotels;
 mod import;
+mod inbox;
 mod keys;
 mod maintenance;
 mod mcp;
@@ -79,6 +80,9 @@ pub enum Command {
     /// Trips: bookings grouped under a name, dates and a budget.
     #[command(subcommand)]
     Trips(trips::TripsCmd),
+    /// Your notifications (bookings, payments, refunds, price alerts, reminders) and where
+    /// each kind goes.
+    Inbox(inbox::InboxArgs),
     /// Your name, email and travel preferences.
     Profile {
         #[command(subcommand)]
@@ -192,7 +196,13 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Admin(AdminCmd::RotateDataKey(args)) => keys::rotate_data_key(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
         Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
-        Command::Watch(cmd) => watch::run(cmd, &open_local()?, out).await,
+        Command::Watch(cmd) => {
+            let local = open_local()?;
+            let code = watch::run(cmd, &local, out).await;
+            // A price alert goes out now (by e-mail when SMTP is set up), not at the next run.
+            deliver_notifications(&local);
+            code
+        }
         Command::Register(args) => session::register(args, out).await,
         Command::Login(args) => session::login(args, out).await,
         Command::Logout => session::logout(out).await,
@@ -207,9 +217,9 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
             if matches!(command, Command::Bookings(book::BookingsCmd::List { .. })) && !cli.remote {
                 session::note_server_bookings()?;
             }
-            let shared = open(cli.remote, cli.offline)?;
+            let (shared, local) = open_agency(cli.remote, cli.offline)?;
             let agency = shared.as_ref();
-            match command {
+            let code = match command {
                 Command::Chat(args) => chat::run(args, shared.clone(), cli.offline, out).await,
                 Command::Mcp => mcp::run(shared.clone()).await,
                 Command::Recommend(args) => plan::recommend(args, agency, out).await,
@@ -224,6 +234,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 Command::Points { cmd } => points::run(cmd, agency, out).await,
                 Command::Trips(cmd) => trips::trips(cmd, agency, out).await,
                 Command::Profile { cmd } => trips::profile(cmd, agency, out).await,
+                Command::Inbox(args) => inbox::run(args, agency, out).await,
                 Command::Completions { .. }
                 | Command::Schema { .. }
                 | Command::Tui
@@ -238,19 +249,51 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 | Command::Register(_)
                 | Command::Logout
                 | Command::Whoami => unreachable!("handled above"),
+            };
+            if let Some(local) = local {
+                deliver_notifications(&local);
             }
+            code
         }
+    }
+}
+
+/// Announces what the command changed (the inbox; e-mail when SMTP is set up) and sends what
+/// is due. A failure here never fails the command: it is said on stderr and tried again next
+/// time.
+fn deliver_notifications(local: &LocalAgency) {
+    match local.deliver_notifications() {
+        Ok(round) if round.deferred + round.failed > 0 => crate::output::warn(&format!(
+            "{} not sent yet: `booksygo inbox` has {}",
+            booksygo_core::model::counted(round.deferred + round.failed, "e-mail", "e-mails"),
+            if round.deferred + round.failed == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )),
+        Ok(_) => {}
+        Err(e) => crate::output::warn(&format!("notifications not delivered: {e}")),
     }
 }
 
 /// The agency a command works on: the team server in remote mode (`--remote`, or
 /// `remote.url` configured and not `--offline`), else this machine.
 pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
+    Ok(open_agency(remote, offline)?.0)
+}
+
+/// [`open`], with this machine's agency beside it when that is the one opened.
+fn open_agency(
+    remote: bool,
+    offline: bool,
+) -> anyhow::Result<(Arc<dyn Agency>, Option<LocalAgency>)> {
     let paths = Paths::from_env()?;
     let settings = Settings::load(&paths)?;
     let configured = settings.get("remote.url");
     if offline || !(remote || configured.is_some()) {
-        return Ok(Arc::new(open_local()?));
+        let local = open_local()?;
+        return Ok((Arc::new(local.clone()), Some(local)));
     }
     let session = Session::load(settings.secrets())?.ok_or_else(|| {
         let url = configured.as_deref().unwrap_or("<URL>");
@@ -268,11 +311,8 @@ pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
         .into());
     }
     let cache = booksygo_core::remote::OfflineCopy::open(&paths.database()).ok();
-    Ok(Arc::new(RemoteAgency::new(
-        session,
-        Some(settings.secrets().clone()),
-        cache,
-    )?))
+    let remote = RemoteAgency::new(session, Some(settings.secrets().clone()), cache)?;
+    Ok((Arc::new(remote), None))
 }
 
 /// The local agency from the environment (BOOKSYGO_HOME / XDG dirs, BOOKSYGO_NOW), with the

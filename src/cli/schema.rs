@@ -77,6 +77,13 @@ pub fn contract() -> Vec<(&'static str, Schema)> {
         ("trips add", of::<Trip>()),
         ("profile", of::<Profile>()),
         ("profile set", of::<Profile>()),
+        ("inbox", of::<booksygo_core::notify::Inbox>()),
+        ("inbox show", of::<booksygo_core::notify::Notice>()),
+        ("inbox read", of::<booksygo_core::notify::Marked>()),
+        (
+            "inbox prefs",
+            of::<Vec<booksygo_core::notify::Preference>>(),
+        ),
         ("recommend", of::<Vec<Recommendation>>()),
         ("plan", of::<Itinerary>()),
         ("predict", of::<Prediction>()),

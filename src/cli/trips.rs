@@ -144,6 +144,8 @@ pub async fn trips(cmd: TripsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resu
     Ok(crate::exit::OK)
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ProfileCmd {
     Show,
@@ -175,6 +177,12 @@ pub enum ProfileCmd {
         /// Whether others see you on the team's leaderboard (you always see your own rank).
         #[arg(long, value_name = "on|off", value_parser = on_off)]
         leaderboard: Option<bool>,
+        /// The language of your notifications: en, es, fr or de.
+        #[arg(long)]
+        locale: Option<String>,
+        /// The time zone notifications write times in (an IANA name: Europe/Madrid).
+        #[arg(long)]
+        time_zone: Option<String>,
     },
 }
 
@@ -201,6 +209,8 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
             budget_max,
             dietary,
             leaderboard,
+            locale,
+            time_zone,
         } => {
             let current = agency.profile().await?.preferences;
             let touched = style.is_some()
@@ -237,6 +247,8 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
                     first_name,
                     last_name,
                     preferences,
+                    locale,
+                    time_zone,
                 })
                 .await?
         }
@@ -247,6 +259,10 @@ pub async fn profile(cmd: Option<ProfileCmd>, agency: &dyn Agency, out: Out) -> 
         out.line(&format!(
             "{} {} <{}> ({})",
             p.first_name, p.last_name, p.email, p.role
+        ));
+        out.line(&format!(
+            "  notifications in {}, times in {}",
+            p.locale, p.time_zone
         ));
         let pr = &p.preferences;
         out.line(&format!(

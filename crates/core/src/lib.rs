@@ -24,6 +24,7 @@ pub mod geo;
 pub mod ids;
 pub mod local;
 pub mod model;
+pub mod notify;
 pub mod places;
 pub mod points;
 pub mod profile;

@@ -52,6 +52,10 @@ pub struct Profile {
     pub first_name: String,
     pub last_name: String,
     pub role: String,
+    /// The language of notifications and e-mails: en, es, fr or de.
+    pub locale: String,
+    /// IANA time zone the notifications' times are written in.
+    pub time_zone: String,
     pub preferences: Preferences,
 }
 
@@ -66,6 +70,12 @@ pub struct ProfileUpdate {
     pub last_name: Option<String>,
     #[serde(default)]
     pub preferences: Option<Preferences>,
+    /// en, es, fr or de (`es-MX` is taken as es).
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// An IANA name such as `Europe/Madrid`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 pub fn get(unit: &dyn Unit, user: &str) -> Result<Profile> {
@@ -73,12 +83,15 @@ pub fn get(unit: &dyn Unit, user: &str) -> Result<Profile> {
         .users()
         .profile(user)?
         .ok_or_else(|| Error::NotFound(format!("no user {user}")))?;
+    let (locale, time_zone) = crate::notify::locale_of(unit, user)?;
     Ok(Profile {
         id: row.id,
         email: row.email,
         first_name: row.first_name,
         last_name: row.last_name,
         role: row.role,
+        locale,
+        time_zone,
         preferences: serde_json::from_str(&row.preferences).unwrap_or_default(),
     })
 }
@@ -107,6 +120,9 @@ pub fn update(unit: &dyn Unit, user: &str, u: &ProfileUpdate) -> Result<Profile>
         {
             return Err(Error::invalid("budget_min is above budget_max"));
         }
+    }
+    if u.locale.is_some() || u.time_zone.is_some() {
+        crate::notify::set_locale(unit, user, u.locale.as_deref(), u.time_zone.as_deref())?;
     }
     let current = get(unit, user)?;
     let prefs = u.preferences.clone().unwrap_or(current.preferences);

@@ -77,4 +77,10 @@ pub trait Team: Send + Sync {
     /// Delivers due webhooks every `every` until the task is dropped (one courier per
     /// process; leases keep several processes from delivering the same events).
     async fn run_webhooks(&self, every: std::time::Duration);
+    /// E-mails given up on (admins), newest first.
+    async fn failed_notifications(&self, actor: &str) -> Result<Vec<crate::notify::FailedMail>>;
+    /// Puts a given-up e-mail back in line (admins).
+    async fn retry_notification(&self, actor: &str, id: &str) -> Result<()>;
+    /// Announces events and sends e-mail every `every`, until the task is dropped.
+    async fn run_notifications(&self, every: std::time::Duration);
 }

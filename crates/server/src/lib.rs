@@ -25,6 +25,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How often due webhooks are sent.
 pub const WEBHOOK_ROUND: Duration = Duration::from_secs(1);
+/// How often the server announces new events and sends due e-mail.
+pub const NOTIFY_ROUND: Duration = Duration::from_secs(1);
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -196,6 +198,9 @@ pub async fn serve_with(
     // any point safe.
     let team = state.team.clone();
     let courier = tokio::spawn(async move { team.run_webhooks(WEBHOOK_ROUND).await });
+    // So do notifications: each event is announced once whichever instance gets to it.
+    let team = state.team.clone();
+    let notifier = tokio::spawn(async move { team.run_notifications(NOTIFY_ROUND).await });
     let router = app(state);
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
     let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -259,5 +264,6 @@ pub async fn serve_with(
     let _ = stop.send(true);
     while connections.join_next().await.is_some() {}
     courier.abort();
+    notifier.abort();
     Ok(())
 }

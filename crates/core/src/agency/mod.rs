@@ -101,6 +101,17 @@ pub trait Agency: Send + Sync {
     // Profile and trips
     async fn profile(&self) -> Result<Profile>;
     async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile>;
+    /// The traveller's notifications, newest first, with the unread count.
+    async fn inbox(&self, unread_only: bool, limit: usize) -> Result<crate::notify::Inbox>;
+    /// Marks one notification (or, with `None`, all) read; how many were unread.
+    async fn mark_read(&self, id: Option<&str>) -> Result<usize>;
+    /// Where each kind of notification goes.
+    async fn notification_preferences(&self) -> Result<Vec<crate::notify::Preference>>;
+    async fn set_notification_preference(
+        &self,
+        kind: &str,
+        channel: &str,
+    ) -> Result<Vec<crate::notify::Preference>>;
     async fn create_trip(&self, trip: &NewTrip) -> Result<Trip>;
     async fn list_trips(&self) -> Result<Vec<Trip>>;
     async fn get_trip(&self, id: &str) -> Result<Trip>;

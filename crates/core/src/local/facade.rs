@@ -266,6 +266,31 @@ impl Agency for LocalAgency {
             .write(|u| crate::profile::update(u, &self.user, update))
     }
 
+    async fn inbox(&self, unread_only: bool, limit: usize) -> Result<crate::notify::Inbox> {
+        self.store()
+            .read(|u| crate::notify::inbox(u, &self.user, unread_only, limit))
+    }
+
+    async fn mark_read(&self, id: Option<&str>) -> Result<usize> {
+        let now = self.now().as_second();
+        self.store()
+            .write(|u| crate::notify::mark_read(u, &self.user, id, now))
+    }
+
+    async fn notification_preferences(&self) -> Result<Vec<crate::notify::Preference>> {
+        self.store()
+            .read(|u| crate::notify::preferences(u, &self.user))
+    }
+
+    async fn set_notification_preference(
+        &self,
+        kind: &str,
+        channel: &str,
+    ) -> Result<Vec<crate::notify::Preference>> {
+        self.store()
+            .write(|u| crate::notify::set_preference(u, &self.user, kind, channel))
+    }
+
     async fn create_trip(&self, trip: &NewTrip) -> Result<Trip> {
         let now = self.now().as_second();
         self.store().write(|u| {

@@ -56,6 +56,9 @@ pub struct LocalOptions {
     /// of [`LocalOptions::new`], for tests and embedders): written plain;
     /// [`LocalAgency::from_config`] always sets them.
     pub data_keys: crate::crypto::DataKeys,
+    /// Who announces events and sends e-mail ([`crate::notify`]): the inbox alone by default;
+    /// [`LocalAgency::from_config`] adds SMTP when `notify.smtp_url` is set.
+    pub notifier: crate::notify::Notifier,
 }
 
 impl LocalOptions {
@@ -73,6 +76,7 @@ impl LocalOptions {
             payment_webhook_secret: None,
             webhook_allow: crate::webhooks::Allow::none(),
             data_keys: crate::crypto::DataKeys::none(),
+            notifier: crate::notify::Notifier::new(None),
         }
     }
 }
@@ -123,6 +127,7 @@ struct Shared {
     search: Searcher,
     desk: Desk,
     webhook_allow: crate::webhooks::Allow,
+    notifier: crate::notify::Notifier,
 }
 
 impl LocalAgency {
@@ -150,6 +155,7 @@ impl LocalAgency {
         options.clock = Clock::from_env()?;
         Suppliers::from_settings(settings)?.apply(&mut options);
         options.webhook_allow = crate::webhooks::Allow::from_settings(settings)?;
+        options.notifier = crate::notify::Notifier::from_settings(settings)?;
         LocalAgency::open(options)
     }
 
@@ -186,6 +192,7 @@ impl LocalAgency {
             search,
             desk,
             webhook_allow: options.webhook_allow,
+            notifier: options.notifier,
         };
         Ok(LocalAgency {
             shared: Arc::new(shared),
@@ -203,6 +210,23 @@ impl LocalAgency {
     /// all is well. Read-only.
     pub async fn check_integrity(&self) -> Result<Vec<crate::admin::Problem>> {
         self.shared.store.reading(|u| u.checks().problems()).await
+    }
+
+    /// Announces what happened since the last time (the inbox, and e-mail when SMTP is set up)
+    /// and sends the e-mails that are due: what a command-line run does before it ends. Costs
+    /// two reads when there is nothing new.
+    pub fn deliver_notifications(&self) -> Result<crate::notify::Round> {
+        let (store, notifier) = (&self.shared.store, &self.shared.notifier);
+        let now = self.now().as_second();
+        if !notifier.has_work(store, now)? {
+            return Ok(crate::notify::Round::default());
+        }
+        notifier.round(store, now)
+    }
+
+    /// The SMTP server e-mail goes through (`scheme://host:port`), when one is set up.
+    pub fn mail_server(&self) -> Option<&str> {
+        self.shared.notifier.describe()
     }
 
     /// The same agency acting for another traveller.

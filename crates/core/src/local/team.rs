@@ -185,4 +185,28 @@ impl Team for LocalTeam {
             .run(self.store().clone(), every)
             .await
     }
+
+    async fn failed_notifications(&self, actor: &str) -> Result<Vec<crate::notify::FailedMail>> {
+        let actor = actor.to_string();
+        self.store()
+            .reading(move |u| crate::notify::failed(u, &actor, 100))
+            .await
+    }
+
+    async fn retry_notification(&self, actor: &str, id: &str) -> Result<()> {
+        let (actor, id) = (actor.to_string(), id.to_string());
+        let now = self.agency.now().as_second();
+        self.store()
+            .writing(move |u| crate::notify::retry(u, &actor, &id, now))
+            .await
+    }
+
+    async fn run_notifications(&self, every: std::time::Duration) {
+        self.agency
+            .shared
+            .notifier
+            .clone()
+            .run(self.store().clone(), self.agency.shared.clock, every)
+            .await
+    }
 }

@@ -318,6 +318,40 @@ impl Agency for RemoteAgency {
         .await
     }
 
+    async fn inbox(&self, unread_only: bool, limit: usize) -> Result<crate::notify::Inbox> {
+        self.get(&format!(
+            "/api/notifications?unread={unread_only}&limit={limit}"
+        ))
+        .await
+    }
+
+    async fn mark_read(&self, id: Option<&str>) -> Result<usize> {
+        let path = match id {
+            Some(id) => format!("/api/notifications/{}/read", seg(id)?),
+            None => "/api/notifications/read-all".to_string(),
+        };
+        let answer: crate::notify::Marked = self.post(&path, &serde_json::json!({})).await?;
+        Ok(answer.marked)
+    }
+
+    async fn notification_preferences(&self) -> Result<Vec<crate::notify::Preference>> {
+        self.get("/api/notifications/preferences").await
+    }
+
+    async fn set_notification_preference(
+        &self,
+        kind: &str,
+        channel: &str,
+    ) -> Result<Vec<crate::notify::Preference>> {
+        self.call(
+            Method::PUT,
+            "/api/notifications/preferences",
+            &serde_json::json!({"kind": kind, "channel": channel}),
+            None,
+        )
+        .await
+    }
+
     async fn create_trip(&self, trip: &NewTrip) -> Result<Trip> {
         self.post("/api/trips", &serde_json::to_value(trip)?).await
     }

@@ -7,6 +7,7 @@ mod ai;
 mod bookings;
 mod events;
 mod health;
+mod notifications;
 pub mod openapi;
 mod packages;
 mod payments;

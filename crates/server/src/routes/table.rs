@@ -2,7 +2,10 @@
 //! so the router and the OpenAPI document cannot drift apart.
 
 use super::route::{Route, delete, get, object, params, post, put, schema};
-use super::{accounts, admin, ai, bookings, events, health, openapi, packages, payments, search};
+use super::{
+    accounts, admin, ai, bookings, events, health, notifications, openapi, packages, payments,
+    search,
+};
 use axum::routing::on;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
 use booksygo_core::booking::desk::{Modification, Review};
@@ -134,6 +137,43 @@ pub const ROUTES: &[Route] = &[
         .signed_in()
         .body(schema::<ProfileUpdate>)
         .json(200, schema::<Profile>),
+    // Notifications: the inbox and where each kind goes.
+    get("/api/notifications", |m| on(m, notifications::inbox))
+        .doc(
+            "notifications",
+            "Your notifications, newest first, with the unread count",
+        )
+        .signed_in()
+        .query(params::<notifications::InboxParams>)
+        .json(200, schema::<booksygo_core::notify::Inbox>),
+    post("/api/notifications/read-all", |m| {
+        on(m, notifications::mark_all_read)
+    })
+    .doc("notifications", "Mark every notification read")
+    .signed_in()
+    .json(200, schema::<booksygo_core::notify::Marked>),
+    post("/api/notifications/{id}/read", |m| {
+        on(m, notifications::mark_read)
+    })
+    .doc("notifications", "Mark one notification read")
+    .signed_in()
+    .json(200, schema::<booksygo_core::notify::Marked>),
+    get("/api/notifications/preferences", |m| {
+        on(m, notifications::preferences)
+    })
+    .doc(
+        "notifications",
+        "Where each kind of notification goes: email, in_app, both or none",
+    )
+    .signed_in()
+    .json(200, schema::<Vec<booksygo_core::notify::Preference>>),
+    put("/api/notifications/preferences", |m| {
+        on(m, notifications::set_preference)
+    })
+    .doc("notifications", "Send one kind of notification somewhere else")
+    .signed_in()
+    .body(schema::<booksygo_core::notify::PreferenceChange>)
+    .json(200, schema::<Vec<booksygo_core::notify::Preference>>),
     get("/api/users/preferences", |m| on(m, accounts::preferences))
         .doc("accounts", "Your travel preferences")
         .signed_in()
@@ -386,6 +426,21 @@ pub const ROUTES: &[Route] = &[
         .doc("admin", "Remove a subscription")
         .signed_in()
         .empty(204),
+    get("/api/admin/notifications/failed", |m| {
+        on(m, notifications::failed)
+    })
+    .doc(
+        "admin",
+        "E-mails given up on: refused for good (failed) or after the last try (dead)",
+    )
+    .signed_in()
+    .json(200, schema::<Vec<booksygo_core::notify::FailedMail>>),
+    post("/api/admin/notifications/{id}/retry", |m| {
+        on(m, notifications::retry)
+    })
+    .doc("admin", "Send a given-up e-mail again (its tries start over)")
+    .signed_in()
+    .empty(202),
 ];
 
 // A route without a tag, a summary or an answer is a build error, not a gap in the document.

@@ -14,6 +14,7 @@ mod inventory;
 mod keys;
 mod ledger;
 mod limits;
+pub mod notices;
 mod outbox;
 mod packages;
 mod payments;
@@ -36,6 +37,7 @@ pub use inventory::{Inventory, Need};
 pub use keys::{KeyRecord, KeyRef, Keys};
 pub use ledger::{Ledger, LedgerRow};
 pub use limits::Limits;
+pub use notices::{FailedMail, Mail, NewMail, NewNotice, Notice, Notices, Recipient, Sent};
 pub use outbox::{Event, NewEvent, Outbox};
 pub use packages::{
     DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
@@ -70,6 +72,7 @@ pub trait Unit {
     fn trips(&self) -> &dyn Trips;
     fn conversations(&self) -> &dyn Conversations;
     fn watches(&self) -> &dyn Watches;
+    fn notices(&self) -> &dyn Notices;
     fn fares(&self) -> &dyn Fares;
     fn packages(&self) -> &dyn PackageIndex;
     fn catalogue(&self) -> &dyn Catalogue;

@@ -647,6 +647,55 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE remote_bookings SET body = ((body::jsonb) #- '{passengers,0,document}' #- '{passengers,1,document}' #- '{passengers,2,document}' #- '{passengers,3,document}' #- '{passengers,4,document}' #- '{passengers,5,document}' #- '{passengers,6,document}' #- '{passengers,7,document}' #- '{passengers,8,document}')::TEXT
     WHERE body LIKE '{%';
     "#,
+    // 3 (SQLite's 14): notifications: each account's language and time zone, the notices
+    // (inbox and dedupe), their e-mails (leased, retried, dead-lettered), preferences, and the
+    // notifier's cursor, which starts at the present.
+    r#"
+    ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+    ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+    CREATE TABLE notices (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dedupe TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        in_app BOOLEAN NOT NULL,
+        created_at BIGINT NOT NULL,
+        read_at BIGINT,
+        UNIQUE (dedupe, user_id, kind)
+    );
+    CREATE INDEX notices_inbox ON notices(user_id, created_at);
+    CREATE TABLE notice_mail (
+        notice_id TEXT PRIMARY KEY REFERENCES notices(id),
+        to_addr TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        html TEXT NOT NULL,
+        booking_id TEXT,
+        status TEXT NOT NULL,
+        attempts BIGINT NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        last_error TEXT,
+        lease_owner TEXT,
+        lease_until BIGINT NOT NULL DEFAULT 0,
+        sent_at BIGINT,
+        updated_at BIGINT NOT NULL
+    );
+    CREATE INDEX notice_mail_due ON notice_mail(status, next_attempt_at);
+    CREATE TABLE notice_prefs (
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind)
+    );
+    CREATE TABLE notifier (
+        id BIGINT PRIMARY KEY CHECK (id = 1),
+        cursor BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT NOT NULL DEFAULT 0
+    );
+    INSERT INTO notifier (id, cursor) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+    "#,
 ];
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ mod keys;
 mod ledger;
 mod limits;
 pub(crate) mod migrations;
+mod notices;
 mod outbox;
 mod packages;
 mod payments;

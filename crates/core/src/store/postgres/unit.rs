@@ -15,8 +15,8 @@
 use super::{PgConn, PgTx, Row};
 use crate::error::{Error, Result};
 use crate::store::port::{
-    Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
-    PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+    Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Notices,
+    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
 };
 use tokio_postgres::types::{FromSql, ToSql};
 
@@ -212,6 +212,9 @@ impl Unit for PgUnit<'_> {
         self
     }
     fn watches(&self) -> &dyn Watches {
+        self
+    }
+    fn notices(&self) -> &dyn Notices {
         self
     }
     fn fares(&self) -> &dyn Fares {

@@ -525,4 +525,56 @@ pub const MIGRATIONS: &[&str] = &[
     WHERE json_valid(body);
     "#,
     // --- end personal data at rest ---
+    // --- notifications ---
+    // 14: what each account hears about and how (in the inbox, by e-mail), in its language and
+    // time zone. A notice is kept once per (event, user, kind); its e-mail is a row of its own
+    // that a courier leases, sends, retries and, after the last try, leaves for an admin.
+    // The notifier's cursor starts at the present: past events are not announced.
+    r#"
+    ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+    ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+    CREATE TABLE notices (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dedupe TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        in_app INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        read_at INTEGER,
+        UNIQUE (dedupe, user_id, kind)
+    );
+    CREATE INDEX notices_inbox ON notices(user_id, created_at);
+    CREATE TABLE notice_mail (
+        notice_id TEXT PRIMARY KEY REFERENCES notices(id),
+        to_addr TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        html TEXT NOT NULL,
+        booking_id TEXT,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        lease_owner TEXT,
+        lease_until INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX notice_mail_due ON notice_mail(status, next_attempt_at);
+    CREATE TABLE notice_prefs (
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind)
+    );
+    CREATE TABLE notifier (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        cursor INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO notifier (id, cursor) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+    "#,
+    // --- end notifications ---
 ];

@@ -12,6 +12,7 @@ mod keys;
 mod ledger;
 mod limits;
 pub(crate) mod migrations;
+mod notices;
 mod outbox;
 mod packages;
 mod payments;
@@ -23,8 +24,8 @@ mod users;
 mod watches;
 
 use super::port::{
-    Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
-    PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+    Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Notices,
+    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
 };
 use rusqlite::{Connection, Transaction};
 
@@ -69,6 +70,9 @@ impl Unit for Connection {
         self
     }
     fn watches(&self) -> &dyn Watches {
+        self
+    }
+    fn notices(&self) -> &dyn Notices {
         self
     }
     fn fares(&self) -> &dyn Fares {
@@ -137,6 +141,9 @@ macro_rules! unit_through_deref {
                 &**self
             }
             fn watches(&self) -> &dyn $crate::store::port::Watches {
+                &**self
+            }
+            fn notices(&self) -> &dyn $crate::store::port::Notices {
                 &**self
             }
             fn fares(&self) -> &dyn $crate::store::port::Fares {
