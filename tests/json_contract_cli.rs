@@ -273,6 +273,16 @@ fn every_command_prints_what_its_schema_says() {
         ],
     );
     c.check("profile", &["profile"]);
+    // The bookings above were announced in this machine's inbox.
+    let inbox = c.check("inbox", &["inbox"]);
+    let notice = inbox["notices"][0]["id"]
+        .as_str()
+        .expect("the bookings made above are in the inbox")
+        .to_string();
+    c.check("inbox show", &["inbox", "show", &notice]);
+    c.check("inbox read", &["inbox", "read", "--all"]);
+    c.check("inbox prefs", &["inbox", "prefs", "refund", "in_app"]);
+    c.check("inbox prefs", &["inbox", "prefs"]);
     c.check("recommend", &["recommend"]);
     c.check(
         "plan",
