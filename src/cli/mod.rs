@@ -166,14 +166,18 @@ pub enum AdminCmd {
 pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
     let Some(command) = cli.command else {
         if tui::interactive() {
-            return tui::run(open(cli.remote, cli.offline)?, cli.offline).await;
+            let (agency, local) = open_agency(cli.remote, cli.offline)?;
+            return tui::run(agency, local, cli.offline).await;
         }
         use clap::CommandFactory;
         eprintln!("{}", Cli::command().render_help());
         return Ok(crate::exit::INVALID);
     };
     match command {
-        Command::Tui => tui::run(open(cli.remote, cli.offline)?, cli.offline).await,
+        Command::Tui => {
+            let (agency, local) = open_agency(cli.remote, cli.offline)?;
+            tui::run(agency, local, cli.offline).await
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             // Into a buffer first: clap_complete panics on a closed stdout (`| head`),
@@ -279,11 +283,7 @@ fn deliver_notifications(local: &LocalAgency) {
 
 /// The agency a command works on: the team server in remote mode (`--remote`, or
 /// `remote.url` configured and not `--offline`), else this machine.
-pub fn open(remote: bool, offline: bool) -> anyhow::Result<Arc<dyn Agency>> {
-    Ok(open_agency(remote, offline)?.0)
-}
-
-/// [`open`], with this machine's agency beside it when that is the one opened.
+/// With it, this machine's agency when that is the one opened (it delivers notifications).
 fn open_agency(
     remote: bool,
     offline: bool,

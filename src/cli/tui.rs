@@ -12,7 +12,13 @@ pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
-pub async fn run(agency: Arc<dyn Agency>, offline: bool) -> anyhow::Result<u8> {
+/// The app over `agency`; with this machine's agency (`local`), the e-mail of what happens
+/// in it goes out while it runs (the team server sends its own).
+pub async fn run(
+    agency: Arc<dyn Agency>,
+    local: Option<booksygo_core::LocalAgency>,
+    offline: bool,
+) -> anyhow::Result<u8> {
     if !interactive() {
         return Err(Error::invalid(
             "the terminal app needs a terminal on standard input and output; for scripts use the subcommands (booksygo --help)",
@@ -44,7 +50,22 @@ pub async fn run(agency: Arc<dyn Agency>, offline: bool) -> anyhow::Result<u8> {
             None
         }
     };
-    booksygo_tui::run(agency, mode, chat).await?;
+    let courier = local.map(|local| {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                let local = local.clone();
+                // Failures wait for the next tick; the screen is the app's, not stderr's.
+                let _ = tokio::task::spawn_blocking(move || local.deliver_notifications()).await;
+            }
+        })
+    });
+    let ran = booksygo_tui::run(agency, mode, chat).await;
+    if let Some(courier) = courier {
+        courier.abort();
+    }
+    ran?;
     Ok(crate::exit::OK)
 }
 

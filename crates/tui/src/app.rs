@@ -18,6 +18,7 @@ pub use crate::components::book::{BookState, BookStep, Bookable, MIN_REDEEM, boo
 pub use crate::components::chat::ChatState;
 pub use crate::components::detail::DetailState;
 pub use crate::components::form::Field;
+pub use crate::components::inbox::InboxState;
 pub use crate::components::palette::Palette;
 pub use crate::components::points::PointsState;
 pub use crate::components::results::{ResultList, ResultsState};
@@ -48,6 +49,7 @@ pub enum Screen {
     Book,
     Trips,
     Points,
+    Inbox,
     Chat,
 }
 
@@ -70,6 +72,7 @@ pub struct App {
     pub book: Option<BookState>,
     pub trips: TripsState,
     pub points: PointsState,
+    pub inbox: InboxState,
     pub chat: ChatState,
     pub overlay: Overlay,
     pub info: Option<MarketInfo>,
@@ -92,6 +95,7 @@ impl App {
             book: None,
             trips: TripsState::default(),
             points: PointsState::default(),
+            inbox: InboxState::default(),
             chat: ChatState::default(),
             overlay: Overlay::None,
             info: None,
@@ -103,7 +107,7 @@ impl App {
 
     /// What to do on start.
     pub fn init(&self) -> Vec<Cmd> {
-        vec![Cmd::LoadInfo]
+        vec![Cmd::LoadInfo, Cmd::LoadInbox]
     }
 
     pub fn screen(&self) -> Screen {
@@ -177,10 +181,15 @@ impl App {
                 Some(b) => b.update(m),
                 None => vec![],
             },
-            m @ (Msg::Bookings(_) | Msg::Quote(_) | Msg::Cancelled(_) | Msg::Exported(_)) => {
-                self.trips.update(m)
+            m @ Msg::Cancelled(_) => {
+                // A cancellation brings news (what comes back): the inbox's badge follows.
+                let mut cmds = self.trips.update(m);
+                cmds.push(Cmd::LoadInbox);
+                cmds
             }
+            m @ (Msg::Bookings(_) | Msg::Quote(_) | Msg::Exported(_)) => self.trips.update(m),
             m @ Msg::Points(_) => self.points.update(m),
+            m @ (Msg::Inbox(_) | Msg::Marked(_)) => self.inbox.update(m),
             m @ (Msg::ChatOpened(_) | Msg::ChatText(_) | Msg::ChatReplied(_)) => {
                 self.chat.update(m)
             }
@@ -196,7 +205,9 @@ impl App {
             Ok(b) => {
                 self.book = None;
                 self.stack = vec![Screen::Search, Screen::Trips];
-                self.trips.booked(&b)
+                let mut cmds = self.trips.booked(&b);
+                cmds.push(Cmd::LoadInbox);
+                cmds
             }
             Err(e) => {
                 book.failed(e);
@@ -227,6 +238,15 @@ impl App {
         match self.screen() {
             Screen::Results => self.results.move_by(step),
             Screen::Trips => self.trips.move_by(step),
+            Screen::Inbox => {
+                let last = self
+                    .inbox
+                    .data
+                    .as_ref()
+                    .map_or(0, |d| d.notices.len().saturating_sub(1));
+                self.inbox.selected =
+                    (self.inbox.selected as i64 + step).clamp(0, last as i64) as usize;
+            }
             Screen::Chat => self.chat.scroll_by(step),
             Screen::Detail => self.detail.scroll_by(step),
             _ => {}
@@ -294,6 +314,7 @@ impl App {
             },
             Screen::Trips => self.trips.key(k, page, &mut self.attempts),
             Screen::Points => Outcome::Ignored,
+            Screen::Inbox => self.inbox.key(k),
             Screen::Chat => self.chat.key(k, page),
         };
         match outcome {
@@ -311,6 +332,7 @@ impl App {
             KeyCode::Char('/') => return self.command("search"),
             KeyCode::Char('t') => return self.command("trips"),
             KeyCode::Char('p') => return self.command("points"),
+            KeyCode::Char('i') => return self.command("inbox"),
             KeyCode::Char('m') => return self.command("chat"),
             _ => {}
         }
@@ -356,6 +378,10 @@ impl App {
             "points" => {
                 self.push(Screen::Points);
                 return self.points.load();
+            }
+            "inbox" => {
+                self.push(Screen::Inbox);
+                return self.inbox.load();
             }
             "chat" => {
                 self.push(Screen::Chat);

@@ -87,6 +87,8 @@ pub async fn execute(
             Msg::Exported(written)
         }
         Cmd::LoadPoints => Msg::Points(answer(points(agency).await)),
+        Cmd::LoadInbox => Msg::Inbox(answer(agency.inbox(false, 100).await)),
+        Cmd::MarkRead(id) => Msg::Marked(answer(agency.mark_read(id.as_deref()).await)),
         Cmd::ChatOpen => Msg::ChatOpened(match chat {
             Some(c) => answer(c.open().await),
             None => Err(NO_ASSISTANT.into()),
@@ -120,6 +122,8 @@ fn name(cmd: &Cmd) -> &'static str {
         Cmd::Cancel { .. } => "cancel",
         Cmd::ExportIcs { .. } => "export ics",
         Cmd::LoadPoints => "points",
+        Cmd::LoadInbox => "inbox",
+        Cmd::MarkRead(_) => "mark read",
         Cmd::ChatOpen => "chat open",
         Cmd::ChatSend(_) => "chat send",
     }

@@ -74,6 +74,9 @@ pub enum Msg {
     /// A calendar written: path and number of events.
     Exported(Answer<(PathBuf, usize)>),
     Points(Answer<PointsData>),
+    Inbox(Answer<booksygo_core::notify::Inbox>),
+    /// Notifications marked read: how many were unread.
+    Marked(Answer<usize>),
     /// The chat's conversation opened (the latest resumed).
     ChatOpened(Answer<ChatLog>),
     /// A piece of the assistant's reply, as it streams.
@@ -120,6 +123,9 @@ pub enum Cmd {
         path: PathBuf,
     },
     LoadPoints,
+    LoadInbox,
+    /// Marks one notification read, or every one (`None`).
+    MarkRead(Option<String>),
     ChatOpen,
     /// One message to the assistant.
     ChatSend(String),

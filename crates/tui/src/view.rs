@@ -2,7 +2,7 @@
 //! hints, status line) and the overlays. Each view draws its own body (`components`).
 
 use crate::app::{App, Overlay, Screen};
-use crate::components::{book, chat, detail, points, results, search, trips};
+use crate::components::{book, chat, detail, inbox, points, results, search, trips};
 use crate::theme::{Theme, fit_hints, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -32,6 +32,7 @@ pub fn render(app: &App, f: &mut Frame) {
         }
         Screen::Trips => app.trips.draw(t, f, body),
         Screen::Points => app.points.draw(t, f, body),
+        Screen::Inbox => app.inbox.draw(t, f, body),
         Screen::Chat => app.chat.draw(t, f, body),
     }
     f.render_widget(
@@ -54,6 +55,7 @@ fn render_header(app: &App, t: Theme, f: &mut Frame, area: Rect) {
         (Screen::Book, "Book"),
         (Screen::Trips, "Trips"),
         (Screen::Points, "Points"),
+        (Screen::Inbox, "Inbox"),
         (Screen::Chat, "Chat"),
     ];
     let mut spans = vec![Span::styled(" BooksyGo ", t.accent())];
@@ -63,6 +65,11 @@ fn render_header(app: &App, t: Theme, f: &mut Frame, area: Rect) {
         } else if app.stack.contains(&s) {
             spans.push(Span::raw(format!(" {name} ")));
         }
+    }
+    // Unread notifications, wherever the traveller is (`i` opens them).
+    let unread = app.inbox.unread();
+    if unread > 0 && app.screen() != Screen::Inbox {
+        spans.push(Span::styled(format!(" ✉ {unread} (i) "), t.accent()));
     }
     f.render_widget(Line::from(spans), area);
 }
@@ -155,6 +162,7 @@ fn key_hints(app: &App, width: u16) -> String {
         Screen::Book => book::hints(app.book.as_ref()),
         Screen::Trips => app.trips.hints(),
         Screen::Points => points::HINTS,
+        Screen::Inbox => inbox::HINTS,
         Screen::Chat => chat::HINTS,
     };
     fit_hints(hints, usize::from(width))
@@ -173,6 +181,7 @@ fn own_help(screen: Screen) -> &'static [(&'static str, &'static str)] {
         Screen::Book => book::HELP,
         Screen::Trips => trips::HELP,
         Screen::Points => points::HELP,
+        Screen::Inbox => inbox::HELP,
         Screen::Chat => chat::HELP,
     }
 }
@@ -188,7 +197,7 @@ fn with_global(
     let mut keys = own.to_vec();
     keys.extend([
         ("/", "new search"),
-        ("t / p / m", "trips / points / chat"),
+        ("t / p / i / m", "trips / points / inbox / chat"),
         (": or Ctrl-P", "command palette"),
         ("? or F1", "this help"),
         ("q / Esc", "back (quit on the first screen)"),

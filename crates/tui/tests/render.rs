@@ -351,3 +351,31 @@ async fn a_self_transfer_says_so_in_its_detail_at_both_sizes() {
         assert!(screen.contains(" ! "), "a warning line:\n{screen}");
     }
 }
+
+#[tokio::test]
+async fn a_booking_lands_in_the_inbox_with_a_badge_until_read() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    h.press(KeyCode::Char('b')).await;
+    h.fill_booking("4242 4242 4242 4242").await;
+    h.press(KeyCode::Enter).await;
+    h.press(KeyCode::Char('y')).await;
+    // The receipt and the confirmation, unread: the header says so on every view.
+    assert_eq!(h.app.inbox.unread(), 2);
+    for screen in both(&h) {
+        assert!(
+            screen.lines().next().unwrap().contains("✉ 2 (i)"),
+            "{screen}"
+        );
+    }
+    h.press(KeyCode::Char('i')).await;
+    snap(&h, "inbox");
+    h.press(KeyCode::Enter).await;
+    assert_eq!(h.app.inbox.unread(), 1);
+    h.press(KeyCode::Char('a')).await;
+    assert_eq!(h.app.inbox.unread(), 0);
+    h.press(KeyCode::Char('q')).await;
+    for screen in both(&h) {
+        assert!(!screen.lines().next().unwrap().contains('✉'), "{screen}");
+    }
+}

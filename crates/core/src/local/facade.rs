@@ -267,6 +267,10 @@ impl Agency for LocalAgency {
     }
 
     async fn inbox(&self, unread_only: bool, limit: usize) -> Result<crate::notify::Inbox> {
+        // What the traveller just did is in the inbox when they look.
+        self.shared
+            .notifier
+            .catch_up(self.store(), self.now().as_second())?;
         self.store()
             .read(|u| crate::notify::inbox(u, &self.user, unread_only, limit))
     }

@@ -106,6 +106,18 @@ impl Notifier {
         })
     }
 
+    /// Announces what is new before an inbox is read, so that a traveller sees the notice of
+    /// what they just did (no e-mail is sent here; the rounds send it). Two reads when there
+    /// is nothing new.
+    pub fn catch_up(&self, store: &Store, now: i64) -> Result<usize> {
+        let behind = store.read(|u| Ok(u.outbox().last_seq()? > u.notices().cursor()?))?;
+        if behind {
+            self.announce(store, now)
+        } else {
+            Ok(0)
+        }
+    }
+
     /// One round at `now` (unix seconds). Blocking: SMTP and the database.
     pub fn round(&self, store: &Store, now: i64) -> Result<Round> {
         let mut round = Round::default();

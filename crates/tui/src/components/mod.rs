@@ -5,6 +5,7 @@ pub mod book;
 pub mod chat;
 pub mod detail;
 pub mod form;
+pub mod inbox;
 pub(crate) mod outcome;
 pub mod palette;
 pub mod points;

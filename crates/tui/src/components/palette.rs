@@ -16,6 +16,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("results", "back to the last results"),
     ("trips", "your bookings"),
     ("points", "points, badges, challenges"),
+    ("inbox", "your notifications"),
     ("chat", "ask the assistant"),
     ("sort price", "cheapest first"),
     ("sort duration", "shortest first"),
