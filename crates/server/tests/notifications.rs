@@ -74,6 +74,33 @@ async fn the_inbox_preferences_and_language_over_http() {
     assert_eq!(inbox["notices"][0]["subject"], "Bienvenido a BooksyGo");
     let id = inbox["notices"][0]["id"].as_str().unwrap().to_string();
 
+    // New notices also come on the traveller's event stream.
+    let stream = {
+        use futures_util::StreamExt;
+        use tower::ServiceExt;
+        let req = axum::http::Request::builder()
+            .uri("/api/events/stream?after=0")
+            .header("authorization", format!("Bearer {ada}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = booksygo_server::app(state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        let mut body = res.into_body().into_data_stream();
+        let mut text = String::new();
+        // Everything already in the outbox comes at once; the timeout only guards a hang.
+        while !text.contains("event: notification.created") {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), body.next()).await {
+                Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => break,
+            }
+        }
+        text
+    };
+    assert!(stream.contains("event: notification.created"), "{stream}");
+    assert!(stream.contains(&id), "{stream}");
+
     let read = format!("/api/notifications/{id}/read");
     let (st, m) = call_auth(&state, "POST", &read, &ada, None, None).await;
     assert_eq!((st, m), (StatusCode::OK, json!({"marked": 1})));
