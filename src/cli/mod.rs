@@ -16,6 +16,7 @@ mod places;
 mod plan;
 mod points;
 mod providers;
+mod report;
 mod schema;
 mod serve;
 mod session;
@@ -160,6 +161,9 @@ pub enum AdminCmd {
     /// Seal every traveller's personal data again with the current data key (a new one on
     /// SQLite with the key in the secret store; on PostgreSQL, the first in BOOKSYGO_DATA_KEY).
     RotateDataKey(keys::RotateDataKeyArgs),
+    /// The analytics report: the funnel from search to payment, revenue, bookings, top routes
+    /// and packages, by day, week, route or provider (charts, --json or --csv).
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command; returns the exit code on success.
@@ -198,6 +202,7 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Admin(AdminCmd::Restore(args)) => maintenance::restore(args, out).await,
         Command::Admin(AdminCmd::Check(args)) => maintenance::check(args, out).await,
         Command::Admin(AdminCmd::RotateDataKey(args)) => keys::rotate_data_key(args, out).await,
+        Command::Admin(AdminCmd::Report(args)) => report::run(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
         Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
         Command::Watch(cmd) => {

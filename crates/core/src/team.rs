@@ -77,6 +77,14 @@ pub trait Team: Send + Sync {
     /// Delivers due webhooks every `every` until the task is dropped (one courier per
     /// process; leases keep several processes from delivering the same events).
     async fn run_webhooks(&self, every: std::time::Duration);
+    /// The analytics report of `query` (admins).
+    async fn analytics_report(
+        &self,
+        actor: &str,
+        query: &crate::analytics::ReportQuery,
+    ) -> Result<crate::analytics::Report>;
+    /// Revenue per currency and client-reported searches per provider, for `/metrics`.
+    async fn business_counters(&self) -> Result<(Vec<(String, String)>, Vec<(String, i64)>)>;
     /// E-mails given up on (admins), newest first.
     async fn failed_notifications(&self, actor: &str) -> Result<Vec<crate::notify::FailedMail>>;
     /// Puts a given-up e-mail back in line (admins).

@@ -142,6 +142,24 @@ pub async fn render(State(state): State<AppState>) -> Response {
     for (status, n) in counts {
         let _ = writeln!(body, "booksygo_bookings{{status=\"{status}\"}} {n}");
     }
+    if let Ok((revenue, searches)) = state.team.business_counters().await {
+        let _ = writeln!(
+            body,
+            "# HELP booksygo_revenue Paid bookings' totals less refunds, by currency (major units)."
+        );
+        let _ = writeln!(body, "# TYPE booksygo_revenue gauge");
+        for (currency, amount) in revenue {
+            let _ = writeln!(body, "booksygo_revenue{{currency=\"{currency}\"}} {amount}");
+        }
+        let _ = writeln!(
+            body,
+            "# HELP booksygo_searches Searches clients reported, by provider."
+        );
+        let _ = writeln!(body, "# TYPE booksygo_searches counter");
+        for (provider, n) in searches {
+            let _ = writeln!(body, "booksygo_searches{{provider=\"{provider}\"}} {n}");
+        }
+    }
     if let Some(pool) = state.team.database_pool() {
         for (name, kind, help, value) in [
             (

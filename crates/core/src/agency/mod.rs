@@ -105,6 +105,12 @@ pub trait Agency: Send + Sync {
     async fn inbox(&self, unread_only: bool, limit: usize) -> Result<crate::notify::Inbox>;
     /// Marks one notification (or, with `None`, all) read; how many were unread.
     async fn mark_read(&self, id: Option<&str>) -> Result<usize>;
+    /// Records what the traveller did in a client (searches, offer views, clicks, bookings
+    /// started) for the team's analytics.
+    async fn track(
+        &self,
+        events: &crate::analytics::ClientEvents,
+    ) -> Result<crate::analytics::Accepted>;
     /// Where each kind of notification goes.
     async fn notification_preferences(&self) -> Result<Vec<crate::notify::Preference>>;
     async fn set_notification_preference(

@@ -281,6 +281,15 @@ impl Agency for LocalAgency {
             .write(|u| crate::notify::mark_read(u, &self.user, id, now))
     }
 
+    async fn track(
+        &self,
+        events: &crate::analytics::ClientEvents,
+    ) -> Result<crate::analytics::Accepted> {
+        let now = self.now().as_second();
+        self.store()
+            .write(|u| crate::analytics::record(u, &self.user, events, now))
+    }
+
     async fn notification_preferences(&self) -> Result<Vec<crate::notify::Preference>> {
         self.store()
             .read(|u| crate::notify::preferences(u, &self.user))

@@ -224,6 +224,19 @@ impl LocalAgency {
         notifier.round(store, now)
     }
 
+    /// The analytics report of `query` over the whole store: `booksygo admin report` on the
+    /// server's own machine, where whoever reads the database may read it all.
+    pub async fn analytics_report(
+        &self,
+        query: &crate::analytics::ReportQuery,
+    ) -> Result<crate::analytics::Report> {
+        let query = query.clone();
+        self.shared
+            .store
+            .reading(move |u| crate::analytics::build(u, &query))
+            .await
+    }
+
     /// The SMTP server e-mail goes through (`scheme://host:port`), when one is set up.
     pub fn mail_server(&self) -> Option<&str> {
         self.shared.notifier.describe()

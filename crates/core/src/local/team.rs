@@ -186,6 +186,23 @@ impl Team for LocalTeam {
             .await
     }
 
+    async fn analytics_report(
+        &self,
+        actor: &str,
+        query: &crate::analytics::ReportQuery,
+    ) -> Result<crate::analytics::Report> {
+        let (actor, query) = (actor.to_string(), query.clone());
+        self.store()
+            .reading(move |u| crate::analytics::report(u, &actor, &query))
+            .await
+    }
+
+    async fn business_counters(&self) -> Result<(Vec<(String, String)>, Vec<(String, i64)>)> {
+        self.store()
+            .reading(|u| crate::analytics::business_counters(u))
+            .await
+    }
+
     async fn failed_notifications(&self, actor: &str) -> Result<Vec<crate::notify::FailedMail>> {
         let actor = actor.to_string();
         self.store()

@@ -334,6 +334,14 @@ impl Agency for RemoteAgency {
         Ok(answer.marked)
     }
 
+    async fn track(
+        &self,
+        events: &crate::analytics::ClientEvents,
+    ) -> Result<crate::analytics::Accepted> {
+        self.post("/api/analytics/events", &serde_json::to_value(events)?)
+            .await
+    }
+
     async fn notification_preferences(&self) -> Result<Vec<crate::notify::Preference>> {
         self.get("/api/notifications/preferences").await
     }

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod ai;
+mod analytics;
 mod bookings;
 mod events;
 mod health;

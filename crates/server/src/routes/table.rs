@@ -3,8 +3,8 @@
 
 use super::route::{Route, delete, get, object, params, post, put, schema};
 use super::{
-    accounts, admin, ai, bookings, events, health, notifications, openapi, packages, payments,
-    search,
+    accounts, admin, ai, analytics, bookings, events, health, notifications, openapi, packages,
+    payments, search,
 };
 use axum::routing::on;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
@@ -387,6 +387,22 @@ pub const ROUTES: &[Route] = &[
         )
         .signed_in()
         .json(200, schema::<booksygo_core::analytics::Dashboard>),
+    post("/api/analytics/events", |m| on(m, analytics::record))
+        .doc(
+            "analytics",
+            "Report what a traveller did in a client: search, offer_viewed, offer_clicked, booking_started (1-100 a time, 120 reports an hour)",
+        )
+        .signed_in()
+        .body(schema::<booksygo_core::analytics::ClientEvents>)
+        .json(202, schema::<booksygo_core::analytics::Accepted>),
+    get("/api/analytics/reports", |m| on(m, analytics::report))
+        .doc(
+            "analytics",
+            "The funnel, revenue, average booking value, cancellations, refunds, top routes and packages by day, week, route or provider (admin; CSV with format=csv or Accept: text/csv)",
+        )
+        .signed_in()
+        .query(params::<analytics::ReportParams>)
+        .json(200, schema::<booksygo_core::analytics::Report>),
     // Administration.
     get("/api/admin/users", |m| on(m, admin::users))
         .doc("admin", "Every account (admin)")

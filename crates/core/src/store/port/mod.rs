@@ -21,6 +21,7 @@ mod payments;
 mod points;
 mod reports;
 mod subscriptions;
+mod tracking;
 mod trips;
 mod users;
 mod watches;
@@ -50,6 +51,7 @@ pub use payments::{
 pub use points::{LeaderRow, Points};
 pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
+pub use tracking::{BookingFact, Tracked, TrackedRow, Tracking};
 pub use trips::Trips;
 pub use users::{NewAccount, RefreshToken, StoredProfile, Users};
 pub use watches::Watches;
@@ -73,6 +75,7 @@ pub trait Unit {
     fn conversations(&self) -> &dyn Conversations;
     fn watches(&self) -> &dyn Watches;
     fn notices(&self) -> &dyn Notices;
+    fn tracking(&self) -> &dyn Tracking;
     fn fares(&self) -> &dyn Fares;
     fn packages(&self) -> &dyn PackageIndex;
     fn catalogue(&self) -> &dyn Catalogue;

@@ -696,6 +696,19 @@ pub const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO notifier (id, cursor) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
     "#,
+    // 4 (SQLite's 15): client-reported analytics events.
+    r#"
+    CREATE TABLE tracked_events (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        route TEXT,
+        provider TEXT,
+        package TEXT,
+        at BIGINT NOT NULL
+    );
+    CREATE INDEX tracked_events_at ON tracked_events(at);
+    "#,
 ];
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ mod subscriptions;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod tls;
+mod tracking;
 mod trips;
 mod unit;
 mod users;

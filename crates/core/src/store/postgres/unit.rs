@@ -16,7 +16,8 @@ use super::{PgConn, PgTx, Row};
 use crate::error::{Error, Result};
 use crate::store::port::{
     Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Notices,
-    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Tracking, Trips, Unit, Users,
+    Watches,
 };
 use tokio_postgres::types::{FromSql, ToSql};
 
@@ -215,6 +216,9 @@ impl Unit for PgUnit<'_> {
         self
     }
     fn notices(&self) -> &dyn Notices {
+        self
+    }
+    fn tracking(&self) -> &dyn Tracking {
         self
     }
     fn fares(&self) -> &dyn Fares {

@@ -577,4 +577,20 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO notifier (id, cursor) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
     "#,
     // --- end notifications ---
+    // --- analytics ---
+    // 15: what clients tell about their travellers' searches, offer views, clicks and
+    // bookings started (`POST /api/analytics/events`), for the funnel of the reports.
+    r#"
+    CREATE TABLE tracked_events (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        route TEXT,
+        provider TEXT,
+        package TEXT,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX tracked_events_at ON tracked_events(at);
+    "#,
+    // --- end analytics ---
 ];

@@ -19,13 +19,15 @@ mod payments;
 mod points;
 mod reports;
 mod subscriptions;
+mod tracking;
 mod trips;
 mod users;
 mod watches;
 
 use super::port::{
     Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Notices,
-    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Tracking, Trips, Unit, Users,
+    Watches,
 };
 use rusqlite::{Connection, Transaction};
 
@@ -73,6 +75,9 @@ impl Unit for Connection {
         self
     }
     fn notices(&self) -> &dyn Notices {
+        self
+    }
+    fn tracking(&self) -> &dyn Tracking {
         self
     }
     fn fares(&self) -> &dyn Fares {
@@ -144,6 +149,9 @@ macro_rules! unit_through_deref {
                 &**self
             }
             fn notices(&self) -> &dyn $crate::store::port::Notices {
+                &**self
+            }
+            fn tracking(&self) -> &dyn $crate::store::port::Tracking {
                 &**self
             }
             fn fares(&self) -> &dyn $crate::store::port::Fares {
