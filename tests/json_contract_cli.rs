@@ -281,6 +281,7 @@ fn every_command_prints_what_its_schema_says() {
         .to_string();
     c.check("inbox show", &["inbox", "show", &notice]);
     c.check("inbox read", &["inbox", "read", "--all"]);
+    c.check("admin report", &["admin", "report", "--group-by", "route"]);
     c.check("inbox prefs", &["inbox", "prefs", "refund", "in_app"]);
     c.check("inbox prefs", &["inbox", "prefs"]);
     c.check("recommend", &["recommend"]);

@@ -1,6 +1,7 @@
-//! `booksygo admin backup`, `admin restore` and `admin check` on a SQLite store, driven as an
-//! operator would: copies taken while bookings are being written restore to stores that pass
-//! the check, and the check finds what breaks a promise.
+//! `booksygo admin backup`, `admin restore`, `admin check` and `admin report` on a SQLite
+//! store, driven as an operator would: copies taken while bookings are being written restore
+//! to stores that pass the check, the check finds what breaks a promise, and the report counts
+//! what was booked.
 
 use predicates::prelude::*;
 
@@ -183,6 +184,55 @@ fn backup_and_restore_refuse_what_would_lose_data() {
     env.cmd()
         .args(["admin", "restore", "/nonexistent/backup.db", "--data-dir"])
         .arg(target.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_report_counts_what_was_booked_in_charts_json_and_csv() {
+    let env = Env::new();
+    let offer = env.first_offer();
+    let booking = env.book_ada(&offer, Some("4242424242424242"));
+    let report = env.json(&["admin", "report", "--group-by", "route"]);
+    assert_eq!(report["totals"]["bookings_created"], 1);
+    assert_eq!(report["totals"]["bookings_paid"], 1);
+    assert_eq!(
+        report["totals"]["revenue"]["EUR"], booking["total"]["amount"],
+        "{report}"
+    );
+    assert_eq!(report["groups"][0]["key"], "LHR-JFK");
+    env.cmd()
+        .args(["admin", "report"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Funnel"))
+        .stdout(predicate::str::contains("bookings  "))
+        .stdout(predicate::str::contains("█"));
+    env.cmd()
+        .args(["admin", "report", "--csv", "--group-by", "provider"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("group,searches,"))
+        .stdout(predicate::str::contains("TOTAL,0,0,0,0,1,1,"));
+    env.cmd()
+        .args(["admin", "report", "--group-by", "month"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("day, week, route or provider"));
+    env.cmd()
+        .args([
+            "admin",
+            "report",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-11-01",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("after"));
+    env.cmd()
+        .args(["admin", "report", "--csv", "--json"])
         .assert()
         .code(2);
 }

@@ -77,6 +77,7 @@ pub fn contract() -> Vec<(&'static str, Schema)> {
         ("trips add", of::<Trip>()),
         ("profile", of::<Profile>()),
         ("profile set", of::<Profile>()),
+        ("admin report", of::<booksygo_core::analytics::Report>()),
         ("inbox", of::<booksygo_core::notify::Inbox>()),
         ("inbox show", of::<booksygo_core::notify::Notice>()),
         ("inbox read", of::<booksygo_core::notify::Marked>()),
