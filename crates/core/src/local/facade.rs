@@ -10,8 +10,10 @@ use crate::booking::payment::Card;
 use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
 use crate::error::{Error, Result};
 use crate::fixtures;
-use crate::model::PlaceSuggestion;
+use crate::model::fare::Prediction;
 use crate::model::package::PackageSpec;
+use crate::model::watch::{Alert, NewWatch, Watch};
+use crate::model::{Cabin, PlaceSuggestion};
 use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
 use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
@@ -303,5 +305,31 @@ impl Agency for LocalAgency {
             &bookings,
             self.now(),
         ))
+    }
+
+    async fn predict_price(
+        &self,
+        origin: &str,
+        destination: &str,
+        date: jiff::civil::Date,
+        cabin: Cabin,
+    ) -> Result<Prediction> {
+        self.predict(origin, destination, date, cabin).await
+    }
+
+    async fn add_watch(&self, watch: &NewWatch) -> Result<Watch> {
+        super::watch::add(self, watch)
+    }
+
+    async fn watches(&self) -> Result<Vec<Watch>> {
+        super::watch::list(self)
+    }
+
+    async fn remove_watch(&self, id: &str) -> Result<()> {
+        super::watch::remove(self, id)
+    }
+
+    async fn check_watches(&self) -> Result<Vec<Alert>> {
+        super::watch::check(self).await
     }
 }

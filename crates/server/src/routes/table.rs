@@ -2,7 +2,9 @@
 //! so the router and the OpenAPI document cannot drift apart.
 
 use super::route::{Route, delete, get, object, params, post, put, schema};
-use super::{accounts, admin, ai, bookings, events, health, openapi, packages, payments, search};
+use super::{
+    accounts, admin, ai, bookings, events, health, openapi, packages, payments, search, watches,
+};
 use axum::routing::on;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
 use booksygo_core::booking::desk::{Modification, Review};
@@ -331,6 +333,30 @@ pub const ROUTES: &[Route] = &[
     .signed_in()
     .query(params::<bookings::Limit>)
     .json(200, schema::<Vec<LeaderboardEntry>>),
+    // Price watches (the server also sweeps them; an alert is `price_alert.triggered`).
+    post("/api/watches", |m| on(m, watches::create))
+        .doc(
+            "watches",
+            "Watch a route and date: alert when the cheapest total is below a price",
+        )
+        .signed_in()
+        .body(schema::<booksygo_core::model::watch::WatchRequest>)
+        .json(201, schema::<booksygo_core::model::watch::Watch>),
+    get("/api/watches", |m| on(m, watches::list))
+        .doc("watches", "Your price watches with their last price")
+        .signed_in()
+        .json(200, schema::<Vec<booksygo_core::model::watch::Watch>>),
+    delete("/api/watches/{id}", |m| on(m, watches::remove))
+        .doc("watches", "Stop a watch (another user's is 404)")
+        .signed_in()
+        .empty(204),
+    post("/api/watches/check", |m| on(m, watches::check))
+        .doc(
+            "watches",
+            "Search your watches now: the alerts that fired (once per drop)",
+        )
+        .signed_in()
+        .json(200, schema::<Vec<booksygo_core::model::watch::Alert>>),
     // Events and analytics.
     get("/api/events/stream", |m| on(m, events::stream))
         .doc(

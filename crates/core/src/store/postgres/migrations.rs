@@ -647,6 +647,16 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE remote_bookings SET body = ((body::jsonb) #- '{passengers,0,document}' #- '{passengers,1,document}' #- '{passengers,2,document}' #- '{passengers,3,document}' #- '{passengers,4,document}' #- '{passengers,5,document}' #- '{passengers,6,document}' #- '{passengers,7,document}' #- '{passengers,8,document}')::TEXT
     WHERE body LIKE '{%';
     "#,
+    // 3 (SQLite's 14): the server's sweep of every account's watches is leased to one
+    // instance at a time, and finds the watches still ahead by their departure date.
+    r#"
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until BIGINT NOT NULL
+    );
+    CREATE INDEX price_watches_departure ON price_watches(departure_date);
+    "#,
 ];
 
 #[cfg(test)]

@@ -525,4 +525,16 @@ pub const MIGRATIONS: &[&str] = &[
     WHERE json_valid(body);
     "#,
     // --- end personal data at rest ---
+    // --- price watches on the team server ---
+    // 14: the server's sweep of every account's watches is leased to one instance at a time
+    // (a row per kind of sweep), and finds the watches still ahead by their departure date.
+    r#"
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until INTEGER NOT NULL
+    );
+    CREATE INDEX price_watches_departure ON price_watches(departure_date);
+    "#,
+    // --- end price watches on the team server ---
 ];
