@@ -317,3 +317,60 @@ fn watches_and_predictions_live_on_the_server_with_remote() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn register_with_a_referral_code_from_the_cli() {
+    let server = Server::start();
+    let grace = Env::new();
+    login_grace(&grace, &server);
+    let r = grace.json(&["--remote", "points", "referral"]);
+    let code = r["code"].as_str().unwrap().to_string();
+    grace
+        .cmd()
+        .args(["--remote", "points", "referral"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "your referral code: {code}"
+        )));
+
+    let ada = Env::new();
+    // An unknown code: exit 2, the reason, and no account (so no session either).
+    ada.cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "ada@team.test",
+            "--referral-code",
+            "ACDEFGHJ",
+            "--password-stdin",
+        ])
+        .write_stdin("analytical engine 1843\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no account has the referral code ACDEFGHJ",
+        ));
+    ada.cmd().args(["whoami"]).assert().code(4);
+    ada.cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "ada@team.test",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+            "--referral-code",
+            &code,
+            "--password-stdin",
+        ])
+        .write_stdin("analytical engine 1843\n")
+        .assert()
+        .success();
+    let r = grace.json(&["--remote", "points", "referral"]);
+    assert_eq!(r["referred"][0]["name"], "Ada L.");
+    assert_eq!(r["referred"][0]["status"], "pending");
+}

@@ -35,6 +35,18 @@ async fn fill(a: &LocalAgency, later: &LocalAgency) {
         )
         .await
         .unwrap();
+    // Grace brings a friend with her referral code.
+    let code = a.as_user(&grace.id).referral().await.unwrap().code;
+    accounts
+        .register_referred(
+            "alan@team.test",
+            "correct horse battery",
+            "Alan",
+            "Turing",
+            &code,
+        )
+        .await
+        .unwrap();
     let session = accounts
         .login("grace@team.test", "correct horse battery", None)
         .await

@@ -99,6 +99,8 @@ pub trait Agency: Send + Sync {
     async fn badges(&self) -> Result<Vec<BadgeStatus>>;
     async fn challenges(&self) -> Result<Vec<Challenge>>;
     async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>>;
+    /// Your referral code (given now if you had none) and the travellers it brought.
+    async fn referral(&self) -> Result<crate::points::Referral>;
 
     // Profile and trips
     async fn profile(&self) -> Result<Profile>;

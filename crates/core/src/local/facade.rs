@@ -259,6 +259,13 @@ impl Agency for LocalAgency {
             .read(|u| crate::points::leaderboard(u, &self.user, limit))
     }
 
+    async fn referral(&self) -> Result<crate::points::Referral> {
+        self.desk().sweep()?;
+        let now = self.now().as_second();
+        self.store()
+            .write(|u| crate::points::referrals::referral(u, &self.user, now))
+    }
+
     async fn profile(&self) -> Result<Profile> {
         self.store().read(|u| crate::profile::get(u, &self.user))
     }

@@ -37,6 +37,8 @@ pub fn on_completed(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Res
         "trip completed",
         now,
     )?;
+    // The traveller's first completed booking pays whoever referred them.
+    super::referrals::on_completed(unit, user, booking, now)?;
     evaluate(unit, user, Trigger::Completed, now)
 }
 

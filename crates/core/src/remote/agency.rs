@@ -306,6 +306,10 @@ impl Agency for RemoteAgency {
             .await
     }
 
+    async fn referral(&self) -> Result<crate::points::Referral> {
+        self.get("/api/gamification/referral").await
+    }
+
     async fn profile(&self) -> Result<Profile> {
         self.get("/api/users/profile").await
     }

@@ -333,7 +333,15 @@ pub const ROUTES: &[Route] = &[
     .signed_in()
     .query(params::<bookings::Limit>)
     .json(200, schema::<Vec<LeaderboardEntry>>),
-    // Price watches (the server also sweeps them; an alert is `price_alert.triggered`).
+    // Referrals, then price watches (the server also sweeps them; an alert is
+    // `price_alert.triggered`).
+    get("/api/gamification/referral", |m| on(m, accounts::referral))
+        .doc(
+            "gamification",
+            "Your referral code and the travellers it brought (200 points each, on their first completed booking)",
+        )
+        .signed_in()
+        .json(200, schema::<booksygo_core::points::Referral>),
     post("/api/watches", |m| on(m, watches::create))
         .doc(
             "watches",

@@ -657,6 +657,20 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX price_watches_departure ON price_watches(departure_date);
     "#,
+    // 4 (SQLite's 15): each account's referral code, and one referral per referred account.
+    r#"
+    ALTER TABLE users ADD COLUMN referral_code TEXT;
+    CREATE UNIQUE INDEX users_referral_code ON users(referral_code);
+    CREATE TABLE referrals (
+        referee_id TEXT PRIMARY KEY REFERENCES users(id),
+        referrer_id TEXT NOT NULL REFERENCES users(id),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'over_limit', 'same_card')),
+        booking_id TEXT,
+        created_at BIGINT NOT NULL,
+        settled_at BIGINT
+    );
+    CREATE INDEX referrals_referrer ON referrals(referrer_id, status, settled_at);
+    "#,
 ];
 
 #[cfg(test)]

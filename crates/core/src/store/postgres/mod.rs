@@ -38,6 +38,7 @@ mod outbox;
 mod packages;
 mod payments;
 mod points;
+mod referrals;
 mod reports;
 mod subscriptions;
 #[cfg(feature = "test-support")]

@@ -16,6 +16,7 @@ mod outbox;
 mod packages;
 mod payments;
 mod points;
+mod referrals;
 mod reports;
 mod subscriptions;
 mod trips;
@@ -24,7 +25,7 @@ mod watches;
 
 use super::port::{
     Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Outbox,
-    PackageIndex, Payments, Points, Reports, Subscriptions, Trips, Unit, Users, Watches,
+    PackageIndex, Payments, Points, Referrals, Reports, Subscriptions, Trips, Unit, Users, Watches,
 };
 use rusqlite::{Connection, Transaction};
 
@@ -81,6 +82,9 @@ impl Unit for Connection {
         self
     }
     fn checks(&self) -> &dyn Checks {
+        self
+    }
+    fn referrals(&self) -> &dyn Referrals {
         self
     }
     fn take_turn(&self, _topic: &str) -> crate::error::Result<()> {
@@ -149,6 +153,9 @@ macro_rules! unit_through_deref {
                 &**self
             }
             fn checks(&self) -> &dyn $crate::store::port::Checks {
+                &**self
+            }
+            fn referrals(&self) -> &dyn $crate::store::port::Referrals {
                 &**self
             }
             fn take_turn(&self, topic: &str) -> $crate::error::Result<()> {
