@@ -113,9 +113,10 @@ impl Agency for LocalAgency {
                 .users()
                 .role(&self.user)?
                 .ok_or_else(|| Error::NotFound(format!("no account {}", self.user)))?;
-            let is_admin = self.user == LOCAL_USER || role == "admin";
+            use crate::roles::{Permission, can};
+            let is_admin = self.user == LOCAL_USER || can(&role, Permission::ManageAnyPackage);
             if !is_admin {
-                if role != "partner" {
+                if !can(&role, Permission::ManageOwnPackages) {
                     return Err(Error::Forbidden(
                         "only admins and partners manage packages".into(),
                     ));
