@@ -253,6 +253,7 @@ fn every_command_prints_what_its_schema_says() {
     c.check("points badges", &["points", "badges"]);
     c.check("points challenges", &["points", "challenges"]);
     c.check("points leaderboard", &["points", "leaderboard"]);
+    c.check("points referral", &["points", "referral"]);
     let t = c.check(
         "trips create",
         &["trips", "create", "Spring", "--budget", "5000"],

@@ -209,3 +209,168 @@ fn a_bad_server_url_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("not a server URL"));
 }
+
+/// Logs `env` in to `server` as its account.
+fn login_grace(env: &Env, server: &Server) {
+    env.cmd()
+        .args([
+            "login",
+            &server.url,
+            "--email",
+            "grace@team.test",
+            "--password-stdin",
+        ])
+        .write_stdin("correct horse battery\n")
+        .assert()
+        .success();
+}
+
+#[test]
+fn watches_and_predictions_live_on_the_server_with_remote() {
+    let server = Server::start();
+    let env = Env::new();
+    login_grace(&env, &server);
+
+    // The server's prediction: today's cheapest fare for one adult, in EUR.
+    let p = env.json(&["--remote", "predict", "LHR", "JFK", "--date", "2026-12-14"]);
+    let current = p["current"]["amount"].as_str().unwrap().to_string();
+    assert_eq!(p["current"]["currency"], "EUR");
+    let cents: i64 = current.replace('.', "").parse().unwrap();
+    let above = format!("{}.{:02}", (cents + 1) / 100, (cents + 1) % 100);
+
+    let added = env.json(&[
+        "--remote",
+        "watch",
+        "add",
+        "LHR",
+        "JFK",
+        "--date",
+        "2026-12-14",
+        "--below",
+        &above,
+    ]);
+    let id = added["id"].as_str().unwrap().to_string();
+    let listed = env.json(&["--remote", "watch", "list"]);
+    assert_eq!(listed[0]["id"], id.as_str());
+    // It lives on the server, not on this machine.
+    let local = env.json(&["--offline", "watch", "list"]);
+    assert_eq!(local, serde_json::json!([]));
+
+    // Checked on the server: exit 10 once, then 0.
+    env.cmd()
+        .args(["--remote", "watch", "check"])
+        .assert()
+        .code(10)
+        .stdout(predicate::str::contains(format!("ALERT {id}")))
+        .stdout(predicate::str::contains(&current));
+    env.cmd()
+        .args(["--remote", "watch", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty());
+
+    // The server's refusals keep their exit codes.
+    env.cmd()
+        .args([
+            "--remote",
+            "watch",
+            "add",
+            "LHR",
+            "JFK",
+            "--date",
+            "2026-01-01",
+            "--below",
+            "400",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("in the past"));
+    env.cmd()
+        .args([
+            "--remote",
+            "watch",
+            "add",
+            "LHR",
+            "JFK",
+            "--date",
+            "2026-12-14",
+            "--below",
+            "400",
+            "--currency",
+            "XYZ",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown currency"));
+
+    env.cmd()
+        .args(["--remote", "watch", "remove", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("stopped watching {id}")));
+    env.cmd()
+        .args(["--remote", "watch", "remove", &id])
+        .assert()
+        .code(3);
+    assert_eq!(
+        env.json(&["--remote", "watch", "list"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn register_with_a_referral_code_from_the_cli() {
+    let server = Server::start();
+    let grace = Env::new();
+    login_grace(&grace, &server);
+    let r = grace.json(&["--remote", "points", "referral"]);
+    let code = r["code"].as_str().unwrap().to_string();
+    grace
+        .cmd()
+        .args(["--remote", "points", "referral"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "your referral code: {code}"
+        )));
+
+    let ada = Env::new();
+    // An unknown code: exit 2, the reason, and no account (so no session either).
+    ada.cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "ada@team.test",
+            "--referral-code",
+            "ACDEFGHJ",
+            "--password-stdin",
+        ])
+        .write_stdin("analytical engine 1843\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no account has the referral code ACDEFGHJ",
+        ));
+    ada.cmd().args(["whoami"]).assert().code(4);
+    ada.cmd()
+        .args([
+            "register",
+            &server.url,
+            "--email",
+            "ada@team.test",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+            "--referral-code",
+            &code,
+            "--password-stdin",
+        ])
+        .write_stdin("analytical engine 1843\n")
+        .assert()
+        .success();
+    let r = grace.json(&["--remote", "points", "referral"]);
+    assert_eq!(r["referred"][0]["name"], "Ada L.");
+    assert_eq!(r["referred"][0]["status"], "pending");
+}

@@ -171,3 +171,24 @@ fn plan_fits_the_budget_and_recommend_explains_its_picks() {
     assert_eq!(recs.len(), 3);
     assert!(recs.iter().all(|r| !r["why"].as_str().unwrap().is_empty()));
 }
+
+#[test]
+fn serve_refuses_a_watch_sweep_period_it_cannot_use() {
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--watch-sweep-minutes",
+            "20000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("more than a week"));
+    env.cmd()
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("BOOKSYGO_WATCH_SWEEP_MINUTES", "soon")
+        .assert()
+        .code(2);
+}

@@ -97,9 +97,11 @@ pub enum Command {
     Recommend(plan::RecommendArgs),
     /// A day-by-day plan (flight, hotel, activities) that never exceeds the budget.
     Plan(plan::PlanArgs),
-    /// Book now or wait? The fare trend for a route and date (from this machine's market).
+    /// Book now or wait? The fare trend for a route and date (this machine's market, or the
+    /// server's with --remote).
     Predict(watch::PredictArgs),
-    /// Price watches: add, list, check (exit 10 when an alert fired), remove.
+    /// Price watches: add, list, check (exit 10 when an alert fired), remove; with --remote they
+    /// live on the team server, which also checks them on its own.
     #[command(subcommand)]
     Watch(watch::WatchCmd),
     /// Create an account on a team server and log in with it.
@@ -204,14 +206,6 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
         Command::Admin(AdminCmd::RotateDataKey(args)) => keys::rotate_data_key(args, out).await,
         Command::Admin(AdminCmd::Report(args)) => report::run(args, out).await,
         Command::Import(cmd) => import::run(cmd, &open_local()?, out).await,
-        Command::Predict(args) => watch::predict(args, &open_local()?, out).await,
-        Command::Watch(cmd) => {
-            let local = open_local()?;
-            let code = watch::run(cmd, &local, out).await;
-            // A price alert goes out now (by e-mail when SMTP is set up), not at the next run.
-            deliver_notifications(&local);
-            code
-        }
         Command::Register(args) => session::register(args, out).await,
         Command::Login(args) => session::login(args, out).await,
         Command::Logout => session::logout(out).await,
@@ -242,6 +236,8 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 Command::Bookings(cmd) => book::bookings(cmd, agency, out).await,
                 Command::Points { cmd } => points::run(cmd, agency, out).await,
                 Command::Trips(cmd) => trips::trips(cmd, agency, out).await,
+                Command::Predict(args) => watch::predict(args, agency, out).await,
+                Command::Watch(cmd) => watch::run(cmd, agency, out).await,
                 Command::Profile { cmd } => trips::profile(cmd, agency, out).await,
                 Command::Inbox(args) => inbox::run(args, agency, out).await,
                 Command::Completions { .. }
@@ -252,8 +248,6 @@ pub async fn run(cli: Cli, out: Out) -> anyhow::Result<u8> {
                 | Command::Serve(_)
                 | Command::Admin(_)
                 | Command::Import(_)
-                | Command::Predict(_)
-                | Command::Watch(_)
                 | Command::Login(_)
                 | Command::Register(_)
                 | Command::Logout

@@ -1,4 +1,4 @@
-//! `booksygo points [show|history|badges|challenges|leaderboard]`
+//! `booksygo points [show|history|badges|challenges|leaderboard|referral]`
 
 use crate::output::{Out, Style, Table};
 use booksygo_core::Agency;
@@ -19,6 +19,9 @@ pub enum PointsCmd {
         #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
     },
+    /// Your referral code and the travellers it brought: 200 points when one's first booking
+    /// is completed (at most 20 a month).
+    Referral,
 }
 
 pub async fn run(cmd: Option<PointsCmd>, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
@@ -120,6 +123,32 @@ pub async fn run(cmd: Option<PointsCmd>, agency: &dyn Agency, out: Out) -> anyho
                 ]);
             }
             crate::output::emit(&t.render(&out));
+        }
+        PointsCmd::Referral => {
+            let r = agency.referral().await?;
+            if out.json {
+                out.print_json(&r)?;
+                return Ok(crate::exit::OK);
+            }
+            out.line(&format!(
+                "your referral code: {}",
+                out.paint(Style::Bold, &r.code)
+            ));
+            out.line(&format!(
+                "a traveller who registers with it (booksygo register URL --referral-code {}) earns you {} points when their first booking is completed; {} of {} this month",
+                r.code, r.points_each, r.rewarded_this_month, r.monthly_limit
+            ));
+            if !r.referred.is_empty() {
+                let mut t = Table::new(&["TRAVELLER", "REGISTERED", "STATUS"]);
+                for p in &r.referred {
+                    t.row(vec![
+                        p.name.clone(),
+                        p.registered_at.strftime("%Y-%m-%d").to_string(),
+                        p.status.replace('_', " "),
+                    ]);
+                }
+                crate::output::emit(&t.render(&out));
+            }
         }
     }
     Ok(crate::exit::OK)

@@ -71,6 +71,7 @@ pub fn contract() -> Vec<(&'static str, Schema)> {
         ("points badges", of::<Vec<BadgeStatus>>()),
         ("points challenges", of::<Vec<Challenge>>()),
         ("points leaderboard", of::<Vec<LeaderboardEntry>>()),
+        ("points referral", of::<booksygo_core::points::Referral>()),
         ("trips create", of::<Trip>()),
         ("trips list", of::<Vec<Trip>>()),
         ("trips show", of::<Trip>()),

@@ -114,6 +114,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<String>,
+    /// Minutes between two sweeps of every account's price watches (the first one that long
+    /// after start; one instance sweeps at a time on a shared database); 0 turns the sweep
+    /// off [default: 15; config: server.watch_sweep_minutes].
+    #[arg(long, env = "BOOKSYGO_WATCH_SWEEP_MINUTES")]
+    watch_sweep_minutes: Option<u64>,
 }
 
 /// The options in effect, after flags, environment and config file.
@@ -128,6 +133,8 @@ struct ServeConfig {
     trusted_proxies: booksygo_core::proxies::TrustedProxies,
     /// The model for `/api/ai/chat` (`llm.*` settings); offline assistant without one.
     llm: Option<booksygo_core::ai::openai::LlmConfig>,
+    /// How often the price watches are swept; `None`: never.
+    watch_sweep: Option<std::time::Duration>,
 }
 
 fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
@@ -207,8 +214,28 @@ fn resolve(args: ServeArgs) -> anyhow::Result<ServeConfig> {
     } else {
         booksygo_core::proxies::TrustedProxies::parse(&args.trusted_proxies)?
     };
+    let watch_sweep_minutes = match args.watch_sweep_minutes {
+        Some(n) => n,
+        None => match settings.get("server.watch_sweep_minutes") {
+            Some(v) => v.trim().parse().map_err(|_| {
+                booksygo_core::Error::invalid(format!(
+                    "server.watch_sweep_minutes '{v}' is not a whole number of minutes"
+                ))
+            })?,
+            None => booksygo_server::WATCH_SWEEP.as_secs() / 60,
+        },
+    };
+    if watch_sweep_minutes > 7 * 24 * 60 {
+        return Err(booksygo_core::Error::invalid(format!(
+            "a price-watch sweep every {watch_sweep_minutes} minutes is more than a week apart: use at most 10080, or 0 for none"
+        ))
+        .into());
+    }
+    let watch_sweep =
+        (watch_sweep_minutes > 0).then(|| std::time::Duration::from_secs(watch_sweep_minutes * 60));
     Ok(ServeConfig {
         bind,
+        watch_sweep,
         trusted_proxies,
         database,
         anonymous_search_rate,
@@ -271,6 +298,7 @@ pub async fn run(args: ServeArgs, out: Out) -> anyhow::Result<u8> {
         config.anonymous_search_rate,
     ));
     state.llm = config.llm.map(std::sync::Arc::new);
+    state.watch_sweep = config.watch_sweep;
     if !config.trusted_proxies.is_empty() {
         let proxies: Vec<String> = config
             .trusted_proxies

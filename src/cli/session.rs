@@ -35,6 +35,10 @@ pub struct RegisterArgs {
     /// Read the password from standard input (one line) instead of a prompt.
     #[arg(long)]
     password_stdin: bool,
+    /// The referral code someone gave you: they earn points when your first booking is
+    /// completed (an unknown code is refused, exit 2, and no account is made).
+    #[arg(long)]
+    referral_code: Option<String>,
 }
 
 fn settings() -> anyhow::Result<Settings> {
@@ -79,7 +83,14 @@ pub async fn register(args: RegisterArgs, out: Out) -> anyhow::Result<u8> {
     )?;
     crate::output::spin(
         "registering",
-        remote::register(&url, &email, &password, &args.first_name, &args.last_name),
+        remote::register(
+            &url,
+            &email,
+            &password,
+            &args.first_name,
+            &args.last_name,
+            args.referral_code.as_deref(),
+        ),
     )
     .await?;
     start_session(&settings, &url, &email, &password, out).await

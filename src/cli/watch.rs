@@ -1,10 +1,11 @@
-//! `booksygo predict` and `booksygo watch add|list|check|remove`: fares over time, on this
-//! machine's store (the observations are recorded by local searches).
+//! `booksygo predict` and `booksygo watch add|list|check|remove`: fares over time, through
+//! the agency: this machine's store (the observations are recorded by local searches), or a
+//! team server with `--remote` (which also sweeps the watches on its own).
 
 use super::{parse_currency, parse_date};
 use crate::output::{Out, Table};
-use booksygo_core::LocalAgency;
-use booksygo_core::local::watch;
+use booksygo_core::Agency;
+use booksygo_core::model::watch::NewWatch;
 use booksygo_core::model::{Cabin, Currency, Money};
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
@@ -52,9 +53,9 @@ pub enum WatchCmd {
     Remove { id: String },
 }
 
-pub async fn predict(args: PredictArgs, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn predict(args: PredictArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     let p = agency
-        .predict(&args.origin, &args.destination, args.date, args.cabin)
+        .predict_price(&args.origin, &args.destination, args.date, args.cabin)
         .await?;
     if out.json {
         out.print_json(&p)?;
@@ -83,7 +84,7 @@ pub async fn predict(args: PredictArgs, agency: &LocalAgency, out: Out) -> anyho
     Ok(crate::exit::OK)
 }
 
-pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Result<u8> {
+pub async fn run(cmd: WatchCmd, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
     match cmd {
         WatchCmd::Add {
             origin,
@@ -95,17 +96,16 @@ pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Resul
             cabin,
         } => {
             let below = Money::from_decimal(&below, currency.unwrap_or(Currency::EUR))?;
-            let w = watch::add(
-                agency,
-                &watch::NewWatch {
+            let w = agency
+                .add_watch(&NewWatch {
                     origin,
                     destination,
                     date,
                     below,
                     adults,
                     cabin,
-                },
-            )?;
+                })
+                .await?;
             if out.json {
                 out.print_json(&w)?;
             } else {
@@ -117,7 +117,7 @@ pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Resul
             Ok(crate::exit::OK)
         }
         WatchCmd::List => {
-            let list = watch::list(agency)?;
+            let list = agency.watches().await?;
             if out.json {
                 out.print_json(&list)?;
                 return Ok(crate::exit::OK);
@@ -141,7 +141,7 @@ pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Resul
             Ok(crate::exit::OK)
         }
         WatchCmd::Check => {
-            let alerts = watch::check(agency).await?;
+            let alerts = agency.check_watches().await?;
             if out.json {
                 out.print_json(&alerts)?;
             } else {
@@ -159,7 +159,7 @@ pub async fn run(cmd: WatchCmd, agency: &LocalAgency, out: Out) -> anyhow::Resul
             })
         }
         WatchCmd::Remove { id } => {
-            watch::remove(agency, &id)?;
+            agency.remove_watch(&id).await?;
             if !out.json {
                 out.line(&format!("stopped watching {id}"));
             } else {

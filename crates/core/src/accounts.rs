@@ -54,6 +54,24 @@ pub fn register(
     role: &str,
     now: i64,
 ) -> Result<Profile> {
+    register_referred(unit, email, password, first, last, role, None, now)
+}
+
+/// [`register`] with the referral code the new traveller was given: a code that is not one,
+/// or that no account has, is refused before anything is written, and the account is linked
+/// to the code's owner ([`crate::points::referrals`]). Run it in a write unit so that the
+/// account, its referral and its event commit together.
+#[allow(clippy::too_many_arguments)]
+pub fn register_referred(
+    unit: &dyn Unit,
+    email: &str,
+    password: &str,
+    first: &str,
+    last: &str,
+    role: &str,
+    referral_code: Option<&str>,
+    now: i64,
+) -> Result<Profile> {
     let email = check_email(email)?;
     if password.chars().count() < MIN_PASSWORD {
         return Err(Error::invalid(format!(
@@ -74,6 +92,9 @@ pub fn register(
             return Err(Error::invalid("names are at most 50 characters"));
         }
     }
+    let referrer = referral_code
+        .map(|code| crate::points::referrals::referrer_of(unit, code))
+        .transpose()?;
     let hash = hash_password(password)?;
     let id = crate::ids::new("usr");
     let added = unit.users().register(&NewAccount {
@@ -89,6 +110,9 @@ pub fn register(
         return Err(Error::Conflict(
             "an account with this email already exists: log in instead".into(),
         ));
+    }
+    if let Some(referrer) = &referrer {
+        crate::points::referrals::link(unit, &id, referrer, now)?;
     }
     crate::events::emit(
         unit,
@@ -431,6 +455,16 @@ pub trait Accounts: Send + Sync {
         first_name: &str,
         last_name: &str,
     ) -> Result<Profile>;
+    /// [`Accounts::register`] with the referral code the traveller was given (see
+    /// [`crate::points::referrals`]): an unknown code is invalid input and nothing is written.
+    async fn register_referred(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+        referral_code: &str,
+    ) -> Result<Profile>;
     /// An account with any role, made on the server's own machine (the first admin); never
     /// reachable over HTTP.
     async fn create_account(
@@ -505,6 +539,43 @@ impl Accounts for LocalAccounts {
         let (email, password) = (email.to_string(), password.to_string());
         let (first, last) = (first_name.to_string(), last_name.to_string());
         self.blocking(move |c, now| register(c, &email, &password, &first, &last, "user", now))
+            .await
+    }
+
+    async fn register_referred(
+        &self,
+        email: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+        referral_code: &str,
+    ) -> Result<Profile> {
+        let (email, password) = (email.to_string(), password.to_string());
+        let (first, last, code) = (
+            first_name.to_string(),
+            last_name.to_string(),
+            referral_code.to_string(),
+        );
+        let now = self.clock.now().as_second();
+        // The code is looked at first, outside the write, so a wrong one costs no hashing.
+        let looked = code.clone();
+        self.store
+            .reading(move |u| crate::points::referrals::referrer_of(u, &looked).map(|_| ()))
+            .await?;
+        // The account, its referral and its event in one transaction.
+        self.store
+            .writing(move |u| {
+                register_referred(
+                    u,
+                    &email,
+                    &password,
+                    &first,
+                    &last,
+                    "user",
+                    Some(&code),
+                    now,
+                )
+            })
             .await
     }
 

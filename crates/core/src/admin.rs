@@ -11,12 +11,7 @@ pub use crate::store::port::Problem;
 
 /// Refuses anyone who is not an admin right now.
 pub fn require_admin(unit: &dyn Unit, actor: &str) -> Result<()> {
-    let role = crate::profile::get(unit, actor)?.role;
-    if role == "admin" {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("only an admin may do that".into()))
-    }
+    crate::roles::require(unit, actor, crate::roles::Permission::Administer)
 }
 
 /// Every account (users who can log in), oldest first.

@@ -31,6 +31,7 @@ pub mod profile;
 pub mod providers;
 pub mod proxies;
 pub mod remote;
+pub mod roles;
 pub mod search;
 pub mod secrets;
 pub mod signature;

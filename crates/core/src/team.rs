@@ -91,4 +91,11 @@ pub trait Team: Send + Sync {
     async fn retry_notification(&self, actor: &str, id: &str) -> Result<()>;
     /// Announces events and sends e-mail every `every`, until the task is dropped.
     async fn run_notifications(&self, every: std::time::Duration);
+    /// One sweep of every account's price watches now (each searched as its owner; each
+    /// fires once per drop, as a `price_alert.triggered` event): the alerts that fired, or
+    /// `None` when another instance on the same database holds the sweep.
+    async fn sweep_watches(&self) -> Result<Option<Vec<crate::model::watch::Alert>>>;
+    /// Sweeps the price watches every `every` until the task is dropped (a lease keeps
+    /// several instances from sweeping at once).
+    async fn run_watch_sweep(&self, every: std::time::Duration);
 }

@@ -35,6 +35,18 @@ async fn fill(a: &LocalAgency, later: &LocalAgency) {
         )
         .await
         .unwrap();
+    // Grace brings a friend with her referral code.
+    let code = a.as_user(&grace.id).referral().await.unwrap().code;
+    accounts
+        .register_referred(
+            "alan@team.test",
+            "correct horse battery",
+            "Alan",
+            "Turing",
+            &code,
+        )
+        .await
+        .unwrap();
     let session = accounts
         .login("grace@team.test", "correct horse battery", None)
         .await
@@ -104,7 +116,7 @@ async fn fill(a: &LocalAgency, later: &LocalAgency) {
     later.get_booking(&toured.id).await.unwrap();
     later.review(&toured.id, 4, "Long bus rides").await.unwrap();
 
-    // A trip, a watch, a conversation, a webhook, a manual award.
+    // A trip, a watch, a conversation, a webhook, a manual award, a sweep.
     let trip = a
         .create_trip(&booksygo_core::trips::NewTrip {
             name: "New York".into(),
@@ -145,6 +157,8 @@ async fn fill(a: &LocalAgency, later: &LocalAgency) {
     team.award_points(&root, &grace.id, 50, "welcome")
         .await
         .unwrap();
+    // The server's sweep of the watches (its lease).
+    team.sweep_watches().await.unwrap().unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2079,3 +2079,101 @@ fn postgres_8_checkers_firing_one_watch_at_once_fire_once_per_drop() {
         Some(Money::new(69_993, Currency::GBP))
     );
 }
+
+/// 8 sweepers take the watch sweep's lease at once: one gets it; the others get it only after
+/// it has run out, and its holder keeps it meanwhile.
+#[test]
+fn postgres_8_sweepers_at_once_one_holds_the_lease() {
+    let (_db, store) = pg();
+    let taken = together(8, |i, barrier| {
+        store
+            .write(|u| {
+                barrier.wait();
+                u.watches().take_sweep(&format!("swp_{i}"), 100, 400)
+            })
+            .unwrap()
+    });
+    assert_eq!(taken.iter().filter(|t| **t).count(), 1, "{taken:?}");
+    let holder = taken.iter().position(|t| *t).unwrap();
+    let other = (holder + 1) % 8;
+    let take = |who: usize, at: i64| {
+        store
+            .read(|u| u.watches().take_sweep(&format!("swp_{who}"), at, at + 300))
+            .unwrap()
+    };
+    assert!(!take(other, 399), "still held");
+    assert!(take(holder, 399), "the holder renews it");
+    assert!(!take(other, 698));
+    assert!(take(other, 699), "run out: another takes it over");
+    assert!(!take(holder, 700));
+}
+
+/// Referrals on both engines: a code is one account's, an account is referred once, and 8
+/// writers settling one referral at once settle it once.
+#[test]
+fn referrals_link_once_and_settle_once() {
+    common::each_engine(|engine, store| {
+        for (id, email) in [
+            ("usr_g", "g@x.test"),
+            ("usr_a", "a@y.test"),
+            ("usr_b", "b@y.test"),
+        ] {
+            assert!(register(store, account(id, email, "user", 1)), "{engine}");
+        }
+        store
+            .write(|u| {
+                assert!(u.referrals().set_code("usr_g", "ACDEFGHJ")?);
+                assert!(!u.referrals().set_code("usr_g", "KMNPQRTU")?, "set once");
+                assert!(
+                    !u.referrals().set_code("usr_a", "ACDEFGHJ")?,
+                    "one account's"
+                );
+                assert_eq!(u.referrals().code("usr_a")?, None);
+                assert_eq!(
+                    u.referrals().owner_of("ACDEFGHJ")?.as_deref(),
+                    Some("usr_g")
+                );
+                assert!(u.referrals().link("usr_a", "usr_g", 5)?);
+                assert!(!u.referrals().link("usr_a", "usr_b", 6)?, "referred once");
+                assert_eq!(
+                    u.referrals().pending_referrer("usr_a")?.as_deref(),
+                    Some("usr_g")
+                );
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            count(
+                store,
+                "SELECT count(*) FROM users WHERE referred_by = 'usr_g'"
+            ),
+            1,
+            "{engine}"
+        );
+        let settled = together(8, |_, barrier| {
+            store
+                .write(|u| {
+                    barrier.wait();
+                    u.referrals().settle("usr_a", "rewarded", "bkg_1", 10)
+                })
+                .unwrap()
+        });
+        assert_eq!(
+            settled.iter().filter(|s| **s).count(),
+            1,
+            "{engine}: {settled:?}"
+        );
+        store
+            .read(|u| {
+                assert_eq!(u.referrals().pending_referrer("usr_a")?, None);
+                assert_eq!(u.referrals().rewarded_between("usr_g", 10, 11)?, 1);
+                assert_eq!(u.referrals().rewarded_between("usr_g", 11, 20)?, 0);
+                let rows = u.referrals().referred("usr_g")?;
+                assert_eq!(rows.len(), 1);
+                assert_eq!(rows[0].status, "rewarded");
+                assert_eq!(rows[0].booking.as_deref(), Some("bkg_1"));
+                Ok(())
+            })
+            .unwrap();
+    });
+}

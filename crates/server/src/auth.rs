@@ -179,7 +179,12 @@ impl FromRequestParts<AppState> for Admin {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let user = AuthUser::from_request_parts(parts, state).await?;
-        require_role(&user, &["admin"], "only an admin may do that").await?;
+        require_role(
+            &user,
+            booksygo_core::roles::Permission::Administer,
+            "only an admin may do that",
+        )
+        .await?;
         Ok(Admin(user))
     }
 }
@@ -197,7 +202,7 @@ impl FromRequestParts<AppState> for Publisher {
         let user = AuthUser::from_request_parts(parts, state).await?;
         require_role(
             &user,
-            &["admin", "partner"],
+            booksygo_core::roles::Permission::ManageOwnPackages,
             "only admins and partners manage packages",
         )
         .await?;
@@ -205,9 +210,15 @@ impl FromRequestParts<AppState> for Publisher {
     }
 }
 
-async fn require_role(user: &AuthUser, roles: &[&str], refusal: &str) -> Result<(), ApiError> {
+/// Refuses the caller unless their role, read now, holds `permission` in core's permission
+/// table ([`booksygo_core::roles`]).
+async fn require_role(
+    user: &AuthUser,
+    permission: booksygo_core::roles::Permission,
+    refusal: &str,
+) -> Result<(), ApiError> {
     let role = user.agency.profile().await?.role;
-    if roles.contains(&role.as_str()) {
+    if booksygo_core::roles::can(&role, permission) {
         Ok(())
     } else {
         Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", refusal))

@@ -28,6 +28,10 @@ pub const WEBHOOK_ROUND: Duration = Duration::from_secs(1);
 /// How often the server announces new events and sends due e-mail.
 pub const NOTIFY_ROUND: Duration = Duration::from_secs(1);
 
+/// How often the server sweeps every account's price watches, unless
+/// `server.watch_sweep_minutes` says.
+pub const WATCH_SWEEP: Duration = Duration::from_secs(15 * 60);
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -51,6 +55,9 @@ pub struct AppState {
     pub metrics: std::sync::Arc<metrics::Metrics>,
     /// The model behind `/api/ai/chat`; `None` answers with the offline assistant.
     pub llm: Option<std::sync::Arc<booksygo_core::ai::openai::LlmConfig>>,
+    /// How often [`serve`] sweeps every account's price watches (first one period after
+    /// start); `None` turns the sweep off.
+    pub watch_sweep: Option<Duration>,
 }
 
 impl AppState {
@@ -68,6 +75,7 @@ impl AppState {
             trusted_proxies: Default::default(),
             metrics: Default::default(),
             llm: None,
+            watch_sweep: Some(WATCH_SWEEP),
         }
     }
 
@@ -99,6 +107,7 @@ pub fn app(state: AppState) -> Router {
                 axum::http::Method::GET,
                 axum::http::Method::POST,
                 axum::http::Method::PUT,
+                axum::http::Method::DELETE,
             ])
             .allow_headers([
                 axum::http::header::AUTHORIZATION,
@@ -201,6 +210,11 @@ pub async fn serve_with(
     // So do notifications: each event is announced once whichever instance gets to it.
     let team = state.team.clone();
     let notifier = tokio::spawn(async move { team.run_notifications(NOTIFY_ROUND).await });
+    // So does the price-watch sweep (leased: one instance sweeps at a time).
+    let sweep = state.watch_sweep.map(|every| {
+        let team = state.team.clone();
+        tokio::spawn(async move { team.run_watch_sweep(every).await })
+    });
     let router = app(state);
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
     let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -265,5 +279,8 @@ pub async fn serve_with(
     while connections.join_next().await.is_some() {}
     courier.abort();
     notifier.abort();
+    if let Some(sweep) = sweep {
+        sweep.abort();
+    }
     Ok(())
 }

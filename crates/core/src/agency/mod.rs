@@ -6,8 +6,10 @@ use crate::booking::desk::{Modification, Review};
 use crate::booking::payment::Card;
 use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
 use crate::error::Result;
-use crate::model::PlaceSuggestion;
+use crate::model::fare::Prediction;
 use crate::model::package::PackageSpec;
+use crate::model::watch::{Alert, NewWatch, Watch};
+use crate::model::{Cabin, PlaceSuggestion};
 use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
 use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
@@ -97,6 +99,8 @@ pub trait Agency: Send + Sync {
     async fn badges(&self) -> Result<Vec<BadgeStatus>>;
     async fn challenges(&self) -> Result<Vec<Challenge>>;
     async fn leaderboard(&self, limit: usize) -> Result<Vec<LeaderboardEntry>>;
+    /// Your referral code (given now if you had none) and the travellers it brought.
+    async fn referral(&self) -> Result<crate::points::Referral>;
 
     // Profile and trips
     async fn profile(&self) -> Result<Profile>;
@@ -123,4 +127,24 @@ pub trait Agency: Send + Sync {
     async fn get_trip(&self, id: &str) -> Result<Trip>;
     async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip>;
     async fn trip_calendar(&self, id: &str) -> Result<String>;
+
+    // Fares over time: predictions and price watches
+    /// Book now or wait, for one adult in `cabin` on a one-way route.
+    async fn predict_price(
+        &self,
+        origin: &str,
+        destination: &str,
+        date: Date,
+        cabin: Cabin,
+    ) -> Result<Prediction>;
+    /// Watches a route and date: known places (not the same one), today or later, a positive
+    /// limit in a currency with a rate, 1 to 9 adults.
+    async fn add_watch(&self, watch: &NewWatch) -> Result<Watch>;
+    /// Your watches, by departure date.
+    async fn watches(&self) -> Result<Vec<Watch>>;
+    /// Stops a watch; another traveller's is NotFound, like one that never was.
+    async fn remove_watch(&self, id: &str) -> Result<()>;
+    /// Searches each of your watches still ahead now: the alerts that fired (each watch fires
+    /// once per drop, and each alert is a `price_alert.triggered` event).
+    async fn check_watches(&self) -> Result<Vec<Alert>>;
 }

@@ -15,31 +15,8 @@ pub use crate::search::history::Observation;
 use crate::search::{FlightQuery, FlightSort};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Prediction {
-    pub origin: String,
-    pub destination: String,
-    pub date: Date,
-    pub days_ahead: i64,
-    /// Today's cheapest fare per traveller (EUR).
-    pub current: Money,
-    /// What the fare is expected to be if you wait a week (EUR), when that can be estimated.
-    pub in_a_week: Option<Money>,
-    /// `in_a_week - current`.
-    pub expected_change: Option<Money>,
-    /// rising, falling, flat or unknown (as departure approaches).
-    pub trend: String,
-    /// book_now or wait.
-    pub advice: String,
-    /// low, medium or high.
-    pub confidence: String,
-    /// Recorded fares of this date, oldest first.
-    pub history: Vec<Observation>,
-    /// How the answer was reached, in one sentence.
-    pub basis: String,
-}
+pub use crate::model::fare::Prediction;
 
 async fn cheapest(
     agency: &dyn Agency,

@@ -10,8 +10,10 @@ use crate::booking::payment::Card;
 use crate::booking::{Booking, BookingRequest, BookingStatus, RefundQuote};
 use crate::error::{Error, Result};
 use crate::fixtures;
-use crate::model::PlaceSuggestion;
+use crate::model::fare::Prediction;
 use crate::model::package::PackageSpec;
+use crate::model::watch::{Alert, NewWatch, Watch};
+use crate::model::{Cabin, PlaceSuggestion};
 use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
 use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
@@ -111,9 +113,10 @@ impl Agency for LocalAgency {
                 .users()
                 .role(&self.user)?
                 .ok_or_else(|| Error::NotFound(format!("no account {}", self.user)))?;
-            let is_admin = self.user == LOCAL_USER || role == "admin";
+            use crate::roles::{Permission, can};
+            let is_admin = self.user == LOCAL_USER || can(&role, Permission::ManageAnyPackage);
             if !is_admin {
-                if role != "partner" {
+                if !can(&role, Permission::ManageOwnPackages) {
                     return Err(Error::Forbidden(
                         "only admins and partners manage packages".into(),
                     ));
@@ -257,6 +260,13 @@ impl Agency for LocalAgency {
             .read(|u| crate::points::leaderboard(u, &self.user, limit))
     }
 
+    async fn referral(&self) -> Result<crate::points::Referral> {
+        self.desk().sweep()?;
+        let now = self.now().as_second();
+        self.store()
+            .write(|u| crate::points::referrals::referral(u, &self.user, now))
+    }
+
     async fn profile(&self) -> Result<Profile> {
         self.store().read(|u| crate::profile::get(u, &self.user))
     }
@@ -341,5 +351,31 @@ impl Agency for LocalAgency {
             &bookings,
             self.now(),
         ))
+    }
+
+    async fn predict_price(
+        &self,
+        origin: &str,
+        destination: &str,
+        date: jiff::civil::Date,
+        cabin: Cabin,
+    ) -> Result<Prediction> {
+        self.predict(origin, destination, date, cabin).await
+    }
+
+    async fn add_watch(&self, watch: &NewWatch) -> Result<Watch> {
+        super::watch::add(self, watch)
+    }
+
+    async fn watches(&self) -> Result<Vec<Watch>> {
+        super::watch::list(self)
+    }
+
+    async fn remove_watch(&self, id: &str) -> Result<()> {
+        super::watch::remove(self, id)
+    }
+
+    async fn check_watches(&self) -> Result<Vec<Alert>> {
+        super::watch::check(self).await
     }
 }

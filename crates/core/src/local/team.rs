@@ -17,11 +17,19 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct LocalTeam {
     agency: LocalAgency,
+    /// Who holds the price-watch sweep's lease when this team sweeps.
+    sweeper: String,
 }
+
+/// How long one sweep holds its lease without renewing it, when swept on demand.
+const SWEEP_LEASE: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl LocalTeam {
     pub(crate) fn new(agency: LocalAgency) -> LocalTeam {
-        LocalTeam { agency }
+        LocalTeam {
+            agency,
+            sweeper: crate::ids::new("swp"),
+        }
     }
 
     fn store(&self) -> &crate::store::Store {
@@ -225,5 +233,27 @@ impl Team for LocalTeam {
             .clone()
             .run(self.store().clone(), self.agency.shared.clock, every)
             .await
+    }
+
+    async fn sweep_watches(&self) -> Result<Option<Vec<crate::model::watch::Alert>>> {
+        super::watch::sweep(&self.agency, &self.sweeper, SWEEP_LEASE).await
+    }
+
+    async fn run_watch_sweep(&self, every: std::time::Duration) {
+        // The first round one period after start: a restart does not search every watch again.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            // The lease lasts a period (five minutes at least) from its last renewal: the other
+            // instances leave the sweep to this one while it runs, and take over when it stops.
+            match super::watch::sweep(&self.agency, &self.sweeper, every.max(SWEEP_LEASE)).await {
+                Ok(Some(alerts)) if !alerts.is_empty() => {
+                    tracing::info!(alerts = alerts.len(), "price watches swept")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the price-watch sweep failed"),
+            }
+        }
     }
 }

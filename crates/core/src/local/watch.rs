@@ -1,27 +1,16 @@
 //! Price watches: "tell me when LHR-JFK on 14 December is below 400". [`check`] searches each
 //! live watch and fires when the cheapest fare is below the limit and lower than the last
 //! alert (a price that stays low alerts once). Each alert is a `price_alert.triggered` event,
-//! written in the same transaction as the watch's new state.
+//! written in the same transaction as the watch's new state. On a team server [`sweep`]
+//! checks every account's watches, one instance at a time.
 
 use super::LocalAgency;
 use crate::Agency;
 use crate::error::{Error, Result};
-pub use crate::model::watch::{NewWatch, Watch};
-use crate::model::{Money, Passengers};
+use crate::model::Passengers;
+pub use crate::model::watch::{Alert, NewWatch, Watch};
 use crate::search::{FlightQuery, FlightSort};
-use jiff::civil::Date;
-use serde::Serialize;
-
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Alert {
-    pub watch_id: String,
-    pub origin: String,
-    pub destination: String,
-    pub date: Date,
-    pub price: Money,
-    pub below: Money,
-    pub offer_id: String,
-}
+use std::time::Duration;
 
 /// Adds a watch after checking the places, the date and the limit.
 pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
@@ -38,7 +27,9 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
         )));
     }
     if new.below.minor <= 0 {
-        return Err(Error::invalid("--below must be a positive amount"));
+        return Err(Error::invalid(
+            "the price to watch for (below) must be a positive amount",
+        ));
     }
     agency.fx().supports(new.below.currency)?;
     Passengers {
@@ -80,53 +71,110 @@ pub fn remove(agency: &LocalAgency, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Searches every watch whose date is still ahead; returns the alerts that fired.
+/// Searches every watch of this agency's traveller whose date is still ahead; returns the
+/// alerts that fired.
 pub async fn check(agency: &LocalAgency) -> Result<Vec<Alert>> {
     let today = agency.today();
     let mut alerts = Vec::new();
     for w in list(agency)?.into_iter().filter(|w| w.date >= today) {
-        let mut q = FlightQuery::one_way(&w.origin, &w.destination, w.date);
-        q.passengers.adults = w.adults;
-        q.cabin = w.cabin;
-        q.sort = FlightSort::Price;
-        q.limit = Some(1);
-        q.currency = Some(w.below.currency);
-        let found = agency.search_flights(&q).await?;
-        let now = agency.now().as_second();
-        let cheapest = found.offers.first();
-        let price = cheapest.map(|o| o.total());
-        let fires = price.is_some_and(|p| {
-            p.minor < w.below.minor && w.fired_price.is_none_or(|f| p.minor < f.minor)
-        });
-        // The watch's new state and its alert (with the alert's event): one unit of work.
-        agency.store().write(|u| {
-            u.watches().checked(&w.id, price.map(|p| p.minor), now)?;
-            // Another checker may have fired on this drop since the watch was read.
-            if fires
-                && let (Some(p), Some(o)) = (price, cheapest)
-                && u.watches().fired(&w.id, p.minor)?
-            {
-                let alert = Alert {
-                    watch_id: w.id.clone(),
-                    origin: w.origin.clone(),
-                    destination: w.destination.clone(),
-                    date: w.date,
-                    price: p,
-                    below: w.below,
-                    offer_id: o.id.clone(),
-                };
-                crate::events::emit(
-                    u,
-                    "price_alert.triggered",
-                    &w.id,
-                    Some(agency.user()),
-                    &serde_json::to_value(&alert)?,
-                    now,
-                )?;
-                alerts.push(alert);
-            }
-            Ok(())
-        })?;
+        alerts.extend(check_one(agency, &w).await?);
     }
     Ok(alerts)
+}
+
+/// Watches one sweep round checks at most (the least recently checked first).
+pub const SWEEP_BATCH: usize = 500;
+
+/// One round of the team server's sweep: every account's watches still ahead, each searched
+/// as its owner. `None` when another sweeper (another instance on the same database) holds
+/// the sweep's lease; `owner` names this sweeper, `lease` is how long it may hold the lease
+/// without renewing it (it renews before each watch, and stops when it lost it). A watch whose
+/// search fails is logged and left for the next round.
+pub async fn sweep(
+    agency: &LocalAgency,
+    owner: &str,
+    lease: Duration,
+) -> Result<Option<Vec<Alert>>> {
+    let lease = i64::try_from(lease.as_secs())
+        .unwrap_or(i64::MAX / 2)
+        .max(1);
+    // The lease follows the wall clock, like the webhook courier's: the market's clock may be
+    // pinned (tests, demos) and a lease must still run out.
+    let take = |agency: &LocalAgency| {
+        let at = jiff::Timestamp::now().as_second();
+        agency
+            .store()
+            .read(|u| u.watches().take_sweep(owner, at, at.saturating_add(lease)))
+    };
+    if !take(agency)? {
+        return Ok(None);
+    }
+    let from = agency.today().to_string();
+    let due = agency
+        .store()
+        .read(|u| u.watches().due(&from, SWEEP_BATCH))?;
+    let mut alerts = Vec::new();
+    for (user, w) in due {
+        if !take(agency)? {
+            tracing::warn!("the price-watch sweep's lease was taken over; stopping this round");
+            break;
+        }
+        match check_one(&agency.as_user(&user), &w).await {
+            Ok(fired) => alerts.extend(fired),
+            Err(e) => {
+                tracing::warn!(watch = %w.id, error = %e, "a price watch could not be checked")
+            }
+        }
+    }
+    Ok(Some(alerts))
+}
+
+/// Searches one watch of this agency's traveller; the alert when it fired.
+async fn check_one(agency: &LocalAgency, w: &Watch) -> Result<Option<Alert>> {
+    let mut q = FlightQuery::one_way(&w.origin, &w.destination, w.date);
+    q.passengers.adults = w.adults;
+    q.cabin = w.cabin;
+    q.sort = FlightSort::Price;
+    q.limit = Some(1);
+    q.currency = Some(w.below.currency);
+    let found = agency.search_flights(&q).await?;
+    let now = agency.now().as_second();
+    let cheapest = found.offers.first();
+    let price = cheapest.map(|o| o.total());
+    let fires = price.is_some_and(|p| {
+        p.minor < w.below.minor && w.fired_price.is_none_or(|f| p.minor < f.minor)
+    });
+    // The watch's new state and its alert (with the alert's event): one unit of work.
+    agency.store().write(|u| {
+        u.watches().checked(&w.id, price.map(|p| p.minor), now)?;
+        // Another checker may have fired on this drop since the watch was read.
+        if fires
+            && let (Some(p), Some(o)) = (price, cheapest)
+            && u.watches().fired(&w.id, p.minor)?
+        {
+            let alert = Alert {
+                watch_id: w.id.clone(),
+                user_id: agency.user().to_string(),
+                origin: w.origin.clone(),
+                destination: w.destination.clone(),
+                date: w.date,
+                cabin: w.cabin,
+                adults: w.adults,
+                price: p,
+                below: w.below,
+                offer_id: o.id.clone(),
+                book_command: Alert::book_command(&o.id, w.adults),
+            };
+            crate::events::emit(
+                u,
+                "price_alert.triggered",
+                &w.id,
+                Some(agency.user()),
+                &serde_json::to_value(&alert)?,
+                now,
+            )?;
+            return Ok(Some(alert));
+        }
+        Ok(None)
+    })
 }

@@ -18,7 +18,7 @@ pub fn on_confirmed(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Res
             unit,
             user,
             "FIRST_BOOKING",
-            FIRST_BOOKING,
+            crate::roles::travel_points(unit, user, FIRST_BOOKING)?,
             Some(booking),
             "your first booking",
             now,
@@ -32,11 +32,13 @@ pub fn on_completed(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Res
         unit,
         user,
         "BOOKING_COMPLETED",
-        BOOKING_COMPLETED,
+        crate::roles::travel_points(unit, user, BOOKING_COMPLETED)?,
         Some(booking),
         "trip completed",
         now,
     )?;
+    // The traveller's first completed booking pays whoever referred them.
+    super::referrals::on_completed(unit, user, booking, now)?;
     evaluate(unit, user, Trigger::Completed, now)
 }
 
@@ -45,7 +47,7 @@ pub fn on_review(unit: &dyn Unit, user: &str, booking: &str, now: i64) -> Result
         unit,
         user,
         "REVIEW_WRITTEN",
-        REVIEW_WRITTEN,
+        crate::roles::travel_points(unit, user, REVIEW_WRITTEN)?,
         Some(booking),
         "review written",
         now,

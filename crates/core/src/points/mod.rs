@@ -6,12 +6,14 @@ mod badges;
 mod challenges;
 mod leaderboard;
 mod lifecycle;
+pub mod referrals;
 
 pub use awards::{Trigger, evaluate};
 pub use badges::{BADGES, BadgeStatus, badges};
 pub use challenges::{Challenge, challenges};
 pub use leaderboard::{LeaderboardEntry, leaderboard};
 pub use lifecycle::{cancel_effect, on_cancelled, on_completed, on_confirmed, on_review};
+pub use referrals::{Referral, Referred};
 
 use crate::error::{Error, Result};
 pub use crate::model::ledger::LedgerEntry;

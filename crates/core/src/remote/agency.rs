@@ -10,8 +10,10 @@ use crate::booking::desk::{Modification, Review};
 use crate::booking::payment::Card;
 use crate::booking::{Booking, BookingRequest, BookingStatus, ItemRequest, RefundQuote};
 use crate::error::{Error, Result};
-use crate::model::PlaceSuggestion;
+use crate::model::fare::Prediction;
 use crate::model::package::PackageSpec;
+use crate::model::watch::{Alert, NewWatch, Watch, WatchRequest};
+use crate::model::{Cabin, PlaceSuggestion};
 use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEntry};
 use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
@@ -304,6 +306,10 @@ impl Agency for RemoteAgency {
             .await
     }
 
+    async fn referral(&self) -> Result<crate::points::Referral> {
+        self.get("/api/gamification/referral").await
+    }
+
     async fn profile(&self) -> Result<Profile> {
         self.get("/api/users/profile").await
     }
@@ -382,6 +388,51 @@ impl Agency for RemoteAgency {
 
     async fn trip_calendar(&self, id: &str) -> Result<String> {
         self.text(&format!("/api/trips/{}/ics", seg(id)?)).await
+    }
+
+    async fn predict_price(
+        &self,
+        origin: &str,
+        destination: &str,
+        date: jiff::civil::Date,
+        cabin: Cabin,
+    ) -> Result<Prediction> {
+        self.post(
+            "/api/ai/predict-price",
+            &json!({ "origin": origin, "destination": destination, "date": date, "cabin": cabin }),
+        )
+        .await
+    }
+
+    async fn add_watch(&self, watch: &NewWatch) -> Result<Watch> {
+        self.post(
+            "/api/watches",
+            &serde_json::to_value(WatchRequest::from_new(watch))?,
+        )
+        .await
+    }
+
+    async fn watches(&self) -> Result<Vec<Watch>> {
+        self.get("/api/watches").await
+    }
+
+    async fn remove_watch(&self, id: &str) -> Result<()> {
+        let resp = self
+            .send(
+                Method::DELETE,
+                &format!("/api/watches/{}", seg(id)?),
+                None,
+                None,
+            )
+            .await?;
+        if !resp.status().is_success() {
+            return Err(super::http::error_from(self.url(), resp).await);
+        }
+        Ok(())
+    }
+
+    async fn check_watches(&self) -> Result<Vec<Alert>> {
+        self.post("/api/watches/check", &json!({})).await
     }
 }
 

@@ -86,11 +86,17 @@ pub async fn register(
     password: &str,
     first: &str,
     last: &str,
+    referral_code: Option<&str>,
 ) -> Result<()> {
     let url = normalise_url(url)?;
+    let mut body =
+        json!({ "email": email, "password": password, "first_name": first, "last_name": last });
+    if let Some(code) = referral_code {
+        body["referral_code"] = json!(code);
+    }
     let resp = client()?
         .post(format!("{url}/api/auth/register"))
-        .json(&json!({ "email": email, "password": password, "first_name": first, "last_name": last }))
+        .json(&body)
         .send()
         .await
         .map_err(|e| unreachable_server(&url, &e))?;

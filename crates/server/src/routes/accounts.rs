@@ -19,6 +19,10 @@ pub struct Register {
     first_name: String,
     #[serde(default)]
     last_name: String,
+    /// The referral code someone gave you (`GET /api/gamification/referral` shows theirs):
+    /// they earn points when your first booking is completed. An unknown code is 422.
+    #[serde(default)]
+    referral_code: Option<String>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -66,11 +70,25 @@ pub async fn register(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<Register>,
 ) -> Result<(StatusCode, Json<Profile>), ApiError> {
-    let p = s
-        .accounts
-        .register(&b.email, &b.password, &b.first_name, &b.last_name)
-        .await?;
+    let p = match &b.referral_code {
+        Some(code) => {
+            s.accounts
+                .register_referred(&b.email, &b.password, &b.first_name, &b.last_name, code)
+                .await?
+        }
+        None => {
+            s.accounts
+                .register(&b.email, &b.password, &b.first_name, &b.last_name)
+                .await?
+        }
+    };
     Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// `GET /api/gamification/referral`: your code (given now if you had none) and whom it
+/// brought.
+pub async fn referral(u: AuthUser) -> Result<Json<booksygo_core::points::Referral>, ApiError> {
+    Ok(Json(u.agency.referral().await?))
 }
 
 /// The client's address (see [`auth::client_address`]; absent under `oneshot` tests).

@@ -15,6 +15,7 @@ mod payments;
 mod route;
 mod search;
 mod table;
+mod watches;
 
 use crate::{ApiError, AppState};
 use axum::Router;

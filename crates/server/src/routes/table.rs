@@ -4,7 +4,7 @@
 use super::route::{Route, delete, get, object, params, post, put, schema};
 use super::{
     accounts, admin, ai, analytics, bookings, events, health, notifications, openapi, packages,
-    payments, search,
+    payments, search, watches,
 };
 use axum::routing::on;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
@@ -371,6 +371,38 @@ pub const ROUTES: &[Route] = &[
     .signed_in()
     .query(params::<bookings::Limit>)
     .json(200, schema::<Vec<LeaderboardEntry>>),
+    // Referrals, then price watches (the server also sweeps them; an alert is
+    // `price_alert.triggered`).
+    get("/api/gamification/referral", |m| on(m, accounts::referral))
+        .doc(
+            "gamification",
+            "Your referral code and the travellers it brought (200 points each, on their first completed booking)",
+        )
+        .signed_in()
+        .json(200, schema::<booksygo_core::points::Referral>),
+    post("/api/watches", |m| on(m, watches::create))
+        .doc(
+            "watches",
+            "Watch a route and date: alert when the cheapest total is below a price",
+        )
+        .signed_in()
+        .body(schema::<booksygo_core::model::watch::WatchRequest>)
+        .json(201, schema::<booksygo_core::model::watch::Watch>),
+    get("/api/watches", |m| on(m, watches::list))
+        .doc("watches", "Your price watches with their last price")
+        .signed_in()
+        .json(200, schema::<Vec<booksygo_core::model::watch::Watch>>),
+    delete("/api/watches/{id}", |m| on(m, watches::remove))
+        .doc("watches", "Stop a watch (another user's is 404)")
+        .signed_in()
+        .empty(204),
+    post("/api/watches/check", |m| on(m, watches::check))
+        .doc(
+            "watches",
+            "Search your watches now: the alerts that fired (once per drop)",
+        )
+        .signed_in()
+        .json(200, schema::<Vec<booksygo_core::model::watch::Alert>>),
     // Events and analytics.
     get("/api/events/stream", |m| on(m, events::stream))
         .doc(

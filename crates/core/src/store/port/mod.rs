@@ -19,6 +19,7 @@ mod outbox;
 mod packages;
 mod payments;
 mod points;
+mod referrals;
 mod reports;
 mod subscriptions;
 mod tracking;
@@ -49,6 +50,7 @@ pub use payments::{
     ReferencedPayment,
 };
 pub use points::{LeaderRow, Points};
+pub use referrals::{ReferralRow, Referrals};
 pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
 pub use tracking::{BookingFact, Tracked, TrackedRow, Tracking};
@@ -80,6 +82,7 @@ pub trait Unit {
     fn packages(&self) -> &dyn PackageIndex;
     fn catalogue(&self) -> &dyn Catalogue;
     fn checks(&self) -> &dyn Checks;
+    fn referrals(&self) -> &dyn Referrals;
     /// Makes the writers of `topic` take turns until this unit ends, so that a check and the
     /// writes that depend on it (fixtures loaded once, ...) are not interleaved with another
     /// writer's. SQLite's writers already take turns (one at a time); PostgreSQL takes a

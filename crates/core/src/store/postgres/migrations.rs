@@ -709,6 +709,30 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX tracked_events_at ON tracked_events(at);
     "#,
+    // 5 (SQLite's 16): the server's sweep of every account's watches is leased to one
+    // instance at a time, and finds the watches still ahead by their departure date.
+    r#"
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until BIGINT NOT NULL
+    );
+    CREATE INDEX price_watches_departure ON price_watches(departure_date);
+    "#,
+    // 6 (SQLite's 17): each account's referral code, and one referral per referred account.
+    r#"
+    ALTER TABLE users ADD COLUMN referral_code TEXT;
+    CREATE UNIQUE INDEX users_referral_code ON users(referral_code);
+    CREATE TABLE referrals (
+        referee_id TEXT PRIMARY KEY REFERENCES users(id),
+        referrer_id TEXT NOT NULL REFERENCES users(id),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'over_limit', 'same_card')),
+        booking_id TEXT,
+        created_at BIGINT NOT NULL,
+        settled_at BIGINT
+    );
+    CREATE INDEX referrals_referrer ON referrals(referrer_id, status, settled_at);
+    "#,
 ];
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ mod outbox;
 mod packages;
 mod payments;
 mod points;
+mod referrals;
 mod reports;
 mod subscriptions;
 #[cfg(feature = "test-support")]

@@ -233,6 +233,9 @@ impl Unit for PgUnit<'_> {
     fn checks(&self) -> &dyn Checks {
         self
     }
+    fn referrals(&self) -> &dyn crate::store::port::Referrals {
+        self
+    }
     fn take_turn(&self, topic: &str) -> Result<()> {
         self.query(
             "SELECT pg_advisory_xact_lock($1)",

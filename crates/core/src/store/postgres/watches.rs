@@ -78,6 +78,31 @@ impl Watches for PgUnit<'_> {
             &[&price, &id],
         )? == 1)
     }
+
+    fn due(&self, from: &str, limit: usize) -> Result<Vec<(String, Watch)>> {
+        self.query(
+            &format!(
+                "SELECT {COLUMNS}, user_id FROM price_watches WHERE departure_date >= $1
+                 ORDER BY coalesce(last_checked_at, 0), created_at, id COLLATE \"C\" LIMIT $2"
+            ),
+            &[&from, &(limit as i64)],
+        )?
+        .iter()
+        .map(|r| Ok((get::<String>(r, 12)?, row(r)?)))
+        .collect()
+    }
+
+    fn take_sweep(&self, owner: &str, at: i64, until: i64) -> Result<bool> {
+        // One statement: a concurrent sweeper waits for the row's lock, then re-checks the
+        // WHERE on the committed row and updates nothing (or, inserting at once, meets the
+        // conflict and does the same).
+        Ok(self.execute(
+            "INSERT INTO leases(name, owner, until) VALUES ('watch_sweep', $1, $2)
+             ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+             WHERE leases.until <= $3 OR leases.owner = excluded.owner",
+            &[&owner, &until, &at],
+        )? == 1)
+    }
 }
 
 fn ts(s: Option<i64>) -> Option<Timestamp> {

@@ -593,4 +593,34 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX tracked_events_at ON tracked_events(at);
     "#,
     // --- end analytics ---
+    // --- price watches on the team server ---
+    // 16: the server's sweep of every account's watches is leased to one instance at a time
+    // (a row per kind of sweep), and finds the watches still ahead by their departure date.
+    r#"
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until INTEGER NOT NULL
+    );
+    CREATE INDEX price_watches_departure ON price_watches(departure_date);
+    "#,
+    // --- end price watches on the team server ---
+    // --- referrals ---
+    // 17: each account's referral code (given when first asked for), and one referral per
+    // referred account: pending until its first completed booking, then rewarded, or not
+    // (over the referrer's monthly limit, or the same e-mail domain and card).
+    r#"
+    ALTER TABLE users ADD COLUMN referral_code TEXT;
+    CREATE UNIQUE INDEX users_referral_code ON users(referral_code);
+    CREATE TABLE referrals (
+        referee_id TEXT PRIMARY KEY REFERENCES users(id),
+        referrer_id TEXT NOT NULL REFERENCES users(id),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'over_limit', 'same_card')),
+        booking_id TEXT,
+        created_at INTEGER NOT NULL,
+        settled_at INTEGER
+    );
+    CREATE INDEX referrals_referrer ON referrals(referrer_id, status, settled_at);
+    "#,
+    // --- end referrals ---
 ];

@@ -17,6 +17,7 @@ mod outbox;
 mod packages;
 mod payments;
 mod points;
+mod referrals;
 mod reports;
 mod subscriptions;
 mod tracking;
@@ -26,8 +27,8 @@ mod watches;
 
 use super::port::{
     Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Notices,
-    Outbox, PackageIndex, Payments, Points, Reports, Subscriptions, Tracking, Trips, Unit, Users,
-    Watches,
+    Outbox, PackageIndex, Payments, Points, Referrals, Reports, Subscriptions, Tracking, Trips, Unit,
+    Users, Watches,
 };
 use rusqlite::{Connection, Transaction};
 
@@ -90,6 +91,9 @@ impl Unit for Connection {
         self
     }
     fn checks(&self) -> &dyn Checks {
+        self
+    }
+    fn referrals(&self) -> &dyn Referrals {
         self
     }
     fn take_turn(&self, _topic: &str) -> crate::error::Result<()> {
@@ -164,6 +168,9 @@ macro_rules! unit_through_deref {
                 &**self
             }
             fn checks(&self) -> &dyn $crate::store::port::Checks {
+                &**self
+            }
+            fn referrals(&self) -> &dyn $crate::store::port::Referrals {
                 &**self
             }
             fn take_turn(&self, topic: &str) -> $crate::error::Result<()> {

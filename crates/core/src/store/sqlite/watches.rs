@@ -72,6 +72,29 @@ impl Watches for Connection {
         )?;
         Ok(written == 1)
     }
+
+    fn due(&self, from: &str, limit: usize) -> Result<Vec<(String, Watch)>> {
+        let mut stmt = self.prepare(&format!(
+            "SELECT {COLUMNS}, user_id FROM price_watches WHERE departure_date >= ?1
+             ORDER BY coalesce(last_checked_at, 0), created_at, id LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![from, limit as i64], |r| {
+            Ok((r.get::<_, String>(12)?, row(r)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn take_sweep(&self, owner: &str, at: i64, until: i64) -> Result<bool> {
+        // One statement: the row is made, or taken over when its lease has run out (or is
+        // already ours); SQLite runs one writer at a time, so two sweepers cannot both win.
+        let n = self.execute(
+            "INSERT INTO leases(name, owner, until) VALUES ('watch_sweep', ?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+             WHERE leases.until <= ?3 OR leases.owner = excluded.owner",
+            params![owner, until, at],
+        )?;
+        Ok(n == 1)
+    }
 }
 
 fn ts(s: Option<i64>) -> Option<Timestamp> {
