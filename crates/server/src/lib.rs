@@ -107,7 +107,7 @@ pub fn app(state: AppState) -> Router {
     routes::router(&state)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.metrics.clone(),
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
