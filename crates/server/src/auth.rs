@@ -317,7 +317,7 @@ pub fn client_address(
 /// Middleware for the public search routes: a caller without a valid access token spends
 /// from its address's [`RateLimit`]; past it, 429 with `Retry-After`.
 pub async fn limit_anonymous(
-    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<AppState>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {

@@ -115,24 +115,32 @@ pub fn app(state: AppState) -> Router {
             ])
     });
     let request_id = axum::http::HeaderName::from_static("x-request-id");
-    routes::router(&state)
+    // Metrics label requests by the route they matched, so they run inside the router.
+    let routes = routes::router(&state)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.metrics.clone(),
             metrics::track,
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state);
+    // The rest does not depend on the route: it wraps the router once, as one service.
+    // (`Router::layer` wraps every route in a boxed service per layer, each cloned and
+    // dropped on every request.) The outermost comes first.
+    let outer = tower::ServiceBuilder::new()
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
+        // Every answer carries an x-request-id (the caller's if it is a safe one, else a
+        // fresh one) for the logs.
+        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .option_layer(cors)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(tower::util::option_layer(cors))
-        // Every answer carries an x-request-id (the caller's if it is a safe one, else a
-        // fresh one) for the logs.
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(axum::middleware::map_request(drop_unsafe_request_id))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::Extension(routes::document()))
+        .service(routes);
+    Router::new().fallback_service(outer)
 }
 
 /// Longest `x-request-id` kept from a caller.

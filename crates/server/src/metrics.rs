@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -19,17 +19,31 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// Series by method, then route, then status: nested so that a request finds its series by
+/// borrowed names, allocating only the first time a series is seen.
+type Series3 = BTreeMap<String, BTreeMap<String, BTreeMap<u16, Series>>>;
+
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    requests: Mutex<Series3>,
 }
 
 impl Metrics {
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            let s = m
-                .entry((method.to_string(), route.to_string(), status))
-                .or_default();
+            if !m.contains_key(method) {
+                m.insert(method.to_string(), BTreeMap::new());
+            }
+            let Some(routes) = m.get_mut(method) else {
+                return;
+            };
+            if !routes.contains_key(route) {
+                routes.insert(route.to_string(), BTreeMap::new());
+            }
+            let Some(statuses) = routes.get_mut(route) else {
+                return;
+            };
+            let s = statuses.entry(status).or_default();
             s.count += 1;
             s.sum += seconds;
             for (i, b) in BUCKETS.iter().enumerate() {
@@ -38,6 +52,17 @@ impl Metrics {
                 }
             }
         }
+    }
+
+    /// Every series, in (method, route, status) order.
+    fn series(m: &Series3) -> impl Iterator<Item = (&str, &str, u16, &Series)> {
+        m.iter().flat_map(|(method, routes)| {
+            routes.iter().flat_map(move |(route, statuses)| {
+                statuses
+                    .iter()
+                    .map(move |(status, s)| (method.as_str(), route.as_str(), *status, s))
+            })
+        })
     }
 
     /// The Prometheus text exposition.
@@ -51,7 +76,7 @@ impl Metrics {
         let Ok(m) = self.requests.lock() else {
             return out;
         };
-        for ((method, route, status), s) in m.iter() {
+        for (method, route, status, s) in Self::series(&m) {
             let _ = writeln!(
                 out,
                 "booksygo_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
@@ -66,7 +91,7 @@ impl Metrics {
             out,
             "# TYPE booksygo_http_request_duration_seconds histogram"
         );
-        for ((method, route, status), s) in m.iter() {
+        for (method, route, status, s) in Self::series(&m) {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (i, b) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
@@ -96,35 +121,32 @@ impl Metrics {
 }
 
 /// Times every request. Routes are labelled by their pattern (`/api/bookings/{id}`), never by
-/// the raw path, so ids do not explode the series.
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+/// the raw path, so ids do not explode the series. Its state is the metrics alone, so a
+/// request clones one `Arc` here, not the whole `AppState`; nothing is allocated per request
+/// once a series exists.
+pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let method = req.method().clone();
+    let request_id = req.headers().get("x-request-id").cloned();
     let start = Instant::now();
     let res = next.run(req).await;
     let seconds = start.elapsed().as_secs_f64();
     let status = res.status().as_u16();
-    state.metrics.observe(&method, &route, status, seconds);
+    metrics.observe(method.as_str(), route, status, seconds);
     // One line per request; never the body, the query string or headers (tokens, cards).
     tracing::info!(
         target: "booksygo::http",
-        %method,
-        %route,
+        method = %method.as_str(),
+        route = %route,
         status,
         ms = (seconds * 1000.0 * 100.0).round() / 100.0,
         // A string field: quoted and escaped in text logs, a plain string in JSON ones
         // (and only safe ids get this far, see `app`).
-        request_id = request_id.as_str(),
+        request_id = request_id
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
         "request"
     );
     res

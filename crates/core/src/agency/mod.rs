@@ -14,6 +14,7 @@ use crate::points::{BadgeStatus, Balance, Challenge, LeaderboardEntry, LedgerEnt
 use crate::profile::{Profile, ProfileUpdate};
 use crate::search::packages::{Deal, PackageDetail, PackageQuery, PackageResults, PackageSummary};
 use crate::search::results::updates_by_provider;
+use crate::search::wire::KeptAnswer;
 use crate::search::{FlightQuery, HotelQuery};
 use crate::trips::{NewTrip, Trip};
 use async_trait::async_trait;
@@ -24,6 +25,7 @@ pub use crate::search::results::{
     CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults, Progress,
     ProviderUpdate,
 };
+pub use crate::search::wire::{Encoding, WireAnswer};
 
 /// What the local market holds, for `booksygo info` and status bars.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -57,6 +59,23 @@ pub trait Agency: Send + Sync {
         let results = self.search_flights(query).await?;
         updates_by_provider(&results, progress);
         Ok(results)
+    }
+    /// [`Agency::search_flights`] as the team server sends it: the JSON of the answer
+    /// (`{"offers": [...]}`, with `"warnings"` when there are any), compressed as `encoding`
+    /// says when that pays. The local agency keeps it with its cached answer, so a repeated
+    /// search is a lookup; this default serialises the answer each time.
+    async fn search_flights_wire(
+        &self,
+        query: &FlightQuery,
+        encoding: Encoding,
+    ) -> Result<WireAnswer> {
+        let kept = KeptAnswer::new(self.search_flights(query).await?);
+        let (body, encoding) = kept.encoded(encoding)?;
+        Ok(WireAnswer {
+            body,
+            encoding,
+            cached: false,
+        })
     }
     async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>>;
     async fn explore(&self, query: &ExploreQuery) -> Result<Vec<Destination>>;

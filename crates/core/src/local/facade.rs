@@ -2,8 +2,8 @@
 
 use super::{LOCAL_USER, LocalAgency};
 use crate::agency::{
-    Agency, CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults,
-    MarketInfo, Progress,
+    Agency, CalendarDay, CalendarQuery, Destination, Encoding, ExploreQuery, FlightResults,
+    HotelResults, MarketInfo, Progress, WireAnswer,
 };
 use crate::booking::desk::{Modification, Review};
 use crate::booking::payment::Card;
@@ -57,6 +57,14 @@ impl Agency for LocalAgency {
         progress: Progress<'_>,
     ) -> Result<FlightResults> {
         self.search().flights(query, progress).await
+    }
+
+    async fn search_flights_wire(
+        &self,
+        query: &FlightQuery,
+        encoding: Encoding,
+    ) -> Result<WireAnswer> {
+        self.search().flights_wire(query, encoding).await
     }
 
     async fn flight_calendar(&self, query: &CalendarQuery) -> Result<Vec<CalendarDay>> {

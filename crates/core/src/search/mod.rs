@@ -9,6 +9,7 @@ pub mod hotels;
 pub mod packages;
 pub mod results;
 pub mod searcher;
+pub mod wire;
 
 pub use flights::{FlightFilters, FlightQuery, FlightSort, SliceQuery};
 pub use hotels::{HotelQuery, HotelSort};

@@ -8,6 +8,7 @@ use super::results::{
     CalendarDay, CalendarQuery, Destination, ExploreQuery, FlightResults, HotelResults, Progress,
     ProviderUpdate, updates_by_provider,
 };
+use super::wire::{Encoding, KeptAnswer, WireAnswer};
 use super::{FlightQuery, HotelQuery, flights, hotels};
 use crate::config::Clock;
 use crate::error::{Error, Result};
@@ -61,8 +62,9 @@ struct Market {
     sandbox: SandboxProvider,
     aggregator: Aggregator,
     /// Finished answers (filtered, sorted, converted) by query, for as long as the
-    /// aggregator's own cache: a busy server answers a repeated search from here.
-    answers: TtlCache<FlightResults>,
+    /// aggregator's own cache, with their wire forms (JSON, compressed): a busy server answers
+    /// a repeated search from here without serialising it again.
+    answers: TtlCache<Arc<KeptAnswer>>,
 }
 
 impl Searcher {
@@ -171,15 +173,49 @@ impl Searcher {
         query: &FlightQuery,
         progress: Progress<'_>,
     ) -> Result<FlightResults> {
+        let (kept, _) = self.answer(query, Some(progress)).await?;
+        Ok(kept.results.clone())
+    }
+
+    /// [`Searcher::flights`] as the team server sends it: the answer's JSON, in `encoding`
+    /// when compressing it pays. Made once per cached answer, so a repeated search copies
+    /// nothing.
+    pub async fn flights_wire(
+        &self,
+        query: &FlightQuery,
+        encoding: Encoding,
+    ) -> Result<WireAnswer> {
+        let (kept, cached) = self.answer(query, None).await?;
+        let (body, encoding) = kept.encoded(encoding)?;
+        Ok(WireAnswer {
+            body,
+            encoding,
+            cached,
+        })
+    }
+
+    /// The finished answer for `query`, and whether it came from the cache. The key is the
+    /// whole query (trip, passengers, cabin, stops, every filter, sort, limit, currency), so
+    /// two queries share an answer only when they ask the same.
+    async fn answer(
+        &self,
+        query: &FlightQuery,
+        progress: Option<Progress<'_>>,
+    ) -> Result<(Arc<KeptAnswer>, bool)> {
         let m = self.market();
         let places = &m.net.places;
         let req = query.resolve(places, self.fx(), self.now())?;
         let key = serde_json::to_string(query)?;
         if let Some(hit) = m.answers.get(&key) {
-            updates_by_provider(&hit, progress);
-            return Ok(hit);
+            if let Some(progress) = progress {
+                updates_by_provider(&hit.results, progress);
+            }
+            return Ok((hit, true));
         }
         let observe = |provider: &str, answer: std::result::Result<&[FlightOffer], &str>| {
+            let Some(progress) = progress else {
+                return;
+            };
             let shown = answer
                 .map_err(str::to_string)
                 .and_then(|found| self.shown(query, found, places).map_err(|e| e.to_string()));
@@ -206,12 +242,12 @@ impl Searcher {
         })
         .await?;
         self.observe_fare(query, &gathered.offers, places).await?;
-        let results = FlightResults {
+        let kept = Arc::new(KeptAnswer::new(FlightResults {
             offers,
             warnings: gathered.warnings.clone(),
-        };
-        m.answers.put(key, results.clone());
-        Ok(results)
+        }));
+        m.answers.put(key, kept.clone());
+        Ok((kept, false))
     }
 
     /// The offers a query shows out of what the providers found: its filters, in its

@@ -28,20 +28,25 @@ use serde::de::DeserializeOwned;
 /// [`crate::auth::limit_anonymous`] in front of their handler: anonymous callers get a budget
 /// per address.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let document = std::sync::Arc::new(openapi::build(table::ROUTES));
-    table::ROUTES
-        .iter()
-        .fold(Router::new(), |router, r| {
-            let mut endpoint = (r.handler)(r.verb.filter());
-            if r.access == Access::RateLimited {
-                endpoint = endpoint.route_layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    crate::auth::limit_anonymous,
-                ));
-            }
-            router.route(r.path, endpoint)
-        })
-        .layer(axum::Extension(document))
+    // One shared copy for the limit's middleware: each request then clones one `Arc`, not the
+    // whole state (the middleware's service and its `State` are cloned per request).
+    let limit_state = std::sync::Arc::new(state.clone());
+    table::ROUTES.iter().fold(Router::new(), |router, r| {
+        let mut endpoint = (r.handler)(r.verb.filter());
+        if r.access == Access::RateLimited {
+            endpoint = endpoint.route_layer(axum::middleware::from_fn_with_state(
+                limit_state.clone(),
+                crate::auth::limit_anonymous,
+            ));
+        }
+        router.route(r.path, endpoint)
+    })
+}
+
+/// The OpenAPI document of [`table::ROUTES`], which `app` hands to every request as an
+/// extension (for `GET /openapi.json`).
+pub fn document() -> std::sync::Arc<serde_json::Value> {
+    std::sync::Arc::new(openapi::build(table::ROUTES))
 }
 
 /// `Json<T>` whose rejections are our JSON errors.

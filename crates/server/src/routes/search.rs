@@ -3,14 +3,16 @@
 use super::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
 use axum::response::sse::{Event, Sse};
 use booksygo_core::agency::{
-    CalendarDay, CalendarQuery, Destination, ExploreQuery, ProviderUpdate,
+    CalendarDay, CalendarQuery, Destination, Encoding, ExploreQuery, ProviderUpdate,
 };
 use booksygo_core::model::{
-    Cabin, Currency, FlightOffer, HotelOffer, Money, PassengerType, Passengers, PlaceSuggestion,
+    Cabin, Currency, HotelOffer, Money, PassengerType, Passengers, PlaceSuggestion,
 };
 use booksygo_core::search::{
     FlightFilters, FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery,
@@ -149,15 +151,96 @@ fn flight_query(body: FlightSearch) -> Result<FlightQuery, ApiError> {
     Ok(q)
 }
 
+/// `POST /api/search/flights`: the answer's JSON as core keeps it with its cached answer
+/// (compressed once per answer when the client takes zstd or gzip), so a repeated search is a
+/// lookup and a write. `X-Cache` says whether it was a hit; `Vary: Accept-Encoding` always.
 pub async fn flights(
     State(s): State<AppState>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<FlightSearch>,
-) -> Result<Json<Offers<FlightOffer>>, ApiError> {
-    let r = s.agency.search_flights(&flight_query(body)?).await?;
-    Ok(Json(Offers {
-        offers: r.offers,
-        warnings: r.warnings,
-    }))
+) -> Result<Response, ApiError> {
+    let wanted = accepted_encoding(&headers);
+    let answer = s
+        .agency
+        .search_flights_wire(&flight_query(body)?, wanted)
+        .await?;
+    let mut response = Response::new(Body::from(answer.body));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if answer.encoding != Encoding::Identity {
+        h.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(answer.encoding.as_str()),
+        );
+    }
+    h.insert(
+        HeaderName::from_static("x-cache"),
+        HeaderValue::from_static(if answer.cached { "hit" } else { "miss" }),
+    );
+    Ok(response)
+}
+
+/// The encoding to answer in, from `Accept-Encoding`: the one the client weighs highest of
+/// zstd and gzip (`x-gzip` is gzip, `*` is either), zstd on a tie; identity when it names
+/// neither or refuses both (`;q=0`).
+pub fn accepted_encoding(headers: &HeaderMap) -> Encoding {
+    let mut best = (0.0_f32, Encoding::Identity);
+    let mut named = (false, false);
+    let mut any = None;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let q = parts
+                .filter_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then(|| v.trim().parse::<f32>().ok())?
+                })
+                .next()
+                .unwrap_or(1.0);
+            let encoding = if coding.eq_ignore_ascii_case("zstd") {
+                named.0 = true;
+                Encoding::Zstd
+            } else if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+                named.1 = true;
+                Encoding::Gzip
+            } else {
+                if coding == "*" {
+                    any = Some(q);
+                }
+                continue;
+            };
+            best = better(best, (q, encoding));
+        }
+    }
+    // `*` stands for the codings not named.
+    if let Some(q) = any {
+        for (was_named, encoding) in [(named.0, Encoding::Zstd), (named.1, Encoding::Gzip)] {
+            if !was_named {
+                best = better(best, (q, encoding));
+            }
+        }
+    }
+    best.1
+}
+
+/// The heavier of two weighted codings (above 0), zstd before gzip at the same weight.
+fn better(a: (f32, Encoding), b: (f32, Encoding)) -> (f32, Encoding) {
+    if b.0 <= 0.0 {
+        return a;
+    }
+    if b.0 > a.0 || (b.0 == a.0 && b.1 == Encoding::Zstd) {
+        b
+    } else {
+        a
+    }
 }
 
 /// `POST /api/search/flights/stream`: the same search as Server-Sent Events: one `provider`
@@ -290,4 +373,37 @@ pub async fn explore(
     ApiJson(q): ApiJson<ExploreQuery>,
 ) -> Result<Json<Vec<Destination>>, ApiError> {
     Ok(Json(s.agency.explore(&q).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(values: &[&str]) -> Encoding {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+        }
+        accepted_encoding(&headers)
+    }
+
+    #[test]
+    fn the_encoding_is_the_clients_heaviest_of_zstd_and_gzip() {
+        assert_eq!(pick(&[]), Encoding::Identity);
+        assert_eq!(pick(&["identity"]), Encoding::Identity);
+        assert_eq!(pick(&["br"]), Encoding::Identity);
+        assert_eq!(pick(&["gzip"]), Encoding::Gzip);
+        assert_eq!(pick(&["x-gzip"]), Encoding::Gzip);
+        assert_eq!(pick(&["GZIP, deflate, br"]), Encoding::Gzip);
+        assert_eq!(pick(&["gzip, deflate, br, zstd"]), Encoding::Zstd);
+        assert_eq!(pick(&["zstd;q=0.5, gzip;q=0.8"]), Encoding::Gzip);
+        assert_eq!(pick(&["gzip;q=0, zstd;q=0"]), Encoding::Identity);
+        assert_eq!(pick(&["gzip ; q=0.1"]), Encoding::Gzip);
+        assert_eq!(pick(&["*"]), Encoding::Zstd);
+        assert_eq!(pick(&["zstd;q=0, *"]), Encoding::Gzip);
+        assert_eq!(pick(&["*;q=0"]), Encoding::Identity);
+        assert_eq!(pick(&["gzip;q=nonsense"]), Encoding::Gzip);
+        // Several headers are one list.
+        assert_eq!(pick(&["gzip;q=0.5", "zstd;q=0.9"]), Encoding::Zstd);
+    }
 }
