@@ -272,6 +272,7 @@ impl Bookings for Connection {
         self.prepare_cached("UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1")?.execute(
             params![r.package, f64::from(r.rating)],
         )?;
+        super::packages::catalogue_changed(self)?;
         Ok(())
     }
 
