@@ -291,29 +291,25 @@ impl PackageIndex for Connection {
 
     fn owner(&self, id: &str) -> Result<Option<Option<String>>> {
         Ok(self
-            .query_row("SELECT owner_id FROM packages WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT owner_id FROM packages WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?)
     }
 
     fn detail(&self, id: &str) -> Result<Option<StoredPackage>> {
         Ok(self
-            .query_row(
-                &format!(
-                    "SELECT {SUMMARY_COLUMNS}, p.description, b.body, p.max_group FROM packages p
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS}, p.description, b.body, p.max_group FROM packages p
                  JOIN package_bodies b ON b.package_id = p.id WHERE p.id = ?1 OR p.slug = ?1"
-                ),
-                [id],
-                |r| {
-                    Ok(StoredPackage {
-                        summary: summary_from_row(r)?,
-                        description: r.get::<_, String>(14)?,
-                        body: r.get::<_, String>(15)?,
-                        max_group: r.get::<_, u32>(16)?,
-                    })
-                },
-            )
+            ))?
+            .query_row([id], |r| {
+                Ok(StoredPackage {
+                    summary: summary_from_row(r)?,
+                    description: r.get::<_, String>(14)?,
+                    body: r.get::<_, String>(15)?,
+                    max_group: r.get::<_, u32>(16)?,
+                })
+            })
             .optional()?)
     }
 
