@@ -82,12 +82,15 @@ impl Agency for LocalAgency {
     async fn search_packages(&self, query: &PackageQuery) -> Result<PackageResults> {
         // Off the async executor, and within a time budget: a costly text query must neither
         // hold up other requests (health checks, shutdown) nor run on after its caller left.
-        let (store, net, query) = (self.store().clone(), self.network(), query.clone());
+        // The index answers from memory; when it cannot, it searches in SQL under the budget.
+        let (agency, net, query) = (self.clone(), self.network(), query.clone());
         tokio::task::spawn_blocking(move || {
-            use crate::search::packages::{SEARCH_BUDGET, search};
-            store.read_within(SEARCH_BUDGET, "the package search", |u| {
-                search(u, &net.places, &query)
-            })
+            crate::search::packages::search_indexed(
+                agency.package_search(),
+                agency.store(),
+                &net.places,
+                &query,
+            )
         })
         .await?
     }

@@ -125,6 +125,8 @@ struct Shared {
     paths: Paths,
     clock: Clock,
     search: Searcher,
+    /// The package search, kept in memory.
+    packages: crate::search::packages::PackageSearch,
     desk: Desk,
     webhook_allow: crate::webhooks::Allow,
     notifier: crate::notify::Notifier,
@@ -190,6 +192,7 @@ impl LocalAgency {
             paths: options.paths,
             clock: options.clock,
             search,
+            packages: Default::default(),
             desk,
             webhook_allow: options.webhook_allow,
             notifier: options.notifier,
@@ -263,6 +266,11 @@ impl LocalAgency {
     #[cfg(not(feature = "test-support"))]
     pub(crate) fn store(&self) -> &Store {
         &self.shared.store
+    }
+
+    /// The package search kept in memory (the tests compare it with the SQL).
+    pub(crate) fn package_search(&self) -> &crate::search::packages::PackageSearch {
+        &self.shared.packages
     }
 
     /// The booking desk, for core and the workspace's tests (`test-support`).

@@ -231,9 +231,26 @@ fn search_words(text: &str) -> Result<Vec<Word>> {
     })
 }
 
-/// Searches the catalogue. Bounded in time by the budget the caller set on `unit`
-/// (`store::with_budget` with [`SEARCH_BUDGET`]).
+/// Searches the catalogue in SQL. Bounded in time by the budget the caller set on `unit`
+/// (`store::with_budget` with [`SEARCH_BUDGET`]). The straightforward path: the faces search
+/// through [`search_indexed`], which gives the same results from memory.
 pub fn search(unit: &dyn Unit, places: &Places, q: &PackageQuery) -> Result<PackageResults> {
+    Ok(results(unit.packages().search(&index_query(places, q)?)?))
+}
+
+/// Searches the catalogue through `index` (kept in memory, in step with the store: see
+/// [`PackageSearch`]); the same results as [`search`].
+pub fn search_indexed(
+    index: &PackageSearch,
+    store: &crate::store::Store,
+    places: &Places,
+    q: &PackageQuery,
+) -> Result<PackageResults> {
+    Ok(results(index.find(store, &index_query(places, q)?)?))
+}
+
+/// The query checked and bounded, as the index reads it.
+fn index_query(places: &Places, q: &PackageQuery) -> Result<IndexQuery> {
     if let Some(k) = &q.kind
         && !crate::model::package::TYPES.contains(&k.as_str())
     {
@@ -279,7 +296,7 @@ pub fn search(unit: &dyn Unit, places: &Places, q: &PackageQuery) -> Result<Pack
         }
         None => None,
     };
-    let found = unit.packages().search(&IndexQuery {
+    Ok(IndexQuery {
         words,
         kind: q.kind.clone(),
         place,
@@ -292,7 +309,11 @@ pub fn search(unit: &dyn Unit, places: &Places, q: &PackageQuery) -> Result<Pack
         sort: q.sort,
         limit: q.limit.unwrap_or(20).min(200),
         offset: q.offset.unwrap_or(0),
-    })?;
+    })
+}
+
+/// A page and its facets, added up by facet.
+fn results(found: crate::store::port::Found) -> PackageResults {
     let mut facets = Facets::default();
     let mut total = 0;
     for cell in found.facets {
@@ -303,11 +324,11 @@ pub fn search(unit: &dyn Unit, places: &Places, q: &PackageQuery) -> Result<Pack
         *facets.duration.entry(cell.duration).or_default() += n;
         *facets.price.entry(cell.price).or_default() += n;
     }
-    Ok(PackageResults {
+    PackageResults {
         total,
         packages: found.packages,
         facets,
-    })
+    }
 }
 
 /// One package, whole, with its departures priced for `today`.
@@ -429,6 +450,12 @@ pub fn ensure_loaded(
         Ok(true)
     })
 }
+
+#[path = "package_index.rs"]
+mod index;
+#[path = "package_text.rs"]
+mod package_text;
+pub use index::{PackageSearch, Path as SearchPath};
 
 #[cfg(test)]
 #[path = "packages_fuzz.rs"]

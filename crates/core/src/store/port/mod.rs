@@ -42,8 +42,8 @@ pub use limits::Limits;
 pub use notices::{FailedMail, Mail, NewMail, NewNotice, Notice, Notices, Recipient, Sent};
 pub use outbox::{Event, NewEvent, Outbox};
 pub use packages::{
-    DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter, StoredPackage,
-    Word,
+    DepartureRow, FacetCount, Filing, Found, IndexDeparture, IndexQuery, IndexRow, IndexVersions,
+    PackageIndex, PlaceFilter, StoredPackage, Word,
 };
 pub use payments::{
     Attempt, ChargeBasis, ExtraCharge, NewAttempt, NewRefund, OwedRefund, PaymentRow, Payments,

@@ -102,6 +102,41 @@ pub struct DepartureRow {
     pub sold: u32,
 }
 
+/// One package, or one text entry, as the in-memory search index (`search::package_index`)
+/// reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexRow {
+    /// The engine's key of the row, joining a package to its text entry.
+    pub key: i64,
+    /// The package (`None`: a text entry without a package, counted in the text statistics
+    /// but never found).
+    pub summary: Option<PackageSummary>,
+    /// The rating as stored (the summary's is rounded to `f32`); sorts and filters compare it.
+    pub rating: f64,
+    /// The text search's columns (title, description, destination words, activities), `None`
+    /// for a package without a text entry.
+    pub texts: Option<[String; 4]>,
+    /// How many tokens the engine counted in each column.
+    pub sizes: Option<[u32; 4]>,
+}
+
+/// A package's departure as the index filters on it: its date and whether places are left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDeparture {
+    pub package: String,
+    pub date: Date,
+    pub open: bool,
+}
+
+/// Tokens that change whenever what a search of the catalogue sees changes: `catalogue`
+/// with packages (added, edited, rated), `departures` with places sold or given back. Equal
+/// tokens mean nothing changed in between, whatever process or instance wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexVersions {
+    pub catalogue: Option<String>,
+    pub departures: Option<String>,
+}
+
 /// Promise: a package, its body, its search entry and its departures change together in the
 /// caller's unit of work, and a departure's places never fall below what is sold, whatever
 /// the number of writers (one conditional statement per departure). A search is bounded in
@@ -125,6 +160,16 @@ pub trait PackageIndex {
     fn featured(&self, limit: usize) -> Result<Vec<PackageSummary>>;
     /// Packages with a departure between `from` and `to` (both included) at most half sold.
     fn deal_candidates(&self, from: Date, to: Date) -> Result<Vec<PackageSummary>>;
+    /// The tokens of the catalogue and of its departures: every write that changes what a
+    /// search finds (a package written, a rating, a place sold or given back) sets a new one
+    /// in the same transaction.
+    fn index_versions(&self) -> Result<IndexVersions>;
+    /// Every package and text entry, for an index kept in memory that matches and ranks text
+    /// exactly as this engine does; `None` when the engine's text search is its own
+    /// (PostgreSQL stems and ranks with `english` and `ts_rank_cd`: it answers in SQL).
+    fn index_rows(&self) -> Result<Option<Vec<IndexRow>>>;
+    /// Every departure, with whether places are left.
+    fn index_departures(&self) -> Result<Vec<IndexDeparture>>;
     /// The version of the fixtures the catalogue holds.
     fn fixture_version(&self) -> Result<Option<String>>;
     /// Records `version` as the fixtures' version (in the caller's transaction, with the

@@ -25,8 +25,8 @@ use crate::model::Money;
 use crate::model::package::PackageSpec;
 use crate::model::package::{PackageSort, PackageSummary};
 use crate::store::port::{
-    Catalogue, DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter,
-    StoredPackage, Word,
+    Catalogue, DepartureRow, FacetCount, Filing, Found, IndexDeparture, IndexQuery, IndexRow,
+    IndexVersions, PackageIndex, PlaceFilter, StoredPackage, Word,
 };
 use jiff::civil::Date;
 use std::collections::HashMap;
@@ -385,6 +385,20 @@ impl PackageIndex for PgUnit<'_> {
         .iter()
         .map(summary_from_row)
         .collect()
+    }
+
+    /// Not kept: this engine's text search is its own (stems, stop words, `ts_rank_cd`), so
+    /// no index in memory stands in for it and searches answer in SQL.
+    fn index_versions(&self) -> Result<IndexVersions> {
+        Ok(IndexVersions::default())
+    }
+
+    fn index_rows(&self) -> Result<Option<Vec<IndexRow>>> {
+        Ok(None)
+    }
+
+    fn index_departures(&self) -> Result<Vec<IndexDeparture>> {
+        Ok(Vec::new())
     }
 
     fn fixture_version(&self) -> Result<Option<String>> {

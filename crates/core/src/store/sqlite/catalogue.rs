@@ -11,16 +11,17 @@ use std::collections::HashSet;
 impl Catalogue for Connection {
     fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?)
     }
 
     fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.execute(
+        self.prepare_cached(
             "INSERT INTO meta(key, value) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
+        )?
+        .execute([key, value])?;
         Ok(())
     }
 
@@ -327,11 +328,8 @@ impl Catalogue for Connection {
 
     fn offer(&self, id: &str) -> Result<Option<(String, String, i64)>> {
         Ok(self
-            .query_row(
-                "SELECT kind, payload, expires_at FROM offers WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .prepare_cached("SELECT kind, payload, expires_at FROM offers WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?)
     }
 

@@ -8,8 +8,8 @@ use crate::model::Money;
 use crate::model::package::PackageSpec;
 use crate::model::package::{PackageSort, PackageSummary};
 use crate::store::port::{
-    Catalogue, DepartureRow, FacetCount, Filing, Found, IndexQuery, PackageIndex, PlaceFilter,
-    StoredPackage, Word,
+    Catalogue, DepartureRow, FacetCount, Filing, Found, IndexDeparture, IndexQuery, IndexRow,
+    IndexVersions, PackageIndex, PlaceFilter, StoredPackage, Word,
 };
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -19,24 +19,78 @@ const SUMMARY_COLUMNS: &str =
     p.duration_days, p.base_price, p.currency, p.rating, p.review_count, p.featured";
 
 fn summary_from_row(r: &rusqlite::Row) -> rusqlite::Result<PackageSummary> {
-    let currency: String = r.get(10)?;
+    summary_from_row_at(r, 0)
+}
+
+/// The summary in the columns of [`SUMMARY_COLUMNS`] from column `at` on.
+fn summary_from_row_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<PackageSummary> {
+    let currency: String = r.get(at + 10)?;
     let currency = Currency::parse(&currency).unwrap_or(Currency::EUR);
-    let rating: f64 = r.get(11)?;
+    let rating: f64 = r.get(at + 11)?;
     Ok(PackageSummary {
-        id: r.get(0)?,
-        slug: r.get(1)?,
-        title: r.get(2)?,
-        kind: r.get(3)?,
-        destination: r.get(4)?,
-        destination_name: r.get(5)?,
-        country: r.get(6)?,
-        continent: r.get(7)?,
-        duration_days: r.get(8)?,
-        base_price: Money::new(r.get(9)?, currency),
+        id: r.get(at)?,
+        slug: r.get(at + 1)?,
+        title: r.get(at + 2)?,
+        kind: r.get(at + 3)?,
+        destination: r.get(at + 4)?,
+        destination_name: r.get(at + 5)?,
+        country: r.get(at + 6)?,
+        continent: r.get(at + 7)?,
+        duration_days: r.get(at + 8)?,
+        base_price: Money::new(r.get(at + 9)?, currency),
         rating: rating as f32,
-        review_count: r.get(12)?,
-        featured: r.get(13)?,
+        review_count: r.get(at + 12)?,
+        featured: r.get(at + 13)?,
     })
+}
+
+/// The `meta` keys of the search index's tokens (see [`IndexVersions`]).
+const CATALOGUE_VERSION: &str = "package_index_catalogue";
+const DEPARTURES_VERSION: &str = "package_index_departures";
+
+/// Sets a new random token under `key`, in the caller's transaction.
+fn changed(conn: &Connection, key: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES (?1, hex(randomblob(8)))
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key])?;
+    Ok(())
+}
+
+/// A package was written or rated: every search index of the catalogue is out of date.
+pub(super) fn catalogue_changed(conn: &Connection) -> Result<()> {
+    changed(conn, CATALOGUE_VERSION)
+}
+
+/// A departure filled up or has places again.
+pub(super) fn departures_changed(conn: &Connection) -> Result<()> {
+    changed(conn, DEPARTURES_VERSION)
+}
+
+/// Reads the column sizes FTS5 stores per row (`_docsize`: one varint per column).
+fn column_sizes(blob: &[u8]) -> Option<[u32; 4]> {
+    let mut out = [0u32; 4];
+    let mut at = 0;
+    for slot in &mut out {
+        let mut v: u64 = 0;
+        let mut i = 0;
+        loop {
+            let b = *blob.get(at)?;
+            at += 1;
+            if i == 8 {
+                v = (v << 8) | u64::from(b);
+                break;
+            }
+            v = (v << 7) | u64::from(b & 0x7f);
+            i += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        *slot = u32::try_from(v).ok()?;
+    }
+    Some(out)
 }
 
 /// The FTS5 query of the words: each a string (quoted, its quotes doubled, so no word is an
@@ -121,6 +175,7 @@ impl PackageIndex for Connection {
             "INSERT INTO packages_fts(rowid, title, description, destination, activities) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![rowid, spec.title, spec.description, f.place_words, f.activities],
         )?;
+        catalogue_changed(conn)?;
         // Departures: keep what was sold on dates that remain; never below what is sold.
         for d in &spec.departures {
             conn.execute(
@@ -236,29 +291,25 @@ impl PackageIndex for Connection {
 
     fn owner(&self, id: &str) -> Result<Option<Option<String>>> {
         Ok(self
-            .query_row("SELECT owner_id FROM packages WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT owner_id FROM packages WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?)
     }
 
     fn detail(&self, id: &str) -> Result<Option<StoredPackage>> {
         Ok(self
-            .query_row(
-                &format!(
-                    "SELECT {SUMMARY_COLUMNS}, p.description, b.body, p.max_group FROM packages p
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS}, p.description, b.body, p.max_group FROM packages p
                  JOIN package_bodies b ON b.package_id = p.id WHERE p.id = ?1 OR p.slug = ?1"
-                ),
-                [id],
-                |r| {
-                    Ok(StoredPackage {
-                        summary: summary_from_row(r)?,
-                        description: r.get::<_, String>(14)?,
-                        body: r.get::<_, String>(15)?,
-                        max_group: r.get::<_, u32>(16)?,
-                    })
-                },
-            )
+            ))?
+            .query_row([id], |r| {
+                Ok(StoredPackage {
+                    summary: summary_from_row(r)?,
+                    description: r.get::<_, String>(14)?,
+                    body: r.get::<_, String>(15)?,
+                    max_group: r.get::<_, u32>(16)?,
+                })
+            })
             .optional()?)
     }
 
@@ -297,6 +348,94 @@ impl PackageIndex for Connection {
         Ok(stmt
             .query_map(params![from.to_string(), to.to_string()], summary_from_row)?
             .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn index_versions(&self) -> Result<IndexVersions> {
+        let (catalogue, departures) = self
+            .prepare_cached(
+                "SELECT (SELECT value FROM meta WHERE key = ?1), (SELECT value FROM meta WHERE key = ?2)",
+            )?
+            .query_row([CATALOGUE_VERSION, DEPARTURES_VERSION], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        Ok(IndexVersions {
+            catalogue,
+            departures,
+        })
+    }
+
+    fn index_rows(&self) -> Result<Option<Vec<IndexRow>>> {
+        use std::collections::HashMap;
+        let mut rows: Vec<IndexRow> = Vec::new();
+        let mut at: HashMap<i64, usize> = HashMap::new();
+        let mut stmt = self.prepare(&format!(
+            "SELECT p.rowid, {SUMMARY_COLUMNS}, p.rating FROM packages p"
+        ))?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let key: i64 = r.get(0)?;
+            let summary = summary_from_row_at(r, 1)?;
+            let rating: f64 = r.get(15)?;
+            at.insert(key, rows.len());
+            rows.push(IndexRow {
+                key,
+                summary: Some(summary),
+                rating,
+                texts: None,
+                sizes: None,
+            });
+        }
+        let mut stmt = self.prepare(
+            "SELECT f.rowid, f.title, f.description, f.destination, f.activities, d.sz
+             FROM packages_fts f LEFT JOIN packages_fts_docsize d ON d.id = f.rowid",
+        )?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let key: i64 = r.get(0)?;
+            let text = |i: usize| -> rusqlite::Result<String> {
+                Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+            };
+            let texts = [text(1)?, text(2)?, text(3)?, text(4)?];
+            let sizes = r
+                .get::<_, Option<Vec<u8>>>(5)?
+                .and_then(|b| column_sizes(&b));
+            match at.get(&key) {
+                Some(&i) => {
+                    rows[i].texts = Some(texts);
+                    rows[i].sizes = sizes;
+                }
+                None => rows.push(IndexRow {
+                    key,
+                    summary: None,
+                    rating: 0.0,
+                    texts: Some(texts),
+                    sizes,
+                }),
+            }
+        }
+        Ok(Some(rows))
+    }
+
+    fn index_departures(&self) -> Result<Vec<IndexDeparture>> {
+        let mut stmt =
+            self.prepare("SELECT package_id, date, sold < slots FROM package_departures")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (package, date, open) = row?;
+            out.push(IndexDeparture {
+                package,
+                date: date.parse().map_err(Error::internal)?,
+                open,
+            });
+        }
+        Ok(out)
     }
 
     fn fixture_version(&self) -> Result<Option<String>> {

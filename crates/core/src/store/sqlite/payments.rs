@@ -179,10 +179,7 @@ impl Payments for Connection {
     }
 
     fn abandon(&self, payment: &str) -> Result<()> {
-        self.execute(
-            "UPDATE payments SET status = 'canceled', message = 'abandoned: the booking was cancelled' WHERE id = ?1 AND status = 'requires_action'",
-            [payment],
-        )?;
+        self.prepare_cached("UPDATE payments SET status = 'canceled', message = 'abandoned: the booking was cancelled' WHERE id = ?1 AND status = 'requires_action'")?.execute([payment])?;
         Ok(())
     }
 
@@ -203,31 +200,27 @@ impl Payments for Connection {
 
     fn by_reference(&self, reference: &str) -> Result<Option<ReferencedPayment>> {
         Ok(self
-            .query_row(
+            .prepare_cached(
                 "SELECT p.id, p.booking_id, p.status, b.status, b.user_id, p.amount, p.currency
                              FROM payments p JOIN bookings b ON b.id = p.booking_id
                              WHERE p.provider_ref = ?1 ORDER BY p.created_at DESC LIMIT 1",
-                [reference],
-                |r| {
-                    Ok(ReferencedPayment {
-                        id: r.get(0)?,
-                        booking: r.get(1)?,
-                        status: r.get(2)?,
-                        booking_status: r.get(3)?,
-                        user: r.get(4)?,
-                        amount: r.get(5)?,
-                        currency: r.get(6)?,
-                    })
-                },
-            )
+            )?
+            .query_row([reference], |r| {
+                Ok(ReferencedPayment {
+                    id: r.get(0)?,
+                    booking: r.get(1)?,
+                    status: r.get(2)?,
+                    booking_status: r.get(3)?,
+                    user: r.get(4)?,
+                    amount: r.get(5)?,
+                    currency: r.get(6)?,
+                })
+            })
             .optional()?)
     }
 
     fn take_event(&self, id: &str, kind: &str, booking: Option<&str>, at: i64) -> Result<bool> {
-        let fresh = self.execute(
-            "INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, 'stripe', ?2, ?3, ?4)",
-            params![id, kind, booking, at],
-        )?;
+        let fresh = self.prepare_cached("INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, 'stripe', ?2, ?3, ?4)")?.execute(params![id, kind, booking, at])?;
         Ok(fresh != 0)
     }
 }

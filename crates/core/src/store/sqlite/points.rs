@@ -148,25 +148,19 @@ impl Points for Connection {
 
     fn reaches_new_continent(&self, user: &str, booking: &str) -> Result<bool> {
         Ok(self
-            .query_row(
-                &format!(
+            .prepare_cached(&format!(
                     "SELECT 1 FROM booking_items i WHERE i.booking_id = ?1 AND i.continent != '' AND NOT EXISTS (
                              SELECT 1 FROM booking_items j JOIN bookings b ON b.id = j.booking_id
                              WHERE b.user_id = ?2 AND b.{LIVE} AND j.continent = i.continent AND j.booking_id != ?1)"
-                ),
-                params![booking, user],
-                |_| Ok(()),
-            )
+                ))?.query_row(params![booking, user],
+                |_| Ok(()))
             .optional()?
             .is_some())
     }
 
     fn live_continent_count(&self, user: &str) -> Result<i64> {
-        Ok(self.query_row(
-            &format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{LIVE} AND i.continent != ''"),
-            [user],
-            |r| r.get(0),
-        )?)
+        Ok(self.prepare_cached(&format!("SELECT count(DISTINCT i.continent) FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.user_id = ?1 AND b.{LIVE} AND i.continent != ''"))?.query_row([user],
+            |r| r.get(0))?)
     }
 
     fn goes_to_asia(&self, booking: &str) -> Result<bool> {

@@ -82,7 +82,8 @@ impl Users for Connection {
 
     fn role(&self, user: &str) -> Result<Option<String>> {
         Ok(self
-            .query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
+            .prepare_cached("SELECT role FROM users WHERE id = ?1")?
+            .query_row([user], |r| r.get(0))
             .optional()?)
     }
 

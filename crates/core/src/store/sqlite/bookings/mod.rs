@@ -54,7 +54,7 @@ impl Bookings for Connection {
 
     fn resolve(&self, user: &str, id_or_code: &str) -> Result<Option<String>> {
         Ok(self
-            .query_row("SELECT id FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2", params![id_or_code, user], |r| r.get(0))
+            .prepare_cached("SELECT id FROM bookings WHERE (id = ?1 OR confirmation_code = ?1) AND user_id = ?2")?.query_row(params![id_or_code, user], |r| r.get(0))
             .optional()?)
     }
 
@@ -272,6 +272,7 @@ impl Bookings for Connection {
         self.prepare_cached("UPDATE packages SET rating = round((rating * review_count + ?2) / (review_count + 1), 2), review_count = review_count + 1 WHERE id = ?1")?.execute(
             params![r.package, f64::from(r.rating)],
         )?;
+        super::packages::catalogue_changed(self)?;
         Ok(())
     }
 

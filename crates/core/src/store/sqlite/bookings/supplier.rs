@@ -43,49 +43,34 @@ pub(super) fn held_flights(
 }
 
 pub(super) fn intent(conn: &Connection, o: &NewSupplierOrder<'_>) -> Result<()> {
-    conn.execute(
-        "INSERT INTO supplier_orders(id, booking_id, seq, kind, provider, offer_id, offer, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8)",
-        params![o.id, o.booking, o.seq, o.kind, o.provider, o.supplier_ref, o.offer, o.at],
-    )?;
+    conn.prepare_cached("INSERT INTO supplier_orders(id, booking_id, seq, kind, provider, offer_id, offer, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8)")?.execute(params![o.id, o.booking, o.seq, o.kind, o.provider, o.supplier_ref, o.offer, o.at])?;
     Ok(())
 }
 
 pub(super) fn cancelling(conn: &Connection, booking: &str, at: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE supplier_orders SET status = 'cancelling', updated_at = ?2 WHERE booking_id = ?1 AND status = 'confirmed'",
-        params![booking, at],
-    )?;
+    conn.prepare_cached("UPDATE supplier_orders SET status = 'cancelling', updated_at = ?2 WHERE booking_id = ?1 AND status = 'confirmed'")?.execute(params![booking, at])?;
     Ok(())
 }
 
 pub(super) fn unpaid_held(conn: &Connection, booking: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row(
-            "SELECT s.provider FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
-             WHERE s.booking_id = ?1 AND s.status = 'confirmed' AND s.held = 1 AND b.status = 'CONFIRMED' LIMIT 1",
-            [booking],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT s.provider FROM supplier_orders s JOIN bookings b ON b.id = s.booking_id
+             WHERE s.booking_id = ?1 AND s.status = 'confirmed' AND s.held = 1 AND b.status = 'CONFIRMED' LIMIT 1")?.query_row([booking],
+            |r| r.get(0))
         .optional()?)
 }
 
 pub(super) fn open(conn: &Connection, booking: &str) -> Result<Option<(String, String)>> {
     Ok(conn
-        .query_row(
-            "SELECT provider, status FROM supplier_orders WHERE booking_id = ?1 AND status IN ('pending', 'cancelling') LIMIT 1",
-            [booking],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT provider, status FROM supplier_orders WHERE booking_id = ?1 AND status IN ('pending', 'cancelling') LIMIT 1")?.query_row([booking],
+            |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 pub(super) fn held_until(conn: &Connection, booking: &str, default: i64) -> Result<Option<i64>> {
-    Ok(conn.query_row(
-        "SELECT min(coalesce(payment_required_by, ?2)) FROM supplier_orders WHERE booking_id = ?1 AND status = 'confirmed' AND held = 1",
-        params![booking, default],
-        |r| r.get(0),
-    )?)
+    Ok(conn.prepare_cached("SELECT min(coalesce(payment_required_by, ?2)) FROM supplier_orders WHERE booking_id = ?1 AND status = 'confirmed' AND held = 1")?.query_row(params![booking, default],
+        |r| r.get(0))?)
 }
 
 pub(super) fn placed(
@@ -94,9 +79,7 @@ pub(super) fn placed(
     p: &PlacedOrder<'_>,
     at: i64,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE supplier_orders SET status = ?2, order_id = ?3, booking_reference = ?4, updated_at = ?5, held = ?6, payment_required_by = ?7 WHERE id = ?1",
-        params![
+    conn.prepare_cached("UPDATE supplier_orders SET status = ?2, order_id = ?3, booking_reference = ?4, updated_at = ?5, held = ?6, payment_required_by = ?7 WHERE id = ?1")?.execute(params![
             row.id,
             p.status,
             p.order_id,
@@ -104,36 +87,33 @@ pub(super) fn placed(
             at,
             p.held,
             p.payment_required_by,
-        ],
-    )?;
-    conn.execute(
+        ])?;
+    conn.prepare_cached(
         "UPDATE booking_items SET reference = ?3 WHERE booking_id = ?1 AND seq = ?2",
-        params![row.booking_id, row.seq, p.booking_reference],
-    )?;
+    )?
+    .execute(params![row.booking_id, row.seq, p.booking_reference])?;
     Ok(())
 }
 
 pub(super) fn failed(conn: &Connection, order: &str, reason: &str, at: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE supplier_orders SET status = 'failed', message = ?2, updated_at = ?3 WHERE id = ?1",
-        params![order, reason, at],
-    )?;
+    )?
+    .execute(params![order, reason, at])?;
     Ok(())
 }
 
 pub(super) fn note(conn: &Connection, order: &str, message: &str, at: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE supplier_orders SET message = ?2, updated_at = ?3 WHERE id = ?1",
-        params![order, message, at],
-    )?;
+    conn.prepare_cached("UPDATE supplier_orders SET message = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![order, message, at])?;
     Ok(())
 }
 
 pub(super) fn paid(conn: &Connection, order: &str, at: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE supplier_orders SET held = 0, message = NULL, updated_at = ?2 WHERE id = ?1",
-        params![order, at],
-    )?;
+    )?
+    .execute(params![order, at])?;
     Ok(())
 }
 
@@ -144,25 +124,17 @@ pub(super) fn cancel_quoted(
     refund: Option<(i64, &str)>,
     at: i64,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE supplier_orders SET cancellation_id = ?2, refund_amount = ?3, refund_currency = ?4, updated_at = ?5 WHERE id = ?1",
-        params![order, cancellation, refund.map(|r| r.0), refund.map(|r| r.1), at],
-    )?;
+    conn.prepare_cached("UPDATE supplier_orders SET cancellation_id = ?2, refund_amount = ?3, refund_currency = ?4, updated_at = ?5 WHERE id = ?1")?.execute(params![order, cancellation, refund.map(|r| r.0), refund.map(|r| r.1), at])?;
     Ok(())
 }
 
 pub(super) fn cancelled(conn: &Connection, order: &str, at: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE supplier_orders SET status = 'cancelled', message = NULL, updated_at = ?2 WHERE id = ?1",
-        params![order, at],
-    )?;
+    conn.prepare_cached("UPDATE supplier_orders SET status = 'cancelled', message = NULL, updated_at = ?2 WHERE id = ?1")?.execute(params![order, at])?;
     Ok(())
 }
 
 pub(super) fn status(conn: &Connection, order: &str) -> Result<String> {
-    Ok(conn.query_row(
-        "SELECT status FROM supplier_orders WHERE id = ?1",
-        [order],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT status FROM supplier_orders WHERE id = ?1")?
+        .query_row([order], |r| r.get(0))?)
 }
