@@ -1,6 +1,7 @@
 //! Payments: a provider trait (the sandbox here; Stripe plugs in beside it), card checks,
 //! and points as partial payment. Card numbers are never stored: only brand and last four.
 
+pub mod paypal;
 pub mod sandbox;
 pub mod stripe;
 pub mod webhook;
