@@ -28,8 +28,9 @@ mod users;
 mod watches;
 
 pub use bookings::{
-    AuditRow, BookingRow, Bookings, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
-    NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
+    AuditRow, BookingRow, Bookings, DateChangeRow, ItemChange, ItemRow, NewBooking, NewItem,
+    NewReview, NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow,
+    TravellerRow,
 };
 pub use catalogue::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
 pub use checks::{Checks, Problem};
