@@ -54,7 +54,7 @@ pub use points::{LeaderRow, Points};
 pub use referrals::{ReferralRow, Referrals};
 pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
-pub use tracking::{BookingFact, Tracked, TrackedRow, Tracking};
+pub use tracking::{BookingFact, PackageSaleRow, Tracked, TrackedRow, Tracking};
 pub use trips::Trips;
 pub use users::{NewAccount, RefreshToken, StoredProfile, Users};
 pub use watches::Watches;
