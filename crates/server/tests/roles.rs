@@ -332,3 +332,57 @@ async fn partners_read_their_own_sales_over_http() {
         assert!(e["error"]["message"].is_string(), "{bad}: {e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_client_gets_what_its_role_gives() {
+    use booksygo_core::remote::{self, RemoteAgency};
+    use booksygo_core::{Agency, ErrorKind};
+    let (dir, s) = state();
+    let local = common::local(dir.path());
+    for (email, role) in [
+        ("premium@example.com", "premium"),
+        ("pat@example.com", "partner"),
+        ("user@example.com", "user"),
+    ] {
+        local
+            .accounts()
+            .create_account(email, PASSWORD, "A", "B", role)
+            .await
+            .unwrap();
+    }
+    let (url, server) = common::serve(s).await;
+    let client = |email: &'static str| {
+        let url = url.clone();
+        async move {
+            let session = remote::login(&url, email, PASSWORD).await.unwrap();
+            RemoteAgency::new(session, None, None).unwrap()
+        }
+    };
+    let (premium, pat, user) = (
+        client("premium@example.com").await,
+        client("pat@example.com").await,
+        client("user@example.com").await,
+    );
+    let id = local.featured_packages(1).await.unwrap()[0].id.clone();
+    let seen = premium.get_package(&id).await.unwrap();
+    assert!(seen.summary.member_price.is_some());
+    assert!(seen.departures.iter().all(|d| d.member_price.is_some()));
+    let plain = user.get_package(&id).await.unwrap();
+    assert!(plain.summary.member_price.is_none());
+
+    let day: jiff::civil::Date = "2026-11-25".parse().unwrap();
+    let q = booksygo_core::sales::SalesQuery::new(day, day, None).unwrap();
+    let mine = pat.partner_sales(&q).await.unwrap();
+    assert_eq!(mine.totals.bookings, 0);
+    assert!(mine.packages.is_empty());
+    assert_eq!(
+        user.partner_sales(&q).await.unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
+    let other = booksygo_core::sales::SalesQuery::new(day, day, Some("usr_else".into())).unwrap();
+    assert_eq!(
+        pat.partner_sales(&other).await.unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
+    server.abort();
+}
