@@ -331,6 +331,10 @@ impl Desk {
         };
         let price = Money::new(per_person.minor * n, dep.price.currency);
         let list = Money::new(dep.list_price.minor * n, dep.price.currency);
+        let mut details = serde_json::json!({"package": detail.summary, "date": date, "price_per_person": per_person, "itinerary": detail.itinerary});
+        if member {
+            details["member_price"] = serde_json::Value::Bool(true);
+        }
         let ends = date
             .checked_add(i64::from(detail.summary.duration_days.saturating_sub(1)).days())
             .unwrap_or(date);
@@ -355,7 +359,7 @@ impl Desk {
                 .map_err(Error::internal)?
                 .timestamp(),
             ends_on: ends,
-            details: serde_json::json!({"package": detail.summary, "date": date, "price_per_person": per_person, "member_price": member, "itinerary": detail.itinerary}),
+            details,
             needs: vec![Need::Slots {
                 package_id: detail.summary.id.clone(),
                 date: date.to_string(),
