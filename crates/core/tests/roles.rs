@@ -1,6 +1,8 @@
 //! What a role changes, on both engines: premium members earn points x1.5 on their own
 //! bookings (and lose as much when one is cancelled); other roles earn the base. Premium
-//! members change the date of a booking once without the fee.
+//! members change the date of a booking once without the fee; premium members and admins see
+//! and pay member prices on packages; partners read the sales of their own packages (admins
+//! anyone's), and nobody else reads any.
 
 mod common;
 
