@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 
 /// The permission a route needs, as the README's table says.
 fn needs(method: &str, path: &str) -> Option<Permission> {
-    if path.starts_with("/api/admin/") || path == "/api/analytics/dashboard" {
+    if path.starts_with("/api/admin/")
+        || path == "/api/analytics/dashboard"
+        || path == "/api/analytics/reports"
+    {
         Some(Permission::Administer)
     } else if path == "/api/packages" && matches!(method, "POST" | "PUT") {
         Some(Permission::ManageOwnPackages)
