@@ -380,3 +380,51 @@ async fn without_paypal_configured_the_error_says_what_to_set() {
         BookingStatus::Pending
     );
 }
+
+#[tokio::test]
+async fn a_denied_capture_webhook_makes_the_booking_payable_again_and_a_refund_event_is_recorded() {
+    let f = paypal().await;
+    f.on(
+        "POST",
+        "/v1/notifications/verify-webhook-signature",
+        vec![Reply::ok(fixture("paypal/verify_success.json"))],
+    );
+    f.on(
+        "POST",
+        &capture_path(),
+        vec![Reply::status(201, fixture("paypal/order_captured.json"))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(dir.path(), &f, now());
+    let b = pending(&a).await;
+    a.pay_with_paypal(&b.id).await.unwrap();
+    let desk = a.desk();
+
+    let denied = fixture("paypal/event_capture_denied.json");
+    let out = desk
+        .handle_paypal_webhook(denied.as_bytes(), &headers())
+        .await
+        .unwrap();
+    assert_eq!(out.action, "declined");
+    let after = a.get_booking(&b.id).await.unwrap();
+    assert_eq!(after.status, BookingStatus::Pending);
+    assert_eq!(after.payments[0].status, "failed");
+
+    a.pay_with_paypal(&b.id).await.unwrap();
+    assert_eq!(
+        a.confirm_payment(&b.id).await.unwrap().status,
+        BookingStatus::Confirmed
+    );
+    let refunded = fixture("paypal/event_capture_refunded.json");
+    let out = desk
+        .handle_paypal_webhook(refunded.as_bytes(), &headers())
+        .await
+        .unwrap();
+    assert_eq!(out.action, "recorded");
+    assert_eq!(out.booking_id.as_deref(), Some(b.id.as_str()));
+    let again = desk
+        .handle_paypal_webhook(refunded.as_bytes(), &headers())
+        .await
+        .unwrap();
+    assert_eq!(again.action, "duplicate");
+}
