@@ -41,12 +41,17 @@ async fn paypal() -> Fake {
 fn open(dir: &std::path::Path, f: &Fake, at: Timestamp) -> LocalAgency {
     let mut o = LocalOptions::new(Paths::in_dir(dir));
     o.clock = Clock::fixed(at);
+    with_paypal(f, &mut o);
+    LocalAgency::open(o).unwrap()
+}
+
+/// PayPal on `f` beside the sandbox cards.
+fn with_paypal(f: &Fake, o: &mut LocalOptions) {
     let mut cfg = PayPalConfig::new("AeA1QIZXiflr1", Secret::new("EC4-sandbox-secret"));
     cfg.base_url = f.base.clone();
     cfg.webhook_id = Some("1JE4291016473214C".into());
     cfg.timeout = std::time::Duration::from_secs(2);
     o.paypal = Some(Arc::new(PayPalPayments::new(cfg).unwrap()));
-    LocalAgency::open(o).unwrap()
 }
 
 /// A booking of Ada's, PENDING (made without a card).
@@ -72,8 +77,15 @@ fn capture_path() -> String {
     format!("/v2/checkout/orders/{ORDER}/capture")
 }
 
-#[tokio::test]
-async fn an_approved_order_is_captured_and_a_cancellation_is_refunded_through_paypal_once() {
+common::on_engines!(
+    #[tokio::test]
+    an_approved_order_is_captured_and_a_cancellation_is_refunded_through_paypal_once,
+    a_webhook_paypal_does_not_verify_is_refused_and_a_verified_one_applies_once,
+);
+
+async fn an_approved_order_is_captured_and_a_cancellation_is_refunded_through_paypal_once(
+    engine: &str,
+) {
     let f = paypal().await;
     f.on(
         "POST",
@@ -85,8 +97,7 @@ async fn an_approved_order_is_captured_and_a_cancellation_is_refunded_through_pa
         &format!("/v2/payments/captures/{CAPTURE}/refund"),
         vec![Reply::status(201, fixture("paypal/refund.json"))],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let a = open(dir.path(), &f, now());
+    let (_kept, a) = common::agency_on(engine, |o| with_paypal(&f, o));
     let b = pending(&a).await;
 
     let c = a.pay_with_paypal(&b.id).await.unwrap();
@@ -308,8 +319,7 @@ fn headers() -> WebhookHeaders {
     }
 }
 
-#[tokio::test]
-async fn a_webhook_paypal_does_not_verify_is_refused_and_a_verified_one_applies_once() {
+async fn a_webhook_paypal_does_not_verify_is_refused_and_a_verified_one_applies_once(engine: &str) {
     let f = paypal().await;
     f.on(
         "POST",
@@ -319,8 +329,7 @@ async fn a_webhook_paypal_does_not_verify_is_refused_and_a_verified_one_applies_
             Reply::ok(fixture("paypal/verify_success.json")),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let a = open(dir.path(), &f, now());
+    let (_kept, a) = common::agency_on(engine, |o| with_paypal(&f, o));
     let b = pending(&a).await;
     a.pay_with_paypal(&b.id).await.unwrap();
     let desk = a.desk();
