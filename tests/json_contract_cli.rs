@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 mod common;
+#[path = "../crates/core/tests/fake/mod.rs"]
+mod fake;
 
 use common::Env;
 
@@ -34,6 +36,8 @@ struct Contract<'a> {
     env: &'a Env,
     checked: BTreeSet<String>,
     now: Option<&'a str>,
+    /// Extra environment (a supplier on loopback) for the commands run.
+    vars: Vec<(&'static str, String)>,
 }
 
 impl Contract<'_> {
@@ -66,6 +70,9 @@ impl Contract<'_> {
         if let Some(now) = self.now {
             cmd.env("BOOKSYGO_NOW", now);
         }
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
         let out = cmd.args(args).output().unwrap();
         // `watch check` says with exit 10 that an alert fired.
         let fired = args.contains(&"watch") && out.status.code() == Some(10);
@@ -88,6 +95,7 @@ fn every_command_prints_what_its_schema_says() {
         env: &env,
         checked: BTreeSet::new(),
         now: None,
+        vars: Vec::new(),
     };
     let listed: BTreeSet<String> = serde_json::from_value(c.run(&["--json", "schema"])).unwrap();
 
@@ -216,6 +224,38 @@ fn every_command_prints_what_its_schema_says() {
         "bookings confirm-payment",
         &["bookings", "confirm-payment", waiting],
     );
+    // Paying with PayPal (a PayPal on loopback answering in its format).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let paypal = rt.block_on(fake::Fake::start());
+    paypal.on(
+        "POST",
+        "/v1/oauth2/token",
+        vec![fake::Reply::ok(fake::fixture("paypal/oauth_token.json"))],
+    );
+    paypal.on(
+        "POST",
+        "/v2/checkout/orders",
+        vec![fake::Reply::status(
+            201,
+            fake::fixture("paypal/order_created.json"),
+        )],
+    );
+    let unpaid = c.check("book", &book);
+    c.vars = vec![
+        ("BOOKSYGO_PAYPAL_CLIENT_ID", "AeA1QIZXiflr1".into()),
+        ("BOOKSYGO_PAYPAL_SECRET", "EC4-sandbox-secret".into()),
+        ("BOOKSYGO_PAYPAL_BASE_URL", paypal.base.clone()),
+    ];
+    c.check(
+        "bookings pay --paypal",
+        &[
+            "bookings",
+            "pay",
+            unpaid["id"].as_str().unwrap(),
+            "--paypal",
+        ],
+    );
+    c.vars.clear();
     c.check("bookings cancel", &["bookings", "cancel", waiting]);
     c.check(
         "bookings cancel --yes",

@@ -116,6 +116,8 @@ fn initialize_list_and_call_over_stdio() {
         "list_bookings",
         "cancel_booking",
         "get_points",
+        "watch_price",
+        "list_watches",
     ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }

@@ -165,15 +165,20 @@ pub enum BookingsCmd {
     },
     /// One booking with items, travellers, payments and history.
     Show { id: String },
-    /// Pay a PENDING booking.
+    /// Pay a PENDING booking by card (--card) or with PayPal (--paypal).
     Pay {
         id: String,
         #[command(flatten)]
         pay: PayArgs,
+        /// Pay with PayPal: prints the link where you approve the payment; then run
+        /// `booksygo bookings confirm-payment ID`. Asked again, the same link.
+        #[arg(long, conflicts_with_all = ["card", "card_expiry", "idempotency_key"])]
+        paypal: bool,
         #[arg(long)]
         idempotency_key: Option<String>,
     },
-    /// Confirm a payment the bank asked you to approve (3-D Secure).
+    /// Finish a payment waiting for you: 3-D Secure the bank asked for, or a PayPal payment
+    /// you approved (captured now).
     ConfirmPayment { id: String },
     /// Cancel: shows the refund first; --yes to go ahead.
     Cancel {
@@ -245,13 +250,32 @@ pub async fn bookings(cmd: BookingsCmd, agency: &dyn Agency, out: Out) -> anyhow
         }
         BookingsCmd::Show { id } => print_booking(&agency.get_booking(&id).await?, out)?,
         BookingsCmd::Pay {
+            id, paypal: true, ..
+        } => {
+            let c = spin("creating the PayPal order", agency.pay_with_paypal(&id)).await?;
+            if out.json {
+                out.print_json(&c)?;
+            } else {
+                out.line(&format!(
+                    "PayPal order {} for {} (booking {}, {}).",
+                    c.order_id, c.amount, c.booking_id, c.status
+                ));
+                out.line(&format!("Approve the payment on PayPal: {}", c.approve_url));
+                out.line(&format!(
+                    "Then run: booksygo bookings confirm-payment {}",
+                    c.booking_id
+                ));
+            }
+        }
+        BookingsCmd::Pay {
             id,
             pay,
             idempotency_key,
+            ..
         } => {
             let card = pay
                 .card(super::today())
-                .ok_or_else(|| Error::invalid("--card is required to pay"))?;
+                .ok_or_else(|| Error::invalid("give --card NUMBER, or --paypal, to pay"))?;
             let b = spin("charging", agency.pay_booking(&id, card, idempotency_key)).await?;
             print_booking(&b, out)?;
         }

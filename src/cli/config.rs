@@ -17,6 +17,9 @@ const KNOWN_SETTINGS: &[&str] = &[
     "duffel.base_url",
     "amadeus.base_url",
     "stripe.base_url",
+    "paypal.client_id",
+    "paypal.base_url",
+    "paypal.webhook_id",
 ];
 const KNOWN_SECRETS: &[&str] = &[
     "llm.api_key",
@@ -25,6 +28,7 @@ const KNOWN_SECRETS: &[&str] = &[
     "amadeus.client_secret",
     "stripe.secret_key",
     "stripe.webhook_secret",
+    "paypal.secret",
     "jwt.secret",
     "data.key",
     "database.password",

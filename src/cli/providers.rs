@@ -46,7 +46,7 @@ pub async fn run(cmd: ProvidersCmd, out: Out) -> anyhow::Result<u8> {
             if out.json {
                 out.print_json(&checks)?;
             } else if checks.is_empty() {
-                out.line("No real supplier is configured: set BOOKSYGO_DUFFEL_TOKEN or BOOKSYGO_STRIPE_SECRET_KEY (see `booksygo providers list`).");
+                out.line("No real supplier is configured: set BOOKSYGO_DUFFEL_TOKEN, BOOKSYGO_STRIPE_SECRET_KEY or PayPal's client id and secret (see `booksygo providers list`).");
             } else {
                 for c in &checks {
                     let mark = if c.ok { "ok  " } else { "FAIL" };

@@ -61,6 +61,10 @@ pub fn contract() -> Vec<(&'static str, Schema)> {
         ("bookings list", of::<Vec<Booking>>()),
         ("bookings show", of::<Booking>()),
         ("bookings pay", of::<Booking>()),
+        (
+            "bookings pay --paypal",
+            of::<booksygo_core::booking::PayPalCheckout>(),
+        ),
         ("bookings confirm-payment", of::<Booking>()),
         ("bookings modify", of::<Booking>()),
         ("bookings cancel", of::<RefundQuote>()),

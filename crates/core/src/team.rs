@@ -37,6 +37,12 @@ pub trait Team: Send + Sync {
         raw_body: &[u8],
         signature: &str,
     ) -> Result<crate::booking::payment::webhook::WebhookOutcome>;
+    /// A PayPal webhook delivery, checked by PayPal's own verification call.
+    async fn paypal_webhook(
+        &self,
+        raw_body: &[u8],
+        headers: &crate::booking::payment::paypal::WebhookHeaders,
+    ) -> Result<crate::booking::payment::webhook::WebhookOutcome>;
     /// Every account, oldest first (admins).
     async fn users(&self, actor: &str) -> Result<Vec<Profile>>;
     /// Changes a role; the last admin cannot step down (admins).

@@ -712,3 +712,90 @@ async fn separate_tickets_are_said_in_the_tool_result_and_the_reply() {
     let offers = r.tool_calls[0].result["offers"].as_array().unwrap();
     assert!(offers.iter().any(|o| o["ticketing"] == "single"));
 }
+
+/// A price watch through the assistant: asked for in words, the missing amount asked for, the
+/// watch made through the facade (so `watch list` and the server's sweep see it), listed back;
+/// a watch in the past or with a bad amount is refused with the rule's own message.
+#[tokio::test]
+async fn a_price_watch_is_made_and_listed_in_words() {
+    let (_dir, agency) = common::agency();
+    let a = assistant(&agency);
+    let mut c = Conversation::new();
+    let r = say(
+        &a,
+        &mut c,
+        "tell me when London to New York on 14 March drops",
+    )
+    .await;
+    assert!(r.tool_calls.is_empty(), "{:?}", r.tool_calls);
+    assert_eq!(r.asking.as_deref(), Some("below"), "{}", r.reply);
+    let r = say(&a, &mut c, "300 euros").await;
+    let call = &r.tool_calls[0];
+    assert_eq!(call.name, "watch_price");
+    assert!(call.ok, "{}", call.result);
+    assert_eq!(call.arguments["origin"], "LON");
+    assert_eq!(call.arguments["destination"], "NYC");
+    assert_eq!(call.arguments["date"], "2027-03-14");
+    assert_eq!(
+        call.result["below"],
+        json!({"amount": "300.00", "currency": "EUR"})
+    );
+    assert!(r.reply.contains("EUR 300.00"), "{}", r.reply);
+    let kept = agency.watches().await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id, call.result["id"].as_str().unwrap());
+
+    let r = say(
+        &a,
+        &mut c,
+        "alert me if the fare from Paris to Rome on 2 April falls below 90 euros for 2 adults",
+    )
+    .await;
+    assert_eq!(r.tool_calls[0].name, "watch_price", "{}", r.reply);
+    assert_eq!(r.tool_calls[0].arguments["adults"], 2);
+    assert_eq!(r.tool_calls[0].arguments["below"], "90");
+
+    let r = say(&a, &mut c, "show my price watches").await;
+    assert_eq!(r.tool_calls[0].name, "list_watches");
+    assert_eq!(
+        r.tool_calls[0].result["watches"].as_array().unwrap().len(),
+        2
+    );
+    assert!(r.reply.contains("LON-NYC on 2027-03-14"), "{}", r.reply);
+
+    // Straight to the tools: the rule's refusals come back as tool errors.
+    let tools = Toolbox {
+        agency: &agency,
+        today: common::date("2026-11-25"),
+    };
+    let mut session = Session::default();
+    for (args, code) in [
+        (
+            json!({"origin": "LHR", "destination": "JFK", "date": "2026-01-01", "below": "300"}),
+            "invalid_input",
+        ),
+        (
+            json!({"origin": "LHR", "destination": "JFK", "date": "2027-03-14", "below": "-5"}),
+            "invalid_input",
+        ),
+        (
+            json!({"origin": "LHR", "destination": "JFK", "date": "2027-03-14"}),
+            "invalid_arguments",
+        ),
+        (
+            json!({"origin": "Atlantis", "destination": "JFK", "date": "2027-03-14", "below": 300}),
+            "invalid_input",
+        ),
+    ] {
+        let err = tools
+            .call(&mut session, "watch_price", &args)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, code, "{args}: {err:?}");
+    }
+    assert_eq!(
+        agency.watches().await.unwrap().len(),
+        2,
+        "nothing half made"
+    );
+}

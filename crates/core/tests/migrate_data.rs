@@ -1,12 +1,15 @@
 //! Moving a team from SQLite to PostgreSQL (`admin migrate-data`): a store with every kind of
 //! row (accounts and sessions, bookings with their audit, payments, refunds, holds, points,
 //! events, webhooks, conversations, packages and reviews, trips, watches, idempotency keys,
-//! login limits) is copied whole into a fresh PostgreSQL database, counted and summed on
-//! both sides; a second move into the same database is refused and changes nothing.
+//! login limits, notices and their e-mails, client events, referrals) is copied whole into a
+//! fresh PostgreSQL database, counted and summed on both sides; a second move into the same
+//! database is refused and changes nothing.
 
 mod common;
 
 use booksygo_core::booking::{BookingRequest, BookingStatus, ItemRequest, PaymentInput};
+use booksygo_core::notify::Notifier;
+use booksygo_core::notify::mail::Mailer;
 use booksygo_core::store::postgres::testing::TestDatabase;
 use booksygo_core::{Agency, ErrorKind, LocalAgency};
 use common::{ada, ada_request, agency_with, ba_offer, date};
@@ -169,6 +172,31 @@ async fn fill(a: &LocalAgency, later: &LocalAgency) {
         .unwrap();
     // The server's sweep of the watches (its lease).
     team.sweep_watches().await.unwrap().unwrap();
+    // What a client reported, and where Grace wants her price alerts.
+    let grace = a.as_user(&grace.id);
+    let seen: booksygo_core::analytics::ClientEvents = serde_json::from_value(
+        serde_json::json!({"events": [{"name": "search", "route": "LHR-JFK", "provider": "sandbox"}]}),
+    )
+    .unwrap();
+    grace.track(&seen).await.unwrap();
+    grace
+        .set_notification_preference("price_alert", "email")
+        .await
+        .unwrap();
+}
+
+/// Announces everything above (the inbox) with e-mail set up but its server down, so the
+/// e-mails wait in their table.
+fn notify(dir: &std::path::Path) {
+    let mut o = booksygo_core::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir));
+    o.notifier = Notifier::new(Some(
+        Mailer::new("smtp://127.0.0.1:9", "BooksyGo <trips@team.test>", None).unwrap(),
+    ));
+    let round = LocalAgency::open(o)
+        .unwrap()
+        .deliver_notifications()
+        .unwrap();
+    assert!(round.noticed > 0 && round.deferred > 0, "{round:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,6 +209,7 @@ async fn a_store_with_every_kind_of_row_moves_whole_and_checked() {
         LocalAgency::open(o).unwrap()
     };
     fill(&a, &later).await;
+    notify(dir.path());
     let path = a.store().path().unwrap().to_path_buf();
     let db = TestDatabase::create();
     let moved = booksygo_core::postgres::migrate_data(

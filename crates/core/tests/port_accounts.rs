@@ -2150,12 +2150,12 @@ fn referrals_link_once_and_settle_once() {
             1,
             "{engine}"
         );
+        // Released together before their transactions (SQLite admits one writer at a time:
+        // a barrier inside the transaction would wait for writers that cannot start).
         let settled = together(8, |_, barrier| {
+            barrier.wait();
             store
-                .write(|u| {
-                    barrier.wait();
-                    u.referrals().settle("usr_a", "rewarded", "bkg_1", 10)
-                })
+                .write(|u| u.referrals().settle("usr_a", "rewarded", "bkg_1", 10))
                 .unwrap()
         });
         assert_eq!(

@@ -502,10 +502,11 @@ fn attempt_of<'a>(id: &'a str, booking: &'a str, key: &'a str, at: i64) -> NewAt
         id,
         booking,
         provider: "stripe",
+        method: "card",
         amount: 5000,
         currency: "EUR",
-        card_brand: "visa",
-        card_last4: "4242",
+        card_brand: Some("visa"),
+        card_last4: Some("4242"),
         provider_key: key,
         at,
     }
@@ -836,6 +837,7 @@ fn refunds_are_owed_paid_once_and_waiting_charges_abandoned() {
                 OwedRefund {
                     id: "ref_1".into(),
                     booking: "bk_1".into(),
+                    provider: "stripe".into(),
                     reference: "pi_1".into(),
                     amount: 1000,
                     currency: "EUR".into(),
@@ -843,6 +845,7 @@ fn refunds_are_owed_paid_once_and_waiting_charges_abandoned() {
                 OwedRefund {
                     id: "ref_2".into(),
                     booking: "bk_1".into(),
+                    provider: "stripe".into(),
                     reference: "pi_1".into(),
                     amount: 300,
                     currency: "EUR".into(),

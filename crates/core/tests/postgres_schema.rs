@@ -338,7 +338,8 @@ fn the_postgres_schema_matches_the_sqlite_schema() {
             .collect::<Result<_, _>>()
             .unwrap();
         for (name, ty, not_null, pk) in cols {
-            let flag = ["low_cost", "featured", "released", "held"].contains(&name.as_str());
+            let flag =
+                ["low_cost", "featured", "released", "held", "in_app"].contains(&name.as_str());
             let translated = match (ty.as_str(), flag) {
                 ("INTEGER", true) => "boolean",
                 ("INTEGER", false) => "bigint",

@@ -24,6 +24,7 @@ pub use crate::components::points::PointsState;
 pub use crate::components::results::{ResultList, ResultsState};
 pub use crate::components::search::{SearchState, Tab, flight_field};
 pub use crate::components::trips::{TripsPrompt, TripsState};
+pub use crate::components::watches::WatchesState;
 
 /// Where the app runs: "offline" or a server URL, and who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,7 @@ pub enum Screen {
     Trips,
     Points,
     Inbox,
+    Watches,
     Chat,
 }
 
@@ -73,6 +75,7 @@ pub struct App {
     pub trips: TripsState,
     pub points: PointsState,
     pub inbox: InboxState,
+    pub watches: WatchesState,
     pub chat: ChatState,
     pub overlay: Overlay,
     pub info: Option<MarketInfo>,
@@ -96,6 +99,7 @@ impl App {
             trips: TripsState::default(),
             points: PointsState::default(),
             inbox: InboxState::default(),
+            watches: WatchesState::default(),
             chat: ChatState::default(),
             overlay: Overlay::None,
             info: None,
@@ -190,6 +194,14 @@ impl App {
             m @ (Msg::Bookings(_) | Msg::Quote(_) | Msg::Exported(_)) => self.trips.update(m),
             m @ Msg::Points(_) => self.points.update(m),
             m @ (Msg::Inbox(_) | Msg::Marked(_)) => self.inbox.update(m),
+            m @ Msg::Watched(_) => {
+                // A watch added from the results: the list shows it with what was done.
+                if self.screen() != Screen::Watches {
+                    self.push(Screen::Watches);
+                }
+                self.watches.update(m)
+            }
+            m @ (Msg::Watches(_) | Msg::Unwatched(_)) => self.watches.update(m),
             m @ (Msg::ChatOpened(_) | Msg::ChatText(_) | Msg::ChatReplied(_)) => {
                 self.chat.update(m)
             }
@@ -247,6 +259,7 @@ impl App {
                 self.inbox.selected =
                     (self.inbox.selected as i64 + step).clamp(0, last as i64) as usize;
             }
+            Screen::Watches => self.watches.move_by(step),
             Screen::Chat => self.chat.scroll_by(step),
             Screen::Detail => self.detail.scroll_by(step),
             _ => {}
@@ -315,6 +328,7 @@ impl App {
             Screen::Trips => self.trips.key(k, page, &mut self.attempts),
             Screen::Points => Outcome::Ignored,
             Screen::Inbox => self.inbox.key(k),
+            Screen::Watches => self.watches.key(k),
             Screen::Chat => self.chat.key(k, page),
         };
         match outcome {
@@ -382,6 +396,10 @@ impl App {
             "inbox" => {
                 self.push(Screen::Inbox);
                 return self.inbox.load();
+            }
+            "watches" => {
+                self.push(Screen::Watches);
+                return self.watches.load();
             }
             "chat" => {
                 self.push(Screen::Chat);

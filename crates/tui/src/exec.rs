@@ -89,6 +89,9 @@ pub async fn execute(
         Cmd::LoadPoints => Msg::Points(answer(points(agency).await)),
         Cmd::LoadInbox => Msg::Inbox(answer(agency.inbox(false, 100).await)),
         Cmd::MarkRead(id) => Msg::Marked(answer(agency.mark_read(id.as_deref()).await)),
+        Cmd::LoadWatches => Msg::Watches(answer(agency.watches().await)),
+        Cmd::AddWatch(new) => Msg::Watched(answer(agency.add_watch(&new).await)),
+        Cmd::RemoveWatch(id) => Msg::Unwatched(answer(agency.remove_watch(&id).await)),
         Cmd::ChatOpen => Msg::ChatOpened(match chat {
             Some(c) => answer(c.open().await),
             None => Err(NO_ASSISTANT.into()),
@@ -124,6 +127,9 @@ fn name(cmd: &Cmd) -> &'static str {
         Cmd::LoadPoints => "points",
         Cmd::LoadInbox => "inbox",
         Cmd::MarkRead(_) => "mark read",
+        Cmd::LoadWatches => "watches",
+        Cmd::AddWatch(_) => "add watch",
+        Cmd::RemoveWatch(_) => "remove watch",
         Cmd::ChatOpen => "chat open",
         Cmd::ChatSend(_) => "chat send",
     }

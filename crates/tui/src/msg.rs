@@ -77,6 +77,11 @@ pub enum Msg {
     Inbox(Answer<booksygo_core::notify::Inbox>),
     /// Notifications marked read: how many were unread.
     Marked(Answer<usize>),
+    Watches(Answer<Vec<booksygo_core::model::watch::Watch>>),
+    /// A price watch added.
+    Watched(Answer<booksygo_core::model::watch::Watch>),
+    /// A price watch removed.
+    Unwatched(Answer<()>),
     /// The chat's conversation opened (the latest resumed).
     ChatOpened(Answer<ChatLog>),
     /// A piece of the assistant's reply, as it streams.
@@ -126,6 +131,9 @@ pub enum Cmd {
     LoadInbox,
     /// Marks one notification read, or every one (`None`).
     MarkRead(Option<String>),
+    LoadWatches,
+    AddWatch(Box<booksygo_core::model::watch::NewWatch>),
+    RemoveWatch(String),
     ChatOpen,
     /// One message to the assistant.
     ChatSend(String),

@@ -2,7 +2,7 @@
 //! hints, status line) and the overlays. Each view draws its own body (`components`).
 
 use crate::app::{App, Overlay, Screen};
-use crate::components::{book, chat, detail, inbox, points, results, search, trips};
+use crate::components::{book, chat, detail, inbox, points, results, search, trips, watches};
 use crate::theme::{Theme, fit_hints, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -33,6 +33,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Trips => app.trips.draw(t, f, body),
         Screen::Points => app.points.draw(t, f, body),
         Screen::Inbox => app.inbox.draw(t, f, body),
+        Screen::Watches => app.watches.draw(t, f, body),
         Screen::Chat => app.chat.draw(t, f, body),
     }
     f.render_widget(
@@ -56,6 +57,7 @@ fn render_header(app: &App, t: Theme, f: &mut Frame, area: Rect) {
         (Screen::Trips, "Trips"),
         (Screen::Points, "Points"),
         (Screen::Inbox, "Inbox"),
+        (Screen::Watches, "Watches"),
         (Screen::Chat, "Chat"),
     ];
     let mut spans = vec![Span::styled(" BooksyGo ", t.accent())];
@@ -163,6 +165,7 @@ fn key_hints(app: &App, width: u16) -> String {
         Screen::Trips => app.trips.hints(),
         Screen::Points => points::HINTS,
         Screen::Inbox => inbox::HINTS,
+        Screen::Watches => watches::HINTS,
         Screen::Chat => chat::HINTS,
     };
     fit_hints(hints, usize::from(width))
@@ -182,6 +185,7 @@ fn own_help(screen: Screen) -> &'static [(&'static str, &'static str)] {
         Screen::Trips => trips::HELP,
         Screen::Points => points::HELP,
         Screen::Inbox => inbox::HELP,
+        Screen::Watches => watches::HELP,
         Screen::Chat => chat::HELP,
     }
 }

@@ -862,3 +862,57 @@ async fn package_results_take_no_flight_keys() {
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn w_on_a_flight_list_watches_it_below_the_cheapest_fare_and_d_stops_it() {
+    let mut h = Harness::new().await;
+    h.search_lhr_jfk().await;
+    let ResultList::Flights(offers) = &h.app.results.list else {
+        panic!()
+    };
+    let cheapest = offers.iter().map(|o| o.total().minor).min().unwrap();
+    let cmds = h.app.update(key(KeyCode::Char('w')));
+    let [Cmd::AddWatch(new)] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(
+        (new.origin.as_str(), new.destination.as_str()),
+        ("LHR", "JFK")
+    );
+    assert_eq!(new.below.minor, cheapest);
+    assert_eq!(new.adults, 1);
+    // Added through the agency: the Watches view opens with it and says what was done.
+    h.run(cmds).await;
+    assert_eq!(h.app.screen(), Screen::Watches);
+    let list = h.app.watches.data.clone().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].below.minor, cheapest);
+    let note = h.app.watches.note.clone().unwrap();
+    assert!(note.starts_with("Watching LHR-JFK on "), "{note}");
+    let screen = h.render(100, 20);
+    assert!(screen.contains("LHR-JFK"), "{screen}");
+    // A refusal (the agency's message) is said in place and keeps the list.
+    h.app
+        .update(Msg::Watched(Err("at most 50 watches per traveller".into())));
+    assert_eq!(
+        h.app.watches.note.as_deref(),
+        Some("Not watched: at most 50 watches per traveller")
+    );
+    assert_eq!(h.app.watches.data.as_ref().unwrap().len(), 1);
+    // d stops it.
+    h.press(KeyCode::Char('d')).await;
+    assert_eq!(h.app.watches.data.as_ref().unwrap().len(), 0);
+    assert_eq!(h.app.watches.note.as_deref(), Some("Stopped watching."));
+    // In the palette.
+    let cmds = h.app.command("watches");
+    assert!(matches!(&cmds[..], [Cmd::LoadWatches]), "{cmds:?}");
+}
+
+#[tokio::test]
+async fn a_round_trip_has_no_one_way_fare_to_watch() {
+    let mut h = Harness::new().await;
+    h.search_round_trip("1").await;
+    assert!(matches!(h.app.results.list, ResultList::Flights(ref o) if !o.is_empty()));
+    assert!(h.app.update(key(KeyCode::Char('w'))).is_empty());
+    assert_eq!(h.app.screen(), Screen::Results);
+}

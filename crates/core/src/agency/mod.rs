@@ -107,7 +107,12 @@ pub trait Agency: Send + Sync {
         card: Card,
         idempotency_key: Option<String>,
     ) -> Result<Booking>;
+    /// Finishes a payment waiting for the payer: 3-D Secure, or a PayPal order's capture.
     async fn confirm_payment(&self, id: &str) -> Result<Booking>;
+    /// Pays a PENDING booking with PayPal: an order, and the link where the payer approves
+    /// it; [`Agency::confirm_payment`] then captures it. Asked again while the booking waits,
+    /// the same order.
+    async fn pay_with_paypal(&self, id: &str) -> Result<crate::booking::PayPalCheckout>;
     async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote>;
     async fn cancel_booking(&self, id: &str, idempotency_key: Option<String>) -> Result<Booking>;
     /// Change a traveller's name or move the flight to another date (re-priced; the difference

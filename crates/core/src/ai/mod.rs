@@ -717,6 +717,41 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
                 _ => String::new(),
             }
         ),
+        "watch_price" => format!(
+            "Watching {}-{} on {}: I will tell you when the cheapest fare for {} falls below {} (watch {}; `booksygo watch list`).",
+            s(r, "origin"),
+            s(r, "destination"),
+            s(r, "date"),
+            match r["adults"].as_u64() {
+                Some(1) | None => "one traveller".to_string(),
+                Some(n) => format!("{n} travellers"),
+            },
+            money(&r["below"]),
+            s(r, "id")
+        ),
+        "list_watches" => {
+            let list = r["watches"].as_array().cloned().unwrap_or_default();
+            if list.is_empty() {
+                return "You are not watching any fare. Say, for example, \"tell me when London to New York on 14 March falls below 300 euros\".".into();
+            }
+            let mut out = String::from("Your price watches:\n");
+            for w in &list {
+                out.push_str(&format!(
+                    "- {}-{} on {}: below {}, last seen {}  [{}]\n",
+                    s(w, "origin"),
+                    s(w, "destination"),
+                    s(w, "date"),
+                    money(&w["below"]),
+                    if w["last_price"].is_object() {
+                        money(&w["last_price"])
+                    } else {
+                        "not yet".to_string()
+                    },
+                    s(w, "id")
+                ));
+            }
+            out.trim_end().to_string()
+        }
         "suggest_places" => {
             let list = r["places"].as_array().cloned().unwrap_or_default();
             if list.is_empty() {

@@ -201,6 +201,23 @@ pub struct PaymentIntent {
     pub next_action: Option<String>,
 }
 
+/// A PayPal order waiting for the payer (`bookings pay --paypal`, `POST
+/// /api/payments/paypal/order`): approve it at `approve_url`, then confirm the payment
+/// (`bookings confirm-payment`), which captures it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PayPalCheckout {
+    pub booking_id: String,
+    /// PayPal's order id.
+    pub order_id: String,
+    /// Where the payer approves the payment on PayPal.
+    pub approve_url: String,
+    /// What PayPal will capture.
+    pub amount: Money,
+    /// PAYMENT_PROCESSING while the order waits.
+    pub status: BookingStatus,
+    pub next_action: String,
+}
+
 impl Booking {
     pub fn payment_intent(&self) -> PaymentIntent {
         let status = match self.status {

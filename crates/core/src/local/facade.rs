@@ -257,6 +257,10 @@ impl Agency for LocalAgency {
         self.desk().confirm_payment_as(&self.user, id).await
     }
 
+    async fn pay_with_paypal(&self, id: &str) -> Result<crate::booking::PayPalCheckout> {
+        self.desk().pay_with_paypal_as(&self.user, id).await
+    }
+
     async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote> {
         self.desk().sweep()?;
         self.desk().quote_cancel_as(&self.user, id)

@@ -49,6 +49,8 @@ pub struct LocalOptions {
     pub payments: Arc<dyn PaymentProvider>,
     /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
     pub payment_webhook_secret: Option<crate::providers::Secret>,
+    /// PayPal, beside the card provider, when `paypal.client_id` and `paypal.secret` are set.
+    pub paypal: Option<Arc<crate::booking::payment::paypal::PayPalPayments>>,
     /// Internal hosts outgoing webhooks may reach (`server.webhook_allow`); none by default:
     /// public addresses only.
     pub webhook_allow: crate::webhooks::Allow,
@@ -74,6 +76,7 @@ impl LocalOptions {
             sandbox: true,
             payments: Arc::new(SandboxPayments),
             payment_webhook_secret: None,
+            paypal: None,
             webhook_allow: crate::webhooks::Allow::none(),
             data_keys: crate::crypto::DataKeys::none(),
             notifier: crate::notify::Notifier::new(None),
@@ -186,7 +189,8 @@ impl LocalAgency {
             search.clone(),
             options.payments,
             options.payment_webhook_secret,
-        );
+        )
+        .with_paypal(options.paypal);
         let shared = Shared {
             store,
             paths: options.paths,

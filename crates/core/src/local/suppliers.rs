@@ -7,6 +7,7 @@
 //! `BOOKSYGO_DUFFEL_BASE_URL` or `[duffel] base_url` in config.toml, and so on.
 
 use super::LocalOptions;
+use crate::booking::payment::paypal::{self, PayPalConfig, PayPalPayments};
 use crate::booking::payment::stripe::{self, StripeConfig, StripePayments};
 use crate::error::{Error, Result};
 use crate::providers::Secret;
@@ -36,6 +37,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "stripe.webhook_secret",
     "amadeus.client_id",
     "amadeus.client_secret",
+    "paypal.secret",
 ];
 /// Plain settings the suppliers read (environment or config.toml).
 pub const SETTING_KEYS: &[&str] = &[
@@ -46,6 +48,9 @@ pub const SETTING_KEYS: &[&str] = &[
     "stripe.base_url",
     "amadeus.base_url",
     "amadeus.deadline_secs",
+    "paypal.client_id",
+    "paypal.base_url",
+    "paypal.webhook_id",
 ];
 
 /// The configured suppliers.
@@ -57,6 +62,8 @@ pub struct Suppliers {
     pub stripe: Option<StripePayments>,
     pub stripe_webhook_secret: Option<Secret>,
     pub amadeus: Option<crate::providers::amadeus::Amadeus>,
+    /// PayPal beside the card provider, on with `paypal.client_id` and `paypal.secret`.
+    pub paypal: Option<Arc<PayPalPayments>>,
 }
 
 /// One line of `providers list`.
@@ -144,6 +151,14 @@ impl Suppliers {
             s.stripe = Some(StripePayments::new(cfg)?);
         }
         s.stripe_webhook_secret = get("stripe.webhook_secret").map(Secret::new);
+        if let (Some(id), Some(secret)) = (get("paypal.client_id"), get("paypal.secret")) {
+            let mut cfg = PayPalConfig::new(&id, Secret::new(secret));
+            if let Some(url) = get("paypal.base_url") {
+                cfg.base_url = url;
+            }
+            cfg.webhook_id = get("paypal.webhook_id");
+            s.paypal = Some(Arc::new(PayPalPayments::new(cfg)?));
+        }
         if let (Some(id), Some(secret)) = (get("amadeus.client_id"), get("amadeus.client_secret")) {
             let mut cfg =
                 crate::providers::amadeus::AmadeusConfig::new(Secret::new(id), Secret::new(secret));
@@ -178,6 +193,9 @@ impl Suppliers {
         }
         if self.stripe_webhook_secret.is_some() {
             options.payment_webhook_secret = self.stripe_webhook_secret.clone();
+        }
+        if let Some(p) = &self.paypal {
+            options.paypal = Some(p.clone());
         }
     }
 
@@ -234,6 +252,28 @@ impl Suppliers {
                 note: "set BOOKSYGO_STRIPE_SECRET_KEY to enable".into(),
             },
         });
+        out.push(match &self.paypal {
+            Some(p) => ProviderStatus {
+                name: paypal::NAME.into(),
+                kind: "payments".into(),
+                enabled: true,
+                mode: p.config().mode().into(),
+                base_url: Some(p.config().base_url.clone()),
+                note: if p.config().webhook_id.is_some() {
+                    "webhook id set".into()
+                } else {
+                    "no webhook id (paypal.webhook_id)".into()
+                },
+            },
+            None => ProviderStatus {
+                name: paypal::NAME.into(),
+                kind: "payments".into(),
+                enabled: false,
+                mode: "-".into(),
+                base_url: None,
+                note: "set paypal.client_id and BOOKSYGO_PAYPAL_SECRET to enable".into(),
+            },
+        });
         out.push(match &self.amadeus {
             Some(a) => ProviderStatus {
                 name: crate::providers::amadeus::NAME.into(),
@@ -281,6 +321,20 @@ impl Suppliers {
                 },
                 Err(e) => ProviderCheck {
                     name: crate::providers::amadeus::NAME.into(),
+                    ok: false,
+                    message: e.to_string(),
+                },
+            });
+        }
+        if let Some(p) = &self.paypal {
+            out.push(match p.check().await {
+                Ok(()) => ProviderCheck {
+                    name: paypal::NAME.into(),
+                    ok: true,
+                    message: format!("client credentials accepted ({} mode)", p.config().mode()),
+                },
+                Err(e) => ProviderCheck {
+                    name: paypal::NAME.into(),
                     ok: false,
                     message: e.to_string(),
                 },

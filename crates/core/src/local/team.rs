@@ -78,6 +78,17 @@ impl Team for LocalTeam {
             .await
     }
 
+    async fn paypal_webhook(
+        &self,
+        raw_body: &[u8],
+        headers: &crate::booking::payment::paypal::WebhookHeaders,
+    ) -> Result<crate::booking::payment::webhook::WebhookOutcome> {
+        self.agency
+            .desk()
+            .handle_paypal_webhook(raw_body, headers)
+            .await
+    }
+
     async fn users(&self, actor: &str) -> Result<Vec<Profile>> {
         let actor = actor.to_string();
         self.store()

@@ -96,13 +96,15 @@ impl Notifier {
         }
     }
 
-    /// Whether a round at `now` has anything to do (cheap: two reads), so that a command-line
-    /// run pays for a write only when there is news.
+    /// Whether a round at `now` has anything to do (cheap: three reads: new events, e-mail due,
+    /// a trip within a day not yet reminded of), so that a command-line run pays for a write
+    /// only when there is news.
     pub fn has_work(&self, store: &Store, now: i64) -> Result<bool> {
         store.read(|u| {
             let behind = u.outbox().last_seq()? > u.notices().cursor()?;
             let mail = self.mailer.is_some() && !u.notices().due_mail(now, 1)?.is_empty();
-            Ok(behind || mail)
+            let at = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            Ok(behind || mail || !super::compose::reminders(u, at)?.is_empty())
         })
     }
 

@@ -254,6 +254,11 @@ impl Agency for RemoteAgency {
         Ok(self.remembered(b))
     }
 
+    async fn pay_with_paypal(&self, id: &str) -> Result<crate::booking::PayPalCheckout> {
+        self.post("/api/payments/paypal/order", &json!({ "booking_id": id }))
+            .await
+    }
+
     async fn quote_cancellation(&self, id: &str) -> Result<RefundQuote> {
         self.get(&format!("/api/bookings/{}/refund-quote", seg(id)?))
             .await

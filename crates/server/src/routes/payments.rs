@@ -9,8 +9,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use booksygo_core::booking::payment::Card;
+use booksygo_core::booking::payment::paypal::WebhookHeaders;
 use booksygo_core::booking::payment::webhook::WebhookOutcome;
-use booksygo_core::booking::{Booking, PaymentIntent, PaymentRecord};
+use booksygo_core::booking::{Booking, PayPalCheckout, PaymentIntent, PaymentRecord};
 use serde::Deserialize;
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -113,6 +114,56 @@ pub async fn webhook(
         })?;
     s.team
         .payment_webhook(&body, signature)
+        .await
+        .map(Json)
+        .map_err(|e| match e.kind() {
+            booksygo_core::ErrorKind::InvalidInput => {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_signature", e.to_string())
+            }
+            _ => ApiError::from(e),
+        })
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayPalOrderBody {
+    booking_id: String,
+}
+
+/// `POST /api/payments/paypal/order`: pays a PENDING booking with PayPal. The answer holds
+/// the link where the payer approves the order; `POST /api/bookings/{id}/confirm-payment`
+/// (or `/api/payments/confirm` with the booking id alone) captures it afterwards. Asked again
+/// while the booking waits, the same order.
+pub async fn paypal_order(
+    u: AuthUser,
+    ApiJson(b): ApiJson<PayPalOrderBody>,
+) -> Result<Json<PayPalCheckout>, ApiError> {
+    Ok(Json(u.agency.pay_with_paypal(&b.booking_id).await?))
+}
+
+/// `POST /api/payments/paypal/webhook`: PayPal's events, each put to PayPal's own
+/// verification call with its `PAYPAL-*` transmission headers. No user session: PayPal's word
+/// is the proof. A delivery PayPal does not vouch for is refused (400 `bad_signature`).
+pub async fn paypal_webhook(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiBytes(body): ApiBytes,
+) -> Result<Json<WebhookOutcome>, ApiError> {
+    let signed = WebhookHeaders::from_lookup(|name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    })
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_signature",
+            "a PayPal transmission header (PAYPAL-TRANSMISSION-SIG, ...) is missing",
+        )
+    })?;
+    s.team
+        .paypal_webhook(&body, &signed)
         .await
         .map(Json)
         .map_err(|e| match e.kind() {

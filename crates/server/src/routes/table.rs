@@ -315,6 +315,24 @@ pub const ROUTES: &[Route] = &[
             200,
             schema::<booksygo_core::booking::payment::webhook::WebhookOutcome>,
         ),
+    post("/api/payments/paypal/order", |m| on(m, payments::paypal_order))
+        .doc(
+            "payments",
+            "Pay a PENDING booking with PayPal: the order and the payer's approval link (confirm-payment captures it)",
+        )
+        .signed_in()
+        .body(schema::<payments::PayPalOrderBody>)
+        .json(200, schema::<booksygo_core::booking::PayPalCheckout>),
+    post("/api/payments/paypal/webhook", |m| on(m, payments::paypal_webhook))
+        .doc(
+            "payments",
+            "PayPal's events, verified by PayPal's verification call (no session)",
+        )
+        .body(object)
+        .json(
+            200,
+            schema::<booksygo_core::booking::payment::webhook::WebhookOutcome>,
+        ),
     post("/api/reviews", |m| on(m, bookings::review))
         .doc("bookings", "Review a completed booking")
         .signed_in()

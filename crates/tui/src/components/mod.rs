@@ -12,3 +12,4 @@ pub mod points;
 pub mod results;
 pub mod search;
 pub mod trips;
+pub mod watches;

@@ -17,6 +17,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("trips", "your bookings"),
     ("points", "points, badges, challenges"),
     ("inbox", "your notifications"),
+    (
+        "watches",
+        "your price watches (w on flight results adds one)",
+    ),
     ("chat", "ask the assistant"),
     ("sort price", "cheapest first"),
     ("sort duration", "shortest first"),

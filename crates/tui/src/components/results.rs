@@ -6,6 +6,7 @@ use crate::msg::{Cmd, Msg};
 use crate::theme::{Hints, Theme, stops, wrap_indented};
 use booksygo_core::agency::{CalendarDay, CalendarQuery};
 use booksygo_core::model::time::human_duration;
+use booksygo_core::model::watch::NewWatch;
 use booksygo_core::model::{FlightOffer, HotelOffer, Slice};
 use booksygo_core::search::packages::{PackageQuery, PackageSummary};
 use booksygo_core::search::{FlightQuery, FlightSort, HotelQuery};
@@ -73,6 +74,10 @@ pub(crate) const HELP: &[(&str, &str)] = &[
     ("0 1 2", "at most that many stops (again: any)"),
     ("a / x", "next airline / clear filters"),
     ("[ ]", "a day earlier / later"),
+    (
+        "w",
+        "watch this one-way search: an alert when it falls below the cheapest fare",
+    ),
 ];
 
 /// Keys of a hotel or package list, for `?` (the flight keys do nothing there).
@@ -122,6 +127,29 @@ impl ResultsState {
             .as_ref()
             .map(|q| q.sort)
             .unwrap_or_default()
+    }
+
+    /// A price watch on this one-way flight search, alerting below the cheapest fare listed
+    /// (for all its travellers); `None` for a round trip or an empty list.
+    fn watch(&self) -> Option<Cmd> {
+        let (ResultList::Flights(offers), Some(q)) = (&self.list, &self.flight_query) else {
+            return None;
+        };
+        let [slice] = q.slices.as_slice() else {
+            return None;
+        };
+        let cheapest = offers
+            .iter()
+            .map(|o| o.price.total())
+            .min_by_key(|m| m.minor)?;
+        Some(Cmd::AddWatch(Box::new(NewWatch {
+            origin: slice.origin.clone(),
+            destination: slice.destination.clone(),
+            date: slice.departure_date,
+            below: cheapest,
+            adults: q.passengers.adults,
+            cabin: q.cabin,
+        })))
     }
 
     /// Whether the list answers flights (and the flight keys apply), rather than hotels or
@@ -364,7 +392,7 @@ impl ResultsState {
                 }
                 return Outcome::Ask(Action::Open);
             }
-            KeyCode::Char('s' | '0'..='2' | 'a' | 'x' | '[' | ']') if !self.flights() => {
+            KeyCode::Char('s' | '0'..='2' | 'a' | 'x' | '[' | ']' | 'w') if !self.flights() => {
                 return Outcome::Ignored;
             }
             KeyCode::Char('s') => {
@@ -396,6 +424,12 @@ impl ResultsState {
                     };
                     q.filters.airlines = next.into_iter().collect();
                 });
+            }
+            KeyCode::Char('w') => {
+                return match self.watch() {
+                    Some(cmd) => Outcome::Done(vec![cmd]),
+                    None => Outcome::Ignored,
+                };
             }
             KeyCode::Char('x') => {
                 return self.requeried(today, |q| {

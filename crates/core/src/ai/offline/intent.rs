@@ -1,5 +1,5 @@
 //! What a message is about: which tool (search flights, hotels or packages, book, pay,
-//! cancel, predict a fare, recommend, plan, list bookings, points, look up a place) its words
+//! cancel, predict or watch a fare, recommend, plan, list bookings, points, look up a place) its words
 //! point to.
 
 use super::words::{has, has_seq, is_code};
@@ -21,6 +21,12 @@ pub(super) fn of(words: &[&str], original: &[&str]) -> Option<&'static str> {
             && (text.contains("bkg_") || has(words, &["it", "booking", "card"])))
     {
         return Some("pay_booking");
+    }
+    if is_watch_list(words) {
+        return Some("list_watches");
+    }
+    if is_watch(words) {
+        return Some("watch_price");
     }
     if is_prediction(words) {
         return Some("predict_price");
@@ -214,6 +220,32 @@ fn is_prediction(words: &[&str]) -> bool {
             && has(words, &["will", "going", "likely", "expect", "should"]))
         || (has_seq(words, &["book", "now"]) && has(words, &["wait", "later"]))
         || has_seq(words, &["wait", "or", "book"])
+}
+
+/// "tell me when London to New York falls below 300 euros", "watch the fare", "alert me if it
+/// drops under 250".
+fn is_watch(words: &[&str]) -> bool {
+    let drop = has(
+        words,
+        &[
+            "below", "under", "drops", "drop", "falls", "fall", "cheaper", "beneath",
+        ],
+    ) || has_seq(words, &["less", "than"]);
+    let watch = has(words, &["watch", "alert", "notify"])
+        && (drop || has(words, &["fare", "fares", "price", "prices"]));
+    let when = has_seq(words, &["tell", "me", "when"])
+        || has_seq(words, &["tell", "me", "if"])
+        || has_seq(words, &["let", "me", "know", "when"])
+        || has_seq(words, &["let", "me", "know", "if"]);
+    watch || (when && drop)
+}
+
+/// "my price watches", "show my alerts", "what am I watching?".
+fn is_watch_list(words: &[&str]) -> bool {
+    has_seq(words, &["my", "watches"])
+        || has_seq(words, &["my", "alerts"])
+        || has_seq(words, &["price", "watches"]) && !has(words, &["below", "under"])
+        || has_seq(words, &["am", "i", "watching"])
 }
 
 /// "recommend a destination", "suggest somewhere to go", "where should I go?".

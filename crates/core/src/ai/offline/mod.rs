@@ -159,6 +159,8 @@ pub async fn understand(
         "cancel_booking" => lookups::cancel_booking(&r, intent, notes).await,
         "pay_booking" => lookups::pay_booking(&r, intent, args, notes).await,
         "predict_price" => trips::predict(&r, intent, args, notes).await,
+        "watch_price" => trips::watch(&r, intent, args, notes).await,
+        "list_watches" => finish(intent, Map::new(), None, notes),
         "plan_itinerary" => trips::plan(&r, intent, args, notes).await,
         "recommend" => finish(intent, Map::new(), None, notes),
         "create_booking" => book::book(session, &words, &orig, today, args, notes),

@@ -10,47 +10,16 @@ use super::{Outcome, Reading, ask_country, finish, put};
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
-/// Arguments for `predict_price`: a route and a day, from the message or, for "will prices
-/// drop?" on its own, from the last flight search.
+/// Arguments for `predict_price`: the route, day and cabin, from the words or the last flight
+/// search; the route, then the day, asked for when missing.
 pub(super) async fn predict(
     r: &Reading<'_>,
     intent: String,
     mut args: Map<String, Value>,
     notes: Vec<String>,
 ) -> Outcome {
-    let (from, to) = route(r).await;
-    if let Some(last) = &r.session.last_search
-        && matches!(last.tool.as_str(), "search_flights" | "flight_calendar")
-        && from.is_none()
-        && to.is_none()
-        && !args.contains_key("origin")
-    {
-        for k in ["origin", "destination", "cabin"] {
-            if let Some(v) = last.arguments.get(k) {
-                put(&mut args, k, v.clone());
-            }
-        }
-        if let Some(v) = last
-            .arguments
-            .get("departure_date")
-            .or(last.arguments.get("from"))
-        {
-            put(&mut args, "date", v.clone());
-        }
-    }
-    for (slot, p) in [("origin", &from), ("destination", &to)] {
-        if let Some(p) = p {
-            if p.country {
-                return ask_country(slot, p, &intent, args);
-            }
-            put(&mut args, slot, json!(p.code));
-        }
-    }
-    if let Some(first) = r.dates.first {
-        put(&mut args, "date", json!(first));
-    }
-    if let Some(c) = cabin(r.words) {
-        put(&mut args, "cabin", json!(c));
+    if let Err(asked) = fare_slots(r, &intent, &mut args).await {
+        return asked;
     }
     let missing = if !args.contains_key("origin") || !args.contains_key("destination") {
         Some((
@@ -66,6 +35,98 @@ pub(super) async fn predict(
         None
     };
     finish(intent, args, missing, notes)
+}
+
+/// Arguments for `watch_price`: the route, day and cabin as for a prediction, the amount that
+/// alerts ("below 300 euros") and the travellers; each asked for in turn when missing.
+pub(super) async fn watch(
+    r: &Reading<'_>,
+    intent: String,
+    mut args: Map<String, Value>,
+    notes: Vec<String>,
+) -> Outcome {
+    if let Err(asked) = fare_slots(r, &intent, &mut args).await {
+        return asked;
+    }
+    if let Some((amount, cur, _)) = budget(r.words) {
+        put(&mut args, "below", json!(amount));
+        if let Some(c) = cur {
+            put(&mut args, "currency", json!(c));
+        }
+    } else if r.asking.as_deref() == Some("below")
+        && let Some(n) = r
+            .words
+            .iter()
+            .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+    {
+        put(&mut args, "below", json!(n.replace(',', "")));
+    }
+    if let Some(a) = party(r.words).adults.filter(|a| *a > 1) {
+        put(&mut args, "adults", json!(a));
+    }
+    let missing = if !args.contains_key("origin") || !args.contains_key("destination") {
+        Some((
+            "route",
+            "Which route and day should I watch? For example \"tell me when London to New York on 14 March falls below 300 euros\"",
+        ))
+    } else if !args.contains_key("date") {
+        Some((
+            "date",
+            "Which day would you fly? (for example \"on 14 March\" or \"next Friday\")",
+        ))
+    } else if !args.contains_key("below") {
+        Some((
+            "below",
+            "Below what price should I tell you? (for example \"below 300 euros\")",
+        ))
+    } else {
+        None
+    };
+    finish(intent, args, missing, notes)
+}
+
+/// The route, day and cabin of a fare question, from the words or, when the words name no
+/// place, the last flight search. `Err` is the question to ask when a place is a country.
+async fn fare_slots(
+    r: &Reading<'_>,
+    intent: &str,
+    args: &mut Map<String, Value>,
+) -> Result<(), Outcome> {
+    let (from, to) = route(r).await;
+    if let Some(last) = &r.session.last_search
+        && matches!(last.tool.as_str(), "search_flights" | "flight_calendar")
+        && from.is_none()
+        && to.is_none()
+        && !args.contains_key("origin")
+    {
+        for k in ["origin", "destination", "cabin"] {
+            if let Some(v) = last.arguments.get(k) {
+                put(args, k, v.clone());
+            }
+        }
+        if let Some(v) = last
+            .arguments
+            .get("departure_date")
+            .or(last.arguments.get("from"))
+        {
+            put(args, "date", v.clone());
+        }
+    }
+    for (slot, p) in [("origin", &from), ("destination", &to)] {
+        if let Some(p) = p {
+            if p.country {
+                return Err(ask_country(slot, p, intent, std::mem::take(args)));
+            }
+            put(args, slot, json!(p.code));
+        }
+    }
+    if let Some(first) = r.dates.first {
+        put(args, "date", json!(first));
+    }
+    if let Some(c) = cabin(r.words) {
+        put(args, "cabin", json!(c));
+    }
+    Ok(())
 }
 
 /// Arguments for `plan_itinerary`: where, how many days, the budget and the first day (asked

@@ -281,6 +281,25 @@ pub(super) struct PredictArgs {
     pub(super) cabin: Option<String>,
 }
 
+// Arguments of `watch_price`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct WatchArgs {
+    pub(super) origin: String,
+    pub(super) destination: String,
+    /// Departure date (YYYY-MM-DD), today or later
+    pub(super) date: Date,
+    /// Alert when the cheapest total for all travellers falls below this, a decimal amount such as "400" or "399.50"
+    pub(super) below: Amount,
+    /// ISO 4217 code of `below`; EUR when absent
+    pub(super) currency: Option<String>,
+    /// Adults travelling; 1 when absent
+    #[schemars(range(min = 1, max = 9))]
+    pub(super) adults: Option<u8>,
+    #[schemars(extend("enum" = ["economy", "premium_economy", "business", "first"]))]
+    pub(super) cabin: Option<String>,
+}
+
 // Arguments of `recommend`.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

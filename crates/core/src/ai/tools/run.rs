@@ -3,7 +3,7 @@
 
 use super::args::{
     CalendarArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, NoArgs, PackageArgs,
-    PlanArgs, PredictArgs, QuoteArgs, SuggestArgs, args, cabin, currency,
+    PlanArgs, PredictArgs, QuoteArgs, SuggestArgs, WatchArgs, args, cabin, currency,
 };
 use super::render::{flight_description, flight_summary, hotel_summary, package_summary, rating};
 use super::{LastSearch, SeenOffer, Session, ToolError, Toolbox, specs};
@@ -11,6 +11,7 @@ use crate::agency::CalendarQuery;
 use crate::ai::{plan, predict, recommend};
 use crate::booking::BookingStatus;
 use crate::model::Passengers;
+use crate::model::watch::NewWatch;
 use crate::search::packages::{PackageQuery, PackageSort};
 use crate::search::{FlightQuery, FlightSort, HotelQuery, HotelSort, SliceQuery};
 use jiff::ToSpan;
@@ -119,6 +120,29 @@ impl Toolbox<'_> {
                 )
                 .await?;
                 Ok(serde_json::to_value(p)?)
+            }
+            "watch_price" => {
+                let a: WatchArgs = args(name, arguments)?;
+                let below = a.below.money(currency(&a.currency)?)?;
+                let watch = self
+                    .agency
+                    .add_watch(&NewWatch {
+                        origin: a.origin,
+                        destination: a.destination,
+                        date: a.date,
+                        below,
+                        adults: a.adults.unwrap_or(1),
+                        cabin: cabin(&a.cabin)?,
+                    })
+                    .await?;
+                Ok(serde_json::to_value(watch)?)
+            }
+            "list_watches" => {
+                if arguments.as_object().is_some_and(|o| !o.is_empty()) {
+                    return Err(ToolError::invalid("list_watches takes no arguments"));
+                }
+                let NoArgs {} = args(name, arguments)?;
+                Ok(json!({ "watches": self.agency.watches().await? }))
             }
             "recommend" => {
                 let a: ListLimit = args(name, arguments)?;

@@ -3,13 +3,14 @@
 
 use super::args::{
     BookArgs, CalendarArgs, CancelArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, NoArgs,
-    PackageArgs, PayArgs, PlanArgs, PredictArgs, QuoteArgs, SuggestArgs,
+    PackageArgs, PayArgs, PlanArgs, PredictArgs, QuoteArgs, SuggestArgs, WatchArgs,
 };
 use super::{Quote, ToolSpec};
 use crate::ai::plan::Itinerary;
 use crate::ai::predict::Prediction;
 use crate::ai::recommend::Recommendation;
 use crate::booking::RefundQuote;
+use crate::model::watch::Watch;
 use crate::model::{Money, PlaceSuggestion};
 use crate::points::Balance;
 use schemars::generate::SchemaSettings;
@@ -116,6 +117,18 @@ pub fn specs() -> Vec<ToolSpec> {
             "Book now or wait: today's cheapest one-way fare for a route and date, the expected change if you wait a week, the trend, a confidence and its basis.",
             Reads,
             output_of::<Prediction>(),
+        ),
+        spec::<WatchArgs>(
+            "watch_price",
+            "Watch a route's fare for a day: the person is alerted (inbox, e-mail, webhooks) when the cheapest total for the travellers falls below the amount. Returns the watch.",
+            Writes,
+            output_of::<Watch>(),
+        ),
+        spec::<NoArgs>(
+            "list_watches",
+            "The person's price watches: route, day, the amount that alerts, the last price seen and the last alert.",
+            Reads,
+            obj(json!({"watches": list(output_of::<Watch>())}), &["watches"]),
         ),
         spec::<QuoteArgs>(
             "quote_booking",
@@ -380,6 +393,8 @@ mod tests {
             "recommend" => into::<ListLimit>(tool, arguments),
             "plan_itinerary" => into::<PlanArgs>(tool, arguments),
             "predict_price" => into::<PredictArgs>(tool, arguments),
+            "watch_price" => into::<WatchArgs>(tool, arguments),
+            "list_watches" => into::<NoArgs>(tool, arguments),
             "quote_booking" => into::<QuoteArgs>(tool, arguments),
             "create_booking" => into::<BookArgs>(tool, arguments),
             "pay_booking" => into::<PayArgs>(tool, arguments),

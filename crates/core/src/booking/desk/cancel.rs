@@ -98,6 +98,7 @@ impl Desk {
         for OwedRefund {
             id: refund_id,
             booking: booking_id,
+            provider,
             reference,
             amount,
             currency,
@@ -106,8 +107,14 @@ impl Desk {
             let Ok(currency) = Currency::parse(&currency) else {
                 continue;
             };
-            let Ok(done) = self
-                .payments()
+            // The money goes back the way it came: PayPal's captures through PayPal.
+            let Ok(provider) = self.provider_named(&provider) else {
+                eprintln!(
+                    "warning: refund {refund_id} of booking {booking_id} is owed through {provider}, which is not configured: it stays owed"
+                );
+                continue;
+            };
+            let Ok(done) = provider
                 .refund(&reference, Money::new(amount, currency), &refund_id)
                 .await
             else {
@@ -138,13 +145,23 @@ impl Desk {
     }
 
     /// Charges still waiting for the cardholder (3-D Secure) on bookings that were cancelled
-    /// meanwhile are cancelled with the provider, so they can never complete later.
+    /// meanwhile are cancelled with the provider, so they can never complete later. A PayPal
+    /// order is read back first: one captured after all (a capture whose answer was lost) is
+    /// settled, and its money is owed back like any charge on a booking that moved on.
     async fn abandon_waiting_charges(&self) {
         let waiting = match self.store().read(|u| u.payments().waiting_on_cancelled()) {
             Ok(rows) => rows,
             Err(_) => return,
         };
         for (payment_id, reference) in waiting {
+            let provider = match self.store().read(|u| u.payments().provider_of(&payment_id)) {
+                Ok(p) => p.unwrap_or_default(),
+                Err(_) => continue,
+            };
+            if provider == crate::booking::payment::paypal::NAME {
+                self.reconcile_paypal_order(&payment_id, &reference).await;
+                continue;
+            }
             if self.payments().cancel(&reference).await.is_ok() {
                 let _ = self.store().read(|u| u.payments().abandon(&payment_id));
             }
@@ -239,7 +256,7 @@ pub fn quote(
     let paid: i64 = b
         .payments
         .iter()
-        .filter(|p| p.status == "succeeded" && p.method == "card")
+        .filter(|p| p.status == "succeeded" && matches!(p.method.as_str(), "card" | "paypal"))
         .map(|p| p.amount.minor)
         .sum();
     // What the card has already had back (a cheaper date change) is not refunded twice.

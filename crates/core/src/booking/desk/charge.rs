@@ -110,6 +110,26 @@ impl Desk {
         card: &Card,
         now: i64,
     ) -> Result<(Money, usize, String)> {
+        self.start_attempt(
+            unit,
+            user,
+            booking_id,
+            self.payments().name(),
+            Some(card),
+            now,
+        )
+    }
+
+    /// [`Desk::start_charge`] for any provider: by card (`card` given) or by PayPal (none).
+    pub(super) fn start_attempt(
+        &self,
+        unit: &dyn Unit,
+        user: &str,
+        booking_id: &str,
+        provider: &str,
+        card: Option<&Card>,
+        now: i64,
+    ) -> Result<(Money, usize, String)> {
         let ChargeBasis {
             status,
             amount_due: due,
@@ -129,20 +149,26 @@ impl Desk {
             unit,
             booking_id,
             BookingStatus::PaymentProcessing,
-            "charging the card",
+            if card.is_some() {
+                "charging the card"
+            } else {
+                "waiting for the payer's approval on PayPal"
+            },
             now,
         )?;
         let amount = Money::new(due, Currency::parse(&currency)?);
         let attempt = attempts as usize;
         let payment_id = crate::ids::new("pay");
+        let last4 = card.map(|c| c.last4());
         unit.payments().start(&NewAttempt {
             id: &payment_id,
             booking: booking_id,
-            provider: self.payments().name(),
+            provider,
+            method: if card.is_some() { "card" } else { "paypal" },
             amount: amount.minor,
             currency: amount.currency.as_str(),
-            card_brand: card.brand(),
-            card_last4: &card.last4(),
+            card_brand: card.map(|c| c.brand()),
+            card_last4: last4.as_deref(),
             provider_key: &charge_key(booking_id, attempt),
             at: now,
         })?;
@@ -210,6 +236,26 @@ impl Desk {
                     Some("the bank asks the cardholder to confirm"),
                 )?;
                 Settled::Done
+            }
+            // PayPal's payer can pay again another way (another card in the wallet, another
+            // account): the booking goes back to PENDING, its seats still held, nothing lost.
+            Ok(ChargeOutcome::Declined { reason })
+                if tx.payments().provider_of(payment_id)?.as_deref()
+                    == Some(crate::booking::payment::paypal::NAME) =>
+            {
+                record("failed", None, Some(&reason))?;
+                if waiting {
+                    state::transition(
+                        tx,
+                        booking_id,
+                        BookingStatus::Pending,
+                        &format!("PayPal declined the payment: {reason}"),
+                        now,
+                    )?;
+                }
+                Settled::Failed(Error::Conflict(format!(
+                    "PayPal declined the payment ({reason}): nothing was taken and booking {booking_id} is PENDING again; pay again with `booksygo bookings pay {booking_id} --paypal` (another way to pay in PayPal) or `--card NUMBER`"
+                )))
             }
             Ok(ChargeOutcome::Declined { reason }) => {
                 record("failed", None, Some(&reason))?;
@@ -366,8 +412,19 @@ impl Desk {
                 Money::new(a.amount, Currency::parse(&a.currency)?),
             ))
         })?;
-        // A provider that cannot be reached leaves the payment waiting: try again later.
-        let outcome = self.payments().confirm(&reference).await?;
+        // A provider that cannot be reached leaves the payment waiting: try again later. The
+        // payment goes back to the provider that took it (PayPal captures its order).
+        let provider = self
+            .store()
+            .read(|u| u.payments().provider_of(&payment_id))?
+            .unwrap_or_default();
+        let outcome = match self.provider_named(&provider)?.confirm(&reference).await {
+            Ok(outcome) => outcome,
+            Err(e) if provider == crate::booking::payment::paypal::NAME => {
+                return Err(super::paypal::capture_unknown(booking_id, e));
+            }
+            Err(e) => return Err(e),
+        };
         let settled = self
             .store()
             .write(|tx| self.settle(tx, user, booking_id, &payment_id, amount, Ok(outcome)))?;

@@ -43,6 +43,9 @@ pub struct Desk {
     payments: Arc<dyn super::payment::PaymentProvider>,
     /// The secret that signs the payment provider's webhooks (Stripe's `whsec_...`).
     pub(in crate::booking) webhook_secret: Option<Secret>,
+    /// PayPal beside the card provider, when configured: payments it took are captured and
+    /// refunded through it, whatever takes the cards.
+    paypal: Option<Arc<super::payment::paypal::PayPalPayments>>,
     /// The clock's second at which housekeeping last ran: it runs at most once per second
     /// (what it looks for changes over minutes and days), not before every request.
     last_sweep: Arc<std::sync::atomic::AtomicI64>,
@@ -62,8 +65,18 @@ impl Desk {
             search,
             payments,
             webhook_secret,
+            paypal: None,
             last_sweep: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
         }
+    }
+
+    /// The same desk with PayPal beside the card provider.
+    pub fn with_paypal(
+        mut self,
+        paypal: Option<Arc<super::payment::paypal::PayPalPayments>>,
+    ) -> Desk {
+        self.paypal = paypal;
+        self
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -80,6 +93,26 @@ impl Desk {
 
     fn payments(&self) -> Arc<dyn super::payment::PaymentProvider> {
         self.payments.clone()
+    }
+
+    /// PayPal, or the error that says how to turn it on.
+    fn paypal(&self) -> Result<Arc<super::payment::paypal::PayPalPayments>> {
+        self.paypal.clone().ok_or_else(|| {
+            Error::invalid(
+                "PayPal is not configured: set paypal.client_id (BOOKSYGO_PAYPAL_CLIENT_ID or [paypal] client_id in config.toml) \
+                 and its secret (BOOKSYGO_PAYPAL_SECRET or `booksygo config set-secret paypal.secret`)",
+            )
+        })
+    }
+
+    /// The provider that took a payment, by the name written down with it: PayPal's
+    /// payments go back to PayPal; every other payment to the card provider.
+    fn provider_named(&self, name: &str) -> Result<Arc<dyn super::payment::PaymentProvider>> {
+        if name == super::payment::paypal::NAME {
+            Ok(self.paypal()?)
+        } else {
+            Ok(self.payments())
+        }
     }
 }
 
@@ -149,6 +182,7 @@ mod cancel;
 mod charge;
 mod create;
 mod modify;
+mod paypal;
 mod read;
 mod reprice;
 mod review;

@@ -111,6 +111,12 @@ pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Booking> {
     let status = BookingStatus::parse(&row.status)?;
     let created = row.created_at;
     let supplier_note = super::supplier::pending_note(unit, &id)?;
+    // A PayPal order waiting for its payer: where to approve it.
+    let paypal_url = payments
+        .iter()
+        .rev()
+        .filter(|p| p.status == "requires_action" && p.method == "paypal")
+        .find_map(|p| super::paypal::approve_url(p.message.as_deref()));
     let next_action = match status {
         _ if supplier_note.is_some() => supplier_note,
         BookingStatus::Pending => Some(match held_until(unit, &id, created)? {
@@ -119,6 +125,10 @@ pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Booking> {
             ),
             None => format!("pay within 30 minutes: booksygo bookings pay {id} --card NUMBER"),
         }),
+        BookingStatus::PaymentProcessing if paypal_url.is_some() => Some(format!(
+            "approve the payment on PayPal ({}), then: booksygo bookings confirm-payment {id}",
+            paypal_url.unwrap_or_default()
+        )),
         BookingStatus::PaymentProcessing
             if payments.iter().any(|p| p.status == "requires_action") =>
         {

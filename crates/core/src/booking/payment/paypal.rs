@@ -328,6 +328,27 @@ impl PayPalPayments {
         }
     }
 
+    /// One authenticated call (a token): whether PayPal accepts the app's credentials.
+    pub async fn check(&self) -> Result<()> {
+        self.token().await.map(|_| ())
+    }
+
+    /// What became of an order, read without acting on it: its capture's outcome, or `None`
+    /// when nothing was captured (the payer never approved, or nobody captured it).
+    pub async fn captured(&self, order_id: &str) -> Result<Option<ChargeOutcome>> {
+        let order = self.order(order_id).await?;
+        let has_capture = order
+            .purchase_units
+            .iter()
+            .filter_map(|u| u.payments.as_ref())
+            .any(|p| !p.captures.is_empty());
+        if has_capture {
+            outcome(order).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     async fn order(&self, order_id: &str) -> Result<OrderBody> {
         let path = format!("/v2/checkout/orders/{}", segment(order_id)?);
         match self.call(reqwest::Method::GET, &path, None, None).await? {

@@ -23,7 +23,8 @@ pub struct WebhookOutcome {
     pub event_id: String,
     pub event_type: String,
     pub booking_id: Option<String>,
-    /// "confirmed", "cancelled", "refund_owed", "recorded", "duplicate", "ignored".
+    /// "confirmed", "cancelled", "declined" (PayPal: the booking is PENDING again),
+    /// "refund_owed", "recorded", "duplicate", "ignored".
     pub action: String,
 }
 

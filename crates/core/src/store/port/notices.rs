@@ -149,7 +149,8 @@ pub trait Notices {
     /// Puts a given-up e-mail back in line with its tries reset; `false` when there is none.
     fn retry_mail(&self, id: &str, at: i64) -> Result<bool>;
     /// (booking, owner) of the confirmed bookings whose first day is between `from` and `to`
-    /// (YYYY-MM-DD, both included).
+    /// (YYYY-MM-DD, both included) and that have no reminder yet (no notice whose dedupe is
+    /// `reminder:<booking>`).
     fn departing(&self, from: &str, to: &str) -> Result<Vec<(String, String)>>;
 }
 

@@ -32,10 +32,12 @@ pub struct NewAttempt<'a> {
     pub id: &'a str,
     pub booking: &'a str,
     pub provider: &'a str,
+    /// "card", or "paypal" (the payer approves on PayPal: no card).
+    pub method: &'a str,
     pub amount: i64,
     pub currency: &'a str,
-    pub card_brand: &'a str,
-    pub card_last4: &'a str,
+    pub card_brand: Option<&'a str>,
+    pub card_last4: Option<&'a str>,
     /// The provider's idempotency key it is sent under.
     pub provider_key: &'a str,
     pub at: i64,
@@ -62,11 +64,13 @@ pub struct NewRefund<'a> {
     pub at: i64,
 }
 
-/// A refund still owed, with the reference of the charge it gives back.
+/// A refund still owed, with the reference of the charge it gives back and the provider that
+/// took that charge (who must give it back).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwedRefund {
     pub id: String,
     pub booking: String,
+    pub provider: String,
     pub reference: String,
     pub amount: i64,
     pub currency: String,
@@ -129,7 +133,9 @@ pub trait Payments {
         reference: Option<&str>,
         message: Option<&str>,
     ) -> Result<()>;
-    /// The booking's first successful card payment.
+    /// The provider that took (or was sent) a payment: "stripe", "sandbox", "paypal".
+    fn provider_of(&self, payment: &str) -> Result<Option<String>>;
+    /// The booking's first successful payment in money (by card or PayPal).
     fn card_payment(&self, booking: &str) -> Result<Option<String>>;
     /// Writes down a refund owed (`pending`).
     fn owe_refund(&self, refund: &NewRefund<'_>) -> Result<()>;
@@ -150,5 +156,17 @@ pub trait Payments {
     /// The newest payment with this provider reference, with its booking.
     fn by_reference(&self, reference: &str) -> Result<Option<ReferencedPayment>>;
     /// Takes a Stripe event once: `false` when it was taken before.
-    fn take_event(&self, id: &str, kind: &str, booking: Option<&str>, at: i64) -> Result<bool>;
+    fn take_event(&self, id: &str, kind: &str, booking: Option<&str>, at: i64) -> Result<bool> {
+        self.take_provider_event("stripe", id, kind, booking, at)
+    }
+    /// Takes a payment provider's event once (its id is its key): `false` when it was taken
+    /// before.
+    fn take_provider_event(
+        &self,
+        provider: &str,
+        id: &str,
+        kind: &str,
+        booking: Option<&str>,
+        at: i64,
+    ) -> Result<bool>;
 }

@@ -251,6 +251,7 @@ impl Notices for PgUnit<'_> {
         self.query(
             "SELECT id, user_id FROM bookings
              WHERE status = 'CONFIRMED' AND starts_on BETWEEN $1 AND $2
+               AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.dedupe = 'reminder:' || bookings.id)
              ORDER BY starts_on COLLATE \"C\", id",
             &[&from, &to],
         )?

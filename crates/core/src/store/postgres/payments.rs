@@ -85,7 +85,7 @@ impl Payments for PgUnit<'_> {
     fn start(&self, a: &NewAttempt<'_>) -> Result<()> {
         self.execute(
             "INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at, provider_key)
-             VALUES ($1, $2, $3, 'card', 'processing', $4, $5, $6, $7, NULL, NULL, $8, $9)",
+             VALUES ($1, $2, $3, $10, 'processing', $4, $5, $6, $7, NULL, NULL, $8, $9)",
             &[
                 &a.id,
                 &a.booking,
@@ -96,6 +96,7 @@ impl Payments for PgUnit<'_> {
                 &a.card_last4,
                 &a.at,
                 &a.provider_key,
+                &a.method,
             ],
         )?;
         Ok(())
@@ -151,9 +152,15 @@ impl Payments for PgUnit<'_> {
         Ok(())
     }
 
+    fn provider_of(&self, payment: &str) -> Result<Option<String>> {
+        self.query_opt("SELECT provider FROM payments WHERE id = $1", &[&payment])?
+            .map(|r| get(&r, 0))
+            .transpose()
+    }
+
     fn card_payment(&self, booking: &str) -> Result<Option<String>> {
         self.query_opt(
-            "SELECT id FROM payments WHERE booking_id = $1 AND status = 'succeeded' AND method = 'card'
+            "SELECT id FROM payments WHERE booking_id = $1 AND status = 'succeeded' AND method IN ('card', 'paypal')
              ORDER BY ord LIMIT 1",
             &[&booking],
         )?
@@ -172,7 +179,7 @@ impl Payments for PgUnit<'_> {
 
     fn owed_refunds(&self) -> Result<Vec<OwedRefund>> {
         self.query(
-            "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency FROM refunds r
+            "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency, p.provider FROM refunds r
              JOIN payments p ON p.id = r.payment_id WHERE r.status = 'pending'
              ORDER BY r.created_at, r.id COLLATE \"C\"",
             &[],
@@ -185,6 +192,7 @@ impl Payments for PgUnit<'_> {
                 reference: get(r, 2)?,
                 amount: get(r, 3)?,
                 currency: get(r, 4)?,
+                provider: get(r, 5)?,
             })
         })
         .collect()
@@ -285,12 +293,19 @@ impl Payments for PgUnit<'_> {
         .transpose()
     }
 
-    fn take_event(&self, id: &str, kind: &str, booking: Option<&str>, at: i64) -> Result<bool> {
+    fn take_provider_event(
+        &self,
+        provider: &str,
+        id: &str,
+        kind: &str,
+        booking: Option<&str>,
+        at: i64,
+    ) -> Result<bool> {
         // Keeps "an event is taken once": the conflict on its id.
         let fresh = self.execute(
-            "INSERT INTO payment_events(id, provider, type, booking_id, received_at) VALUES ($1, 'stripe', $2, $3, $4)
+            "INSERT INTO payment_events(id, provider, type, booking_id, received_at) VALUES ($1, $5, $2, $3, $4)
              ON CONFLICT (id) DO NOTHING",
-            &[&id, &kind, &booking, &at],
+            &[&id, &kind, &booking, &at, &provider],
         )?;
         Ok(fresh != 0)
     }

@@ -27,8 +27,8 @@ mod watches;
 
 use super::port::{
     Bookings, Catalogue, Checks, Conversations, Fares, Inventory, Keys, Ledger, Limits, Notices,
-    Outbox, PackageIndex, Payments, Points, Referrals, Reports, Subscriptions, Tracking, Trips, Unit,
-    Users, Watches,
+    Outbox, PackageIndex, Payments, Points, Referrals, Reports, Subscriptions, Tracking, Trips,
+    Unit, Users, Watches,
 };
 use rusqlite::{Connection, Transaction};
 

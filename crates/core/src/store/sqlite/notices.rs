@@ -240,7 +240,9 @@ impl Notices for Connection {
     fn departing(&self, from: &str, to: &str) -> Result<Vec<(String, String)>> {
         let mut stmt = self.prepare_cached(
             "SELECT id, user_id FROM bookings
-             WHERE status = 'CONFIRMED' AND starts_on BETWEEN ?1 AND ?2 ORDER BY starts_on, id",
+             WHERE status = 'CONFIRMED' AND starts_on BETWEEN ?1 AND ?2
+               AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.dedupe = 'reminder:' || bookings.id)
+             ORDER BY starts_on, id",
         )?;
         let rows = stmt.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

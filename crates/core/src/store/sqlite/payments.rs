@@ -62,9 +62,9 @@ impl Payments for Connection {
 
     fn start(&self, a: &NewAttempt<'_>) -> Result<()> {
         self.prepare_cached("INSERT INTO payments(id, booking_id, provider, method, status, amount, currency, card_brand, card_last4, provider_ref, message, created_at, provider_key)
-             VALUES (?1, ?2, ?3, 'card', 'processing', ?4, ?5, ?6, ?7, NULL, NULL, ?8, ?9)")?.execute(
+             VALUES (?1, ?2, ?3, ?10, 'processing', ?4, ?5, ?6, ?7, NULL, NULL, ?8, ?9)")?.execute(
             params![a.id, a.booking, a.provider, a.amount, a.currency,
-                a.card_brand, a.card_last4, a.at, a.provider_key],
+                a.card_brand, a.card_last4, a.at, a.provider_key, a.method],
         )?;
         Ok(())
     }
@@ -118,9 +118,16 @@ impl Payments for Connection {
         Ok(())
     }
 
+    fn provider_of(&self, payment: &str) -> Result<Option<String>> {
+        Ok(self
+            .prepare_cached("SELECT provider FROM payments WHERE id = ?1")?
+            .query_row([payment], |r| r.get(0))
+            .optional()?)
+    }
+
     fn card_payment(&self, booking: &str) -> Result<Option<String>> {
         Ok(self
-            .prepare_cached("SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method = 'card' LIMIT 1")?
+            .prepare_cached("SELECT id FROM payments WHERE booking_id = ?1 AND status = 'succeeded' AND method IN ('card', 'paypal') ORDER BY created_at, rowid LIMIT 1")?
             .query_row([booking], |r| r.get(0))
             .optional()?)
     }
@@ -134,7 +141,7 @@ impl Payments for Connection {
 
     fn owed_refunds(&self) -> Result<Vec<OwedRefund>> {
         let mut stmt = self.prepare_cached(
-            "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency FROM refunds r
+            "SELECT r.id, r.booking_id, p.provider_ref, r.amount, r.currency, p.provider FROM refunds r
                  JOIN payments p ON p.id = r.payment_id WHERE r.status = 'pending'",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -144,6 +151,7 @@ impl Payments for Connection {
                 reference: r.get(2)?,
                 amount: r.get(3)?,
                 currency: r.get(4)?,
+                provider: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -219,8 +227,15 @@ impl Payments for Connection {
             .optional()?)
     }
 
-    fn take_event(&self, id: &str, kind: &str, booking: Option<&str>, at: i64) -> Result<bool> {
-        let fresh = self.prepare_cached("INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, 'stripe', ?2, ?3, ?4)")?.execute(params![id, kind, booking, at])?;
+    fn take_provider_event(
+        &self,
+        provider: &str,
+        id: &str,
+        kind: &str,
+        booking: Option<&str>,
+        at: i64,
+    ) -> Result<bool> {
+        let fresh = self.prepare_cached("INSERT OR IGNORE INTO payment_events(id, provider, type, booking_id, received_at) VALUES (?1, ?5, ?2, ?3, ?4)")?.execute(params![id, kind, booking, at, provider])?;
         Ok(fresh != 0)
     }
 }
