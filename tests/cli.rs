@@ -498,3 +498,77 @@ fn profile_set_turns_the_leaderboard_off_and_on_and_refuses_other_values() {
         .code(2)
         .stderr(predicate::str::contains("use on or off"));
 }
+
+#[test]
+fn packages_sales_and_a_date_change_show_in_the_terminal() {
+    let env = Env::new();
+    // This machine's traveller owns no package yet; a period backwards is refused.
+    env.cmd()
+        .args([
+            "packages",
+            "sales",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No packages of yours yet"));
+    env.cmd()
+        .args([
+            "packages",
+            "sales",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-11-30",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is after"));
+    // A flight booked, then moved: the booking shows the change and its fee.
+    let offers = env.json(&[
+        "flights",
+        "search",
+        "LHR",
+        "JFK",
+        "--date",
+        "2027-03-14",
+        "--max-stops",
+        "0",
+        "--airline",
+        "BA",
+        "--sort",
+        "price",
+    ]);
+    let offer = offers[0]["id"].as_str().unwrap();
+    let b = env.json(&[
+        "book",
+        offer,
+        "--passenger",
+        "Ada,Lovelace,1990-12-10",
+        "--email",
+        "ada@example.com",
+        "--card",
+        "4242424242424242",
+    ]);
+    let id = b["id"].as_str().unwrap();
+    env.cmd()
+        .args([
+            "bookings",
+            "modify",
+            id,
+            "--date",
+            "2027-03-21",
+            "--card",
+            "4242424242424242",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "date change 1: moved from 2027-03-14 to 2027-03-21: fare difference EUR",
+        ))
+        .stdout(predicate::str::contains(", change fee EUR"))
+        .stdout(predicate::str::contains("waived").not());
+}

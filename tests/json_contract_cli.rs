@@ -174,6 +174,9 @@ fn every_command_prints_what_its_schema_says() {
     let file = env.home.path().join("package.json");
     std::fs::write(&file, mine.to_string()).unwrap();
     c.check("packages add", &["packages", "add", file.to_str().unwrap()]);
+    // Its sales (offline, this machine's traveller owns what it adds): none yet.
+    let sales = c.check("packages sales", &["packages", "sales"]);
+    assert_eq!(sales["packages"][0]["package_id"], "pkg_contract_test_7d");
 
     // Book, pay, show, list, export, quote and cancel.
     let flight = offers[0]["id"].as_str().unwrap();

@@ -374,3 +374,36 @@ fn register_with_a_referral_code_from_the_cli() {
     assert_eq!(r["referred"][0]["name"], "Ada L.");
     assert_eq!(r["referred"][0]["status"], "pending");
 }
+
+#[test]
+fn a_premium_member_sees_member_prices_and_no_sales_report() {
+    let server = Server::start_as("premium");
+    let env = Env::new();
+    login_grace(&env, &server);
+    env.cmd()
+        .args([
+            "--remote",
+            "packages",
+            "show",
+            "pkg_iceland_fire_and_ice_7d",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("per person (members EUR"))
+        .stdout(predicate::str::contains("MEMBERS"));
+    let list = env.json(&["--remote", "packages", "list", "--limit", "3"]);
+    for p in list["packages"].as_array().unwrap() {
+        assert!(p["member_price"]["amount"].is_string(), "{p}");
+    }
+    // The same command offline: this machine's traveller is no member.
+    env.cmd()
+        .args(["packages", "show", "pkg_iceland_fire_and_ice_7d"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("members").not());
+    env.cmd()
+        .args(["--remote", "packages", "sales"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("only partners and admins"));
+}

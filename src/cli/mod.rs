@@ -455,6 +455,9 @@ pub fn print_booking(b: &booksygo_core::booking::Booking, out: Out) -> anyhow::R
         ));
     }
     out.line(&format!("  total {}  (taxes {})", b.total, b.tax));
+    for c in &b.date_changes {
+        out.line(&format!("  date change {}: {}", c.number, c.describe()));
+    }
     if b.points_redeemed > 0 {
         out.line(&format!(
             "  {} points paid {}; card pays {}",

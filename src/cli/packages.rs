@@ -1,4 +1,4 @@
-//! `booksygo packages list|show|featured|deals|calendar|add|review`
+//! `booksygo packages list|show|featured|deals|calendar|add|review|sales`
 
 use super::parse_month;
 use crate::output::{Out, Style, Table};
@@ -73,6 +73,19 @@ pub enum PackagesCmd {
         #[arg(long)]
         text: String,
     },
+    /// The sales of the packages you own (partners and admins): bookings, travellers,
+    /// revenue per currency and cancellations per package.
+    Sales {
+        /// First day [default: 29 days before --to]: YYYY-MM-DD, today, -7d...
+        #[arg(long, value_parser = super::parse_date)]
+        from: Option<Date>,
+        /// Last day, included [default: today].
+        #[arg(long, value_parser = super::parse_date)]
+        to: Option<Date>,
+        /// Another partner's account id (admins only).
+        #[arg(long)]
+        partner: Option<String>,
+    },
 }
 
 fn eur(s: Option<&str>) -> Result<Option<Money>, Error> {
@@ -80,26 +93,34 @@ fn eur(s: Option<&str>) -> Result<Option<Money>, Error> {
 }
 
 fn summaries(out: Out, list: &[PackageSummary]) -> String {
-    let mut t = Table::new(&[
-        "PACKAGE",
-        "TYPE",
-        "DESTINATION",
-        "DAYS",
-        "FROM",
-        "RATING",
-        "TITLE",
-    ])
-    .right(&[3, 4, 5]);
+    // Members see their price beside the public one.
+    let members = list.iter().any(|p| p.member_price.is_some());
+    let mut head = vec!["PACKAGE", "TYPE", "DESTINATION", "DAYS", "FROM"];
+    if members {
+        head.push("MEMBERS");
+    }
+    head.extend(["RATING", "TITLE"]);
+    let mut t = Table::new(&head).right(if members { &[3, 4, 5, 6] } else { &[3, 4, 5] });
     for p in list {
-        t.row(vec![
+        let mut row = vec![
             p.id.clone(),
             p.kind.clone(),
             format!("{} ({})", p.destination_name, p.country),
             p.duration_days.to_string(),
             p.base_price.to_string(),
+        ];
+        if members {
+            row.push(
+                p.member_price
+                    .map(|m| out.paint(Style::Green, &m.to_string()))
+                    .unwrap_or_default(),
+            );
+        }
+        row.extend([
             format!("{:.1} ({})", p.rating, p.review_count),
             p.title.clone(),
         ]);
+        t.row(row);
     }
     t.render(&out)
 }
@@ -165,13 +186,16 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
             let s = &p.summary;
             out.line(&out.paint(Style::Bold, &s.title));
             out.line(&format!(
-                "{} · {} · {}, {} · {} days · from {} per person · {:.1}/5 ({} reviews)",
+                "{} · {} · {}, {} · {} days · from {} per person{} · {:.1}/5 ({} reviews)",
                 s.id,
                 s.kind,
                 s.destination_name,
                 s.country,
                 s.duration_days,
                 s.base_price,
+                s.member_price
+                    .map(|m| format!(" (members {m})"))
+                    .unwrap_or_default(),
                 s.rating,
                 s.review_count
             ));
@@ -218,17 +242,31 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
                 out.line("No last-minute deals right now.");
                 return Ok(crate::exit::OK);
             }
-            let mut t = Table::new(&["PACKAGE", "DEPARTS", "PLACES", "PRICE", "WAS", "TITLE"])
-                .right(&[2, 3, 4]);
+            let members = deals.iter().any(|d| d.departure.member_price.is_some());
+            let mut head = vec!["PACKAGE", "DEPARTS", "PLACES", "PRICE", "WAS"];
+            if members {
+                head.push("MEMBERS");
+            }
+            head.push("TITLE");
+            let mut t = Table::new(&head).right(if members { &[2, 3, 4, 5] } else { &[2, 3, 4] });
             for d in &deals {
-                t.row(vec![
+                let mut row = vec![
                     d.package.id.clone(),
                     crate::output::day(d.departure.date),
                     d.departure.slots_left.to_string(),
                     out.paint(Style::Green, &d.departure.price.to_string()),
                     d.departure.list_price.to_string(),
-                    d.package.title.clone(),
-                ]);
+                ];
+                if members {
+                    row.push(
+                        d.departure
+                            .member_price
+                            .map(|m| m.to_string())
+                            .unwrap_or_default(),
+                    );
+                }
+                row.push(d.package.title.clone());
+                t.row(row);
             }
             crate::output::emit(&t.render(&out));
         }
@@ -257,6 +295,61 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
                 ));
             }
         }
+        PackagesCmd::Sales { from, to, partner } => {
+            let to = to.unwrap_or_else(super::today);
+            let from =
+                from.unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to));
+            let query = booksygo_core::sales::SalesQuery::new(from, to, partner)?;
+            let r = agency.partner_sales(&query).await?;
+            if out.json {
+                out.print_json(&r)?;
+                return Ok(crate::exit::OK);
+            }
+            out.line(&format!(
+                "Sales of {}'s packages, {} to {}",
+                r.partner, r.from, r.to
+            ));
+            if r.packages.is_empty() {
+                out.line("No packages of yours yet: add one with `booksygo packages add FILE`.");
+                return Ok(crate::exit::OK);
+            }
+            let money = |m: &std::collections::BTreeMap<String, String>| {
+                if m.is_empty() {
+                    "-".to_string()
+                } else {
+                    m.iter()
+                        .map(|(c, v)| format!("{c} {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            let mut t = Table::new(&[
+                "PACKAGE",
+                "BOOKINGS",
+                "PAID",
+                "TRAVELLERS",
+                "REVENUE",
+                "CANCELLED",
+                "TITLE",
+            ])
+            .right(&[1, 2, 3, 4, 5]);
+            let row = |id: &str, s: &booksygo_core::sales::Sales, title: &str| {
+                vec![
+                    id.to_string(),
+                    s.bookings.to_string(),
+                    s.paid.to_string(),
+                    s.travellers.to_string(),
+                    money(&s.revenue),
+                    s.cancellations.to_string(),
+                    title.to_string(),
+                ]
+            };
+            for p in &r.packages {
+                t.row(row(&p.package_id, &p.sales, &p.title));
+            }
+            t.row(row("TOTAL", &r.totals, ""));
+            crate::output::emit(&t.render(&out));
+        }
         PackagesCmd::Review {
             booking_id,
             rating,
@@ -281,19 +374,33 @@ fn print_departures(out: Out, deps: &[booksygo_core::search::packages::Departure
         out.line("No upcoming departures.");
         return;
     }
-    let mut t = Table::new(&["DEPARTS", "PLACES LEFT", "PER PERSON", "NOTE"]).right(&[1, 2]);
+    let members = deps.iter().any(|d| d.member_price.is_some());
+    let mut head = vec!["DEPARTS", "PLACES LEFT", "PER PERSON"];
+    if members {
+        head.push("MEMBERS");
+    }
+    head.push("NOTE");
+    let mut t = Table::new(&head).right(if members { &[1, 2, 3] } else { &[1, 2] });
     for d in deps {
         let note = match (d.deal_percent, d.slots_left) {
             (_, 0) => "sold out".to_string(),
             (Some(p), _) => format!("deal: {p}% off {}", d.list_price),
             _ => String::new(),
         };
-        t.row(vec![
+        let mut row = vec![
             crate::output::day(d.date),
             d.slots_left.to_string(),
             d.price.to_string(),
-            note,
-        ]);
+        ];
+        if members {
+            row.push(
+                d.member_price
+                    .map(|m| out.paint(Style::Green, &m.to_string()))
+                    .unwrap_or_default(),
+            );
+        }
+        row.push(note);
+        t.row(row);
     }
     crate::output::emit(&t.render(&out));
 }

@@ -56,6 +56,7 @@ pub fn contract() -> Vec<(&'static str, Schema)> {
         ("packages featured", of::<Vec<PackageSummary>>()),
         ("packages deals", of::<Vec<Deal>>()),
         ("packages review", of::<Review>()),
+        ("packages sales", of::<booksygo_core::sales::SalesReport>()),
         ("book", of::<Booking>()),
         ("bookings list", of::<Vec<Booking>>()),
         ("bookings show", of::<Booking>()),

@@ -10,6 +10,11 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_as("user")
+    }
+
+    /// A server whose one account (grace@team.test) has `role`.
+    pub fn start_as(role: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let mut o =
             booksygo_core::LocalOptions::new(booksygo_core::config::Paths::in_dir(dir.path()));
@@ -21,7 +26,7 @@ impl Server {
             "correct horse battery",
             "Grace",
             "Hopper",
-            "user",
+            role,
             jiff::Timestamp::now().as_second(),
         )
         .unwrap();

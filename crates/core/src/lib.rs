@@ -32,6 +32,7 @@ pub mod providers;
 pub mod proxies;
 pub mod remote;
 pub mod roles;
+pub mod sales;
 pub mod search;
 pub mod secrets;
 pub mod signature;

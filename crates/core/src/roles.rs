@@ -6,6 +6,9 @@
 //! | --- | --- | --- | --- | --- |
 //! | book, pay, cancel, trips, points, watches (their own) | yes | yes | yes | yes |
 //! | points x1.5 on their own bookings and reviews | | yes | | |
+//! | the first date change of each booking without the fare's change fee | | yes | | |
+//! | member prices on packages: 10% off, shown and charged | | yes | | yes |
+//! | the sales report of their own packages | | | yes | yes |
 //! | add packages and change their own | | | yes | yes |
 //! | change any package (the catalogue's, other partners') | | | | yes |
 //! | accounts and roles, every booking, points by hand, webhooks, the dashboard | | | | yes |
@@ -19,8 +22,16 @@ pub enum Permission {
     /// Points x1.5 on the traveller's own bookings and reviews (first booking, completed
     /// trip, review).
     BonusPoints,
+    /// The first date change of each of the traveller's bookings without the fare's change
+    /// fee (the fare difference is still paid).
+    FreeDateChange,
+    /// Member prices on packages ([`crate::model::package::MEMBER_PERCENT`] off), shown in
+    /// search and detail and charged on booking.
+    MemberPrices,
     /// Add packages, and change the ones they added.
     ManageOwnPackages,
+    /// The sales report of the packages they own (admins: any partner's).
+    SalesReport,
     /// Change any package.
     ManageAnyPackage,
     /// Accounts and roles, every booking, points by hand, webhooks, the dashboard.
@@ -30,7 +41,10 @@ pub enum Permission {
 /// Every permission, in the table's order.
 pub const PERMISSIONS: &[Permission] = &[
     Permission::BonusPoints,
+    Permission::FreeDateChange,
+    Permission::MemberPrices,
     Permission::ManageOwnPackages,
+    Permission::SalesReport,
     Permission::ManageAnyPackage,
     Permission::Administer,
 ];
@@ -38,7 +52,10 @@ pub const PERMISSIONS: &[Permission] = &[
 /// Which roles hold each permission.
 pub const TABLE: &[(Permission, &[&str])] = &[
     (Permission::BonusPoints, &["premium"]),
+    (Permission::FreeDateChange, &["premium"]),
+    (Permission::MemberPrices, &["premium", "admin"]),
     (Permission::ManageOwnPackages, &["partner", "admin"]),
+    (Permission::SalesReport, &["partner", "admin"]),
     (Permission::ManageAnyPackage, &["admin"]),
     (Permission::Administer, &["admin"]),
 ];
@@ -68,8 +85,19 @@ pub fn require(unit: &dyn Unit, actor: &str, permission: Permission) -> Result<(
             Permission::ManageAnyPackage => "only an admin may change that package",
             Permission::ManageOwnPackages => "only admins and partners manage packages",
             Permission::BonusPoints => "only premium members earn bonus points",
+            Permission::FreeDateChange => "only premium members change a date for free",
+            Permission::MemberPrices => "only members see member prices",
+            Permission::SalesReport => "only partners and admins read sales reports",
         }
         .into(),
+    ))
+}
+
+/// Whether `user`'s role, read now, holds `permission` (an unknown account holds none).
+pub fn holds(unit: &dyn Unit, user: &str, permission: Permission) -> Result<bool> {
+    Ok(can(
+        &unit.users().role(user)?.unwrap_or_default(),
+        permission,
     ))
 }
 
@@ -91,13 +119,14 @@ mod tests {
     /// The matrix of every role and permission, as the README states it.
     #[test]
     fn the_table_is_the_readmes() {
-        let expected: &[(&str, [bool; 4])] = &[
-            // BonusPoints, ManageOwnPackages, ManageAnyPackage, Administer
-            ("user", [false, false, false, false]),
-            ("premium", [true, false, false, false]),
-            ("partner", [false, true, false, false]),
-            ("admin", [false, true, true, true]),
-            ("nobody", [false, false, false, false]),
+        let expected: &[(&str, [bool; 7])] = &[
+            // BonusPoints, FreeDateChange, MemberPrices, ManageOwnPackages, SalesReport,
+            // ManageAnyPackage, Administer
+            ("user", [false, false, false, false, false, false, false]),
+            ("premium", [true, true, true, false, false, false, false]),
+            ("partner", [false, false, false, true, true, false, false]),
+            ("admin", [false, false, true, true, true, true, true]),
+            ("nobody", [false, false, false, false, false, false, false]),
         ];
         for (role, row) in expected {
             for (p, want) in PERMISSIONS.iter().zip(row) {

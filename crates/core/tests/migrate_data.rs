@@ -82,6 +82,16 @@ async fn fill(a: &LocalAgency, later: &LocalAgency) {
     keyed.idempotency_key = Some("move-1".into());
     let paid = a.create_booking(keyed).await.unwrap();
     assert_eq!(paid.status, BookingStatus::Confirmed);
+    // Its flight moved a week later (a date change with its fee).
+    a.modify_booking(
+        &paid.id,
+        booksygo_core::booking::desk::Modification::FlightDate {
+            date: date("2027-03-21"),
+            card: Some(booksygo_core::booking::payment::Card::new(VISA, "12/30")),
+        },
+    )
+    .await
+    .unwrap();
     a.create_booking(ada_request(&offer.id, None))
         .await
         .unwrap();

@@ -10,8 +10,8 @@ mod common;
 use booksygo_core::ErrorKind;
 use booksygo_core::store::Store;
 use booksygo_core::store::port::{
-    AuditRow, ItemChange, NewBooking, NewItem, NewReview, NewSupplierOrder, NewTraveller,
-    PlacedOrder, TravellerRow,
+    AuditRow, DateChangeRow, ItemChange, NewBooking, NewItem, NewReview, NewSupplierOrder,
+    NewTraveller, PlacedOrder, TravellerRow,
 };
 use booksygo_core::store::postgres::testing::TestDatabase;
 use booksygo_core::store::{Need, Unit};
@@ -576,6 +576,49 @@ fn a_renamed_traveller_and_a_replaced_item_change_their_booking() {
             .read(|u| Ok(u.bookings().find("u1", "bk_1")?.unwrap()))
             .unwrap();
         assert!(touched.updated_at >= 2_000);
+    });
+}
+
+#[test]
+fn date_changes_are_numbered_once_per_booking() {
+    common::each_engine(|engine, store| {
+        user(store, "u1");
+        write_booking(store, "bk_1", "u1", "2027-03-14", 1_000);
+        write_booking(store, "bk_2", "u1", "2027-03-14", 1_000);
+        let change = |number, fee, waived: i64| DateChangeRow {
+            number,
+            from_date: "2027-03-14".into(),
+            to_date: "2027-03-21".into(),
+            fare_difference: -1_250,
+            fee,
+            fee_waived: waived,
+            waived_for: (waived > 0).then(|| "premium".to_string()),
+            at: 2_000 + i64::from(number),
+        };
+        let first = change(1, 0, 7_000);
+        let again = change(1, 7_000, 0);
+        let second = change(2, 7_000, 0);
+        let written = store
+            .write(|u| {
+                let b = u.bookings();
+                Ok((
+                    b.record_date_change("bk_1", &first)?,
+                    // Another change that also thought it was the first: not written.
+                    b.record_date_change("bk_1", &again)?,
+                    b.record_date_change("bk_1", &second)?,
+                    // Numbers are per booking.
+                    b.record_date_change("bk_2", &again)?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(written, (true, false, true, true), "{engine}");
+        let read = store.read(|u| u.bookings().date_changes("bk_1")).unwrap();
+        assert_eq!(read, vec![first.clone(), second.clone()], "{engine}");
+        assert_eq!(
+            store.read(|u| u.bookings().date_changes("bk_3")).unwrap(),
+            vec![],
+            "{engine}"
+        );
     });
 }
 

@@ -166,6 +166,34 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// The agency a request on an open route acts through: the signed-in traveller's when it
+/// carries a valid token of a live session (so that what their role changes, member prices,
+/// shows), the public one otherwise. A missing, bad or ended token is anonymous here, as for
+/// the anonymous search limit: an open route never refuses one.
+pub struct Caller(pub std::sync::Arc<dyn booksygo_core::Agency>);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let claims = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .and_then(|t| verify(&state.keys, t.trim()).ok());
+        if let Some(c) = claims
+            && check_session(state, &c).await.is_ok()
+        {
+            return Ok(Caller(state.team.agency_for(&c.sub)));
+        }
+        Ok(Caller(state.agency.clone()))
+    }
+}
+
 /// A signed-in admin: the role is read from the database (not the token) before the request's
 /// body or query is looked at, so that nobody else learns a route's fields by probing it.
 /// The core checks again when it acts.
@@ -207,6 +235,27 @@ impl FromRequestParts<AppState> for Publisher {
         )
         .await?;
         Ok(Publisher(user))
+    }
+}
+
+/// A signed-in partner or admin (who may read sales reports), checked like [`Admin`].
+pub struct Seller(pub AuthUser);
+
+impl FromRequestParts<AppState> for Seller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        require_role(
+            &user,
+            booksygo_core::roles::Permission::SalesReport,
+            "only partners and admins read sales reports",
+        )
+        .await?;
+        Ok(Seller(user))
     }
 }
 

@@ -88,6 +88,11 @@ pub trait Agency: Send + Sync {
     async fn package_deals(&self, limit: usize) -> Result<Vec<Deal>>;
     /// Adds or replaces a package (validated as a whole; nothing written on error).
     async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail>;
+    /// The sales of the packages you own (partners and admins; admins may name a partner).
+    async fn partner_sales(
+        &self,
+        query: &crate::sales::SalesQuery,
+    ) -> Result<crate::sales::SalesReport>;
     async fn review(&self, booking_id: &str, rating: u8, text: &str) -> Result<Review>;
 
     // Bookings

@@ -117,6 +117,42 @@ pub struct AuditEntry {
     pub at: Timestamp,
 }
 
+/// A flight moved to another date: the fare difference and the change fee it cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DateChange {
+    /// 1 for the booking's first date change.
+    pub number: u32,
+    pub from: Date,
+    pub to: Date,
+    /// The new fare less the old one (negative: refunded).
+    pub fare_difference: Money,
+    /// The change fee paid (zero when waived).
+    pub change_fee: Money,
+    /// The change fee the fare rules ask for that was not charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_waived: Option<Money>,
+    /// Why it was waived: `premium` (the first date change of a premium member's booking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived_for: Option<String>,
+    pub at: Timestamp,
+}
+
+impl DateChange {
+    /// One line for people: "moved from 2026-12-01 to 2026-12-03: fare difference EUR 12.00,
+    /// change fee waived (premium)".
+    pub fn describe(&self) -> String {
+        let fee = match (&self.fee_waived, &self.waived_for) {
+            (Some(w), Some(why)) => format!("change fee {w} waived ({why})"),
+            _ if self.change_fee.minor == 0 => "no change fee".to_string(),
+            _ => format!("change fee {}", self.change_fee),
+        };
+        format!(
+            "moved from {} to {}: fare difference {}, {fee}",
+            self.from, self.to, self.fare_difference
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Booking {
     pub id: String,
@@ -138,6 +174,9 @@ pub struct Booking {
     pub passengers: Vec<PassengerInput>,
     pub payments: Vec<PaymentRecord>,
     pub history: Vec<AuditEntry>,
+    /// The flight's date changes, first first, with what each cost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub date_changes: Vec<DateChange>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// What to do next, for people: "pay with `bookings pay`", "confirm the payment", ...

@@ -85,31 +85,75 @@ impl Agency for LocalAgency {
         // The index answers from memory; when it cannot, it searches in SQL under the budget.
         let (agency, net, query) = (self.clone(), self.network(), query.clone());
         tokio::task::spawn_blocking(move || {
-            crate::search::packages::search_indexed(
+            let found = crate::search::packages::search_indexed(
                 agency.package_search(),
                 agency.store(),
                 &net.places,
                 &query,
-            )
+            )?;
+            // Found, filtered and sorted on the public price; members see theirs beside it.
+            Ok(if agency.member_prices()? {
+                found.with_member_prices()
+            } else {
+                found
+            })
         })
         .await?
     }
 
     async fn get_package(&self, id: &str) -> Result<PackageDetail> {
         let net = self.network();
-        self.store()
-            .read(|u| crate::search::packages::get(u, &net.places, id, self.today()))
+        let p = self
+            .store()
+            .read(|u| crate::search::packages::get(u, &net.places, id, self.today()))?;
+        Ok(if self.member_prices()? {
+            p.with_member_prices()
+        } else {
+            p
+        })
     }
 
     async fn featured_packages(&self, limit: usize) -> Result<Vec<PackageSummary>> {
-        self.store()
-            .read(|u| crate::search::packages::featured(u, limit))
+        let list = self
+            .store()
+            .read(|u| crate::search::packages::featured(u, limit))?;
+        Ok(if self.member_prices()? {
+            list.into_iter()
+                .map(PackageSummary::with_member_price)
+                .collect()
+        } else {
+            list
+        })
     }
 
     async fn package_deals(&self, limit: usize) -> Result<Vec<Deal>> {
         let net = self.network();
+        let deals = self
+            .store()
+            .read(|u| crate::search::packages::deals(u, &net.places, self.today(), limit))?;
+        Ok(if self.member_prices()? {
+            deals.into_iter().map(Deal::with_member_prices).collect()
+        } else {
+            deals
+        })
+    }
+
+    async fn partner_sales(
+        &self,
+        query: &crate::sales::SalesQuery,
+    ) -> Result<crate::sales::SalesReport> {
+        let (user, query) = (self.user.clone(), query.clone());
         self.store()
-            .read(|u| crate::search::packages::deals(u, &net.places, self.today(), limit))
+            .reading(move |u| {
+                // Whoever holds the offline store owns what it sells, as they own its packages.
+                if user == LOCAL_USER {
+                    let partner = query.partner.clone().unwrap_or(user);
+                    crate::sales::build(u, &partner, &query)
+                } else {
+                    crate::sales::report(u, &user, &query)
+                }
+            })
+            .await
     }
 
     async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail> {

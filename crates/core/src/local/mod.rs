@@ -231,6 +231,13 @@ impl LocalAgency {
         notifier.round(store, now)
     }
 
+    /// Whether this traveller sees and pays member prices on packages (their role, read now).
+    pub(crate) fn member_prices(&self) -> Result<bool> {
+        self.shared
+            .store
+            .read(|u| crate::roles::holds(u, &self.user, crate::roles::Permission::MemberPrices))
+    }
+
     /// The analytics report of `query` over the whole store: `booksygo admin report` on the
     /// server's own machine, where whoever reads the database may read it all.
     pub async fn analytics_report(

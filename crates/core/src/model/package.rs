@@ -277,6 +277,18 @@ pub fn departure_price(
     )
 }
 
+/// Share off the day's price (deals included) for members: the roles that hold
+/// [`crate::roles::Permission::MemberPrices`].
+pub const MEMBER_PERCENT: i64 = 10;
+
+/// A member's price for `price`: [`MEMBER_PERCENT`] off, rounded to whole units of the
+/// currency like every package price (and never below one unit).
+pub fn member_price(price: Money) -> Money {
+    let unit = 10_i64.pow(price.currency.exponent());
+    let off = price.minor * (100 - MEMBER_PERCENT) / 100;
+    Money::new(((off + unit / 2) / unit).max(1) * unit, price.currency)
+}
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -320,4 +332,16 @@ pub struct PackageSummary {
     pub rating: f32,
     pub review_count: u32,
     pub featured: bool,
+    /// The base price per person for members ([`member_price`]): only in what a member is
+    /// shown (search, filters and sorts use the public price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_price: Option<Money>,
+}
+
+impl PackageSummary {
+    /// Shows the member price (for a traveller who holds the permission).
+    pub fn with_member_price(mut self) -> PackageSummary {
+        self.member_price = Some(member_price(self.base_price));
+        self
+    }
 }

@@ -139,6 +139,17 @@ impl Agency for RemoteAgency {
         Ok(list)
     }
 
+    async fn partner_sales(
+        &self,
+        query: &crate::sales::SalesQuery,
+    ) -> Result<crate::sales::SalesReport> {
+        let mut path = format!("/api/partner/sales?from={}&to={}", query.from, query.to);
+        if let Some(p) = &query.partner {
+            path.push_str(&format!("&partner={}", seg(p)?));
+        }
+        self.get(&path).await
+    }
+
     async fn save_package(&self, spec: &PackageSpec) -> Result<PackageDetail> {
         self.post("/api/packages", &serde_json::to_value(spec)?)
             .await

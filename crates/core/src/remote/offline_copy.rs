@@ -119,6 +119,7 @@ mod tests {
             }],
             payments: Vec::new(),
             history: Vec::new(),
+            date_changes: Vec::new(),
             created_at: jiff::Timestamp::UNIX_EPOCH,
             updated_at: jiff::Timestamp::UNIX_EPOCH,
             next_action: None,

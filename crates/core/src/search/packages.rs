@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Money;
-use crate::model::package::{ItineraryDay, PackageSpec, departure_price};
+use crate::model::package::{ItineraryDay, PackageSpec, departure_price, member_price};
 pub use crate::model::package::{PackageSort, PackageSummary};
 use crate::places::{Places, countries};
 use crate::store::Unit;
@@ -71,6 +71,9 @@ pub struct DepartureStatus {
     pub list_price: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deal_percent: Option<u8>,
+    /// Per person, for members ([`member_price`] of `price`): only shown to members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_price: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -83,6 +86,38 @@ pub struct PackageDetail {
     pub itinerary: Vec<ItineraryDay>,
     pub departures: Vec<DepartureStatus>,
     pub max_group: u32,
+}
+
+impl PackageDetail {
+    /// Shows the member prices (for a traveller who holds the permission).
+    pub fn with_member_prices(mut self) -> PackageDetail {
+        self.summary = self.summary.with_member_price();
+        for d in &mut self.departures {
+            d.member_price = Some(member_price(d.price));
+        }
+        self
+    }
+}
+
+impl PackageResults {
+    /// Shows the member prices (for a traveller who holds the permission).
+    pub fn with_member_prices(mut self) -> PackageResults {
+        self.packages = self
+            .packages
+            .into_iter()
+            .map(PackageSummary::with_member_price)
+            .collect();
+        self
+    }
+}
+
+impl Deal {
+    /// Shows the member prices (for a traveller who holds the permission).
+    pub fn with_member_prices(mut self) -> Deal {
+        self.package = self.package.with_member_price();
+        self.departure.member_price = Some(member_price(self.departure.price));
+        self
+    }
 }
 
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
@@ -375,6 +410,7 @@ pub fn calendar(
             price,
             list_price,
             deal_percent,
+            member_price: None,
         });
     }
     Ok(out)

@@ -11,6 +11,7 @@ mod health;
 mod notifications;
 pub mod openapi;
 mod packages;
+mod partner;
 mod payments;
 mod route;
 mod search;

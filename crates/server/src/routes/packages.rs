@@ -1,9 +1,10 @@
 //! The package catalogue: search with facets, details, featured and deals.
 
 use super::{ApiJson, ApiQuery};
-use crate::{ApiError, AppState};
+use crate::ApiError;
+use crate::auth::Caller;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use booksygo_core::model::Money;
 use booksygo_core::search::packages::{
     Deal, PackageDetail, PackageQuery, PackageResults, PackageSort, PackageSummary,
@@ -38,7 +39,7 @@ fn eur(s: Option<&str>) -> Result<Option<Money>, ApiError> {
 }
 
 pub async fn list(
-    State(s): State<AppState>,
+    Caller(agency): Caller,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<PackageResults>, ApiError> {
     let month = match p.month.as_deref() {
@@ -63,29 +64,29 @@ pub async fn list(
         limit: Some(p.limit.unwrap_or(20).min(200)),
         offset: p.offset,
     };
-    Ok(Json(s.agency.search_packages(&q).await?))
+    Ok(Json(agency.search_packages(&q).await?))
 }
 
 pub async fn search(
-    State(s): State<AppState>,
+    Caller(agency): Caller,
     ApiJson(q): ApiJson<PackageQuery>,
 ) -> Result<Json<PackageResults>, ApiError> {
-    Ok(Json(s.agency.search_packages(&q).await?))
+    Ok(Json(agency.search_packages(&q).await?))
 }
 
 pub async fn get(
-    State(s): State<AppState>,
+    Caller(agency): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<PackageDetail>, ApiError> {
-    Ok(Json(s.agency.get_package(&id).await?))
+    Ok(Json(agency.get_package(&id).await?))
 }
 
-pub async fn featured(State(s): State<AppState>) -> Result<Json<Vec<PackageSummary>>, ApiError> {
-    Ok(Json(s.agency.featured_packages(20).await?))
+pub async fn featured(Caller(agency): Caller) -> Result<Json<Vec<PackageSummary>>, ApiError> {
+    Ok(Json(agency.featured_packages(20).await?))
 }
 
-pub async fn deals(State(s): State<AppState>) -> Result<Json<Vec<Deal>>, ApiError> {
-    Ok(Json(s.agency.package_deals(20).await?))
+pub async fn deals(Caller(agency): Caller) -> Result<Json<Vec<Deal>>, ApiError> {
+    Ok(Json(agency.package_deals(20).await?))
 }
 
 /// Adds or replaces a package: admins for any package, partners for their own. The role is

@@ -4,7 +4,7 @@
 use super::route::{Route, delete, get, object, params, post, put, schema};
 use super::{
     accounts, admin, ai, analytics, bookings, events, health, notifications, openapi, packages,
-    payments, search, watches,
+    partner, payments, search, watches,
 };
 use axum::routing::on;
 use booksygo_core::agency::{CalendarDay, CalendarQuery, Destination, ExploreQuery, MarketInfo};
@@ -453,6 +453,14 @@ pub const ROUTES: &[Route] = &[
         .signed_in()
         .query(params::<analytics::ReportParams>)
         .json(200, schema::<booksygo_core::analytics::Report>),
+    get("/api/partner/sales", |m| on(m, partner::sales))
+        .doc(
+            "packages",
+            "Sales of your own packages: bookings, travellers, revenue per currency, cancellations per package (partners and admins; admins may name a partner)",
+        )
+        .signed_in()
+        .query(params::<partner::SalesParams>)
+        .json(200, schema::<booksygo_core::sales::SalesReport>),
     // Administration.
     get("/api/admin/users", |m| on(m, admin::users))
         .doc("admin", "Every account (admin)")

@@ -110,7 +110,10 @@ impl Bookable {
                     .departures
                     .iter()
                     .find(|d| d.date == *date)
-                    .map(|d| format!("{} per person", d.price))
+                    .map(|d| match d.member_price {
+                        Some(m) => format!("{m} per person (member price)"),
+                        None => format!("{} per person", d.price),
+                    })
                     .unwrap_or_default();
                 (
                     format!("Package {} from {date}", detail.summary.title),

@@ -127,11 +127,14 @@ impl DetailState {
         let mut l = vec![
             Line::styled(format!(" {}", s.title), t.accent()),
             Line::raw(format!(
-                " {}, {} · {} · from {} per person · {:.1} ({})",
+                " {}, {} · {} · from {} per person{} · {:.1} ({})",
                 s.destination_name,
                 s.country,
                 count(s.duration_days, "day", "days"),
                 s.base_price,
+                s.member_price
+                    .map(|m| format!(" (members {m})"))
+                    .unwrap_or_default(),
                 s.rating,
                 count(s.review_count, "review", "reviews")
             )),
@@ -150,9 +153,12 @@ impl DetailState {
             };
             l.push(Line::styled(
                 format!(
-                    "   {}  {} per person  {} of {} left",
+                    "   {}  {} per person{}  {} of {} left",
                     d.date,
                     d.price,
+                    d.member_price
+                        .map(|m| format!(" (members {m})"))
+                        .unwrap_or_default(),
                     d.slots_left,
                     count(d.slots, "place", "places")
                 ),

@@ -167,7 +167,7 @@ impl Desk {
         let booking_id = crate::ids::new("bkg");
         let settled_now = self.store().write(|tx| {
             for (package_id, date) in &package_items {
-                prepared.push(self.prepare_package(tx, package_id, *date, pax.total())?);
+                prepared.push(self.prepare_package(tx, user, package_id, *date, pax.total())?);
             }
             let currency = prepared[0].price.currency;
             if prepared.iter().any(|p| p.price.currency != currency) {

@@ -2,6 +2,8 @@
 //! difference charged or refunded).
 
 use super::*;
+use crate::roles;
+use crate::store::port::DateChangeRow;
 
 /// A change to a confirmed booking.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -160,14 +162,36 @@ impl Desk {
                     old.owner
                 ))
             })?;
-        let fee = self.fx().convert(fee, b.total.currency)?;
+        let asked = self.fx().convert(fee, b.total.currency)?;
+        // The first date change of a booking is free of the fee for the roles that hold the
+        // permission (their role read now); the fare difference is paid all the same.
+        let earlier = self
+            .store()
+            .read(|u| u.bookings().date_changes(&b.id))?
+            .len() as u32;
+        let waived = earlier == 0
+            && asked.minor > 0
+            && self
+                .store()
+                .read(|u| roles::holds(u, user, roles::Permission::FreeDateChange))?;
+        let fee = if waived {
+            Money::zero(b.total.currency)
+        } else {
+            asked
+        };
         let difference = new.total().minor + fee.minor - item.price.minor;
         if difference > 0 && card.is_none() {
-            return Err(Error::invalid(format!(
-                "moving to {date} costs {} more (fare difference and a {} change fee): pay with --card",
-                Money::new(difference, b.total.currency),
-                fee
-            )));
+            return Err(Error::invalid(if waived {
+                format!(
+                    "moving to {date} costs {} more (the fare difference; the {asked} change fee is waived for premium members' first change): pay with --card",
+                    Money::new(difference, b.total.currency),
+                )
+            } else {
+                format!(
+                    "moving to {date} costs {} more (fare difference and a {fee} change fee): pay with --card",
+                    Money::new(difference, b.total.currency),
+                )
+            }));
         }
         if let Some(c) = &card {
             c.validate(now.to_zoned(jiff::tz::TimeZone::UTC).date())?;
@@ -215,6 +239,26 @@ impl Desk {
             if still != BookingStatus::Confirmed.as_str() {
                 return Err(Error::Conflict(format!(
                     "booking {} became {still} during the change: nothing was changed",
+                    b.id
+                )));
+            }
+            // Numbered per booking: of two changes at once, one is the first.
+            let written = tx.bookings().record_date_change(
+                &b.id,
+                &DateChangeRow {
+                    number: earlier + 1,
+                    from_date: old.slices[0].departing_at.date().to_string(),
+                    to_date: date.to_string(),
+                    fare_difference: difference - fee.minor,
+                    fee: fee.minor,
+                    fee_waived: if waived { asked.minor } else { 0 },
+                    waived_for: waived.then(|| "premium".to_string()),
+                    at: nows,
+                },
+            )?;
+            if !written {
+                return Err(Error::Conflict(format!(
+                    "booking {} was changed at the same time: nothing was changed",
                     b.id
                 )));
             }
@@ -267,7 +311,7 @@ impl Desk {
                 "booking.modified",
                 &b.id,
                 Some(user),
-                &serde_json::json!({"booking_id": b.id, "change": "flight_date", "date": date, "difference": Money::new(difference, b.total.currency)}),
+                &serde_json::json!({"booking_id": b.id, "change": "flight_date", "date": date, "difference": Money::new(difference, b.total.currency), "change_fee": fee, "fee_waived": waived.then_some(asked)}),
                 nows,
             )
         });

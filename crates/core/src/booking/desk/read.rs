@@ -1,6 +1,7 @@
 //! Reading bookings back: by id or confirmation code, lists, and one booking whole.
 
 use super::*;
+use crate::booking::DateChange;
 
 impl Desk {
     /// A booking id from an id or a confirmation code the traveller owns.
@@ -142,6 +143,27 @@ pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Booking> {
         _ => None,
     };
     let tax: i64 = items.iter().map(|i| i.tax.minor).sum();
+    // Only a flight moves to another date.
+    let date_changes = if items.iter().any(|i| i.kind == "flight") {
+        unit.bookings()
+            .date_changes(&id)?
+            .into_iter()
+            .map(|c| {
+                Ok(DateChange {
+                    number: c.number,
+                    from: c.from_date.parse().map_err(Error::internal)?,
+                    to: c.to_date.parse().map_err(Error::internal)?,
+                    fare_difference: m(c.fare_difference),
+                    change_fee: m(c.fee),
+                    fee_waived: (c.fee_waived > 0).then(|| m(c.fee_waived)),
+                    waived_for: c.waived_for,
+                    at: ts(c.at),
+                })
+            })
+            .collect::<Result<_>>()?
+    } else {
+        Vec::new()
+    };
     Ok(Booking {
         id,
         status,
@@ -160,6 +182,7 @@ pub fn load(unit: &dyn Unit, user: &str, id: &str) -> Result<Booking> {
         passengers,
         payments,
         history,
+        date_changes,
         created_at: ts(created),
         updated_at: ts(row.updated_at),
         next_action,

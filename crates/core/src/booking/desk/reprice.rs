@@ -288,6 +288,7 @@ impl Desk {
     pub(super) fn prepare_package(
         &self,
         conn: &dyn Unit,
+        user: &str,
         package_id: &str,
         date: Date,
         travellers: u32,
@@ -320,8 +321,20 @@ impl Desk {
             )));
         }
         let n = i64::from(travellers);
-        let price = Money::new(dep.price.minor * n, dep.price.currency);
+        // Members pay their price (their role read in this transaction); the list price stays
+        // the public one, so the saving shows.
+        let member = crate::roles::holds(conn, user, crate::roles::Permission::MemberPrices)?;
+        let per_person = if member {
+            crate::model::package::member_price(dep.price)
+        } else {
+            dep.price
+        };
+        let price = Money::new(per_person.minor * n, dep.price.currency);
         let list = Money::new(dep.list_price.minor * n, dep.price.currency);
+        let mut details = serde_json::json!({"package": detail.summary, "date": date, "price_per_person": per_person, "itinerary": detail.itinerary});
+        if member {
+            details["member_price"] = serde_json::Value::Bool(true);
+        }
         let ends = date
             .checked_add(i64::from(detail.summary.duration_days.saturating_sub(1)).days())
             .unwrap_or(date);
@@ -330,10 +343,11 @@ impl Desk {
             offer_id: detail.summary.id.clone(),
             provider: "sandbox".into(),
             description: format!(
-                "{}, {} days from {}",
+                "{}, {} days from {}{}",
                 detail.summary.title,
                 detail.summary.duration_days,
-                crate::model::time::human_day(date)
+                crate::model::time::human_day(date),
+                if member { " (member price)" } else { "" }
             ),
             price,
             tax: Money::zero(price.currency),
@@ -345,7 +359,7 @@ impl Desk {
                 .map_err(Error::internal)?
                 .timestamp(),
             ends_on: ends,
-            details: serde_json::json!({"package": detail.summary, "date": date, "price_per_person": dep.price, "itinerary": detail.itinerary}),
+            details,
             needs: vec![Need::Slots {
                 package_id: detail.summary.id.clone(),
                 date: date.to_string(),

@@ -28,8 +28,9 @@ mod users;
 mod watches;
 
 pub use bookings::{
-    AuditRow, BookingRow, Bookings, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
-    NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
+    AuditRow, BookingRow, Bookings, DateChangeRow, ItemChange, ItemRow, NewBooking, NewItem,
+    NewReview, NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow,
+    TravellerRow,
 };
 pub use catalogue::{Catalogue, CityRow, HotelRow, RemoteCopy, RoomRow};
 pub use checks::{Checks, Problem};
@@ -53,7 +54,7 @@ pub use points::{LeaderRow, Points};
 pub use referrals::{ReferralRow, Referrals};
 pub use reports::{DayFigures, Reports};
 pub use subscriptions::{Delivered, Subscriptions, Webhook};
-pub use tracking::{BookingFact, Tracked, TrackedRow, Tracking};
+pub use tracking::{BookingFact, PackageSaleRow, Tracked, TrackedRow, Tracking};
 pub use trips::Trips;
 pub use users::{NewAccount, RefreshToken, StoredProfile, Users};
 pub use watches::Watches;

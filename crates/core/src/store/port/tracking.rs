@@ -45,6 +45,20 @@ pub struct BookingFact {
     pub details: String,
 }
 
+/// A package item of a booking, as a partner's sales report counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageSaleRow {
+    pub booking_id: String,
+    pub package_id: String,
+    pub status: String,
+    pub currency: String,
+    /// The item's price (every traveller), minor units.
+    pub price: i64,
+    /// A payment succeeded for the booking.
+    pub paid: bool,
+    pub travellers: i64,
+}
+
 /// Promise: none beyond each call being one statement (reports read without a transaction).
 pub trait Tracking {
     fn record(&self, events: &[Tracked<'_>]) -> Result<()>;
@@ -52,6 +66,11 @@ pub trait Tracking {
     fn tracked(&self, from: i64, to: i64) -> Result<Vec<TrackedRow>>;
     /// Bookings created at `from` or later and before `to`, oldest first.
     fn booking_facts(&self, from: i64, to: i64) -> Result<Vec<BookingFact>>;
+    /// The packages `owner` owns: (id, title), by id.
+    fn owned_packages(&self, owner: &str) -> Result<Vec<(String, String)>>;
+    /// The package items of bookings created at `from` or later and before `to`, of the
+    /// packages `owner` owns, oldest first.
+    fn package_sales(&self, owner: &str, from: i64, to: i64) -> Result<Vec<PackageSaleRow>>;
     /// Paid bookings' totals less refunds, per currency, over all time (minor units).
     fn revenue_by_currency(&self) -> Result<Vec<(String, i64)>>;
     /// Searches reported by clients, per provider ("" when none was named), over all time.

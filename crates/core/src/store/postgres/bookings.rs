@@ -234,6 +234,47 @@ impl Bookings for PgUnit<'_> {
         .collect()
     }
 
+    fn date_changes(&self, booking: &str) -> Result<Vec<DateChangeRow>> {
+        self.query(
+            "SELECT number, from_date, to_date, fare_difference, fee, fee_waived, waived_for, at
+             FROM booking_date_changes WHERE booking_id = $1 ORDER BY number",
+            &[&booking],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(DateChangeRow {
+                number: u32::try_from(get::<i64>(r, 0)?).map_err(Error::internal)?,
+                from_date: get(r, 1)?,
+                to_date: get(r, 2)?,
+                fare_difference: get(r, 3)?,
+                fee: get(r, 4)?,
+                fee_waived: get(r, 5)?,
+                waived_for: get(r, 6)?,
+                at: get(r, 7)?,
+            })
+        })
+        .collect()
+    }
+
+    fn record_date_change(&self, booking: &str, c: &DateChangeRow) -> Result<bool> {
+        Ok(self.execute(
+            "INSERT INTO booking_date_changes
+                 (booking_id, number, from_date, to_date, fare_difference, fee, fee_waived, waived_for, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            &[
+                &booking,
+                &i64::from(c.number),
+                &c.from_date,
+                &c.to_date,
+                &c.fare_difference,
+                &c.fee,
+                &c.fee_waived,
+                &c.waived_for,
+                &c.at,
+            ],
+        )? == 1)
+    }
+
     fn code_taken(&self, code: &str) -> Result<bool> {
         Ok(self
             .query_opt(

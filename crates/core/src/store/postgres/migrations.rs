@@ -733,6 +733,22 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX referrals_referrer ON referrals(referrer_id, status, settled_at);
     "#,
+    // 7 (SQLite's 18): a booking's flight date changes, numbered per booking, with the fee
+    // paid and the fee waived.
+    r#"
+    CREATE TABLE booking_date_changes (
+        booking_id TEXT NOT NULL REFERENCES bookings(id),
+        number BIGINT NOT NULL CHECK (number >= 1),
+        from_date TEXT NOT NULL,
+        to_date TEXT NOT NULL,
+        fare_difference BIGINT NOT NULL,
+        fee BIGINT NOT NULL CHECK (fee >= 0),
+        fee_waived BIGINT NOT NULL CHECK (fee_waived >= 0),
+        waived_for TEXT,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (booking_id, number)
+    );
+    "#,
 ];
 
 #[cfg(test)]

@@ -59,6 +59,7 @@ fn summary_from_row(r: &Row) -> Result<PackageSummary> {
         rating: rating as f32,
         review_count: to_u32(get(r, 12)?, "packages.review_count")?,
         featured: get(r, 13)?,
+        member_price: None,
     })
 }
 

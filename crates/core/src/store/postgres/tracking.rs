@@ -73,6 +73,43 @@ impl Tracking for PgUnit<'_> {
         .collect()
     }
 
+    fn owned_packages(&self, owner: &str) -> Result<Vec<(String, String)>> {
+        self.query(
+            "SELECT id, title FROM packages WHERE owner_id = $1 ORDER BY id",
+            &[&owner],
+        )?
+        .iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?)))
+        .collect()
+    }
+
+    fn package_sales(&self, owner: &str, from: i64, to: i64) -> Result<Vec<PackageSaleRow>> {
+        self.query(
+            "SELECT b.id, i.offer_id, b.status, b.currency, i.price,
+                    EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'succeeded'),
+                    (SELECT COUNT(*) FROM booking_passengers t WHERE t.booking_id = b.id)
+             FROM packages k
+             JOIN booking_items i ON i.kind = 'package' AND i.offer_id = k.id
+             JOIN bookings b ON b.id = i.booking_id
+             WHERE k.owner_id = $1 AND b.created_at >= $2 AND b.created_at < $3
+             ORDER BY b.created_at, b.id, i.seq",
+            &[&owner, &from, &to],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(PackageSaleRow {
+                booking_id: get(r, 0)?,
+                package_id: get(r, 1)?,
+                status: get(r, 2)?,
+                currency: get(r, 3)?,
+                price: get(r, 4)?,
+                paid: get(r, 5)?,
+                travellers: get(r, 6)?,
+            })
+        })
+        .collect()
+    }
+
     fn revenue_by_currency(&self) -> Result<Vec<(String, i64)>> {
         self.query(
             "SELECT b.currency, SUM(b.total - b.refunded)::BIGINT FROM bookings b

@@ -623,4 +623,23 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX referrals_referrer ON referrals(referrer_id, status, settled_at);
     "#,
     // --- end referrals ---
+    // --- roles ---
+    // 18: a booking's flight date changes, numbered per booking (the number is the key, so
+    // two changes at once cannot both be the first), with the fee paid and the fee waived
+    // (a premium member's first change).
+    r#"
+    CREATE TABLE booking_date_changes (
+        booking_id TEXT NOT NULL REFERENCES bookings(id),
+        number INTEGER NOT NULL CHECK (number >= 1),
+        from_date TEXT NOT NULL,
+        to_date TEXT NOT NULL,
+        fare_difference INTEGER NOT NULL,
+        fee INTEGER NOT NULL CHECK (fee >= 0),
+        fee_waived INTEGER NOT NULL CHECK (fee_waived >= 0),
+        waived_for TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (booking_id, number)
+    );
+    "#,
+    // --- end roles ---
 ];

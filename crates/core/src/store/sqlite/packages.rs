@@ -41,6 +41,7 @@ fn summary_from_row_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Package
         rating: rating as f32,
         review_count: r.get(at + 12)?,
         featured: r.get(at + 13)?,
+        member_price: None,
     })
 }
 

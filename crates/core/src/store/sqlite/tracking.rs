@@ -1,7 +1,7 @@
 //! Analytics on SQLite.
 
 use crate::error::Result;
-use crate::store::port::{BookingFact, Tracked, TrackedRow, Tracking};
+use crate::store::port::{BookingFact, PackageSaleRow, Tracked, TrackedRow, Tracking};
 use rusqlite::{Connection, params};
 
 impl Tracking for Connection {
@@ -58,6 +58,38 @@ impl Tracking for Connection {
                 provider: r.get(8)?,
                 offer_id: r.get(9)?,
                 details: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn owned_packages(&self, owner: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt =
+            self.prepare_cached("SELECT id, title FROM packages WHERE owner_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([owner], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn package_sales(&self, owner: &str, from: i64, to: i64) -> Result<Vec<PackageSaleRow>> {
+        let mut stmt = self.prepare_cached(
+            "SELECT b.id, i.offer_id, b.status, b.currency, i.price,
+                    EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id AND p.status = 'succeeded'),
+                    (SELECT COUNT(*) FROM booking_passengers t WHERE t.booking_id = b.id)
+             FROM packages k
+             JOIN booking_items i ON i.kind = 'package' AND i.offer_id = k.id
+             JOIN bookings b ON b.id = i.booking_id
+             WHERE k.owner_id = ?1 AND b.created_at >= ?2 AND b.created_at < ?3
+             ORDER BY b.created_at, b.id, i.seq",
+        )?;
+        let rows = stmt.query_map(params![owner, from, to], |r| {
+            Ok(PackageSaleRow {
+                booking_id: r.get(0)?,
+                package_id: r.get(1)?,
+                status: r.get(2)?,
+                currency: r.get(3)?,
+                price: r.get(4)?,
+                paid: r.get(5)?,
+                travellers: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -4,8 +4,8 @@
 mod rows;
 
 pub use rows::{
-    AuditRow, BookingRow, ItemChange, ItemRow, NewBooking, NewItem, NewReview, NewSupplierOrder,
-    NewTraveller, PlacedOrder, SupplierOrderRow, TravellerRow,
+    AuditRow, BookingRow, DateChangeRow, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
+    NewSupplierOrder, NewTraveller, PlacedOrder, SupplierOrderRow, TravellerRow,
 };
 
 use crate::error::Result;
@@ -70,6 +70,11 @@ pub trait Bookings {
     /// Replaces an item and moves its booking's totals by `change.delta`; the booking starts
     /// with its earliest item and ends no earlier than `change.ends_on`.
     fn replace_item(&self, change: &ItemChange<'_>) -> Result<()>;
+    /// A booking's flight date changes, the first first.
+    fn date_changes(&self, booking: &str) -> Result<Vec<DateChangeRow>>;
+    /// Writes `booking`'s date change number `change.number`; `false` (nothing written) when
+    /// that number is already taken (another change of the booking came first).
+    fn record_date_change(&self, booking: &str, change: &DateChangeRow) -> Result<bool>;
 
     // --- housekeeping ---
 

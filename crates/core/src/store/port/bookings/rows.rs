@@ -89,6 +89,21 @@ pub struct ItemChange<'a> {
     pub at: i64,
 }
 
+/// A flight's date change as written: its number on the booking (1 for the first), the dates,
+/// the fare difference, the fee paid and the fee waived (minor units of the booking's
+/// currency), and why it was waived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateChangeRow {
+    pub number: u32,
+    pub from_date: String,
+    pub to_date: String,
+    pub fare_difference: i64,
+    pub fee: i64,
+    pub fee_waived: i64,
+    pub waived_for: Option<String>,
+    pub at: i64,
+}
+
 /// A traveller as stored (`kind`: adult, child, infant).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TravellerRow {

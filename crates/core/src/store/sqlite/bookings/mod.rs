@@ -6,8 +6,9 @@ mod supplier;
 
 use crate::error::Result;
 use crate::store::port::{
-    AuditRow, BookingRow, Bookings, ItemChange, ItemRow, NewBooking, NewItem, NewReview,
-    NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow, TravellerRow,
+    AuditRow, BookingRow, Bookings, DateChangeRow, ItemChange, ItemRow, NewBooking, NewItem,
+    NewReview, NewSupplierOrder, NewTraveller, OwnedBooking, PlacedOrder, SupplierOrderRow,
+    TravellerRow,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -211,6 +212,48 @@ impl Bookings for Connection {
             params![c.booking, c.delta, c.at, c.ends_on],
         )?;
         Ok(())
+    }
+
+    fn date_changes(&self, booking: &str) -> Result<Vec<DateChangeRow>> {
+        Ok(self
+            .prepare_cached(
+                "SELECT number, from_date, to_date, fare_difference, fee, fee_waived, waived_for, at
+                 FROM booking_date_changes WHERE booking_id = ?1 ORDER BY number",
+            )?
+            .query_map([booking], |r| {
+                Ok(DateChangeRow {
+                    number: r.get(0)?,
+                    from_date: r.get(1)?,
+                    to_date: r.get(2)?,
+                    fare_difference: r.get(3)?,
+                    fee: r.get(4)?,
+                    fee_waived: r.get(5)?,
+                    waived_for: r.get(6)?,
+                    at: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn record_date_change(&self, booking: &str, c: &DateChangeRow) -> Result<bool> {
+        Ok(self
+            .prepare_cached(
+                "INSERT INTO booking_date_changes
+                     (booking_id, number, from_date, to_date, fare_difference, fee, fee_waived, waived_for, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                booking,
+                c.number,
+                c.from_date,
+                c.to_date,
+                c.fare_difference,
+                c.fee,
+                c.fee_waived,
+                c.waived_for,
+                c.at
+            ])?
+            == 1)
     }
 
     fn lapsing_pending(&self, created_before: i64) -> Result<Vec<OwnedBooking>> {
