@@ -593,9 +593,17 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// Business counters for `/metrics`: paid revenue less refunds per currency (decimal), and
-/// the searches clients reported per provider.
-pub fn business_counters(unit: &dyn Unit) -> Result<(Vec<(String, String)>, Vec<(String, i64)>)> {
+/// Business counters for `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusinessCounters {
+    /// Paid revenue less refunds: (currency, decimal amount in major units).
+    pub revenue: Vec<(String, String)>,
+    /// Searches clients reported: (provider, count).
+    pub searches: Vec<(String, i64)>,
+}
+
+/// The [`BusinessCounters`] of the whole store.
+pub fn business_counters(unit: &dyn Unit) -> Result<BusinessCounters> {
     let revenue = unit
         .tracking()
         .revenue_by_currency()?
@@ -605,7 +613,10 @@ pub fn business_counters(unit: &dyn Unit) -> Result<(Vec<(String, String)>, Vec<
             Ok((c, money.decimal()))
         })
         .collect::<Result<_>>()?;
-    Ok((revenue, unit.tracking().searches_by_provider()?))
+    Ok(BusinessCounters {
+        revenue,
+        searches: unit.tracking().searches_by_provider()?,
+    })
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub trait Team: Send + Sync {
         query: &crate::analytics::ReportQuery,
     ) -> Result<crate::analytics::Report>;
     /// Revenue per currency and client-reported searches per provider, for `/metrics`.
-    async fn business_counters(&self) -> Result<(Vec<(String, String)>, Vec<(String, i64)>)>;
+    async fn business_counters(&self) -> Result<crate::analytics::BusinessCounters>;
     /// E-mails given up on (admins), newest first.
     async fn failed_notifications(&self, actor: &str) -> Result<Vec<crate::notify::FailedMail>>;
     /// Puts a given-up e-mail back in line (admins).

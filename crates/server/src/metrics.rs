@@ -164,7 +164,9 @@ pub async fn render(State(state): State<AppState>) -> Response {
     for (status, n) in counts {
         let _ = writeln!(body, "booksygo_bookings{{status=\"{status}\"}} {n}");
     }
-    if let Ok((revenue, searches)) = state.team.business_counters().await {
+    if let Ok(booksygo_core::analytics::BusinessCounters { revenue, searches }) =
+        state.team.business_counters().await
+    {
         let _ = writeln!(
             body,
             "# HELP booksygo_revenue Paid bookings' totals less refunds, by currency (major units)."

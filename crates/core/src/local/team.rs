@@ -216,7 +216,7 @@ impl Team for LocalTeam {
             .await
     }
 
-    async fn business_counters(&self) -> Result<(Vec<(String, String)>, Vec<(String, i64)>)> {
+    async fn business_counters(&self) -> Result<crate::analytics::BusinessCounters> {
         self.store()
             .reading(|u| crate::analytics::business_counters(u))
             .await
