@@ -79,18 +79,20 @@ pub fn require(unit: &dyn Unit, actor: &str, permission: Permission) -> Result<(
     if can(&role_of(unit, actor)?, permission) {
         return Ok(());
     }
-    Err(Error::Forbidden(
-        match permission {
-            Permission::Administer => "only an admin may do that",
-            Permission::ManageAnyPackage => "only an admin may change that package",
-            Permission::ManageOwnPackages => "only admins and partners manage packages",
-            Permission::BonusPoints => "only premium members earn bonus points",
-            Permission::FreeDateChange => "only premium members change a date for free",
-            Permission::MemberPrices => "only members see member prices",
-            Permission::SalesReport => "only partners and admins read sales reports",
-        }
-        .into(),
-    ))
+    Err(Error::Forbidden(refusal(permission).into()))
+}
+
+/// What a refusal of `permission` says (the core's and the server's 403 alike).
+pub fn refusal(permission: Permission) -> &'static str {
+    match permission {
+        Permission::Administer => "only an admin may do that",
+        Permission::ManageAnyPackage => "only an admin may change that package",
+        Permission::ManageOwnPackages => "only admins and partners manage packages",
+        Permission::BonusPoints => "only premium members earn bonus points",
+        Permission::FreeDateChange => "only premium members change a date for free",
+        Permission::MemberPrices => "only members see member prices",
+        Permission::SalesReport => "only partners and admins read sales reports",
+    }
 }
 
 /// Whether `user`'s role, read now, holds `permission` (an unknown account holds none).

@@ -194,83 +194,58 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A signed-in admin: the role is read from the database (not the token) before the request's
-/// body or query is looked at, so that nobody else learns a route's fields by probing it.
-/// The core checks again when it acts.
-pub struct Admin(pub AuthUser);
+/// An extractor for a signed-in caller whose role, read from the database (not the token)
+/// before the request's body or query is looked at, holds a permission of core's table: so
+/// that nobody else learns a route's fields by probing it. The core checks again when it acts.
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $permission:ident) => {
+        $(#[$doc])*
+        pub struct $name(pub AuthUser);
 
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let user = AuthUser::from_request_parts(parts, state).await?;
-        require_role(
-            &user,
-            booksygo_core::roles::Permission::Administer,
-            "only an admin may do that",
-        )
-        .await?;
-        Ok(Admin(user))
-    }
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                let user = AuthUser::from_request_parts(parts, state).await?;
+                require_role(&user, booksygo_core::roles::Permission::$permission).await?;
+                Ok($name(user))
+            }
+        }
+    };
 }
 
-/// A signed-in admin or partner (who may manage packages), checked like [`Admin`].
-pub struct Publisher(pub AuthUser);
+role_extractor!(
+    /// A signed-in admin.
+    Admin,
+    Administer
+);
+role_extractor!(
+    /// A signed-in admin or partner (who may manage packages).
+    Publisher,
+    ManageOwnPackages
+);
+role_extractor!(
+    /// A signed-in partner or admin (who may read sales reports).
+    Seller,
+    SalesReport
+);
 
-impl FromRequestParts<AppState> for Publisher {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let user = AuthUser::from_request_parts(parts, state).await?;
-        require_role(
-            &user,
-            booksygo_core::roles::Permission::ManageOwnPackages,
-            "only admins and partners manage packages",
-        )
-        .await?;
-        Ok(Publisher(user))
-    }
-}
-
-/// A signed-in partner or admin (who may read sales reports), checked like [`Admin`].
-pub struct Seller(pub AuthUser);
-
-impl FromRequestParts<AppState> for Seller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let user = AuthUser::from_request_parts(parts, state).await?;
-        require_role(
-            &user,
-            booksygo_core::roles::Permission::SalesReport,
-            "only partners and admins read sales reports",
-        )
-        .await?;
-        Ok(Seller(user))
-    }
-}
-
-/// Refuses the caller unless their role, read now, holds `permission` in core's permission
-/// table ([`booksygo_core::roles`]).
 async fn require_role(
     user: &AuthUser,
     permission: booksygo_core::roles::Permission,
-    refusal: &str,
 ) -> Result<(), ApiError> {
     let role = user.agency.profile().await?.role;
     if booksygo_core::roles::can(&role, permission) {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", refusal))
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            booksygo_core::roles::refusal(permission),
+        ))
     }
 }
 
