@@ -959,8 +959,13 @@ fn a_provider_event_is_taken_once() {
         let take = |id: &str, booking: Option<&str>| {
             store
                 .write(|u| {
-                    u.payments()
-                        .take_event(id, "payment_intent.succeeded", booking, 700)
+                    u.payments().take_provider_event(
+                        "stripe",
+                        id,
+                        "payment_intent.succeeded",
+                        booking,
+                        700,
+                    )
                 })
                 .unwrap()
         };
@@ -970,7 +975,7 @@ fn a_provider_event_is_taken_once() {
         assert!(take("evt_2", None));
         let takes = race(engine, store, |_, u| {
             u.payments()
-                .take_event("evt_3", "charge.refunded", None, 800)
+                .take_provider_event("stripe", "evt_3", "charge.refunded", None, 800)
         });
         assert_eq!(yeses(takes), 1, "{engine}");
         assert_eq!(one(store, "SELECT count(*) FROM payment_events"), 3);

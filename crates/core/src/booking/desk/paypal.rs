@@ -6,12 +6,12 @@
 //! replays it) or, for a booking that lapsed meanwhile, by reading the order back, and then
 //! refunded. PayPal's webhooks, verified by PayPal's own call, settle what they name once.
 
+use super::webhook::{ProviderEvent, Says};
 use super::*;
 use crate::booking::PayPalCheckout;
 use crate::booking::payment::paypal::{self, WebhookHeaders};
 use crate::booking::payment::webhook::WebhookOutcome;
 use crate::error::ErrorKind;
-use crate::store::port::ReferencedPayment;
 
 /// The message of a PayPal attempt waiting for its payer: where to approve it.
 const APPROVE_AT: &str = "waiting for the payer's approval on PayPal: ";
@@ -189,93 +189,34 @@ impl Desk {
                 resource["id"].as_str(),
             ),
         };
-        let now = self.now().as_second();
-        let mut outcome = WebhookOutcome {
-            event_id: event_id.to_string(),
-            event_type: kind.to_string(),
-            booking_id: None,
-            action: "ignored".into(),
+        let says = match kind {
+            "PAYMENT.CAPTURE.COMPLETED" => Says::Charge {
+                outcome: ChargeOutcome::Succeeded {
+                    reference: capture.unwrap_or_default().to_string(),
+                },
+                declined: "declined",
+            },
+            // A denied capture puts the booking back to PENDING, payable again.
+            "PAYMENT.CAPTURE.DENIED" => Says::Charge {
+                outcome: ChargeOutcome::Declined {
+                    reason: "PayPal denied the capture".into(),
+                },
+                declined: "declined",
+            },
+            "PAYMENT.CAPTURE.REFUNDED" => Says::Refunded(serde_json::json!({
+                "paypal_capture": capture,
+                "amount_refunded": resource["amount"],
+            })),
+            _ => Says::Nothing,
         };
-        let mut refund_owed = false;
-        self.store().write(|tx| {
-            let mut payment = None;
-            for reference in [order, capture].into_iter().flatten() {
-                if payment.is_none() {
-                    payment = tx.payments().by_reference(reference)?;
-                }
-            }
-            let fresh = tx.payments().take_provider_event(
-                paypal::NAME,
-                event_id,
-                kind,
-                payment.as_ref().map(|p| p.booking.as_str()),
-                now,
-            )?;
-            outcome.booking_id = payment.as_ref().map(|p| p.booking.clone());
-            if !fresh {
-                outcome.action = "duplicate".into();
-                return Ok(());
-            }
-            let Some(ReferencedPayment {
-                id: payment_id,
-                booking: booking_id,
-                status: pay_status,
-                booking_status,
-                user,
-                amount,
-                currency,
-            }) = payment
-            else {
-                return Ok(());
-            };
-            let waiting =
-                BookingStatus::parse(&booking_status)? == BookingStatus::PaymentProcessing;
-            let amount = Money::new(amount, Currency::parse(&currency)?);
-            let charge = match kind {
-                "PAYMENT.CAPTURE.COMPLETED" if pay_status != "succeeded" => {
-                    Some(ChargeOutcome::Succeeded {
-                        reference: capture.unwrap_or_default().to_string(),
-                    })
-                }
-                "PAYMENT.CAPTURE.DENIED" if pay_status != "succeeded" => {
-                    Some(ChargeOutcome::Declined {
-                        reason: "PayPal denied the capture".into(),
-                    })
-                }
-                _ => None,
-            };
-            if let Some(charge) = charge {
-                let settled =
-                    self.settle(tx, &user, &booking_id, &payment_id, amount, Ok(charge))?;
-                outcome.action = match (settled, waiting) {
-                    (Settled::Orphaned { .. }, _) => {
-                        refund_owed = true;
-                        "refund_owed"
-                    }
-                    (Settled::Unchanged, _) => "recorded",
-                    (Settled::Done, _) => "confirmed",
-                    (Settled::Failed(_), true) => "declined",
-                    (Settled::Failed(_), false) => "recorded",
-                }
-                .into();
-            } else if kind == "PAYMENT.CAPTURE.REFUNDED" {
-                crate::events::emit(
-                    tx,
-                    "booking.refund_settled",
-                    &booking_id,
-                    Some(&user),
-                    &serde_json::json!({"booking_id": booking_id, "paypal_capture": capture,
-                        "amount_refunded": resource["amount"]}),
-                    now,
-                )?;
-                outcome.action = "recorded".into();
-            }
-            Ok(())
-        })?;
-        if refund_owed {
-            self.pay_out_refunds().await;
-        }
-        Ok(outcome)
+        self.apply_provider_event(ProviderEvent {
+            provider: paypal::NAME,
+            id: event_id,
+            kind,
+            references: [order, capture].into_iter().flatten().collect(),
+            says,
+        })
+        .await
     }
 }
 

@@ -23,7 +23,6 @@ impl Desk {
                 "no Stripe webhook secret is configured (BOOKSYGO_STRIPE_WEBHOOK_SECRET)",
             )
         })?;
-        let now = self.now().as_second();
         // Freshness is judged by the wall clock: the provider signs in real time, whatever
         // clock the sandbox market prices against (BOOKSYGO_NOW).
         verify(
@@ -40,21 +39,65 @@ impl Desk {
             _ => object["id"].as_str(),
         }
         .map(str::to_string);
+        let says = match event.kind.as_str() {
+            "payment_intent.succeeded" => Says::Charge {
+                outcome: ChargeOutcome::Succeeded {
+                    reference: intent.clone().unwrap_or_default(),
+                },
+                // A declined Stripe charge cancels the booking waiting for it.
+                declined: "cancelled",
+            },
+            "payment_intent.payment_failed" => Says::Charge {
+                outcome: ChargeOutcome::Declined {
+                    reason: object["last_payment_error"]["message"]
+                        .as_str()
+                        .unwrap_or("the payment failed")
+                        .to_string(),
+                },
+                declined: "cancelled",
+            },
+            "charge.refunded" => Says::Refunded(serde_json::json!({
+                "payment_intent": intent,
+                "amount_refunded": object["amount_refunded"],
+            })),
+            _ => Says::Nothing,
+        };
+        self.apply_provider_event(ProviderEvent {
+            provider: "stripe",
+            id: &event.id,
+            kind: &event.kind,
+            references: intent.as_deref().into_iter().collect(),
+            says,
+        })
+        .await
+    }
+
+    /// Applies a verified provider event once (a redelivery answers `duplicate`): a charge's
+    /// outcome settles the attempt it names like any other outcome, a refund is recorded as
+    /// `booking.refund_settled`.
+    pub(super) async fn apply_provider_event(
+        &self,
+        event: ProviderEvent<'_>,
+    ) -> Result<WebhookOutcome> {
+        let now = self.now().as_second();
         let mut outcome = WebhookOutcome {
-            event_id: event.id.clone(),
-            event_type: event.kind.clone(),
+            event_id: event.id.to_string(),
+            event_type: event.kind.to_string(),
             booking_id: None,
             action: "ignored".into(),
         };
         let mut refund_owed = false;
         self.store().write(|tx| {
-            let payment = match &intent {
-                Some(pi) => tx.payments().by_reference(pi)?,
-                None => None,
-            };
-            let fresh = tx.payments().take_event(
-                &event.id,
-                &event.kind,
+            let mut payment = None;
+            for reference in &event.references {
+                if payment.is_none() {
+                    payment = tx.payments().by_reference(reference)?;
+                }
+            }
+            let fresh = tx.payments().take_provider_event(
+                event.provider,
+                event.id,
+                event.kind,
                 payment.as_ref().map(|p| p.booking.as_str()),
                 now,
             )?;
@@ -63,7 +106,7 @@ impl Desk {
                 outcome.action = "duplicate".into();
                 return Ok(());
             }
-            if let Some(ReferencedPayment {
+            let Some(ReferencedPayment {
                 id: payment_id,
                 booking: booking_id,
                 status: pay_status,
@@ -72,30 +115,25 @@ impl Desk {
                 amount,
                 currency,
             }) = payment
-            {
-                let waiting =
-                    BookingStatus::parse(&booking_status)? == BookingStatus::PaymentProcessing;
-                let amount = Money::new(amount, Currency::parse(&currency)?);
-                // What the provider says about the charge, settled like any other outcome.
-                let charge = match event.kind.as_str() {
-                    "payment_intent.succeeded" if pay_status != "succeeded" => {
-                        Some(ChargeOutcome::Succeeded {
-                            reference: intent.clone().unwrap_or_default(),
-                        })
-                    }
-                    "payment_intent.payment_failed" if pay_status != "succeeded" => {
-                        Some(ChargeOutcome::Declined {
-                            reason: object["last_payment_error"]["message"]
-                                .as_str()
-                                .unwrap_or("the payment failed")
-                                .to_string(),
-                        })
-                    }
-                    _ => None,
-                };
-                if let Some(charge) = charge {
-                    let settled =
-                        self.settle(tx, &user, &booking_id, &payment_id, amount, Ok(charge))?;
+            else {
+                return Ok(());
+            };
+            match &event.says {
+                Says::Charge {
+                    outcome: charge,
+                    declined,
+                } if pay_status != "succeeded" => {
+                    let waiting =
+                        BookingStatus::parse(&booking_status)? == BookingStatus::PaymentProcessing;
+                    let amount = Money::new(amount, Currency::parse(&currency)?);
+                    let settled = self.settle(
+                        tx,
+                        &user,
+                        &booking_id,
+                        &payment_id,
+                        amount,
+                        Ok(charge.clone()),
+                    )?;
                     outcome.action = match (settled, waiting) {
                         (Settled::Orphaned { .. }, _) => {
                             refund_owed = true;
@@ -103,22 +141,25 @@ impl Desk {
                         }
                         (Settled::Unchanged, _) => "recorded",
                         (Settled::Done, _) => "confirmed",
-                        (Settled::Failed(_), true) => "cancelled",
+                        (Settled::Failed(_), true) => declined,
                         (Settled::Failed(_), false) => "recorded",
                     }
                     .into();
-                } else if event.kind == "charge.refunded" {
+                }
+                Says::Refunded(details) => {
+                    let mut payload = details.clone();
+                    payload["booking_id"] = serde_json::json!(booking_id);
                     crate::events::emit(
                         tx,
                         "booking.refund_settled",
                         &booking_id,
                         Some(&user),
-                        &serde_json::json!({"booking_id": booking_id, "payment_intent": intent,
-                            "amount_refunded": object["amount_refunded"]}),
+                        &payload,
                         now,
                     )?;
                     outcome.action = "recorded".into();
                 }
+                Says::Charge { .. } | Says::Nothing => {}
             }
             Ok(())
         })?;
@@ -127,4 +168,27 @@ impl Desk {
         }
         Ok(outcome)
     }
+}
+
+/// A provider's verified webhook event, in the desk's terms.
+pub(super) struct ProviderEvent<'a> {
+    /// Its key among the provider's events (`stripe`, `paypal`).
+    pub provider: &'a str,
+    pub id: &'a str,
+    pub kind: &'a str,
+    /// The provider's references of the payment it is about, looked up in turn.
+    pub references: Vec<&'a str>,
+    pub says: Says,
+}
+
+/// What a provider's event says about a payment.
+pub(super) enum Says {
+    /// The charge's outcome; `declined` names what a decline did to a booking waiting for it.
+    Charge {
+        outcome: ChargeOutcome,
+        declined: &'static str,
+    },
+    /// Money went back: recorded with these details (the booking's id is added).
+    Refunded(serde_json::Value),
+    Nothing,
 }

@@ -155,10 +155,6 @@ pub trait Payments {
     fn record_change_charge(&self, charge: &ExtraCharge<'_>, applied: bool) -> Result<()>;
     /// The newest payment with this provider reference, with its booking.
     fn by_reference(&self, reference: &str) -> Result<Option<ReferencedPayment>>;
-    /// Takes a Stripe event once: `false` when it was taken before.
-    fn take_event(&self, id: &str, kind: &str, booking: Option<&str>, at: i64) -> Result<bool> {
-        self.take_provider_event("stripe", id, kind, booking, at)
-    }
     /// Takes a payment provider's event once (its id is its key): `false` when it was taken
     /// before.
     fn take_provider_event(
