@@ -749,6 +749,10 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (booking_id, number)
     );
     "#,
+    // 8 (SQLite's 19): the notifier's confirmed bookings departing within a day, by index.
+    r#"
+    CREATE INDEX bookings_departing ON bookings(status, starts_on);
+    "#,
 ];
 
 #[cfg(test)]

@@ -642,4 +642,9 @@ pub const MIGRATIONS: &[&str] = &[
     );
     "#,
     // --- end roles ---
+    // 19: the notifier looks for confirmed bookings departing within a day (its reminders)
+    // at every round and before every command line: by index, not by every confirmed row.
+    r#"
+    CREATE INDEX bookings_departing ON bookings(status, starts_on);
+    "#,
 ];
