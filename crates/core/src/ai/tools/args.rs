@@ -60,6 +60,15 @@ pub(super) fn args<T: DeserializeOwned>(tool: &str, value: &Value) -> Result<T, 
     serde_json::from_value(v).map_err(|e| ToolError::invalid(format!("{tool}: bad arguments: {e}")))
 }
 
+/// Refuses any argument to a tool that takes none (`{}` or nothing).
+pub(super) fn no_args(tool: &str, value: &Value) -> Result<(), ToolError> {
+    if value.as_object().is_some_and(|o| !o.is_empty()) {
+        return Err(ToolError::invalid(format!("{tool} takes no arguments")));
+    }
+    let NoArgs {} = args(tool, value)?;
+    Ok(())
+}
+
 pub(super) fn currency(c: &Option<String>) -> Result<Option<Currency>, ToolError> {
     Ok(c.as_deref().map(Currency::parse).transpose()?)
 }

@@ -2,8 +2,8 @@
 //! (bookings and cancellations are in `booking`).
 
 use super::args::{
-    CalendarArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, NoArgs, PackageArgs,
-    PlanArgs, PredictArgs, QuoteArgs, SuggestArgs, WatchArgs, args, cabin, currency,
+    CalendarArgs, FlightArgs, HotelArgs, IdArgs, ListArgs, ListLimit, PackageArgs, PlanArgs,
+    PredictArgs, QuoteArgs, SuggestArgs, WatchArgs, args, cabin, currency, no_args,
 };
 use super::render::{flight_description, flight_summary, hotel_summary, package_summary, rating};
 use super::{LastSearch, SeenOffer, Session, ToolError, Toolbox, specs};
@@ -138,10 +138,7 @@ impl Toolbox<'_> {
                 Ok(serde_json::to_value(watch)?)
             }
             "list_watches" => {
-                if arguments.as_object().is_some_and(|o| !o.is_empty()) {
-                    return Err(ToolError::invalid("list_watches takes no arguments"));
-                }
-                let NoArgs {} = args(name, arguments)?;
+                no_args(name, arguments)?;
                 Ok(json!({ "watches": self.agency.watches().await? }))
             }
             "recommend" => {
@@ -185,10 +182,7 @@ impl Toolbox<'_> {
             }
             "cancel_booking" => self.cancel_booking(session, args(name, arguments)?).await,
             "get_points" => {
-                if arguments.as_object().is_some_and(|o| !o.is_empty()) {
-                    return Err(ToolError::invalid("get_points takes no arguments"));
-                }
-                let NoArgs {} = args(name, arguments)?;
+                no_args(name, arguments)?;
                 Ok(serde_json::to_value(self.agency.points().await?)?)
             }
             other => Err(ToolError {
