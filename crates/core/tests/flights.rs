@@ -543,3 +543,65 @@ fn repricing_one_offer_matches_the_search_that_made_it() {
         }
     }
 }
+
+common::on_engines!(
+    #[tokio::test]
+    a_market_opens_from_the_kept_route_table_as_from_the_rows
+);
+
+/// The first open makes the compact route table from the rows and keeps it; the next opens
+/// from it, with the same network and answers; a route added by hand drops it, and the next
+/// open flies that route.
+async fn a_market_opens_from_the_kept_route_table_as_from_the_rows(engine: &str) {
+    let (kept, first) = common::agency_on(engine, |_| {});
+    let table = "SELECT count(*) FROM route_table";
+    assert_eq!(common::number(&first, table, &[]), 1, "{engine}: kept");
+    let second = common::agency_on_at(&kept, common::now());
+    assert_eq!(
+        first.network().route_count(),
+        second.network().route_count()
+    );
+    assert!(second.network().route_count() > 20_000);
+    let answer = |a: &booksygo_core::LocalAgency| {
+        let a = a.clone();
+        async move { a.search_flights(&lhr_jfk()).await.unwrap().offers }
+    };
+    let (x, y) = (answer(&first).await, answer(&second).await);
+    assert!(!x.is_empty());
+    assert_eq!(x, y, "{engine}");
+
+    // Bristol has no non-stop to Sydney until one is added by hand.
+    let mut nonstop = FlightQuery::one_way("BRS", "SYD", date("2027-03-17"));
+    nonstop.max_stops = Some(0);
+    assert!(
+        second
+            .search_flights(&nonstop)
+            .await
+            .unwrap()
+            .offers
+            .is_empty()
+    );
+    common::execute(
+        &second,
+        "INSERT INTO routes(airline, origin, destination, source) VALUES ('BA', 'BRS', 'SYD', 'test')",
+        &[],
+    );
+    assert_eq!(common::number(&second, table, &[]), 0, "{engine}: dropped");
+    let third = common::agency_on_at(&kept, common::now());
+    assert_eq!(
+        third.network().route_count(),
+        second.network().route_count() + 1
+    );
+    let found = third.search_flights(&nonstop).await.unwrap().offers;
+    assert!(
+        found
+            .iter()
+            .any(|o| o.slices[0].segments.len() == 1 && o.owner == "BA"),
+        "{engine}: {found:?}"
+    );
+    assert_eq!(
+        common::number(&third, table, &[]),
+        1,
+        "{engine}: kept again"
+    );
+}

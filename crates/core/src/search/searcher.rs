@@ -12,11 +12,13 @@ use super::wire::{Encoding, KeptAnswer, WireAnswer};
 use super::{FlightQuery, HotelQuery, flights, hotels};
 use crate::config::Clock;
 use crate::error::{Error, Result};
-use crate::model::{Currency, FlightOffer, FxTable, HotelOffer, PlaceSuggestion};
+use crate::model::{Airline, Airport, Currency, FlightOffer, FxTable, HotelOffer, PlaceSuggestion};
 use crate::places::Places;
+use crate::places::routes::RouteTable;
 use crate::providers::sandbox::{SandboxProvider, network::Network};
 use crate::providers::{FlightProvider, HotelProvider, Selling};
 use crate::store::Store;
+use crate::store::port::Catalogue;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -282,7 +284,7 @@ impl Searcher {
         let now = self.now();
         let origin = m.net.places.resolve(&query.origin)?;
         let today = now
-            .to_zoned(m.net.places.tz[origin.airports[0]].clone())
+            .to_zoned(m.net.places.tz(origin.airports[0]).clone())
             .date();
         let mut days = Vec::with_capacity(query.dates.len());
         // Days already past in a month view are simply not for sale.
@@ -328,7 +330,7 @@ impl Searcher {
             self.fx().supports(c)?;
         }
         let now = self.now();
-        let today = now.to_zoned(places.tz[origin.airports[0]].clone()).date();
+        let today = now.to_zoned(places.tz(origin.airports[0]).clone()).date();
         let first = query.month.first_of_month();
         let last = query.month.last_of_month();
         if last < today {
@@ -552,11 +554,7 @@ impl Searcher {
 }
 
 fn build_market(store: &Store, sources: &Sources) -> Result<Market> {
-    let (routes, airports, airlines) = store.read(|u| {
-        let catalogue = u.catalogue();
-        let routes = catalogue.routes()?;
-        Ok((routes, catalogue.airports()?, catalogue.airlines()?))
-    })?;
+    let (airports, airlines, routes) = route_table(store)?;
     let places = Places::new(airports, airlines, &routes);
     let net = Arc::new(Network::new(places, &routes));
     let sandbox = SandboxProvider::new(net.clone(), store.clone());
@@ -575,6 +573,36 @@ fn build_market(store: &Store, sources: &Sources) -> Result<Market> {
         aggregator,
         answers: TtlCache::new(FLIGHT_TTL, CACHED_ANSWERS),
     })
+}
+
+/// The catalogue's airports, airlines and routes: the routes from the compact table the store
+/// keeps when it was made from this very listing, else from the rows, in one write unit that
+/// also keeps the table they make for the next open. A store that cannot be written (a
+/// read-only file) still opens, from the rows.
+fn route_table(store: &Store) -> Result<(Vec<Airport>, Vec<Airline>, RouteTable)> {
+    let (airports, airlines, kept) = store.read(|u| {
+        let c = u.catalogue();
+        Ok((c.airports()?, c.airlines()?, c.route_table()?))
+    })?;
+    if let Some(table) = kept.and_then(|b| RouteTable::decode(&b, &airports, &airlines)) {
+        return Ok((airports, airlines, table));
+    }
+    let from_rows = |c: &dyn Catalogue| -> Result<_> {
+        let (airports, airlines) = (c.airports()?, c.airlines()?);
+        let table = RouteTable::from_codes(&airports, &airlines, &c.routes()?);
+        Ok((airports, airlines, table))
+    };
+    store
+        .write(|u| {
+            let (airports, airlines, table) = from_rows(u.catalogue())?;
+            u.catalogue()
+                .save_route_table(&table.encode(&airports, &airlines))?;
+            Ok((airports, airlines, table))
+        })
+        .or_else(|e| {
+            tracing::debug!("route table not kept: {e}");
+            store.read(|u| from_rows(u.catalogue()))
+        })
 }
 
 /// The id of an offer re-priced in another currency: stable, and distinct from the original.

@@ -37,6 +37,10 @@ const BATCH: usize = 1000;
 /// target holds them, and the copy replaces them with the source's.
 const SEEDED: &[&str] = &["notifier"];
 
+/// Tables made from others (the compact route table, `places::routes`): not copied, since
+/// the catalogue's copy drops them anyway; the first market that opens makes them again.
+const DERIVED: &[&str] = &["route_table"];
+
 /// Sums that must come out equal: money in minor units and points.
 const SUMS: &[(&str, &str)] = &[
     (
@@ -106,7 +110,8 @@ pub fn sqlite_to_postgres(
 }
 
 fn copy_all(source: &rusqlite::Connection, tx: &PgTx<'_>) -> Result<Moved> {
-    let tables = tables_in_order(tx)?;
+    let mut tables = tables_in_order(tx)?;
+    tables.retain(|t| !DERIVED.contains(&t.as_str()));
     for table in tables.iter().filter(|t| !SEEDED.contains(&t.as_str())) {
         let taken = tx.query(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), &[])?;
         if taken.first().is_some_and(|r| r.get::<_, bool>(0)) {

@@ -22,6 +22,7 @@ pub use port::{
 
 use crate::crypto::DataKeys;
 use crate::error::{Error, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -99,6 +100,27 @@ struct Sqlite {
     /// moment the lock is free, instead of in SQLite's busy handler, which sleeps and polls
     /// (1, 2, 5, 10 ms and up). Other processes on the same file still meet the busy timeout.
     writer: Mutex<()>,
+}
+
+/// The write-ahead log a store leaves behind when it closes, at most (bytes): past it, the
+/// last close folds the log into the database and empties it.
+const WAL_KEPT: u64 = 4 << 20;
+
+impl Drop for Sqlite {
+    /// Connections close without SQLite's checkpoint (see `open_connection`): a command line
+    /// that wrote an offer or two leaves them in the log for the next one instead of paying
+    /// a checkpoint and its fsyncs on every run. A log grown past [`WAL_KEPT`] is folded in
+    /// and truncated here, by the last user of the store in this process; if another
+    /// process is reading, the checkpoint does what it can and the next close finishes it.
+    fn drop(&mut self) {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_KEPT);
+        let idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
+        if let (true, Some(conn)) = (big, idle.first()) {
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
 }
 
 /// A pooled SQLite connection; goes back to the pool on drop.
@@ -520,6 +542,8 @@ fn open_connection(path: &Path, keys: &DataKeys) -> Result<Connection> {
     )
     .map_err(|e| Error::internal(format!("cannot open database {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // No checkpoint when a connection closes: `Drop for Sqlite` keeps the log small instead.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     // A checkpoint runs inside the commit that crosses the threshold (with an fsync): every
     // 8,000 pages (32 MB of WAL) instead of SQLite's 1,000, so the pages a booking writes
     // again and again (the bookings table's and its indexes' last leaves) are copied back
@@ -596,6 +620,43 @@ mod tests {
             .query_row("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT count(*) FROM n", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 200_000);
+    }
+
+    #[test]
+    fn a_small_log_outlives_the_store_and_a_big_one_is_folded_in_at_its_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let wal = dir.path().join("t.db-wal");
+        let write = |bytes: usize| {
+            let store = Store::open(&path).unwrap();
+            let blob = vec![7u8; bytes];
+            store
+                .conn()
+                .unwrap()
+                .execute(
+                    "INSERT OR REPLACE INTO route_table(id, body) VALUES (1, ?1)",
+                    [blob],
+                )
+                .unwrap();
+        };
+        // A command's few pages stay in the log for the next one (no checkpoint, no fsync).
+        write(10_000);
+        let left = std::fs::metadata(&wal).unwrap().len();
+        assert!(left > 10_000 && left < WAL_KEPT, "{left}");
+        // What was left is read back by the next store.
+        let stored = || -> i64 {
+            Store::open(&path)
+                .unwrap()
+                .conn()
+                .unwrap()
+                .query_row("SELECT length(body) FROM route_table", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(stored(), 10_000);
+        // Past the bound, the last close folds it into the database and empties it.
+        write(WAL_KEPT as usize + 100_000);
+        assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+        assert_eq!(stored() as u64, WAL_KEPT + 100_000);
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl Desk {
             .places
             .city(&offer.hotel.city_code)
             .and_then(|c| c.airports.first())
-            .map(|&i| net.places.tz[i].clone())
+            .map(|&i| net.places.tz(i).clone())
             .unwrap_or(jiff::tz::TimeZone::UTC);
         let starts_at = offer
             .check_in_date

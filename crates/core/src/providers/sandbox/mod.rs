@@ -98,7 +98,7 @@ impl SandboxProvider {
             .places
             .city(&city.code)
             .and_then(|c| c.airports.first())
-            .map(|&i| self.net.places.tz[i].clone())
+            .map(|&i| self.net.places.tz(i).clone())
             .unwrap_or(jiff::tz::TimeZone::UTC);
         let hotels_rows = catalogue.hotels_in_city(&city.code)?;
         let mut sold = hotels::SoldRooms::new();

@@ -6,6 +6,7 @@ use crate::geo::{self, distance_km};
 use crate::model::Cabin;
 pub use crate::model::season::day_number;
 use crate::places::Places;
+use crate::places::routes::RouteTable;
 use jiff::civil::{Date, Weekday};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -107,12 +108,13 @@ pub fn aircraft(code: &str) -> Option<&'static Aircraft> {
 }
 
 /// One route out of an airport. Its distance and timetable are worked out the first time a
-/// search looks at it, so opening the market stays cheap however big the network.
+/// search looks at it, so opening the market stays cheap however big the network (and the
+/// route itself small: 24 bytes until then).
 #[derive(Debug)]
 pub struct Route {
     pub to: u32,
     pub airline: u32,
-    lazy: OnceLock<(Edge, Schedule)>,
+    lazy: OnceLock<Box<(Edge, Schedule)>>,
 }
 
 /// The network: per airport, the routes out of it.
@@ -128,7 +130,9 @@ pub struct Network {
 }
 
 impl Network {
-    pub fn new(places: Places, routes: &[(String, String, String)]) -> Network {
+    /// The network of `routes` (indexes into the catalogue's listing that `places` was built
+    /// from); a route whose airport was dropped, or that goes nowhere, is left out.
+    pub fn new(places: Places, routes: &RouteTable) -> Network {
         let n = places.airports.len();
         let hubs: Vec<Vec<u32>> = places
             .airlines
@@ -141,29 +145,29 @@ impl Network {
                     .collect()
             })
             .collect();
-        let mut out: Vec<Vec<Route>> = (0..n).map(|_| Vec::new()).collect();
-        // Routes come from a table keyed by (airline, origin, destination): no duplicates.
-        for (airline, from, to) in routes {
-            let (Some(f), Some(t), Some(al)) = (
-                places.airport_index(from),
-                places.airport_index(to),
-                places.airline_index(airline),
-            ) else {
-                continue;
-            };
-            if f != t {
-                out[f].push(Route {
-                    to: t as u32,
-                    airline: al as u32,
-                    lazy: OnceLock::new(),
-                });
-            }
+        let legs = || {
+            routes.legs.iter().filter_map(|l| {
+                let (f, t) = (places.listed_airport(l.from)?, places.listed_airport(l.to)?);
+                (f != t && (l.airline as usize) < places.airlines.len())
+                    .then_some((f, t, l.airline))
+            })
+        };
+        // Sized first: one allocation per airport and direction.
+        let (mut outs, mut ins) = (vec![0usize; n], vec![0usize; n]);
+        for (f, t, _) in legs() {
+            outs[f] += 1;
+            ins[t] += 1;
         }
-        let mut into: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-        for (f, edges) in out.iter().enumerate() {
-            for (k, r) in edges.iter().enumerate() {
-                into[r.to as usize].push((f as u32, k as u32));
-            }
+        let mut out: Vec<Vec<Route>> = outs.iter().map(|&k| Vec::with_capacity(k)).collect();
+        let mut into: Vec<Vec<(u32, u32)>> = ins.iter().map(|&k| Vec::with_capacity(k)).collect();
+        // The catalogue keys routes by (airline, origin, destination): no duplicates.
+        for (f, t, airline) in legs() {
+            into[t].push((f as u32, out[f].len() as u32));
+            out[f].push(Route {
+                to: t as u32,
+                airline,
+                lazy: OnceLock::new(),
+            });
         }
         Network {
             places,
@@ -180,7 +184,7 @@ impl Network {
 
     /// The route's edge (with its distance) and weekly schedule.
     pub fn edge<'a>(&'a self, from: usize, r: &'a Route) -> (&'a Edge, &'a Schedule) {
-        let (e, s) = r.lazy.get_or_init(|| {
+        let (e, s) = &**r.lazy.get_or_init(|| {
             let (a, b) = (
                 &self.places.airports[from],
                 &self.places.airports[r.to as usize],
@@ -193,7 +197,7 @@ impl Network {
                 dist_km: dist,
             };
             let schedule = schedule_for(&self.places, &self.hubs, &edge);
-            (edge, schedule)
+            Box::new((edge, schedule))
         });
         (e, s)
     }

@@ -67,6 +67,13 @@ pub trait Catalogue {
     fn airlines(&self) -> Result<Vec<Airline>>;
     /// Every route: (airline, origin, destination).
     fn routes(&self) -> Result<Vec<(String, String, String)>>;
+    /// The compact route table ([`crate::places::routes::RouteTable`]) kept beside the rows;
+    /// `None` when there is none: any change of an airport, airline or route drops it in
+    /// that change's own transaction.
+    fn route_table(&self) -> Result<Option<Vec<u8>>>;
+    /// Keeps `body` as the compact route table (inserts or replaces): call it in the write
+    /// unit that read the rows it was made from, so it is never older than they are.
+    fn save_route_table(&self, body: &[u8]) -> Result<()>;
     /// The codes of every airport.
     fn airport_codes(&self) -> Result<HashSet<String>>;
     /// The codes of every airline.

@@ -308,6 +308,21 @@ impl Catalogue for PgUnit<'_> {
         .collect()
     }
 
+    fn route_table(&self) -> Result<Option<Vec<u8>>> {
+        self.query_opt("SELECT body FROM route_table WHERE id = 1", &[])?
+            .map(|r| get(&r, 0))
+            .transpose()
+    }
+
+    fn save_route_table(&self, body: &[u8]) -> Result<()> {
+        self.execute(
+            "INSERT INTO route_table(id, body) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            &[&body],
+        )?;
+        Ok(())
+    }
+
     fn airport_codes(&self) -> Result<HashSet<String>> {
         self.query("SELECT iata FROM airports", &[])?
             .iter()

@@ -753,6 +753,26 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX bookings_departing ON bookings(status, starts_on);
     "#,
+    // 9 (SQLite's 20): the compact route table, dropped by any change of an airport, airline
+    // or route (one statement-level trigger per table where SQLite has one per row and verb).
+    r#"
+    CREATE TABLE route_table (
+        id BIGINT PRIMARY KEY CHECK (id = 1),
+        body BYTEA NOT NULL
+    );
+    CREATE FUNCTION route_table_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM route_table;
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER route_table_airports AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON airports
+        FOR EACH STATEMENT EXECUTE FUNCTION route_table_stale();
+    CREATE TRIGGER route_table_airlines AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON airlines
+        FOR EACH STATEMENT EXECUTE FUNCTION route_table_stale();
+    CREATE TRIGGER route_table_routes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON routes
+        FOR EACH STATEMENT EXECUTE FUNCTION route_table_stale();
+    "#,
 ];
 
 #[cfg(test)]

@@ -206,6 +206,19 @@ impl Catalogue for Connection {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn route_table(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .prepare_cached("SELECT body FROM route_table WHERE id = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn save_route_table(&self, body: &[u8]) -> Result<()> {
+        self.prepare_cached("INSERT OR REPLACE INTO route_table(id, body) VALUES (1, ?1)")?
+            .execute([body])?;
+        Ok(())
+    }
+
     fn airport_codes(&self) -> Result<HashSet<String>> {
         let mut stmt = self.prepare("SELECT iata FROM airports")?;
         Ok(stmt

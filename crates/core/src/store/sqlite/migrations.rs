@@ -647,4 +647,22 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX bookings_departing ON bookings(status, starts_on);
     "#,
+    // 20: the compact route table (`places::routes`): made from the catalogue's rows when a
+    // market opens and finds none, dropped by any change of an airport, airline or route in
+    // that change's own transaction, whoever writes it.
+    r#"
+    CREATE TABLE route_table (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        body BLOB NOT NULL
+    );
+    CREATE TRIGGER route_table_airports_insert AFTER INSERT ON airports BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_airports_update AFTER UPDATE ON airports BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_airports_delete AFTER DELETE ON airports BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_airlines_insert AFTER INSERT ON airlines BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_airlines_update AFTER UPDATE ON airlines BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_airlines_delete AFTER DELETE ON airlines BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_routes_insert AFTER INSERT ON routes BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_routes_update AFTER UPDATE ON routes BEGIN DELETE FROM route_table; END;
+    CREATE TRIGGER route_table_routes_delete AFTER DELETE ON routes BEGIN DELETE FROM route_table; END;
+    "#,
 ];

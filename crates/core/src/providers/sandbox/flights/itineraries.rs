@@ -65,7 +65,7 @@ impl<'n> Search<'n> {
         date: Date,
     ) -> impl Iterator<Item = Flight<'n>> + '_ {
         let edge = *edge;
-        let tz = &self.net.places.tz[edge.from as usize];
+        let tz = self.net.places.tz(edge.from as usize);
         schedule
             .departures
             .iter()
@@ -145,7 +145,7 @@ impl<'n> Search<'n> {
         schedule: &'n Schedule,
         max: Ticketing,
     ) -> Vec<Flight<'n>> {
-        let tz = &self.net.places.tz[edge.from as usize];
+        let tz = self.net.places.tz(edge.from as usize);
         let arrival_date = Timestamp::from_second(prev.arr)
             .map(|t| t.to_zoned(tz.clone()).date())
             .unwrap_or(prev.date);

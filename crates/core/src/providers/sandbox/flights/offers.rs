@@ -52,7 +52,7 @@ pub(super) fn build_offer(
     let zoned = |ts: i64, airport: u32| {
         Timestamp::from_second(ts)
             .unwrap_or(Timestamp::UNIX_EPOCH)
-            .to_zoned(places.tz[airport as usize].clone())
+            .to_zoned(places.tz(airport as usize).clone())
     };
     let out_slices: Vec<Slice> = slices
         .iter()

@@ -15,7 +15,7 @@ impl<'n> Search<'n> {
         }
         let today = self
             .now
-            .to_zoned(self.net.places.tz[f.edge.from as usize].clone())
+            .to_zoned(self.net.places.tz(f.edge.from as usize).clone())
             .date();
         let days_ahead = fares::days_between(today, f.date);
         let season = fares::season(
@@ -102,7 +102,7 @@ impl<'n> Search<'n> {
         let origin = &net.places.airports[first.edge.from as usize];
         let today = self
             .now
-            .to_zoned(net.places.tz[first.edge.from as usize].clone())
+            .to_zoned(net.places.tz(first.edge.from as usize).clone())
             .date();
         let noise_seed = legs.iter().fold(0u64, |h, f| geo::hash(&[h, f.seed()]));
         let factors = [
