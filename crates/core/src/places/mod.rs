@@ -146,7 +146,7 @@ impl Places {
             by_code.insert(&a.iata, i);
         }
         let mut weight = vec![0u32; airports.len()];
-        for leg in &routes.legs {
+        for leg in routes.legs() {
             if let Some(&i) = listed.get(leg.from as usize).filter(|&&i| i != u32::MAX) {
                 weight[i as usize] += 1;
             }
@@ -557,7 +557,7 @@ pub(crate) mod tests {
         ];
         // Routes out of LHR (5), LGW (3) and STN (1), by index into the listing above.
         let index = |code: &str| airports.iter().position(|a| a.iata == code).unwrap() as u32;
-        let legs = [("LHR", 5), ("LGW", 3), ("STN", 1)]
+        let legs: Vec<routes::Leg> = [("LHR", 5), ("LGW", 3), ("STN", 1)]
             .iter()
             .flat_map(|&(a, n)| {
                 let from = index(a);
@@ -568,7 +568,8 @@ pub(crate) mod tests {
                 })
             })
             .collect();
-        Places::new(airports, vec![], &RouteTable { legs })
+        let routes = RouteTable::from_legs(legs, airports.len(), 1);
+        Places::new(airports, vec![], &routes)
     }
 
     #[test]

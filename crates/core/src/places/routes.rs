@@ -18,17 +18,56 @@ pub struct Leg {
     pub to: u32,
 }
 
-/// Every route of the catalogue, by index.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every route of the catalogue, by index: kept as the compact form's bytes (two bytes an
+/// index while the listing has at most 65,536 entries of each kind, else four) and read
+/// from them, so opening a market copies the routes once.
+#[derive(Debug, Clone)]
 pub struct RouteTable {
-    pub legs: Vec<Leg>,
+    bytes: Vec<u8>,
+    /// Where the legs start in `bytes`.
+    start: usize,
+    /// Bytes per index: 2 or 4.
+    width: usize,
 }
+
+/// Two tables are equal when they hold the same legs, however they were read.
+impl PartialEq for RouteTable {
+    fn eq(&self, other: &RouteTable) -> bool {
+        self.width == other.width && self.bytes[self.start..] == other.bytes[other.start..]
+    }
+}
+
+impl Eq for RouteTable {}
 
 /// The first bytes of the compact form; a new layout takes a new number, and a form of
 /// another layout is made again from the rows.
-const MAGIC: &[u8] = b"booksygo routes 1\n";
+const MAGIC: &[u8] = b"booksygo routes 2\n";
 
 impl RouteTable {
+    /// The table of `legs` over a listing of `airports` airports and `airlines` airlines.
+    pub fn from_legs(
+        legs: impl IntoIterator<Item = Leg>,
+        airports: usize,
+        airlines: usize,
+    ) -> RouteTable {
+        let width = if airports.max(airlines) <= 1 << 16 {
+            2
+        } else {
+            4
+        };
+        let mut bytes = Vec::new();
+        for l in legs {
+            for v in [l.airline, l.from, l.to] {
+                bytes.extend_from_slice(&v.to_le_bytes()[..width]);
+            }
+        }
+        RouteTable {
+            bytes,
+            start: 0,
+            width,
+        }
+    }
+
     /// The table of route rows (airline, origin, destination) by code; a row naming an
     /// airport or an airline the listing does not hold is left out.
     pub fn from_codes(
@@ -46,29 +85,53 @@ impl RouteTable {
             .enumerate()
             .map(|(i, a)| (a.code.as_str(), i as u32))
             .collect();
-        let legs = routes
-            .iter()
-            .filter_map(|(al, from, to)| {
-                Some(Leg {
-                    airline: *airline.get(al.as_str())?,
-                    from: *airport.get(from.as_str())?,
-                    to: *airport.get(to.as_str())?,
-                })
+        let legs = routes.iter().filter_map(|(al, from, to)| {
+            Some(Leg {
+                airline: *airline.get(al.as_str())?,
+                from: *airport.get(from.as_str())?,
+                to: *airport.get(to.as_str())?,
             })
-            .collect();
-        RouteTable { legs }
+        });
+        RouteTable::from_legs(legs, airports.len(), airlines.len())
+    }
+
+    /// How many routes.
+    pub fn len(&self) -> usize {
+        (self.bytes.len() - self.start) / (3 * self.width)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every route, in the order the table was made.
+    pub fn legs(&self) -> impl Iterator<Item = Leg> + '_ {
+        let w = self.width;
+        self.bytes[self.start..].chunks_exact(3 * w).map(move |c| {
+            let v = |i: usize| match w {
+                2 => u32::from(u16::from_le_bytes([c[2 * i], c[2 * i + 1]])),
+                _ => u32::from_le_bytes([c[4 * i], c[4 * i + 1], c[4 * i + 2], c[4 * i + 3]]),
+            };
+            Leg {
+                airline: v(0),
+                from: v(1),
+                to: v(2),
+            }
+        })
     }
 
     /// The compact form: the listing's codes (so a form made from another listing is told
-    /// apart), then each leg as three little-endian `u32`s.
+    /// apart), the width of an index, then the legs.
     pub fn encode(&self, airports: &[Airport], airlines: &[Airline]) -> Vec<u8> {
         let codes: usize = airports.iter().map(|a| 1 + a.iata.len()).sum::<usize>()
             + airlines.iter().map(|a| 1 + a.code.len()).sum::<usize>();
-        let mut out = Vec::with_capacity(MAGIC.len() + 12 + codes + 12 * self.legs.len());
+        let legs = &self.bytes[self.start..];
+        let mut out = Vec::with_capacity(MAGIC.len() + 13 + codes + legs.len());
         out.extend_from_slice(MAGIC);
-        for n in [airports.len(), airlines.len(), self.legs.len()] {
+        for n in [airports.len(), airlines.len(), self.len()] {
             out.extend_from_slice(&(n as u32).to_le_bytes());
         }
+        out.push(self.width as u8);
         let code = |out: &mut Vec<u8>, c: &str| {
             // Codes are a few letters; a longer one (never written by the importers) is cut,
             // which makes the form fail its check and the rows be read instead.
@@ -78,20 +141,22 @@ impl RouteTable {
         };
         airports.iter().for_each(|a| code(&mut out, &a.iata));
         airlines.iter().for_each(|a| code(&mut out, &a.code));
-        for l in &self.legs {
-            for v in [l.airline, l.from, l.to] {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
+        out.extend_from_slice(legs);
         out
     }
 
     /// The table in `bytes`, when they are a compact form made from this very listing
     /// (same codes in the same order) and whole; `None` otherwise.
-    pub fn decode(bytes: &[u8], airports: &[Airport], airlines: &[Airline]) -> Option<RouteTable> {
+    pub fn decode(
+        bytes: Vec<u8>,
+        airports: &[Airport],
+        airlines: &[Airline],
+    ) -> Option<RouteTable> {
         let mut r = Reader(bytes.strip_prefix(MAGIC)?);
         let (n_airports, n_airlines, n_legs) = (r.count()?, r.count()?, r.count()?);
-        if n_airports != airports.len() || n_airlines != airlines.len() {
+        let width = usize::from(*r.take(1)?.first()?);
+        if n_airports != airports.len() || n_airlines != airlines.len() || ![2, 4].contains(&width)
+        {
             return None;
         }
         for a in airports {
@@ -100,27 +165,19 @@ impl RouteTable {
         for a in airlines {
             r.code(&a.code)?;
         }
-        let body = r.0;
-        if body.len() != n_legs.checked_mul(12)? {
+        if r.0.len() != n_legs.checked_mul(3 * width)? {
             return None;
         }
-        let legs: Vec<Leg> = body
-            .chunks_exact(12)
-            .map(|c| {
-                let v = |i: usize| u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
-                Leg {
-                    airline: v(0),
-                    from: v(4),
-                    to: v(8),
-                }
-            })
-            .collect();
+        let table = RouteTable {
+            start: bytes.len() - r.0.len(),
+            bytes,
+            width,
+        };
         let fits = |i: u32, n: usize| (i as usize) < n;
-        legs.iter()
-            .all(|l| {
-                fits(l.airline, n_airlines) && fits(l.from, n_airports) && fits(l.to, n_airports)
-            })
-            .then_some(RouteTable { legs })
+        let whole = table.legs().all(|l| {
+            fits(l.airline, n_airlines) && fits(l.from, n_airports) && fits(l.to, n_airports)
+        });
+        whole.then_some(table)
     }
 }
 
@@ -200,7 +257,7 @@ mod tests {
             ],
         );
         assert_eq!(
-            table.legs,
+            table.legs().collect::<Vec<_>>(),
             [
                 Leg {
                     airline: 0,
@@ -225,40 +282,53 @@ mod tests {
             &[row("BA", "LHR", "JFK"), row("VS", "JFK", "EDI")],
         );
         let bytes = table.encode(&airports, &airlines);
+        let back = RouteTable::decode(bytes.clone(), &airports, &airlines).unwrap();
         assert_eq!(
-            RouteTable::decode(&bytes, &airports, &airlines),
-            Some(table)
+            back.legs().collect::<Vec<_>>(),
+            table.legs().collect::<Vec<_>>()
         );
+        assert_eq!(back.len(), 2);
 
         // Another listing of the same size (an airport renamed): not this table.
         let mut moved = airports.clone();
         moved[0].iata = "GLA".into();
-        assert_eq!(RouteTable::decode(&bytes, &moved, &airlines), None);
+        assert_eq!(RouteTable::decode(bytes.clone(), &moved, &airlines), None);
         // One airline more: not this table.
         let mut more = airlines.clone();
         more.push(airline("AA"));
-        assert_eq!(RouteTable::decode(&bytes, &airports, &more), None);
+        assert_eq!(RouteTable::decode(bytes.clone(), &airports, &more), None);
         // Cut short, or another layout: made again from the rows.
-        assert_eq!(
-            RouteTable::decode(&bytes[..bytes.len() - 1], &airports, &airlines),
-            None
-        );
+        let short = bytes[..bytes.len() - 1].to_vec();
+        assert_eq!(RouteTable::decode(short, &airports, &airlines), None);
         let mut other = bytes.clone();
-        other[MAGIC.len() - 2] = b'2';
-        assert_eq!(RouteTable::decode(&other, &airports, &airlines), None);
+        other[MAGIC.len() - 2] = b'9';
+        assert_eq!(RouteTable::decode(other, &airports, &airlines), None);
     }
 
     #[test]
     fn a_leg_out_of_the_listing_is_refused() {
         let (airports, airlines) = listing();
-        let table = RouteTable {
-            legs: vec![Leg {
-                airline: 0,
-                from: 3,
-                to: 1,
-            }],
+        let leg = Leg {
+            airline: 0,
+            from: 3,
+            to: 1,
         };
+        let table = RouteTable::from_legs([leg], airports.len(), airlines.len());
         let bytes = table.encode(&airports, &airlines);
-        assert_eq!(RouteTable::decode(&bytes, &airports, &airlines), None);
+        assert_eq!(RouteTable::decode(bytes, &airports, &airlines), None);
+    }
+
+    #[test]
+    fn indexes_take_four_bytes_past_65536_entries() {
+        let leg = Leg {
+            airline: 70_000,
+            from: 65_536,
+            to: 3,
+        };
+        let narrow = RouteTable::from_legs([leg], 10, 10);
+        assert_eq!(narrow.legs().next().unwrap().to, 3);
+        let wide = RouteTable::from_legs([leg], 70_001, 70_001);
+        assert_eq!(wide.legs().collect::<Vec<_>>(), [leg]);
+        assert_eq!(wide.len(), 1);
     }
 }

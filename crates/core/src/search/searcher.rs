@@ -584,7 +584,7 @@ fn route_table(store: &Store) -> Result<(Vec<Airport>, Vec<Airline>, RouteTable)
         let c = u.catalogue();
         Ok((c.airports()?, c.airlines()?, c.route_table()?))
     })?;
-    if let Some(table) = kept.and_then(|b| RouteTable::decode(&b, &airports, &airlines)) {
+    if let Some(table) = kept.and_then(|b| RouteTable::decode(b, &airports, &airlines)) {
         return Ok((airports, airlines, table));
     }
     let from_rows = |c: &dyn Catalogue| -> Result<_> {

@@ -103,13 +103,16 @@ struct Sqlite {
 }
 
 /// The write-ahead log a store leaves behind when it closes, at most (bytes): past it, the
-/// last close folds the log into the database and empties it.
-const WAL_KEPT: u64 = 4 << 20;
+/// last close folds the log into the database and empties it. Small, because the first
+/// connection of the next process reads the whole log back and checks its checksums (SQLite
+/// rebuilds its index of the log when nobody has the file open): a flight search writes
+/// some 40 KB, so about one command in six pays the checkpoint.
+const WAL_KEPT: u64 = 256 << 10;
 
 impl Drop for Sqlite {
     /// Connections close without SQLite's checkpoint (see `open_connection`): a command line
     /// that wrote an offer or two leaves them in the log for the next one instead of paying
-    /// a checkpoint and its fsyncs on every run. A log grown past [`WAL_KEPT`] is folded in
+    /// a checkpoint and its fsyncs (about a millisecond) on every run. A log grown past [`WAL_KEPT`] is folded in
     /// and truncated here, by the last user of the store in this process; if another
     /// process is reading, the checkpoint does what it can and the next close finishes it.
     fn drop(&mut self) {
@@ -639,6 +642,12 @@ mod tests {
                 )
                 .unwrap();
         };
+        // A fresh store, its schema folded into the database.
+        drop(Store::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
         // A command's few pages stay in the log for the next one (no checkpoint, no fsync).
         write(10_000);
         let left = std::fs::metadata(&wal).unwrap().len();
