@@ -135,6 +135,20 @@ async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
         },
     )
     .unwrap();
+    // The same watch again is the one already there (a double submit alerts once).
+    let again = watch::add(
+        &a,
+        &watch::NewWatch {
+            origin: "lhr".into(),
+            destination: "JFK".into(),
+            date: common::date("2026-12-14"),
+            below: price,
+            adults: 1,
+            cabin: Cabin::Economy,
+        },
+    )
+    .unwrap();
+    assert_eq!(again.id, miss.id);
     let fired = watch::check(&a).await.unwrap();
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].watch_id, hit.id);
@@ -196,14 +210,15 @@ async fn two_checkers_at_once_fire_one_alert_per_drop() {
     let b = at(dir.path(), "2026-11-25T12:00:00Z");
     let price = cheapest(&a, "LHR", "JFK", "2026-12-14", 1).await;
     let mut watches = Vec::new();
-    for _ in 0..6 {
+    // Six watches of the trip, each with its own limit (the same one twice is one watch).
+    for i in 0..6 {
         let w = watch::add(
             &a,
             &watch::NewWatch {
                 origin: "LHR".into(),
                 destination: "JFK".into(),
                 date: common::date("2026-12-14"),
-                below: Money::new(price.minor + 1, Currency::EUR),
+                below: Money::new(price.minor + 1 + i, Currency::EUR),
                 adults: 1,
                 cabin: Cabin::Economy,
             },

@@ -12,7 +12,8 @@ pub use crate::model::watch::{Alert, NewWatch, Watch};
 use crate::search::{FlightQuery, FlightSort};
 use std::time::Duration;
 
-/// Adds a watch after checking the places, the date and the limit.
+/// Adds a watch after checking the places, the date and the limit; the traveller's watch of
+/// the same trip, travellers, cabin and limit when there is one already.
 pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
     let net = agency.network();
     let origin = net.places.resolve(&new.origin)?.code;
@@ -37,12 +38,33 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
         ..Passengers::default()
     }
     .validate()?;
-    let id = crate::ids::new("wch");
     let resolved = NewWatch {
         origin,
         destination,
         ..new.clone()
     };
+    // The same watch asked for again (a double submit, a script run twice) is the one the
+    // traveller has: two would alert twice for every drop.
+    if let Some(same) = list(agency)?.into_iter().find(|w| {
+        (
+            &w.origin,
+            &w.destination,
+            w.date,
+            w.cabin,
+            w.adults,
+            w.below,
+        ) == (
+            &resolved.origin,
+            &resolved.destination,
+            resolved.date,
+            resolved.cabin,
+            resolved.adults,
+            resolved.below,
+        )
+    }) {
+        return Ok(same);
+    }
+    let id = crate::ids::new("wch");
     let now = agency.now().as_second();
     agency
         .store()
