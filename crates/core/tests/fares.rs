@@ -110,44 +110,19 @@ async fn predicts_from_fares_closer_to_departure_and_says_why() {
 async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
     let (_dir, a) = common::agency();
     let price = cheapest(&a, "LHR", "JFK", "2026-12-14", 1).await;
-    let hit = watch::add(
-        &a,
-        &watch::NewWatch {
-            origin: "LHR".into(),
-            destination: "JFK".into(),
-            date: common::date("2026-12-14"),
-            below: Money::new(price.minor + 1, Currency::EUR),
-            adults: 1,
-            cabin: Cabin::Economy,
-        },
-    )
-    .unwrap();
+    let wanted = |o: &str, d: &str, date: &str, below: i64| watch::NewWatch {
+        origin: o.into(),
+        destination: d.into(),
+        date: common::date(date),
+        below: Money::eur(below),
+        adults: 1,
+        cabin: Cabin::Economy,
+    };
+    let hit = watch::add(&a, &wanted("LHR", "JFK", "2026-12-14", price.minor + 1)).unwrap();
     // Exactly at the price is not below it.
-    let miss = watch::add(
-        &a,
-        &watch::NewWatch {
-            origin: "LHR".into(),
-            destination: "JFK".into(),
-            date: common::date("2026-12-14"),
-            below: price,
-            adults: 1,
-            cabin: Cabin::Economy,
-        },
-    )
-    .unwrap();
+    let miss = watch::add(&a, &wanted("LHR", "JFK", "2026-12-14", price.minor)).unwrap();
     // The same watch again is the one already there (a double submit alerts once).
-    let again = watch::add(
-        &a,
-        &watch::NewWatch {
-            origin: "lhr".into(),
-            destination: "JFK".into(),
-            date: common::date("2026-12-14"),
-            below: price,
-            adults: 1,
-            cabin: Cabin::Economy,
-        },
-    )
-    .unwrap();
+    let again = watch::add(&a, &wanted("lhr", "JFK", "2026-12-14", price.minor)).unwrap();
     assert_eq!(again.id, miss.id);
     let fired = watch::check(&a).await.unwrap();
     assert_eq!(fired.len(), 1);
@@ -170,28 +145,23 @@ async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
     assert_eq!(w.fired_price, None);
 
     // Bad input is refused before anything is stored.
-    let bad = |o: &str, d: &str, date: &str, below: i64| watch::NewWatch {
-        origin: o.into(),
-        destination: d.into(),
-        date: common::date(date),
-        below: Money::eur(below),
-        adults: 1,
-        cabin: Cabin::Economy,
-    };
     for (w, kind) in [
         (
-            bad("LHR", "JFK", "2026-11-01", 40000),
+            wanted("LHR", "JFK", "2026-11-01", 40000),
             ErrorKind::InvalidInput,
         ),
         (
-            bad("Atlantis", "JFK", "2026-12-14", 40000),
+            wanted("Atlantis", "JFK", "2026-12-14", 40000),
             ErrorKind::InvalidInput,
         ),
         (
-            bad("LHR", "LHR", "2026-12-14", 40000),
+            wanted("LHR", "LHR", "2026-12-14", 40000),
             ErrorKind::InvalidInput,
         ),
-        (bad("LHR", "JFK", "2026-12-14", 0), ErrorKind::InvalidInput),
+        (
+            wanted("LHR", "JFK", "2026-12-14", 0),
+            ErrorKind::InvalidInput,
+        ),
     ] {
         assert_eq!(watch::add(&a, &w).unwrap_err().kind(), kind);
     }

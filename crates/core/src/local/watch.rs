@@ -45,23 +45,7 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
     };
     // The same watch asked for again (a double submit, a script run twice) is the one the
     // traveller has: two would alert twice for every drop.
-    if let Some(same) = list(agency)?.into_iter().find(|w| {
-        (
-            &w.origin,
-            &w.destination,
-            w.date,
-            w.cabin,
-            w.adults,
-            w.below,
-        ) == (
-            &resolved.origin,
-            &resolved.destination,
-            resolved.date,
-            resolved.cabin,
-            resolved.adults,
-            resolved.below,
-        )
-    }) {
+    if let Some(same) = list(agency)?.into_iter().find(|w| w.is(&resolved)) {
         return Ok(same);
     }
     let id = crate::ids::new("wch");

