@@ -34,7 +34,7 @@ use crate::model::package::{PackageSort, PackageSummary};
 use crate::store::Store;
 use crate::store::port::{FacetCount, Found, IndexQuery, IndexVersions, PlaceFilter};
 use jiff::civil::Date;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -701,7 +701,7 @@ impl Snapshot {
                         if idf <= 0.0 { 1e-6 } else { idf }
                     })
                     .collect();
-                let mut heap: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k.min(n) + 1);
+                let mut best = Best::new(k.min(n));
                 let mut offer = |d: u32, fr: &[u32]| {
                     if k == 0 {
                         return;
@@ -718,14 +718,7 @@ impl Snapshot {
                         id: c.id_rank[d as usize],
                         doc: d,
                     };
-                    if heap.len() < k {
-                        heap.push(r);
-                    } else if let Some(top) = heap.peek()
-                        && r < *top
-                    {
-                        heap.pop();
-                        heap.push(r);
-                    }
+                    best.offer(r);
                 };
                 if let Some(p) = single {
                     for &(d, w) in p {
@@ -739,9 +732,11 @@ impl Snapshot {
                         offer(d, &freqs[i * nw..(i + 1) * nw]);
                     }
                 }
-                let mut best = heap.into_vec();
-                best.sort_unstable();
-                best.into_iter().skip(q.offset).map(|r| r.doc).collect()
+                best.into_sorted()
+                    .into_iter()
+                    .skip(q.offset)
+                    .map(|r| r.doc)
+                    .collect()
             } else {
                 let mut matched: Vec<u32> = Vec::new();
                 each_match(&mut |d, _| {
@@ -815,6 +810,46 @@ fn departures_by_doc(c: &Core, departures: &[crate::store::port::IndexDeparture]
     open
 }
 
+/// The best `k` of many [`Ranked`] matches, seen one at a time. Matches are gathered into a
+/// buffer of twice `k`; when it fills, the best `k` are selected (linear time) and the worst
+/// of them becomes the bar any later match must beat. Most matches are then turned away by a
+/// single comparison, and a deep page (a large `k`) costs little more than the first one,
+/// where a binary heap of `k` pays a logarithmic sift for each match it keeps.
+struct Best {
+    k: usize,
+    kept: Vec<Ranked>,
+    bar: Option<Ranked>,
+}
+
+impl Best {
+    fn new(k: usize) -> Self {
+        Best {
+            k,
+            kept: Vec::with_capacity(2 * k),
+            bar: None,
+        }
+    }
+
+    fn offer(&mut self, r: Ranked) {
+        if self.k == 0 || self.bar.is_some_and(|bar| r >= bar) {
+            return;
+        }
+        self.kept.push(r);
+        if self.kept.len() == 2 * self.k {
+            self.kept.select_nth_unstable(self.k - 1);
+            self.kept.truncate(self.k);
+            self.bar = Some(self.kept[self.k - 1]);
+        }
+    }
+
+    /// The best `k`, best first.
+    fn into_sorted(mut self) -> Vec<Ranked> {
+        self.kept.sort_unstable();
+        self.kept.truncate(self.k);
+        self.kept
+    }
+}
+
 /// A text match in the SQL's order: bm25 (lower first), rating (higher first), id.
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
@@ -846,3 +881,35 @@ impl PartialEq for Ranked {
 }
 
 impl Eq for Ranked {}
+
+#[cfg(test)]
+mod tests {
+    use super::{Best, Ranked};
+
+    #[test]
+    fn best_keeps_the_first_k_of_the_full_order() {
+        // Scores that repeat (ties fall to the rating, then the id), in a scrambled order.
+        let all: Vec<Ranked> = (0..500u32)
+            .map(|i| {
+                let x = i.wrapping_mul(2_654_435_761) % 97;
+                Ranked {
+                    score: -f64::from(x % 13),
+                    rating: f64::from(x % 5),
+                    id: i,
+                    doc: i,
+                }
+            })
+            .collect();
+        let mut sorted = all.clone();
+        sorted.sort_unstable();
+        for k in [0, 1, 2, 7, 20, 249, 250, 251, 499, 500, 800] {
+            let mut best = Best::new(k);
+            for &r in &all {
+                best.offer(r);
+            }
+            let docs = |v: &[Ranked]| v.iter().map(|r| r.doc).collect::<Vec<_>>();
+            let want = &sorted[..k.min(all.len())];
+            assert_eq!(docs(&best.into_sorted()), docs(want), "k = {k}");
+        }
+    }
+}
