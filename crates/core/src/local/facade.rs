@@ -48,7 +48,7 @@ impl Agency for LocalAgency {
     }
 
     async fn search_flights(&self, query: &FlightQuery) -> Result<FlightResults> {
-        self.search_flights_streaming(query, &|_| {}).await
+        self.search().flights(query, None).await
     }
 
     async fn search_flights_streaming(
@@ -56,7 +56,7 @@ impl Agency for LocalAgency {
         query: &FlightQuery,
         progress: Progress<'_>,
     ) -> Result<FlightResults> {
-        self.search().flights(query, progress).await
+        self.search().flights(query, Some(progress)).await
     }
 
     async fn search_flights_wire(

@@ -7,6 +7,7 @@ use crate::providers::{FlightRequest, SliceRequest};
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 
 /// Furthest ahead airlines sell (days).
 pub const BOOKING_HORIZON_DAYS: i64 = 361;
@@ -317,24 +318,36 @@ pub const SELF_TRANSFER_PENALTY_EUR_MINOR: i64 = 7500;
 /// How many rows at the top of a `best` list are kept for the standouts (see [`sort`]).
 pub const STANDOUT_ROWS: usize = 4;
 
-pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
+pub fn sort<O: Borrow<FlightOffer>>(offers: &mut [O], how: FlightSort, fx: &FxTable) {
     // Ties keep a stable, id order: merged provider answers arrive in any order.
-    offers.sort_by(|a, b| a.id.cmp(&b.id));
+    offers.sort_by(|a, b| a.borrow().id.cmp(&b.borrow().id));
     let eur = |o: &FlightOffer| {
         fx.convert(o.total(), Currency::EUR)
             .map(|m| m.minor)
             .unwrap_or(i64::MAX)
     };
     match how {
-        FlightSort::Price => offers.sort_by_cached_key(|o| (eur(o), o.duration_minutes())),
-        FlightSort::Duration => offers.sort_by_cached_key(|o| (o.duration_minutes(), eur(o))),
-        FlightSort::Departure => {
-            offers.sort_by_cached_key(|o| (o.slices[0].departing_at.timestamp(), eur(o)))
-        }
-        FlightSort::Arrival => offers
-            .sort_by_cached_key(|o| (o.slices.last().map(|s| s.arriving_at.timestamp()), eur(o))),
+        FlightSort::Price => offers.sort_by_cached_key(|o| {
+            let o = o.borrow();
+            (eur(o), o.duration_minutes())
+        }),
+        FlightSort::Duration => offers.sort_by_cached_key(|o| {
+            let o = o.borrow();
+            (o.duration_minutes(), eur(o))
+        }),
+        FlightSort::Departure => offers.sort_by_cached_key(|o| {
+            let o = o.borrow();
+            (o.slices[0].departing_at.timestamp(), eur(o))
+        }),
+        FlightSort::Arrival => offers.sort_by_cached_key(|o| {
+            let o = o.borrow();
+            (o.slices.last().map(|s| s.arriving_at.timestamp()), eur(o))
+        }),
         FlightSort::Best => {
-            offers.sort_by_cached_key(|o| (best_score(o, eur(o)), eur(o)));
+            offers.sort_by_cached_key(|o| {
+                let o = o.borrow();
+                (best_score(o, eur(o)), eur(o))
+            });
             lift_standouts(offers, eur);
         }
     }
@@ -343,12 +356,12 @@ pub fn sort(offers: &mut [FlightOffer], how: FlightSort, fx: &FxTable) {
 /// The big sites' rule for `best`: whatever the score says, the best non-stop, the best
 /// one-stop and the cheapest itinerary are among the first rows (in score order, after the
 /// best overall), so a row limit never hides them. `offers` is already in score order.
-fn lift_standouts(offers: &mut [FlightOffer], eur: impl Fn(&FlightOffer) -> i64) {
+fn lift_standouts<O: Borrow<FlightOffer>>(offers: &mut [O], eur: impl Fn(&FlightOffer) -> i64) {
     if offers.len() <= 1 {
         return;
     }
-    let by_stops = |n: usize| offers.iter().position(|o| o.stops() == n);
-    let cheapest = (0..offers.len()).min_by_key(|&i| (eur(&offers[i]), i));
+    let by_stops = |n: usize| offers.iter().position(|o| o.borrow().stops() == n);
+    let cheapest = (0..offers.len()).min_by_key(|&i| (eur(offers[i].borrow()), i));
     let mut standouts: Vec<usize> = [Some(0), by_stops(0), by_stops(1), cheapest]
         .into_iter()
         .flatten()

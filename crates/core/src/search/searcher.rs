@@ -170,12 +170,13 @@ impl Searcher {
 
     /// Flight offers for `query`, telling `progress` each provider's answer as it arrives
     /// (shown like the final list); the answer is the merged list.
+    /// `None` when nobody listens: each provider's answer is then not ordered on its own.
     pub async fn flights(
         &self,
         query: &FlightQuery,
-        progress: Progress<'_>,
+        progress: Option<Progress<'_>>,
     ) -> Result<FlightResults> {
-        let (kept, _) = self.answer(query, Some(progress)).await?;
+        let (kept, _) = self.answer(query, progress).await?;
         Ok(kept.results.clone())
     }
 
@@ -261,14 +262,27 @@ impl Searcher {
         found: &[FlightOffer],
         places: &Places,
     ) -> Result<Vec<FlightOffer>> {
-        let mut offers = Vec::new();
-        // Filter first (the filters convert prices themselves), then copy and convert only
-        // what is kept.
-        for o in found.iter().filter(|o| query.accepts(o, places, self.fx())) {
-            offers.push(self.convert_flight(o.clone(), query.currency)?);
+        let limit = query.limit.unwrap_or(super::DEFAULT_LIMIT);
+        // Filter first (the filters convert prices themselves).
+        let mut kept: Vec<&FlightOffer> = found
+            .iter()
+            .filter(|o| query.accepts(o, places, self.fx()))
+            .collect();
+        if query
+            .currency
+            .is_none_or(|to| kept.iter().all(|o| o.price.currency() == to))
+        {
+            // Nothing to convert: order the offers where they are and copy only the shown.
+            flights::sort(&mut kept, query.sort, self.fx());
+            return Ok(kept.into_iter().take(limit).cloned().collect());
         }
+        // Converting changes the prices and ids the order reads: convert, then order.
+        let mut offers = kept
+            .into_iter()
+            .map(|o| self.convert_flight(o.clone(), query.currency))
+            .collect::<Result<Vec<_>>>()?;
         flights::sort(&mut offers, query.sort, self.fx());
-        offers.truncate(query.limit.unwrap_or(super::DEFAULT_LIMIT));
+        offers.truncate(limit);
         Ok(offers)
     }
 

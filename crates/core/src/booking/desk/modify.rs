@@ -151,7 +151,7 @@ impl Desk {
         query.currency = Some(b.total.currency);
         query.filters.airlines = vec![old.owner.clone()];
         query.sort = crate::search::FlightSort::Price;
-        let found = self.search.flights(&query, &|_| {}).await?;
+        let found = self.search.flights(&query, None).await?;
         let new = found
             .offers
             .into_iter()
