@@ -32,9 +32,29 @@ pub const NOTIFY_ROUND: Duration = Duration::from_secs(1);
 /// `server.watch_sweep_minutes` says.
 pub const WATCH_SWEEP: Duration = Duration::from_secs(15 * 60);
 
-/// What every handler can reach.
+/// What every handler can reach: [`Shared`] behind one `Arc`, so the copy each request's
+/// extractors take is one reference count, not one per field. Set fields before [`app`]
+/// (`state.llm = ...`): a state still shared with a running app is copied first.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Shared {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct Shared {
     /// The travel agency for requests without a traveller (search, the catalogue);
     /// `AuthUser` carries the one acting for the signed-in traveller.
     pub agency: std::sync::Arc<dyn booksygo_core::Agency>,
@@ -64,7 +84,7 @@ impl AppState {
     /// A state signing tokens with `secret` (keep it stable across restarts, or every
     /// session ends when the server does).
     pub fn with_secret(agency: LocalAgency, secret: &[u8]) -> Self {
-        AppState {
+        AppState(std::sync::Arc::new(Shared {
             accounts: agency.accounts(),
             team: agency.team(),
             chats: agency.chats(),
@@ -76,7 +96,7 @@ impl AppState {
             metrics: Default::default(),
             llm: None,
             watch_sweep: Some(WATCH_SWEEP),
-        }
+        }))
     }
 
     /// A state with a fresh random signing secret (tests, throwaway servers).
@@ -94,7 +114,7 @@ pub fn random_secret() -> [u8; 32] {
 
 /// The whole API as a router (tests drive it with `oneshot`, `serve` puts it on a socket).
 pub fn app(state: AppState) -> Router {
-    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
     let cors = (!state.cors_origins.is_empty()).then(|| {
         let origins: Vec<axum::http::HeaderValue> = state
             .cors_origins
@@ -130,7 +150,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::map_request(drop_unsafe_request_id))
         // Every answer carries an x-request-id (the caller's if it is a safe one, else a
         // fresh one) for the logs.
-        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(
+            request_id.clone(),
+            RequestIds::new(),
+        ))
         .layer(PropagateRequestIdLayer::new(request_id))
         .option_layer(cors)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -141,6 +164,39 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::Extension(routes::document()))
         .service(routes);
     Router::new().fallback_service(outer)
+}
+
+/// Fresh request ids: a prefix drawn at random when the server starts, and a counter
+/// (`3f9a1c0742d1e5b8-1a`). Unique within the instance, told apart across instances and
+/// restarts by the prefix, safe by [`is_safe_request_id`], and made without a system call (a
+/// random UUID per request asks the kernel for randomness every time).
+#[derive(Clone)]
+struct RequestIds {
+    prefix: std::sync::Arc<str>,
+    next: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+        RequestIds {
+            prefix: format!("{:016x}", u64::from_le_bytes(bytes)).into(),
+            next: Default::default(),
+        }
+    }
+}
+
+impl tower_http::request_id::MakeRequestId for RequestIds {
+    fn make_request_id<B>(
+        &mut self,
+        _: &axum::http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        axum::http::HeaderValue::from_str(&format!("{}-{n:x}", self.prefix))
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
 }
 
 /// Longest `x-request-id` kept from a caller.

@@ -57,6 +57,38 @@ fn is_safe_id(id: &str) -> bool {
 }
 
 #[tokio::test]
+async fn fresh_request_ids_differ_and_are_safe() {
+    let (_d, s) = state();
+    let router = app(s);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let res = router
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .uri("/healthz")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        ids.push(res.headers()["x-request-id"].to_str().unwrap().to_string());
+    }
+    for id in &ids {
+        assert!(is_safe_id(id), "{id}");
+    }
+    assert!(
+        ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
+        "{ids:?}"
+    );
+    // Another server (or a restart) draws another prefix.
+    let (_d2, s2) = state();
+    let other = with_request_id(&s2, "").await;
+    let prefix = |id: &str| id.split('-').next().unwrap_or_default().to_string();
+    assert_ne!(prefix(&other), prefix(&ids[0]), "{other} {ids:?}");
+}
+
+#[tokio::test]
 async fn request_ids_are_short_and_safe_and_logged_quoted() {
     let (_d, s) = state();
     let logs = Logs::default();
