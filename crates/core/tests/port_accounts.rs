@@ -1489,6 +1489,45 @@ fn watch(origin: &str, date: &str, below: i64) -> NewWatch {
 }
 
 #[test]
+fn the_same_watch_added_twice_is_kept_once() {
+    common::each_engine(|engine, store| {
+        let add = |id: &str, user: &str, w: &NewWatch, at: i64| {
+            store.write(|u| u.watches().add(id, user, w, at)).unwrap()
+        };
+        let ids = |user: &str| {
+            store
+                .read(|u| u.watches().list(user))
+                .unwrap()
+                .into_iter()
+                .map(|w| w.id)
+                .collect::<Vec<_>>()
+        };
+        add("wch_1", "usr_a", &watch("LHR", "2027-03-14", 90_000), 10);
+        // The same watch under another id (a second add that raced past the look for it):
+        // the first one stays, alone.
+        add("wch_2", "usr_a", &watch("LHR", "2027-03-14", 90_000), 11);
+        assert_eq!(ids("usr_a"), vec!["wch_1"], "{engine}");
+        // Another traveller, price, cabin or number of travellers is another watch.
+        add("wch_3", "usr_b", &watch("LHR", "2027-03-14", 90_000), 12);
+        add("wch_4", "usr_a", &watch("LHR", "2027-03-14", 80_000), 13);
+        let business_one = NewWatch {
+            adults: 1,
+            ..watch("LHR", "2027-03-14", 90_000)
+        };
+        add("wch_5", "usr_a", &business_one, 14);
+        let economy = NewWatch {
+            cabin: Cabin::Economy,
+            ..watch("LHR", "2027-03-14", 90_000)
+        };
+        add("wch_6", "usr_a", &economy, 15);
+        let mut mine = ids("usr_a");
+        mine.sort();
+        assert_eq!(mine, vec!["wch_1", "wch_4", "wch_5", "wch_6"], "{engine}");
+        assert_eq!(ids("usr_b"), vec!["wch_3"], "{engine}");
+    });
+}
+
+#[test]
 fn watches_are_their_users_and_fire_once_per_drop() {
     common::each_engine(|engine, store| {
         store

@@ -44,8 +44,11 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
         ..new.clone()
     };
     // The same watch asked for again (a double submit, a script run twice) is the one the
-    // traveller has: two would alert twice for every drop.
-    if let Some(same) = list(agency)?.into_iter().find(|w| w.is(&resolved)) {
+    // traveller has: two would alert twice for every drop. The store keeps one even when
+    // two adds race past this look; the one kept is the answer to both.
+    let same =
+        || -> Result<Option<Watch>> { Ok(list(agency)?.into_iter().find(|w| w.is(&resolved))) };
+    if let Some(same) = same()? {
         return Ok(same);
     }
     let id = crate::ids::new("wch");
@@ -53,7 +56,7 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
     agency
         .store()
         .read(|u| u.watches().add(&id, agency.user(), &resolved, now))?;
-    get(agency, &id)
+    same()?.ok_or_else(|| Error::internal("the price watch just added is gone"))
 }
 
 pub fn get(agency: &LocalAgency, id: &str) -> Result<Watch> {

@@ -697,6 +697,46 @@ mod tests {
     }
 
     #[test]
+    fn migration_21_keeps_the_first_of_identical_watches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        // A store at schema 20, with a watch added three times and another one.
+        let mut conn = Connection::open(&path).unwrap();
+        for sql in &sqlite::migrations::MIGRATIONS[..20] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 20).unwrap();
+        let tx = conn.transaction().unwrap();
+        for (id, below, at) in [
+            ("wch_c", 400, 30),
+            ("wch_b", 400, 10),
+            ("wch_a", 400, 10),
+            ("wch_d", 300, 5),
+        ] {
+            tx.execute(
+                "INSERT INTO price_watches(id, user_id, origin, destination, departure_date, cabin, adults, below, currency, created_at)
+                 VALUES (?1, 'usr_a', 'LHR', 'JFK', '2027-03-14', 'economy', 1, ?2, 'EUR', ?3)",
+                rusqlite::params![id, below, at],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let ids: Vec<String> = store
+            .conn()
+            .unwrap()
+            .prepare("SELECT id FROM price_watches ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // The earliest copy (the lower id on a tie) stays; another price is another watch.
+        assert_eq!(ids, vec!["wch_a", "wch_d"]);
+    }
+
+    #[test]
     fn refuses_a_newer_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");

@@ -10,7 +10,9 @@ use crate::model::watch::{NewWatch, Watch};
 /// account's watches at a time: [`Watches::take_sweep`] is a lease taken by one conditional
 /// statement.
 pub trait Watches {
-    /// A new watch `id` of `user`, with places already resolved to codes.
+    /// A new watch `id` of `user`, with places already resolved to codes; nothing when
+    /// `user` already has the same watch (trip, travellers, cabin, price: a unique index),
+    /// even one added by another connection at the same instant.
     fn add(&self, id: &str, user: &str, watch: &NewWatch, now: i64) -> Result<()>;
     fn get(&self, user: &str, id: &str) -> Result<Option<Watch>>;
     /// `user`'s watches, by departure date, then oldest first.

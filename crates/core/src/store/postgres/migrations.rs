@@ -773,6 +773,24 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER route_table_routes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON routes
         FOR EACH STATEMENT EXECUTE FUNCTION route_table_stale();
     "#,
+    // 10 (SQLite's 21): one watch per traveller, trip, travellers, cabin and price; copies
+    // made before are dropped, keeping the first one made.
+    r#"
+    DELETE FROM price_watches
+     WHERE EXISTS (
+        SELECT 1 FROM price_watches AS kept
+         WHERE kept.user_id = price_watches.user_id
+           AND kept.origin = price_watches.origin
+           AND kept.destination = price_watches.destination
+           AND kept.departure_date = price_watches.departure_date
+           AND kept.cabin = price_watches.cabin
+           AND kept.adults = price_watches.adults
+           AND kept.below = price_watches.below
+           AND kept.currency = price_watches.currency
+           AND (kept.created_at < price_watches.created_at
+                OR (kept.created_at = price_watches.created_at AND kept.id < price_watches.id)));
+    CREATE UNIQUE INDEX price_watches_same ON price_watches(user_id, origin, destination, departure_date, cabin, adults, below, currency);
+    "#,
 ];
 
 #[cfg(test)]

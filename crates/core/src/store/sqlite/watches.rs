@@ -13,7 +13,8 @@ impl Watches for Connection {
     fn add(&self, id: &str, user: &str, new: &NewWatch, now: i64) -> Result<()> {
         self.execute(
             "INSERT INTO price_watches(id, user_id, origin, destination, departure_date, cabin, adults, below, currency, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT DO NOTHING",
             params![
                 id,
                 user,
