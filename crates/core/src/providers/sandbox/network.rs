@@ -10,6 +10,7 @@ use crate::places::routes::RouteTable;
 use jiff::civil::{Date, Weekday};
 use once_cell::race::OnceBox;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// One airline flying one directed airport pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +122,8 @@ pub struct Route {
 pub struct Network {
     pub places: Places,
     pub out: Vec<Vec<Route>>,
-    /// Per airport, the edges into it (index into `out[edge.from]`).
-    pub into: Vec<Vec<(u32, u32)>>,
+    /// Per airport, the airports with a route into it: see [`Network::into`].
+    into: OnceLock<Vec<Vec<u32>>>,
     /// Per airline index: hubs (airport indexes).
     hubs: Vec<Vec<u32>>,
     /// 0..airports: `same_airport` hands out one-element slices of it.
@@ -152,17 +153,14 @@ impl Network {
                     .then_some((f, t, l.airline))
             })
         };
-        // Sized first: one allocation per airport and direction.
-        let (mut outs, mut ins) = (vec![0usize; n], vec![0usize; n]);
-        for (f, t, _) in legs() {
+        // Sized first: one allocation per airport.
+        let mut outs = vec![0usize; n];
+        for (f, _, _) in legs() {
             outs[f] += 1;
-            ins[t] += 1;
         }
         let mut out: Vec<Vec<Route>> = outs.iter().map(|&k| Vec::with_capacity(k)).collect();
-        let mut into: Vec<Vec<(u32, u32)>> = ins.iter().map(|&k| Vec::with_capacity(k)).collect();
         // The catalogue keys routes by (airline, origin, destination): no duplicates.
         for (f, t, airline) in legs() {
-            into[t].push((f as u32, out[f].len() as u32));
             out[f].push(Route {
                 to: t as u32,
                 airline,
@@ -172,10 +170,30 @@ impl Network {
         Network {
             places,
             out,
-            into,
+            into: OnceLock::new(),
             hubs,
             identity: (0..n).collect(),
         }
+    }
+
+    /// Per airport, the airports with a route into it (each once, in index order). Only
+    /// two-stop itineraries ask, and only when shorter ones are few: it is made the first
+    /// time, not every time a market opens (a command line opens one per run).
+    pub fn into(&self) -> &[Vec<u32>] {
+        self.into.get_or_init(|| {
+            let mut into = vec![Vec::new(); self.out.len()];
+            for (from, routes) in self.out.iter().enumerate() {
+                for r in routes {
+                    into[r.to as usize].push(from as u32);
+                }
+            }
+            // Pushed in `from` order: several airlines' routes from one airport are
+            // neighbours.
+            for v in &mut into {
+                v.dedup();
+            }
+            into
+        })
     }
 
     pub fn route_count(&self) -> usize {
