@@ -43,20 +43,18 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
         destination,
         ..new.clone()
     };
-    // The same watch asked for again (a double submit, a script run twice) is the one the
-    // traveller has: two would alert twice for every drop. The store keeps one even when
-    // two adds race past this look; the one kept is the answer to both.
-    let same =
-        || -> Result<Option<Watch>> { Ok(list(agency)?.into_iter().find(|w| w.is(&resolved))) };
-    if let Some(same) = same()? {
-        return Ok(same);
-    }
+    // The same watch asked for again (a double submit, a script run twice, two at the same
+    // instant) is the one the traveller has: two would alert twice for every drop. The store
+    // adds nothing when it has it; the one it keeps is the answer.
     let id = crate::ids::new("wch");
     let now = agency.now().as_second();
     agency
         .store()
         .read(|u| u.watches().add(&id, agency.user(), &resolved, now))?;
-    same()?.ok_or_else(|| Error::internal("the price watch just added is gone"))
+    list(agency)?
+        .into_iter()
+        .find(|w| w.is(&resolved))
+        .ok_or_else(|| Error::internal("the price watch just added is gone"))
 }
 
 pub fn get(agency: &LocalAgency, id: &str) -> Result<Watch> {

@@ -703,9 +703,6 @@ impl Snapshot {
                     .collect();
                 let mut best = Best::new(k.min(n));
                 let mut offer = |d: u32, fr: &[u32]| {
-                    if k == 0 {
-                        return;
-                    }
                     let dl = f64::from(c.len[d as usize]);
                     let mut score = 0.0f64;
                     for (w, idf) in idf.iter().enumerate() {

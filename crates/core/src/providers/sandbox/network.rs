@@ -122,8 +122,8 @@ pub struct Route {
 pub struct Network {
     pub places: Places,
     pub out: Vec<Vec<Route>>,
-    /// Per airport, the airports with a route into it: see [`Network::into`].
-    into: OnceLock<Vec<Vec<u32>>>,
+    /// Per airport, the airports with a route into it: see [`Network::inbound`].
+    inbound: OnceLock<Vec<Vec<u32>>>,
     /// Per airline index: hubs (airport indexes).
     hubs: Vec<Vec<u32>>,
     /// 0..airports: `same_airport` hands out one-element slices of it.
@@ -170,7 +170,7 @@ impl Network {
         Network {
             places,
             out,
-            into: OnceLock::new(),
+            inbound: OnceLock::new(),
             hubs,
             identity: (0..n).collect(),
         }
@@ -179,20 +179,20 @@ impl Network {
     /// Per airport, the airports with a route into it (each once, in index order). Only
     /// two-stop itineraries ask, and only when shorter ones are few: it is made the first
     /// time, not every time a market opens (a command line opens one per run).
-    pub fn into(&self) -> &[Vec<u32>] {
-        self.into.get_or_init(|| {
-            let mut into = vec![Vec::new(); self.out.len()];
+    pub fn inbound(&self) -> &[Vec<u32>] {
+        self.inbound.get_or_init(|| {
+            let mut inbound = vec![Vec::new(); self.out.len()];
             for (from, routes) in self.out.iter().enumerate() {
                 for r in routes {
-                    into[r.to as usize].push(from as u32);
+                    inbound[r.to as usize].push(from as u32);
                 }
             }
             // Pushed in `from` order: several airlines' routes from one airport are
             // neighbours.
-            for v in &mut into {
+            for v in &mut inbound {
                 v.dedup();
             }
-            into
+            inbound
         })
     }
 

@@ -296,9 +296,9 @@ impl<'n> Search<'n> {
         // Airports with a flight into a destination: the only useful second hubs (with a
         // self-transfer, any airport of their cities).
         let mut feeds = vec![false; net.places.airports.len()];
-        for (d, into) in net.into().iter().enumerate() {
+        for (d, inbound) in net.inbound().iter().enumerate() {
             if ends.is_dest[d] {
-                for &from in into {
+                for &from in inbound {
                     for &h in self.departures_at(from as usize, max) {
                         feeds[h] = true;
                     }
