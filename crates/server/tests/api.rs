@@ -97,6 +97,63 @@ async fn errors_are_json_with_the_right_status() {
     );
 }
 
+/// A body is read the same whatever JSON content type names it: a good one is searched, a
+/// broken one gets the message naming the field at fault, and a body that does not say JSON
+/// at all is turned away with 415.
+#[tokio::test]
+async fn every_json_content_type_reads_the_body_alike() {
+    let (_d, s) = state();
+    let good = json!({"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}]}).to_string();
+    let broken = r#"{"slices": [{"origin": "LHR", "destination": 7}]}"#;
+    let post = |content_type: Option<&'static str>, body: String| {
+        let s = s.clone();
+        async move {
+            let mut req = Request::builder().method("POST").uri("/api/search/flights");
+            if let Some(t) = content_type {
+                req = req.header("content-type", t);
+            }
+            let res = app(s)
+                .oneshot(req.body(Body::from(body)).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+                .await
+                .unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    for content_type in [
+        "application/json",
+        "Application/JSON; charset=utf-8",
+        "application/vnd.api+json",
+    ] {
+        let (status, v) = post(Some(content_type), good.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{content_type}: {v}");
+        assert!(
+            !v["offers"].as_array().unwrap().is_empty(),
+            "{content_type}"
+        );
+
+        let (status, v) = post(Some(content_type), broken.into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{content_type}: {v}");
+        assert_eq!(v["error"]["code"], "malformed_json", "{content_type}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("slices[0].destination") && message.contains("integer `7`"),
+            "{content_type}: {message}"
+        );
+    }
+    for content_type in [None, Some("text/plain"), Some("application/jsonx")] {
+        let (status, v) = post(content_type, good.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}: {v}"
+        );
+        assert_eq!(v["error"]["code"], "unsupported_media_type");
+    }
+}
 #[tokio::test]
 async fn hotels_packages_and_suggestions() {
     let (_d, s) = state();

@@ -30,7 +30,7 @@ type Answer<T> = (
 pub type Observer<'a, T> = &'a (dyn Fn(&str, std::result::Result<&[T], &str>) + Send + Sync);
 
 /// What the providers answered, by request.
-type Cache<T> = TtlCache<Arc<Gathered<T>>>;
+type Cache<T> = TtlCache<String, Arc<Gathered<T>>>;
 
 /// Requests whose answers are kept; past it the oldest half goes.
 const CACHED_REQUESTS: usize = 256;

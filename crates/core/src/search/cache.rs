@@ -7,7 +7,9 @@
 //! search is a lookup). Both use the same time to live, so the finished answer never
 //! outlives the offers it was made from.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,13 +20,16 @@ pub const HOTEL_TTL: Duration = Duration::from_secs(900);
 
 /// Answers by key, each for `ttl`; when more than `capacity` are held the oldest half is
 /// dropped rather than the whole map, so a busy server keeps its hot answers.
-pub struct TtlCache<V> {
+///
+/// The key is whatever identifies an answer: a request's wire form, or a query itself (then a
+/// hit hashes the query's fields, with nothing serialised or allocated).
+pub struct TtlCache<K, V> {
     ttl: Duration,
     capacity: usize,
-    entries: Mutex<HashMap<String, (Instant, V)>>,
+    entries: Mutex<HashMap<K, (Instant, V)>>,
 }
 
-impl<V: Clone> TtlCache<V> {
+impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         TtlCache {
             ttl,
@@ -34,7 +39,10 @@ impl<V: Clone> TtlCache<V> {
     }
 
     /// The answer kept under `key`, if it is younger than the time to live.
-    pub fn get(&self, key: &str) -> Option<V> {
+    pub fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
@@ -42,7 +50,7 @@ impl<V: Clone> TtlCache<V> {
             .map(|(_, v)| v.clone())
     }
 
-    pub fn put(&self, key: String, value: V) {
+    pub fn put(&self, key: K, value: V) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -73,21 +81,21 @@ mod tests {
 
     #[test]
     fn an_answer_is_served_until_its_time_to_live_and_forgotten_on_clear() {
-        let cache = TtlCache::new(Duration::from_secs(60), 8);
+        let cache = TtlCache::<String, _>::new(Duration::from_secs(60), 8);
         cache.put("a".into(), 1);
         assert_eq!(cache.get("a"), Some(1));
         assert_eq!(cache.get("b"), None);
         cache.clear();
         assert_eq!(cache.get("a"), None);
 
-        let expired = TtlCache::new(Duration::ZERO, 8);
+        let expired = TtlCache::<String, _>::new(Duration::ZERO, 8);
         expired.put("a".into(), 1);
         assert_eq!(expired.get("a"), None);
     }
 
     #[test]
     fn a_full_cache_drops_its_oldest_half_and_keeps_the_newest() {
-        let cache = TtlCache::new(Duration::from_secs(60), 4);
+        let cache = TtlCache::<String, _>::new(Duration::from_secs(60), 4);
         for (i, k) in ["a", "b", "c", "d"].into_iter().enumerate() {
             cache.put(k.into(), i);
             // Distinct insertion instants, so "oldest" is well defined.
@@ -100,7 +108,7 @@ mod tests {
         assert_eq!(cache.get("a"), None);
         let held = ["a", "b", "c", "d", "e"]
             .iter()
-            .filter(|k| cache.get(k).is_some())
+            .filter(|k| cache.get(**k).is_some())
             .count();
         assert!(held <= 4, "held {held}");
     }

@@ -12,7 +12,7 @@ use std::borrow::Borrow;
 /// Furthest ahead airlines sell (days).
 pub const BOOKING_HORIZON_DAYS: i64 = 361;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SliceQuery {
     /// Airport code, city code or name, as typed.
     pub origin: String,
@@ -21,7 +21,7 @@ pub struct SliceQuery {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum FlightSort {
@@ -49,7 +49,9 @@ impl FlightSort {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct FlightFilters {
     /// In the display currency.
     #[serde(default)]
@@ -75,7 +77,9 @@ pub struct FlightFilters {
     pub no_self_transfer: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+/// Also the key of the finished answers a searcher keeps: two queries share an answer
+/// exactly when they are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlightQuery {
     pub slices: Vec<SliceQuery>,
     #[serde(default)]

@@ -66,7 +66,7 @@ struct Market {
     /// Finished answers (filtered, sorted, converted) by query, for as long as the
     /// aggregator's own cache, with their wire forms (JSON, compressed): a busy server answers
     /// a repeated search from here without serialising it again.
-    answers: TtlCache<Arc<KeptAnswer>>,
+    answers: TtlCache<FlightQuery, Arc<KeptAnswer>>,
 }
 
 impl Searcher {
@@ -208,8 +208,7 @@ impl Searcher {
         let m = self.market();
         let places = &m.net.places;
         let req = query.resolve(places, self.fx(), self.now())?;
-        let key = serde_json::to_string(query)?;
-        if let Some(hit) = m.answers.get(&key) {
+        if let Some(hit) = m.answers.get(query) {
             if let Some(progress) = progress {
                 updates_by_provider(&hit.results, progress);
             }
@@ -249,7 +248,7 @@ impl Searcher {
             offers,
             warnings: gathered.warnings.clone(),
         }));
-        m.answers.put(key, kept.clone());
+        m.answers.put(query.clone(), kept.clone());
         Ok((kept, false))
     }
 
