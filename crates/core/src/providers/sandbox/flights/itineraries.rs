@@ -26,6 +26,10 @@ use crate::providers::sandbox::network::{Edge, Network, Schedule, operates_on};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+/// The last minute of a day a timetable departs at (departures are on five-minute marks, at
+/// most 23:55).
+const LAST_MINUTE: u16 = 23 * 60 + 55;
+
 /// The ends of one slice and its circuity bound.
 struct Ends<'a> {
     date: Date,
@@ -65,14 +69,12 @@ impl<'n> Search<'n> {
         date: Date,
     ) -> impl Iterator<Item = Flight<'n>> + '_ {
         let edge = *edge;
-        let tz = self.net.places.tz(edge.from as usize);
         schedule
             .departures
             .iter()
             .filter(move |_| operates_on(schedule, date))
             .filter_map(move |&(minute, number)| {
-                let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-                let dep = tz.to_ambiguous_timestamp(dt).compatible().ok()?.as_second();
+                let dep = self.departure(edge.from, date, minute)?;
                 Some(Flight {
                     edge,
                     schedule,
@@ -83,6 +85,52 @@ impl<'n> Search<'n> {
                     arr: dep + i64::from(schedule.block) * 60,
                 })
             })
+    }
+
+    /// The instant a flight leaves `airport` at `minute` past local midnight on `date`
+    /// (a local time in a gap or fold is read as jiff's `compatible` reads it).
+    ///
+    /// A search asks this for the same airport and day many times over (every route out of a
+    /// hub, every onward day), and a zone's rules are slow to read for future years. A day
+    /// without a change of UTC offset is read once: its local midnight, then minutes on from
+    /// it. A day with a change is read minute by minute.
+    fn departure(&self, airport: u32, date: Date, minute: u16) -> Option<i64> {
+        let tz = self.net.places.tz(airport as usize);
+        let at = |minute: u16| {
+            let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+            tz.to_ambiguous_timestamp(dt).compatible().ok()
+        };
+        let midnight = *self
+            .days
+            .borrow_mut()
+            .entry((airport, date))
+            .or_insert_with(|| {
+                // Constant through the day: midnight and the last minute a flight can leave
+                // are a whole day of minutes apart, and no transition falls between them.
+                let (start, end) = (at(0)?, at(LAST_MINUTE)?);
+                let steady = end.as_second() - start.as_second() == i64::from(LAST_MINUTE) * 60
+                    && tz
+                        .following(start)
+                        .next()
+                        .is_none_or(|t| t.timestamp() > end);
+                steady.then_some(start.as_second())
+            });
+        match midnight {
+            Some(midnight) if minute <= LAST_MINUTE => Some(midnight + i64::from(minute) * 60),
+            _ => at(minute).map(|t| t.as_second()),
+        }
+    }
+
+    /// The local date at `airport` when the search runs (fares count days ahead from it),
+    /// read once per airport.
+    pub(super) fn today_at(&self, airport: u32) -> Date {
+        *self.today.borrow_mut().entry(airport).or_insert_with(|| {
+            self.net
+                .places
+                .tz(airport as usize)
+                .to_datetime(self.now)
+                .date()
+        })
     }
 
     /// How `b` may follow `a` within a slice: the most protected ticketing the two flights
@@ -147,7 +195,7 @@ impl<'n> Search<'n> {
     ) -> Vec<Flight<'n>> {
         let tz = self.net.places.tz(edge.from as usize);
         let arrival_date = Timestamp::from_second(prev.arr)
-            .map(|t| t.to_zoned(tz.clone()).date())
+            .map(|t| tz.to_datetime(t).date())
             .unwrap_or(prev.date);
         let mut out = Vec::new();
         // A self-transfer may wait a day and more: its onward flight can leave two days on.
@@ -363,6 +411,80 @@ impl<'n> Search<'n> {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Airport, Cabin};
+    use crate::places::Places;
+    use crate::places::routes::RouteTable;
+
+    /// A departure's instant, read a day at a time, is the instant jiff gives for that local
+    /// time itself: on every day of a year, in zones that change offset at 01:00 UTC, at 02:00
+    /// local, at local midnight (Santiago, Havana, Beirut), in the southern hemisphere, and
+    /// in zones that never change.
+    #[test]
+    fn a_departure_is_the_local_time_read_in_its_zone_on_every_day() {
+        let zones = [
+            "Europe/London",
+            "America/New_York",
+            "Australia/Sydney",
+            "America/Santiago",
+            "America/Havana",
+            "Asia/Beirut",
+            "Asia/Kolkata",
+            "UTC",
+        ];
+        let airports: Vec<Airport> = zones
+            .iter()
+            .enumerate()
+            .map(|(i, tz)| Airport {
+                iata: format!("Z{}{}", (b'A' + i as u8) as char, (b'A' + i as u8) as char),
+                icao: None,
+                name: tz.to_string(),
+                city: tz.to_string(),
+                city_code: None,
+                country: "ZZ".into(),
+                lat: 0.0,
+                lon: 0.0,
+                tz: tz.to_string(),
+            })
+            .collect();
+        let routes = RouteTable::from_legs(vec![], airports.len(), 0);
+        let net = Network::new(Places::new(airports, vec![], &routes), &routes);
+        let sold = Default::default();
+        let search = Search {
+            net: &net,
+            cabin: Cabin::Economy,
+            seats: 1,
+            max_stops: 0,
+            now: Timestamp::UNIX_EPOCH,
+            sold: &sold,
+            days: Default::default(),
+            today: Default::default(),
+        };
+        for (airport, zone) in zones.iter().enumerate() {
+            let tz = net.places.tz(airport);
+            let mut date = Date::constant(2027, 1, 1);
+            while date.year() == 2027 {
+                for minute in (0..=23 * 60 + 59).step_by(15).chain([LAST_MINUTE]) {
+                    let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+                    let want = tz
+                        .to_ambiguous_timestamp(dt)
+                        .compatible()
+                        .unwrap()
+                        .as_second();
+                    assert_eq!(
+                        search.departure(airport as u32, date, minute),
+                        Some(want),
+                        "{zone} {dt}"
+                    );
+                }
+                date = date.tomorrow().unwrap();
             }
         }
     }

@@ -24,6 +24,7 @@ use crate::providers::FlightRequest;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use offers::{build_offer, chronological};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// BooksyGo's own allotments: per (flight key, cabin), seats sold and the allotment size.
@@ -106,6 +107,11 @@ pub struct Search<'n> {
     pub max_stops: u8,
     pub now: Timestamp,
     pub sold: &'n SoldSeats,
+    /// Per airport and local date, the instant of that day's local midnight when the day has
+    /// no change of UTC offset (`None`: it has one). See [`Search::departure`].
+    days: RefCell<HashMap<(u32, Date), Option<i64>>>,
+    /// Per airport, its local date at `now`. See [`Search::today_at`].
+    today: RefCell<HashMap<u32, Date>>,
 }
 
 pub fn flight_key(net: &Network, f: &Flight) -> String {
@@ -133,6 +139,8 @@ pub fn search(net: &Network, req: &FlightRequest, sold: &SoldSeats) -> Vec<Fligh
         max_stops: req.max_stops,
         now: req.now,
         sold,
+        days: Default::default(),
+        today: Default::default(),
     };
     let mut per_slice: Vec<Vec<SliceOption>> = Vec::with_capacity(req.slices.len());
     for s in &req.slices {
@@ -192,6 +200,8 @@ pub fn reprice(
         max_stops: req.max_stops,
         now: req.now,
         sold,
+        days: Default::default(),
+        today: Default::default(),
     };
     let mut options = Vec::with_capacity(offer.slices.len());
     for slice in &offer.slices {
@@ -246,6 +256,8 @@ pub fn cheapest_direct(
         max_stops: 0,
         now,
         sold,
+        days: Default::default(),
+        today: Default::default(),
     };
     let mut best: std::collections::BTreeMap<usize, (i64, Date, Vec<String>)> = Default::default();
     for &o in origins {

@@ -13,10 +13,7 @@ impl<'n> Search<'n> {
         if capacity == 0 {
             return (0, 1000);
         }
-        let today = self
-            .now
-            .to_zoned(self.net.places.tz(f.edge.from as usize).clone())
-            .date();
+        let today = self.today_at(f.edge.from);
         let days_ahead = fares::days_between(today, f.date);
         let season = fares::season(
             f.date,
@@ -27,6 +24,10 @@ impl<'n> Search<'n> {
         // seats see one price and a clear "sold out", not a moving fare.
         let lf = market * 1000 / i64::from(capacity);
         let mut left = (i64::from(capacity) - market).max(0) as u32;
+        // Most searches meet no sold seat at all: then no flight's key is written out.
+        if self.sold.is_empty() {
+            return (left, lf);
+        }
         if let Some(&(sold, allotment)) = self.sold.get(&(flight_key(self.net, f), self.cabin)) {
             left = left
                 .saturating_sub(sold)
