@@ -25,10 +25,36 @@ use crate::providers::SliceRequest;
 use crate::providers::sandbox::network::{Edge, Network, Schedule, operates_on};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 
 /// The last minute of a day a timetable departs at (departures are on five-minute marks, at
 /// most 23:55).
 const LAST_MINUTE: u16 = 23 * 60 + 55;
+
+/// One local day at an airport: the instants of its departures.
+struct LocalDay<'n> {
+    tz: &'n TimeZone,
+    date: Date,
+    /// Its local midnight, when the day keeps one UTC offset throughout.
+    midnight: Option<i64>,
+}
+
+impl LocalDay<'_> {
+    /// The instant (seconds) of `minute` past local midnight.
+    fn at(&self, minute: u16) -> Option<i64> {
+        match self.midnight {
+            Some(midnight) if minute <= LAST_MINUTE => Some(midnight + i64::from(minute) * 60),
+            _ => self.read(minute),
+        }
+    }
+
+    /// The same, read from the zone's rules.
+    fn read(&self, minute: u16) -> Option<i64> {
+        let dt = self.date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+        let t = self.tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+        Some(t.as_second())
+    }
+}
 
 /// The ends of one slice and its circuity bound.
 struct Ends<'a> {
@@ -69,12 +95,13 @@ impl<'n> Search<'n> {
         date: Date,
     ) -> impl Iterator<Item = Flight<'n>> + '_ {
         let edge = *edge;
+        // The day is looked up once for all of the edge's departures that day.
+        let day = operates_on(schedule, date).then(|| self.local_day(edge.from, date));
         schedule
             .departures
             .iter()
-            .filter(move |_| operates_on(schedule, date))
             .filter_map(move |&(minute, number)| {
-                let dep = self.departure(edge.from, date, minute)?;
+                let dep = day.as_ref()?.at(minute)?;
                 Some(Flight {
                     edge,
                     schedule,
@@ -89,16 +116,23 @@ impl<'n> Search<'n> {
 
     /// The instant a flight leaves `airport` at `minute` past local midnight on `date`
     /// (a local time in a gap or fold is read as jiff's `compatible` reads it).
+    #[cfg(test)]
+    fn departure(&self, airport: u32, date: Date, minute: u16) -> Option<i64> {
+        self.local_day(airport, date).at(minute)
+    }
+
+    /// A local day at an airport, to read its departures' instants from.
     ///
-    /// A search asks this for the same airport and day many times over (every route out of a
+    /// A search asks for the same airport and day many times over (every route out of a
     /// hub, every onward day), and a zone's rules are slow to read for future years. A day
     /// without a change of UTC offset is read once: its local midnight, then minutes on from
     /// it. A day with a change is read minute by minute.
-    fn departure(&self, airport: u32, date: Date, minute: u16) -> Option<i64> {
+    fn local_day(&self, airport: u32, date: Date) -> LocalDay<'n> {
         let tz = self.net.places.tz(airport as usize);
-        let at = |minute: u16| {
-            let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-            tz.to_ambiguous_timestamp(dt).compatible().ok()
+        let day = LocalDay {
+            tz,
+            date,
+            midnight: None,
         };
         let midnight = *self
             .days
@@ -107,18 +141,15 @@ impl<'n> Search<'n> {
             .or_insert_with(|| {
                 // Constant through the day: midnight and the last minute a flight can leave
                 // are a whole day of minutes apart, and no transition falls between them.
-                let (start, end) = (at(0)?, at(LAST_MINUTE)?);
-                let steady = end.as_second() - start.as_second() == i64::from(LAST_MINUTE) * 60
+                let (start, end) = (day.read(0)?, day.read(LAST_MINUTE)?);
+                let steady = end - start == i64::from(LAST_MINUTE) * 60
                     && tz
-                        .following(start)
+                        .following(Timestamp::from_second(start).ok()?)
                         .next()
-                        .is_none_or(|t| t.timestamp() > end);
-                steady.then_some(start.as_second())
+                        .is_none_or(|t| t.timestamp().as_second() > end);
+                steady.then_some(start)
             });
-        match midnight {
-            Some(midnight) if minute <= LAST_MINUTE => Some(midnight + i64::from(minute) * 60),
-            _ => at(minute).map(|t| t.as_second()),
-        }
+        LocalDay { midnight, ..day }
     }
 
     /// The local date at `airport` when the search runs (fares count days ahead from it),
@@ -256,7 +287,7 @@ impl<'n> Search<'n> {
             })
             .collect();
         if options.len() > KEEP_PER_SLICE {
-            options.sort_by_key(|o| o.adult_base / 100 + o.duration());
+            super::by_rank(&mut options);
             options.truncate(KEEP_PER_SLICE);
         }
         options
