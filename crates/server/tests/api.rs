@@ -9,7 +9,7 @@ use booksygo_core::LocalAgency;
 use booksygo_core::LocalOptions;
 use booksygo_core::config::{Clock, Paths};
 use booksygo_server::{AppState, app};
-use common::{call, call_auth, local, state};
+use common::{call, call_auth, local, send_with_headers, state};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -108,18 +108,12 @@ async fn every_json_content_type_reads_the_body_alike() {
     let post = |content_type: Option<&'static str>, body: String| {
         let s = s.clone();
         async move {
-            let mut req = Request::builder().method("POST").uri("/api/search/flights");
-            if let Some(t) = content_type {
-                req = req.header("content-type", t);
-            }
-            let res = app(s)
-                .oneshot(req.body(Body::from(body)).unwrap())
-                .await
-                .unwrap();
-            let status = res.status();
-            let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-                .await
-                .unwrap();
+            let headers: Vec<_> = content_type
+                .map(|t| ("content-type", t.to_string()))
+                .into_iter()
+                .collect();
+            let (status, bytes) =
+                send_with_headers(&s, "POST", "/api/search/flights", &headers, Some(&body)).await;
             (status, serde_json::from_slice::<Value>(&bytes).unwrap())
         }
     };
@@ -1106,21 +1100,10 @@ async fn payments_intent_confirm_get_refund_and_the_signed_webhook() {
     let post = |sig: Option<String>, body: String| {
         let s = s.clone();
         async move {
-            let mut req = Request::builder()
-                .method("POST")
-                .uri("/api/payments/webhook")
-                .header("content-type", "application/json");
-            if let Some(sig) = sig {
-                req = req.header("stripe-signature", sig);
-            }
-            let res = app(s)
-                .oneshot(req.body(Body::from(body)).unwrap())
-                .await
-                .unwrap();
-            let status = res.status();
-            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .unwrap();
+            let mut headers = vec![("content-type", "application/json".to_string())];
+            headers.extend(sig.map(|sig| ("stripe-signature", sig)));
+            let (status, bytes) =
+                send_with_headers(&s, "POST", "/api/payments/webhook", &headers, Some(&body)).await;
             (
                 status,
                 serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),

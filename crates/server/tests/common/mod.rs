@@ -46,15 +46,31 @@ pub async fn send(
     body: Option<&str>,
     key: Option<&str>,
 ) -> (StatusCode, Vec<u8>) {
-    let mut req = Request::builder().method(method).uri(uri);
+    let mut headers = Vec::new();
     if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
+        headers.push(("authorization", format!("Bearer {t}")));
     }
     if body.is_some() {
-        req = req.header("content-type", "application/json");
+        headers.push(("content-type", "application/json".to_string()));
     }
     if let Some(k) = key {
-        req = req.header("idempotency-key", k);
+        headers.push(("idempotency-key", k.to_string()));
+    }
+    send_with_headers(state, method, uri, &headers, body).await
+}
+
+/// One request with exactly `headers` (no content type unless among them); the answer's
+/// status and bytes.
+pub async fn send_with_headers(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> (StatusCode, Vec<u8>) {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        req = req.header(*name, value);
     }
     let req = req
         .body(
