@@ -48,7 +48,8 @@ impl LocalDay<'_> {
         }
     }
 
-    /// The same, read from the zone's rules.
+    /// The same, read from the zone's rules (a local time in a gap or fold is read as
+    /// jiff's `compatible` reads it).
     fn read(&self, minute: u16) -> Option<i64> {
         let dt = self.date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
         let t = self.tz.to_ambiguous_timestamp(dt).compatible().ok()?;
@@ -112,13 +113,6 @@ impl<'n> Search<'n> {
                     arr: dep + i64::from(schedule.block) * 60,
                 })
             })
-    }
-
-    /// The instant a flight leaves `airport` at `minute` past local midnight on `date`
-    /// (a local time in a gap or fold is read as jiff's `compatible` reads it).
-    #[cfg(test)]
-    fn departure(&self, airport: u32, date: Date, minute: u16) -> Option<i64> {
-        self.local_day(airport, date).at(minute)
     }
 
     /// A local day at an airport, to read its departures' instants from.
@@ -488,16 +482,7 @@ mod tests {
         let routes = RouteTable::from_legs(vec![], airports.len(), 0);
         let net = Network::new(Places::new(airports, vec![], &routes), &routes);
         let sold = Default::default();
-        let search = Search {
-            net: &net,
-            cabin: Cabin::Economy,
-            seats: 1,
-            max_stops: 0,
-            now: Timestamp::UNIX_EPOCH,
-            sold: &sold,
-            days: Default::default(),
-            today: Default::default(),
-        };
+        let search = Search::new(&net, Cabin::Economy, 1, 0, Timestamp::UNIX_EPOCH, &sold);
         for (airport, zone) in zones.iter().enumerate() {
             let tz = net.places.tz(airport);
             let mut date = Date::constant(2027, 1, 1);
@@ -510,7 +495,7 @@ mod tests {
                         .unwrap()
                         .as_second();
                     assert_eq!(
-                        search.departure(airport as u32, date, minute),
+                        search.local_day(airport as u32, date).at(minute),
                         Some(want),
                         "{zone} {dt}"
                     );

@@ -120,10 +120,32 @@ pub struct Search<'n> {
     pub now: Timestamp,
     pub sold: &'n SoldSeats,
     /// Per airport and local date, the instant of that day's local midnight when the day has
-    /// no change of UTC offset (`None`: it has one). See [`Search::departure`].
+    /// no change of UTC offset (`None`: it has one). See [`Search::local_day`].
     days: RefCell<HashMap<(u32, Date), Option<i64>>>,
     /// Per airport, its local date at `now`. See [`Search::today_at`].
     today: RefCell<HashMap<u32, Date>>,
+}
+
+impl<'n> Search<'n> {
+    pub fn new(
+        net: &'n Network,
+        cabin: Cabin,
+        seats: u32,
+        max_stops: u8,
+        now: Timestamp,
+        sold: &'n SoldSeats,
+    ) -> Self {
+        Search {
+            net,
+            cabin,
+            seats,
+            max_stops,
+            now,
+            sold,
+            days: Default::default(),
+            today: Default::default(),
+        }
+    }
 }
 
 pub fn flight_key(net: &Network, f: &Flight) -> String {
@@ -144,16 +166,14 @@ fn designator(net: &Network, f: &Flight) -> String {
 
 /// Runs a whole request: every slice, combined into offers.
 pub fn search(net: &Network, req: &FlightRequest, sold: &SoldSeats) -> Vec<FlightOffer> {
-    let search = Search {
+    let search = Search::new(
         net,
-        cabin: req.cabin,
-        seats: req.passengers.seats(),
-        max_stops: req.max_stops,
-        now: req.now,
+        req.cabin,
+        req.passengers.seats(),
+        req.max_stops,
+        req.now,
         sold,
-        days: Default::default(),
-        today: Default::default(),
-    };
+    );
     let mut per_slice: Vec<Vec<SliceOption>> = Vec::with_capacity(req.slices.len());
     for s in &req.slices {
         let origins: Vec<usize> = s
@@ -205,16 +225,14 @@ pub fn reprice(
     sold: &SoldSeats,
     offer: &FlightOffer,
 ) -> Option<FlightOffer> {
-    let search = Search {
+    let search = Search::new(
         net,
-        cabin: req.cabin,
-        seats: req.passengers.seats(),
-        max_stops: req.max_stops,
-        now: req.now,
+        req.cabin,
+        req.passengers.seats(),
+        req.max_stops,
+        req.now,
         sold,
-        days: Default::default(),
-        today: Default::default(),
-    };
+    );
     let mut options = Vec::with_capacity(offer.slices.len());
     for slice in &offer.slices {
         let mut legs: Vec<Flight> = Vec::with_capacity(slice.segments.len());
@@ -261,16 +279,7 @@ pub fn cheapest_direct(
     now: Timestamp,
     sold: &SoldSeats,
 ) -> Vec<Cheapest> {
-    let search = Search {
-        net,
-        cabin: Cabin::Economy,
-        seats: 1,
-        max_stops: 0,
-        now,
-        sold,
-        days: Default::default(),
-        today: Default::default(),
-    };
+    let search = Search::new(net, Cabin::Economy, 1, 0, now, sold);
     let mut best: std::collections::BTreeMap<usize, (i64, Date, Vec<String>)> = Default::default();
     for &o in origins {
         for r in &net.out[o] {

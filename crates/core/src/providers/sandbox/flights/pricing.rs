@@ -101,10 +101,7 @@ impl<'n> Search<'n> {
         }
         let first = legs.first()?;
         let origin = &net.places.airports[first.edge.from as usize];
-        let today = self
-            .now
-            .to_zoned(net.places.tz(first.edge.from as usize).clone())
-            .date();
+        let today = self.today_at(first.edge.from);
         let noise_seed = legs.iter().fold(0u64, |h, f| geo::hash(&[h, f.seed()]));
         let factors = [
             fares::connection_factor(legs.len()),
