@@ -937,32 +937,42 @@ fn the_index_matches_words_literally_and_folds_the_destination() {
     answers.agree();
 }
 
+/// 20,000 packages, too many to sort and count within a millisecond.
+fn twenty_thousand_packages(store: &Store) {
+    raw(
+        store,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+         INSERT INTO packages(id, slug, title, description, type, destination, destination_name,
+             country, continent, duration_days, base_price, currency, rating, review_count,
+             max_group, source, updated_at)
+         SELECT 'pkg_' || i, 'p-' || i, 'T', 'D', 'budget', 'LIS', 'Lisbon', 'PT', 'Europe',
+             i % 14 + 1, i * 100, 'EUR', 4.0, 1, 10, 'test', 0 FROM n",
+    );
+}
+
+/// The five cheapest packages, with the facets of all.
+fn cheapest_five() -> IndexQuery {
+    IndexQuery {
+        words: Vec::new(),
+        kind: None,
+        place: None,
+        min_price: None,
+        max_price: None,
+        min_days: None,
+        max_days: None,
+        min_rating: None,
+        departing: None,
+        sort: PackageSort::Price,
+        limit: 5,
+        offset: 0,
+    }
+}
+
 #[test]
 fn a_search_over_its_budget_stops() {
     each_engine(|engine, store| {
-        raw(
-            store,
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-             INSERT INTO packages(id, slug, title, description, type, destination, destination_name,
-                 country, continent, duration_days, base_price, currency, rating, review_count,
-                 max_group, source, updated_at)
-             SELECT 'pkg_' || i, 'p-' || i, 'T', 'D', 'budget', 'LIS', 'Lisbon', 'PT', 'Europe',
-                 i % 14 + 1, i * 100, 'EUR', 4.0, 1, 10, 'test', 0 FROM n",
-        );
-        let q = IndexQuery {
-            words: Vec::new(),
-            kind: None,
-            place: None,
-            min_price: None,
-            max_price: None,
-            min_days: None,
-            max_days: None,
-            min_rating: None,
-            departing: None,
-            sort: PackageSort::Price,
-            limit: 5,
-            offset: 0,
-        };
+        twenty_thousand_packages(store);
+        let q = cheapest_five();
         let err = store
             .read_within(Duration::ZERO, "the package search", |u| {
                 u.packages().search(&q)
@@ -984,6 +994,35 @@ fn a_search_over_its_budget_stops() {
         );
         assert_eq!(found.facets.iter().map(|f| f.count).sum::<usize>(), 20000);
     });
+}
+
+/// PostgreSQL can stop a statement for its budget just as tokio-postgres has read the
+/// statement's description: the driver stops reading there, so that error goes unread, and
+/// the transaction's next statement is refused as part of an aborted transaction (SQLSTATE
+/// 25P02). That is the budget's doing too, and the caller hears so, not "database error".
+#[test]
+fn a_search_whose_stop_went_unread_is_over_budget_too() {
+    let db = booksygo_core::store::postgres::testing::TestDatabase::create();
+    let store = db.port();
+    twenty_thousand_packages(&store);
+    let q = cheapest_five();
+    let err = store
+        .read_within(Duration::ZERO, "the package search", |u| {
+            // Dropping the first search's error stands in for the driver not reading it.
+            let stopped = u.packages().search(&q);
+            assert!(stopped.is_err(), "20,000 packages in a millisecond");
+            u.packages().search(&q)
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("the package search took longer than"),
+        "{err}"
+    );
+    // The connection went back to the pool outside any transaction.
+    let found = store.read(|u| u.packages().search(&q)).unwrap();
+    assert_eq!(found.packages.len(), 5);
 }
 
 #[test]

@@ -511,7 +511,15 @@ impl From<tokio_postgres::Error> for Error {
                 "the database undid this change because another was writing the same rows at the same moment; nothing was written: try again".into(),
             );
         }
-        let interrupted = code == Some(SqlState::QUERY_CANCELED);
+        // A transaction already aborted (25P02) was stopped too. PostgreSQL can raise
+        // `statement_timeout` just after describing a statement being prepared, and
+        // tokio-postgres stops reading a prepare's answer at that description: the error goes
+        // unread and the next statement is the one refused. Every other error is returned where
+        // it happens, so an aborted transaction means such a stop.
+        let interrupted = matches!(
+            code,
+            Some(SqlState::QUERY_CANCELED | SqlState::IN_FAILED_SQL_TRANSACTION)
+        );
         Error::Storage {
             message: text(&e),
             interrupted,
