@@ -205,6 +205,33 @@ fn bad_input_exits_2_with_a_message_on_stderr() {
         (&["flights", "search", "LHR", "JFK"], "--date is required"),
         (
             &[
+                "flights",
+                "search",
+                "LHR",
+                "JFK",
+                "--date",
+                "2027-03-14",
+                "--limit",
+                "0",
+            ],
+            "--limit 0 would show no offers",
+        ),
+        (
+            &[
+                "hotels",
+                "search",
+                "LON",
+                "--checkin",
+                "2027-03-14",
+                "--checkout",
+                "2027-03-16",
+                "--limit",
+                "0",
+            ],
+            "--limit 0 would show no offers",
+        ),
+        (
+            &[
                 "hotels",
                 "search",
                 "LON",
@@ -248,6 +275,30 @@ fn bad_input_exits_2_with_a_message_on_stderr() {
             .stdout(predicate::str::is_empty())
             .stderr(predicate::str::contains(*msg));
     }
+}
+
+/// The header of a hotel search that finds nothing still tells the stay it looked for.
+#[test]
+fn a_hotel_search_without_rooms_still_counts_the_nights() {
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "hotels",
+            "search",
+            "LON",
+            "--checkin",
+            "2027-03-14",
+            "--checkout",
+            "2027-03-17",
+            "--max-price",
+            "1",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Sun 14 Mar 2027 → Wed 17 Mar 2027 (3 nights)",
+        ))
+        .stdout(predicate::str::contains("No rooms match"));
 }
 
 #[test]

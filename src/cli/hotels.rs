@@ -86,7 +86,7 @@ pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resul
         .first()
         .map(|o| o.hotel.city.clone())
         .unwrap_or_else(|| args.location.clone());
-    let nights = results.offers.first().map(|o| o.nights).unwrap_or(0);
+    let nights = booksygo_core::model::season::days_between(args.checkin, args.checkout);
     out.line(&format!(
         "{}{city} · {} → {} ({nights} night{}) · {} guest{}, {} room{}",
         out.paint(Style::Yellow, "SANDBOX market (simulated rates) · "),

@@ -66,6 +66,13 @@ async fn errors_are_json_with_the_right_status() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_input",
         ),
+        (
+            "POST",
+            "/api/search/flights",
+            Some(json!({"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": "2027-03-14"}], "passengers": [{"type": "adult"}], "limit": 0}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
         ("POST", "/api/search/flights", Some(format!(r#"{{"pad": "{}"}}"#, "x".repeat(100_000))), StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
         ("GET", "/api/packages/pkg_nope", None, StatusCode::NOT_FOUND, "not_found"),
         ("GET", "/api/no/such/route", None, StatusCode::NOT_FOUND, "not_found"),

@@ -133,6 +133,11 @@ impl FlightQuery {
             return Err(Error::invalid("at most 6 slices in one search"));
         }
         self.passengers.validate()?;
+        if self.limit == Some(0) {
+            return Err(Error::invalid(
+                "--limit 0 would show no offers: ask for 1 or more",
+            ));
+        }
         if let Some(stops) = self.max_stops
             && stops > 2
         {

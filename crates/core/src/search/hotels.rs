@@ -154,6 +154,11 @@ impl HotelQuery {
         if self.guests < self.rooms {
             return Err(Error::invalid("more rooms than guests"));
         }
+        if self.limit == Some(0) {
+            return Err(Error::invalid(
+                "--limit 0 would show no offers: ask for 1 or more",
+            ));
+        }
         if let Some(s) = self.min_stars
             && !(1..=5).contains(&s)
         {
