@@ -240,8 +240,15 @@ async fn package_search(dir: &std::path::Path, a: &LocalAgency) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
     println!(
-        "{:<34} {:>7} | {:>9} {:>9} | {:>9} {:>9} | {:>6}",
-        "package search (facets included)", "matches", "p50", "p99", "SQL p50", "SQL p99", "ratio"
+        "{:<34} {:>7} | {:>9} {:>9} {:>9} | {:>9} {:>9} | {:>6}",
+        "package search (facets included)",
+        "matches",
+        "p50",
+        "p99",
+        "first",
+        "SQL p50",
+        "SQL p99",
+        "ratio"
     );
     for (name, q) in &queries {
         // The face's path: the facade, off the executor, the index answering.
@@ -269,10 +276,12 @@ async fn package_search(dir: &std::path::Path, a: &LocalAgency) {
             );
         }
         let total = found.map_or(0, |r| r.total);
+        // The first run of a common word by relevance also keeps its order for the rest.
+        let first = times[0];
         let (p50, p99) = pct(times);
         let (s50, s99) = pct(sql_times);
         println!(
-            "{name:<34} {total:>7} | {p50:>6.3} ms {p99:>6.3} ms | {s50:>6.2} ms {s99:>6.2} ms | {:>5.0}x",
+            "{name:<34} {total:>7} | {p50:>6.3} ms {p99:>6.3} ms {first:>6.3} ms | {s50:>6.2} ms {s99:>6.2} ms | {:>5.0}x",
             s50 / p50
         );
     }

@@ -190,6 +190,52 @@ struct Core {
     ranks: [Vec<u32>; 4],
     /// Each doc's place in id order (the text order's last tie-break).
     id_rank: Vec<u32>,
+    /// Common words' matches in relevance order, by the word's terms, made as first asked
+    /// for.
+    rankings: Mutex<HashMap<std::ops::Range<usize>, Arc<Ranking>>>,
+}
+
+/// A word whose terms have at least this many postings has its relevance order kept once
+/// made.
+const RANKED: usize = 256;
+/// How many common words' orders, in docs per doc of the index, are kept at most (16 words
+/// that match everything: 6.4 MB at 100,000 packages).
+const KEPT_ORDERS: usize = 16;
+
+/// A common word's matching packages in relevance order (bm25, rating, id) with their
+/// facets. A one-word search by relevance without filters reads its page and facets from
+/// here instead of scoring every match again; the first such search makes it.
+struct Ranking {
+    docs: Vec<u32>,
+    counts: Vec<usize>,
+}
+
+impl Core {
+    /// The relevance order kept for the word whose terms are `terms`, if made.
+    fn ranking(&self, terms: &std::ops::Range<usize>) -> Option<Arc<Ranking>> {
+        self.rankings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(terms)
+            .cloned()
+    }
+
+    /// Keeps `made` as the order of the word whose terms are `terms`, unless another search
+    /// kept one meanwhile (the same); the one kept.
+    /// The orders kept hold at most [`KEPT_ORDERS`] docs per doc of the index, so searching
+    /// many different common words cannot grow them without end: past that they are all
+    /// dropped, and made again as searched for.
+    fn keep_ranking(&self, terms: std::ops::Range<usize>, made: Ranking) -> Arc<Ranking> {
+        let mut kept = self
+            .rankings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let held: usize = kept.values().map(|r| r.docs.len()).sum();
+        if held + made.docs.len() > KEPT_ORDERS * self.summaries.len() {
+            kept.clear();
+        }
+        kept.entry(terms).or_insert_with(|| Arc::new(made)).clone()
+    }
 }
 
 fn duration_bucket(days: u32) -> &'static str {
@@ -267,6 +313,7 @@ impl Snapshot {
             orders: Default::default(),
             ranks: Default::default(),
             id_rank: Vec::new(),
+            rankings: Mutex::default(),
         };
         let mut cell_at: HashMap<Cell, u16> = HashMap::new();
         let mut term_ids: HashMap<Box<[u8]>, u32> = HashMap::new();
@@ -589,11 +636,12 @@ impl Snapshot {
         matched.into_iter().skip(offset).collect()
     }
 
-    /// The postings of `word` (all the terms it is a prefix of, or the one it equals).
-    fn postings<'a>(&'a self, word: &crate::store::port::Word) -> &'a [Term] {
+    /// Where the terms of `word` are among all terms (all the terms it is a prefix of, or
+    /// the one it equals).
+    fn terms_of(&self, word: &crate::store::port::Word) -> std::ops::Range<usize> {
         let terms = &self.core.terms;
         let Some(term) = package_text::query_term(&word.text) else {
-            return &[];
+            return 0..0;
         };
         let start = terms.partition_point(|(t, _)| t.as_ref() < term.as_slice());
         let end = if word.prefix {
@@ -606,7 +654,7 @@ impl Snapshot {
                         .is_some_and(|(t, _)| t.as_ref() == term.as_slice()),
                 )
         };
-        &terms[start..end]
+        start..end
     }
 
     fn find(&self, q: &IndexQuery) -> Found {
@@ -636,7 +684,9 @@ impl Snapshot {
             // Each word's weighted frequency per doc, and how many docs hold it (bm25's
             // N(q), over the whole table as FTS5 counts it).
             let nw = q.words.len();
-            let lists: Vec<&[Term]> = q.words.iter().map(|w| self.postings(w)).collect();
+            let ranges: Vec<std::ops::Range<usize>> =
+                q.words.iter().map(|w| self.terms_of(w)).collect();
+            let lists: Vec<&[Term]> = ranges.iter().map(|r| &c.terms[r.clone()]).collect();
             let mut hits = vec![0i64; nw];
             // Every match passing the filters, with each word's frequency, to `each`.
             let mut each_match = |each: &mut dyn FnMut(u32, &[u32])| {
@@ -675,65 +725,87 @@ impl Snapshot {
                 }
             };
             if q.sort == PackageSort::Relevance {
-                // bm25 as FTS5 computes it, in the same steps; its statistics (rows holding
-                // each word) are known once the postings are read, so the matches are kept
-                // with their frequencies first (the page is the best `k` of them).
-                let mut matched: Vec<u32> = Vec::new();
-                let mut freqs: Vec<u32> = Vec::new();
-                let single = (nw == 1 && lists[0].len() == 1).then(|| lists[0][0].1.as_slice());
-                if let Some(p) = single {
-                    // One word, one term: the statistics are its postings' length, and the
-                    // matches are scored as they are read (below).
-                    hits[0] = p.len() as i64;
+                // One word without filters: its whole relevance order is kept once made.
+                let kept = (nw == 1 && !f.any)
+                    .then(|| ranges[0].clone())
+                    .filter(|_| lists[0].iter().map(|(_, p)| p.len()).sum::<usize>() >= RANKED);
+                if let Some(r) = kept.as_ref().and_then(|key| c.ranking(key)) {
+                    counts.clone_from(&r.counts);
+                    let docs = &r.docs;
+                    docs[q.offset.min(docs.len())..k.min(docs.len())].to_vec()
                 } else {
-                    each_match(&mut |d, fr| {
-                        counts[c.cell[d as usize] as usize] += 1;
-                        matched.push(d);
-                        freqs.extend_from_slice(fr);
-                    });
-                }
-                let (k1, b) = (1.2f64, 0.75f64);
-                let avgdl = c.text_tokens as f64 / c.text_rows as f64;
-                let idf: Vec<f64> = hits
-                    .iter()
-                    .map(|&h| {
-                        let idf = (((c.text_rows - h) as f64 + 0.5) / (h as f64 + 0.5)).ln();
-                        if idf <= 0.0 { 1e-6 } else { idf }
-                    })
-                    .collect();
-                let mut best = Best::new(k.min(n));
-                let mut offer = |d: u32, fr: &[u32]| {
-                    let dl = f64::from(c.len[d as usize]);
-                    let mut score = 0.0f64;
-                    for (w, idf) in idf.iter().enumerate() {
-                        let x = f64::from(fr[w]);
-                        score += idf * ((x * (k1 + 1.0)) / (x + k1 * (1.0 - b + b * dl / avgdl)));
-                    }
-                    let r = Ranked {
-                        score: -score,
-                        rating: c.rating[d as usize],
-                        id: c.id_rank[d as usize],
-                        doc: d,
-                    };
-                    best.offer(r);
-                };
-                if let Some(p) = single {
-                    for &(d, w) in p {
-                        if self.passes(d as usize, &f) {
+                    // bm25 as FTS5 computes it, in the same steps; its statistics (rows
+                    // holding each word) are known once the postings are read, so the
+                    // matches are kept with their frequencies first (the page is the best
+                    // `k` of them, or all of them for an order to keep).
+                    let mut matched: Vec<u32> = Vec::new();
+                    let mut freqs: Vec<u32> = Vec::new();
+                    let single = (nw == 1 && lists[0].len() == 1).then(|| lists[0][0].1.as_slice());
+                    if let Some(p) = single {
+                        // One word, one term: the statistics are its postings' length, and
+                        // the matches are scored as they are read (below).
+                        hits[0] = p.len() as i64;
+                    } else {
+                        each_match(&mut |d, fr| {
                             counts[c.cell[d as usize] as usize] += 1;
-                            offer(d, &[w]);
+                            matched.push(d);
+                            freqs.extend_from_slice(fr);
+                        });
+                    }
+                    let (k1, b) = (1.2f64, 0.75f64);
+                    let avgdl = c.text_tokens as f64 / c.text_rows as f64;
+                    let idf: Vec<f64> = hits
+                        .iter()
+                        .map(|&h| {
+                            let idf = (((c.text_rows - h) as f64 + 0.5) / (h as f64 + 0.5)).ln();
+                            if idf <= 0.0 { 1e-6 } else { idf }
+                        })
+                        .collect();
+                    let mut best = Best::new(if kept.is_some() { n } else { k.min(n) });
+                    let mut offer = |d: u32, fr: &[u32]| {
+                        let dl = f64::from(c.len[d as usize]);
+                        let mut score = 0.0f64;
+                        for (w, idf) in idf.iter().enumerate() {
+                            let x = f64::from(fr[w]);
+                            score +=
+                                idf * ((x * (k1 + 1.0)) / (x + k1 * (1.0 - b + b * dl / avgdl)));
+                        }
+                        let r = Ranked {
+                            score: -score,
+                            rating: c.rating[d as usize],
+                            id: c.id_rank[d as usize],
+                            doc: d,
+                        };
+                        best.offer(r);
+                    };
+                    if let Some(p) = single {
+                        for &(d, w) in p {
+                            if self.passes(d as usize, &f) {
+                                counts[c.cell[d as usize] as usize] += 1;
+                                offer(d, &[w]);
+                            }
+                        }
+                    } else {
+                        for (i, &d) in matched.iter().enumerate() {
+                            offer(d, &freqs[i * nw..(i + 1) * nw]);
                         }
                     }
-                } else {
-                    for (i, &d) in matched.iter().enumerate() {
-                        offer(d, &freqs[i * nw..(i + 1) * nw]);
+                    let order: Vec<u32> = best.into_sorted().into_iter().map(|r| r.doc).collect();
+                    match kept {
+                        Some(key) => {
+                            let r = c.keep_ranking(
+                                key,
+                                Ranking {
+                                    docs: order,
+                                    counts: counts.clone(),
+                                },
+                            );
+                            let docs = &r.docs;
+                            docs[q.offset.min(docs.len())..k.min(docs.len())].to_vec()
+                        }
+                        None => order.into_iter().skip(q.offset).collect(),
                     }
                 }
-                best.into_sorted()
-                    .into_iter()
-                    .skip(q.offset)
-                    .map(|r| r.doc)
-                    .collect()
             } else {
                 let mut matched: Vec<u32> = Vec::new();
                 each_match(&mut |d, _| {
