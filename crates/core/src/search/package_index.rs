@@ -10,12 +10,14 @@
 //!   the SQL orders ties. The token count of every column is checked against the one FTS5
 //!   stored; should one differ (a character the two Unicode tables class apart), text
 //!   searches go to SQL. Filters, facets, totals and pages follow the SQL's definitions. The
-//!   differential tests (`packages_index_tests.rs`) compare both over thousands of random
+//!   differential tests (`tests/package_index.rs`) compare both over thousands of random
 //!   queries and after every kind of change.
 //! - **Top k, not everything sorted.** A text search scores its matches (a few flops each)
-//!   and keeps the best `offset + limit` in a bounded heap; the other sorts walk a
-//!   precomputed order and stop once the page is full (or order the few matches by their
-//!   precomputed rank). Facets are counted from one byte per package (its cell).
+//!   and keeps the best `offset + limit` (`Best`); the other sorts walk a precomputed order
+//!   and stop once the page is full (or order the few matches by their precomputed rank).
+//!   Facets are counted from one byte per package (its cell). A common word searched alone
+//!   by relevance, without filters, keeps its whole order and facets the first time
+//!   (`Ranking`): the next searches of it read a slice.
 //! - **In step with the store.** Every write that changes what a search sees sets a new random
 //!   token in the store, in the writer's transaction: a package written or rated (the
 //!   catalogue's token), a departure filling up or opening again (the departures' token).
