@@ -99,7 +99,10 @@ struct Sqlite {
     /// Taken around this process's write transactions: writers queue here and wake the
     /// moment the lock is free, instead of in SQLite's busy handler, which sleeps and polls
     /// (1, 2, 5, 10 ms and up). Other processes on the same file still meet the busy timeout.
-    writer: Mutex<()>,
+    /// It holds the writers' own connection: its page cache and prepared statements stay
+    /// warm from one write to the next, where a pooled one has its cache reset by every
+    /// other connection's write, and writers waiting their turn hold no connection each.
+    writer: Mutex<Option<Connection>>,
 }
 
 /// The write-ahead log a store leaves behind when it closes, at most (bytes): past it, the
@@ -120,7 +123,8 @@ impl Drop for Sqlite {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
         let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_KEPT);
-        let idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
+        let mut idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
+        idle.extend(self.writer.get_mut().ok().and_then(Option::take));
         if let (true, Some(conn)) = (big, idle.first()) {
             let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
@@ -189,7 +193,7 @@ impl Store {
                 path: path.to_path_buf(),
                 keys: keys.clone(),
                 idle: Mutex::new(Vec::new()),
-                writer: Mutex::new(()),
+                writer: Mutex::new(None),
             })),
             keys,
         };
@@ -340,8 +344,11 @@ impl Store {
     pub fn write<T>(&self, work: impl FnOnce(&dyn Unit) -> Result<T>) -> Result<T> {
         match &self.engine {
             Engine::Sqlite(sqlite) => {
-                let mut conn = sqlite.pooled()?;
-                let _writer = sqlite.write_lock();
+                let mut writer = sqlite.write_lock();
+                if writer.is_none() {
+                    *writer = Some(sqlite.idle_or_open()?);
+                }
+                let conn = writer.as_mut().expect("just set");
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let out = work(&tx)?;
@@ -440,19 +447,34 @@ impl Store {
 }
 
 impl Sqlite {
-    /// The process-wide writer's turn: hold it (declared before the transaction, so it is
-    /// released after it) around `BEGIN IMMEDIATE ... COMMIT`. No `.await` while holding it.
-    fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+    /// The process-wide writer's turn, with the writers' connection (`None` until the first
+    /// write): hold it (declared before the transaction, so it is released after it) around
+    /// `BEGIN IMMEDIATE ... COMMIT`. No `.await` while holding it.
+    fn write_lock(&self) -> std::sync::MutexGuard<'_, Option<Connection>> {
         self.writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// An idle connection, or a new one.
+    fn idle_or_open(&self) -> Result<Connection> {
+        match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            Some(c) => Ok(c),
+            None => open_connection(&self.path, &self.keys),
+        }
+    }
+
+    /// A connection for reads: an idle one; else the writers' own while nobody writes (a
+    /// command line that reads, writes and reads again opens one connection, not two); else
+    /// a new one.
     fn pooled(&self) -> Result<Conn<'_>> {
-        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let conn = match pooled {
+        let spare = || self.writer.try_lock().ok().and_then(|mut w| w.take());
+        let conn = match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
             Some(c) => c,
-            None => open_connection(&self.path, &self.keys)?,
+            None => match spare() {
+                Some(c) => c,
+                None => open_connection(&self.path, &self.keys)?,
+            },
         };
         Ok(Conn {
             conn: Some(conn),
