@@ -133,11 +133,7 @@ impl FlightQuery {
             return Err(Error::invalid("at most 6 slices in one search"));
         }
         self.passengers.validate()?;
-        if self.limit == Some(0) {
-            return Err(Error::invalid(
-                "--limit 0 would show no offers: ask for 1 or more",
-            ));
-        }
+        super::check_limit(self.limit)?;
         if let Some(stops) = self.max_stops
             && stops > 2
         {

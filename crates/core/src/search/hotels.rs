@@ -154,11 +154,7 @@ impl HotelQuery {
         if self.guests < self.rooms {
             return Err(Error::invalid("more rooms than guests"));
         }
-        if self.limit == Some(0) {
-            return Err(Error::invalid(
-                "--limit 0 would show no offers: ask for 1 or more",
-            ));
-        }
+        super::check_limit(self.limit)?;
         if let Some(s) = self.min_stars
             && !(1..=5).contains(&s)
         {

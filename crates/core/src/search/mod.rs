@@ -21,3 +21,14 @@ pub use searcher::Searcher;
 
 /// How many offers a search shows when its query gives no limit.
 pub const DEFAULT_LIMIT: usize = 50;
+
+/// A flight or hotel search's limit, refused at 0: an empty answer would read as "nothing
+/// found" and its hint would send the traveller looking elsewhere.
+pub(crate) fn check_limit(limit: Option<usize>) -> crate::error::Result<()> {
+    if limit == Some(0) {
+        return Err(crate::error::Error::invalid(
+            "--limit 0 would show no offers: ask for 1 or more",
+        ));
+    }
+    Ok(())
+}

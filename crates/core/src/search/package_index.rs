@@ -224,6 +224,7 @@ impl Core {
 
     /// Keeps `made` as the order of the word whose terms are `terms`, unless another search
     /// kept one meanwhile (the same); the one kept.
+    ///
     /// The orders kept hold at most [`KEPT_ORDERS`] docs per doc of the index, so searching
     /// many different common words cannot grow them without end: past that they are all
     /// dropped, and made again as searched for.
@@ -669,8 +670,7 @@ impl Snapshot {
         let page: Vec<u32> = if q.words.is_empty() {
             if !f.any {
                 counts.clone_from(&c.all_counts);
-                let o = &c.orders[slot];
-                o[q.offset.min(o.len())..k.min(o.len())].to_vec()
+                page_of(&c.orders[slot], q.offset, k)
             } else {
                 let matched: Vec<u32> = self
                     .candidates(&f)
@@ -733,8 +733,7 @@ impl Snapshot {
                     .filter(|_| lists[0].iter().map(|(_, p)| p.len()).sum::<usize>() >= RANKED);
                 if let Some(r) = kept.as_ref().and_then(|key| c.ranking(key)) {
                     counts.clone_from(&r.counts);
-                    let docs = &r.docs;
-                    docs[q.offset.min(docs.len())..k.min(docs.len())].to_vec()
+                    page_of(&r.docs, q.offset, k)
                 } else {
                     // bm25 as FTS5 computes it, in the same steps; its statistics (rows
                     // holding each word) are known once the postings are read, so the
@@ -795,17 +794,13 @@ impl Snapshot {
                     let order: Vec<u32> = best.into_sorted().into_iter().map(|r| r.doc).collect();
                     match kept {
                         Some(key) => {
-                            let r = c.keep_ranking(
-                                key,
-                                Ranking {
-                                    docs: order,
-                                    counts: counts.clone(),
-                                },
-                            );
-                            let docs = &r.docs;
-                            docs[q.offset.min(docs.len())..k.min(docs.len())].to_vec()
+                            let kept = Ranking {
+                                docs: order,
+                                counts: counts.clone(),
+                            };
+                            page_of(&c.keep_ranking(key, kept).docs, q.offset, k)
                         }
-                        None => order.into_iter().skip(q.offset).collect(),
+                        None => page_of(&order, q.offset, k),
                     }
                 }
             } else {
@@ -838,6 +833,11 @@ impl Snapshot {
             .collect();
         Found { packages, facets }
     }
+}
+
+/// Places `offset` to `k` of `order` (fewer where it ends).
+fn page_of(order: &[u32], offset: usize, k: usize) -> Vec<u32> {
+    order[offset.min(order.len())..k.min(order.len())].to_vec()
 }
 
 /// A date as a number in the same order.

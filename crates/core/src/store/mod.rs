@@ -456,12 +456,14 @@ impl Sqlite {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn take_idle(&self) -> Option<Connection> {
+        self.idle.lock().ok().and_then(|mut idle| idle.pop())
+    }
+
     /// An idle connection, or a new one.
     fn idle_or_open(&self) -> Result<Connection> {
-        match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
-            Some(c) => Ok(c),
-            None => open_connection(&self.path, &self.keys),
-        }
+        self.take_idle()
+            .map_or_else(|| open_connection(&self.path, &self.keys), Ok)
     }
 
     /// A connection for reads: an idle one; else the writers' own while nobody writes (a
@@ -469,12 +471,9 @@ impl Sqlite {
     /// a new one.
     fn pooled(&self) -> Result<Conn<'_>> {
         let spare = || self.writer.try_lock().ok().and_then(|mut w| w.take());
-        let conn = match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+        let conn = match self.take_idle().or_else(spare) {
             Some(c) => c,
-            None => match spare() {
-                Some(c) => c,
-                None => open_connection(&self.path, &self.keys)?,
-            },
+            None => open_connection(&self.path, &self.keys)?,
         };
         Ok(Conn {
             conn: Some(conn),
