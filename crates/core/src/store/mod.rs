@@ -489,8 +489,8 @@ fn over_budget(e: Error, budget: std::time::Duration, what: &str) -> Error {
         Error::Storage {
             interrupted: true, ..
         } => Error::Unavailable(format!(
-            "{what} took longer than {}s and was stopped: try fewer or longer words",
-            budget.as_secs()
+            // Debug reads "2s", "250ms": a budget under a second is not "0s".
+            "{what} took longer than {budget:?} and was stopped: try fewer or longer words"
         )),
         e => e,
     }
@@ -637,7 +637,7 @@ mod tests {
         assert_eq!(err.kind(), crate::ErrorKind::Unavailable);
         assert!(
             err.to_string()
-                .starts_with("the test query took longer than"),
+                .starts_with("the test query took longer than 50ms and was stopped"),
             "{err}"
         );
         // The handler is gone: later work on the connection runs unbounded.
