@@ -97,6 +97,42 @@ fn check_passes_on_sound_data_and_names_each_broken_promise() {
 }
 
 #[test]
+fn check_and_report_on_a_mistyped_store_say_so_and_make_nothing() {
+    let env = Env::new();
+    let nowhere = tempfile::tempdir().unwrap();
+    let missing = nowhere.path().join("no-such-dir");
+    let file = missing.join("booksygo.db");
+    let sqlite_url = format!("sqlite:{}", file.display());
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "check",
+            &["admin", "check", "--data-dir", missing.to_str().unwrap()],
+        ),
+        (
+            "check",
+            &["admin", "check", "--database-url", file.to_str().unwrap()],
+        ),
+        ("check", &["admin", "check", "--database-url", &sqlite_url]),
+        (
+            "report",
+            &["admin", "report", "--data-dir", missing.to_str().unwrap()],
+        ),
+    ];
+    for (what, args) in cases {
+        env.cmd()
+            .args(args)
+            .assert()
+            .code(3)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "no database at {}: nothing to look at",
+                file.display()
+            )));
+        assert!(!missing.exists(), "{what} made {}", missing.display());
+    }
+}
+
+#[test]
 fn a_backup_taken_while_bookings_are_written_restores_to_a_sound_store() {
     let env = Env::new();
     let offer = env.first_offer();

@@ -48,7 +48,7 @@ pub async fn check(args: CheckArgs, out: Out) -> anyhow::Result<u8> {
     let settings = booksygo_core::config::Settings::load(&Paths::from_env()?)?;
     let database = settings.database(args.database_url)?;
     let agency = tokio::task::spawn_blocking(move || {
-        booksygo_core::LocalAgency::from_config_on(paths, &settings, database)
+        booksygo_core::LocalAgency::existing_on(paths, &settings, database)
     })
     .await??;
     let problems = agency.check_integrity().await?;

@@ -164,6 +164,18 @@ impl LocalAgency {
         LocalAgency::open(options)
     }
 
+    /// [`LocalAgency::from_config_on`] over a store that already exists: for the commands
+    /// that only look at one (`admin check`, `admin report`), which must not make a new store
+    /// at a mistyped path (not found).
+    pub fn existing_on(
+        paths: Paths,
+        settings: &crate::config::Settings,
+        database: Option<crate::config::Database>,
+    ) -> Result<LocalAgency> {
+        Store::must_exist(&paths.database(), database.as_ref())?;
+        LocalAgency::from_config_on(paths, settings, database)
+    }
+
     /// Opens the local store (creating and loading it on first run) and builds the market.
     pub fn open(options: LocalOptions) -> Result<LocalAgency> {
         let keys = options.data_keys.clone();

@@ -276,6 +276,25 @@ impl Store {
         }
     }
 
+    /// Refuses a SQLite file that is not there: what a command that only looks at a store
+    /// (`admin check`, `admin report`) asks before opening it, so a mistyped path is an
+    /// error instead of a new, empty store that passes every check. A PostgreSQL database
+    /// is not made by opening it: asked for, it is there or the connection says so.
+    pub fn must_exist(default: &Path, database: Option<&crate::config::Database>) -> Result<()> {
+        let path = match database.map(|db| Location::parse(&db.url)).transpose()? {
+            Some(Location::Postgres(_)) => return Ok(()),
+            Some(Location::Sqlite(path)) => path,
+            None => default.to_path_buf(),
+        };
+        if path.is_file() {
+            return Ok(());
+        }
+        Err(Error::NotFound(format!(
+            "no database at {}: nothing to look at (is --data-dir or --database-url mistyped?)",
+            path.display()
+        )))
+    }
+
     /// The id of a key some personal value in this database is sealed with (the latest
     /// booking's, else any), or `None` when nothing is sealed.
     pub fn sealed_with(&self) -> Result<Option<String>> {
