@@ -72,6 +72,33 @@ fn a_price_alert_is_mailed_and_kept_in_the_inbox() {
 }
 
 #[test]
+fn the_receipt_notice_names_a_command_that_prints_the_receipt() {
+    let env = Env::new();
+    let offer = env.first_offer();
+    let paid = env.book_ada(&offer, Some("4242424242424242"));
+    let code = paid["confirmation_code"].as_str().unwrap();
+    let inbox = env.json(&["inbox"]);
+    let receipt = inbox["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "payment_receipt")
+        .unwrap_or_else(|| panic!("{inbox}"));
+    let notice = env.json(&["inbox", "show", receipt["id"].as_str().unwrap()]);
+    let body = notice["body"].as_str().unwrap();
+    let command = body
+        .lines()
+        .find_map(|l| l.strip_prefix("Your receipt: booksygo "))
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(command, format!("bookings export {code} --receipt"));
+    env.cmd()
+        .args(command.split(' '))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(code));
+}
+
+#[test]
 fn a_dead_mail_server_loses_nothing() {
     let env = Env::new();
     // A port nobody listens on.

@@ -187,7 +187,10 @@ fn context(
                 "refund": refund,
                 "at": moment(lang, now, zone),
                 "command": match draft.kind {
-                    Kind::PaymentReceipt => format!("booksygo bookings receipt {}", b.confirmation_code),
+                    Kind::PaymentReceipt => format!(
+                        "booksygo bookings export {} --receipt",
+                        b.confirmation_code
+                    ),
                     _ => format!("booksygo bookings show {}", b.confirmation_code),
                 },
             })
