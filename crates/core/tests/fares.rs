@@ -162,6 +162,11 @@ async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
             wanted("LHR", "JFK", "2026-12-14", 0),
             ErrorKind::InvalidInput,
         ),
+        // Past what airlines sell yet: every check would fail on it.
+        (
+            wanted("LHR", "JFK", "2030-01-01", 40000),
+            ErrorKind::InvalidInput,
+        ),
     ] {
         assert_eq!(watch::add(&a, &w).unwrap_err().kind(), kind);
     }
@@ -171,6 +176,47 @@ async fn a_watch_fires_once_below_its_price_and_writes_the_event() {
         watch::remove(&a, &miss.id).unwrap_err().kind(),
         ErrorKind::NotFound
     );
+}
+
+#[tokio::test]
+async fn a_watch_that_cannot_be_searched_neither_hides_an_alert_nor_goes_untold() {
+    let (_dir, a) = common::agency();
+    let price = cheapest(&a, "LHR", "JFK", "2026-12-14", 1).await;
+    let watch = |date: &str, below: i64| watch::NewWatch {
+        origin: "LHR".into(),
+        destination: "JFK".into(),
+        date: common::date(date),
+        below: Money::eur(below),
+        adults: 1,
+        cabin: Cabin::Economy,
+    };
+    // A watch an older booksygo let through, past what airlines sell: straight into the store.
+    let far = watch("2030-01-01", 40000);
+    let now = a.now().as_second();
+    a.store()
+        .read(|u| u.watches().add("wch_far", a.user(), &far, now))
+        .unwrap();
+    let hit = watch::add(&a, &watch("2026-12-14", price.minor + 1)).unwrap();
+
+    // The alert that fired is the answer; the broken watch did not stop it.
+    let fired = watch::check(&a).await.unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].watch_id, hit.id);
+    // Nothing new fires: the broken watch is told, with the way out.
+    let e = watch::check(&a).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    let told = e.to_string();
+    assert!(
+        told.starts_with("price watch wch_far (LHR-JFK on 2030-01-01) cannot be checked: "),
+        "{told}"
+    );
+    assert!(told.contains("too far ahead"), "{told}");
+    assert!(
+        told.ends_with("remove it with `booksygo watch remove wch_far`"),
+        "{told}"
+    );
+    watch::remove(&a, "wch_far").unwrap();
+    assert!(watch::check(&a).await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

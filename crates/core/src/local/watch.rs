@@ -7,9 +7,10 @@
 use super::LocalAgency;
 use crate::Agency;
 use crate::error::{Error, Result};
-use crate::model::Passengers;
 pub use crate::model::watch::{Alert, NewWatch, Watch};
+use crate::model::{Cabin, Currency, Passengers};
 use crate::search::{FlightQuery, FlightSort};
+use jiff::civil::Date;
 use std::time::Duration;
 
 /// Adds a watch after checking the places, the date and the limit; the traveller's watch of
@@ -43,6 +44,18 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
         destination,
         ..new.clone()
     };
+    // Whatever else a check's search would refuse (a date past what airlines sell yet) is
+    // refused now: a watch that cannot be searched would fail every check.
+    let r = &resolved;
+    query(
+        &r.origin,
+        &r.destination,
+        r.date,
+        r.adults,
+        r.cabin,
+        r.below.currency,
+    )
+    .resolve(&net.places, agency.fx(), agency.now())?;
     // The same watch asked for again (a double submit, a script run twice, two at the same
     // instant) is the one the traveller has: two would alert twice for every drop. The store
     // adds nothing when it has it; the one it keeps is the answer.
@@ -80,13 +93,67 @@ pub fn remove(agency: &LocalAgency, id: &str) -> Result<()> {
 
 /// Searches every watch of this agency's traveller whose date is still ahead; returns the
 /// alerts that fired.
+///
+/// A watch whose search fails does not keep the others from being checked: the alerts that
+/// fired are the answer (written, and told). When none fired, the first failure is the
+/// answer, naming its watch, so a broken watch is told on the next check at the latest.
 pub async fn check(agency: &LocalAgency) -> Result<Vec<Alert>> {
     let today = agency.today();
     let mut alerts = Vec::new();
+    let mut failed = None;
     for w in list(agency)?.into_iter().filter(|w| w.date >= today) {
-        alerts.extend(check_one(agency, &w).await?);
+        match check_one(agency, &w).await {
+            Ok(fired) => alerts.extend(fired),
+            Err(e) => {
+                failed.get_or_insert((w, e));
+            }
+        }
     }
-    Ok(alerts)
+    match failed {
+        Some((w, e)) if alerts.is_empty() => Err(naming(&w, e)),
+        _ => Ok(alerts),
+    }
+}
+
+/// A watch's search refused (bad input, a place gone): said with the watch and the way out.
+/// Other failures (a supplier, the database) pass as they are: the next check tries again.
+fn naming(w: &Watch, e: Error) -> Error {
+    let watch = format!(
+        "price watch {} ({}-{} on {})",
+        w.id, w.origin, w.destination, w.date
+    );
+    let remove = format!("`booksygo watch remove {}`", w.id);
+    match e {
+        Error::Invalid {
+            message,
+            suggestions,
+        } => Error::Invalid {
+            message: format!("{watch} cannot be checked: {message}; remove it with {remove}"),
+            suggestions,
+        },
+        Error::NotFound(message) => Error::NotFound(format!(
+            "{watch} cannot be checked: {message}; remove it with {remove}"
+        )),
+        e => e,
+    }
+}
+
+/// The search a watch stands for: its cheapest offer, in the watch's currency.
+fn query(
+    origin: &str,
+    destination: &str,
+    date: Date,
+    adults: u8,
+    cabin: Cabin,
+    currency: Currency,
+) -> FlightQuery {
+    let mut q = FlightQuery::one_way(origin, destination, date);
+    q.passengers.adults = adults;
+    q.cabin = cabin;
+    q.sort = FlightSort::Price;
+    q.limit = Some(1);
+    q.currency = Some(currency);
+    q
 }
 
 /// Watches one sweep round checks at most (the least recently checked first).
@@ -138,12 +205,14 @@ pub async fn sweep(
 
 /// Searches one watch of this agency's traveller; the alert when it fired.
 async fn check_one(agency: &LocalAgency, w: &Watch) -> Result<Option<Alert>> {
-    let mut q = FlightQuery::one_way(&w.origin, &w.destination, w.date);
-    q.passengers.adults = w.adults;
-    q.cabin = w.cabin;
-    q.sort = FlightSort::Price;
-    q.limit = Some(1);
-    q.currency = Some(w.below.currency);
+    let q = query(
+        &w.origin,
+        &w.destination,
+        w.date,
+        w.adults,
+        w.cabin,
+        w.below.currency,
+    );
     let found = agency.search_flights(&q).await?;
     let now = agency.now().as_second();
     let cheapest = found.offers.first();
