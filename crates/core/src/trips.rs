@@ -3,7 +3,7 @@
 
 use crate::booking::{Booking, BookingStatus, desk};
 use crate::error::{Error, Result};
-use crate::model::{Currency, Money};
+use crate::model::{Currency, FxTable, Money};
 use crate::store::Unit;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -37,7 +37,8 @@ pub struct Trip {
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
     pub budget: Option<Money>,
-    /// What the trip's live bookings cost, in the trip's currency.
+    /// What the trip's bookings cost, in the trip's currency: a live booking its total, a
+    /// cancelled one what was paid for it and not given back.
     pub spent: Money,
     /// Budget left (negative when over).
     pub remaining: Option<Money>,
@@ -45,7 +46,7 @@ pub struct Trip {
     pub timeline: Vec<TimelineEntry>,
 }
 
-pub fn create(unit: &dyn Unit, user: &str, t: &NewTrip, now: i64) -> Result<String> {
+pub fn create(unit: &dyn Unit, user: &str, t: &NewTrip, fx: &FxTable, now: i64) -> Result<String> {
     let name = t.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Error::invalid("a trip name is 1 to 80 characters"));
@@ -57,8 +58,12 @@ pub fn create(unit: &dyn Unit, user: &str, t: &NewTrip, now: i64) -> Result<Stri
             "the trip ends ({b}) before it starts ({a})"
         )));
     }
-    if t.budget.is_some_and(|b| b.minor <= 0) {
-        return Err(Error::invalid("a budget must be positive"));
+    if let Some(budget) = t.budget {
+        if budget.minor <= 0 {
+            return Err(Error::invalid("a budget must be positive"));
+        }
+        // Bookings in other currencies are counted against it converted.
+        fx.supports(budget.currency)?;
     }
     if unit.users().role(user)?.is_none() {
         return Err(Error::AuthRequired(
@@ -89,15 +94,15 @@ pub fn add(unit: &dyn Unit, user: &str, trip: &str, booking: &str) -> Result<()>
     Ok(())
 }
 
-pub fn list(unit: &dyn Unit, user: &str) -> Result<Vec<Trip>> {
+pub fn list(unit: &dyn Unit, user: &str, fx: &FxTable) -> Result<Vec<Trip>> {
     let ids = unit.trips().trip_ids(user)?;
     ids.iter()
-        .map(|id| get(unit, user, id).map(|(t, _)| t))
+        .map(|id| get(unit, user, id, fx).map(|(t, _)| t))
         .collect()
 }
 
 /// A trip with its bookings.
-pub fn get(unit: &dyn Unit, user: &str, id: &str) -> Result<(Trip, Vec<Booking>)> {
+pub fn get(unit: &dyn Unit, user: &str, id: &str, fx: &FxTable) -> Result<(Trip, Vec<Booking>)> {
     let row = unit.trips().trip(id, user)?;
     let (name, starts, ends, budget, currency) =
         row.ok_or_else(|| Error::NotFound(format!("no trip {id}")))?;
@@ -109,12 +114,15 @@ pub fn get(unit: &dyn Unit, user: &str, id: &str) -> Result<(Trip, Vec<Booking>)
         .collect::<Result<_>>()?;
     let live =
         |b: &&Booking| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Refunded);
-    let spent: i64 = bookings
-        .iter()
-        .filter(live)
-        .filter(|b| b.total.currency == currency)
-        .map(|b| b.total.minor)
-        .sum();
+    let mut spent = 0;
+    for b in &bookings {
+        let cost = if live(&b) {
+            b.total
+        } else {
+            Money::new((b.paid().minor - b.refunded.minor).max(0), b.total.currency)
+        };
+        spent += fx.convert(cost, currency)?.minor;
+    }
     let mut timeline = Vec::new();
     for b in bookings.iter().filter(live) {
         for item in &b.items {

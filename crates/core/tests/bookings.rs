@@ -305,6 +305,15 @@ async fn cancelling_refunds_by_the_fare_rules_and_claws_back_points(engine: &str
     let b = a.create_booking(request(&o.id, Some(VISA))).await.unwrap();
     let quote = a.quote_cancellation(&b.id).await.unwrap();
     assert_eq!(quote.refund, b.tax);
+    // Unpaid, the same rules give nothing back, and the quote says why.
+    let unpaid = a.create_booking(request(&o.id, None)).await.unwrap();
+    assert_eq!(unpaid.status, BookingStatus::Pending);
+    let quote = a.quote_cancellation(&unpaid.id).await.unwrap();
+    assert_eq!(quote.refund.minor, 0);
+    assert_eq!(
+        quote.rules.last().map(String::as_str),
+        Some("no payment was made: nothing to refund")
+    );
 }
 
 on_engines!(
@@ -568,6 +577,51 @@ async fn trips_group_bookings_against_a_budget(engine: &str) {
         a.get_trip("trp_nope").await.unwrap_err().kind(),
         ErrorKind::NotFound
     );
+
+    // A budget in yen counts a booking in euros at the FX table's rate, and a cancelled
+    // non-refundable fare at what was kept of it (the taxes came back, the fare did not).
+    let mut q = FlightQuery::one_way("LHR", "CDG", date("2027-03-14"));
+    q.max_stops = Some(0);
+    q.filters.airlines = vec!["BA".into()];
+    let short = a.search_flights(&q).await.unwrap().offers.remove(0);
+    let kept = a
+        .create_booking(request(&short.id, Some(VISA)))
+        .await
+        .unwrap();
+    let yen = booksygo_core::model::Currency::parse("JPY").unwrap();
+    let t = a
+        .create_trip(&booksygo_core::trips::NewTrip {
+            name: "Paris, in yen".into(),
+            starts_on: None,
+            ends_on: None,
+            budget: Some(booksygo_core::model::Money::new(300_000, yen)),
+        })
+        .await
+        .unwrap();
+    a.add_to_trip(&t.id, &b.id).await.unwrap();
+    let t = a.add_to_trip(&t.id, &kept.id).await.unwrap();
+    let in_yen = |m| a.fx().convert(m, yen).unwrap().minor;
+    assert_eq!(t.spent.minor, in_yen(b.total) + in_yen(kept.total));
+    let cancelled = a.cancel_booking(&kept.id, None).await.unwrap();
+    assert_eq!(cancelled.refunded, kept.tax);
+    let t = a.get_trip(&t.id).await.unwrap();
+    let fare =
+        booksygo_core::model::Money::new(kept.total.minor - kept.tax.minor, kept.total.currency);
+    assert_eq!(t.spent.minor, in_yen(b.total) + in_yen(fare));
+    // A currency without a rate is refused: nothing could be counted against it.
+    let e = a
+        .create_trip(&booksygo_core::trips::NewTrip {
+            name: "Nowhere".into(),
+            starts_on: None,
+            ends_on: None,
+            budget: Some(booksygo_core::model::Money::new(
+                100,
+                booksygo_core::model::Currency::parse("XAF").unwrap(),
+            )),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
 }
 
 on_engines!(

@@ -153,6 +153,19 @@ impl DateChange {
     }
 }
 
+impl Booking {
+    /// What the traveller's card or PayPal account paid for it (the points' part aside).
+    pub fn paid(&self) -> Money {
+        let paid = self
+            .payments
+            .iter()
+            .filter(|p| p.status == "succeeded" && matches!(p.method.as_str(), "card" | "paypal"))
+            .map(|p| p.amount.minor)
+            .sum();
+        Money::new(paid, self.total.currency)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Booking {
     pub id: String,

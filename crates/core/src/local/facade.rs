@@ -376,35 +376,36 @@ impl Agency for LocalAgency {
     async fn create_trip(&self, trip: &NewTrip) -> Result<Trip> {
         let now = self.now().as_second();
         self.store().write(|u| {
-            let id = crate::trips::create(u, &self.user, trip, now)?;
-            Ok(crate::trips::get(u, &self.user, &id)?.0)
+            let id = crate::trips::create(u, &self.user, trip, self.fx(), now)?;
+            Ok(crate::trips::get(u, &self.user, &id, self.fx())?.0)
         })
     }
 
     async fn list_trips(&self) -> Result<Vec<Trip>> {
         self.desk().sweep()?;
-        self.store().read(|u| crate::trips::list(u, &self.user))
+        self.store()
+            .read(|u| crate::trips::list(u, &self.user, self.fx()))
     }
 
     async fn get_trip(&self, id: &str) -> Result<Trip> {
         self.desk().sweep()?;
         Ok(self
             .store()
-            .read(|u| crate::trips::get(u, &self.user, id))?
+            .read(|u| crate::trips::get(u, &self.user, id, self.fx()))?
             .0)
     }
 
     async fn add_to_trip(&self, trip: &str, booking: &str) -> Result<Trip> {
         self.store().write(|u| {
             crate::trips::add(u, &self.user, trip, booking)?;
-            Ok(crate::trips::get(u, &self.user, trip)?.0)
+            Ok(crate::trips::get(u, &self.user, trip, self.fx())?.0)
         })
     }
 
     async fn trip_calendar(&self, id: &str) -> Result<String> {
         let (trip, bookings) = self
             .store()
-            .read(|u| crate::trips::get(u, &self.user, id))?;
+            .read(|u| crate::trips::get(u, &self.user, id, self.fx()))?;
         Ok(crate::booking::ics::calendar(
             &trip.name,
             &bookings,

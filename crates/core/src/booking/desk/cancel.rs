@@ -253,16 +253,15 @@ pub fn quote(
         refundable += back;
         rules.push(format!("{}: {rule}", item.description));
     }
-    let paid: i64 = b
-        .payments
-        .iter()
-        .filter(|p| p.status == "succeeded" && matches!(p.method.as_str(), "card" | "paypal"))
-        .map(|p| p.amount.minor)
-        .sum();
+    let paid = b.paid().minor;
     // What the card has already had back (a cheaper date change) is not refunded twice.
     let refunded = conn.payments().refunded_total(&b.id)?;
     let paid = paid - refunded;
     let refund = refundable.min(paid).max(0);
+    if b.paid().minor == 0 && refundable > 0 {
+        // The rules above would give money back; nothing was paid to give back.
+        rules.push("no payment was made: nothing to refund".to_string());
+    }
     let (returned, clawed) = points::cancel_effect(conn, user, &b.id)?;
     Ok(RefundQuote {
         booking_id: b.id.clone(),
