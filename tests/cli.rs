@@ -285,6 +285,34 @@ fn calendar_and_explore() {
             .iter()
             .all(|d| d["country"] == "ES")
     );
+
+    // Airlines sell up to 361 days ahead (2027-11-21 on the pinned clock): a month that
+    // straddles that day shows the days on sale, a month past it is refused, as a search is.
+    let days = env.json(&["flights", "calendar", "LHR", "JFK", "--month", "2027-11"]);
+    let days = days.as_array().unwrap();
+    assert_eq!(days.len(), 21);
+    assert_eq!(days[20]["date"], "2027-11-21");
+    let found = env.json(&["flights", "explore", "LHR", "--month", "2027-11"]);
+    let found = found.as_array().unwrap();
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|d| d["date"].as_str().unwrap() <= "2027-11-21")
+    );
+    for args in [
+        "flights calendar LHR JFK --month 2027-12",
+        "flights explore LHR --month 2028-02",
+    ] {
+        env.cmd()
+            .args(args.split(' '))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "too far ahead: airlines sell up to 2027-11-21",
+            ));
+    }
 }
 
 #[test]

@@ -299,9 +299,16 @@ impl Searcher {
         let today = now
             .to_zoned(m.net.places.tz(origin.airports[0]).clone())
             .date();
+        let horizon = today
+            .checked_add(super::flights::BOOKING_HORIZON_DAYS.days())
+            .unwrap_or(today);
         let mut days = Vec::with_capacity(query.dates.len());
-        // Days already past in a month view are simply not for sale.
-        for &date in query.dates.iter().filter(|d| **d >= today) {
+        // Days already past, or not on sale yet, in a month view are simply not for sale.
+        for &date in query
+            .dates
+            .iter()
+            .filter(|d| (today..=horizon).contains(*d))
+        {
             let mut q = FlightQuery::one_way(&query.origin, &query.destination, date);
             q.passengers = query.passengers;
             q.cabin = query.cabin;
@@ -321,7 +328,11 @@ impl Searcher {
             });
         }
         if days.is_empty() {
-            return Err(Error::invalid("every date asked for is in the past"));
+            return Err(Error::invalid(if query.dates.iter().all(|d| *d < today) {
+                "every date asked for is in the past".to_string()
+            } else {
+                format!("every date asked for is too far ahead: airlines sell up to {horizon}")
+            }));
         }
         Ok(days)
     }
@@ -352,9 +363,19 @@ impl Searcher {
                 first.strftime("%Y-%m")
             )));
         }
+        // The days airlines sell: none past the horizon, as a search of one of them says.
+        let horizon = today
+            .checked_add(super::flights::BOOKING_HORIZON_DAYS.days())
+            .unwrap_or(today);
+        if first > horizon {
+            return Err(Error::invalid(format!(
+                "{} is too far ahead: airlines sell up to {horizon}",
+                first.strftime("%Y-%m")
+            )));
+        }
         let dates: Vec<Date> = (0..31)
             .filter_map(|i| first.checked_add(i.days()).ok())
-            .filter(|d| *d <= last && *d >= today)
+            .filter(|d| *d <= last.min(horizon) && *d >= today)
             .collect();
         let sandbox = m.sandbox.clone();
         let airports = origin.airports.clone();
