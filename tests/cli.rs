@@ -141,11 +141,39 @@ fn bad_input_exits_2_with_a_message_on_stderr() {
         ("flights search LHR JFK", "--date is required"),
         (
             "flights search LHR JFK --date 2027-03-14 --limit 0",
-            "--limit 0 would show no offers",
+            "--limit 0 would show nothing: ask for 1 or more",
         ),
         (
             "hotels search LON --checkin 2027-03-14 --checkout 2027-03-16 --limit 0",
-            "--limit 0 would show no offers",
+            "--limit 0 would show nothing: ask for 1 or more",
+        ),
+        (
+            "flights search LHR JFK --date 2027-03-14 --depart-after 20:00 --depart-before 08:00",
+            "--depart-after 20:00 is later than --depart-before 08:00",
+        ),
+        (
+            "flights explore LHR --month 2027-03 --max-price=-1",
+            "--max-price must be positive",
+        ),
+        (
+            "packages list --max-price=-5",
+            "--max-price must be positive",
+        ),
+        (
+            "packages list --min-rating 6",
+            "--min-rating 6: ratings are 0 to 5",
+        ),
+        (
+            "packages list --min-rating=-1",
+            "--min-rating -1: ratings are 0 to 5",
+        ),
+        (
+            "places suggest heathrow --limit 0",
+            "--limit 0 would show nothing: ask for 1 or more",
+        ),
+        (
+            "recommend --limit 0",
+            "--limit 0 would show nothing: ask for 1 or more",
         ),
         (
             "hotels search LON --checkin 2027-03-14 --checkout 2027-03-14",

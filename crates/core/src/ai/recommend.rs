@@ -44,6 +44,7 @@ fn style_type(style: &str) -> Option<&'static str> {
 }
 
 pub async fn recommend(agency: &dyn Agency, limit: usize) -> Result<Vec<Recommendation>> {
+    crate::search::check_limit(Some(limit))?;
     let profile = agency.profile().await?;
     let prefs = &profile.preferences;
     let bookings = agency.list_bookings(None).await?;

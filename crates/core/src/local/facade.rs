@@ -44,6 +44,7 @@ impl Agency for LocalAgency {
     }
 
     async fn suggest_places(&self, query: &str, limit: usize) -> Result<Vec<PlaceSuggestion>> {
+        crate::search::check_limit(Some(limit))?;
         Ok(self.search().suggest_places(query, limit))
     }
 

@@ -150,6 +150,15 @@ impl FlightQuery {
                 return Err(Error::invalid("--max-price must be positive"));
             }
         }
+        if let (Some(a), Some(b)) = (self.filters.depart_after, self.filters.depart_before)
+            && a > b
+        {
+            return Err(Error::invalid(format!(
+                "--depart-after {} is later than --depart-before {}: no departure is both",
+                a.strftime("%H:%M"),
+                b.strftime("%H:%M")
+            )));
+        }
         for code in self
             .filters
             .airlines

@@ -24,10 +24,10 @@ pub const DEFAULT_LIMIT: usize = 50;
 
 /// A flight or hotel search's limit, refused at 0: an empty answer would read as "nothing
 /// found" and its hint would send the traveller looking elsewhere.
-pub(crate) fn check_limit(limit: Option<usize>) -> crate::error::Result<()> {
+pub fn check_limit(limit: Option<usize>) -> crate::error::Result<()> {
     if limit == Some(0) {
         return Err(crate::error::Error::invalid(
-            "--limit 0 would show no offers: ask for 1 or more",
+            "--limit 0 would show nothing: ask for 1 or more",
         ));
     }
     Ok(())

@@ -298,10 +298,23 @@ fn index_query(places: &Places, q: &PackageQuery) -> Result<IndexQuery> {
     {
         return Err(Error::invalid("--min-days is above --max-days"));
     }
+    if q.max_price.is_some_and(|m| m.minor <= 0) {
+        return Err(Error::invalid("--max-price must be positive"));
+    }
+    if q.min_price.is_some_and(|m| m.minor < 0) {
+        return Err(Error::invalid("--min-price cannot be negative"));
+    }
     if let (Some(a), Some(b)) = (q.min_price, q.max_price)
         && a.minor > b.minor
     {
         return Err(Error::invalid("--min-price is above --max-price"));
+    }
+    if let Some(r) = q.min_rating
+        && !(0.0..=5.0).contains(&r)
+    {
+        return Err(Error::invalid(format!(
+            "--min-rating {r}: ratings are 0 to 5"
+        )));
     }
     if let Some(offset) = q.offset
         && offset > MAX_OFFSET

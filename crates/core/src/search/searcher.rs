@@ -353,6 +353,9 @@ impl Searcher {
         if let Some(c) = query.currency {
             self.fx().supports(c)?;
         }
+        if query.max_price.is_some_and(|m| m.minor <= 0) {
+            return Err(Error::invalid("--max-price must be positive"));
+        }
         let now = self.now();
         let today = now.to_zoned(places.tz(origin.airports[0]).clone()).date();
         let first = query.month.first_of_month();
