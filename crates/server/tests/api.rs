@@ -614,6 +614,15 @@ async fn pay_modify_quote_trips_and_reviews_over_http() {
         StatusCode::CONFLICT,
         "reviews wait for a completed trip: {e}"
     );
+    // A booking that is not yours is not found before the rating is judged; yours is judged.
+    for (booking, status) in [
+        ("bkg_nope", StatusCode::NOT_FOUND),
+        (id, StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let body = json!({"booking_id": booking, "rating": 9, "text": "Lovely"});
+        let (st, e) = call_auth(&s, "POST", "/api/reviews", a, Some(&body.to_string()), None).await;
+        assert_eq!(st, status, "{booking}: {e}");
+    }
     let (st, h) = call_auth(&s, "GET", "/api/gamification/history", a, None, None).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(h[0]["kind"], "FIRST_BOOKING");

@@ -15,7 +15,9 @@ pub struct Review {
 
 impl Desk {
     /// Reviews are for completed package bookings, once per booking; the package's rating and
-    /// review count move with them, and the reviewer earns points.
+    /// review count move with them, and the reviewer earns points. A booking that is not the
+    /// traveller's is not found before the rating or the text is judged: the answer tells
+    /// nothing of another traveller's bookings.
     pub fn review_as(
         &self,
         user: &str,
@@ -23,16 +25,9 @@ impl Desk {
         rating: u8,
         text: &str,
     ) -> Result<Review> {
-        if !(1..=5).contains(&rating) {
-            return Err(Error::invalid("a rating is 1 to 5"));
-        }
-        let text = text.trim();
-        if text.chars().count() < 3 || text.chars().count() > 2000 {
-            return Err(Error::invalid("a review is 3 to 2000 characters"));
-        }
         self.sweep()?;
         self.store()
-            .write(|tx| self.review_in(tx, user, booking_id, rating, text))
+            .write(|tx| self.review_in(tx, user, booking_id, rating, text.trim()))
     }
 
     fn review_in(
@@ -44,6 +39,12 @@ impl Desk {
         text: &str,
     ) -> Result<Review> {
         let b = load(tx, user, booking_id)?;
+        if !(1..=5).contains(&rating) {
+            return Err(Error::invalid("a rating is 1 to 5"));
+        }
+        if text.chars().count() < 3 || text.chars().count() > 2000 {
+            return Err(Error::invalid("a review is 3 to 2000 characters"));
+        }
         if b.status != BookingStatus::Completed {
             return Err(Error::Conflict(format!(
                 "booking {} is {}: you can review a package once the trip is completed",
