@@ -3,6 +3,7 @@
 mod common;
 
 use common::Env;
+use predicates::prelude::*;
 
 #[test]
 fn settings_come_from_the_environment_before_the_file() {
@@ -87,6 +88,22 @@ fn an_empty_secret_or_a_plain_text_secret_is_refused() {
         .assert()
         .code(2);
     assert!(!env.home.path().join("secrets.json").exists());
+    // A name booksygo never reads is refused before the value is asked for.
+    env.cmd()
+        .args(["config", "set-secret", "duffel.tokn"])
+        .write_stdin("duffel_test_abc\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "'duffel.tokn' is not a secret booksygo reads: one of duffel.token,",
+        ))
+        .stderr(predicate::str::contains("notify.smtp_password"));
+    assert!(!env.home.path().join("secrets.json").exists());
+    env.cmd()
+        .args(["config", "get", ""])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a setting's key is required"));
 
     std::fs::write(
         env.home.path().join("config.toml"),

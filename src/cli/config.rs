@@ -21,18 +21,6 @@ const KNOWN_SETTINGS: &[&str] = &[
     "paypal.base_url",
     "paypal.webhook_id",
 ];
-const KNOWN_SECRETS: &[&str] = &[
-    "llm.api_key",
-    "duffel.token",
-    "amadeus.client_id",
-    "amadeus.client_secret",
-    "stripe.secret_key",
-    "stripe.webhook_secret",
-    "paypal.secret",
-    "jwt.secret",
-    "data.key",
-    "database.password",
-];
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
@@ -68,6 +56,12 @@ pub async fn run(cmd: ConfigCmd, out: Out) -> anyhow::Result<u8> {
             }
         }
         ConfigCmd::Show => show(&settings, out)?,
+        ConfigCmd::Get { key } if key.trim().is_empty() => {
+            return Err(booksygo_core::Error::invalid(
+                "a setting's key is required, such as llm.model (`booksygo config show` lists them)",
+            )
+            .into());
+        }
         ConfigCmd::Get { key } => match settings.source(&key) {
             Some((value, from)) => {
                 if out.json {
@@ -88,6 +82,7 @@ pub async fn run(cmd: ConfigCmd, out: Out) -> anyhow::Result<u8> {
             }
         },
         ConfigCmd::SetSecret { name } => {
+            booksygo_core::config::check_secret_name(&name)?;
             let value = super::read_secret(&format!("{name}: "))?;
             let backend = settings.secrets().set(&name, &Secret::new(value))?;
             if backend == Backend::File && settings.secrets().uses_keyring() {
@@ -136,7 +131,7 @@ fn show(settings: &Settings, out: Out) -> anyhow::Result<()> {
         })
         .collect();
     let mut secrets = Vec::new();
-    for name in KNOWN_SECRETS {
+    for name in booksygo_core::config::secret_names() {
         if let Some((_, from)) = settings.secrets().get(name)? {
             secrets.push(serde_json::json!({ "name": name, "source": from }));
         }

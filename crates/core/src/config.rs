@@ -286,6 +286,29 @@ impl Settings {
     }
 }
 
+/// Every secret booksygo reads: what `config set-secret` stores and `config show` lists.
+pub fn secret_names() -> impl Iterator<Item = &'static str> {
+    crate::local::suppliers::SECRET_KEYS.iter().copied().chain([
+        "llm.api_key",
+        "jwt.secret",
+        "database.password",
+        crate::crypto::DATA_KEY_SECRET,
+        crate::notify::mail::PASSWORD_SECRET,
+    ])
+}
+
+/// `name` when booksygo reads a secret of that name; else invalid input listing them (a
+/// secret stored under a mistyped name would never be used, and nothing would say so).
+pub fn check_secret_name(name: &str) -> Result<&str> {
+    if secret_names().any(|s| s == name) {
+        return Ok(name);
+    }
+    Err(Error::invalid(format!(
+        "'{name}' is not a secret booksygo reads: one of {}",
+        secret_names().collect::<Vec<_>>().join(", ")
+    )))
+}
+
 /// Whether a dotted key names a secret (`duffel.token`, `llm.api_key`, ...).
 pub fn is_secret_key(key: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or(key);
