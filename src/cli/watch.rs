@@ -67,14 +67,17 @@ pub async fn predict(args: PredictArgs, agency: &dyn Agency, out: Out) -> anyhow
         "book now"
     };
     out.line(&format!(
-        "{}-{} on {} ({} days ahead): {} per traveller today",
-        p.origin, p.destination, p.date, p.days_ahead, p.current
+        "{}-{} on {} ({} ahead): {} per traveller today",
+        p.origin,
+        p.destination,
+        p.date,
+        booksygo_core::model::counted(p.days_ahead, "day", "days"),
+        p.current
     ));
     match (p.in_a_week, p.expected_change) {
         (Some(w), Some(c)) => out.line(&format!(
-            "in a week: about {w} ({}{}), trend {}",
-            if c.minor >= 0 { "+" } else { "" },
-            c,
+            "in a week: about {w} ({}), trend {}",
+            c.signed(),
             p.trend
         )),
         _ => out.line("in a week: departure is too close to compare"),

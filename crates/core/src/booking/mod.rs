@@ -148,7 +148,9 @@ impl DateChange {
         };
         format!(
             "moved from {} to {}: fare difference {}, {fee}",
-            self.from, self.to, self.fare_difference
+            self.from,
+            self.to,
+            self.fare_difference.signed()
         )
     }
 }

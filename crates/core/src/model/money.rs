@@ -133,6 +133,18 @@ impl Money {
         Ok(Money::new(if neg { -minor } else { minor }, currency))
     }
 
+    /// A change of price, for people: "+EUR 12.00", "-EUR 7.00", "EUR 0.00" (the sign before
+    /// the currency, as the amount it changes is shown).
+    pub fn signed(&self) -> String {
+        let sign = match self.minor {
+            1.. => "+",
+            ..0 => "-",
+            0 => "",
+        };
+        let abs = Money::new(self.minor.saturating_abs(), self.currency);
+        format!("{sign}{abs}")
+    }
+
     /// The amount as a decimal string with exactly the currency's decimals ("460.50", "1500").
     pub fn decimal(&self) -> String {
         let exp = self.currency.exponent();
@@ -273,6 +285,17 @@ mod tests {
         assert_eq!(Money::new(1234, kwd).decimal(), "1.234");
         assert_eq!(Money::eur(25100).to_string(), "EUR 251.00");
         assert_eq!(Money::new(1500, jpy).to_string(), "JPY 1500");
+    }
+
+    #[test]
+    fn a_change_shows_its_sign_before_the_currency() {
+        assert_eq!(Money::eur(1200).signed(), "+EUR 12.00");
+        assert_eq!(Money::eur(-700).signed(), "-EUR 7.00");
+        assert_eq!(Money::eur(0).signed(), "EUR 0.00");
+        assert_eq!(
+            Money::new(-1500, Currency::parse("JPY").unwrap()).signed(),
+            "-JPY 1500"
+        );
     }
 
     #[test]
