@@ -544,6 +544,16 @@ async fn flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts(engi
         ics.contains("DTSTART;VALUE=DATE:20270314") && ics.contains("DTEND;VALUE=DATE:20270318")
     );
     assert!(ics.lines().all(|l| l.len() <= 75));
+    // The hotel's deadline is its own local time, said with its offset.
+    let quote = a.quote_cancellation(&b.id).await.unwrap();
+    assert!(
+        quote
+            .rules
+            .iter()
+            .any(|r| r.ends_with("free cancellation until 13 Mar 14:00 (UTC-05:00)")),
+        "{:?}",
+        quote.rules
+    );
     let receipt = a.booking_receipt(&b.id).await.unwrap();
     assert!(receipt.contains(&b.confirmation_code) && !receipt.contains("visa 4242"));
     assert!(receipt.contains("visa **** 4242"));

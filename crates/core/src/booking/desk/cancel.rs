@@ -229,7 +229,12 @@ pub fn quote(
                 match offer.cancellation.free_until {
                     Some(until) if until.timestamp() > now => (
                         item.price.minor,
-                        format!("free cancellation until {}", until.strftime("%-d %b %H:%M")),
+                        // The hotel's local time with its offset (the offer keeps the offset,
+                        // not the zone's name): "13 Mar 14:00 (UTC-05:00)".
+                        format!(
+                            "free cancellation until {}",
+                            until.strftime("%-d %b %H:%M (UTC%:z)")
+                        ),
                     ),
                     Some(_) => (0, "past the free-cancellation deadline".to_string()),
                     None => (0, "non-refundable rate".to_string()),
