@@ -137,6 +137,24 @@ fn plan_fits_the_budget_and_recommend_explains_its_picks() {
     assert!(total <= 900.0, "{it}");
     assert_eq!(it["days"].as_array().unwrap().len(), 4);
     assert_eq!(it["end"], "2027-03-13");
+    // Five travellers take two rooms; the hotel line says so.
+    let group = env.json(&[
+        "plan",
+        "Rome",
+        "--start",
+        "2027-03-10",
+        "--days",
+        "4",
+        "--budget",
+        "5000",
+        "--travellers",
+        "5",
+    ]);
+    let hotel = group["hotel"]["description"].as_str().unwrap();
+    assert!(
+        hotel.contains("3 nights") && hotel.ends_with(" (2 rooms)"),
+        "{group}"
+    );
     env.cmd()
         .args([
             "plan",

@@ -122,6 +122,8 @@ pub async fn plan(agency: &dyn Agency, req: &PlanRequest) -> Result<Itinerary> {
     // Hotels: the cheapest fitting room per hotel, in the budget's currency.
     let mut hq = HotelQuery::new(&req.destination, req.start, end);
     hq.guests = u32::from(req.travellers);
+    // As few rooms as take everyone: a room takes up to 4 guests.
+    hq.rooms = hq.guests.div_ceil(4).max(1);
     hq.currency = Some(currency);
     hq.sort = HotelSort::Price;
     hq.limit = Some(30);
@@ -133,8 +135,17 @@ pub async fn plan(agency: &dyn Agency, req: &PlanRequest) -> Result<Itinerary> {
         .map(|o| Candidate {
             id: o.id.clone(),
             description: format!(
-                "{} ({}*, rated {}), {} nights, {}",
-                o.hotel.name, o.hotel.stars, o.hotel.rating, nights, o.room_name
+                "{} ({}*, rated {}), {}, {}{}",
+                o.hotel.name,
+                o.hotel.stars,
+                o.hotel.rating,
+                crate::model::counted(nights, "night", "nights"),
+                o.room_name,
+                if hq.rooms > 1 {
+                    format!(" ({})", crate::model::counted(hq.rooms, "room", "rooms"))
+                } else {
+                    String::new()
+                }
             ),
             price: o.total().minor,
             amount: o.total(),
@@ -169,9 +180,12 @@ pub async fn plan(agency: &dyn Agency, req: &PlanRequest) -> Result<Itinerary> {
             .map(|o| Candidate {
                 id: o.id.clone(),
                 description: format!(
-                    "{} round trip, {} stop(s), {} h {} min out",
+                    "{} round trip, {}, {} h {} min out",
                     o.owner,
-                    o.stops(),
+                    match o.stops() {
+                        0 => "non-stop".to_string(),
+                        n => crate::model::counted(n, "stop", "stops"),
+                    },
                     o.slices[0].duration_minutes / 60,
                     o.slices[0].duration_minutes % 60
                 ),
