@@ -125,7 +125,12 @@ pub fn update(unit: &dyn Unit, user: &str, u: &ProfileUpdate) -> Result<Profile>
         crate::notify::set_locale(unit, user, u.locale.as_deref(), u.time_zone.as_deref())?;
     }
     let current = get(unit, user)?;
-    let prefs = u.preferences.clone().unwrap_or(current.preferences);
+    let mut prefs = u.preferences.clone().unwrap_or(current.preferences);
+    // A list names each thing once, as first given ("vegan" twice is vegan).
+    for list in [&mut prefs.favourite_destinations, &mut prefs.dietary_needs] {
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|v| seen.insert(v.trim().to_lowercase()));
+    }
     let saved = unit.users().save_profile(
         user,
         u.email.as_deref().unwrap_or(&current.email),

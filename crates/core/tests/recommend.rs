@@ -77,3 +77,26 @@ async fn preferences_and_history_shape_the_list() {
         "{after:?}"
     );
 }
+
+#[tokio::test]
+async fn a_profile_keeps_each_preference_once_and_its_zone_as_the_database_spells_it() {
+    let (_dir, agency) = common::agency();
+    let saved = agency
+        .update_profile(&ProfileUpdate {
+            preferences: Some(Preferences {
+                dietary_needs: vec!["vegan".into(), "Vegan".into(), "halal".into()],
+                favourite_destinations: vec!["Lisbon".into(), "lisbon".into()],
+                ..Preferences::default()
+            }),
+            time_zone: Some("europe/madrid".into()),
+            ..ProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.preferences.dietary_needs, ["vegan", "halal"]);
+    assert_eq!(saved.preferences.favourite_destinations, ["Lisbon"]);
+    assert_eq!(saved.time_zone, "Europe/Madrid");
+    // A limit of 0 would list nothing: refused, as a search's is.
+    let e = recommend(&agency, 0).await.unwrap_err();
+    assert_eq!(e.kind(), booksygo_core::ErrorKind::InvalidInput);
+}

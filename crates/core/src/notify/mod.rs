@@ -287,12 +287,13 @@ pub fn set_locale(
     let time_zone = match time_zone {
         Some(z) => {
             let z = z.trim();
-            jiff::tz::TimeZone::get(z).map_err(|_| {
+            let zone = jiff::tz::TimeZone::get(z).map_err(|_| {
                 Error::invalid(format!(
                     "'{z}' is not a time zone: use an IANA name such as Europe/Madrid or America/New_York"
                 ))
             })?;
-            z.to_string()
+            // The name as the database spells it ("europe/madrid" is Europe/Madrid).
+            zone.iana_name().unwrap_or(z).to_string()
         }
         None => now.time_zone,
     };
