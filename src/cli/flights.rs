@@ -557,7 +557,14 @@ async fn explore(args: ExploreArgs, agency: &dyn Agency, out: Out) -> anyhow::Re
         args.month.strftime("%B %Y")
     ));
     if found.is_empty() {
-        out.line("Nothing matches: raise --max-price or drop --country.");
+        // Only what would change the answer: the filters in force.
+        let hint = match (args.max_price.is_some(), args.country.is_some()) {
+            (true, true) => "raise --max-price or drop --country",
+            (true, false) => "raise --max-price",
+            (false, true) => "drop --country",
+            (false, false) => "try another month",
+        };
+        out.line(&format!("Nothing matches: {hint}."));
         return Ok(crate::exit::OK);
     }
     let mut t = Table::new(&["TO", "CITY", "COUNTRY", "FROM", "ON", "AIRLINES"]).right(&[3]);

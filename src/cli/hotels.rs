@@ -99,7 +99,11 @@ pub async fn run(cmd: HotelsCmd, agency: &dyn Agency, out: Out) -> anyhow::Resul
         if args.rooms == 1 { "" } else { "s" },
     ));
     if results.offers.is_empty() {
-        out.line("No rooms match. Try other dates, fewer filters or --all-rooms.");
+        out.line(if args.all_rooms {
+            "No rooms match. Try other dates or fewer filters."
+        } else {
+            "No rooms match. Try other dates, fewer filters or --all-rooms."
+        });
         return Ok(crate::exit::OK);
     }
     let mut t = Table::new(&[

@@ -161,9 +161,9 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
                 return Ok(crate::exit::OK);
             }
             out.line(&format!(
-                "{} package{} match",
-                r.total,
-                if r.total == 1 { "" } else { "s" }
+                "{} {}",
+                booksygo_core::model::counted(r.total, "package", "packages"),
+                if r.total == 1 { "matches" } else { "match" }
             ));
             if !r.packages.is_empty() {
                 crate::output::emit(&summaries(out, &r.packages));
@@ -289,9 +289,9 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
                 out.print_json(&p)?;
             } else {
                 out.line(&format!(
-                    "saved {} ({} departures)",
+                    "saved {} ({})",
                     p.summary.id,
-                    p.departures.len()
+                    booksygo_core::model::counted(p.departures.len(), "departure", "departures")
                 ));
             }
         }
@@ -299,6 +299,7 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
             let to = to.unwrap_or_else(super::today);
             let from =
                 from.unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to));
+            let someone_else = partner.is_some();
             let query = booksygo_core::sales::SalesQuery::new(from, to, partner)?;
             let r = agency.partner_sales(&query).await?;
             if out.json {
@@ -310,7 +311,11 @@ pub async fn run(cmd: PackagesCmd, agency: &dyn Agency, out: Out) -> anyhow::Res
                 r.partner, r.from, r.to
             ));
             if r.packages.is_empty() {
-                out.line("No packages of yours yet: add one with `booksygo packages add FILE`.");
+                out.line(if someone_else {
+                    "No packages of theirs."
+                } else {
+                    "No packages of yours yet: add one with `booksygo packages add FILE`."
+                });
                 return Ok(crate::exit::OK);
             }
             let money = |m: &std::collections::BTreeMap<String, String>| {

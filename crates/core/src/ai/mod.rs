@@ -764,17 +764,21 @@ pub fn offline_render(rec: &ToolCallRecord) -> String {
             format!("Matches for \"{}\": {}.", s(a, "query"), names.join("; "))
         }
         "quote_booking" => format!(
-            "Quote: {} for {} traveller(s).",
+            "Quote: {} for {}.",
             money(&r["total"]),
-            s(r, "travellers")
+            crate::model::counted(
+                r["travellers"].as_i64().unwrap_or(0),
+                "traveller",
+                "travellers"
+            )
         ),
         "predict_price" => {
             let mut out = format!(
-                "{}-{} on {} ({} days ahead): {} per traveller today",
+                "{}-{} on {} ({} ahead): {} per traveller today",
                 s(r, "origin"),
                 s(r, "destination"),
                 s(r, "date"),
-                s(r, "days_ahead"),
+                crate::model::counted(r["days_ahead"].as_i64().unwrap_or(0), "day", "days"),
                 money(&r["current"])
             );
             if !r["in_a_week"].is_null() {

@@ -66,8 +66,13 @@ pub async fn forecast(
     let current = cheapest(agency, &o, &d, date, cabin)
         .await?
         .ok_or_else(|| {
+            // Economy is on every flight: a cabin other than it may be what is missing.
+            let seats = match cabin {
+                Cabin::Economy => String::new(),
+                c => format!(" in {}", c.as_str().replace('_', " ")),
+            };
             Error::NotFound(format!(
-                "nothing flies from {o} to {d} on {date}: no fare to predict"
+                "nothing is for sale from {o} to {d} on {date}{seats}: no fare to predict"
             ))
         })?;
     // Same route and weekday, 7 and 14 days earlier: today's fares a week and two weeks

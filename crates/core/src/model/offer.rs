@@ -171,8 +171,9 @@ impl Passengers {
         }
         if self.infants > self.adults {
             return Err(Error::invalid(format!(
-                "{} infants but {} adults: each infant travels on an adult's lap",
-                self.infants, self.adults
+                "{} but {}: each infant travels on an adult's lap",
+                super::counted(self.infants, "infant", "infants"),
+                super::counted(self.adults, "adult", "adults")
             )));
         }
         Ok(())
