@@ -5,7 +5,6 @@ use crate::booking::{Booking, BookingStatus, desk};
 use crate::error::{Error, Result};
 use crate::model::{Currency, FxTable, Money};
 use crate::store::Unit;
-use jiff::Timestamp;
 use jiff::civil::Date;
 // Reading a trip's bookings goes through `desk::load`, which still takes a connection.
 use serde::{Deserialize, Serialize};
@@ -126,10 +125,7 @@ pub fn get(unit: &dyn Unit, user: &str, id: &str, fx: &FxTable) -> Result<(Trip,
     let mut timeline = Vec::new();
     for b in bookings.iter().filter(live) {
         for item in &b.items {
-            let date = Timestamp::from_second(item.starts_at.as_second())
-                .unwrap_or(Timestamp::UNIX_EPOCH)
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .date();
+            let date = item.starts_on();
             timeline.push(TimelineEntry {
                 date,
                 booking_id: b.id.clone(),

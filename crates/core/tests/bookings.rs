@@ -561,6 +561,41 @@ async fn flight_and_hotel_in_one_booking_export_a_calendar_a_parser_accepts(engi
 
 on_engines!(
     #[tokio::test]
+    a_late_evening_departure_starts_on_its_own_day
+);
+async fn a_late_evening_departure_starts_on_its_own_day(engine: &str) {
+    let (_kept, a) = agency_on(engine, |_| {});
+    // Los Angeles is UTC-7 in March: an evening departure is the next day in UTC.
+    let q = FlightQuery::one_way("LAX", "SYD", date("2027-03-14"));
+    let offers = a.search_flights(&q).await.unwrap().offers;
+    let late = offers
+        .iter()
+        .find(|o| {
+            let leaves = &o.slices[0].segments[0].departing_at;
+            leaves.date() != leaves.timestamp().to_zoned(jiff::tz::TimeZone::UTC).date()
+        })
+        .expect("an evening departure from LAX");
+    let b = a
+        .create_booking(request(&late.id, Some(VISA)))
+        .await
+        .unwrap();
+    assert_eq!(b.starts_on, date("2027-03-14"));
+    let t = a
+        .create_trip(&booksygo_core::trips::NewTrip {
+            name: "Sydney".into(),
+            starts_on: None,
+            ends_on: None,
+            budget: None,
+        })
+        .await
+        .unwrap();
+    let t = a.add_to_trip(&t.id, &b.id).await.unwrap();
+    assert_eq!(t.starts_on, Some(date("2027-03-14")));
+    assert_eq!(t.timeline[0].date, date("2027-03-14"));
+}
+
+on_engines!(
+    #[tokio::test]
     trips_group_bookings_against_a_budget
 );
 async fn trips_group_bookings_against_a_budget(engine: &str) {

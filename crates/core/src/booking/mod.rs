@@ -96,6 +96,33 @@ pub struct BookingItem {
     pub details: serde_json::Value,
 }
 
+impl BookingItem {
+    /// The day the item starts where it starts: see [`starts_on`].
+    pub fn starts_on(&self) -> Date {
+        starts_on(&self.kind, &self.details, self.starts_at)
+    }
+}
+
+/// The day an item starts, on the calendar of the place it starts: a flight's departure day
+/// at its airport (a 22:00 departure from Los Angeles is that day, not the next day in UTC),
+/// a stay's check-in day, a package's departure day; read from the item as booked, else the
+/// day of `starts_at` in UTC. A booking starts on its first item's day; a date change keeps
+/// the store's own derivation (the first item's day in UTC), as the store keeps no item's
+/// local day.
+pub fn starts_on(kind: &str, details: &serde_json::Value, starts_at: Timestamp) -> Date {
+    let local = match kind {
+        "flight" => details.pointer("/slices/0/segments/0/departing_at"),
+        "hotel" => details.get("check_in_date"),
+        "package" => details.get("date"),
+        _ => None,
+    };
+    // An RFC 3339 time or a date: its first ten characters are the local date.
+    local
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| s.get(..10)?.parse().ok())
+        .unwrap_or_else(|| starts_at.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentRecord {
     pub id: String,

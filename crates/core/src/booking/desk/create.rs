@@ -181,13 +181,12 @@ impl Desk {
             let points = req.payment.points;
             let points_value = self.points_value(points, Money::new(total, currency), user, tx)?;
             let amount_due = total - points_value.minor;
+            // The first item's day where it starts.
             let starts_on = prepared
                 .iter()
-                .map(|p| p.starts_at)
-                .min()
-                .unwrap_or(now)
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .date();
+                .min_by_key(|p| p.starts_at)
+                .map(|p| crate::booking::starts_on(p.kind, &p.details, p.starts_at))
+                .unwrap_or_else(|| now.to_zoned(jiff::tz::TimeZone::UTC).date());
             let ends_on = prepared
                 .iter()
                 .map(|p| p.ends_on)
