@@ -262,6 +262,28 @@ fn places_suggest_ranks_cities_and_airports() {
 }
 
 #[test]
+fn counts_agree_with_their_numbers() {
+    let env = Env::new();
+    for (args, said) in [
+        ("packages list Zanzibar", "1 package matches\n"),
+        ("packages list Kyoto", "2 packages match\n"),
+        // The pinned clock is 2026-11-25: the 26th is one day ahead.
+        ("predict LHR JFK --date 2026-11-26", "(1 day ahead)"),
+    ] {
+        env.cmd()
+            .args(args.split(' '))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(said));
+    }
+    env.cmd()
+        .args("flights search LHR JFK --date 2027-03-14 --infants 2".split(' '))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2 infants but 1 adult: "));
+}
+
+#[test]
 fn calendar_and_explore() {
     let env = Env::new();
     let days = env.json(&["flights", "calendar", "LHR", "JFK", "--month", "2027-03"]);
