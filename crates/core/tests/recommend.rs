@@ -35,7 +35,15 @@ async fn preferences_and_history_shape_the_list() {
     assert!(list.iter().all(|r| !r.why.is_empty()));
     for r in &list[..5] {
         assert!(r.price_per_person.minor <= 150_000, "{r:?}");
-        assert!(r.why.contains("within your budget"), "{}", r.why);
+        // Money as money: "within your budget (EUR 1420.00 of EUR 1500.00)".
+        assert!(
+            r.why.contains(&format!(
+                "within your budget ({} of EUR 1500.00)",
+                r.price_per_person
+            )),
+            "{}",
+            r.why
+        );
     }
     let top_types: Vec<&str> = list[..5].iter().map(|r| r.kind.as_str()).collect();
     assert!(

@@ -88,21 +88,19 @@ fn score(
     let mut score = (f64::from(p.rating) * 20.0).round() as i64;
     let mut why: Vec<String> = Vec::new();
     // Budget per trip in whole euros; the package's base price is per person.
-    let euros = p.base_price.minor / 100;
-    if let Some(max) = prefs.budget_max {
-        if euros <= i64::from(max) {
+    let budget = |euros: u32| crate::model::Money::eur(i64::from(euros) * 100);
+    let price = p.base_price;
+    if let Some(max) = prefs.budget_max.map(budget) {
+        if price.minor <= max.minor {
             score += 40;
-            why.push(format!(
-                "within your budget ({} {} of {max})",
-                p.base_price.currency, euros
-            ));
+            why.push(format!("within your budget ({price} of {max})"));
         } else {
             score -= 60;
-            why.push(format!("over your budget ({euros} against {max})"));
+            why.push(format!("over your budget ({price} against {max})"));
         }
     }
-    if let Some(min) = prefs.budget_min
-        && euros < i64::from(min) / 2
+    if let Some(min) = prefs.budget_min.map(budget)
+        && price.minor < min.minor / 2
     {
         score -= 10;
     }
