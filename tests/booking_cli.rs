@@ -283,6 +283,13 @@ fn packages_points_trips_and_profile() {
         .assert()
         .success()
         .stdout(predicate::str::contains("BEGIN:VEVENT"));
+    // A start without an end is said as such, not "no dates yet".
+    let open = env.json(&["trips", "create", "Open-ended", "--start", "2027-03-10"]);
+    env.cmd()
+        .args(["trips", "show", open["id"].as_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Open-ended  from 2027-03-10"));
     let prof = env.json(&[
         "profile",
         "set",

@@ -45,7 +45,9 @@ pub enum TripsCmd {
 fn print_trip(out: Out, t: &Trip) {
     let dates = match (t.starts_on, t.ends_on) {
         (Some(a), Some(b)) => format!("{a} to {b}"),
-        _ => "no dates yet".into(),
+        (Some(a), None) => format!("from {a}"),
+        (None, Some(b)) => format!("until {b}"),
+        (None, None) => "no dates yet".into(),
     };
     out.line(&format!(
         "{}  {}  {dates}",
