@@ -96,6 +96,22 @@ fn the_receipt_notice_names_a_command_that_prints_the_receipt() {
         .assert()
         .success()
         .stdout(predicate::str::contains(code));
+
+    // When it came is told in the traveller's zone, as its body is (12:00 UTC is 07:00 EST).
+    env.cmd()
+        .args(["profile", "set", "--time-zone", "America/New_York"])
+        .assert()
+        .success();
+    env.cmd()
+        .arg("inbox")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2026-11-25 07:00 EST"));
+    env.cmd()
+        .args(["inbox", "show", receipt["id"].as_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\n2026-11-25 07:00 EST\n"));
 }
 
 #[test]

@@ -40,11 +40,23 @@ pub enum InboxCmd {
 }
 
 /// `2026-11-25 12:00 UTC` from the API's RFC 3339.
-fn when(stamp: &str) -> String {
+/// When a notice came, in the traveller's time zone (the profile's, as the notices' bodies
+/// are written in): "2026-11-25 13:00 CET".
+fn when(stamp: &str, zone: &jiff::tz::TimeZone) -> String {
     stamp
         .parse::<jiff::Timestamp>()
-        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| {
+            t.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        })
         .unwrap_or_else(|_| stamp.to_string())
+}
+
+/// The traveller's time zone; UTC when the profile has none the database knows.
+async fn zone_of(agency: &dyn Agency) -> anyhow::Result<jiff::tz::TimeZone> {
+    let name = agency.profile().await?.time_zone;
+    Ok(jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC))
 }
 
 pub async fn run(args: InboxArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {
@@ -63,12 +75,13 @@ pub async fn run(args: InboxArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 });
                 return Ok(crate::exit::OK);
             }
+            let zone = zone_of(agency).await?;
             let mut t = Table::new(&["", "ID", "WHEN", "SUBJECT"]);
             for n in &inbox.notices {
                 t.row(vec![
                     if n.read_at.is_none() { "*" } else { "" }.into(),
                     n.id.clone(),
-                    when(&n.created_at),
+                    when(&n.created_at, &zone),
                     n.subject.clone(),
                 ]);
             }
@@ -94,7 +107,7 @@ pub async fn run(args: InboxArgs, agency: &dyn Agency, out: Out) -> anyhow::Resu
                 out.print_json(&notice)?;
             } else {
                 out.line(&out.paint(Style::Bold, &notice.subject));
-                out.line(&when(&notice.created_at));
+                out.line(&when(&notice.created_at, &zone_of(agency).await?));
                 out.line("");
                 out.line(notice.body.trim_end());
             }
