@@ -164,6 +164,13 @@ async fn bad_stays_are_rejected() {
         ),
         (
             HotelQuery {
+                guests: 5,
+                ..london()
+            },
+            "5 guests for 1 room: each room takes 1 to 4 guests (ask for --rooms 2)",
+        ),
+        (
+            HotelQuery {
                 rooms: 0,
                 ..london()
             },

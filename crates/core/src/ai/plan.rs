@@ -122,8 +122,11 @@ pub async fn plan(agency: &dyn Agency, req: &PlanRequest) -> Result<Itinerary> {
     // Hotels: the cheapest fitting room per hotel, in the budget's currency.
     let mut hq = HotelQuery::new(&req.destination, req.start, end);
     hq.guests = u32::from(req.travellers);
-    // As few rooms as take everyone: a room takes up to 4 guests.
-    hq.rooms = hq.guests.div_ceil(4).max(1);
+    // As few rooms as take everyone.
+    hq.rooms = hq
+        .guests
+        .div_ceil(crate::search::hotels::GUESTS_PER_ROOM)
+        .max(1);
     hq.currency = Some(currency);
     hq.sort = HotelSort::Price;
     hq.limit = Some(30);

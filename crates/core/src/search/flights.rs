@@ -146,10 +146,8 @@ impl FlightQuery {
         }
         if let Some(max) = &self.filters.max_price {
             fx.supports(max.currency)?;
-            if max.minor <= 0 {
-                return Err(Error::invalid("--max-price must be positive"));
-            }
         }
+        super::check_max_price(self.filters.max_price)?;
         if let (Some(a), Some(b)) = (self.filters.depart_after, self.filters.depart_before)
             && a > b
         {
@@ -186,9 +184,7 @@ impl FlightQuery {
                     s.departure_date, from.name
                 )));
             }
-            let horizon = today
-                .checked_add(BOOKING_HORIZON_DAYS.days())
-                .unwrap_or(today);
+            let horizon = super::sale_horizon(today);
             if s.departure_date > horizon {
                 return Err(Error::invalid(format!(
                     "{} is too far ahead: airlines sell up to {horizon}",

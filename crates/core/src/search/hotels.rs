@@ -4,11 +4,15 @@ use crate::error::{Error, Result};
 use crate::model::{Currency, FxTable, HotelOffer, Money};
 use crate::places::Places;
 use crate::providers::HotelRequest;
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NIGHTS: i64 = 30;
+/// Most guests one room takes.
+pub const GUESTS_PER_ROOM: u32 = 4;
+/// Most rooms one search (one booking) takes.
+pub const MAX_ROOMS: u32 = 9;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
@@ -132,21 +136,28 @@ impl HotelQuery {
                 "{nights} nights is longer than the {MAX_NIGHTS}-night maximum stay"
             )));
         }
-        let horizon = today
-            .checked_add(crate::search::flights::BOOKING_HORIZON_DAYS.days())
-            .unwrap_or(today);
+        let horizon = super::sale_horizon(today);
         if self.check_in > horizon {
             return Err(Error::invalid(format!(
                 "{} is too far ahead: hotels sell up to {horizon}",
                 self.check_in
             )));
         }
-        if self.rooms == 0 || self.rooms > 9 {
-            return Err(Error::invalid("rooms must be between 1 and 9"));
-        }
-        if self.guests == 0 || self.guests > 4 * self.rooms {
+        if self.rooms == 0 || self.rooms > MAX_ROOMS {
             return Err(Error::invalid(format!(
-                "{} for {}: each room takes 1 to 4 guests",
+                "rooms must be between 1 and {MAX_ROOMS}"
+            )));
+        }
+        if self.guests == 0 || self.guests > GUESTS_PER_ROOM * self.rooms {
+            // Too many guests: the rooms that would take them, when that is allowed.
+            let enough = self.guests.div_ceil(GUESTS_PER_ROOM);
+            let fix = if self.guests > 0 && enough <= MAX_ROOMS {
+                format!(" (ask for --rooms {enough})")
+            } else {
+                String::new()
+            };
+            return Err(Error::invalid(format!(
+                "{} for {}: each room takes 1 to {GUESTS_PER_ROOM} guests{fix}",
                 crate::model::counted(self.guests, "guest", "guests"),
                 crate::model::counted(self.rooms, "room", "rooms")
             )));

@@ -22,6 +22,24 @@ pub use searcher::Searcher;
 /// How many offers a search shows when its query gives no limit.
 pub const DEFAULT_LIMIT: usize = 50;
 
+/// A search's `--max-price`, refused unless positive: no offer costs nothing or less, so the
+/// answer would be an empty list read as "nothing found".
+pub fn check_max_price(max: Option<crate::model::Money>) -> crate::error::Result<()> {
+    if max.is_some_and(|m| m.minor <= 0) {
+        return Err(crate::error::Error::invalid("--max-price must be positive"));
+    }
+    Ok(())
+}
+
+/// The last day on sale for a traveller whose today is `today`: [`flights::BOOKING_HORIZON_DAYS`]
+/// ahead (airlines and hotels alike).
+pub fn sale_horizon(today: jiff::civil::Date) -> jiff::civil::Date {
+    use jiff::ToSpan;
+    today
+        .checked_add(flights::BOOKING_HORIZON_DAYS.days())
+        .unwrap_or(today)
+}
+
 /// A flight or hotel search's limit, refused at 0: an empty answer would read as "nothing
 /// found" and its hint would send the traveller looking elsewhere.
 pub fn check_limit(limit: Option<usize>) -> crate::error::Result<()> {

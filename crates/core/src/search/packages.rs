@@ -298,9 +298,7 @@ fn index_query(places: &Places, q: &PackageQuery) -> Result<IndexQuery> {
     {
         return Err(Error::invalid("--min-days is above --max-days"));
     }
-    if q.max_price.is_some_and(|m| m.minor <= 0) {
-        return Err(Error::invalid("--max-price must be positive"));
-    }
+    super::check_max_price(q.max_price)?;
     if q.min_price.is_some_and(|m| m.minor < 0) {
         return Err(Error::invalid("--min-price cannot be negative"));
     }

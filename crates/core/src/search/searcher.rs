@@ -299,9 +299,7 @@ impl Searcher {
         let today = now
             .to_zoned(m.net.places.tz(origin.airports[0]).clone())
             .date();
-        let horizon = today
-            .checked_add(super::flights::BOOKING_HORIZON_DAYS.days())
-            .unwrap_or(today);
+        let horizon = super::sale_horizon(today);
         let mut days = Vec::with_capacity(query.dates.len());
         // Days already past, or not on sale yet, in a month view are simply not for sale.
         for &date in query
@@ -353,9 +351,7 @@ impl Searcher {
         if let Some(c) = query.currency {
             self.fx().supports(c)?;
         }
-        if query.max_price.is_some_and(|m| m.minor <= 0) {
-            return Err(Error::invalid("--max-price must be positive"));
-        }
+        super::check_max_price(query.max_price)?;
         let now = self.now();
         let today = now.to_zoned(places.tz(origin.airports[0]).clone()).date();
         let first = query.month.first_of_month();
@@ -367,9 +363,7 @@ impl Searcher {
             )));
         }
         // The days airlines sell: none past the horizon, as a search of one of them says.
-        let horizon = today
-            .checked_add(super::flights::BOOKING_HORIZON_DAYS.days())
-            .unwrap_or(today);
+        let horizon = super::sale_horizon(today);
         if first > horizon {
             return Err(Error::invalid(format!(
                 "{} is too far ahead: airlines sell up to {horizon}",
