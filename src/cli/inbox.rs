@@ -53,10 +53,10 @@ fn when(stamp: &str, zone: &jiff::tz::TimeZone) -> String {
         .unwrap_or_else(|_| stamp.to_string())
 }
 
-/// The traveller's time zone; UTC when the profile has none the database knows.
+/// The traveller's time zone, as the notices' bodies are written in.
 async fn zone_of(agency: &dyn Agency) -> anyhow::Result<jiff::tz::TimeZone> {
     let name = agency.profile().await?.time_zone;
-    Ok(jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC))
+    Ok(booksygo_core::notify::locale::zone(&name))
 }
 
 pub async fn run(args: InboxArgs, agency: &dyn Agency, out: Out) -> anyhow::Result<u8> {

@@ -297,11 +297,11 @@ pub fn secret_names() -> impl Iterator<Item = &'static str> {
     ])
 }
 
-/// `name` when booksygo reads a secret of that name; else invalid input listing them (a
-/// secret stored under a mistyped name would never be used, and nothing would say so).
-pub fn check_secret_name(name: &str) -> Result<&str> {
+/// Refuses a name booksygo reads no secret by, listing those it reads (a secret stored under
+/// a mistyped name would never be used, and nothing would say so).
+pub fn check_secret_name(name: &str) -> Result<()> {
     if secret_names().any(|s| s == name) {
-        return Ok(name);
+        return Ok(());
     }
     Err(Error::invalid(format!(
         "'{name}' is not a secret booksygo reads: one of {}",

@@ -7,10 +7,9 @@
 use super::LocalAgency;
 use crate::Agency;
 use crate::error::{Error, Result};
+use crate::model::Passengers;
 pub use crate::model::watch::{Alert, NewWatch, Watch};
-use crate::model::{Cabin, Currency, Passengers};
 use crate::search::{FlightQuery, FlightSort};
-use jiff::civil::Date;
 use std::time::Duration;
 
 /// Adds a watch after checking the places, the date and the limit; the traveller's watch of
@@ -46,16 +45,7 @@ pub fn add(agency: &LocalAgency, new: &NewWatch) -> Result<Watch> {
     };
     // Whatever else a check's search would refuse (a date past what airlines sell yet) is
     // refused now: a watch that cannot be searched would fail every check.
-    let r = &resolved;
-    query(
-        &r.origin,
-        &r.destination,
-        r.date,
-        r.adults,
-        r.cabin,
-        r.below.currency,
-    )
-    .resolve(&net.places, agency.fx(), agency.now())?;
+    query(&resolved).resolve(&net.places, agency.fx(), agency.now())?;
     // The same watch asked for again (a double submit, a script run twice, two at the same
     // instant) is the one the traveller has: two would alert twice for every drop. The store
     // adds nothing when it has it; the one it keeps is the answer.
@@ -139,20 +129,13 @@ fn naming(w: &Watch, e: Error) -> Error {
 }
 
 /// The search a watch stands for: its cheapest offer, in the watch's currency.
-fn query(
-    origin: &str,
-    destination: &str,
-    date: Date,
-    adults: u8,
-    cabin: Cabin,
-    currency: Currency,
-) -> FlightQuery {
-    let mut q = FlightQuery::one_way(origin, destination, date);
-    q.passengers.adults = adults;
-    q.cabin = cabin;
+fn query(w: &NewWatch) -> FlightQuery {
+    let mut q = FlightQuery::one_way(&w.origin, &w.destination, w.date);
+    q.passengers.adults = w.adults;
+    q.cabin = w.cabin;
     q.sort = FlightSort::Price;
     q.limit = Some(1);
-    q.currency = Some(currency);
+    q.currency = Some(w.below.currency);
     q
 }
 
@@ -205,14 +188,7 @@ pub async fn sweep(
 
 /// Searches one watch of this agency's traveller; the alert when it fired.
 async fn check_one(agency: &LocalAgency, w: &Watch) -> Result<Option<Alert>> {
-    let q = query(
-        &w.origin,
-        &w.destination,
-        w.date,
-        w.adults,
-        w.cabin,
-        w.below.currency,
-    );
+    let q = query(&w.asked());
     let found = agency.search_flights(&q).await?;
     let now = agency.now().as_second();
     let cheapest = found.offers.first();

@@ -34,6 +34,18 @@ impl Watch {
             && self.adults == new.adults
             && self.below == new.below
     }
+
+    /// What this watch asks for: the trip, travellers, cabin and limit.
+    pub fn asked(&self) -> NewWatch {
+        NewWatch {
+            origin: self.origin.clone(),
+            destination: self.destination.clone(),
+            date: self.date,
+            below: self.below,
+            adults: self.adults,
+            cabin: self.cabin,
+        }
+    }
 }
 
 /// What `watch add` asks for.

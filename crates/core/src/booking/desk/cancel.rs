@@ -258,12 +258,12 @@ pub fn quote(
         refundable += back;
         rules.push(format!("{}: {rule}", item.description));
     }
-    let paid = b.paid().minor;
+    let paid_in = b.paid().minor;
     // What the card has already had back (a cheaper date change) is not refunded twice.
     let refunded = conn.payments().refunded_total(&b.id)?;
-    let paid = paid - refunded;
+    let paid = paid_in - refunded;
     let refund = refundable.min(paid).max(0);
-    if b.paid().minor == 0 && refundable > 0 {
+    if paid_in == 0 && refundable > 0 {
         // The rules above would give money back; nothing was paid to give back.
         rules.push("no payment was made: nothing to refund".to_string());
     }
