@@ -189,8 +189,7 @@ fn bad_input_exits_2_with_a_message_on_stderr() {
         ),
     ];
     for (line, msg) in cases {
-        env.cmd()
-            .args(line.split(' '))
+        env.line(line)
             .assert()
             .code(2)
             .stdout(predicate::str::is_empty())
@@ -202,10 +201,7 @@ fn bad_input_exits_2_with_a_message_on_stderr() {
 #[test]
 fn a_hotel_search_without_rooms_still_counts_the_nights() {
     let env = Env::new();
-    env.cmd()
-        .args(
-            "hotels search LON --checkin 2027-03-14 --checkout 2027-03-17 --max-price 1".split(' '),
-        )
+    env.line("hotels search LON --checkin 2027-03-14 --checkout 2027-03-17 --max-price 1")
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -270,14 +266,12 @@ fn counts_agree_with_their_numbers() {
         // The pinned clock is 2026-11-25: the 26th is one day ahead.
         ("predict LHR JFK --date 2026-11-26", "(1 day ahead)"),
     ] {
-        env.cmd()
-            .args(args.split(' '))
+        env.line(args)
             .assert()
             .success()
             .stdout(predicate::str::contains(said));
     }
-    env.cmd()
-        .args("flights search LHR JFK --date 2027-03-14 --infants 2".split(' '))
+    env.line("flights search LHR JFK --date 2027-03-14 --infants 2")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("2 infants but 1 adult: "));
@@ -354,8 +348,7 @@ fn calendar_and_explore() {
         "flights calendar LHR JFK --month 2027-12",
         "flights explore LHR --month 2028-02",
     ] {
-        env.cmd()
-            .args(args.split(' '))
+        env.line(args)
             .assert()
             .code(2)
             .stdout("")

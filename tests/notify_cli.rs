@@ -91,8 +91,7 @@ fn the_receipt_notice_names_a_command_that_prints_the_receipt() {
         .find_map(|l| l.strip_prefix("Your receipt: booksygo "))
         .unwrap_or_else(|| panic!("{body}"));
     assert_eq!(command, format!("bookings export {code} --receipt"));
-    env.cmd()
-        .args(command.split(' '))
+    env.line(command)
         .assert()
         .success()
         .stdout(predicate::str::contains(code));

@@ -28,6 +28,14 @@ impl Env {
         c
     }
 
+    /// The command written as one line ("flights search LHR JFK --date 2027-03-14"), split
+    /// on spaces: for arguments without spaces of their own.
+    pub fn line(&self, line: &str) -> Command {
+        let mut c = self.cmd();
+        c.args(line.split(' '));
+        c
+    }
+
     /// Runs with `--json`, expects success, parses stdout.
     pub fn json(&self, args: &[&str]) -> Value {
         let out = self
